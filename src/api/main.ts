@@ -1,0 +1,34 @@
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { config } from '../config';
+import { migrate } from '../db/migrate';
+import { createPool } from '../db/pool';
+import { createLogger } from '../logger';
+import { requireDatabaseUrl } from '../runtime';
+import { createApp } from './app';
+
+async function main(): Promise<void> {
+  const cfg = config();
+  const log = createLogger('api', cfg.LOG_LEVEL);
+  const db = createPool(requireDatabaseUrl(cfg));
+  await migrate(db);
+  const address = cfg.TEMPORAL_ADDRESS ?? `127.0.0.1:${cfg.TEMPORAL_DEV_PORT}`;
+  const connection = await Connection.connect({ address });
+  const temporal = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
+  const app = createApp({ cfg, db, temporal, log });
+  const server: Server = app.listen(cfg.API_PORT, cfg.API_HOST, () => {
+    log.info('API listening', { url: `http://${cfg.API_HOST}:${cfg.API_PORT}` });
+  });
+  const shutdown = () => {
+    server.close(() => {
+      void Promise.allSettled([db.end(), connection.close()]).then(() => process.exit(0));
+    });
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

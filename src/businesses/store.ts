@@ -1,0 +1,82 @@
+import type { Db } from '../db/pool';
+
+/** Invoice-mapping settings kept per business (validated against the organisation by the settings API). */
+export interface BusinessSettings {
+  salesAccountCode: string;
+  roundingAccountCode: string;
+  /** Order tax code -> Xero TaxType and its rate in percent (e.g. "9"). */
+  taxTypes: Record<string, { taxType: string; rate: string }>;
+  noTaxType: string;
+  /** Payment method -> Xero bank account code. */
+  paymentAccounts: Record<string, string>;
+  invoiceNumberTemplate: string;
+  invoiceStatus: 'DRAFT' | 'SUBMITTED' | 'AUTHORISED';
+  walkInContactName: string;
+  /** Calls of the daily quota left untouched for the platform's real-time sync. */
+  dailyQuotaReserve: number;
+}
+
+export interface Business {
+  id: string;
+  name: string;
+  timeZone: string;
+  xeroTenantId: string | null;
+  settings: BusinessSettings;
+}
+
+export const DEFAULT_SETTINGS: BusinessSettings = {
+  salesAccountCode: '200',
+  roundingAccountCode: '860',
+  taxTypes: {},
+  noTaxType: 'NONE',
+  paymentAccounts: {},
+  invoiceNumberTemplate: '{CHANNEL}-{number}',
+  invoiceStatus: 'AUTHORISED',
+  walkInContactName: 'Walk-in Customer',
+  dailyQuotaReserve: 500,
+};
+
+interface BusinessRow {
+  id: string;
+  name: string;
+  time_zone: string;
+  xero_tenant_id: string | null;
+  settings: Partial<BusinessSettings>;
+}
+
+export async function getBusiness(db: Db, id: string): Promise<Business | null> {
+  const { rows } = await db.query<BusinessRow>('SELECT id, name, time_zone, xero_tenant_id, settings FROM businesses WHERE id = $1', [id]);
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    id: row.id,
+    name: row.name,
+    timeZone: row.time_zone,
+    xeroTenantId: row.xero_tenant_id,
+    settings: { ...DEFAULT_SETTINGS, ...row.settings },
+  };
+}
+
+export async function upsertBusiness(
+  db: Db,
+  b: { id: string; name: string; timeZone: string; xeroTenantId: string | null; settings: Partial<BusinessSettings> },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO businesses (id, name, time_zone, xero_tenant_id, settings) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, time_zone = EXCLUDED.time_zone,
+       xero_tenant_id = EXCLUDED.xero_tenant_id, settings = businesses.settings || EXCLUDED.settings, updated_at = now()`,
+    [b.id, b.name, b.timeZone, b.xeroTenantId, JSON.stringify(b.settings)],
+  );
+}
+
+export async function getLocation(
+  db: Db,
+  businessId: string,
+  locationId: string,
+): Promise<{ id: string; name: string; channels: string[] } | null> {
+  const { rows } = await db.query<{ id: string; name: string; channels: string[] }>(
+    'SELECT id, name, channels FROM locations WHERE business_id = $1 AND id = $2',
+    [businessId, locationId],
+  );
+  return rows[0] ?? null;
+}

@@ -1,0 +1,89 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The whole configuration, one zod schema over the environment. Parsed once, frozen, typed.
+ * No secret has a default: without Xero credentials the product runs against the local simulator.
+ */
+const port = z.coerce.number().int().min(0).max(65535);
+const url = z.url();
+const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), url.optional());
+const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional());
+
+export const ConfigSchema = z.object({
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port.default(3000),
+  API_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/, 'a size such as "1mb" or "256kb"').default('1mb'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  DATA_DIR: z.string().min(1).default('.data'),
+
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_UI_URL: optionalUrl,
+  TEMPORAL_CLI: optionalString,
+
+  DATABASE_URL: optionalUrl,
+  EMBEDDED_PG_PORT: port.default(5433),
+
+  XERO_API_URL: url.default('https://api.xero.com/api.xro/2.0'),
+  XERO_IDENTITY_URL: url.default('https://identity.xero.com'),
+  XERO_CLIENT_ID: optionalString,
+  XERO_CLIENT_SECRET: optionalString,
+  XERO_SIM_PORT: port.default(4010),
+  XERO_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+
+  SYNC_BATCH_DAYS: z.coerce.number().int().min(1).max(31).default(1),
+  SYNC_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+export type Config = Readonly<z.infer<typeof ConfigSchema>> & {
+  /** Absolute DATA_DIR. */
+  readonly dataDir: string;
+  /** True when no Xero credentials are configured: invoices go to the local simulator. */
+  readonly xeroSimulated: boolean;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const result = ConfigSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message} (see .env.example)`),
+    );
+  }
+  const parsed = result.data;
+  if (Boolean(parsed.XERO_CLIENT_ID) !== Boolean(parsed.XERO_CLIENT_SECRET)) {
+    throw new ConfigError([
+      'XERO_CLIENT_ID / XERO_CLIENT_SECRET: set both (a Xero app) or neither (local simulator)',
+    ]);
+  }
+  return Object.freeze({
+    ...parsed,
+    dataDir: path.resolve(parsed.DATA_DIR),
+    xeroSimulated: !parsed.XERO_CLIENT_ID,
+  });
+}
+
+let loaded: Config | undefined;
+
+/** The process's configuration. On a bad value it prints every problem and exits, before anything starts. */
+export function config(): Config {
+  if (!loaded) {
+    try {
+      loaded = parseConfig(process.env);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      console.error(err.message);
+      process.exit(1);
+    }
+  }
+  return loaded;
+}

@@ -1,0 +1,29 @@
+import { Pool, types } from 'pg';
+
+// NUMERIC and BIGINT come back as strings, never floats: money and counters stay exact.
+types.setTypeParser(types.builtins.NUMERIC, (v) => v);
+
+export type Db = Pool;
+
+export function createPool(databaseUrl: string, max = 10): Db {
+  const pool = new Pool({ connectionString: databaseUrl, max, idleTimeoutMillis: 10_000 });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** Runs `fn` in one transaction, rolled back if it throws. */
+export async function inTransaction<T>(db: Db, fn: (client: import('pg').PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

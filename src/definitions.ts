@@ -1,0 +1,99 @@
+/**
+ * The one definitions module: task queue, workflow messages, search attributes and workflow I/O types.
+ * Imported by the workflow (so only @temporalio/workflow and @temporalio/common, no Node built-ins), the
+ * worker, the API and the tests.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+export const TASK_QUEUE = 'xero-manual-sync';
+export const MANUAL_SYNC_WORKFLOW = 'manualSync';
+
+export const SearchAttributes = {
+  businessId: defineSearchAttributeKey('XeroSyncBusinessId', SearchAttributeType.KEYWORD),
+  channel: defineSearchAttributeKey('XeroSyncChannel', SearchAttributeType.KEYWORD),
+  locationId: defineSearchAttributeKey('XeroSyncLocationId', SearchAttributeType.KEYWORD),
+  state: defineSearchAttributeKey('XeroSyncState', SearchAttributeType.KEYWORD),
+  rangeStart: defineSearchAttributeKey('XeroSyncRangeStart', SearchAttributeType.DATETIME),
+  rangeEnd: defineSearchAttributeKey('XeroSyncRangeEnd', SearchAttributeType.DATETIME),
+} as const;
+
+/** Every custom search attribute with its server-side type name, for registration. */
+export const SEARCH_ATTRIBUTE_REGISTRATIONS: ReadonlyArray<{ name: string; type: 'Keyword' | 'Datetime' }> =
+  Object.values(SearchAttributes).map((key) => ({
+    name: key.name,
+    type: key.type === SearchAttributeType.DATETIME ? 'Datetime' : 'Keyword',
+  }));
+
+/** "all" sentinel for the location search attribute, so "every location" requests are filterable too. */
+export const ALL_LOCATIONS = '*';
+
+export type SyncChannel = 'pos' | 'online' | 'b2b';
+
+export type SyncState =
+  | 'queued'
+  | 'running'
+  | 'waiting_for_quota'
+  | 'paused'
+  | 'completed'
+  | 'completed_with_errors'
+  | 'failed'
+  | 'cancelled';
+
+export type ContactMapping = { mode: 'auto' } | { mode: 'manual'; contactId: string };
+
+export interface SyncOptions {
+  invoiceStatus: 'DRAFT' | 'SUBMITTED' | 'AUTHORISED';
+  recordPayments: boolean;
+  resyncPolicy: 'skip' | 'update';
+}
+
+/** The workflow's input. No secret ever travels here: activities look tokens up by business. */
+export interface ManualSyncInput {
+  requestId: string;
+  businessId: string;
+  channel: SyncChannel;
+  /** null: every location of the channel. */
+  locationId: string | null;
+  /** Inclusive local dates (YYYY-MM-DD) in the business's time zone. */
+  startDate: string;
+  endDate: string;
+  timeZone: string;
+  batchDays: number;
+  contactMapping: ContactMapping;
+  options: SyncOptions;
+}
+
+export interface SyncCounts {
+  found: number;
+  synced: number;
+  failed: number;
+  skipped: number;
+}
+
+export interface SyncProgress {
+  requestId: string;
+  state: SyncState;
+  counts: SyncCounts;
+  batchesDone: number;
+  batchesTotal: number;
+  currentBatch: { index: number; fromDate: string; toDate: string } | null;
+  xeroCalls: number;
+  /** ISO instant the request resumes at, while waiting for Xero's daily quota. */
+  resumeAt: string | null;
+  etaSeconds: number | null;
+  lastError: string | null;
+}
+
+export type ManualSyncResult = SyncProgress;
+
+/** What one batch activity did. */
+export interface BatchOutcome {
+  counts: SyncCounts;
+  xeroCalls: number;
+}
+
+export const progressQuery = defineQuery<SyncProgress>('progress');
+export const pauseSignal = defineSignal('pause');
+export const resumeSignal = defineSignal('resume');
+export const cancelSignal = defineSignal('cancel');

@@ -1,0 +1,58 @@
+import type { Db } from '../db/pool';
+import { upsertBusiness } from '../businesses/store';
+import type { BusinessSettings } from '../businesses/store';
+import { generateDemoOrders } from './seed';
+import type { Order } from './schema';
+import { upsertOrders } from './store';
+
+export const DEMO_BUSINESS_ID = 'biz_demo';
+
+/** Settings that match the simulator's seeded Singapore organisation (chart of accounts and GST rates). */
+export const DEMO_SETTINGS: Partial<BusinessSettings> = {
+  salesAccountCode: '200',
+  roundingAccountCode: '860',
+  taxTypes: { GST9: { taxType: 'OUTPUTY24', rate: '9' }, ZERO: { taxType: 'ZERORATEDOUTPUT', rate: '0' } },
+  noTaxType: 'NONE',
+  paymentAccounts: { card: '091', cash: '092', paynow: '090' },
+  walkInContactName: 'Walk-in Customer',
+};
+
+export interface DemoSeedOptions {
+  businessId?: string;
+  from?: string;
+  to?: string;
+  ordersPerDay?: number;
+  xeroTenantId?: string | null;
+}
+
+function isoDay(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+/** Creates (or keeps) the demo business and loads the deterministic demo orders; idempotent. */
+export async function seedDemoData(db: Db, opts: DemoSeedOptions = {}) {
+  const businessId = opts.businessId ?? DEMO_BUSINESS_ID;
+  const yesterday = new Date(Date.now() - 86_400_000);
+  const to = opts.to ?? isoDay(yesterday);
+  const from = opts.from ?? isoDay(new Date(new Date(`${to}T00:00:00Z`).getTime() - 182 * 86_400_000));
+  await upsertBusiness(db, {
+    id: businessId,
+    name: businessId === DEMO_BUSINESS_ID ? 'Demo Coffee Co.' : businessId,
+    timeZone: 'Asia/Singapore',
+    xeroTenantId: opts.xeroTenantId ?? null,
+    settings: DEMO_SETTINGS,
+  });
+  let count = 0;
+  let chunk: Order[] = [];
+  for (const order of generateDemoOrders({ businessId, from, to, ordersPerDay: opts.ordersPerDay ?? 12 })) {
+    chunk.push(order);
+    if (chunk.length === 500) {
+      await upsertOrders(db, chunk);
+      count += chunk.length;
+      chunk = [];
+    }
+  }
+  await upsertOrders(db, chunk);
+  count += chunk.length;
+  return { businessId, from, to, orders: count };
+}

@@ -1,0 +1,105 @@
+import type { Db } from '../db/pool';
+import type { Channel, Order } from './schema';
+
+export interface OrderPageQuery {
+  businessId: string;
+  channel: Channel;
+  /** null means every location of the channel. */
+  locationId: string | null;
+  fromUtc: string;
+  toUtcExclusive: string;
+  /** Keyset cursor: the last (placedAt, id) of the previous page. */
+  after?: { placedAt: string; id: string };
+  limit: number;
+}
+
+export interface StoredOrder {
+  order: Order;
+  /** placed_at as PostgreSQL prints it: the exact keyset cursor for the next page. */
+  placedAtUtc: string;
+}
+
+/** Inserts or replaces orders; idempotent on (business, order id). Learns locations and their channels. */
+export async function upsertOrders(db: Db, orders: Order[]): Promise<void> {
+  if (orders.length === 0) return;
+  await db.query(
+    `INSERT INTO businesses (id, name) SELECT DISTINCT b, b FROM unnest($1::text[]) AS b ON CONFLICT (id) DO NOTHING`,
+    [[...new Set(orders.map((o) => o.businessId))]],
+  );
+  await db.query(
+    `INSERT INTO orders (business_id, id, number, channel, location_id, placed_at, status, total, payload)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
+                          $7::text[], $8::numeric[], $9::jsonb[])
+     ON CONFLICT (business_id, id) DO UPDATE SET
+       number = EXCLUDED.number, channel = EXCLUDED.channel, location_id = EXCLUDED.location_id,
+       placed_at = EXCLUDED.placed_at, status = EXCLUDED.status, total = EXCLUDED.total,
+       payload = EXCLUDED.payload, updated_at = now()
+     WHERE orders.payload IS DISTINCT FROM EXCLUDED.payload`,
+    [
+      orders.map((o) => o.businessId),
+      orders.map((o) => o.id),
+      orders.map((o) => o.number),
+      orders.map((o) => o.channel),
+      orders.map((o) => o.location.id),
+      orders.map((o) => o.placedAt),
+      orders.map((o) => o.status),
+      orders.map((o) => o.total),
+      orders.map((o) => JSON.stringify(o)),
+    ],
+  );
+  await upsertLocations(db, orders);
+}
+
+async function upsertLocations(db: Db, orders: Order[]): Promise<void> {
+  const byKey = new Map<string, { businessId: string; id: string; name: string; channel: Channel }>();
+  for (const o of orders) {
+    byKey.set(`${o.businessId}\u0000${o.location.id}\u0000${o.channel}`, {
+      businessId: o.businessId,
+      id: o.location.id,
+      name: o.location.name,
+      channel: o.channel,
+    });
+  }
+  const rows = [...byKey.values()];
+  await db.query(
+    `INSERT INTO locations (business_id, id, name, channels)
+     SELECT b, i, n, ARRAY[c] FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(b, i, n, c)
+     ON CONFLICT (business_id, id) DO UPDATE SET name = EXCLUDED.name,
+       channels = (SELECT array_agg(DISTINCT x ORDER BY x) FROM unnest(locations.channels || EXCLUDED.channels) AS x)`,
+    [rows.map((r) => r.businessId), rows.map((r) => r.id), rows.map((r) => r.name), rows.map((r) => r.channel)],
+  );
+}
+
+/** One page of orders in (placed_at, id) order, so a batch of any size is read with flat memory. */
+export async function listOrdersPage(db: Db, q: OrderPageQuery): Promise<StoredOrder[]> {
+  const params: unknown[] = [q.businessId, q.channel, q.fromUtc, q.toUtcExclusive, q.limit];
+  let where = 'business_id = $1 AND channel = $2 AND placed_at >= $3 AND placed_at < $4';
+  if (q.locationId !== null) {
+    params.push(q.locationId);
+    where += ` AND location_id = $${params.length}`;
+  }
+  if (q.after) {
+    params.push(q.after.placedAt, q.after.id);
+    where += ` AND (placed_at, id) > ($${params.length - 1}::timestamptz, $${params.length})`;
+  }
+  // placed_at travels as PostgreSQL's own text so the cursor keeps its full (microsecond) precision.
+  const { rows } = await db.query<{ payload: Order; placed_at: string }>(
+    `SELECT payload, placed_at::text AS placed_at FROM orders WHERE ${where} ORDER BY placed_at, id LIMIT $5`,
+    params,
+  );
+  return rows.map((r) => ({ order: r.payload, placedAtUtc: r.placed_at }));
+}
+
+export async function countOrders(
+  db: Db,
+  q: Omit<OrderPageQuery, 'after' | 'limit'>,
+): Promise<number> {
+  const params: unknown[] = [q.businessId, q.channel, q.fromUtc, q.toUtcExclusive];
+  let where = 'business_id = $1 AND channel = $2 AND placed_at >= $3 AND placed_at < $4';
+  if (q.locationId !== null) {
+    params.push(q.locationId);
+    where += ` AND location_id = $5`;
+  }
+  const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM orders WHERE ${where}`, params);
+  return Number(rows[0]?.n ?? 0);
+}

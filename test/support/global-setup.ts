@@ -1,0 +1,35 @@
+import { chmodSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startEmbeddedPostgres } from '../../src/db/embedded';
+import { resolveTemporalCli, startDevServer } from '../../src/temporal/dev-server';
+import { freePort } from './ports';
+
+/**
+ * One real Temporal dev server and one real PostgreSQL for the whole run, on free ports, torn down in
+ * global-teardown. Each test file then gets its own database and its own task queue, so files never share
+ * state. The addresses reach the test workers through the environment.
+ */
+export default async function globalSetup(): Promise<void> {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'xms-test-'));
+  // As root, PostgreSQL runs as the `postgres` user, which must be able to reach its data directory.
+  chmodSync(scratch, 0o755);
+  const cliPath = await resolveTemporalCli(path.resolve(__dirname, '../..'));
+  const [temporalPort, pgPort] = [await freePort(), await freePort()];
+  const [temporal, pg] = await Promise.all([
+    startDevServer({
+      cliPath,
+      port: temporalPort,
+      uiPort: 0,
+      namespace: 'default',
+      headless: true,
+      logFile: path.join(scratch, 'temporal.log'),
+    }),
+    startEmbeddedPostgres({ dataDir: path.join(scratch, 'pg'), port: pgPort, database: 'postgres' }),
+  ]);
+  process.env.TEST_TEMPORAL_CLI = cliPath;
+  process.env.TEST_TEMPORAL_ADDRESS = temporal.address;
+  process.env.TEST_DATABASE_URL = pg.databaseUrl;
+  process.env.TEST_SCRATCH_DIR = scratch;
+  (globalThis as Record<string, unknown>).__xmsTestServers = { temporal, pg, scratch };
+}

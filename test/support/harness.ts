@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { parseConfig } from '../../src/config';
+import type { Config } from '../../src/config';
+import { migrate } from '../../src/db/migrate';
+import { createPool } from '../../src/db/pool';
+import type { Db } from '../../src/db/pool';
+import { ensureSearchAttributes } from '../../src/temporal/search-attributes';
+
+let runtimeInstalled = false;
+
+/** Keeps the Temporal SDK's own logging quiet in tests unless something is wrong. */
+export function quietTemporalRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed by another harness in this worker.
+  }
+}
+
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests through jest (its global setup starts the servers)`);
+  return value;
+}
+
+export interface TestDatabase {
+  db: Db;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated database for one test file, on the run's shared PostgreSQL. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const adminUrl = requireEnv('TEST_DATABASE_URL');
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const admin = createPool(adminUrl, 1);
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = adminUrl.replace(/\/[^/]*$/, `/${name}`);
+  const db = createPool(url, 10);
+  await migrate(db);
+  return {
+    db,
+    url,
+    drop: async () => {
+      await db.end();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+/** A config as the product would parse it, pointed at the test servers. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return parseConfig({
+    TEMPORAL_ADDRESS: requireEnv('TEST_TEMPORAL_ADDRESS'),
+    XERO_CLIENT_ID: 'demo-client',
+    XERO_CLIENT_SECRET: 'demo-secret',
+    LOG_LEVEL: 'warn',
+    ...overrides,
+  });
+}
+
+export function uniqueTaskQueue(testName: string): string {
+  return `test-${testName.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}-${randomBytes(3).toString('hex')}`;
+}
+
+export interface TestTemporal {
+  client: Client;
+  connection: Connection;
+  nativeConnection: NativeConnection;
+  close(): Promise<void>;
+}
+
+export async function connectTemporal(): Promise<TestTemporal> {
+  quietTemporalRuntime();
+  const address = requireEnv('TEST_TEMPORAL_ADDRESS');
+  const connection = await Connection.connect({ address });
+  await ensureSearchAttributes(connection, 'default');
+  const nativeConnection = await NativeConnection.connect({ address });
+  return {
+    client: new Client({ connection, namespace: 'default' }),
+    connection,
+    nativeConnection,
+    close: async () => {
+      await nativeConnection.close();
+      await connection.close();
+    },
+  };
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** The workflow bundle, built once per test file (webpack is the slow part of creating a worker). */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+  return bundle;
+}
+
+export { Worker };

@@ -1,0 +1,1 @@
+export { manualSync } from './manual-sync';
