@@ -6,7 +6,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.data/**', 'coverage/**', '*.config.js'] },
+  { ignores: ['node_modules/**', 'dist/**', '.data/**', 'coverage/**', '*.config.js', '*.config.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -30,13 +30,19 @@ export default tseslint.config(
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflows must not use Node built-ins.' })),
           patterns: [
             {
-              group: ['@temporalio/activity', '@temporalio/client', '@temporalio/worker', '@temporalio/testing'],
+              group: [
+                '@temporalio/activity',
+                '@temporalio/client',
+                '@temporalio/worker',
+                '@temporalio/testing',
+              ],
               message: 'Workflows may only import @temporalio/workflow (and types).',
               allowTypeImports: true,
             },
             {
-              group: ['../activities', '../activities/*', '../src/*', '!../src/definitions', '!../src/definitions/*'],
-              message: 'Workflows import activities as types only and shared code only from src/definitions.',
+              regex: '^\\.\\./(activities(/.*)?|src/(?!definitions$|sync/planning$).*)$',
+              message:
+                'Workflows import activities as types only; shared code only from src/definitions and the pure src/sync/planning.',
               allowTypeImports: true,
             },
           ],

@@ -30,12 +30,25 @@ const COMMANDS: Record<string, Command> = {
   'orders seed': async (db, args) => {
     const { values } = parseArgs({
       args,
-      options: { business: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, 'per-day': { type: 'string' } },
+      options: {
+        business: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        'per-day': { type: 'string' },
+      },
     });
     const perDay = values['per-day'] === undefined ? undefined : Number(values['per-day']);
-    if (perDay !== undefined && !(Number.isInteger(perDay) && perDay > 0)) throw new UsageError('--per-day must be a whole number above 0');
-    const result = await seedDemoData(db, { businessId: values.business, from: values.from, to: values.to, ordersPerDay: perDay });
-    console.log(`Seeded ${result.orders} orders for ${result.businessId} from ${result.from} to ${result.to}.`);
+    if (perDay !== undefined && !(Number.isInteger(perDay) && perDay > 0))
+      throw new UsageError('--per-day must be a whole number above 0');
+    const result = await seedDemoData(db, {
+      businessId: values.business,
+      from: values.from,
+      to: values.to,
+      ordersPerDay: perDay,
+    });
+    console.log(
+      `Seeded ${result.orders} orders for ${result.businessId} from ${result.from} to ${result.to}.`,
+    );
     return 0;
   },
   'db migrate': async (db) => {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { TASK_QUEUE } from './definitions';
 
 /**
  * The whole configuration, one zod schema over the environment. Parsed once, frozen, typed.
@@ -13,12 +14,16 @@ const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string(
 export const ConfigSchema = z.object({
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),
-  API_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/, 'a size such as "1mb" or "256kb"').default('1mb'),
+  API_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(kb|mb)$/, 'a size such as "1mb" or "256kb"')
+    .default('1mb'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   DATA_DIR: z.string().min(1).default('.data'),
 
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default(TASK_QUEUE),
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_UI_URL: optionalUrl,
@@ -33,6 +38,10 @@ export const ConfigSchema = z.object({
   XERO_CLIENT_SECRET: optionalString,
   XERO_SIM_PORT: port.default(4010),
   XERO_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  XERO_MINUTE_BUDGET: z.coerce.number().int().min(1).max(60).default(55),
+  XERO_CONCURRENCY: z.coerce.number().int().min(1).max(5).default(5),
+  XERO_WINDOW_MS: z.coerce.number().int().min(100).default(60_000),
+  XERO_QUOTA_PROBE_MS: z.coerce.number().int().min(100).default(1_800_000),
 
   SYNC_BATCH_DAYS: z.coerce.number().int().min(1).max(31).default(1),
   SYNC_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(100).default(10),

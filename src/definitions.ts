@@ -89,8 +89,11 @@ export type ManualSyncResult = SyncProgress;
 
 /** What one batch activity did. */
 export interface BatchOutcome {
+  /** The request's counts so far (cumulative, from the ledger: a retried batch never double counts). */
   counts: SyncCounts;
   xeroCalls: number;
+  /** Set when Xero's daily quota ran out mid-batch: wait until then and run the batch again. */
+  resumeAt: string | null;
 }
 
 export const progressQuery = defineQuery<SyncProgress>('progress');

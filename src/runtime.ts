@@ -5,6 +5,7 @@ import type { Db } from './db/pool';
 import { createLogger } from './logger';
 import type { Logger } from './logger';
 import { XeroGateway } from './xero/gateway';
+import { TenantLimiter } from './xero/limiter';
 import { clientCredentialsTokens } from './xero/tokens';
 import type { TokenProvider } from './xero/tokens';
 
@@ -44,13 +45,28 @@ export function requireXeroCredentials(cfg: Config): { clientId: string; clientS
 export async function openDependencies(cfg: Config, component = 'worker'): Promise<Dependencies> {
   const db = createPool(requireDatabaseUrl(cfg));
   await migrate(db);
-  const tokens = clientCredentialsTokens({ identityUrl: cfg.XERO_IDENTITY_URL, ...requireXeroCredentials(cfg) });
+  const limiter = new TenantLimiter(db, {
+    perMinute: cfg.XERO_MINUTE_BUDGET,
+    concurrency: cfg.XERO_CONCURRENCY,
+    windowMs: cfg.XERO_WINDOW_MS,
+    leaseMs: cfg.XERO_REQUEST_TIMEOUT_MS * 2,
+  });
+  const tokens = clientCredentialsTokens({
+    identityUrl: cfg.XERO_IDENTITY_URL,
+    ...requireXeroCredentials(cfg),
+  });
   return {
     cfg,
     db,
     tokens,
     newXeroGateway: () =>
-      new XeroGateway({ apiUrl: cfg.XERO_API_URL, tokens, timeoutMs: cfg.XERO_REQUEST_TIMEOUT_MS }),
+      new XeroGateway({
+        apiUrl: cfg.XERO_API_URL,
+        tokens,
+        limiter,
+        timeoutMs: cfg.XERO_REQUEST_TIMEOUT_MS,
+        quotaProbeMs: cfg.XERO_QUOTA_PROBE_MS,
+      }),
     log: createLogger(component, cfg.LOG_LEVEL),
     close: () => db.end(),
   };

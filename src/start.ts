@@ -35,7 +35,10 @@ async function main(): Promise<void> {
     const databaseUrl = await provideDatabase(cfg, stoppers);
     const xeroEnv = await provideXero(cfg, stoppers, databaseUrl);
     const env = { ...process.env, ...xeroEnv, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address };
-    for (const [name, script] of [['worker', 'src/worker.ts'], ['api', 'src/api/main.ts']] as const) {
+    for (const [name, script] of [
+      ['worker', 'src/worker.ts'],
+      ['api', 'src/api/main.ts'],
+    ] as const) {
       const child = spawnChild(name, script, env);
       stoppers.unshift(() => stopChild(child));
       child.once('exit', (code, signal) => {
@@ -72,7 +75,9 @@ async function provideTemporal(cfg: Config, stoppers: Stopper[]) {
     return { address: cfg.TEMPORAL_ADDRESS, uiUrl: cfg.TEMPORAL_UI_URL ?? null };
   }
   const cliPath = await resolveTemporalCli(REPO_ROOT);
-  say(`Temporal: starting the dev server (${cliPath}), history in ${path.join(cfg.dataDir, 'temporal.sqlite')}`);
+  say(
+    `Temporal: starting the dev server (${cliPath}), history in ${path.join(cfg.dataDir, 'temporal.sqlite')}`,
+  );
   const server = await startDevServer({
     cliPath,
     port: cfg.TEMPORAL_DEV_PORT,
@@ -111,7 +116,11 @@ async function provideDatabase(cfg: Config, stoppers: Stopper[]): Promise<string
 }
 
 /** Without Xero credentials: the local simulator, a demo business connected to it, and demo orders. */
-async function provideXero(cfg: Config, stoppers: Stopper[], databaseUrl: string): Promise<Record<string, string>> {
+async function provideXero(
+  cfg: Config,
+  stoppers: Stopper[],
+  databaseUrl: string,
+): Promise<Record<string, string>> {
   if (!cfg.xeroSimulated) {
     say(`Xero: ${cfg.XERO_API_URL} with client ${cfg.XERO_CLIENT_ID}`);
     return {};
@@ -121,7 +130,9 @@ async function provideXero(cfg: Config, stoppers: Stopper[], databaseUrl: string
   const db = createPool(databaseUrl, 2);
   try {
     const seeded = await seedDemoData(db, { xeroTenantId: DEMO_TENANT_ID });
-    say(`Demo data: business ${seeded.businessId}, ${seeded.orders} orders from ${seeded.from} to ${seeded.to}`);
+    say(
+      `Demo data: business ${seeded.businessId}, ${seeded.orders} orders from ${seeded.from} to ${seeded.to}`,
+    );
   } finally {
     await db.end();
   }
@@ -150,8 +161,12 @@ function printBanner(cfg: Config, uiUrl: string | null, simulated: boolean): voi
   say(`API:             ${api}   (try: curl ${api}/healthz)`);
   say(`Temporal Web UI: ${uiUrl ?? '(external Temporal: set TEMPORAL_UI_URL to print it)'}`);
   if (simulated) {
-    say(`Xero:            LOCAL SIMULATOR at http://127.0.0.1:${cfg.XERO_SIM_PORT} — invoices go to the simulator, NOT to Xero.`);
-    say(`                 Demo business: ${DEMO_BUSINESS_ID}. Inspect: curl http://127.0.0.1:${cfg.XERO_SIM_PORT}/__sim/stats`);
+    say(
+      `Xero:            LOCAL SIMULATOR at http://127.0.0.1:${cfg.XERO_SIM_PORT} — invoices go to the simulator, NOT to Xero.`,
+    );
+    say(
+      `                 Demo business: ${DEMO_BUSINESS_ID}. Inspect: curl http://127.0.0.1:${cfg.XERO_SIM_PORT}/__sim/stats`,
+    );
   }
   say('Press Ctrl-C to stop everything.');
   say('────────────────────────────────────────────────────────────');

@@ -4,18 +4,17 @@ import { Connection } from '@temporalio/client';
 import { createActivities } from '../activities';
 import { config } from './config';
 import type { Config } from './config';
-import { TASK_QUEUE } from './definitions';
 import { createLogger } from './logger';
 import { openDependencies } from './runtime';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 
 /** Builds a worker for the manual-sync task queue; tests call this with their own connection and queue. */
-export async function createWorker(cfg: Config, connection: NativeConnection, taskQueue = TASK_QUEUE) {
+export async function createWorker(cfg: Config, connection: NativeConnection) {
   const deps = await openDependencies(cfg);
   const worker = await Worker.create({
     connection,
     namespace: cfg.TEMPORAL_NAMESPACE,
-    taskQueue,
+    taskQueue: cfg.TEMPORAL_TASK_QUEUE,
     workflowsPath: require.resolve('../workflows'),
     activities: createActivities(deps),
     maxConcurrentActivityTaskExecutions: cfg.SYNC_MAX_CONCURRENT_ACTIVITIES,
@@ -43,7 +42,11 @@ async function main(): Promise<void> {
   await client.close();
   const connection = await NativeConnection.connect({ address });
   const { worker, close } = await createWorker(cfg, connection);
-  log.info('Worker started', { taskQueue: TASK_QUEUE, temporal: address, xeroApi: cfg.XERO_API_URL });
+  log.info('Worker started', {
+    taskQueue: cfg.TEMPORAL_TASK_QUEUE,
+    temporal: address,
+    xeroApi: cfg.XERO_API_URL,
+  });
   try {
     await worker.run();
   } finally {

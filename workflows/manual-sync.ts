@@ -3,18 +3,13 @@ import {
   continueAsNew,
   log,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import {
-  cancelSignal,
-  pauseSignal,
-  progressQuery,
-  resumeSignal,
-  SearchAttributes,
-} from '../src/definitions';
+import { cancelSignal, pauseSignal, progressQuery, resumeSignal, SearchAttributes } from '../src/definitions';
 import type { ManualSyncInput, ManualSyncResult, SyncProgress, SyncState } from '../src/definitions';
 import { batchAt, planBatches } from '../src/sync/planning';
 
@@ -52,15 +47,32 @@ export async function manualSync(input: ManualSyncInput, carried?: SyncProgress)
     progress.currentBatch = { index: batch.index, fromDate: batch.fromDate, toDate: batch.toDate };
     setState(progress, 'running');
     const outcome = await syncBatch(input, batch);
-    progress.counts.found += outcome.counts.found;
-    progress.counts.synced += outcome.counts.synced;
-    progress.counts.failed += outcome.counts.failed;
-    progress.counts.skipped += outcome.counts.skipped;
+    progress.counts = outcome.counts;
     progress.xeroCalls += outcome.xeroCalls;
-    progress.batchesDone += 1;
+    if (outcome.resumeAt === null) {
+      progress.batchesDone += 1;
+      continue;
+    }
+    // Xero's daily quota ran out: wait durably (a timer the Web UI shows), then run this batch again.
+    await waitForQuota(progress, outcome.resumeAt, () => cancelRequested);
   }
   progress.currentBatch = null;
   return finish(progress, progress.counts.failed > 0 ? 'completed_with_errors' : 'completed');
+}
+
+async function waitForQuota(
+  progress: SyncProgress,
+  resumeAt: string,
+  cancelled: () => boolean,
+): Promise<void> {
+  progress.resumeAt = resumeAt;
+  setState(progress, 'waiting_for_quota');
+  const ms = Math.max(1, new Date(resumeAt).getTime() - Date.now());
+  const why = `Waiting for Xero's daily API quota to reset; resuming at ${resumeAt}`;
+  setCurrentDetails(why);
+  await condition(cancelled, ms, { summary: why });
+  setCurrentDetails('');
+  progress.resumeAt = null;
 }
 
 function newProgress(requestId: string, batchesTotal: number): SyncProgress {
@@ -89,4 +101,3 @@ function finish(progress: SyncProgress, state: SyncState): ManualSyncResult {
   setState(progress, state);
   return progress;
 }
-

@@ -21,7 +21,9 @@ export function createApp(deps: ApiDeps): express.Express {
     res.json({ status: 'ok' });
   });
   app.use('/api/sync-requests', syncRequestRoutes(deps));
-  app.use((req, _res, next) => next(new ApiError(404, 'Not Found', `No route for ${req.method} ${req.path}.`)));
+  app.use((req, _res, next) =>
+    next(new ApiError(404, 'Not Found', `No route for ${req.method} ${req.path}.`)),
+  );
   app.use(errorHandler(deps.log));
   return app;
 }

@@ -19,9 +19,17 @@ export const notFound = (what: string) => new ApiError(404, 'Not Found', `${what
 export function sendProblem(
   res: Parameters<RequestHandler>[1],
   status: number,
-  body: { title: string; detail: string; errors?: Array<{ path: string; message: string }>; errorId?: string },
+  body: {
+    title: string;
+    detail: string;
+    errors?: Array<{ path: string; message: string }>;
+    errorId?: string;
+  },
 ): void {
-  res.status(status).type('application/problem+json').json({ type: 'about:blank', status, ...body });
+  res
+    .status(status)
+    .type('application/problem+json')
+    .json({ type: 'about:blank', status, ...body });
 }
 
 /**
@@ -31,12 +39,19 @@ export function sendProblem(
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, _req, res, _next) => {
     if (err instanceof ApiError) {
-      sendProblem(res, err.status, { title: err.title, detail: err.message, errors: err.errors.length ? err.errors : undefined });
+      sendProblem(res, err.status, {
+        title: err.title,
+        detail: err.message,
+        errors: err.errors.length ? err.errors : undefined,
+      });
       return;
     }
     const http = err as { status?: number; type?: string };
     if (http.type === 'entity.too.large') {
-      sendProblem(res, 413, { title: 'Payload Too Large', detail: 'The request body is over the size limit; send less.' });
+      sendProblem(res, 413, {
+        title: 'Payload Too Large',
+        detail: 'The request body is over the size limit; send less.',
+      });
       return;
     }
     if (http.type === 'entity.parse.failed') {
@@ -45,6 +60,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     }
     const errorId = randomUUID();
     log.error('Unhandled API error', { errorId, error: err instanceof Error ? err.message : String(err) });
-    sendProblem(res, 500, { title: 'Internal Server Error', detail: `Something went wrong on our side. Quote error id ${errorId}.`, errorId });
+    sendProblem(res, 500, {
+      title: 'Internal Server Error',
+      detail: `Something went wrong on our side. Quote error id ${errorId}.`,
+      errorId,
+    });
   };
 }

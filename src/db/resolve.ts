@@ -18,10 +18,15 @@ export function embeddedDataDir(cfg: Config): string {
  * DATABASE_URL when set; otherwise the embedded PostgreSQL under DATA_DIR, reusing the one `npm start`
  * runs if it is up, or starting it for as long as the caller needs it.
  */
-export async function resolveDatabase(cfg: Config, log: (line: string) => void = () => undefined): Promise<ResolvedDatabase> {
-  if (cfg.DATABASE_URL) return { databaseUrl: cfg.DATABASE_URL, source: 'DATABASE_URL', stop: async () => undefined };
+export async function resolveDatabase(
+  cfg: Config,
+  log: (line: string) => void = () => undefined,
+): Promise<ResolvedDatabase> {
+  if (cfg.DATABASE_URL)
+    return { databaseUrl: cfg.DATABASE_URL, source: 'DATABASE_URL', stop: async () => undefined };
   const embeddedUrl = `postgres://postgres:postgres@127.0.0.1:${cfg.EMBEDDED_PG_PORT}/xero_manual_sync`;
-  if (await reachable(embeddedUrl)) return { databaseUrl: embeddedUrl, source: 'embedded (running)', stop: async () => undefined };
+  if (await reachable(embeddedUrl))
+    return { databaseUrl: embeddedUrl, source: 'embedded (running)', stop: async () => undefined };
   const pg = await startEmbeddedPostgres({ dataDir: embeddedDataDir(cfg), port: cfg.EMBEDDED_PG_PORT, log });
   return { databaseUrl: pg.databaseUrl, source: 'embedded (started)', stop: () => pg.stop() };
 }

@@ -38,7 +38,10 @@ export const Order = z.object({
   channel: Channel,
   location: z.object({ id: z.string().min(1).max(100), name: z.string().min(1).max(255) }),
   customer: z
-    .object({ name: z.string().max(255).nullable().optional(), email: z.string().max(255).nullable().optional() })
+    .object({
+      name: z.string().max(255).nullable().optional(),
+      email: z.string().max(255).nullable().optional(),
+    })
     .nullable(),
   placedAt: IsoDateTimeWithOffset,
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4217 code such as "SGD"'),
@@ -47,6 +50,8 @@ export const Order = z.object({
   total: MoneyString,
   payments: z.array(OrderPayment).default([]),
   status: OrderStatus,
-  refund: z.object({ amount: MoneyString, refundedAt: IsoDateTimeWithOffset, reason: z.string().optional() }).optional(),
+  refund: z
+    .object({ amount: MoneyString, refundedAt: IsoDateTimeWithOffset, reason: z.string().optional() })
+    .optional(),
 });
 export type Order = z.infer<typeof Order>;

@@ -35,8 +35,16 @@ export const DEMO_LOCATIONS: Record<Channel, Array<{ id: string; name: string }>
 };
 
 const CUSTOMERS = [
-  'John Doe', 'Mei Ling Tan', 'Ahmad bin Ismail', 'Priya Raj', "Sean O'Brien", 'Café "Bean" & Co',
-  'Zoë Müller', '陈伟', 'Alex  Smith', 'Nur Aisyah',
+  'John Doe',
+  'Mei Ling Tan',
+  'Ahmad bin Ismail',
+  'Priya Raj',
+  "Sean O'Brien",
+  'Café "Bean" & Co',
+  'Zoë Müller',
+  '陈伟',
+  'Alex  Smith',
+  'Nur Aisyah',
 ];
 const B2B_CUSTOMERS = ['Harbour Hotels Pte Ltd', 'Office Pantry Supplies', 'Kopi + Friends LLP'];
 const METHODS = ['card', 'cash', 'paynow'];
@@ -55,13 +63,21 @@ export function* generateDemoOrders(opts: SeedOptions): Generator<Order> {
   const random = rng(opts.seed ?? 42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
   let seq = 1000;
-  for (let day = new Date(`${opts.from}T00:00:00Z`); day <= new Date(`${opts.to}T00:00:00Z`); ) {
+  for (let day = new Date(`${opts.from}T00:00:00Z`); day <= new Date(`${opts.to}T00:00:00Z`);) {
     const date = day.toISOString().slice(0, 10);
     for (let i = 0; i < opts.ordersPerDay; i++) {
       seq += 1;
       const roll = random();
       const channel: Channel = roll < 0.7 ? 'pos' : roll < 0.92 ? 'online' : 'b2b';
-      yield demoOrder({ opts, channel, seq, date, minute: Math.floor((i * 1440) / opts.ordersPerDay), random, pick });
+      yield demoOrder({
+        opts,
+        channel,
+        seq,
+        date,
+        minute: Math.floor((i * 1440) / opts.ordersPerDay),
+        random,
+        pick,
+      });
     }
     day = new Date(day.getTime() + 86_400_000);
   }
@@ -99,9 +115,14 @@ function demoOrder(c: OrderSeedContext): Order {
     lines,
     total,
     // B2B orders are invoiced on account and paid later, outside the order.
-    payments: status === 'voided' || c.channel === 'b2b' ? [] : [{ method: c.pick(METHODS), amount: total, paidAt: placedAt }],
+    payments:
+      status === 'voided' || c.channel === 'b2b'
+        ? []
+        : [{ method: c.pick(METHODS), amount: total, paidAt: placedAt }],
     status,
-    ...(status === 'refunded' ? { refund: { amount: total, refundedAt: placedAt, reason: 'Customer return' } } : {}),
+    ...(status === 'refunded'
+      ? { refund: { amount: total, refundedAt: placedAt, reason: 'Customer return' } }
+      : {}),
   };
 }
 
@@ -111,14 +132,23 @@ function demoLines(c: OrderSeedContext): OrderLine[] {
     const item = c.pick(MENU);
     const quantity = c.channel === 'b2b' ? 5 + Math.floor(c.random() * 20) : 1 + Math.floor(c.random() * 3);
     const discount = c.random() < 0.1 ? '1.00' : '0.00';
-    return { sku: item.sku, description: item.description, quantity, unitPrice: item.price, discount, taxCode: 'GST9' };
+    return {
+      sku: item.sku,
+      description: item.description,
+      quantity,
+      unitPrice: item.price,
+      discount,
+      taxCode: 'GST9',
+    };
   });
 }
 
 /** The till's own total: tax-inclusive lines add up; exclusive orders add 9% GST on the whole, as tills do. */
 function orderTotal(lines: OrderLine[], pricesIncludeTax: boolean): string {
   const net = sumDecimal(
-    lines.map((l) => mulDecimal(parseDecimal(l.unitPrice), BigInt(l.quantity) * 10_000n) - parseDecimal(l.discount)),
+    lines.map(
+      (l) => mulDecimal(parseDecimal(l.unitPrice), BigInt(l.quantity) * 10_000n) - parseDecimal(l.discount),
+    ),
   );
   const total = pricesIncludeTax ? net : net + roundDecimal(mulDecimal(net, parseDecimal('0.09')), 2);
   return formatDecimal(total, 2);

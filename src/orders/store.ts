@@ -66,7 +66,12 @@ async function upsertLocations(db: Db, orders: Order[]): Promise<void> {
      SELECT b, i, n, ARRAY[c] FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(b, i, n, c)
      ON CONFLICT (business_id, id) DO UPDATE SET name = EXCLUDED.name,
        channels = (SELECT array_agg(DISTINCT x ORDER BY x) FROM unnest(locations.channels || EXCLUDED.channels) AS x)`,
-    [rows.map((r) => r.businessId), rows.map((r) => r.id), rows.map((r) => r.name), rows.map((r) => r.channel)],
+    [
+      rows.map((r) => r.businessId),
+      rows.map((r) => r.id),
+      rows.map((r) => r.name),
+      rows.map((r) => r.channel),
+    ],
   );
 }
 
@@ -90,10 +95,7 @@ export async function listOrdersPage(db: Db, q: OrderPageQuery): Promise<StoredO
   return rows.map((r) => ({ order: r.payload, placedAtUtc: r.placed_at }));
 }
 
-export async function countOrders(
-  db: Db,
-  q: Omit<OrderPageQuery, 'after' | 'limit'>,
-): Promise<number> {
+export async function countOrders(db: Db, q: Omit<OrderPageQuery, 'after' | 'limit'>): Promise<number> {
   const params: unknown[] = [q.businessId, q.channel, q.fromUtc, q.toUtcExclusive];
   let where = 'business_id = $1 AND channel = $2 AND placed_at >= $3 AND placed_at < $4';
   if (q.locationId !== null) {

@@ -4,7 +4,7 @@ import type { CreateSyncRequestBody } from '../api/sync-requests/schemas';
 import { ApiError, notFound } from '../api/errors';
 import type { Config } from '../config';
 import type { Db } from '../db/pool';
-import { ALL_LOCATIONS, MANUAL_SYNC_WORKFLOW, SearchAttributes, TASK_QUEUE } from '../definitions';
+import { ALL_LOCATIONS, MANUAL_SYNC_WORKFLOW, SearchAttributes } from '../definitions';
 import type { ManualSyncInput } from '../definitions';
 import { getBusiness, getLocation } from '../businesses/store';
 import { validateDateRange } from '../sync/planning';
@@ -21,10 +21,13 @@ export function newRequestId(): string {
 }
 
 /** Checks a request against the business's data, then starts its workflow. */
-export async function submitSyncRequest(deps: SubmitDeps, body: CreateSyncRequestBody): Promise<ManualSyncInput> {
+export async function submitSyncRequest(
+  deps: SubmitDeps,
+  body: CreateSyncRequestBody,
+): Promise<ManualSyncInput> {
   const input = await buildInput(deps, body, newRequestId());
   await deps.temporal.workflow.start(MANUAL_SYNC_WORKFLOW, {
-    taskQueue: TASK_QUEUE,
+    taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
     workflowId: input.requestId,
     args: [input],
     typedSearchAttributes: initialSearchAttributes(input),
@@ -44,16 +47,34 @@ export function initialSearchAttributes(input: ManualSyncInput) {
   ];
 }
 
-async function buildInput(deps: SubmitDeps, body: CreateSyncRequestBody, requestId: string): Promise<ManualSyncInput> {
+async function buildInput(
+  deps: SubmitDeps,
+  body: CreateSyncRequestBody,
+  requestId: string,
+): Promise<ManualSyncInput> {
   const business = await getBusiness(deps.db, body.businessId);
   if (!business) throw notFound(`Business ${JSON.stringify(body.businessId)}`);
   if (!business.xeroTenantId) {
-    throw new ApiError(409, 'Not connected', `Business ${business.id} has no Xero organisation connected; connect it first.`);
+    throw new ApiError(
+      409,
+      'Not connected',
+      `Business ${business.id} has no Xero organisation connected; connect it first.`,
+    );
   }
-  const problems = validateDateRange(body.startDate, body.endDate, business.timeZone, (deps.now ?? (() => new Date()))());
+  const problems = validateDateRange(
+    body.startDate,
+    body.endDate,
+    business.timeZone,
+    (deps.now ?? (() => new Date()))(),
+  );
   if (problems.length > 0) {
     const errors = problems.map((p) => ({ path: `body.${p.field}`, message: p.message }));
-    throw new ApiError(400, 'Invalid request', errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
+    throw new ApiError(
+      400,
+      'Invalid request',
+      errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+      errors,
+    );
   }
   const locationId = body.locationId === 'all' ? null : body.locationId;
   if (locationId !== null) await checkLocation(deps.db, business.id, locationId, body.channel);
@@ -78,9 +99,16 @@ async function buildInput(deps: SubmitDeps, body: CreateSyncRequestBody, request
 async function checkLocation(db: Db, businessId: string, locationId: string, channel: string): Promise<void> {
   const location = await getLocation(db, businessId, locationId);
   const fieldError = (message: string) =>
-    new ApiError(400, 'Invalid request', `body.locationId: ${message}`, [{ path: 'body.locationId', message }]);
-  if (!location) throw fieldError(`location ${JSON.stringify(locationId)} does not exist for this business; use a known location id or "all"`);
+    new ApiError(400, 'Invalid request', `body.locationId: ${message}`, [
+      { path: 'body.locationId', message },
+    ]);
+  if (!location)
+    throw fieldError(
+      `location ${JSON.stringify(locationId)} does not exist for this business; use a known location id or "all"`,
+    );
   if (!location.channels.includes(channel)) {
-    throw fieldError(`location ${JSON.stringify(locationId)} has no ${channel} orders (its channels: ${location.channels.join(', ') || 'none'}); pick a location of that channel or "all"`);
+    throw fieldError(
+      `location ${JSON.stringify(locationId)} has no ${channel} orders (its channels: ${location.channels.join(', ') || 'none'}); pick a location of that channel or "all"`,
+    );
   }
 }

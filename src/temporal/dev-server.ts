@@ -26,11 +26,17 @@ export interface DevServerHandle {
 /** Finds or builds the Temporal CLI through the one provisioning script, and returns its path. */
 export function resolveTemporalCli(repoRoot: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('bash', [path.join(repoRoot, 'scripts/temporal-cli.sh')], { maxBuffer: 1 << 20, timeout: 60 * 60_000 }, (err, stdout, stderr) => {
-      process.stderr.write(stderr);
-      if (err) reject(new Error('The Temporal CLI could not be found or built (see the options printed above).'));
-      else resolve(stdout.trim().split('\n').pop() ?? '');
-    });
+    execFile(
+      'bash',
+      [path.join(repoRoot, 'scripts/temporal-cli.sh')],
+      { maxBuffer: 1 << 20, timeout: 60 * 60_000 },
+      (err, stdout, stderr) => {
+        process.stderr.write(stderr);
+        if (err)
+          reject(new Error('The Temporal CLI could not be found or built (see the options printed above).'));
+        else resolve(stdout.trim().split('\n').pop() ?? '');
+      },
+    );
   });
 }
 
@@ -38,14 +44,29 @@ export function resolveTemporalCli(repoRoot: string): Promise<string> {
 export async function startDevServer(opts: DevServerOptions): Promise<DevServerHandle> {
   mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const out = openSync(opts.logFile, 'a');
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--namespace', opts.namespace, '--log-format', 'json', '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--namespace',
+    opts.namespace,
+    '--log-format',
+    'json',
+    '--log-level',
+    'warn',
+  ];
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   if (opts.headless) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort));
   const child = spawn(opts.cliPath, args, { stdio: ['ignore', out, out] });
   const address = `127.0.0.1:${opts.port}`;
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`temporal server exited early (code ${code}); see ${opts.logFile}`))),
+    child.once('exit', (code) =>
+      reject(new Error(`temporal server exited early (code ${code}); see ${opts.logFile}`)),
+    ),
   );
   exited.catch(() => undefined);
   await Promise.race([waitForFrontend(address, opts.namespace), exited]);
@@ -69,7 +90,8 @@ async function waitForFrontend(address: string, namespace: string, timeoutMs = 6
         await connection.close();
       }
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`Temporal at ${address} did not come up: ${(err as Error).message}`);
+      if (Date.now() > deadline)
+        throw new Error(`Temporal at ${address} did not come up: ${(err as Error).message}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }

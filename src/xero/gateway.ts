@@ -1,7 +1,8 @@
 import axios from 'axios';
 import { AccountingApi } from 'xero-node';
 import type { Contact, Invoice, Payment } from 'xero-node';
-import { parseXeroError, rateLimitHeaders } from './errors';
+import { parseXeroError, rateLimitHeaders, XeroApiError } from './errors';
+import type { TenantLimiter } from './limiter';
 import type { TokenProvider } from './tokens';
 
 /**
@@ -12,18 +13,32 @@ import type { TokenProvider } from './tokens';
 export interface XeroGatewayOptions {
   apiUrl: string;
   tokens: TokenProvider;
+  limiter: TenantLimiter;
   timeoutMs: number;
-  /** Called after every response (or error) with Xero's quota headers, for pacing. */
-  onQuota?: (tenantId: string, quota: ReturnType<typeof rateLimitHeaders>) => void;
+  /** When the daily budget is spent but its reset time is unknown, look again after this long. */
+  quotaProbeMs: number;
+  /** How many minute-limit 429s one call waits out before giving up to the activity's retry. */
+  maxRateLimitWaits?: number;
+  now?: () => number;
 }
 
 export interface CallContext {
   businessId: string;
   tenantId: string;
+  /** Calls of the daily quota to leave for the platform's real-time sync. */
+  dailyReserve: number;
 }
 
 export interface WriteOptions {
   idempotencyKey: string;
+}
+
+/** Thrown instead of calling Xero when the tenant's daily budget (less the reserve) is spent. */
+export class DailyQuotaExhausted extends Error {
+  override readonly name = 'DailyQuotaExhausted';
+  constructor(readonly resumeAt: Date) {
+    super(`Xero's daily call limit for this organisation is used up; resuming at ${resumeAt.toISOString()}`);
+  }
 }
 
 export class XeroGateway {
@@ -43,44 +58,136 @@ export class XeroGateway {
     return res.invoices ?? [];
   }
 
-  async getInvoicesByNumbers(ctx: CallContext, numbers: string[]): Promise<Invoice[]> {
-    if (numbers.length === 0) return [];
+  /** POST: creates, or updates the invoice that already has the number (the re-sync "update" policy). */
+  async updateOrCreateInvoices(
+    ctx: CallContext,
+    invoices: Invoice[],
+    write: WriteOptions,
+  ): Promise<Invoice[]> {
     const res = await this.call(ctx, (api) =>
-      api.getInvoices(ctx.tenantId, undefined, undefined, undefined, undefined, numbers, undefined, undefined, 1, undefined, undefined, 4, undefined, 100),
+      api.updateOrCreateInvoices(ctx.tenantId, { invoices }, false, 4, write.idempotencyKey),
     );
     return res.invoices ?? [];
   }
 
-  async getContacts(ctx: CallContext, query: { where?: string; searchTerm?: string; includeArchived?: boolean }): Promise<Contact[]> {
+  async getInvoicesByNumbers(ctx: CallContext, numbers: string[]): Promise<Invoice[]> {
+    if (numbers.length === 0) return [];
     const res = await this.call(ctx, (api) =>
-      api.getContacts(ctx.tenantId, undefined, query.where, undefined, undefined, 1, query.includeArchived, undefined, query.searchTerm, 100),
+      api.getInvoices(
+        ctx.tenantId,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        numbers,
+        undefined,
+        undefined,
+        1,
+        undefined,
+        undefined,
+        4,
+        undefined,
+        100,
+      ),
+    );
+    return res.invoices ?? [];
+  }
+
+  async getContacts(
+    ctx: CallContext,
+    query: { where?: string; searchTerm?: string; includeArchived?: boolean },
+  ): Promise<Contact[]> {
+    const res = await this.call(ctx, (api) =>
+      api.getContacts(
+        ctx.tenantId,
+        undefined,
+        query.where,
+        undefined,
+        undefined,
+        1,
+        query.includeArchived,
+        undefined,
+        query.searchTerm,
+        100,
+      ),
     );
     return res.contacts ?? [];
   }
 
   async createContacts(ctx: CallContext, contacts: Contact[], write: WriteOptions): Promise<Contact[]> {
-    const res = await this.call(ctx, (api) => api.createContacts(ctx.tenantId, { contacts }, false, write.idempotencyKey));
+    const res = await this.call(ctx, (api) =>
+      api.createContacts(ctx.tenantId, { contacts }, false, write.idempotencyKey),
+    );
     return res.contacts ?? [];
   }
 
   async createPayments(ctx: CallContext, payments: Payment[], write: WriteOptions): Promise<Payment[]> {
-    const res = await this.call(ctx, (api) => api.createPayments(ctx.tenantId, { payments }, false, write.idempotencyKey));
+    const res = await this.call(ctx, (api) =>
+      api.createPayments(ctx.tenantId, { payments }, false, write.idempotencyKey),
+    );
     return res.payments ?? [];
   }
 
-  private async call<T>(ctx: CallContext, fn: (api: AccountingApi) => Promise<{ response: { headers: unknown }; body: T }>): Promise<T> {
-    const api = new AccountingApi(this.options.apiUrl);
-    api.accessToken = await this.options.tokens.accessToken(ctx.businessId);
-    this.calls += 1;
-    try {
-      const { response, body } = await fn(api);
-      this.options.onQuota?.(ctx.tenantId, rateLimitHeaders(response.headers as Record<string, unknown>));
-      return body;
-    } catch (raw) {
-      const err = parseXeroError(raw);
-      if (err.kind === 'unauthorized') this.options.tokens.invalidate(ctx.businessId);
-      this.options.onQuota?.(ctx.tenantId, { dayRemaining: err.dayLimitRemaining, minRemaining: err.minLimitRemaining });
-      throw err;
+  private async call<T>(
+    ctx: CallContext,
+    fn: (api: AccountingApi) => Promise<{ response: { headers: unknown }; body: T }>,
+  ): Promise<T> {
+    const { limiter } = this.options;
+    let rateLimitWaits = 0;
+    let reauthorised = false;
+    for (;;) {
+      await this.checkDailyBudget(ctx);
+      const lease = await limiter.acquire(ctx.tenantId);
+      this.calls += 1;
+      try {
+        const api = new AccountingApi(this.options.apiUrl);
+        api.accessToken = await this.options.tokens.accessToken(ctx.businessId);
+        const { response, body } = await fn(api);
+        await lease.release(rateLimitHeaders(response.headers));
+        return body;
+      } catch (raw) {
+        const err = raw instanceof DailyQuotaExhausted ? raw : parseXeroError(raw);
+        await lease.release(
+          err instanceof XeroApiError ? { dayRemaining: err.dayLimitRemaining } : undefined,
+        );
+        if (!(err instanceof XeroApiError)) throw err;
+        if (err.kind === 'unauthorized' && !reauthorised) {
+          // An access token can expire between fetching it and Xero reading it: refresh once, then retry.
+          this.options.tokens.invalidate(ctx.businessId);
+          reauthorised = true;
+          continue;
+        }
+        if (err.kind === 'day-limit') {
+          const resumeAt = new Date(this.now() + (err.retryAfterSeconds ?? 3600) * 1000);
+          await limiter.blockUntil(ctx.tenantId, resumeAt, true);
+          throw new DailyQuotaExhausted(resumeAt);
+        }
+        if (
+          (err.kind === 'minute-limit' || err.kind === 'concurrent-limit') &&
+          rateLimitWaits < (this.options.maxRateLimitWaits ?? 5)
+        ) {
+          rateLimitWaits += 1;
+          await limiter.blockUntil(ctx.tenantId, new Date(this.now() + (err.retryAfterSeconds ?? 1) * 1000));
+          continue;
+        }
+        throw err;
+      }
     }
+  }
+
+  /** Stops before the call when the known daily budget, less the reserve, is spent. */
+  private async checkDailyBudget(ctx: CallContext): Promise<void> {
+    const quota = await this.options.limiter.dailyQuota(ctx.tenantId);
+    const now = this.now();
+    if (quota.resetAt && quota.resetAt.getTime() <= now) return; // a new daily window has begun
+    if (quota.dayRemaining === null || quota.dayRemaining > ctx.dailyReserve) return;
+    const resumeAt =
+      quota.resetAt ?? new Date((quota.observedAt?.getTime() ?? now) + this.options.quotaProbeMs);
+    if (resumeAt.getTime() <= now) return; // time to probe: the next response tells the new remaining
+    throw new DailyQuotaExhausted(resumeAt);
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
   }
 }

@@ -13,12 +13,20 @@ const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
 
 const GOOD = {
-  id: 'ord_1001', number: '1001', businessId: 'biz_import', channel: 'pos',
+  id: 'ord_1001',
+  number: '1001',
+  businessId: 'biz_import',
+  channel: 'pos',
   location: { id: 'loc_clementi', name: 'Clementi Branch' },
   customer: { name: 'John Doe', email: 'john@example.com' },
-  placedAt: '2026-03-14T10:22:00+08:00', currency: 'SGD', pricesIncludeTax: true,
-  lines: [{ sku: 'LATTE', description: 'Latte', quantity: 2, unitPrice: '5.50', discount: '0.00', taxCode: 'GST9' }],
-  total: '11.00', payments: [{ method: 'card', amount: '11.00', paidAt: '2026-03-14T10:22:05+08:00' }],
+  placedAt: '2026-03-14T10:22:00+08:00',
+  currency: 'SGD',
+  pricesIncludeTax: true,
+  lines: [
+    { sku: 'LATTE', description: 'Latte', quantity: 2, unitPrice: '5.50', discount: '0.00', taxCode: 'GST9' },
+  ],
+  total: '11.00',
+  payments: [{ method: 'card', amount: '11.00', paidAt: '2026-03-14T10:22:05+08:00' }],
   status: 'completed',
 };
 
@@ -59,7 +67,9 @@ describe('orders import', () => {
     const file = writeNdjson([JSON.stringify({ ...GOOD, businessId: 'biz_twice' })]);
     await importOrdersFile(t.db, file);
     await importOrdersFile(t.db, file);
-    const { rows } = await t.db.query("SELECT count(*)::int AS n FROM orders WHERE business_id = 'biz_twice'");
+    const { rows } = await t.db.query(
+      "SELECT count(*)::int AS n FROM orders WHERE business_id = 'biz_twice'",
+    );
     expect(rows[0].n).toBe(1);
   });
 
@@ -75,15 +85,27 @@ describe('orders import', () => {
   });
 
   it('reads a day page by page in (placedAt, id) order with flat memory', async () => {
-    const orders = [...generateDemoOrders({ businessId: 'biz_pages', from: '2026-01-01', to: '2026-01-02', ordersPerDay: 25 })];
+    const orders = [
+      ...generateDemoOrders({
+        businessId: 'biz_pages',
+        from: '2026-01-01',
+        to: '2026-01-02',
+        ordersPerDay: 25,
+      }),
+    ];
     const file = writeNdjson(orders.map((o) => JSON.stringify(o)));
     await importOrdersFile(t.db, file);
     const seen: string[] = [];
     let after: { placedAt: string; id: string } | undefined;
     for (;;) {
       const page = await listOrdersPage(t.db, {
-        businessId: 'biz_pages', channel: 'pos', locationId: null,
-        fromUtc: '2025-12-31T16:00:00Z', toUtcExclusive: '2026-01-01T16:00:00Z', after, limit: 7,
+        businessId: 'biz_pages',
+        channel: 'pos',
+        locationId: null,
+        fromUtc: '2025-12-31T16:00:00Z',
+        toUtcExclusive: '2026-01-01T16:00:00Z',
+        after,
+        limit: 7,
       });
       if (page.length === 0) break;
       expect(page.length).toBeLessThanOrEqual(7);
@@ -91,7 +113,9 @@ describe('orders import', () => {
       const last = page[page.length - 1]!;
       after = { placedAt: last.placedAtUtc, id: last.order.id };
     }
-    const expected = orders.filter((o) => o.channel === 'pos' && o.placedAt.startsWith('2026-01-01')).map((o) => o.id);
+    const expected = orders
+      .filter((o) => o.channel === 'pos' && o.placedAt.startsWith('2026-01-01'))
+      .map((o) => o.id);
     expect(seen.sort()).toEqual(expected.sort());
     expect(new Set(seen).size).toBe(seen.length);
   });

@@ -4,8 +4,7 @@ import type { EmbeddedPostgresHandle } from '../../src/db/embedded';
 
 export default async function globalTeardown(): Promise<void> {
   const servers = (globalThis as Record<string, unknown>).__xmsTestServers as
-    | { temporal: DevServerHandle; pg: EmbeddedPostgresHandle; scratch: string }
-    | undefined;
+    { temporal: DevServerHandle; pg: EmbeddedPostgresHandle; scratch: string } | undefined;
   if (!servers) return;
   await Promise.allSettled([servers.temporal.stop(), servers.pg.stop()]);
   rmSync(servers.scratch, { recursive: true, force: true });

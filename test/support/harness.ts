@@ -24,7 +24,8 @@ export function quietTemporalRuntime(): void {
 
 export function requireEnv(name: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the tests through jest (its global setup starts the servers)`);
+  if (!value)
+    throw new Error(`${name} is not set: run the tests through jest (its global setup starts the servers)`);
   return value;
 }
 
@@ -97,7 +98,10 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** The workflow bundle, built once per test file (webpack is the slow part of creating a worker). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
   return bundle;
 }
 

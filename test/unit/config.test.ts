@@ -25,7 +25,9 @@ describe('configuration', () => {
   });
 
   it('refuses half a set of Xero credentials', () => {
-    expect(() => parseConfig({ XERO_CLIENT_ID: 'abc' })).toThrow(/XERO_CLIENT_ID \/ XERO_CLIENT_SECRET: set both/);
+    expect(() => parseConfig({ XERO_CLIENT_ID: 'abc' })).toThrow(
+      /XERO_CLIENT_ID \/ XERO_CLIENT_SECRET: set both/,
+    );
   });
 
   it('gives no secret a default', () => {
@@ -36,7 +38,12 @@ describe('configuration', () => {
   });
 
   it('treats an empty optional variable as unset, as .env.example leaves them', () => {
-    const cfg = parseConfig({ TEMPORAL_ADDRESS: '', DATABASE_URL: '', XERO_CLIENT_ID: '', XERO_CLIENT_SECRET: '' });
+    const cfg = parseConfig({
+      TEMPORAL_ADDRESS: '',
+      DATABASE_URL: '',
+      XERO_CLIENT_ID: '',
+      XERO_CLIENT_SECRET: '',
+    });
     expect(cfg.TEMPORAL_ADDRESS).toBeUndefined();
     expect(cfg.xeroSimulated).toBe(true);
   });

@@ -17,7 +17,9 @@ describe('deployment files', () => {
       const unknown = Object.keys(service.environment ?? {}).filter((k) => !schemaKeys.has(k));
       expect(unknown).toEqual([]);
     }
-    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['postgres', 'temporal', 'temporal-ui']));
+    expect(Object.keys(compose.services)).toEqual(
+      expect.arrayContaining(['postgres', 'temporal', 'temporal-ui']),
+    );
   });
 
   it('.env.example documents every configuration variable and nothing else', () => {

@@ -21,11 +21,14 @@ export function syncRequestRoutes(deps: SyncRequestRouteDeps): Router {
 
   router.post('/', validateBody(CreateSyncRequestBody), async (req, res) => {
     const input = await submitSyncRequest(deps, req.body as CreateSyncRequestBody);
-    res.status(202).location(`/api/sync-requests/${input.requestId}`).json({
-      id: input.requestId,
-      state: 'queued',
-      links: { self: `/api/sync-requests/${input.requestId}` },
-    });
+    res
+      .status(202)
+      .location(`/api/sync-requests/${input.requestId}`)
+      .json({
+        id: input.requestId,
+        state: 'queued',
+        links: { self: `/api/sync-requests/${input.requestId}` },
+      });
   });
 
   router.get('/:id', async (req, res) => {

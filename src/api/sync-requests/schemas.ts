@@ -4,15 +4,21 @@ const IsoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date in YYYY-MM-DD form, such as "2026-03-14"');
 
-export const ContactMappingBody = z.discriminatedUnion('mode', [
-  z.object({ mode: z.literal('auto') }).strict(),
-  z
-    .object({
-      mode: z.literal('manual'),
-      contactId: z.uuid({ message: 'must be the Xero ContactID (a UUID) of the contact to use for every order' }),
-    })
-    .strict(),
-], { error: 'must be {"mode":"auto"} or {"mode":"manual","contactId":"<Xero ContactID>"}' });
+export const ContactMappingBody = z.discriminatedUnion(
+  'mode',
+  [
+    z.object({ mode: z.literal('auto') }).strict(),
+    z
+      .object({
+        mode: z.literal('manual'),
+        contactId: z.uuid({
+          message: 'must be the Xero ContactID (a UUID) of the contact to use for every order',
+        }),
+      })
+      .strict(),
+  ],
+  { error: 'must be {"mode":"auto"} or {"mode":"manual","contactId":"<Xero ContactID>"}' },
+);
 
 export const SyncOptionsBody = z
   .object({

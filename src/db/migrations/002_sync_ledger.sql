@@ -24,7 +24,10 @@ CREATE TABLE order_ledger (
   invoice_number      text NOT NULL,
   xero_invoice_id     text,
   xero_contact_id     text,
+  -- Payments and the credit note follow the invoice, each with its own claim: none -> pending -> done.
+  payments_status     text NOT NULL DEFAULT 'none' CHECK (payments_status IN ('none', 'pending', 'done')),
   payment_ids         text[] NOT NULL DEFAULT '{}',
+  credit_note_status  text NOT NULL DEFAULT 'none' CHECK (credit_note_status IN ('none', 'pending', 'done')),
   credit_note_id      text,
   error               text,
   attempts            integer NOT NULL DEFAULT 0,
@@ -45,3 +48,11 @@ CREATE TABLE sync_request_orders (
   PRIMARY KEY (request_id, order_id)
 );
 CREATE INDEX sync_request_orders_by_outcome ON sync_request_orders (request_id, outcome, order_id);
+
+-- Contacts a request has resolved (auto-match by name), so later batches of the run skip the lookup.
+CREATE TABLE request_contacts (
+  request_id text NOT NULL,
+  name_key   text NOT NULL,
+  contact_id text NOT NULL,
+  PRIMARY KEY (request_id, name_key)
+);

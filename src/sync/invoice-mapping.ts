@@ -1,0 +1,557 @@
+/**
+ * Order -> Xero invoice (plus payments and a credit note), as neutral plain drafts with money as decimal strings.
+ *
+ * ROUNDING POLICY. The invoice total, as Xero will compute it (per-line rounded amounts and taxes, see
+ * xero-amounts.ts), must equal the order's total to the cent. After mapping the lines we compute Xero's total and
+ * the difference `diff = order.total − xeroTotal`:
+ *   - diff = 0: nothing to do (the common case).
+ *   - |diff| > tolerance (default 0.01 per order line: a line amount and a line tax each round by at most half a
+ *     cent): the order is refused with a mapping error. Such a gap is a data problem (missing shipping or surcharge
+ *     line, wrong total) and a wrong invoice in a customer's books is worse than a failed order.
+ *   - Exclusive prices: the gap is put into an explicit TaxAmount on the taxed line with the largest line amount.
+ *     A POS that taxes the whole basket collected exactly `total − Σ line amounts` in tax, so this makes Xero's tax
+ *     match what was collected. If no line is taxed (or the tax would go negative) a rounding line is used instead.
+ *   - Inclusive prices: tax does not change an inclusive total, so only a rounding line can close the gap: Quantity 1,
+ *     UnitAmount = diff (may be negative), account `roundingAccountCode`, tax type `noTaxType`.
+ *
+ * CREDIT-NOTE POLICY (refunded orders). The refund amount is money returned, tax included (default: the order total).
+ *   - Full refund: the credit note mirrors the invoice's lines (including any fix above), so it reverses exactly the
+ *     sales and tax the invoice recorded.
+ *   - Partial refund: one line "Refund of order N" at the refund amount, always Inclusive (the amount already
+ *     contains tax, so an Exclusive line would add tax on top), at the order's dominant tax type (the one with the
+ *     largest share of the line amounts; a single line cannot split tax, and this is the least wrong single choice).
+ *   - Allocation: Xero can only allocate a credit note up to what is still due on the invoice, so the credit first
+ *     covers the unpaid part (`allocationAmount = min(refund, total − payments)`) and any rest was paid back to the
+ *     customer: a refund payment out of the account of the order's last payment method. In either order of
+ *     applying payments and allocation, neither exceeds what is due.
+ *   - Payments and allocations need an AUTHORISED invoice; with DRAFT/SUBMITTED they are withheld (listed in
+ *     `withheld`) rather than sent to fail.
+ */
+import { parseDecimal, decimalFromNumber, sumDecimal, type Decimal4 } from '../money';
+import type { Order, OrderLine } from '../orders/schema';
+import { renderInvoiceNumber } from './invoice-number';
+import { isValidTimeZone, localDateOf } from './planning';
+import {
+  decimalText,
+  isWholeCents,
+  money2,
+  ONE_CENT,
+  xeroLineAmount,
+  xeroLineTax,
+  type LineAmountTypes,
+} from './xero-amounts';
+
+export type { LineAmountTypes } from './xero-amounts';
+export type InvoiceStatus = 'DRAFT' | 'SUBMITTED' | 'AUTHORISED';
+export type ContactRef = { contactId: string } | { name: string };
+
+export interface LineItemDraft {
+  Description: string;
+  Quantity: string;
+  UnitAmount: string;
+  DiscountAmount?: string;
+  AccountCode: string;
+  TaxType: string;
+  TaxAmount?: string;
+  ItemCode?: string;
+}
+
+export interface InvoiceDraft {
+  Type: 'ACCREC';
+  InvoiceNumber: string;
+  Reference: string;
+  contact: ContactRef;
+  Date: string;
+  DueDate: string;
+  CurrencyCode: string;
+  LineAmountTypes: 'Inclusive' | 'Exclusive';
+  Status: InvoiceStatus;
+  LineItems: LineItemDraft[];
+}
+
+export interface CreditNoteDraft {
+  Type: 'ACCRECCREDIT';
+  CreditNoteNumber: string;
+  Reference: string;
+  contact: ContactRef;
+  Date: string;
+  CurrencyCode: string;
+  LineAmountTypes: 'Inclusive' | 'Exclusive';
+  Status: InvoiceStatus;
+  LineItems: LineItemDraft[];
+}
+
+export interface PaymentDraft {
+  invoiceNumber: string;
+  accountCode: string;
+  date: string;
+  amount: string;
+}
+
+export interface RefundPaymentDraft {
+  creditNoteNumber: string;
+  accountCode: string;
+  date: string;
+  amount: string;
+}
+
+export interface CreditNotePlan {
+  creditNote: CreditNoteDraft;
+  /** Amount to allocate from the credit note to the invoice ("0.00": none). */
+  allocationAmount: string;
+  /** The part of the refund paid back to the customer rather than allocated. */
+  refundPayment?: RefundPaymentDraft;
+}
+
+export interface MappingSettings {
+  timeZone: string;
+  salesAccountCode: string;
+  taxTypes: Record<string, { taxType: string; rate: string }>;
+  paymentAccounts: Record<string, string>;
+  invoiceNumberTemplate: string;
+  invoiceStatus: InvoiceStatus;
+  roundingAccountCode: string;
+  noTaxType: string;
+  /** Largest gap per order line that rounding may explain (decimal string); default "0.01". */
+  roundingTolerancePerLine?: string;
+}
+
+export type Withheld = 'payments' | 'allocation';
+export type MappingError = { kind: 'error'; field?: string; message: string };
+export type InvoiceMapping = {
+  kind: 'invoice';
+  invoice: InvoiceDraft;
+  payments: PaymentDraft[];
+  creditNote?: CreditNotePlan;
+  withheld: Withheld[];
+};
+export type MappingResult = InvoiceMapping | { kind: 'skip'; reason: 'voided' } | MappingError;
+
+export interface XeroTotals {
+  SubTotal: string;
+  TotalTax: string;
+  Total: string;
+}
+
+type Rates = Map<string, Decimal4>;
+
+function fail(message: string, field?: string): MappingError {
+  return field === undefined ? { kind: 'error', message } : { kind: 'error', field, message };
+}
+
+function isError<T extends object>(value: T | MappingError): value is MappingError {
+  return 'kind' in value && value.kind === 'error';
+}
+
+function label(order: Pick<Order, 'number' | 'id'>): string {
+  return `Order ${order.number} (${order.id})`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Xero's totals
+
+interface DraftLines {
+  LineAmountTypes: LineAmountTypes;
+  LineItems: LineItemDraft[];
+}
+
+function lineAmountOf(line: LineItemDraft): Decimal4 {
+  const discount = line.DiscountAmount === undefined ? 0n : parseDecimal(line.DiscountAmount);
+  return xeroLineAmount(parseDecimal(line.Quantity), parseDecimal(line.UnitAmount), discount);
+}
+
+function lineTaxOf(line: LineItemDraft, type: LineAmountTypes, rates: Rates): Decimal4 {
+  if (line.TaxAmount !== undefined) return parseDecimal(line.TaxAmount);
+  const rate = rates.get(line.TaxType);
+  if (rate === undefined) throw new RangeError(`no rate known for tax type ${line.TaxType}`);
+  return xeroLineTax(lineAmountOf(line), rate, type);
+}
+
+function totalsOf(draft: DraftLines, rates: Rates): { subTotal: Decimal4; tax: Decimal4; total: Decimal4 } {
+  const amounts = sumDecimal(draft.LineItems.map(lineAmountOf));
+  const tax = sumDecimal(draft.LineItems.map((l) => lineTaxOf(l, draft.LineAmountTypes, rates)));
+  if (draft.LineAmountTypes === 'Inclusive') return { subTotal: amounts - tax, tax, total: amounts };
+  return { subTotal: amounts, tax, total: amounts + tax };
+}
+
+/** SubTotal, TotalTax and Total as Xero computes them. `rates`: percent per Xero TaxType, e.g. { OUTPUT: "9" }. */
+export function xeroTotals(draft: DraftLines, rates: Record<string, string>): XeroTotals {
+  const parsed: Rates = new Map(Object.entries(rates).map(([type, rate]) => [type, parseDecimal(rate)]));
+  const { subTotal, tax, total } = totalsOf(draft, parsed);
+  return { SubTotal: money2(subTotal), TotalTax: money2(tax), Total: money2(total) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Settings and lines
+
+function ratesFrom(settings: MappingSettings): Rates | MappingError {
+  const rates: Rates = new Map([[settings.noTaxType, 0n]]);
+  for (const [code, { taxType, rate }] of Object.entries(settings.taxTypes)) {
+    let value: Decimal4;
+    try {
+      value = parseDecimal(rate);
+    } catch {
+      return fail(
+        `Tax rate for tax code "${code}" must be a percentage such as "9", got "${rate}".`,
+        `taxTypes.${code}.rate`,
+      );
+    }
+    if (value < 0n)
+      return fail(`Tax rate for tax code "${code}" must not be negative.`, `taxTypes.${code}.rate`);
+    const known = rates.get(taxType);
+    if (known !== undefined && known !== value) {
+      return fail(
+        `Xero tax type ${taxType} is given two different rates in the tax mapping; one Xero tax type has one rate.`,
+        `taxTypes.${code}.rate`,
+      );
+    }
+    rates.set(taxType, value);
+  }
+  return rates;
+}
+
+function nonNegative(text: string, what: string, field: string, order: Order): Decimal4 | MappingError {
+  const value = parseDecimal(text);
+  return value < 0n
+    ? fail(`${label(order)}: ${what} ${text} is negative; negative amounts are not supported.`, field)
+    : value;
+}
+
+function mapLine(
+  order: Order,
+  line: OrderLine,
+  i: number,
+  settings: MappingSettings,
+): LineItemDraft | MappingError {
+  const tax = Object.hasOwn(settings.taxTypes, line.taxCode) ? settings.taxTypes[line.taxCode] : undefined;
+  if (!tax) {
+    return fail(
+      `${label(order)} line ${i + 1} uses tax code "${line.taxCode}", which has no Xero tax type: add "${line.taxCode}" to the business's tax mapping.`,
+      `lines[${i}].taxCode`,
+    );
+  }
+  let quantity: Decimal4;
+  try {
+    quantity = decimalFromNumber(line.quantity);
+  } catch {
+    return fail(
+      `${label(order)} line ${i + 1}: quantity ${line.quantity} has more than 4 decimals.`,
+      `lines[${i}].quantity`,
+    );
+  }
+  const unit = nonNegative(line.unitPrice, 'unit price', `lines[${i}].unitPrice`, order);
+  if (typeof unit !== 'bigint') return unit;
+  const discount = nonNegative(line.discount, 'discount', `lines[${i}].discount`, order);
+  if (typeof discount !== 'bigint') return discount;
+  if (xeroLineAmount(quantity, unit, discount) < 0n) {
+    return fail(
+      `${label(order)} line ${i + 1}: the discount is larger than the line amount.`,
+      `lines[${i}].discount`,
+    );
+  }
+  return {
+    Description: line.description,
+    Quantity: decimalText(quantity, 0),
+    UnitAmount: decimalText(unit, 2),
+    ...(discount !== 0n ? { DiscountAmount: decimalText(discount, 2) } : {}),
+    AccountCode: settings.salesAccountCode,
+    TaxType: tax.taxType,
+  };
+}
+
+function mapLines(order: Order, settings: MappingSettings): LineItemDraft[] | MappingError {
+  const lines: LineItemDraft[] = [];
+  for (const [i, line] of order.lines.entries()) {
+    const mapped = mapLine(order, line, i, settings);
+    if (isError(mapped)) return mapped;
+    lines.push(mapped);
+  }
+  return lines;
+}
+
+function wholeCents(text: string, what: string, field: string, order: Order): Decimal4 | MappingError {
+  const value = nonNegative(text, what, field, order);
+  if (typeof value === 'bigint' && !isWholeCents(value)) {
+    return fail(`${label(order)}: ${what} ${text} is not a whole number of cents.`, field);
+  }
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reconciling Xero's total with the order's
+
+function roundingLine(diff: Decimal4, settings: MappingSettings): LineItemDraft {
+  return {
+    Description: 'Rounding',
+    Quantity: '1',
+    UnitAmount: money2(diff),
+    AccountCode: settings.roundingAccountCode,
+    TaxType: settings.noTaxType,
+  };
+}
+
+/** Index of the taxed line with the largest amount (last on ties), or -1. */
+function largestTaxedLine(draft: DraftLines, rates: Rates): number {
+  let best = -1;
+  let bestAmount = -1n;
+  draft.LineItems.forEach((line, i) => {
+    const amount = lineAmountOf(line);
+    if ((rates.get(line.TaxType) ?? 0n) > 0n && amount >= bestAmount) [best, bestAmount] = [i, amount];
+  });
+  return best;
+}
+
+function withTaxAdjusted(draft: DraftLines, rates: Rates, diff: Decimal4): LineItemDraft[] | undefined {
+  const index = largestTaxedLine(draft, rates);
+  const line = draft.LineItems[index];
+  if (!line) return undefined;
+  const tax = lineTaxOf(line, draft.LineAmountTypes, rates) + diff;
+  if (tax < 0n) return undefined;
+  return draft.LineItems.map((l, i) => (i === index ? { ...l, TaxAmount: money2(tax) } : l));
+}
+
+function tolerance(settings: MappingSettings, lineCount: number): Decimal4 {
+  const perLine =
+    settings.roundingTolerancePerLine === undefined
+      ? ONE_CENT
+      : parseDecimal(settings.roundingTolerancePerLine);
+  return perLine * BigInt(Math.max(1, lineCount));
+}
+
+function reconcile(
+  order: Order,
+  draft: DraftLines,
+  rates: Rates,
+  target: Decimal4,
+  settings: MappingSettings,
+): LineItemDraft[] | MappingError {
+  const { total } = totalsOf(draft, rates);
+  const diff = target - total;
+  if (diff === 0n) return draft.LineItems;
+  const limit = tolerance(settings, draft.LineItems.length);
+  if (diff > limit || -diff > limit) {
+    return fail(
+      `${label(order)}: its total ${money2(target)} differs from the sum of its lines as Xero computes them (${money2(total)}) by ${money2(diff)}, more than rounding can explain (at most ${money2(limit)} for ${draft.LineItems.length} line(s)). Check the order for a missing line (shipping, surcharge) or a wrong total; it was not pushed.`,
+      'total',
+    );
+  }
+  const adjusted = draft.LineAmountTypes === 'Exclusive' ? withTaxAdjusted(draft, rates, diff) : undefined;
+  return adjusted ?? [...draft.LineItems, roundingLine(diff, settings)];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Invoice
+
+interface Built {
+  invoice: InvoiceDraft;
+  rates: Rates;
+  total: Decimal4;
+}
+
+function checkSettings(settings: MappingSettings, contact: ContactRef): MappingError | undefined {
+  if (!isValidTimeZone(settings.timeZone)) {
+    return fail(`"${settings.timeZone}" is not an IANA timezone such as "Asia/Singapore".`, 'timeZone');
+  }
+  if ('name' in contact && contact.name.trim() === '') return fail('The contact name is empty.', 'contact');
+  if ('contactId' in contact && contact.contactId.trim() === '')
+    return fail('The contact id is empty.', 'contact');
+  return undefined;
+}
+
+function buildInvoice(order: Order, settings: MappingSettings, contact: ContactRef): Built | MappingError {
+  const problem = checkSettings(settings, contact);
+  if (problem) return problem;
+  const rendered = renderInvoiceNumber(settings.invoiceNumberTemplate, order);
+  if (!rendered.ok) return fail(rendered.message, 'invoiceNumberTemplate');
+  const rates = ratesFrom(settings);
+  if (!(rates instanceof Map)) return rates;
+  const total = wholeCents(order.total, 'total', 'total', order);
+  if (typeof total !== 'bigint') return total;
+  const lines = mapLines(order, settings);
+  if (isError(lines)) return lines;
+  const type = order.pricesIncludeTax ? 'Inclusive' : 'Exclusive';
+  const reconciled = reconcile(order, { LineAmountTypes: type, LineItems: lines }, rates, total, settings);
+  if (isError(reconciled)) return reconciled;
+  const date = localDateOf(order.placedAt, settings.timeZone);
+  const invoice: InvoiceDraft = {
+    Type: 'ACCREC',
+    InvoiceNumber: rendered.invoiceNumber,
+    Reference: order.id,
+    contact,
+    Date: date,
+    DueDate: date,
+    CurrencyCode: order.currency,
+    LineAmountTypes: type,
+    Status: settings.invoiceStatus,
+    LineItems: reconciled,
+  };
+  return { invoice, rates, total };
+}
+
+/** Maps one order. Never throws for bad data or settings: those come back as `{ kind: 'error' }`. */
+export function mapOrder(order: Order, settings: MappingSettings, contact: ContactRef): MappingResult {
+  if (order.status === 'voided') return { kind: 'skip', reason: 'voided' };
+  const built = buildInvoice(order, settings, contact);
+  if (isError(built)) return built;
+  const authorised = settings.invoiceStatus === 'AUTHORISED';
+  const payments = paymentsFor(order, built.invoice.InvoiceNumber, settings);
+  if (payments.kind === 'error') return payments;
+  const withheld: Withheld[] = [];
+  if (!authorised && payments.payments.length > 0) withheld.push('payments');
+  const result: InvoiceMapping = {
+    kind: 'invoice',
+    invoice: built.invoice,
+    payments: authorised ? payments.payments : [],
+    withheld,
+  };
+  if (order.status !== 'refunded') return result;
+  const plan = creditNotePlan(order, settings, built, authorised ? payments.payments : []);
+  if (isError(plan)) return plan;
+  if (!authorised) withheld.push('allocation');
+  return { ...result, creditNote: authorised ? plan : withoutAllocation(plan) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Payments
+
+/** Payment drafts for a completed or refunded order ([] otherwise); their sum may not exceed the order total. */
+export function paymentsFor(
+  order: Order,
+  invoiceNumber: string,
+  settings: MappingSettings,
+): { kind: 'payments'; payments: PaymentDraft[] } | MappingError {
+  if (order.status === 'voided') return { kind: 'payments', payments: [] };
+  const payments: PaymentDraft[] = [];
+  let sum = 0n;
+  for (const [i, payment] of order.payments.entries()) {
+    const amount = wholeCents(payment.amount, 'payment amount', `payments[${i}].amount`, order);
+    if (typeof amount !== 'bigint') return amount;
+    const accountCode = Object.hasOwn(settings.paymentAccounts, payment.method)
+      ? settings.paymentAccounts[payment.method]
+      : undefined;
+    if (!accountCode) {
+      return fail(
+        `${label(order)}: payment method "${payment.method}" has no Xero account: add "${payment.method}" to the business's payment account mapping.`,
+        `payments[${i}].method`,
+      );
+    }
+    sum += amount;
+    // Xero refuses a zero payment; a zero line in the export means nothing was paid that way.
+    if (amount === 0n) continue;
+    payments.push({
+      invoiceNumber,
+      accountCode,
+      date: localDateOf(payment.paidAt, settings.timeZone),
+      amount: money2(amount),
+    });
+  }
+  const total = parseDecimal(order.total);
+  if (sum > total) {
+    return fail(
+      `${label(order)}: payments add up to ${money2(sum)}, more than the order total ${money2(total)}.`,
+      'payments',
+    );
+  }
+  return { kind: 'payments', payments };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Credit notes
+
+/** The credit note for a refunded order (see CREDIT-NOTE POLICY above); an error for any other order. */
+export function creditNoteFor(
+  order: Order,
+  settings: MappingSettings,
+  contact: ContactRef,
+): { kind: 'credit-note'; plan: CreditNotePlan } | MappingError {
+  if (order.status !== 'refunded') return fail(`${label(order)} is ${order.status}, not refunded.`, 'status');
+  const result = mapOrder(order, settings, contact);
+  if (result.kind === 'error') return result;
+  if (result.kind !== 'invoice' || !result.creditNote)
+    return fail(`${label(order)}: no credit note was produced.`);
+  return { kind: 'credit-note', plan: result.creditNote };
+}
+
+function withoutAllocation(plan: CreditNotePlan): CreditNotePlan {
+  return { creditNote: plan.creditNote, allocationAmount: '0.00' };
+}
+
+/** Tax type with the largest total line amount; the first seen wins a tie. */
+function dominantTaxType(invoice: InvoiceDraft): string {
+  const byType = new Map<string, Decimal4>();
+  for (const line of invoice.LineItems)
+    byType.set(line.TaxType, (byType.get(line.TaxType) ?? 0n) + lineAmountOf(line));
+  let best: [string, Decimal4] | undefined;
+  for (const entry of byType) if (!best || entry[1] > best[1]) best = entry;
+  return best?.[0] ?? '';
+}
+
+function creditNoteLines(
+  order: Order,
+  built: Built,
+  refund: Decimal4,
+  settings: MappingSettings,
+): DraftLines {
+  if (refund === built.total)
+    return { LineAmountTypes: built.invoice.LineAmountTypes, LineItems: built.invoice.LineItems };
+  const reason = order.refund?.reason?.trim();
+  const line: LineItemDraft = {
+    Description: `Refund of order ${order.number}${reason ? `: ${reason}` : ''}`.slice(0, 4000),
+    Quantity: '1',
+    UnitAmount: money2(refund),
+    AccountCode: settings.salesAccountCode,
+    TaxType: dominantTaxType(built.invoice),
+  };
+  return { LineAmountTypes: 'Inclusive', LineItems: [line] };
+}
+
+function refundAmount(order: Order, total: Decimal4): Decimal4 | MappingError {
+  if (!order.refund) return total;
+  const refund = wholeCents(order.refund.amount, 'refund amount', 'refund.amount', order);
+  if (typeof refund !== 'bigint') return refund;
+  if (refund === 0n)
+    return fail(`${label(order)} is refunded but the refund amount is 0.00.`, 'refund.amount');
+  if (refund > total) {
+    return fail(
+      `${label(order)}: refund ${money2(refund)} is more than the order total ${money2(total)}.`,
+      'refund.amount',
+    );
+  }
+  return refund;
+}
+
+function creditNotePlan(
+  order: Order,
+  settings: MappingSettings,
+  built: Built,
+  payments: PaymentDraft[],
+): CreditNotePlan | MappingError {
+  const refund = refundAmount(order, built.total);
+  if (typeof refund !== 'bigint') return refund;
+  const number = `${built.invoice.InvoiceNumber}-CN`;
+  if (number.length > 255)
+    return fail(`Credit note number for ${label(order)} exceeds 255 characters.`, 'invoiceNumberTemplate');
+  const date = localDateOf(order.refund?.refundedAt ?? order.placedAt, settings.timeZone);
+  const lines = creditNoteLines(order, built, refund, settings);
+  const creditNote: CreditNoteDraft = {
+    Type: 'ACCRECCREDIT',
+    CreditNoteNumber: number,
+    Reference: order.id,
+    contact: built.invoice.contact,
+    Date: date,
+    CurrencyCode: order.currency,
+    LineAmountTypes: lines.LineAmountTypes === 'Inclusive' ? 'Inclusive' : 'Exclusive',
+    Status: settings.invoiceStatus,
+    LineItems: lines.LineItems,
+  };
+  const paid = sumDecimal(payments.map((p) => parseDecimal(p.amount)));
+  const allocation = refund < built.total - paid ? refund : built.total - paid;
+  const plan: CreditNotePlan = { creditNote, allocationAmount: money2(allocation) };
+  const last = order.payments[order.payments.length - 1];
+  const paidBack = refund - allocation;
+  if (paidBack > 0n && last) {
+    const accountCode = settings.paymentAccounts[last.method] ?? '';
+    plan.refundPayment = { creditNoteNumber: number, accountCode, date, amount: money2(paidBack) };
+  }
+  return plan;
+}

@@ -1,0 +1,223 @@
+/**
+ * Date planning in the business's IANA timezone.
+ *
+ * Pure and deterministic, with no Node built-ins and no libraries: only `Intl.DateTimeFormat`, which Temporal's
+ * workflow sandbox provides, so a workflow can plan batches itself. A plan is a few numbers and `batchAt` derives one
+ * batch on demand, so a workflow over several years never holds (or records in history) the whole list.
+ */
+import type { FieldProblem } from './problems';
+
+const DAY_MS = 86_400_000;
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export interface BatchPlan {
+  startDate: string;
+  endDate: string;
+  timeZone: string;
+  batchDays: number;
+  dayCount: number;
+  batchCount: number;
+}
+
+export interface Batch {
+  index: number;
+  /** First local date of the batch (inclusive). */
+  fromDate: string;
+  /** Last local date of the batch (inclusive). */
+  toDate: string;
+  /** The instant local `fromDate` begins. */
+  fromUtc: string;
+  /** The instant the local day after `toDate` begins: orders with fromUtc <= placedAt < toUtcExclusive belong here. */
+  toUtcExclusive: string;
+}
+
+// Formatter construction is slow; one per timezone is reused. The cache holds no time-dependent state.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  if (timeZone.trim() === '') return false;
+  try {
+    formatterFor(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+function wallClockAt(epochMs: number, timeZone: string): WallClock {
+  const parts: Record<string, number> = {};
+  for (const part of formatterFor(timeZone).formatToParts(new Date(epochMs))) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  const get = (key: string): number => parts[key] ?? 0;
+  return {
+    year: get('year'),
+    month: get('month'),
+    day: get('day'),
+    hour: get('hour') % 24,
+    minute: get('minute'),
+    second: get('second'),
+  };
+}
+
+/** Milliseconds the zone's wall clock is ahead of UTC at that instant (Singapore: +8 h). */
+function offsetMsAt(epochMs: number, timeZone: string): number {
+  const w = wallClockAt(epochMs, timeZone);
+  const wallAsUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  return wallAsUtc - (epochMs - (((epochMs % 1000) + 1000) % 1000));
+}
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+function dateText(epochDay: number): string {
+  const d = new Date(epochDay * DAY_MS);
+  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+}
+
+/** "2024-02-29" -> days since 1970-01-01, or undefined when it is not a real calendar date. */
+function epochDayOf(date: string): number | undefined {
+  const match = DATE_PATTERN.exec(date);
+  if (!match) return undefined;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const ms = Date.UTC(year, month - 1, day);
+  // Date.UTC rolls 2023-02-29 over to 03-01; the round trip catches it.
+  return dateText(ms / DAY_MS) === date ? ms / DAY_MS : undefined;
+}
+
+function requireEpochDay(date: string, name: string): number {
+  const day = epochDayOf(date);
+  if (day === undefined)
+    throw new RangeError(`${name} must be a real date in YYYY-MM-DD form, got ${JSON.stringify(date)}`);
+  return day;
+}
+
+/** The local calendar date (YYYY-MM-DD) of an instant in `timeZone`: 23:30 local belongs to that local day. */
+export function localDateOf(instantIso: string, timeZone: string): string {
+  const epochMs = Date.parse(instantIso);
+  if (Number.isNaN(epochMs)) throw new RangeError(`not an ISO instant: ${JSON.stringify(instantIso)}`);
+  const w = wallClockAt(epochMs, timeZone);
+  return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}`;
+}
+
+/**
+ * The first instant of a local day. Candidates use the offsets in force around that day (a DST change can fall on
+ * it); the earliest candidate whose local date is the day wins. That is local midnight when it exists, the first
+ * of two midnights when clocks go back over midnight, and the transition instant when midnight is skipped.
+ */
+function startOfLocalDayMs(epochDay: number, timeZone: string): number {
+  const naive = epochDay * DAY_MS;
+  const date = dateText(epochDay);
+  const offsets = new Set([naive - DAY_MS, naive, naive + DAY_MS].map((t) => offsetMsAt(t, timeZone)));
+  const candidates = [...offsets]
+    .map((offset) => naive - offset)
+    .filter((t) => localDateOf(new Date(t).toISOString(), timeZone) === date);
+  if (candidates.length === 0) throw new RangeError(`cannot find the start of ${date} in ${timeZone}`);
+  return Math.min(...candidates);
+}
+
+/** The instant (ISO, UTC) that the local date `date` begins in `timeZone`. */
+export function localDayStartUtc(date: string, timeZone: string): string {
+  return new Date(startOfLocalDayMs(requireEpochDay(date, 'date'), timeZone)).toISOString();
+}
+
+/** Problems with a user-supplied date range, or [] when it can be planned. `now` is passed in to stay pure. */
+export function validateDateRange(start: string, end: string, timeZone: string, now: Date): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const zoneOk = isValidTimeZone(timeZone);
+  if (!zoneOk) {
+    problems.push({
+      field: 'timeZone',
+      message: `"${timeZone}" is not an IANA timezone; use a name such as "Asia/Singapore" or "America/New_York".`,
+    });
+  }
+  const startDay = epochDayOf(start);
+  const endDay = epochDayOf(end);
+  if (startDay === undefined) problems.push(dateProblem('startDate', start));
+  if (endDay === undefined) problems.push(dateProblem('endDate', end));
+  if (startDay !== undefined && endDay !== undefined && startDay > endDay) {
+    problems.push({
+      field: 'endDate',
+      message: `endDate ${end} is before startDate ${start}; swap them or pick a later endDate.`,
+    });
+  }
+  if (zoneOk && endDay !== undefined) {
+    const today = localDateOf(now.toISOString(), timeZone);
+    if (end > today) {
+      problems.push({
+        field: 'endDate',
+        message: `endDate ${end} is in the future in ${timeZone} (today there is ${today}); use ${today} or earlier.`,
+      });
+    }
+  }
+  return problems;
+}
+
+function dateProblem(field: string, value: string): FieldProblem {
+  return {
+    field,
+    message: `${field} must be a real calendar date written YYYY-MM-DD (for example 2024-02-29), got ${JSON.stringify(value)}.`,
+  };
+}
+
+/** Splits an inclusive local-date range into batches of `batchDays` local days. Throws on invalid input. */
+export function planBatches(input: {
+  startDate: string;
+  endDate: string;
+  timeZone: string;
+  batchDays: number;
+}): BatchPlan {
+  const { startDate, endDate, timeZone, batchDays } = input;
+  const startDay = requireEpochDay(startDate, 'startDate');
+  const endDay = requireEpochDay(endDate, 'endDate');
+  if (endDay < startDay) throw new RangeError(`endDate ${endDate} is before startDate ${startDate}`);
+  if (!Number.isInteger(batchDays) || batchDays < 1)
+    throw new RangeError(`batchDays must be a whole number >= 1`);
+  if (!isValidTimeZone(timeZone)) throw new RangeError(`not an IANA timezone: ${JSON.stringify(timeZone)}`);
+  const dayCount = endDay - startDay + 1;
+  return { startDate, endDate, timeZone, batchDays, dayCount, batchCount: Math.ceil(dayCount / batchDays) };
+}
+
+/** Batch `index` (0-based) of a plan; the last batch is cut at the plan's endDate. */
+export function batchAt(plan: BatchPlan, index: number): Batch {
+  if (!Number.isInteger(index) || index < 0 || index >= plan.batchCount) {
+    throw new RangeError(`batch index ${index} is outside 0..${plan.batchCount - 1}`);
+  }
+  const firstDay = requireEpochDay(plan.startDate, 'startDate') + index * plan.batchDays;
+  const lastDay = Math.min(firstDay + plan.batchDays - 1, requireEpochDay(plan.endDate, 'endDate'));
+  return {
+    index,
+    fromDate: dateText(firstDay),
+    toDate: dateText(lastDay),
+    fromUtc: new Date(startOfLocalDayMs(firstDay, plan.timeZone)).toISOString(),
+    toUtcExclusive: new Date(startOfLocalDayMs(lastDay + 1, plan.timeZone)).toISOString(),
+  };
+}

@@ -1,0 +1,75 @@
+import type { Contact, CreditNote, Invoice, LineItem, Payment } from 'xero-node';
+import type { CreditNoteDraft, InvoiceDraft, LineItemDraft, PaymentDraft } from '../sync/invoice-mapping';
+
+/**
+ * Drafts (money as decimal strings) -> xero-node models. This is the edge where amounts become JSON numbers,
+ * because Xero's wire format has them so; every amount has at most 4 decimals, which a double carries exactly
+ * enough for Xero to read back the same decimal.
+ */
+const amount = (text: string): number => Number(text);
+
+function lineItem(line: LineItemDraft): LineItem {
+  const item: LineItem = {
+    description: line.Description,
+    quantity: amount(line.Quantity),
+    unitAmount: amount(line.UnitAmount),
+    accountCode: line.AccountCode,
+    taxType: line.TaxType,
+  };
+  if (line.DiscountAmount !== undefined) item.discountAmount = amount(line.DiscountAmount);
+  if (line.TaxAmount !== undefined) item.taxAmount = amount(line.TaxAmount);
+  if (line.ItemCode !== undefined) item.itemCode = line.ItemCode;
+  return item;
+}
+
+function contactOf(ref: InvoiceDraft['contact']): Contact {
+  return 'contactId' in ref ? { contactID: ref.contactId } : { name: ref.name };
+}
+
+export function toXeroInvoice(draft: InvoiceDraft): Invoice {
+  return {
+    type: 'ACCREC' as unknown as Invoice.TypeEnum,
+    invoiceNumber: draft.InvoiceNumber,
+    reference: draft.Reference,
+    contact: contactOf(draft.contact),
+    date: draft.Date,
+    dueDate: draft.DueDate,
+    currencyCode: draft.CurrencyCode as unknown as Invoice['currencyCode'],
+    lineAmountTypes: draft.LineAmountTypes as unknown as Invoice['lineAmountTypes'],
+    status: draft.Status as unknown as Invoice.StatusEnum,
+    lineItems: draft.LineItems.map(lineItem),
+  };
+}
+
+export function toXeroCreditNote(draft: CreditNoteDraft): CreditNote {
+  return {
+    type: 'ACCRECCREDIT' as unknown as CreditNote.TypeEnum,
+    creditNoteNumber: draft.CreditNoteNumber,
+    reference: draft.Reference,
+    contact: contactOf(draft.contact),
+    date: draft.Date,
+    currencyCode: draft.CurrencyCode as unknown as CreditNote['currencyCode'],
+    lineAmountTypes: draft.LineAmountTypes as unknown as CreditNote['lineAmountTypes'],
+    status: draft.Status as unknown as CreditNote.StatusEnum,
+    lineItems: draft.LineItems.map(lineItem),
+  };
+}
+
+export function toXeroPayment(draft: PaymentDraft, invoiceId: string): Payment {
+  return {
+    invoice: { invoiceID: invoiceId },
+    account: { code: draft.accountCode },
+    date: draft.date,
+    amount: amount(draft.amount),
+  };
+}
+
+/** Xero's messages for one element of a summarizeErrors=false response. */
+export function elementErrors(element: {
+  hasErrors?: boolean;
+  validationErrors?: Array<{ message?: string }>;
+}): string[] {
+  if (!element.hasErrors) return [];
+  const messages = (element.validationErrors ?? []).map((v) => v.message ?? '').filter(Boolean);
+  return messages.length ? messages : ['Xero refused this element without a message'];
+}

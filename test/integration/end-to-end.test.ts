@@ -1,0 +1,86 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { upsertBusiness } from '../../src/businesses/store';
+import type { ManualSyncResult } from '../../src/definitions';
+import { DEMO_SETTINGS } from '../../src/orders/demo';
+import { importOrdersFile } from '../../src/orders/import';
+import { generateDemoOrders } from '../../src/orders/seed';
+import { DEMO_TENANT_ID } from '../../src/xero-sim';
+import { eventually, startTestSystem } from '../support/system';
+import type { TestSystem } from '../support/system';
+
+describe('end to end: import, submit over HTTP, sync into Xero', () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startTestSystem('end-to-end');
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('pushes every POS order of the range into Xero exactly once and lists the request by its search attributes', async () => {
+    const businessId = 'biz_e2e';
+    await upsertBusiness(system.database.db, {
+      id: businessId,
+      name: 'E2E Coffee',
+      timeZone: 'Asia/Singapore',
+      xeroTenantId: DEMO_TENANT_ID,
+      settings: DEMO_SETTINGS,
+    });
+    const orders = [
+      ...generateDemoOrders({ businessId, from: '2026-03-01', to: '2026-03-03', ordersPerDay: 40 }),
+    ];
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'xms-e2e-'));
+    writeFileSync(path.join(dir, 'orders.ndjson'), orders.map((o) => JSON.stringify(o)).join('\n'));
+    const imported = await importOrdersFile(system.database.db, path.join(dir, 'orders.ndjson'));
+    expect(imported.failed).toBe(0);
+
+    const res = await fetch(`${system.apiUrl}/api/sync-requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        businessId,
+        channel: 'pos',
+        locationId: 'all',
+        startDate: '2026-03-01',
+        endDate: '2026-03-03',
+        contactMapping: { mode: 'auto' },
+      }),
+    });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+
+    const result = (await system.temporal.client.workflow.getHandle(id).result()) as ManualSyncResult;
+    const expected = orders.filter((o) => o.channel === 'pos' && o.status !== 'voided');
+    expect(result.state).toBe('completed');
+    expect(result.counts.synced).toBe(expected.length);
+    expect(result.batchesDone).toBe(3);
+
+    const stored = (await (
+      await fetch(`${system.xero.baseUrl}/__sim/tenants/${DEMO_TENANT_ID}/invoices`)
+    ).json()) as {
+      Invoices: Array<{ Reference: string; Total: number | string; InvoiceNumber: string }>;
+    };
+    const refs = stored.Invoices.map((i) => i.Reference);
+    expect(refs.sort()).toEqual(expected.map((o) => o.id).sort());
+    for (const order of expected) {
+      expect(String(stored.Invoices.find((i) => i.Reference === order.id)?.Total)).toBe(
+        String(Number(order.total)),
+      );
+    }
+
+    const progress = await (await fetch(`${system.apiUrl}/api/sync-requests/${id}`)).json();
+    expect(progress).toMatchObject({ requestId: id, state: 'completed' });
+
+    const listed = await eventually(async () => {
+      const ids: string[] = [];
+      for await (const wf of system.temporal.client.workflow.list({
+        query: `XeroSyncBusinessId = '${businessId}' AND XeroSyncChannel = 'pos' AND XeroSyncState = 'completed'`,
+      }))
+        ids.push(wf.workflowId);
+      return ids.includes(id) ? ids : null;
+    });
+    expect(listed).toContain(id);
+  });
+});

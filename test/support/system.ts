@@ -1,0 +1,99 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { createApp } from '../../src/api/app';
+import type { Config } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { openDependencies } from '../../src/runtime';
+import type { Dependencies } from '../../src/runtime';
+import { startXeroSim } from '../../src/xero-sim';
+import type { RunningXeroSim, XeroSimOptions } from '../../src/xero-sim';
+import { connectTemporal, createTestDatabase, testConfig, uniqueTaskQueue, workflowBundle } from './harness';
+import type { TestDatabase, TestTemporal } from './harness';
+
+/**
+ * The whole product in one test process, on real parts: Temporal dev server, PostgreSQL (a fresh database),
+ * the Xero simulator, an in-process worker on its own task queue, and the HTTP API on a free port.
+ */
+export interface TestSystem {
+  cfg: Config;
+  database: TestDatabase;
+  temporal: TestTemporal;
+  xero: RunningXeroSim;
+  deps: Dependencies;
+  apiUrl: string;
+  /** Starts another in-process worker (e.g. after stopping one). */
+  startWorker(): Promise<Worker>;
+  stop(): Promise<void>;
+}
+
+export async function startTestSystem(
+  name: string,
+  options: { sim?: Partial<XeroSimOptions>; env?: Record<string, string>; worker?: boolean } = {},
+): Promise<TestSystem> {
+  const [database, temporal, xero] = await Promise.all([
+    createTestDatabase(),
+    connectTemporal(),
+    startXeroSim({ port: 0, ...options.sim }),
+  ]);
+  const cfg = testConfig({
+    DATABASE_URL: database.url,
+    XERO_API_URL: xero.apiUrl,
+    XERO_IDENTITY_URL: xero.identityUrl,
+    TEMPORAL_TASK_QUEUE: uniqueTaskQueue(name),
+    ...options.env,
+  });
+  const deps = await openDependencies(cfg, 'test');
+  const workers: Array<{ worker: Worker; running: Promise<void> }> = [];
+  const startWorker = async () => {
+    const worker = await Worker.create({
+      connection: temporal.nativeConnection,
+      taskQueue: cfg.TEMPORAL_TASK_QUEUE,
+      workflowBundle: await workflowBundle(),
+      activities: createActivities(deps),
+    });
+    workers.push({ worker, running: worker.run() });
+    return worker;
+  };
+  if (options.worker !== false) await startWorker();
+  const app = createApp({
+    cfg,
+    db: database.db,
+    temporal: temporal.client,
+    log: createLogger('api', 'error'),
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    cfg,
+    database,
+    temporal,
+    xero,
+    deps,
+    startWorker,
+    apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stop: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const w of workers) if (w.worker.getState() === 'RUNNING') w.worker.shutdown();
+      await Promise.all(workers.map((w) => w.running));
+      await deps.close();
+      await Promise.all([xero.close(), temporal.close(), database.drop()]);
+    },
+  };
+}
+
+/** Polls `fn` until it returns a truthy value (visibility is eventually consistent). */
+export async function eventually<T>(
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

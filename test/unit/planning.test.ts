@@ -1,0 +1,188 @@
+import {
+  batchAt,
+  localDateOf,
+  localDayStartUtc,
+  planBatches,
+  validateDateRange,
+} from '../../src/sync/planning';
+
+describe('localDateOf', () => {
+  it('puts an order at 23:30 local on that local day', () => {
+    expect(localDateOf('2026-03-14T23:30:00+08:00', 'Asia/Singapore')).toBe('2026-03-14');
+  });
+
+  it('uses the UTC calendar when the timezone is UTC (23:30 +08:00 is 15:30Z, same day)', () => {
+    expect(localDateOf('2026-03-14T23:30:00+08:00', 'UTC')).toBe('2026-03-14');
+  });
+
+  it('puts an order ten minutes after local midnight on the new day, though it is the previous day in UTC', () => {
+    expect(localDateOf('2026-03-15T00:10:00+08:00', 'Asia/Singapore')).toBe('2026-03-15');
+    expect(localDateOf('2026-03-15T00:10:00+08:00', 'UTC')).toBe('2026-03-14');
+  });
+
+  it('converts an instant recorded with another offset into the business timezone', () => {
+    expect(localDateOf('2024-03-10T03:30:00Z', 'America/New_York')).toBe('2024-03-09');
+  });
+
+  it('rejects text that is not an instant', () => {
+    expect(() => localDateOf('yesterday', 'UTC')).toThrow(RangeError);
+  });
+});
+
+describe('localDayStartUtc across DST', () => {
+  it.each([
+    ['America/New_York', '2024-03-10', '2024-03-10T05:00:00.000Z'], // spring forward at 02:00, midnight still EST
+    ['America/New_York', '2024-03-11', '2024-03-11T04:00:00.000Z'],
+    ['America/New_York', '2024-11-03', '2024-11-03T04:00:00.000Z'], // fall back at 02:00, midnight still EDT
+    ['America/New_York', '2024-11-04', '2024-11-04T05:00:00.000Z'],
+    ['Australia/Sydney', '2024-04-07', '2024-04-06T13:00:00.000Z'], // DST ends at 03:00, midnight still AEDT
+    ['Australia/Sydney', '2024-04-08', '2024-04-07T14:00:00.000Z'],
+    ['Australia/Sydney', '2024-10-06', '2024-10-05T14:00:00.000Z'], // DST starts at 02:00
+    ['Australia/Sydney', '2024-10-07', '2024-10-06T13:00:00.000Z'],
+    ['Asia/Singapore', '2024-02-29', '2024-02-28T16:00:00.000Z'],
+  ])('%s %s begins at %s', (zone, date, expected) => {
+    expect(localDayStartUtc(date, zone)).toBe(expected);
+  });
+
+  it('starts a day whose midnight is skipped (Havana springs forward at 00:00) at the transition', () => {
+    expect(localDayStartUtc('2024-03-10', 'America/Havana')).toBe('2024-03-10T05:00:00.000Z');
+  });
+
+  it('starts a day with two midnights (Havana falls back from 01:00 to 00:00) at the first one', () => {
+    expect(localDayStartUtc('2024-11-03', 'America/Havana')).toBe('2024-11-03T04:00:00.000Z');
+  });
+});
+
+describe('validateDateRange', () => {
+  const now = new Date('2026-03-14T16:30:00Z'); // 2026-03-15 00:30 in Singapore, 2026-03-14 in New York
+
+  it('accepts a range ending today in the business timezone', () => {
+    expect(validateDateRange('2024-01-01', '2026-03-15', 'Asia/Singapore', now)).toEqual([]);
+  });
+
+  it('refuses an endDate that is still in the future in the business timezone', () => {
+    const problems = validateDateRange('2024-01-01', '2026-03-15', 'America/New_York', now);
+    expect(problems).toEqual([
+      { field: 'endDate', message: expect.stringContaining('use 2026-03-14 or earlier') },
+    ]);
+  });
+
+  it('refuses a start after the end, naming endDate', () => {
+    const problems = validateDateRange('2025-02-01', '2025-01-31', 'UTC', now);
+    expect(problems).toEqual([{ field: 'endDate', message: expect.stringContaining('before startDate') }]);
+  });
+
+  it('refuses dates that are not real calendar dates or not YYYY-MM-DD', () => {
+    const problems = validateDateRange('2023-02-29', '2025/01/31', 'UTC', now);
+    expect(problems.map((p) => p.field)).toEqual(['startDate', 'endDate']);
+    expect(problems[0]?.message).toContain('YYYY-MM-DD');
+  });
+
+  it('accepts 29 February in a leap year', () => {
+    expect(validateDateRange('2024-02-29', '2024-02-29', 'UTC', now)).toEqual([]);
+  });
+
+  it('refuses an unknown timezone with an example of a valid one', () => {
+    const problems = validateDateRange('2024-01-01', '2024-01-31', 'Mars/Olympus', now);
+    expect(problems).toEqual([{ field: 'timeZone', message: expect.stringContaining('Asia/Singapore') }]);
+    expect(validateDateRange('2024-01-01', '2024-01-31', '', now)[0]?.field).toBe('timeZone');
+  });
+});
+
+describe('planBatches / batchAt', () => {
+  it('plans a 366-day leap year in 7-day batches, the last one cut short at the end date', () => {
+    const plan = planBatches({
+      startDate: '2024-01-01',
+      endDate: '2024-12-31',
+      timeZone: 'UTC',
+      batchDays: 7,
+    });
+    expect(plan.dayCount).toBe(366);
+    expect(plan.batchCount).toBe(53);
+    expect(batchAt(plan, 52)).toEqual({
+      index: 52,
+      fromDate: '2024-12-30',
+      toDate: '2024-12-31',
+      fromUtc: '2024-12-30T00:00:00.000Z',
+      toUtcExclusive: '2025-01-01T00:00:00.000Z',
+    });
+  });
+
+  it('includes the leap day in the batch that spans it', () => {
+    const plan = planBatches({
+      startDate: '2024-02-27',
+      endDate: '2024-03-02',
+      timeZone: 'Asia/Singapore',
+      batchDays: 3,
+    });
+    expect(batchAt(plan, 0)).toMatchObject({ fromDate: '2024-02-27', toDate: '2024-02-29' });
+    expect(batchAt(plan, 0).toUtcExclusive).toBe('2024-02-29T16:00:00.000Z');
+    expect(batchAt(plan, 1)).toMatchObject({ fromDate: '2024-03-01', toDate: '2024-03-02' });
+  });
+
+  it('makes consecutive batches contiguous in UTC, with a 23-hour day across New York spring-forward', () => {
+    const plan = planBatches({
+      startDate: '2024-03-09',
+      endDate: '2024-03-11',
+      timeZone: 'America/New_York',
+      batchDays: 1,
+    });
+    const batches = [0, 1, 2].map((i) => batchAt(plan, i));
+    expect(batches[0]?.toUtcExclusive).toBe(batches[1]?.fromUtc);
+    expect(batches[1]?.toUtcExclusive).toBe(batches[2]?.fromUtc);
+    const hours = (b: (typeof batches)[number]): number =>
+      (Date.parse(b?.toUtcExclusive ?? '') - Date.parse(b?.fromUtc ?? '')) / 3_600_000;
+    expect(batches.map(hours)).toEqual([24, 23, 24]);
+  });
+
+  it('gives the Sydney day when DST ends 25 hours', () => {
+    const plan = planBatches({
+      startDate: '2024-04-07',
+      endDate: '2024-04-07',
+      timeZone: 'Australia/Sydney',
+      batchDays: 30,
+    });
+    expect(batchAt(plan, 0)).toEqual({
+      index: 0,
+      fromDate: '2024-04-07',
+      toDate: '2024-04-07',
+      fromUtc: '2024-04-06T13:00:00.000Z',
+      toUtcExclusive: '2024-04-07T14:00:00.000Z',
+    });
+  });
+
+  it('plans a multi-year range as numbers only, deriving any batch on demand', () => {
+    const plan = planBatches({
+      startDate: '2015-01-01',
+      endDate: '2024-12-31',
+      timeZone: 'Australia/Sydney',
+      batchDays: 1,
+    });
+    expect(plan.batchCount).toBe(3653);
+    expect(JSON.stringify(plan).length).toBeLessThan(200);
+    expect(batchAt(plan, 3652)).toMatchObject({
+      fromDate: '2024-12-31',
+      toUtcExclusive: '2024-12-31T13:00:00.000Z',
+    });
+  });
+
+  it('refuses an index outside the plan and invalid plans', () => {
+    const plan = planBatches({
+      startDate: '2024-01-01',
+      endDate: '2024-01-01',
+      timeZone: 'UTC',
+      batchDays: 1,
+    });
+    expect(() => batchAt(plan, 1)).toThrow(RangeError);
+    expect(() => batchAt(plan, -1)).toThrow(RangeError);
+    expect(() =>
+      planBatches({ startDate: '2024-01-02', endDate: '2024-01-01', timeZone: 'UTC', batchDays: 1 }),
+    ).toThrow(RangeError);
+    expect(() =>
+      planBatches({ startDate: '2024-01-01', endDate: '2024-01-01', timeZone: 'UTC', batchDays: 0 }),
+    ).toThrow(RangeError);
+    expect(() =>
+      planBatches({ startDate: '2024-01-01', endDate: '2024-01-01', timeZone: 'Nowhere', batchDays: 1 }),
+    ).toThrow(RangeError);
+  });
+});
