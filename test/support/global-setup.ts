@@ -16,7 +16,7 @@ export default async function globalSetup(): Promise<void> {
   chmodSync(scratch, 0o755);
   const cliPath = await resolveTemporalCli(path.resolve(__dirname, '../..'));
   const [temporalPort, pgPort] = [await freePort(), await freePort()];
-  const [temporal, pg] = await Promise.all([
+  const started = await Promise.allSettled([
     startDevServer({
       cliPath,
       port: temporalPort,
@@ -26,7 +26,17 @@ export default async function globalSetup(): Promise<void> {
       logFile: path.join(scratch, 'temporal.log'),
     }),
     startEmbeddedPostgres({ dataDir: path.join(scratch, 'pg'), port: pgPort, database: 'postgres' }),
-  ]);
+  ] as const);
+  const [temporalStart, pgStart] = started;
+  if (temporalStart.status === 'rejected' || pgStart.status === 'rejected') {
+    // Leave nothing running when only one of the two came up.
+    if (temporalStart.status === 'fulfilled') await temporalStart.value.stop();
+    if (pgStart.status === 'fulfilled') await pgStart.value.stop();
+    throw temporalStart.status === 'rejected'
+      ? temporalStart.reason
+      : (pgStart as PromiseRejectedResult).reason;
+  }
+  const [temporal, pg] = [temporalStart.value, pgStart.value];
   process.env.TEST_TEMPORAL_CLI = cliPath;
   process.env.TEST_TEMPORAL_ADDRESS = temporal.address;
   process.env.TEST_DATABASE_URL = pg.databaseUrl;
