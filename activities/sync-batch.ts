@@ -54,9 +54,9 @@ export async function syncBatch(
   input: ManualSyncInput,
   batch: Batch,
 ): Promise<BatchOutcome> {
-  const run = await openRun(deps, input);
   const activity = Context.current();
-  let checkpoint = (activity.info.heartbeatDetails as Checkpoint | undefined) ?? {};
+  const checkpoint = { current: (activity.info.heartbeatDetails as Checkpoint | undefined) ?? {} };
+  const run = await openRun(deps, input, checkpoint);
   try {
     for (;;) {
       const page = await listOrdersPage(deps.db, {
@@ -65,7 +65,7 @@ export async function syncBatch(
         locationId: input.locationId,
         fromUtc: batch.fromUtc,
         toUtcExclusive: batch.toUtcExclusive,
-        after: checkpoint.after,
+        after: checkpoint.current.after,
         limit: PAGE_SIZE,
       });
       if (page.length === 0) break;
@@ -74,23 +74,33 @@ export async function syncBatch(
         page.map((p) => p.order),
       );
       const last = page[page.length - 1]!;
-      checkpoint = { after: { placedAt: last.placedAtUtc, id: last.order.id } };
-      activity.heartbeat(checkpoint);
+      checkpoint.current = { after: { placedAt: last.placedAtUtc, id: last.order.id } };
+      activity.heartbeat(checkpoint.current);
     }
   } catch (err) {
-    if (err instanceof DailyQuotaExhausted) {
-      return {
-        counts: await requestCounts(deps.db, input.requestId),
-        xeroCalls: run.xero.calls,
-        resumeAt: err.resumeAt.toISOString(),
-      };
-    }
+    if (err instanceof DailyQuotaExhausted) return outcomeOf(run, err.resumeAt.toISOString());
     throw toActivityFailure(err);
   }
-  return { counts: await requestCounts(deps.db, input.requestId), xeroCalls: run.xero.calls, resumeAt: null };
+  return outcomeOf(run, null);
 }
 
-async function openRun(deps: Dependencies, input: ManualSyncInput): Promise<BatchRun> {
+async function outcomeOf(run: BatchRun, resumeAt: string | null): Promise<BatchOutcome> {
+  const quota = await run.deps.limiter.dailyQuota(run.ctx.tenantId);
+  const resetMs = quota.resetAt ? quota.resetAt.getTime() - Date.now() : null;
+  return {
+    counts: await requestCounts(run.deps.db, run.input.requestId),
+    xeroCalls: run.xero.calls,
+    resumeAt,
+    dayRemaining: quota.dayRemaining,
+    secondsUntilDayReset: resetMs !== null && resetMs > 0 ? Math.ceil(resetMs / 1000) : null,
+  };
+}
+
+async function openRun(
+  deps: Dependencies,
+  input: ManualSyncInput,
+  checkpoint: { current: Checkpoint },
+): Promise<BatchRun> {
   const business = await getBusiness(deps.db, input.businessId);
   if (!business?.xeroTenantId) {
     throw ApplicationFailure.create({
@@ -104,6 +114,9 @@ async function openRun(deps: Dependencies, input: ManualSyncInput): Promise<Batc
     businessId: business.id,
     tenantId: business.xeroTenantId,
     dailyReserve: business.settings.dailyQuotaReserve,
+    // Waiting for the limiter is progress too: keep heartbeating so the activity is not presumed dead.
+    // The details must stay the page cursor: Temporal keeps only the last heartbeat's details.
+    heartbeat: () => Context.current().heartbeat(checkpoint.current),
   };
   const settings: MappingSettings = {
     ...business.settings,

@@ -62,6 +62,10 @@ export interface ManualSyncInput {
   batchDays: number;
   contactMapping: ContactMapping;
   options: SyncOptions;
+  /** This deployment's calls per minute per organisation (for the ETA). */
+  callsPerMinute: number;
+  /** Calls of the daily quota left for the platform's real-time sync (for the ETA). */
+  dailyReserve: number;
 }
 
 export interface SyncCounts {
@@ -82,6 +86,8 @@ export interface SyncProgress {
   /** ISO instant the request resumes at, while waiting for Xero's daily quota. */
   resumeAt: string | null;
   etaSeconds: number | null;
+  /** How many times the request waited for Xero's daily quota to reset. */
+  quotaWaits: number;
   lastError: string | null;
 }
 
@@ -94,6 +100,9 @@ export interface BatchOutcome {
   xeroCalls: number;
   /** Set when Xero's daily quota ran out mid-batch: wait until then and run the batch again. */
   resumeAt: string | null;
+  /** The tenant's daily budget as last seen (X-DayLimit-Remaining), and seconds until it resets if known. */
+  dayRemaining: number | null;
+  secondsUntilDayReset: number | null;
 }
 
 export const progressQuery = defineQuery<SyncProgress>('progress');

@@ -14,6 +14,7 @@ export interface Dependencies {
   cfg: Config;
   db: Db;
   tokens: TokenProvider;
+  limiter: TenantLimiter;
   /** A gateway per activity run would lose nothing; one per process keeps the call counter simple. */
   newXeroGateway(): XeroGateway;
   log: Logger;
@@ -59,6 +60,7 @@ export async function openDependencies(cfg: Config, component = 'worker'): Promi
     cfg,
     db,
     tokens,
+    limiter,
     newXeroGateway: () =>
       new XeroGateway({
         apiUrl: cfg.XERO_API_URL,

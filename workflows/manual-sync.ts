@@ -1,6 +1,8 @@
 import {
+  ApplicationFailure,
   condition,
   continueAsNew,
+  isCancellation,
   log,
   proxyActivities,
   setCurrentDetails,
@@ -10,54 +12,106 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { cancelSignal, pauseSignal, progressQuery, resumeSignal, SearchAttributes } from '../src/definitions';
-import type { ManualSyncInput, ManualSyncResult, SyncProgress, SyncState } from '../src/definitions';
+import type {
+  BatchOutcome,
+  ManualSyncInput,
+  ManualSyncResult,
+  SyncProgress,
+  SyncState,
+} from '../src/definitions';
+import { etaSeconds } from '../src/sync/estimate';
 import { batchAt, planBatches } from '../src/sync/planning';
 
 const { syncBatch } = proxyActivities<Activities>({
-  startToCloseTimeout: '15 minutes',
-  heartbeatTimeout: '2 minutes',
+  // A batch is one local day by default; even a very busy day paced at Xero's minute limit fits.
+  startToCloseTimeout: '2 hours',
+  // Activities heartbeat after every page and while they wait for the limiter, so a dead worker shows fast.
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
-// Continue-as-new long before Temporal's 51,200-event limit: each batch costs about 6 events.
+// Continue-as-new long before Temporal's limits: each batch costs about 6 events, so a run stays near 1,200.
 const BATCHES_PER_RUN = 200;
 
-/** One manual sync request: walks the date range batch by batch; progress is a query. */
-export async function manualSync(input: ManualSyncInput, carried?: SyncProgress): Promise<ManualSyncResult> {
+/** Carried across continue-as-new: progress and the control state. */
+export interface Carried {
+  progress: SyncProgress;
+  paused: boolean;
+  maxDayRemainingSeen: number;
+}
+
+/** One manual sync request: walks the date range batch by batch. Progress is a query; pause/resume/cancel signals. */
+export async function manualSync(input: ManualSyncInput, carried?: Carried): Promise<ManualSyncResult> {
   const plan = planBatches(input);
-  const progress: SyncProgress = carried ?? newProgress(input.requestId, plan.batchCount);
-  let paused = false;
+  const state: Carried = carried ?? {
+    progress: newProgress(input.requestId, plan.batchCount),
+    paused: false,
+    maxDayRemainingSeen: 0,
+  };
+  const { progress } = state;
   let cancelRequested = false;
   setHandler(progressQuery, () => progress);
-  setHandler(pauseSignal, () => void (paused = true));
-  setHandler(resumeSignal, () => void (paused = false));
+  setHandler(pauseSignal, () => void (state.paused = true));
+  setHandler(resumeSignal, () => void (state.paused = false));
   setHandler(cancelSignal, () => void (cancelRequested = true));
 
-  const startedAt = progress.batchesDone;
-  while (progress.batchesDone < plan.batchCount) {
-    if (paused) {
-      setState(progress, 'paused');
-      await condition(() => !paused || cancelRequested);
+  const firstBatchOfRun = progress.batchesDone;
+  try {
+    while (progress.batchesDone < plan.batchCount) {
+      await waitWhilePaused(state, () => cancelRequested);
+      if (cancelRequested) return finish(progress, 'cancelled');
+      if (
+        progress.batchesDone - firstBatchOfRun >= BATCHES_PER_RUN ||
+        workflowInfo().continueAsNewSuggested
+      ) {
+        return await continueAsNew<typeof manualSync>(input, state);
+      }
+      const batch = batchAt(plan, progress.batchesDone);
+      progress.currentBatch = { index: batch.index, fromDate: batch.fromDate, toDate: batch.toDate };
+      setState(progress, 'running');
+      const outcome = await syncBatch(input, batch);
+      record(state, input, outcome, plan.batchCount);
+      // Xero's daily quota ran out: wait durably (a timer the Web UI shows), then run this batch again.
+      if (outcome.resumeAt !== null) await waitForQuota(progress, outcome.resumeAt, () => cancelRequested);
     }
-    if (cancelRequested) return finish(progress, 'cancelled');
-    if (progress.batchesDone - startedAt >= BATCHES_PER_RUN || workflowInfo().continueAsNewSuggested) {
-      return continueAsNew<typeof manualSync>(input, progress);
-    }
-    const batch = batchAt(plan, progress.batchesDone);
-    progress.currentBatch = { index: batch.index, fromDate: batch.fromDate, toDate: batch.toDate };
-    setState(progress, 'running');
-    const outcome = await syncBatch(input, batch);
-    progress.counts = outcome.counts;
-    progress.xeroCalls += outcome.xeroCalls;
-    if (outcome.resumeAt === null) {
-      progress.batchesDone += 1;
-      continue;
-    }
-    // Xero's daily quota ran out: wait durably (a timer the Web UI shows), then run this batch again.
-    await waitForQuota(progress, outcome.resumeAt, () => cancelRequested);
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    progress.lastError =
+      err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+    finish(progress, 'failed');
+    throw ApplicationFailure.create({ type: 'SyncFailed', message: progress.lastError, nonRetryable: true });
   }
   progress.currentBatch = null;
+  progress.etaSeconds = 0;
   return finish(progress, progress.counts.failed > 0 ? 'completed_with_errors' : 'completed');
+}
+
+function record(state: Carried, input: ManualSyncInput, outcome: BatchOutcome, batchesTotal: number): void {
+  const { progress } = state;
+  progress.counts = outcome.counts;
+  progress.xeroCalls += outcome.xeroCalls;
+  if (outcome.resumeAt === null) progress.batchesDone += 1;
+  if (outcome.dayRemaining !== null)
+    state.maxDayRemainingSeen = Math.max(state.maxDayRemainingSeen, outcome.dayRemaining);
+  const remainingBatches = batchesTotal - progress.batchesDone;
+  const callsPerBatch = progress.batchesDone > 0 ? progress.xeroCalls / progress.batchesDone : 1;
+  const remainingCalls = Math.ceil(callsPerBatch * remainingBatches);
+  progress.etaSeconds = etaSeconds({
+    remainingCalls,
+    perMinute: input.callsPerMinute,
+    dayRemaining: outcome.dayRemaining ?? remainingCalls + input.dailyReserve,
+    reserve: input.dailyReserve,
+    secondsUntilDayReset: outcome.secondsUntilDayReset ?? 86_400,
+    dayLimit: Math.max(state.maxDayRemainingSeen, input.dailyReserve + 1),
+  });
+}
+
+async function waitWhilePaused(state: Carried, cancelled: () => boolean): Promise<void> {
+  if (!state.paused) return;
+  setState(state.progress, 'paused');
+  setCurrentDetails('Paused by the user; send the resume signal to continue.');
+  await condition(() => !state.paused || cancelled());
+  setCurrentDetails('');
 }
 
 async function waitForQuota(
@@ -66,6 +120,7 @@ async function waitForQuota(
   cancelled: () => boolean,
 ): Promise<void> {
   progress.resumeAt = resumeAt;
+  progress.quotaWaits += 1;
   setState(progress, 'waiting_for_quota');
   const ms = Math.max(1, new Date(resumeAt).getTime() - Date.now());
   const why = `Waiting for Xero's daily API quota to reset; resuming at ${resumeAt}`;
@@ -86,6 +141,7 @@ function newProgress(requestId: string, batchesTotal: number): SyncProgress {
     xeroCalls: 0,
     resumeAt: null,
     etaSeconds: null,
+    quotaWaits: 0,
     lastError: null,
   };
 }

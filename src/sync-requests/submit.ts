@@ -88,6 +88,8 @@ async function buildInput(
     timeZone: business.timeZone,
     batchDays: deps.cfg.SYNC_BATCH_DAYS,
     contactMapping: body.contactMapping,
+    callsPerMinute: deps.cfg.XERO_MINUTE_BUDGET,
+    dailyReserve: business.settings.dailyQuotaReserve,
     options: {
       invoiceStatus: body.options.invoiceStatus ?? business.settings.invoiceStatus,
       recordPayments: body.options.recordPayments,

@@ -27,6 +27,8 @@ export interface CallContext {
   tenantId: string;
   /** Calls of the daily quota to leave for the platform's real-time sync. */
   dailyReserve: number;
+  /** Called while the call waits for the limiter (activities heartbeat here). */
+  heartbeat?: () => void;
 }
 
 export interface WriteOptions {
@@ -137,7 +139,7 @@ export class XeroGateway {
     let reauthorised = false;
     for (;;) {
       await this.checkDailyBudget(ctx);
-      const lease = await limiter.acquire(ctx.tenantId);
+      const lease = await limiter.acquire(ctx.tenantId, ctx.heartbeat);
       this.calls += 1;
       try {
         const api = new AccountingApi(this.options.apiUrl);

@@ -34,6 +34,14 @@ export interface DailyQuota {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
+/** Sleeps in slices of at most 5 s, calling `onWait` between them (so long waits keep heartbeating). */
+async function waitFor(ms: number, onWait?: () => void): Promise<void> {
+  for (let left = ms; left > 0; left -= 5000) {
+    await sleep(Math.min(left, 5000));
+    if (left > 5000) onWait?.();
+  }
+}
+
 export class TenantLimiter {
   constructor(
     private readonly db: Db,
@@ -41,11 +49,11 @@ export class TenantLimiter {
   ) {}
 
   /** Waits for a free lease and this call's paced start time; the caller must release the lease. */
-  async acquire(tenantId: string): Promise<Lease> {
+  async acquire(tenantId: string, onWait?: () => void): Promise<Lease> {
     const holder = randomUUID();
-    const slot = await this.takeLease(tenantId, holder);
+    const slot = await this.takeLease(tenantId, holder, onWait);
     try {
-      await sleep(await this.reserveStart(tenantId));
+      await waitFor(await this.reserveStart(tenantId), onWait);
     } catch (err) {
       await this.freeLease(tenantId, slot, holder);
       throw err;
@@ -87,7 +95,7 @@ export class TenantLimiter {
     };
   }
 
-  private async takeLease(tenantId: string, holder: string): Promise<number> {
+  private async takeLease(tenantId: string, holder: string, onWait?: () => void): Promise<number> {
     await this.db.query(
       `INSERT INTO xero_tenant_leases (tenant_id, slot) SELECT $1, s FROM generate_series(0, $2 - 1) AS s
        ON CONFLICT DO NOTHING`,
@@ -104,6 +112,7 @@ export class TenantLimiter {
         [tenantId, holder, this.options.leaseMs, this.options.concurrency],
       );
       if (rows[0]) return rows[0].slot;
+      onWait?.();
       await sleep(this.options.pollMs ?? 20);
     }
   }

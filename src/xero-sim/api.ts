@@ -1,0 +1,44 @@
+import express, { type Router } from 'express';
+import { getContact, getContacts, postContacts, putContacts } from './contacts';
+import { getCreditNote, putAllocations, putCreditNotes } from './credit-notes';
+import { notFound } from './errors';
+import { recordExchanges } from './exchange';
+import { getInvoice, getInvoices, postInvoiceById, postInvoices, putInvoices } from './invoices';
+import { getPayment, getPayments, putPayments } from './payments';
+import { authenticate, handle, limitCalls, send } from './pipeline';
+import { getAccounts, getCurrencies, getOrganisation, getTaxRates } from './settings';
+import type { XeroSim } from './sim';
+
+/** The Accounting API under /api.xro/2.0 (paths are case-insensitive, as on api.xero.com). */
+export function apiRouter(sim: XeroSim): Router {
+  const router = express.Router();
+  // Raw bytes: the Idempotency-Key fingerprint is over the exact body; the size cap gives Xero's 413.
+  router.use(express.raw({ type: () => true, limit: sim.options.maxBodyBytes }));
+  const observer = sim.options.onExchange;
+  if (observer) router.use(recordExchanges(observer));
+  router.use(authenticate(sim), limitCalls(sim));
+  const h = (handler: Parameters<typeof handle>[1]) => handle(sim, handler);
+  router.get('/Organisation', h(getOrganisation));
+  router.get('/Accounts', h(getAccounts));
+  router.get('/TaxRates', h(getTaxRates));
+  router.get('/Currencies', h(getCurrencies));
+  router.get('/Contacts', h(getContacts));
+  router.put('/Contacts', h(putContacts));
+  router.post('/Contacts', h(postContacts));
+  router.get('/Contacts/:id', h(getContact));
+  router.get('/Invoices', h(getInvoices));
+  router.put('/Invoices', h(putInvoices));
+  router.post('/Invoices', h(postInvoices));
+  router.get('/Invoices/:id', h(getInvoice));
+  router.post('/Invoices/:id', h(postInvoiceById));
+  router.get('/Payments', h(getPayments));
+  router.put('/Payments', h(putPayments));
+  router.post('/Payments', h(putPayments));
+  router.get('/Payments/:id', h(getPayment));
+  router.put('/CreditNotes', h(putCreditNotes));
+  router.post('/CreditNotes', h(putCreditNotes));
+  router.get('/CreditNotes/:id', h(getCreditNote));
+  router.put('/CreditNotes/:id/Allocations', h(putAllocations));
+  router.use((_req, res) => send(res, notFound()));
+  return router;
+}

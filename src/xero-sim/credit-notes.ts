@@ -1,0 +1,131 @@
+import { inputDecimal } from './amounts';
+import { resolveContact } from './contacts';
+import {
+  batchItems,
+  batchResult,
+  envelope,
+  isRecord,
+  newId,
+  str,
+  today,
+  unitdp,
+  type ApiContext,
+  type BatchElement,
+} from './context';
+import {
+  buildLines,
+  computeTotals,
+  DEFAULT_CURRENCY,
+  parseCurrency,
+  parseDay,
+  parseLineAmountTypes,
+} from './documents';
+import { notFound, type ApiResult } from './errors';
+import { settleIfPaid } from './payments';
+import { allocationJson, amountDue, creditNoteJson } from './render';
+import type { DocStatus, StoredAllocation, StoredCreditNote } from './state';
+
+/** Refunds are credit notes allocated to the invoice (xero-facts.md, "Invoices, payments, credit notes"). */
+
+function nextNumber(ctx: ApiContext): string {
+  return `CN-${String(ctx.tenant.nextCreditNoteNumber++).padStart(4, '0')}`;
+}
+
+function createOne(ctx: ApiContext, raw: Record<string, unknown>): BatchElement {
+  const errors: string[] = [];
+  const type = str(raw.Type);
+  if (type !== 'ACCRECCREDIT' && type !== 'ACCPAYCREDIT')
+    errors.push('Credit note Type must be ACCRECCREDIT or ACCPAYCREDIT.');
+  const status = (str(raw.Status) ?? 'DRAFT') as DocStatus;
+  if (!['DRAFT', 'SUBMITTED', 'AUTHORISED'].includes(status))
+    errors.push('Credit note not of valid status for creation');
+  const contact = resolveContact(ctx, raw.Contact);
+  if ('error' in contact) errors.push(contact.error);
+  const lineAmountTypes = parseLineAmountTypes(raw.LineAmountTypes, errors) ?? 'Exclusive';
+  const rules = {
+    tenant: ctx.tenant,
+    lineAmountTypes,
+    unitdp: unitdp(ctx),
+    requireAccount: status !== 'DRAFT',
+  };
+  const lines = buildLines(rules, raw.LineItems, errors);
+  const date = parseDay(raw.Date, 'Date', errors) ?? today(ctx);
+  const currency = parseCurrency(raw.CurrencyCode, errors) ?? DEFAULT_CURRENCY;
+  if (errors.length > 0 || 'error' in contact)
+    return { element: { ...raw, CreditNoteID: '00000000-0000-0000-0000-000000000000' }, errors };
+  if (contact.create) ctx.tenant.putContact(contact.create);
+  const totals = computeTotals(lines, lineAmountTypes);
+  const note: StoredCreditNote = {
+    CreditNoteID: newId(),
+    CreditNoteNumber: str(raw.CreditNoteNumber) ?? nextNumber(ctx),
+    Type: type === 'ACCPAYCREDIT' ? 'ACCPAYCREDIT' : 'ACCRECCREDIT',
+    ContactID: contact.contactId,
+    Date: date,
+    LineAmountTypes: lineAmountTypes,
+    CurrencyCode: currency,
+    CurrencyRate: 10_000n,
+    Status: status,
+    Reference: str(raw.Reference),
+    lines,
+    ...totals,
+    RemainingCredit: totals.Total,
+    allocationIds: [],
+    updatedMs: ctx.nowMs,
+  };
+  ctx.tenant.creditNotes.set(note.CreditNoteID, note);
+  return { element: creditNoteJson(ctx.tenant, note, unitdp(ctx)), errors: [] };
+}
+
+/** PUT (or POST) /CreditNotes. */
+export function putCreditNotes(ctx: ApiContext): ApiResult {
+  const elements = batchItems(ctx.body, 'CreditNotes').map((raw) => createOne(ctx, raw));
+  return batchResult(ctx, 'CreditNotes', elements, 'HasErrors');
+}
+
+export function getCreditNote(ctx: ApiContext): ApiResult {
+  const note = ctx.tenant.creditNotes.get((ctx.params.id ?? '').toLowerCase());
+  if (!note) return notFound();
+  return { status: 200, body: envelope(ctx, 'CreditNotes', [creditNoteJson(ctx.tenant, note, unitdp(ctx))]) };
+}
+
+function allocateOne(ctx: ApiContext, note: StoredCreditNote, raw: Record<string, unknown>): BatchElement {
+  const errors: string[] = [];
+  const ref = isRecord(raw.Invoice) ? raw.Invoice : {};
+  const invoice = ctx.tenant.invoices.get((str(ref.InvoiceID) ?? '').toLowerCase());
+  const amount = inputDecimal(raw.Amount, 2);
+  const date = parseDay(raw.Date, 'Date', errors) ?? today(ctx);
+  if (note.Status !== 'AUTHORISED') errors.push('Only authorised credit notes can be allocated.');
+  if (!invoice) errors.push('Invoice could not be found.');
+  else if (invoice.Status !== 'AUTHORISED')
+    errors.push('Credit notes can only be allocated to authorised invoices.');
+  if (amount === null || amount <= 0n) errors.push('Allocation amount must be greater than zero.');
+  else if (amount > note.RemainingCredit)
+    errors.push('The amount allocated exceeds the remaining credit on the credit note.');
+  else if (invoice && amount > amountDue(invoice))
+    errors.push('The amount allocated exceeds the amount due on the invoice.');
+  if (errors.length > 0 || !invoice || amount === null) return { element: raw, errors };
+  const allocation: StoredAllocation = {
+    AllocationID: newId(),
+    CreditNoteID: note.CreditNoteID,
+    InvoiceID: invoice.InvoiceID,
+    Amount: amount,
+    Date: date,
+  };
+  ctx.tenant.allocations.set(allocation.AllocationID, allocation);
+  note.allocationIds.push(allocation.AllocationID);
+  note.RemainingCredit -= amount;
+  if (note.RemainingCredit === 0n) note.Status = 'PAID';
+  invoice.allocationIds.push(allocation.AllocationID);
+  invoice.AmountCredited += amount;
+  invoice.updatedMs = ctx.nowMs;
+  settleIfPaid(invoice, date);
+  return { element: allocationJson(ctx.tenant, allocation), errors: [] };
+}
+
+/** PUT /CreditNotes/{CreditNoteID}/Allocations. */
+export function putAllocations(ctx: ApiContext): ApiResult {
+  const note = ctx.tenant.creditNotes.get((ctx.params.id ?? '').toLowerCase());
+  if (!note) return notFound();
+  const elements = batchItems(ctx.body, 'Allocations').map((raw) => allocateOne(ctx, note, raw));
+  return batchResult(ctx, 'Allocations', elements, 'HasErrors');
+}

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+
+/** A response produced by the simulator: status, JSON body and extra headers. */
+export interface ApiResult {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Identity/API-gateway errors (401/403/429) use Xero's problem-details shape, not the Accounting API's Error. */
+export function problem(status: number, title: string, detail: string): ApiResult {
+  return {
+    status,
+    body: {
+      Type: null,
+      Title: title,
+      Status: status,
+      Detail: detail,
+      Instance: randomUUID(),
+      Extensions: {},
+    },
+  };
+}
+
+export function unauthorized(detail: string, description?: string): ApiResult {
+  const result = problem(401, 'Unauthorized', detail);
+  const error = description ? `, error="invalid_token", error_description="${description}"` : '';
+  result.headers = { 'WWW-Authenticate': `Bearer realm="api.xero.com"${error}` };
+  return result;
+}
+
+export function forbidden(): ApiResult {
+  return problem(403, 'Forbidden', 'AuthorizationUnsuccessful');
+}
+
+/** The Accounting API's own error object (components/schemas/Error). */
+export function xeroError(
+  status: number,
+  errorNumber: number,
+  type: string,
+  message: string,
+  elements?: unknown[],
+): ApiResult {
+  const body: Record<string, unknown> = { ErrorNumber: errorNumber, Type: type, Message: message };
+  if (elements) body.Elements = elements;
+  return { status, body };
+}
+
+export function validationException(elements: unknown[]): ApiResult {
+  return xeroError(400, 10, 'ValidationException', 'A validation exception occurred', elements);
+}
+
+export function badRequest(message: string): ApiResult {
+  return xeroError(400, 10, 'ValidationException', message);
+}
+
+export function queryParseException(message: string): ApiResult {
+  return xeroError(400, 16, 'QueryParseException', message);
+}
+
+export function notFound(): ApiResult {
+  return { status: 404, body: "The resource you're looking for cannot be found" };
+}
+
+/** Thrown inside handlers to answer with a prepared result. */
+export class ApiError extends Error {
+  constructor(readonly result: ApiResult) {
+    super(`Xero simulator error ${result.status}`);
+  }
+}

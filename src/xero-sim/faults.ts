@@ -1,0 +1,73 @@
+/** Fault injection: each rule applies to one tenant or all, to every call or to writes only. Rates are 0..1. */
+export interface FaultRule {
+  tenantId?: string;
+  writesOnly?: boolean;
+  /** Share of calls answered with `errorStatus` (default 500) before any work is done. */
+  errorRate?: number;
+  errorStatus?: number;
+  /** Real milliseconds added before the call is handled. */
+  latencyMs?: number;
+  /** Share of calls whose write is saved but whose connection is then reset instead of answered. */
+  dropAfterCommitRate?: number;
+  /** Share of calls answered with a 429 (X-Rate-Limit-Problem: minute) although no limit is reached. */
+  rateLimitStormRate?: number;
+  /** Retry-After of a storm 429, in real seconds (default 1). */
+  stormRetryAfterSeconds?: number;
+}
+
+export interface FaultDecision {
+  latencyMs: number;
+  errorStatus?: number;
+  storm?: { retryAfterSeconds: number };
+  dropAfterCommit: boolean;
+}
+
+/** mulberry32: a small seeded generator, so a faulty run can be replayed with the same --seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class FaultInjector {
+  private rules: FaultRule[] = [];
+  private random: () => number;
+
+  constructor(rules: FaultRule[], seed: number) {
+    this.random = seededRandom(seed);
+    this.set(rules);
+  }
+
+  set(rules: FaultRule[]): void {
+    this.rules = rules.map((r) => ({ ...r }));
+  }
+
+  list(): FaultRule[] {
+    return this.rules.map((r) => ({ ...r }));
+  }
+
+  decide(tenantId: string, isWrite: boolean): FaultDecision {
+    const decision: FaultDecision = { latencyMs: 0, dropAfterCommit: false };
+    for (const rule of this.rules) {
+      if (rule.tenantId && rule.tenantId !== tenantId) continue;
+      if (rule.writesOnly && !isWrite) continue;
+      decision.latencyMs += rule.latencyMs ?? 0;
+      if (!decision.storm && this.hit(rule.rateLimitStormRate)) {
+        decision.storm = { retryAfterSeconds: rule.stormRetryAfterSeconds ?? 1 };
+      }
+      if (decision.errorStatus === undefined && this.hit(rule.errorRate))
+        decision.errorStatus = rule.errorStatus ?? 500;
+      if (this.hit(rule.dropAfterCommitRate)) decision.dropAfterCommit = true;
+    }
+    return decision;
+  }
+
+  private hit(rate: number | undefined): boolean {
+    return rate !== undefined && rate > 0 && this.random() < rate;
+  }
+}

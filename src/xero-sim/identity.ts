@@ -1,0 +1,147 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import express, { type Request, type Response, type Router } from 'express';
+import type { Client, TokenResponse } from './identity-store';
+import { send } from './pipeline';
+import { unauthorized } from './errors';
+import type { XeroSim } from './sim';
+
+/**
+ * identity.xero.com and api.xero.com/connections: authorize (test-mode consent that redirects straight back),
+ * the token endpoint for authorization_code, refresh_token and client_credentials, revocation and connections.
+ */
+
+function oauthError(res: Response, error: string, status = 400): void {
+  res.status(status).json({ error });
+}
+
+/** Client authentication: HTTP Basic (what Xero documents) or client_id/client_secret in the form. */
+function authenticateClient(sim: XeroSim, req: Request): Client | undefined {
+  let id = typeof req.body?.client_id === 'string' ? (req.body.client_id as string) : undefined;
+  let secret = typeof req.body?.client_secret === 'string' ? (req.body.client_secret as string) : undefined;
+  const basic = /^Basic\s+(\S+)$/i.exec(req.get('authorization') ?? '');
+  if (basic?.[1]) {
+    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    id = decodeURIComponent(decoded.slice(0, colon));
+    secret = decodeURIComponent(decoded.slice(colon + 1));
+  }
+  const client = id ? sim.identity.clients.get(id) : undefined;
+  return client && client.clientSecret === secret ? client : undefined;
+}
+
+function tokens(
+  sim: XeroSim,
+  client: Client,
+  tenantIds: string[],
+  authEventId: string,
+  withRefresh: boolean,
+): TokenResponse {
+  const response = sim.identity.issue(client.clientId, tenantIds, authEventId, withRefresh, sim.clock.now());
+  // expires_in is what a client waits on in real time, so it is given in real seconds.
+  response.expires_in = sim.clock.toRealSeconds(sim.options.accessTokenSeconds);
+  return response;
+}
+
+function grant(sim: XeroSim, req: Request, res: Response, client: Client): void {
+  const now = sim.clock.now();
+  const body = req.body as Record<string, string | undefined>;
+  switch (body.grant_type) {
+    case 'authorization_code': {
+      const code = sim.identity.codes.get(body.code ?? '');
+      sim.identity.codes.delete(body.code ?? '');
+      if (
+        !code ||
+        code.clientId !== client.clientId ||
+        code.redirectUri !== body.redirect_uri ||
+        code.expiresMs < now
+      ) {
+        return oauthError(res, 'invalid_grant');
+      }
+      const authEventId = randomUUID();
+      sim.identity.connect(client.clientId, code.tenantIds, authEventId, now);
+      res.json(tokens(sim, client, code.tenantIds, authEventId, true));
+      return;
+    }
+    case 'refresh_token': {
+      const outcome = sim.identity.useRefreshToken(body.refresh_token ?? '', client.clientId, now);
+      if (!outcome.ok) return oauthError(res, 'invalid_grant');
+      res.json(tokens(sim, client, outcome.tenantIds, outcome.authEventId, true));
+      return;
+    }
+    case 'client_credentials': {
+      const tenantId = client.customConnectionTenantId;
+      if (!tenantId) return oauthError(res, 'unauthorized_client');
+      if (!sim.identity.isConnected(client.clientId, tenantId)) return oauthError(res, 'invalid_grant');
+      res.json(tokens(sim, client, [tenantId], randomUUID(), false));
+      return;
+    }
+    default:
+      oauthError(res, 'unsupported_grant_type');
+  }
+}
+
+function authorize(sim: XeroSim, req: Request, res: Response): void {
+  const q = req.query as Record<string, string | undefined>;
+  const client = sim.identity.clients.get(q.client_id ?? '');
+  if (!client || q.response_type !== 'code' || !q.redirect_uri) return oauthError(res, 'invalid_request');
+  // Test-mode consent: the user "picks" the tenants in tenant_ids (simulator extension), or every tenant.
+  const tenantIds = q.tenant_ids
+    ? q.tenant_ids.split(',').map((t) => t.trim().toLowerCase())
+    : [...sim.tenants.keys()];
+  const code = randomBytes(16).toString('hex');
+  const scope = q.scope ?? '';
+  sim.identity.codes.set(code, {
+    clientId: client.clientId,
+    redirectUri: q.redirect_uri,
+    tenantIds,
+    scope,
+    expiresMs: sim.clock.now() + 300_000,
+  });
+  const target = new URL(q.redirect_uri);
+  target.searchParams.set('code', code);
+  if (q.state !== undefined) target.searchParams.set('state', q.state);
+  target.searchParams.set('scope', scope);
+  res.redirect(302, target.toString());
+}
+
+function connections(sim: XeroSim, req: Request, res: Response): void {
+  const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
+  const found = match?.[1] ? sim.identity.authenticate(match[1], sim.clock.now()) : 'unknown';
+  if (typeof found === 'string')
+    return send(res, unauthorized(found === 'expired' ? 'TokenExpired' : 'AuthenticationUnsuccessful'));
+  const list = sim.identity.activeConnections(found.clientId, found.tenantIds).map((c) => ({
+    id: c.id,
+    authEventId: c.authEventId,
+    tenantId: c.tenantId,
+    tenantType: 'ORGANISATION',
+    tenantName: sim.tenants.get(c.tenantId)?.name ?? null,
+    createdDateUtc: new Date(c.createdMs).toISOString().replace('Z', ''),
+    updatedDateUtc: new Date(c.updatedMs).toISOString().replace('Z', ''),
+  }));
+  if (req.method === 'DELETE') {
+    const target = list.find((c) => c.id === req.params.id);
+    if (!target) return void res.status(404).end();
+    sim.identity.revokeConnection(target.id);
+    return void res.status(204).end();
+  }
+  res.json(list);
+}
+
+export function identityRouter(sim: XeroSim): Router {
+  const router = express.Router();
+  const form = express.urlencoded({ extended: false });
+  router.get('/identity/connect/authorize', (req, res) => authorize(sim, req, res));
+  router.post('/connect/token', form, (req, res) => {
+    const client = authenticateClient(sim, req);
+    if (!client) return oauthError(res, 'invalid_client');
+    grant(sim, req, res, client);
+  });
+  router.post('/connect/revocation', form, (req, res) => {
+    if (!authenticateClient(sim, req)) return oauthError(res, 'invalid_client');
+    sim.identity.revokeRefreshToken(String((req.body as Record<string, unknown>).token ?? ''));
+    res.status(200).end();
+  });
+  router.get('/connections', (req, res) => connections(sim, req, res));
+  router.delete('/connections/:id', (req, res) => connections(sim, req, res));
+  return router;
+}

@@ -1,0 +1,111 @@
+import express, { type Request, type Response, type Router } from 'express';
+import type { FaultRule } from './faults';
+import type { ClientSpec, TenantSpec } from './options';
+import type { XeroSim } from './sim';
+import { contactJson } from './render';
+import type { ContactStatus, StoredContact } from './state';
+import { randomUUID } from 'node:crypto';
+
+/** The simulator's own API under /__sim/ (not Xero): inspection, setup and fault control for tests and benchmarks. */
+
+function body(req: Request): Record<string, unknown> {
+  return req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
+}
+
+function faultRules(input: unknown): FaultRule[] {
+  if (Array.isArray(input)) return input as FaultRule[];
+  const record = input && typeof input === 'object' ? (input as Record<string, unknown>) : {};
+  if (Array.isArray(record.faults)) return record.faults as FaultRule[];
+  return Object.keys(record).length > 0 ? [record as FaultRule] : [];
+}
+
+/** Seeds contacts directly, archived ones included; active names stay unique, as Xero keeps them. */
+function seedContacts(sim: XeroSim, req: Request, res: Response): void {
+  const tenant = sim.tenants.get(String(req.params.tenantId).toLowerCase());
+  if (!tenant) return void res.status(404).json({ error: 'unknown tenant' });
+  const list = Array.isArray(body(req).Contacts) ? (body(req).Contacts as Record<string, unknown>[]) : [];
+  const created: unknown[] = [];
+  for (const raw of list) {
+    const contact: StoredContact = {
+      ContactID: randomUUID(),
+      Name: String(raw.Name ?? ''),
+      ContactStatus: (raw.ContactStatus as ContactStatus | undefined) ?? 'ACTIVE',
+      ContactNumber: typeof raw.ContactNumber === 'string' ? raw.ContactNumber : undefined,
+      EmailAddress: typeof raw.EmailAddress === 'string' ? raw.EmailAddress : undefined,
+      IsCustomer: false,
+      IsSupplier: false,
+      updatedMs: sim.clock.now(),
+    };
+    if (
+      contact.ContactStatus === 'ACTIVE' &&
+      tenant.activeContactByLowerName.has(contact.Name.toLowerCase())
+    ) {
+      return void res.status(409).json({ error: `active contact name taken: ${contact.Name}` });
+    }
+    tenant.putContact(contact);
+    created.push(contactJson(contact));
+  }
+  res.status(201).json({ Contacts: created });
+}
+
+export function inspectionRouter(sim: XeroSim): Router {
+  const router = express.Router();
+  router.use(express.json({ limit: '10mb' }));
+  router.get('/stats', (_req, res) => void res.json(sim.stats()));
+  router.get(
+    '/tenants',
+    (_req, res) =>
+      void res.json(
+        [...sim.tenants.values()].map((t) => ({
+          tenantId: t.tenantId,
+          name: t.name,
+          limits: t.limits,
+          dayResetOffsetSeconds: t.dayResetOffsetSeconds,
+        })),
+      ),
+  );
+  router.post('/tenants', (req, res) => {
+    const spec = body(req) as TenantSpec & { connectClientId?: string };
+    const tenant = sim.createTenant(spec);
+    if (spec.connectClientId)
+      sim.identity.connect(spec.connectClientId, [tenant.tenantId], randomUUID(), sim.clock.now());
+    res.status(201).json({ tenantId: tenant.tenantId, name: tenant.name, limits: tenant.limits });
+  });
+  router.get('/tenants/:tenantId/invoices', (req, res) => {
+    if (!sim.tenants.has(req.params.tenantId.toLowerCase()))
+      return void res.status(404).json({ error: 'unknown tenant' });
+    res.json({ Invoices: sim.invoices(req.params.tenantId.toLowerCase()) });
+  });
+  router.post('/tenants/:tenantId/contacts', (req, res) => seedContacts(sim, req, res));
+  router.post('/clients', (req, res) => {
+    const client = sim.createClient(body(req) as unknown as ClientSpec);
+    res
+      .status(201)
+      .json({ clientId: client.clientId, customConnectionTenantId: client.customConnectionTenantId ?? null });
+  });
+  router.post('/tokens', (req, res) => {
+    const b = body(req);
+    const tenantIds = Array.isArray(b.tenantIds) ? b.tenantIds.map(String) : [];
+    res
+      .status(201)
+      .json(sim.issueAccessToken(tenantIds, typeof b.clientId === 'string' ? b.clientId : undefined));
+  });
+  router.get('/connections', (_req, res) => void res.json([...sim.identity.connections.values()]));
+  router.post('/connections/:id/revoke', (req, res) => {
+    res.status(sim.identity.revokeConnection(req.params.id) ? 204 : 404).end();
+  });
+  router.get('/faults', (_req, res) => void res.json({ faults: sim.faults.list() }));
+  router.post('/faults', (req, res) => {
+    sim.setFaults(faultRules(req.body));
+    res.json({ faults: sim.faults.list() });
+  });
+  router.post('/clock/advance', (req, res) => {
+    sim.advanceClock(Number(body(req).seconds ?? 0));
+    res.json({ simulatedNow: new Date(sim.clock.now()).toISOString() });
+  });
+  router.post('/reset', (_req, res) => {
+    sim.reset();
+    res.status(204).end();
+  });
+  return router;
+}

@@ -1,0 +1,231 @@
+import { resolveContact, parseWhereOrFail } from './contacts';
+import {
+  batchItems,
+  batchResult,
+  envelope,
+  newId,
+  paginate,
+  str,
+  today,
+  unitdp,
+  type ApiContext,
+  type BatchElement,
+} from './context';
+import {
+  buildLines,
+  checkGivenTotal,
+  computeTotals,
+  DEFAULT_CURRENCY,
+  parseCurrency,
+  parseDay,
+  parseLineAmountTypes,
+} from './documents';
+import { notFound, type ApiResult } from './errors';
+import { invoiceJson } from './render';
+import type { DocStatus, StoredContact, StoredInvoice, TenantState } from './state';
+import { evaluate } from './where';
+
+export const DUPLICATE_NUMBER = 'Invoice # must be unique.';
+export const HAS_PAYMENTS =
+  'This document cannot be edited as it has a payment or credit note allocated to it.';
+
+const CREATE_STATUSES: DocStatus[] = ['DRAFT', 'SUBMITTED', 'AUTHORISED'];
+/** Status changes Xero allows on an existing invoice. */
+const TRANSITIONS: Record<DocStatus, DocStatus[]> = {
+  DRAFT: ['DRAFT', 'SUBMITTED', 'AUTHORISED', 'DELETED'],
+  SUBMITTED: ['DRAFT', 'SUBMITTED', 'AUTHORISED', 'DELETED'],
+  AUTHORISED: ['AUTHORISED', 'VOIDED'],
+  PAID: [],
+  VOIDED: [],
+  DELETED: [],
+};
+
+function nextInvoiceNumber(tenant: TenantState): string {
+  for (;;) {
+    const number = `INV-${String(tenant.nextInvoiceNumber++).padStart(4, '0')}`;
+    if (!tenant.invoiceByNumber.has(number)) return number;
+  }
+}
+
+function checkStatus(status: string, existing: StoredInvoice | undefined, errors: string[]): DocStatus {
+  const next = status as DocStatus;
+  if (!existing) {
+    if (!CREATE_STATUSES.includes(next)) errors.push(`Invoice not of valid status for creation`);
+  } else if (!(TRANSITIONS[existing.Status] ?? []).includes(next)) {
+    errors.push(`Invoice not of valid status for modification`);
+  }
+  return next;
+}
+
+interface Prepared {
+  invoice: StoredInvoice;
+  errors: string[];
+  newContact?: StoredContact;
+}
+
+/** Merges a request element over an existing invoice (or nothing) and validates it the way Xero does. */
+function prepare(ctx: ApiContext, raw: Record<string, unknown>, existing?: StoredInvoice): Prepared {
+  const errors: string[] = [];
+  if (existing && existing.paymentIds.length + existing.allocationIds.length > 0) errors.push(HAS_PAYMENTS);
+  const type = str(raw.Type) ?? existing?.Type;
+  if (type !== 'ACCREC' && type !== 'ACCPAY')
+    errors.push(type ? `Invoice Type '${type}' is not valid.` : 'Invoice Type must be specified.');
+  const contact =
+    raw.Contact !== undefined || !existing
+      ? resolveContact(ctx, raw.Contact)
+      : { contactId: existing.ContactID };
+  if ('error' in contact) errors.push(contact.error);
+  const lineAmountTypes =
+    parseLineAmountTypes(raw.LineAmountTypes, errors) ?? existing?.LineAmountTypes ?? 'Exclusive';
+  const status = checkStatus(str(raw.Status) ?? existing?.Status ?? 'DRAFT', existing, errors);
+  const number =
+    str(raw.InvoiceNumber) ??
+    existing?.InvoiceNumber ??
+    (type === 'ACCREC' ? nextInvoiceNumber(ctx.tenant) : '');
+  if (number.length > 255) errors.push('Invoice number must not be more than 255 characters long.');
+  const holder = number ? ctx.tenant.invoiceIdByNumber(number) : undefined;
+  if (type === 'ACCREC' && holder !== undefined && holder !== existing?.InvoiceID)
+    errors.push(DUPLICATE_NUMBER);
+  const rules = {
+    tenant: ctx.tenant,
+    lineAmountTypes,
+    unitdp: unitdp(ctx),
+    requireAccount: status !== 'DRAFT',
+  };
+  const lines =
+    raw.LineItems !== undefined ? buildLines(rules, raw.LineItems, errors) : (existing?.lines ?? []);
+  if (status === 'AUTHORISED' && lines.length === 0)
+    errors.push('An approved invoice must have at least one line item.');
+  const totals = computeTotals(lines, lineAmountTypes);
+  checkGivenTotal(raw, totals, errors);
+  const invoice: StoredInvoice = {
+    InvoiceID: existing?.InvoiceID ?? newId(),
+    Type: type === 'ACCPAY' ? 'ACCPAY' : 'ACCREC',
+    ContactID: 'contactId' in contact ? contact.contactId : '',
+    InvoiceNumber: number,
+    Reference: str(raw.Reference) ?? existing?.Reference,
+    Date: parseDay(raw.Date, 'Date', errors) ?? existing?.Date ?? today(ctx),
+    DueDate: parseDay(raw.DueDate, 'DueDate', errors) ?? existing?.DueDate,
+    LineAmountTypes: lineAmountTypes,
+    CurrencyCode: parseCurrency(raw.CurrencyCode, errors) ?? existing?.CurrencyCode ?? DEFAULT_CURRENCY,
+    CurrencyRate: existing?.CurrencyRate ?? 10_000n,
+    Status: status,
+    lines,
+    ...totals,
+    AmountPaid: existing?.AmountPaid ?? 0n,
+    AmountCredited: existing?.AmountCredited ?? 0n,
+    paymentIds: existing?.paymentIds ?? [],
+    allocationIds: existing?.allocationIds ?? [],
+    updatedMs: ctx.nowMs,
+  };
+  return { invoice, errors, newContact: 'create' in contact ? contact.create : undefined };
+}
+
+/** A failed element echoes the request with Xero's empty InvoiceID. */
+function failedElement(raw: Record<string, unknown>): Record<string, unknown> {
+  return { ...raw, InvoiceID: '00000000-0000-0000-0000-000000000000' };
+}
+
+function commit(ctx: ApiContext, prepared: Prepared, existing?: StoredInvoice): BatchElement {
+  if (prepared.newContact) ctx.tenant.putContact(prepared.newContact);
+  const contact = ctx.tenant.contacts.get(prepared.invoice.ContactID);
+  if (contact && prepared.invoice.Type === 'ACCREC' && !contact.IsCustomer) contact.IsCustomer = true;
+  ctx.tenant.putInvoice(prepared.invoice, existing);
+  return { element: invoiceJson(ctx.tenant, prepared.invoice, unitdp(ctx)), errors: [] };
+}
+
+function findExisting(ctx: ApiContext, raw: Record<string, unknown>): StoredInvoice | 'missing' | undefined {
+  const id = str(raw.InvoiceID);
+  if (id) return ctx.tenant.invoices.get(id.toLowerCase()) ?? 'missing';
+  const number = str(raw.InvoiceNumber);
+  const byNumber = number ? ctx.tenant.invoiceIdByNumber(number) : undefined;
+  const found = byNumber ? ctx.tenant.invoices.get(byNumber) : undefined;
+  // POST with an existing ACCREC number updates that invoice (xero-facts.md, "Idempotency and duplicates").
+  return found && (str(raw.Type) ?? found.Type) === found.Type ? found : undefined;
+}
+
+function writeOne(ctx: ApiContext, raw: Record<string, unknown>, allowUpdate: boolean): BatchElement {
+  const existing = allowUpdate ? findExisting(ctx, raw) : undefined;
+  if (existing === 'missing') return { element: failedElement(raw), errors: ['Invoice could not be found.'] };
+  const prepared = prepare(ctx, raw, existing);
+  if (prepared.errors.length > 0) return { element: failedElement(raw), errors: prepared.errors };
+  return commit(ctx, prepared, existing);
+}
+
+function writeInvoices(ctx: ApiContext, allowUpdate: boolean, forcedId?: string): ApiResult {
+  const items = batchItems(ctx.body, 'Invoices');
+  if (forcedId && items[0]) items[0] = { ...items[0], InvoiceID: forcedId };
+  const elements = items.map((raw) => writeOne(ctx, raw, allowUpdate));
+  return batchResult(ctx, 'Invoices', elements, 'HasErrors');
+}
+
+/** PUT /Invoices: create only; an existing ACCREC number fails with "Invoice # must be unique.". */
+export function putInvoices(ctx: ApiContext): ApiResult {
+  return writeInvoices(ctx, false);
+}
+
+/** POST /Invoices: create or update (by InvoiceID, or by an existing InvoiceNumber). */
+export function postInvoices(ctx: ApiContext): ApiResult {
+  return writeInvoices(ctx, true);
+}
+
+/** POST /Invoices/{InvoiceID}: update that invoice. */
+export function postInvoiceById(ctx: ApiContext): ApiResult {
+  if (!ctx.tenant.invoices.has((ctx.params.id ?? '').toLowerCase())) return notFound();
+  return writeInvoices(ctx, true, ctx.params.id);
+}
+
+/** A light record for `where`, so a filter does not render every line of every invoice. */
+function whereView(tenant: TenantState, invoice: StoredInvoice): Record<string, unknown> {
+  const contact = tenant.contacts.get(invoice.ContactID);
+  return {
+    Type: invoice.Type,
+    InvoiceID: invoice.InvoiceID,
+    InvoiceNumber: invoice.InvoiceNumber,
+    Reference: invoice.Reference,
+    Status: invoice.Status,
+    Contact: { ContactID: invoice.ContactID, Name: contact?.Name },
+    CurrencyCode: invoice.CurrencyCode,
+  };
+}
+
+function selectInvoices(ctx: ApiContext): StoredInvoice[] {
+  const tenant = ctx.tenant;
+  const numbers = ctx.query.list('InvoiceNumbers');
+  let found: StoredInvoice[] = numbers.length
+    ? numbers.flatMap((n) => tenant.invoices.get(tenant.invoiceIdByNumber(n) ?? '') ?? [])
+    : [...tenant.invoices.values()];
+  const ids = new Set(ctx.query.list('IDs').map((id) => id.toLowerCase()));
+  const contactIds = new Set(ctx.query.list('ContactIDs').map((id) => id.toLowerCase()));
+  const statuses = new Set(ctx.query.list('Statuses'));
+  const term = ctx.query.get('searchTerm')?.toLowerCase();
+  const where = parseWhereOrFail(ctx.query.get('where'));
+  found = found.filter(
+    (i) =>
+      (ids.size === 0 || ids.has(i.InvoiceID)) &&
+      (contactIds.size === 0 || contactIds.has(i.ContactID)) &&
+      (statuses.size === 0 || statuses.has(i.Status)) &&
+      (!term ||
+        i.InvoiceNumber.toLowerCase().includes(term) ||
+        !!i.Reference?.toLowerCase().includes(term)) &&
+      (!where || !!evaluate(where, whereView(tenant, i))),
+  );
+  return found;
+}
+
+/** GET /Invoices: InvoiceNumbers, IDs, ContactIDs, Statuses, where, searchTerm, page/pageSize, unitdp. */
+export function getInvoices(ctx: ApiContext): ApiResult {
+  const { items, extra } = paginate(ctx, selectInvoices(ctx));
+  const rendered = items.map((i) => invoiceJson(ctx.tenant, i, unitdp(ctx)));
+  return { status: 200, body: envelope(ctx, 'Invoices', rendered, extra) };
+}
+
+/** GET /Invoices/{InvoiceID or InvoiceNumber}. */
+export function getInvoice(ctx: ApiContext): ApiResult {
+  const key = ctx.params.id ?? '';
+  const invoice =
+    ctx.tenant.invoices.get(key.toLowerCase()) ??
+    ctx.tenant.invoices.get(ctx.tenant.invoiceIdByNumber(key) ?? '');
+  if (!invoice) return notFound();
+  return { status: 200, body: envelope(ctx, 'Invoices', [invoiceJson(ctx.tenant, invoice, unitdp(ctx))]) };
+}

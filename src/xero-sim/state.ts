@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import type { Decimal4 } from '../money';
+import type { TenantLimits, TenantSpec } from './options';
+import { seedAccounts, seedTaxRates, type SeedAccount, type SeedTaxRate } from './seed';
+
+export type ContactStatus = 'ACTIVE' | 'ARCHIVED' | 'GDPRREQUEST';
+
+export interface StoredContact {
+  ContactID: string;
+  Name: string;
+  ContactStatus: ContactStatus;
+  FirstName?: string;
+  LastName?: string;
+  EmailAddress?: string;
+  ContactNumber?: string;
+  AccountNumber?: string;
+  IsCustomer: boolean;
+  IsSupplier: boolean;
+  updatedMs: number;
+}
+
+export interface StoredLine {
+  LineItemID: string;
+  Description?: string;
+  Quantity: Decimal4;
+  UnitAmount: Decimal4;
+  ItemCode?: string;
+  AccountCode?: string;
+  TaxType: string;
+  TaxAmount: Decimal4;
+  LineAmount: Decimal4;
+  DiscountRate?: Decimal4;
+  DiscountAmount?: Decimal4;
+  Tracking: { Name: string; Option: string }[];
+}
+
+export type LineAmountType = 'Exclusive' | 'Inclusive' | 'NoTax';
+export type DocStatus = 'DRAFT' | 'SUBMITTED' | 'AUTHORISED' | 'PAID' | 'VOIDED' | 'DELETED';
+
+/** What invoices and credit notes share: a contact, dated lines and Xero-computed totals. */
+export interface StoredDocument {
+  ContactID: string;
+  Date: string;
+  LineAmountTypes: LineAmountType;
+  CurrencyCode: string;
+  CurrencyRate: Decimal4;
+  Status: DocStatus;
+  Reference?: string;
+  lines: StoredLine[];
+  SubTotal: Decimal4;
+  TotalTax: Decimal4;
+  Total: Decimal4;
+  TotalDiscount: Decimal4;
+  updatedMs: number;
+  fullyPaidOn?: string;
+}
+
+export interface StoredInvoice extends StoredDocument {
+  InvoiceID: string;
+  Type: 'ACCREC' | 'ACCPAY';
+  InvoiceNumber: string;
+  DueDate?: string;
+  AmountPaid: Decimal4;
+  AmountCredited: Decimal4;
+  paymentIds: string[];
+  allocationIds: string[];
+}
+
+export interface StoredCreditNote extends StoredDocument {
+  CreditNoteID: string;
+  Type: 'ACCRECCREDIT' | 'ACCPAYCREDIT';
+  CreditNoteNumber: string;
+  RemainingCredit: Decimal4;
+  allocationIds: string[];
+}
+
+export interface StoredPayment {
+  PaymentID: string;
+  InvoiceID: string;
+  AccountID: string;
+  Date: string;
+  Amount: Decimal4;
+  Reference?: string;
+  updatedMs: number;
+}
+
+export interface StoredAllocation {
+  AllocationID: string;
+  CreditNoteID: string;
+  InvoiceID: string;
+  Amount: Decimal4;
+  Date: string;
+}
+
+/** Counters behind GET /__sim/stats. */
+export interface TenantStats {
+  byEndpoint: Record<string, number>;
+  byStatus: Record<string, number>;
+  rateLimited: Record<string, number>;
+  peakPerMinute: number;
+  peakInFlight: number;
+}
+
+export function emptyStats(): TenantStats {
+  return { byEndpoint: {}, byStatus: {}, rateLimited: {}, peakPerMinute: 0, peakInFlight: 0 };
+}
+
+/** One organisation's books, indexed for the lookups Xero's API offers (number, reference, lower-case name). */
+export class TenantState {
+  readonly accounts: SeedAccount[] = seedAccounts();
+  readonly taxRates: SeedTaxRate[] = seedTaxRates();
+  readonly createdMs: number;
+  contacts = new Map<string, StoredContact>();
+  /** Active contacts only: Xero's name uniqueness ignores archived contacts. */
+  activeContactByLowerName = new Map<string, string>();
+  contactByNumber = new Map<string, string>();
+  invoices = new Map<string, StoredInvoice>();
+  invoiceByNumber = new Map<string, string>();
+  invoicesByReference = new Map<string, Set<string>>();
+  creditNotes = new Map<string, StoredCreditNote>();
+  payments = new Map<string, StoredPayment>();
+  allocations = new Map<string, StoredAllocation>();
+  nextInvoiceNumber = 1;
+  nextCreditNoteNumber = 1;
+  stats: TenantStats = emptyStats();
+
+  constructor(
+    readonly tenantId: string,
+    readonly name: string,
+    readonly limits: TenantLimits,
+    readonly dayResetOffsetSeconds: number,
+    readonly clockOffsetMs: number,
+    nowMs: number,
+  ) {
+    this.createdMs = nowMs;
+  }
+
+  static fromSpec(spec: TenantSpec, defaults: TenantLimits, nowMs: number): TenantState {
+    return new TenantState(
+      spec.tenantId ?? randomUUID(),
+      spec.name ?? 'Simulated Company (SG)',
+      { ...defaults, ...spec.limits },
+      spec.dayResetOffsetSeconds ?? 0,
+      (spec.clockOffsetSeconds ?? 0) * 1000,
+      nowMs,
+    );
+  }
+
+  /** A copy with the same identity and limits but empty books (POST /__sim/reset). */
+  fresh(nowMs: number): TenantState {
+    return new TenantState(
+      this.tenantId,
+      this.name,
+      this.limits,
+      this.dayResetOffsetSeconds,
+      this.clockOffsetMs,
+      nowMs,
+    );
+  }
+
+  account(code: string): SeedAccount | undefined {
+    return this.accounts.find((a) => a.Code === code);
+  }
+
+  taxRate(taxType: string): SeedTaxRate | undefined {
+    return this.taxRates.find((t) => t.TaxType === taxType);
+  }
+
+  putContact(contact: StoredContact, previous?: StoredContact): void {
+    if (previous) {
+      if (this.activeContactByLowerName.get(previous.Name.toLowerCase()) === previous.ContactID) {
+        this.activeContactByLowerName.delete(previous.Name.toLowerCase());
+      }
+      if (previous.ContactNumber) this.contactByNumber.delete(previous.ContactNumber);
+    }
+    this.contacts.set(contact.ContactID, contact);
+    if (contact.ContactStatus === 'ACTIVE')
+      this.activeContactByLowerName.set(contact.Name.toLowerCase(), contact.ContactID);
+    if (contact.ContactNumber) this.contactByNumber.set(contact.ContactNumber, contact.ContactID);
+  }
+
+  putInvoice(invoice: StoredInvoice, previous?: StoredInvoice): void {
+    if (previous) {
+      if (this.invoiceByNumber.get(previous.InvoiceNumber) === previous.InvoiceID) {
+        this.invoiceByNumber.delete(previous.InvoiceNumber);
+      }
+      if (previous.Reference) this.invoicesByReference.get(previous.Reference)?.delete(previous.InvoiceID);
+    }
+    this.invoices.set(invoice.InvoiceID, invoice);
+    // Only sales invoice numbers are unique per organisation; bills may repeat a supplier's number.
+    if (invoice.Type === 'ACCREC') this.invoiceByNumber.set(invoice.InvoiceNumber, invoice.InvoiceID);
+    if (invoice.Reference) {
+      const ids = this.invoicesByReference.get(invoice.Reference) ?? new Set<string>();
+      ids.add(invoice.InvoiceID);
+      this.invoicesByReference.set(invoice.Reference, ids);
+    }
+  }
+
+  invoiceIdByNumber(number: string): string | undefined {
+    return this.invoiceByNumber.get(number);
+  }
+}
