@@ -1,6 +1,7 @@
 import {
   ApplicationFailure,
   condition,
+  ContinueAsNew,
   continueAsNew,
   isCancellation,
   log,
@@ -75,7 +76,7 @@ export async function manualSync(input: ManualSyncInput, carried?: Carried): Pro
       if (outcome.resumeAt !== null) await waitForQuota(progress, outcome.resumeAt, () => cancelRequested);
     }
   } catch (err) {
-    if (isCancellation(err)) throw err;
+    if (isCancellation(err) || err instanceof ContinueAsNew) throw err;
     progress.lastError =
       err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
     finish(progress, 'failed');

@@ -73,7 +73,7 @@ export async function upsertBusiness(
   await db.query(
     `INSERT INTO businesses (id, name, time_zone, xero_tenant_id, settings) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, time_zone = EXCLUDED.time_zone,
-       xero_tenant_id = EXCLUDED.xero_tenant_id, settings = businesses.settings || EXCLUDED.settings, updated_at = now()`,
+       xero_tenant_id = COALESCE(EXCLUDED.xero_tenant_id, businesses.xero_tenant_id), settings = businesses.settings || EXCLUDED.settings, updated_at = now()`,
     [b.id, b.name, b.timeZone, b.xeroTenantId, JSON.stringify(b.settings)],
   );
 }

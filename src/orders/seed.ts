@@ -56,6 +56,8 @@ export interface SeedOptions {
   to: string;
   ordersPerDay: number;
   seed?: number;
+  /** Only this channel (default: a realistic mix of POS, online and B2B). */
+  channel?: Channel;
 }
 
 /** Generates a realistic demo set: several locations, repeat customers, walk-ins, refunds and voids. */
@@ -68,7 +70,7 @@ export function* generateDemoOrders(opts: SeedOptions): Generator<Order> {
     for (let i = 0; i < opts.ordersPerDay; i++) {
       seq += 1;
       const roll = random();
-      const channel: Channel = roll < 0.7 ? 'pos' : roll < 0.92 ? 'online' : 'b2b';
+      const channel: Channel = opts.channel ?? (roll < 0.7 ? 'pos' : roll < 0.92 ? 'online' : 'b2b');
       yield demoOrder({
         opts,
         channel,

@@ -32,7 +32,9 @@ export function clientCredentialsTokens(creds: ClientCredentials, now = () => Da
     });
     if (!res.ok) throw new Error(`Xero identity refused the client credentials (HTTP ${res.status})`);
     const body = (await res.json()) as { access_token: string; expires_in: number };
-    cached = { token: body.access_token, expiresAt: now() + (body.expires_in - 60) * 1000 };
+    // Renew a little before expiry: a minute, or a tenth of the lifetime when tokens are short-lived.
+    const margin = Math.min(60, body.expires_in / 10);
+    cached = { token: body.access_token, expiresAt: now() + (body.expires_in - margin) * 1000 };
     return body.access_token;
   };
   return {

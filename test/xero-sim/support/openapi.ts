@@ -11,7 +11,9 @@ import type { ApiExchange } from '../../../src/xero-sim';
  * request headers, path and query parameters, request body and response body.
  * (openapi-backend was the first choice, but its ref-parser dependency ships as ESM that ts-jest cannot load.)
  */
-export const OPENAPI_PATH = path.resolve(__dirname, '../../../../shared/xero-openapi/xero_accounting.yaml');
+// Xero's own document, vendored unmodified (with its SOURCE.md and MIT licence) so a clone is self-contained;
+// it is the same file as ../shared/xero-openapi/xero_accounting.yaml.
+export const OPENAPI_PATH = path.resolve(__dirname, '../../fixtures/xero-openapi/xero_accounting.yaml');
 
 /** Statuses Xero's document does not describe for these operations (gateway answers); their bodies are tested directly. */
 const UNDOCUMENTED_OK = new Set([401, 403, 404, 413, 429, 500, 502, 503]);

@@ -1,0 +1,73 @@
+import type { ManualSyncResult } from '../../src/definitions';
+import { generateDemoOrders } from '../../src/orders/seed';
+import { DEMO_TENANT_ID } from '../../src/xero-sim';
+import { createBusiness, expectExactlyOnce, loadOrders, simInvoices, simStats } from '../support/orders';
+import { startTestSystem } from '../support/system';
+import type { TestSystem } from '../support/system';
+
+// Time is scaled: one simulated Xero minute lasts one real second, and the organisation's daily window is 30
+// simulated minutes (30 real seconds) with a 600-call budget, so a year needs several daily windows.
+const SIM = {
+  timeScale: 60,
+  dayWindowSeconds: 1800,
+  tenants: [
+    { tenantId: DEMO_TENANT_ID, name: 'Year Co', limits: { perDay: 600, perMinute: 60, concurrent: 5 } },
+  ],
+};
+const ENV = { XERO_WINDOW_MS: '1000', XERO_QUOTA_PROBE_MS: '3000' };
+
+describe('a year in one request', () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startTestSystem('year', { sim: SIM, env: ENV });
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it(
+    'syncs 366 days of 20,000+ POS orders through several daily-quota waits, every order exactly once',
+    async () => {
+      const businessId = 'biz_year';
+      await createBusiness(system.database.db, businessId, { dailyQuotaReserve: 10 });
+      const orders = [
+        ...generateDemoOrders({
+          businessId,
+          from: '2024-01-01',
+          to: '2024-12-31',
+          ordersPerDay: 56,
+          channel: 'pos',
+        }),
+      ];
+      expect(orders.length).toBeGreaterThanOrEqual(20_000);
+      await loadOrders(system.database.db, orders);
+
+      const res = await fetch(`${system.apiUrl}/api/sync-requests`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          businessId,
+          channel: 'pos',
+          locationId: 'all',
+          startDate: '2024-01-01',
+          endDate: '2024-12-31',
+          contactMapping: { mode: 'auto' },
+        }),
+      });
+      expect(res.status).toBe(202);
+      const { id } = (await res.json()) as { id: string };
+      const result = (await system.temporal.client.workflow.getHandle(id).result()) as ManualSyncResult;
+
+      expect(result.state).toBe('completed');
+      expect(result.batchesDone).toBe(366);
+      expect(result.quotaWaits).toBeGreaterThanOrEqual(2);
+      expectExactlyOnce(orders, await simInvoices(system.xero.baseUrl));
+      const stats = await simStats(system.xero.baseUrl);
+      expect(stats.duplicateInvoiceNumbers).toEqual([]);
+      expect(stats.duplicateReferences).toEqual([]);
+      expect(stats.peakPerMinute).toBeLessThanOrEqual(60);
+      expect(stats.peakInFlight).toBeLessThanOrEqual(5);
+    },
+    20 * 60_000,
+  );
+});

@@ -1,0 +1,93 @@
+import type { Db } from '../../src/db/pool';
+import { parseDecimal, sumDecimal } from '../../src/money';
+import { upsertBusiness } from '../../src/businesses/store';
+import type { BusinessSettings } from '../../src/businesses/store';
+import { DEMO_SETTINGS } from '../../src/orders/demo';
+import type { Order } from '../../src/orders/schema';
+import { upsertOrders } from '../../src/orders/store';
+import { DEMO_TENANT_ID } from '../../src/xero-sim';
+
+/** A business connected to the simulator's demo organisation, with the demo mapping settings. */
+export async function createBusiness(
+  db: Db,
+  id: string,
+  settings: Partial<BusinessSettings> = {},
+  tenantId = DEMO_TENANT_ID,
+): Promise<void> {
+  await upsertBusiness(db, {
+    id,
+    name: id,
+    timeZone: 'Asia/Singapore',
+    xeroTenantId: tenantId,
+    settings: { ...DEMO_SETTINGS, ...settings },
+  });
+}
+
+export async function loadOrders(db: Db, orders: Order[]): Promise<void> {
+  for (let i = 0; i < orders.length; i += 1000) await upsertOrders(db, orders.slice(i, i + 1000));
+}
+
+export interface SimInvoice {
+  InvoiceID: string;
+  InvoiceNumber: string;
+  Reference: string;
+  Total: number;
+  AmountPaid: number;
+  Status: string;
+  Contact: { ContactID: string; Name: string };
+  Payments?: Array<{ PaymentID: string; Amount: number }>;
+}
+
+/** Every invoice the simulator stores for a tenant (its /__sim/ inspection API). */
+export async function simInvoices(baseUrl: string, tenantId = DEMO_TENANT_ID): Promise<SimInvoice[]> {
+  const res = await fetch(`${baseUrl}/__sim/tenants/${tenantId}/invoices`);
+  return ((await res.json()) as { Invoices: SimInvoice[] }).Invoices;
+}
+
+export interface SimTenantStats {
+  calls: { total: number; byEndpoint: Record<string, number>; byStatus: Record<string, number> };
+  rateLimited: { total: number; byProblem: Record<string, number> };
+  peakPerMinute: number;
+  peakInFlight: number;
+  stored: { invoices: number; payments: number; contacts: number };
+  duplicateInvoiceNumbers: string[];
+  duplicateReferences: string[];
+}
+
+export async function simStats(baseUrl: string, tenantId = DEMO_TENANT_ID): Promise<SimTenantStats> {
+  const res = await fetch(`${baseUrl}/__sim/stats`);
+  const body = (await res.json()) as { tenants: Record<string, SimTenantStats> };
+  const stats = body.tenants[tenantId];
+  if (!stats) throw new Error(`no stats for tenant ${tenantId}`);
+  return stats;
+}
+
+/**
+ * The exactly-once check: every order that should be in Xero is there exactly once, with the order's total,
+ * and its payments recorded exactly once.
+ */
+export function expectExactlyOnce(orders: Order[], invoices: SimInvoice[]): void {
+  const expected = orders.filter((o) => o.status !== 'voided');
+  const byReference = new Map<string, SimInvoice[]>();
+  for (const inv of invoices)
+    byReference.set(inv.Reference, [...(byReference.get(inv.Reference) ?? []), inv]);
+  const missing = expected.filter((o) => !byReference.has(o.id)).map((o) => o.id);
+  const duplicated = [...byReference].filter(([, list]) => list.length > 1).map(([ref]) => ref);
+  // Xero's JSON numbers are read back through their decimal text, never compared as floats.
+  const amount = (n: number | undefined) => parseDecimal(String(n ?? 0));
+  const wrongTotal = expected.filter(
+    (o) => amount(byReference.get(o.id)?.[0]?.Total) !== parseDecimal(o.total),
+  );
+  const wrongPayments = expected.filter((o) => {
+    const paid = sumDecimal(o.payments.map((p) => parseDecimal(p.amount)));
+    const inv = byReference.get(o.id)?.[0];
+    return amount(inv?.AmountPaid) !== paid || (inv?.Payments?.length ?? 0) !== o.payments.length;
+  });
+  expect({ missing, duplicated, extra: invoices.length - expected.length }).toEqual({
+    missing: [],
+    duplicated: [],
+    extra: 0,
+  });
+  expect(wrongTotal.map((o) => o.id)).toEqual([]);
+  expect(wrongPayments.map((o) => o.id)).toEqual([]);
+}

@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type { Config } from '../../src/config';
+
+const root = path.resolve(__dirname, '../..');
+
+/** The env a real worker process needs to join a test system (the same variables a deployment sets). */
+export function workerEnv(cfg: Config, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: cfg.DATABASE_URL,
+    TEMPORAL_ADDRESS: cfg.TEMPORAL_ADDRESS,
+    TEMPORAL_TASK_QUEUE: cfg.TEMPORAL_TASK_QUEUE,
+    XERO_API_URL: cfg.XERO_API_URL,
+    XERO_IDENTITY_URL: cfg.XERO_IDENTITY_URL,
+    XERO_CLIENT_ID: cfg.XERO_CLIENT_ID,
+    XERO_CLIENT_SECRET: cfg.XERO_CLIENT_SECRET,
+    XERO_WINDOW_MS: String(cfg.XERO_WINDOW_MS),
+    XERO_MINUTE_BUDGET: String(cfg.XERO_MINUTE_BUDGET),
+    XERO_QUOTA_PROBE_MS: String(cfg.XERO_QUOTA_PROBE_MS),
+    LOG_LEVEL: 'error',
+    ...extra,
+  };
+}
+
+/** Starts `src/worker.ts` as its own process, exactly as `npm run worker` does. */
+export function spawnWorker(env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/worker.ts')], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+export function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** SIGTERM and wait: the worker drains and exits. */
+export async function stopWorker(child: ChildProcess): Promise<void> {
+  const done = exited(child);
+  child.kill('SIGTERM');
+  await done;
+}
