@@ -22,8 +22,11 @@ export class ContactResolver {
     private readonly requestId: string,
   ) {}
 
+  /** Resolves names; the answer is keyed by `contactKey(name)`. */
   async resolve(names: string[]): Promise<Map<string, Resolution>> {
-    const byKey = new Map(names.map((n) => [contactKey(n), n]));
+    // The first spelling seen names a contact we create; later variants of the same key reuse it.
+    const byKey = new Map<string, string>();
+    for (const name of names) if (!byKey.has(contactKey(name))) byKey.set(contactKey(name), name);
     await this.loadRemembered([...byKey.keys()].filter((k) => !this.cache.has(k)));
     const toCreate: string[] = [];
     for (const [key, name] of byKey) {
@@ -34,10 +37,11 @@ export class ContactResolver {
     }
     await this.create(toCreate);
     await this.remember([...byKey.keys()]);
+    // Keyed by contact key: names differing only in case or spacing are one Xero contact.
     return new Map(
-      [...byKey].map(([key, name]) => [
-        name,
-        this.cache.get(key) ?? { error: `Contact "${name}" could not be resolved` },
+      [...byKey.keys()].map((key) => [
+        key,
+        this.cache.get(key) ?? { error: `Contact "${byKey.get(key)}" could not be resolved` },
       ]),
     );
   }

@@ -7,7 +7,7 @@ import type { BatchOutcome, ManualSyncInput } from '../src/definitions';
 import type { Order } from '../src/orders/schema';
 import { listOrdersPage } from '../src/orders/store';
 import type { Dependencies } from '../src/runtime';
-import { contactNameFor } from '../src/sync/contacts';
+import { contactKey, contactNameFor } from '../src/sync/contacts';
 import { mapOrder } from '../src/sync/invoice-mapping';
 import type { ContactRef, InvoiceMapping, MappingSettings } from '../src/sync/invoice-mapping';
 import { renderInvoiceNumber } from '../src/sync/invoice-number';
@@ -261,7 +261,8 @@ async function contactRefs(
   if (mapping.mode === 'manual') return () => ({ contactId: mapping.contactId });
   const nameOf = (o: Order) => contactNameFor(o, 'by-channel', run.business.settings.walkInContactName);
   const resolved = await run.contacts!.resolve([...new Set(orders.map(nameOf))]);
-  return (o) => resolved.get(nameOf(o)) ?? { error: `Contact "${nameOf(o)}" could not be resolved` };
+  return (o) =>
+    resolved.get(contactKey(nameOf(o))) ?? { error: `Contact "${nameOf(o)}" could not be resolved` };
 }
 
 /** Writes the page's invoices in one call, summarizeErrors=false, under a key derived from their content. */

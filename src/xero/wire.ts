@@ -64,12 +64,19 @@ export function toXeroPayment(draft: PaymentDraft, invoiceId: string): Payment {
   };
 }
 
-/** Xero's messages for one element of a summarizeErrors=false response. */
+/**
+ * Xero's messages for one element of a summarizeErrors=false response. Invoices flag errors with HasErrors,
+ * contacts and payments with HasValidationErrors; every kind says StatusAttributeString "ERROR".
+ */
 export function elementErrors(element: {
   hasErrors?: boolean;
+  hasValidationErrors?: boolean;
+  statusAttributeString?: string;
   validationErrors?: Array<{ message?: string }>;
 }): string[] {
-  if (!element.hasErrors) return [];
   const messages = (element.validationErrors ?? []).map((v) => v.message ?? '').filter(Boolean);
+  const failed =
+    element.hasErrors || element.hasValidationErrors || element.statusAttributeString === 'ERROR';
+  if (!failed && messages.length === 0) return [];
   return messages.length ? messages : ['Xero refused this element without a message'];
 }
