@@ -25,6 +25,7 @@ import { DailyQuotaExhausted } from '../src/xero/gateway';
 import type { CallContext, XeroGateway } from '../src/xero/gateway';
 import { elementErrors, toXeroInvoice } from '../src/xero/wire';
 import { ContactResolver } from './contacts';
+import { recordCreditNotes } from './credit-notes';
 import { recordPayments } from './payments';
 import { toActivityFailure } from './xero-failures';
 
@@ -174,6 +175,7 @@ async function syncPage(run: BatchRun, orders: Order[]): Promise<void> {
       input.requestId,
     );
   }
+  await recordCreditNotes(run.deps, run.xero, run.ctx, run.settings, orders, input.requestId);
 }
 
 function syncedBefore(row: LedgerRow, requestId: string): Parameters<typeof recordOutcomes>[2][number] {

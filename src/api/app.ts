@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logger';
+import type { XeroGateway } from '../xero/gateway';
 import { ApiError, errorHandler } from './errors';
 import { syncRequestRoutes } from './sync-requests/routes';
 
@@ -11,6 +12,7 @@ export interface ApiDeps {
   db: Db;
   temporal: Client;
   log: Logger;
+  newXeroGateway: () => XeroGateway;
 }
 
 export function createApp(deps: ApiDeps): express.Express {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../logger';
+import { XeroApiError } from '../xero/errors';
+import { DailyQuotaExhausted } from '../xero/gateway';
 
 /** A problem the caller can act on; rendered as application/problem+json (RFC 9457). */
 export class ApiError extends Error {
@@ -56,6 +58,17 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     }
     if (http.type === 'entity.parse.failed') {
       sendProblem(res, 400, { title: 'Bad Request', detail: 'The request body is not valid JSON.' });
+      return;
+    }
+    if (err instanceof DailyQuotaExhausted) {
+      sendProblem(res, 503, {
+        title: 'Xero quota exhausted',
+        detail: `${err.message}. Try again after that time.`,
+      });
+      return;
+    }
+    if (err instanceof XeroApiError) {
+      sendProblem(res, 502, { title: 'Xero error', detail: `Xero answered: ${err.xeroMessage}` });
       return;
     }
     const errorId = randomUUID();

@@ -1,21 +1,19 @@
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { config } from '../config';
-import { migrate } from '../db/migrate';
-import { createPool } from '../db/pool';
 import { createLogger } from '../logger';
-import { requireDatabaseUrl } from '../runtime';
+import { openDependencies } from '../runtime';
 import { createApp } from './app';
 
 async function main(): Promise<void> {
   const cfg = config();
   const log = createLogger('api', cfg.LOG_LEVEL);
-  const db = createPool(requireDatabaseUrl(cfg));
-  await migrate(db);
+  const deps = await openDependencies(cfg, 'api');
+  const { db } = deps;
   const address = cfg.TEMPORAL_ADDRESS ?? `127.0.0.1:${cfg.TEMPORAL_DEV_PORT}`;
   const connection = await Connection.connect({ address });
   const temporal = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
-  const app = createApp({ cfg, db, temporal, log });
+  const app = createApp({ cfg, db, temporal, log, newXeroGateway: deps.newXeroGateway });
   const server: Server = app.listen(cfg.API_PORT, cfg.API_HOST, () => {
     log.info('API listening', { url: `http://${cfg.API_HOST}:${cfg.API_PORT}` });
   });

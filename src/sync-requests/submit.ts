@@ -7,12 +7,15 @@ import type { Db } from '../db/pool';
 import { ALL_LOCATIONS, MANUAL_SYNC_WORKFLOW, SearchAttributes } from '../definitions';
 import type { ManualSyncInput } from '../definitions';
 import { getBusiness, getLocation } from '../businesses/store';
+import type { Business } from '../businesses/store';
+import type { XeroGateway } from '../xero/gateway';
 import { validateDateRange } from '../sync/planning';
 
 export interface SubmitDeps {
   cfg: Config;
   db: Db;
   temporal: Client;
+  newXeroGateway: () => XeroGateway;
   now?: () => Date;
 }
 
@@ -78,6 +81,9 @@ async function buildInput(
   }
   const locationId = body.locationId === 'all' ? null : body.locationId;
   if (locationId !== null) await checkLocation(deps.db, business.id, locationId, body.channel);
+  if (body.contactMapping.mode === 'manual') {
+    await checkManualContact(deps, business, body.contactMapping.contactId);
+  }
   return {
     requestId,
     businessId: business.id,
@@ -111,6 +117,25 @@ async function checkLocation(db: Db, businessId: string, locationId: string, cha
   if (!location.channels.includes(channel)) {
     throw fieldError(
       `location ${JSON.stringify(locationId)} has no ${channel} orders (its channels: ${location.channels.join(', ') || 'none'}); pick a location of that channel or "all"`,
+    );
+  }
+}
+
+/** A manual contact must exist in the organisation and be active, or every invoice of the request would fail. */
+async function checkManualContact(deps: SubmitDeps, business: Business, contactId: string): Promise<void> {
+  const ctx = { businessId: business.id, tenantId: business.xeroTenantId!, dailyReserve: 0 };
+  const contacts = await deps.newXeroGateway().getContactsByIds(ctx, [contactId]);
+  const contact = contacts.find((c) => c.contactID === contactId);
+  const path = 'body.contactMapping.contactId';
+  const fail = (message: string) =>
+    new ApiError(400, 'Invalid request', `${path}: ${message}`, [{ path, message }]);
+  if (!contact)
+    throw fail(
+      `no contact ${contactId} exists in the connected Xero organisation; pick one from GET /api/xero/contacts`,
+    );
+  if (String(contact.contactStatus ?? 'ACTIVE') !== 'ACTIVE') {
+    throw fail(
+      `Xero contact "${contact.name}" is ${String(contact.contactStatus).toLowerCase()}; unarchive it in Xero or pick an active contact`,
     );
   }
 }

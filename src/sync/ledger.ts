@@ -14,6 +14,8 @@ export interface LedgerRow {
   xeroInvoiceId: string | null;
   paymentsStatus: 'none' | 'pending' | 'done';
   creditNoteStatus: 'none' | 'pending' | 'done';
+  creditNoteId: string | null;
+  xeroContactId: string | null;
 }
 
 export type Outcome = 'synced' | 'failed' | 'skipped';
@@ -31,8 +33,11 @@ export async function ledgerRows(
     xero_invoice_id: string | null;
     payments_status: LedgerRow['paymentsStatus'];
     credit_note_status: LedgerRow['creditNoteStatus'];
+    credit_note_id: string | null;
+    xero_contact_id: string | null;
   }>(
-    `SELECT order_id, status, request_id, invoice_number, xero_invoice_id, payments_status, credit_note_status
+    `SELECT order_id, status, request_id, invoice_number, xero_invoice_id, payments_status, credit_note_status,
+       credit_note_id, xero_contact_id
      FROM order_ledger WHERE business_id = $1 AND order_id = ANY($2)`,
     [businessId, orderIds],
   );
@@ -47,6 +52,8 @@ export async function ledgerRows(
         xeroInvoiceId: r.xero_invoice_id,
         paymentsStatus: r.payments_status,
         creditNoteStatus: r.credit_note_status,
+        creditNoteId: r.credit_note_id,
+        xeroContactId: r.xero_contact_id,
       },
     ]),
   );
@@ -198,4 +205,17 @@ export async function requestCounts(db: Db, requestId: string): Promise<SyncCoun
     counts.found += r.n;
   }
   return counts;
+}
+
+/** Remembers a created credit note before it is allocated or refunded, so a retry never creates it twice. */
+export async function setCreditNoteId(
+  db: Db,
+  businessId: string,
+  orderId: string,
+  creditNoteId: string,
+): Promise<void> {
+  await db.query(
+    'UPDATE order_ledger SET credit_note_id = $3, updated_at = now() WHERE business_id = $1 AND order_id = $2',
+    [businessId, orderId, creditNoteId],
+  );
 }

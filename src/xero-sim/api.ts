@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import { getContact, getContacts, postContacts, putContacts } from './contacts';
-import { getCreditNote, putAllocations, putCreditNotes } from './credit-notes';
+import { getCreditNote, getCreditNotes, putAllocations, putCreditNotes } from './credit-notes';
 import { notFound } from './errors';
 import { recordExchanges } from './exchange';
 import { getInvoice, getInvoices, postInvoiceById, postInvoices, putInvoices } from './invoices';
@@ -35,6 +35,7 @@ export function apiRouter(sim: XeroSim): Router {
   router.put('/Payments', h(putPayments));
   router.post('/Payments', h(putPayments));
   router.get('/Payments/:id', h(getPayment));
+  router.get('/CreditNotes', h(getCreditNotes));
   router.put('/CreditNotes', h(putCreditNotes));
   router.post('/CreditNotes', h(putCreditNotes));
   router.get('/CreditNotes/:id', h(getCreditNote));

@@ -1,11 +1,12 @@
 import { inputDecimal } from './amounts';
-import { resolveContact } from './contacts';
+import { parseWhereOrFail, resolveContact } from './contacts';
 import {
   batchItems,
   batchResult,
   envelope,
   isRecord,
   newId,
+  paginate,
   str,
   today,
   unitdp,
@@ -21,9 +22,10 @@ import {
   parseLineAmountTypes,
 } from './documents';
 import { notFound, type ApiResult } from './errors';
-import { settleIfPaid } from './payments';
+import { settleIfPaid, spendCredit } from './payments';
 import { allocationJson, amountDue, creditNoteJson } from './render';
-import type { DocStatus, StoredAllocation, StoredCreditNote } from './state';
+import type { DocStatus, StoredAllocation, StoredCreditNote, TenantState } from './state';
+import { evaluate } from './where';
 
 /** Refunds are credit notes allocated to the invoice (xero-facts.md, "Invoices, payments, credit notes"). */
 
@@ -70,6 +72,7 @@ function createOne(ctx: ApiContext, raw: Record<string, unknown>): BatchElement 
     ...totals,
     RemainingCredit: totals.Total,
     allocationIds: [],
+    paymentIds: [],
     updatedMs: ctx.nowMs,
   };
   ctx.tenant.creditNotes.set(note.CreditNoteID, note);
@@ -86,6 +89,30 @@ export function getCreditNote(ctx: ApiContext): ApiResult {
   const note = ctx.tenant.creditNotes.get((ctx.params.id ?? '').toLowerCase());
   if (!note) return notFound();
   return { status: 200, body: envelope(ctx, 'CreditNotes', [creditNoteJson(ctx.tenant, note, unitdp(ctx))]) };
+}
+
+/** A light record for `where`, so a filter does not render every line of every credit note. */
+function whereView(tenant: TenantState, note: StoredCreditNote): Record<string, unknown> {
+  return {
+    Type: note.Type,
+    CreditNoteID: note.CreditNoteID,
+    CreditNoteNumber: note.CreditNoteNumber,
+    Reference: note.Reference,
+    Status: note.Status,
+    Contact: { ContactID: note.ContactID, Name: tenant.contacts.get(note.ContactID)?.Name },
+    CurrencyCode: note.CurrencyCode,
+  };
+}
+
+/** GET /CreditNotes: where (e.g. CreditNoteNumber=="CN-0001", Reference=="…"), page/pageSize, unitdp. */
+export function getCreditNotes(ctx: ApiContext): ApiResult {
+  const where = parseWhereOrFail(ctx.query.get('where'));
+  const found = [...ctx.tenant.creditNotes.values()].filter(
+    (note) => !where || !!evaluate(where, whereView(ctx.tenant, note)),
+  );
+  const { items, extra } = paginate(ctx, found);
+  const rendered = items.map((note) => creditNoteJson(ctx.tenant, note, unitdp(ctx)));
+  return { status: 200, body: envelope(ctx, 'CreditNotes', rendered, extra) };
 }
 
 function allocateOne(ctx: ApiContext, note: StoredCreditNote, raw: Record<string, unknown>): BatchElement {
@@ -113,8 +140,7 @@ function allocateOne(ctx: ApiContext, note: StoredCreditNote, raw: Record<string
   };
   ctx.tenant.allocations.set(allocation.AllocationID, allocation);
   note.allocationIds.push(allocation.AllocationID);
-  note.RemainingCredit -= amount;
-  if (note.RemainingCredit === 0n) note.Status = 'PAID';
+  spendCredit(note, amount, date, ctx.nowMs);
   invoice.allocationIds.push(allocation.AllocationID);
   invoice.AmountCredited += amount;
   invoice.updatedMs = ctx.nowMs;

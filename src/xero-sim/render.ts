@@ -93,10 +93,7 @@ export function invoiceJson(tenant: TenantState, invoice: StoredInvoice, unitdp 
     Type: invoice.Type,
     InvoiceID: invoice.InvoiceID,
     InvoiceNumber: invoice.InvoiceNumber,
-    Payments: invoice.paymentIds.flatMap((id) => {
-      const payment = tenant.payments.get(id);
-      return payment ? [paymentSummary(payment)] : [];
-    }),
+    Payments: paymentSummaries(tenant, invoice.paymentIds),
     CreditNotes: creditNotesOf(tenant, invoice),
     Prepayments: [],
     Overpayments: [],
@@ -141,19 +138,27 @@ function paymentSummary(payment: StoredPayment): Json {
   });
 }
 
-export function paymentJson(tenant: TenantState, payment: StoredPayment): Json {
-  const invoice = tenant.invoices.get(payment.InvoiceID);
-  const account = tenant.accounts.find((a) => a.AccountID === payment.AccountID);
-  return compact({
-    ...paymentSummary(payment),
-    BankAmount: jsonNumber(payment.Amount),
-    Status: 'AUTHORISED',
+function paymentSummaries(tenant: TenantState, paymentIds: string[]): Json[] {
+  return paymentIds.flatMap((id) => {
+    const payment = tenant.payments.get(id);
+    return payment ? [paymentSummary(payment)] : [];
+  });
+}
+
+/** `Invoice` or, for a refund, `CreditNote`, plus Xero's PaymentType for that document. */
+function paymentDocument(tenant: TenantState, payment: StoredPayment): Json {
+  if ('CreditNoteID' in payment.target) {
+    const note = tenant.creditNotes.get(payment.target.CreditNoteID);
+    return {
+      PaymentType: note?.Type === 'ACCPAYCREDIT' ? 'APCREDITPAYMENT' : 'ARCREDITPAYMENT',
+      CreditNote: note
+        ? { CreditNoteID: note.CreditNoteID, CreditNoteNumber: note.CreditNoteNumber }
+        : undefined,
+    };
+  }
+  const invoice = tenant.invoices.get(payment.target.InvoiceID);
+  return {
     PaymentType: 'ACCRECPAYMENT',
-    IsReconciled: false,
-    HasAccount: true,
-    UpdatedDateUTC: msDate(payment.updatedMs, true),
-    StatusAttributeString: 'OK',
-    Account: account ? { AccountID: account.AccountID, Code: account.Code } : undefined,
     Invoice: invoice
       ? {
           InvoiceID: invoice.InvoiceID,
@@ -162,6 +167,21 @@ export function paymentJson(tenant: TenantState, payment: StoredPayment): Json {
           Contact: contactRef(tenant, invoice.ContactID),
         }
       : undefined,
+  };
+}
+
+export function paymentJson(tenant: TenantState, payment: StoredPayment): Json {
+  const account = tenant.accounts.find((a) => a.AccountID === payment.AccountID);
+  return compact({
+    ...paymentSummary(payment),
+    BankAmount: jsonNumber(payment.Amount),
+    Status: 'AUTHORISED',
+    IsReconciled: false,
+    HasAccount: true,
+    UpdatedDateUTC: msDate(payment.updatedMs, true),
+    StatusAttributeString: 'OK',
+    Account: account ? { AccountID: account.AccountID, Code: account.Code } : undefined,
+    ...paymentDocument(tenant, payment),
   });
 }
 
@@ -175,7 +195,7 @@ export function creditNoteJson(tenant: TenantState, note: StoredCreditNote, unit
       const allocation = tenant.allocations.get(id);
       return allocation ? [allocationJson(tenant, allocation)] : [];
     }),
-    Payments: [],
+    Payments: paymentSummaries(tenant, note.paymentIds),
     HasAttachments: false,
     HasErrors: false,
     ...documentFields(tenant, note, unitdp),

@@ -72,11 +72,16 @@ export interface StoredCreditNote extends StoredDocument {
   CreditNoteNumber: string;
   RemainingCredit: Decimal4;
   allocationIds: string[];
+  /** Refunds: payments that pay the remaining credit back to the contact (or from the supplier). */
+  paymentIds: string[];
 }
+
+/** What a payment settles: an invoice, or a credit note whose credit is refunded. */
+export type PaymentTarget = { InvoiceID: string } | { CreditNoteID: string };
 
 export interface StoredPayment {
   PaymentID: string;
-  InvoiceID: string;
+  target: PaymentTarget;
   AccountID: string;
   Date: string;
   Amount: Decimal4;
@@ -198,5 +203,11 @@ export class TenantState {
 
   invoiceIdByNumber(number: string): string | undefined {
     return this.invoiceByNumber.get(number);
+  }
+
+  /** A scan: Xero does not enforce unique credit note numbers, and lookups by number are rare. */
+  creditNoteByNumber(number: string): StoredCreditNote | undefined {
+    for (const note of this.creditNotes.values()) if (note.CreditNoteNumber === number) return note;
+    return undefined;
   }
 }

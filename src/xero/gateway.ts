@@ -1,6 +1,6 @@
 import axios from 'axios';
 import { AccountingApi } from 'xero-node';
-import type { Contact, Invoice, Payment } from 'xero-node';
+import type { Allocation, Contact, CreditNote, Invoice, Payment } from 'xero-node';
 import { parseXeroError, rateLimitHeaders, XeroApiError } from './errors';
 import type { TenantLimiter } from './limiter';
 import type { TokenProvider } from './tokens';
@@ -116,11 +116,59 @@ export class XeroGateway {
     return res.contacts ?? [];
   }
 
+  async getContactsByIds(ctx: CallContext, ids: string[]): Promise<Contact[]> {
+    const res = await this.call(ctx, (api) =>
+      api.getContacts(ctx.tenantId, undefined, undefined, undefined, ids, 1, true),
+    );
+    return res.contacts ?? [];
+  }
+
   async createContacts(ctx: CallContext, contacts: Contact[], write: WriteOptions): Promise<Contact[]> {
     const res = await this.call(ctx, (api) =>
       api.createContacts(ctx.tenantId, { contacts }, false, write.idempotencyKey),
     );
     return res.contacts ?? [];
+  }
+
+  async createCreditNotes(
+    ctx: CallContext,
+    creditNotes: CreditNote[],
+    write: WriteOptions,
+  ): Promise<CreditNote[]> {
+    const res = await this.call(ctx, (api) =>
+      api.createCreditNotes(ctx.tenantId, { creditNotes }, false, 4, write.idempotencyKey),
+    );
+    return res.creditNotes ?? [];
+  }
+
+  async getCreditNotesWhere(ctx: CallContext, where: string): Promise<CreditNote[]> {
+    const res = await this.call(ctx, (api) =>
+      api.getCreditNotes(ctx.tenantId, undefined, where, undefined, 1, 4),
+    );
+    return res.creditNotes ?? [];
+  }
+
+  async getCreditNote(ctx: CallContext, creditNoteId: string): Promise<CreditNote | undefined> {
+    const res = await this.call(ctx, (api) => api.getCreditNote(ctx.tenantId, creditNoteId, 4));
+    return res.creditNotes?.[0];
+  }
+
+  async allocateCreditNote(
+    ctx: CallContext,
+    creditNoteId: string,
+    allocation: Allocation,
+    write: WriteOptions,
+  ): Promise<Allocation[]> {
+    const res = await this.call(ctx, (api) =>
+      api.createCreditNoteAllocation(
+        ctx.tenantId,
+        creditNoteId,
+        { allocations: [allocation] },
+        false,
+        write.idempotencyKey,
+      ),
+    );
+    return res.allocations ?? [];
   }
 
   async createPayments(ctx: CallContext, payments: Payment[], write: WriteOptions): Promise<Payment[]> {

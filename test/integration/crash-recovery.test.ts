@@ -1,4 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
+import type { WorkflowHandle } from '@temporalio/client';
+import { progressQuery } from '../../src/definitions';
 import type { ManualSyncResult } from '../../src/definitions';
 import { generateDemoOrders } from '../../src/orders/seed';
 import { createBusiness, expectExactlyOnce, loadOrders, simInvoices, simStats } from '../support/orders';
@@ -6,13 +8,25 @@ import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 import { exited, spawnWorker, stopWorker, workerEnv } from '../support/worker-process';
 
-const SIM = { timeScale: 60 };
+// 30 ms per Xero call keeps the sync running long enough to be killed several times mid-way.
+const SIM = { timeScale: 60, faults: [{ latencyMs: 30 }] };
 const ENV = { XERO_WINDOW_MS: '1000' };
 
 // A seeded generator, so a failing run can be repeated with the same kill points.
 function seeded(seed: number): () => number {
   let s = seed;
   return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+}
+
+/** Progress from the workflow's query; while no worker is up to answer it, the last known value. */
+let lastDone = 0;
+async function batchesDone(handle: WorkflowHandle): Promise<number> {
+  try {
+    lastDone = (await handle.query(progressQuery)).batchesDone;
+  } catch {
+    // No worker answers queries right after a kill; the next poll asks again.
+  }
+  return lastDone;
 }
 
 describe('worker crashes', () => {
@@ -59,11 +73,13 @@ describe('worker crashes', () => {
       const env = workerEnv(system.cfg);
       const random = seeded(20261125);
 
+      // Kill points are chosen by progress, not by the clock: after a random 1 to 4 more batches each time.
       let kills = 0;
       for (let i = 0; i < 4; i++) {
         const worker = spawnWorker(env);
         children.push(worker);
-        await new Promise((r) => setTimeout(r, 4000 + random() * 5000));
+        const target = (await batchesDone(handle)) + 1 + Math.floor(random() * 4);
+        while ((await batchesDone(handle)) < target) await new Promise((r) => setTimeout(r, 50));
         if ((await handle.describe()).status.name !== 'RUNNING') break;
         const gone = exited(worker);
         worker.kill('SIGKILL');
@@ -73,7 +89,8 @@ describe('worker crashes', () => {
       children.push(spawnWorker(env));
       const result = (await handle.result()) as ManualSyncResult;
 
-      expect(kills).toBeGreaterThanOrEqual(3);
+      expect(kills).toBe(4);
+      expect(result.batchesDone).toBe(30);
       expect(result.state).toBe('completed');
       expectExactlyOnce(orders, await simInvoices(system.xero.baseUrl));
       const stats = await simStats(system.xero.baseUrl);

@@ -58,6 +58,7 @@ export async function startTestSystem(
   };
   if (options.worker !== false) await startWorker();
   const app = createApp({
+    newXeroGateway: deps.newXeroGateway,
     cfg,
     db: database.db,
     temporal: temporal.client,

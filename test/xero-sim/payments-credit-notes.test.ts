@@ -1,5 +1,5 @@
-import { CreditNote, Invoice } from 'xero-node';
-import { call, expectConformance, startHarness, type Harness } from './support/harness';
+import { CreditNote, Invoice, Payment } from 'xero-node';
+import { call, expectConformance, http, startHarness, type Harness } from './support/harness';
 import { sdkInvoice } from './support/sdk';
 
 let h: Harness;
@@ -127,5 +127,137 @@ describe('credit notes', () => {
       remainingCredit: 0,
       status: CreditNote.StatusEnum.PAID,
     });
+  });
+});
+
+describe('credit note refunds (payments against a credit note)', () => {
+  /** An ACCRECCREDIT note totalling 54.50 (2 × 25 + 9% GST). */
+  async function createCreditNote(
+    overrides: Partial<CreditNote> = {},
+  ): Promise<{ creditNoteID: string; creditNoteNumber: string }> {
+    const note: CreditNote = {
+      type: CreditNote.TypeEnum.ACCRECCREDIT,
+      contact: { name: 'Walk-in Customer' },
+      date: '2025-03-06',
+      status: CreditNote.StatusEnum.AUTHORISED,
+      lineItems: [
+        { description: 'refund', quantity: 2, unitAmount: 25, accountCode: '200', taxType: 'OUTPUTY24' },
+      ],
+      ...overrides,
+    };
+    const created = await call(
+      h.xero.accountingApi.createCreditNotes(h.tenantId, { creditNotes: [note] }, false),
+    );
+    const { creditNoteID, creditNoteNumber } = created.body.creditNotes[0];
+    return { creditNoteID: creditNoteID as string, creditNoteNumber: creditNoteNumber as string };
+  }
+
+  const refund = (creditNoteID: string, amount: number) => ({
+    creditNote: { creditNoteID },
+    account: { code: '090' },
+    amount,
+    date: '2025-03-07',
+  });
+
+  async function creditNote(id: string) {
+    return (await call(h.xero.accountingApi.getCreditNote(h.tenantId, id))).body.creditNotes[0];
+  }
+
+  it('reduces RemainingCredit, lists the refund on the credit note and marks it PAID once fully refunded', async () => {
+    const { creditNoteID, creditNoteNumber } = await createCreditNote();
+    const before = (await http(h, 'GET', '/__sim/stats')).body.tenants[h.tenantId].stored.payments;
+    const first = await call(
+      h.xero.accountingApi.createPayments(h.tenantId, { payments: [refund(creditNoteID, 20)] }, false),
+    );
+    expect(first.body.payments[0]).toMatchObject({
+      amount: 20,
+      paymentType: Payment.PaymentTypeEnum.ARCREDITPAYMENT,
+      creditNote: { creditNoteID, creditNoteNumber },
+    });
+    expect(first.body.payments[0].invoice).toBeUndefined();
+    expect(await creditNote(creditNoteID)).toMatchObject({
+      remainingCredit: 34.5,
+      status: CreditNote.StatusEnum.AUTHORISED,
+      payments: [{ paymentID: first.body.payments[0].paymentID, amount: 20 }],
+    });
+    const rest = await call(
+      h.xero.accountingApi.createPayments(
+        h.tenantId,
+        { payments: [{ creditNoteNumber, account: { code: '090' }, amount: 34.5, date: '2025-03-08' }] },
+        false,
+      ),
+    );
+    expect(rest.status).toBe(200);
+    const paid = await creditNote(creditNoteID);
+    expect(paid).toMatchObject({ remainingCredit: 0, status: CreditNote.StatusEnum.PAID });
+    expect(paid.payments).toHaveLength(2);
+    const after = (await http(h, 'GET', '/__sim/stats')).body.tenants[h.tenantId].stored.payments;
+    expect(after).toBe(before + 2);
+  });
+
+  it('refuses an over-refund per element in a mixed batch, saving the valid invoice payment and refund', async () => {
+    const invoiceID = await createInvoice('REF-INV-1');
+    const small = await createCreditNote();
+    const big = await createCreditNote();
+    const result = await call(
+      h.xero.accountingApi.createPayments(
+        h.tenantId,
+        {
+          payments: [pay(invoiceID, 10), refund(big.creditNoteID, 54.5), refund(small.creditNoteID, 54.51)],
+        },
+        false,
+      ),
+    );
+    expect(result.status).toBe(200);
+    const [invoicePayment, fullRefund, overRefund] = result.body.payments;
+    expect(invoicePayment).toMatchObject({ statusAttributeString: 'OK', invoice: { invoiceID } });
+    expect(fullRefund).toMatchObject({
+      statusAttributeString: 'OK',
+      creditNote: { creditNoteID: big.creditNoteID },
+    });
+    expect(overRefund).toMatchObject({ statusAttributeString: 'ERROR', hasValidationErrors: true });
+    expect(overRefund.validationErrors.map((e: { message: string }) => e.message)).toEqual([
+      'Payment amount exceeds the amount outstanding on this document.',
+    ]);
+    expect(await creditNote(small.creditNoteID)).toMatchObject({ remainingCredit: 54.5, payments: [] });
+    expect(await creditNote(big.creditNoteID)).toMatchObject({ status: CreditNote.StatusEnum.PAID });
+  });
+
+  it('refuses a refund on a DRAFT credit note', async () => {
+    const draft = await createCreditNote({ status: CreditNote.StatusEnum.DRAFT });
+    const result = await call(
+      h.xero.accountingApi.createPayments(h.tenantId, { payments: [refund(draft.creditNoteID, 1)] }, false),
+    );
+    expect(result.body.payments[0].validationErrors[0].message).toBe(
+      'Payments can only be made against Authorised documents.',
+    );
+    expect(await creditNote(draft.creditNoteID)).toMatchObject({ remainingCredit: 54.5, payments: [] });
+  });
+
+  it('GET /CreditNotes filters by CreditNoteNumber and Reference and pages', async () => {
+    const wanted = await createCreditNote({ reference: 'ORDER-77' });
+    await createCreditNote({ reference: 'ORDER-78' });
+    const byNumber = await call(
+      h.xero.accountingApi.getCreditNotes(
+        h.tenantId,
+        undefined,
+        `CreditNoteNumber=="${wanted.creditNoteNumber}"`,
+      ),
+    );
+    expect(byNumber.body.creditNotes.map((n: CreditNote) => n.creditNoteID)).toEqual([wanted.creditNoteID]);
+    const byReference = await call(
+      h.xero.accountingApi.getCreditNotes(h.tenantId, undefined, 'Reference=="ORDER-77"'),
+    );
+    expect(byReference.body.creditNotes.map((n: CreditNote) => n.creditNoteID)).toEqual([
+      wanted.creditNoteID,
+    ]);
+    const all = await call(h.xero.accountingApi.getCreditNotes(h.tenantId));
+    const page = await call(
+      h.xero.accountingApi.getCreditNotes(h.tenantId, undefined, undefined, undefined, 2, undefined, 1),
+    );
+    expect(all.body.creditNotes.length).toBeGreaterThan(1);
+    expect(page.body.creditNotes.map((n: CreditNote) => n.creditNoteID)).toEqual([
+      all.body.creditNotes[1].creditNoteID,
+    ]);
   });
 });

@@ -4,6 +4,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { Db } from '../../db/pool';
 import { progressQuery } from '../../definitions';
+import type { XeroGateway } from '../../xero/gateway';
 import type { ManualSyncResult, SyncProgress } from '../../definitions';
 import { submitSyncRequest } from '../../sync-requests/submit';
 import { notFound } from '../errors';
@@ -14,6 +15,7 @@ export interface SyncRequestRouteDeps {
   cfg: Config;
   db: Db;
   temporal: Client;
+  newXeroGateway: () => XeroGateway;
 }
 
 export function syncRequestRoutes(deps: SyncRequestRouteDeps): Router {
