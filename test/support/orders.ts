@@ -49,7 +49,7 @@ export interface SimTenantStats {
   rateLimited: { total: number; byProblem: Record<string, number> };
   peakPerMinute: number;
   peakInFlight: number;
-  stored: { invoices: number; payments: number; contacts: number };
+  stored: { invoices: number; payments: number; contacts: number; creditNotes: number };
   duplicateInvoiceNumbers: string[];
   duplicateReferences: string[];
 }
@@ -90,4 +90,19 @@ export function expectExactlyOnce(orders: Order[], invoices: SimInvoice[]): void
   });
   expect(wrongTotal.map((o) => o.id)).toEqual([]);
   expect(wrongPayments.map((o) => o.id)).toEqual([]);
+}
+
+/**
+ * Refunded orders: exactly one credit note each, and every payment (sales payments and refunds paid back out of
+ * credit notes) stored exactly once.
+ */
+export function expectCreditNotesOnce(orders: Order[], stats: SimTenantStats): void {
+  const refunded = orders.filter((o) => o.status === 'refunded');
+  const salesPayments = orders.filter((o) => o.status !== 'voided').reduce((n, o) => n + o.payments.length, 0);
+  // A fully paid refunded order is paid back from its credit note: one refund payment each.
+  const refunds = refunded.filter((o) => o.payments.length > 0).length;
+  expect({ creditNotes: stats.stored.creditNotes, payments: stats.stored.payments }).toEqual({
+    creditNotes: refunded.length,
+    payments: salesPayments + refunds,
+  });
 }
