@@ -3,7 +3,14 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { progressQuery } from '../../src/definitions';
 import type { ManualSyncResult } from '../../src/definitions';
 import { generateDemoOrders } from '../../src/orders/seed';
-import { createBusiness, expectCreditNotesOnce, expectExactlyOnce, loadOrders, simInvoices, simStats } from '../support/orders';
+import {
+  createBusiness,
+  expectCreditNotesOnce,
+  expectExactlyOnce,
+  loadOrders,
+  simInvoices,
+  simStats,
+} from '../support/orders';
 import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 import { exited, spawnWorker, stopWorker, workerEnv } from '../support/worker-process';
@@ -94,7 +101,7 @@ describe('worker crashes', () => {
       expect(result.state).toBe('completed');
       expectExactlyOnce(orders, await simInvoices(system.xero.baseUrl));
       const stats = await simStats(system.xero.baseUrl);
-    expectCreditNotesOnce(orders, stats);
+      expectCreditNotesOnce(orders, stats);
       expect(stats.duplicateInvoiceNumbers).toEqual([]);
       expect(stats.duplicateReferences).toEqual([]);
     },

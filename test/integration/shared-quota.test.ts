@@ -1,7 +1,14 @@
 import type { ChildProcess } from 'node:child_process';
 import type { ManualSyncResult } from '../../src/definitions';
 import { generateDemoOrders } from '../../src/orders/seed';
-import { createBusiness, expectCreditNotesOnce, expectExactlyOnce, loadOrders, simInvoices, simStats } from '../support/orders';
+import {
+  createBusiness,
+  expectCreditNotesOnce,
+  expectExactlyOnce,
+  loadOrders,
+  simInvoices,
+  simStats,
+} from '../support/orders';
 import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 import { spawnWorker, stopWorker, workerEnv } from '../support/worker-process';
@@ -77,7 +84,7 @@ describe('shared quota', () => {
       expect(failures.rows).toEqual([]);
       expect(results.map((r) => r.state)).toEqual(requests.map(() => 'completed'));
       const stats = await simStats(system.xero.baseUrl);
-    expectCreditNotesOnce(orders, stats);
+      expectCreditNotesOnce(orders, stats);
       expect(stats.calls.total).toBeGreaterThan(150);
       // Several requests really were in flight at once.
       expect(stats.peakInFlight).toBeGreaterThan(1);

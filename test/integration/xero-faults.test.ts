@@ -1,6 +1,13 @@
 import type { ManualSyncResult } from '../../src/definitions';
 import { generateDemoOrders } from '../../src/orders/seed';
-import { createBusiness, expectCreditNotesOnce, expectExactlyOnce, loadOrders, simInvoices, simStats } from '../support/orders';
+import {
+  createBusiness,
+  expectCreditNotesOnce,
+  expectExactlyOnce,
+  loadOrders,
+  simInvoices,
+  simStats,
+} from '../support/orders';
 import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
@@ -59,7 +66,7 @@ describe('Xero faults', () => {
       expect(result.state).toBe('completed');
       expectExactlyOnce(orders, await simInvoices(system.xero.baseUrl));
       const stats = await simStats(system.xero.baseUrl);
-    expectCreditNotesOnce(orders, stats);
+      expectCreditNotesOnce(orders, stats);
       // The faults really happened: 5xx answers and dropped connections were part of this run.
       expect(stats.calls.byStatus['503'] ?? 0).toBeGreaterThan(0);
       expect(stats.duplicateReferences).toEqual([]);

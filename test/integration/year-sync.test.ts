@@ -1,7 +1,14 @@
 import type { ManualSyncResult } from '../../src/definitions';
 import { generateDemoOrders } from '../../src/orders/seed';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
-import { createBusiness, expectCreditNotesOnce, expectExactlyOnce, loadOrders, simInvoices, simStats } from '../support/orders';
+import {
+  createBusiness,
+  expectCreditNotesOnce,
+  expectExactlyOnce,
+  loadOrders,
+  simInvoices,
+  simStats,
+} from '../support/orders';
 import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
@@ -63,7 +70,7 @@ describe('a year in one request', () => {
       expect(result.quotaWaits).toBeGreaterThanOrEqual(2);
       expectExactlyOnce(orders, await simInvoices(system.xero.baseUrl));
       const stats = await simStats(system.xero.baseUrl);
-    expectCreditNotesOnce(orders, stats);
+      expectCreditNotesOnce(orders, stats);
       expect(stats.duplicateInvoiceNumbers).toEqual([]);
       expect(stats.duplicateReferences).toEqual([]);
       expect(stats.peakPerMinute).toBeLessThanOrEqual(60);

@@ -98,7 +98,9 @@ export function expectExactlyOnce(orders: Order[], invoices: SimInvoice[]): void
  */
 export function expectCreditNotesOnce(orders: Order[], stats: SimTenantStats): void {
   const refunded = orders.filter((o) => o.status === 'refunded');
-  const salesPayments = orders.filter((o) => o.status !== 'voided').reduce((n, o) => n + o.payments.length, 0);
+  const salesPayments = orders
+    .filter((o) => o.status !== 'voided')
+    .reduce((n, o) => n + o.payments.length, 0);
   // A fully paid refunded order is paid back from its credit note: one refund payment each.
   const refunds = refunded.filter((o) => o.payments.length > 0).length;
   expect({ creditNotes: stats.stored.creditNotes, payments: stats.stored.payments }).toEqual({
