@@ -2,7 +2,7 @@ import { cancelSignal, pauseSignal, progressQuery, resumeSignal } from '../../sr
 import type { ManualSyncResult } from '../../src/definitions';
 import { generateDemoOrders } from '../../src/orders/seed';
 import { createBusiness, loadOrders } from '../support/orders';
-import { eventually, startTestSystem } from '../support/system';
+import { eventually, startTestSystem, submitSync } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 describe('pause, resume and cancel', () => {
@@ -33,19 +33,13 @@ describe('pause, resume and cancel', () => {
           seed: 8,
         }),
       ]);
-      const res = await fetch(`${system.apiUrl}/api/sync-requests`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          businessId,
-          channel: 'pos',
-          locationId: 'all',
-          startDate: '2025-08-01',
-          endDate: '2025-08-20',
-          contactMapping: { mode: 'auto' },
-        }),
+      const id = await submitSync(system, {
+        businessId,
+        channel: 'pos',
+        startDate: '2025-08-01',
+        endDate: '2025-08-20',
       });
-      const handle = system.temporal.client.workflow.getHandle(((await res.json()) as { id: string }).id);
+      const handle = system.temporal.client.workflow.getHandle(id);
       await eventually(async () => (await handle.query(progressQuery)).batchesDone >= 1);
 
       await handle.signal(pauseSignal);

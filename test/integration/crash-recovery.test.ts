@@ -11,7 +11,7 @@ import {
   simInvoices,
   simStats,
 } from '../support/orders';
-import { startTestSystem } from '../support/system';
+import { startTestSystem, submitSync } from '../support/system';
 import type { TestSystem } from '../support/system';
 import { exited, spawnWorker, stopWorker, workerEnv } from '../support/worker-process';
 
@@ -63,19 +63,14 @@ describe('worker crashes', () => {
         }),
       ];
       await loadOrders(system.database.db, orders);
-      const res = await fetch(`${system.apiUrl}/api/sync-requests`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          businessId,
-          channel: 'pos',
-          locationId: 'all',
-          startDate: '2025-06-01',
-          endDate: '2025-06-30',
-          contactMapping: { mode: 'auto' },
-        }),
+      const id = await submitSync(system, {
+        businessId,
+        channel: 'pos',
+        locationId: 'all',
+        startDate: '2025-06-01',
+        endDate: '2025-06-30',
+        contactMapping: { mode: 'auto' },
       });
-      const { id } = (await res.json()) as { id: string };
       const handle = system.temporal.client.workflow.getHandle(id);
       const env = workerEnv(system.cfg);
       const random = seeded(20261125);

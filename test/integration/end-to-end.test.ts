@@ -7,7 +7,7 @@ import { DEMO_SETTINGS } from '../../src/orders/demo';
 import { importOrdersFile } from '../../src/orders/import';
 import { generateDemoOrders } from '../../src/orders/seed';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
-import { eventually, startTestSystem } from '../support/system';
+import { eventually, startTestSystem, submitSync } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 describe('end to end: import, submit over HTTP, sync into Xero', () => {
@@ -36,20 +36,14 @@ describe('end to end: import, submit over HTTP, sync into Xero', () => {
     const imported = await importOrdersFile(system.database.db, path.join(dir, 'orders.ndjson'));
     expect(imported.failed).toBe(0);
 
-    const res = await fetch(`${system.apiUrl}/api/sync-requests`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        businessId,
-        channel: 'pos',
-        locationId: 'all',
-        startDate: '2026-03-01',
-        endDate: '2026-03-03',
-        contactMapping: { mode: 'auto' },
-      }),
+    const id = await submitSync(system, {
+      businessId,
+      channel: 'pos',
+      locationId: 'all',
+      startDate: '2026-03-01',
+      endDate: '2026-03-03',
+      contactMapping: { mode: 'auto' },
     });
-    expect(res.status).toBe(202);
-    const { id } = (await res.json()) as { id: string };
 
     const result = (await system.temporal.client.workflow.getHandle(id).result()) as ManualSyncResult;
     const expected = orders.filter((o) => o.channel === 'pos' && o.status !== 'voided');

@@ -7,7 +7,7 @@ import type { Order } from '../../src/orders/schema';
 import { generateDemoOrders } from '../../src/orders/seed';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import { createBusiness, loadOrders, simInvoices } from '../support/orders';
-import { startTestSystem } from '../support/system';
+import { startTestSystem, submitSync } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 async function seedContacts(system: TestSystem, contacts: Array<{ Name: string; ContactStatus?: string }>) {
@@ -20,19 +20,7 @@ async function seedContacts(system: TestSystem, contacts: Array<{ Name: string; 
 }
 
 async function syncAll(system: TestSystem, businessId: string, channel: string, from: string, to: string) {
-  const res = await fetch(`${system.apiUrl}/api/sync-requests`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      businessId,
-      channel,
-      locationId: 'all',
-      startDate: from,
-      endDate: to,
-      contactMapping: { mode: 'auto' },
-    }),
-  });
-  const { id } = (await res.json()) as { id: string };
+  const id = await submitSync(system, { businessId, channel, startDate: from, endDate: to });
   const handle = system.temporal.client.workflow.getHandle(id);
   const result = (await handle.result()) as ManualSyncResult;
   return { id, result, handle };

@@ -9,7 +9,7 @@ import {
   simInvoices,
   simStats,
 } from '../support/orders';
-import { startTestSystem } from '../support/system';
+import { startTestSystem, submitSync } from '../support/system';
 import type { TestSystem } from '../support/system';
 import { spawnWorker, stopWorker, workerEnv } from '../support/worker-process';
 
@@ -64,16 +64,7 @@ describe('shared quota', () => {
         { channel: 'b2b', locationId: 'all', startDate: from, endDate: to },
         { channel: 'pos', locationId: 'all', startDate: '2025-10-01', endDate: '2025-10-12' },
       ];
-      const ids = await Promise.all(
-        requests.map(async (r) => {
-          const res = await fetch(`${system.apiUrl}/api/sync-requests`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ businessId, ...r, contactMapping: { mode: 'auto' } }),
-          });
-          return ((await res.json()) as { id: string }).id;
-        }),
-      );
+      const ids = await Promise.all(requests.map((r) => submitSync(system, { businessId, ...r })));
       const results = (await Promise.all(
         ids.map((id) => system.temporal.client.workflow.getHandle(id).result()),
       )) as ManualSyncResult[];

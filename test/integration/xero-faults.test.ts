@@ -8,7 +8,7 @@ import {
   simInvoices,
   simStats,
 } from '../support/orders';
-import { startTestSystem } from '../support/system';
+import { startTestSystem, submitSync } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 describe('Xero faults', () => {
@@ -48,19 +48,14 @@ describe('Xero faults', () => {
         }),
       ];
       await loadOrders(system.database.db, orders);
-      const res = await fetch(`${system.apiUrl}/api/sync-requests`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          businessId,
-          channel: 'pos',
-          locationId: 'all',
-          startDate: '2025-02-01',
-          endDate: '2025-02-14',
-          contactMapping: { mode: 'auto' },
-        }),
+      const id = await submitSync(system, {
+        businessId,
+        channel: 'pos',
+        locationId: 'all',
+        startDate: '2025-02-01',
+        endDate: '2025-02-14',
+        contactMapping: { mode: 'auto' },
       });
-      const { id } = (await res.json()) as { id: string };
       const result = (await system.temporal.client.workflow.getHandle(id).result()) as ManualSyncResult;
 
       expect(result.state).toBe('completed');

@@ -9,7 +9,7 @@ import {
   simInvoices,
   simStats,
 } from '../support/orders';
-import { startTestSystem } from '../support/system';
+import { startTestSystem, submitSync } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 // Time is scaled: one simulated Xero minute lasts one real second, and the organisation's daily window is 30
@@ -49,20 +49,14 @@ describe('a year in one request', () => {
       expect(orders.length).toBeGreaterThanOrEqual(20_000);
       await loadOrders(system.database.db, orders);
 
-      const res = await fetch(`${system.apiUrl}/api/sync-requests`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          businessId,
-          channel: 'pos',
-          locationId: 'all',
-          startDate: '2024-01-01',
-          endDate: '2024-12-31',
-          contactMapping: { mode: 'auto' },
-        }),
+      const id = await submitSync(system, {
+        businessId,
+        channel: 'pos',
+        locationId: 'all',
+        startDate: '2024-01-01',
+        endDate: '2024-12-31',
+        contactMapping: { mode: 'auto' },
       });
-      expect(res.status).toBe(202);
-      const { id } = (await res.json()) as { id: string };
       const result = (await system.temporal.client.workflow.getHandle(id).result()) as ManualSyncResult;
 
       expect(result.state).toBe('completed');

@@ -98,3 +98,26 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+export interface SyncRequestBody {
+  businessId: string;
+  channel: string;
+  startDate: string;
+  endDate: string;
+  /** Default "all". */
+  locationId?: string;
+  /** Default auto-match by name. */
+  contactMapping?: { mode: 'auto' } | { mode: 'manual'; contactId: string };
+}
+
+/** Submits a sync request over the real HTTP API and returns its id; anything but 202 fails the test. */
+export async function submitSync(system: TestSystem, request: SyncRequestBody): Promise<string> {
+  const res = await fetch(`${system.apiUrl}/api/sync-requests`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ locationId: 'all', contactMapping: { mode: 'auto' }, ...request }),
+  });
+  if (res.status !== 202)
+    throw new Error(`POST /api/sync-requests answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
