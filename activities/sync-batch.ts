@@ -243,15 +243,7 @@ async function plan(
     else if (mapping.kind === 'error')
       failed.push({ orderId: order.id, invoiceNumber: invoiceNumberOf(run, order), error: mapping.message });
   }
-  await markFailed(run.deps.db, run.input.businessId, run.input.requestId, failed);
-  outcomes.push(
-    ...failed.map((f) => ({
-      orderId: f.orderId,
-      outcome: 'failed' as const,
-      error: f.error,
-      invoiceNumber: f.invoiceNumber,
-    })),
-  );
+  await failOrders(run, failed, outcomes);
   return planned;
 }
 
@@ -323,18 +315,10 @@ async function settleInvoices(
         invoiceNumber: number,
       });
     } else if (errors.some((e) => /must be unique/i.test(e))) duplicates.push(p.order);
-    else {
-      failed.push({ orderId: p.order.id, invoiceNumber: number, error: errors.join('; ') });
-      outcomes.push({
-        orderId: p.order.id,
-        outcome: 'failed',
-        error: errors.join('; '),
-        invoiceNumber: number,
-      });
-    }
+    else failed.push({ orderId: p.order.id, invoiceNumber: number, error: errors.join('; ') });
   });
   await markSynced(run.deps.db, run.input.businessId, run.input.requestId, synced);
-  await markFailed(run.deps.db, run.input.businessId, run.input.requestId, failed);
+  await failOrders(run, failed, outcomes);
   await settleDuplicates(run, duplicates, outcomes);
 }
 
@@ -349,18 +333,20 @@ async function settleDuplicates(
   outcomes.push(...adopted.outcomes);
   const conflicts = orders
     .filter((o) => !adopted.ids.has(o.id))
-    .map((o) => ({
-      orderId: o.id,
-      invoiceNumber: invoiceNumberOf(run, o),
-      error: `Invoice number ${invoiceNumberOf(run, o)} already exists in Xero for another document; change the invoice number template`,
-    }));
-  await markFailed(run.deps.db, run.input.businessId, run.input.requestId, conflicts);
-  outcomes.push(
-    ...conflicts.map((c) => ({
-      orderId: c.orderId,
-      outcome: 'failed' as const,
-      error: c.error,
-      invoiceNumber: c.invoiceNumber,
-    })),
-  );
+    .map((o) => {
+      const invoiceNumber = invoiceNumberOf(run, o);
+      const error = `Invoice number ${invoiceNumber} already exists in Xero for another document; change the invoice number template`;
+      return { orderId: o.id, invoiceNumber, error };
+    });
+  await failOrders(run, conflicts, outcomes);
+}
+
+/** Fails orders in the ledger and in this request's outcomes, with the reason. */
+async function failOrders(
+  run: BatchRun,
+  failed: Parameters<typeof markFailed>[3],
+  outcomes: Parameters<typeof recordOutcomes>[2],
+): Promise<void> {
+  await markFailed(run.deps.db, run.input.businessId, run.input.requestId, failed);
+  outcomes.push(...failed.map((f) => ({ ...f, outcome: 'failed' as const })));
 }

@@ -1,17 +1,6 @@
 import { formatDecimal, mulDecimal, parseDecimal, roundDecimal, sumDecimal } from '../money';
+import { seededRandom } from '../random';
 import type { Channel, Order, OrderLine } from './schema';
-
-/** A small deterministic PRNG (mulberry32), so the same seed always gives the same demo set. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MENU: Array<{ sku: string; description: string; price: string }> = [
   { sku: 'LATTE', description: 'Latte', price: '5.50' },
@@ -62,7 +51,8 @@ export interface SeedOptions {
 
 /** Generates a realistic demo set: several locations, repeat customers, walk-ins, refunds and voids. */
 export function* generateDemoOrders(opts: SeedOptions): Generator<Order> {
-  const random = rng(opts.seed ?? 42);
+  // Seeded, so the same seed always gives the same demo set.
+  const random = seededRandom(opts.seed ?? 42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
   let seq = 1000;
   for (let day = new Date(`${opts.from}T00:00:00Z`); day <= new Date(`${opts.to}T00:00:00Z`);) {

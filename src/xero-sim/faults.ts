@@ -1,3 +1,5 @@
+import { seededRandom } from '../random';
+
 /** Fault injection: each rule applies to one tenant or all, to every call or to writes only. Rates are 0..1. */
 export interface FaultRule {
   tenantId?: string;
@@ -20,18 +22,6 @@ export interface FaultDecision {
   errorStatus?: number;
   storm?: { retryAfterSeconds: number };
   dropAfterCommit: boolean;
-}
-
-/** mulberry32: a small seeded generator, so a faulty run can be replayed with the same --seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class FaultInjector {

@@ -3,6 +3,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { progressQuery } from '../../src/definitions';
 import type { ManualSyncResult } from '../../src/definitions';
 import { generateDemoOrders } from '../../src/orders/seed';
+import { seededRandom } from '../../src/random';
 import {
   createBusiness,
   expectCreditNotesOnce,
@@ -18,12 +19,6 @@ import { exited, spawnWorker, stopWorker, workerEnv } from '../support/worker-pr
 // 30 ms per Xero call keeps the sync running long enough to be killed several times mid-way.
 const SIM = { timeScale: 60, faults: [{ latencyMs: 30 }] };
 const ENV = { XERO_WINDOW_MS: '1000' };
-
-// A seeded generator, so a failing run can be repeated with the same kill points.
-function seeded(seed: number): () => number {
-  let s = seed;
-  return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
-}
 
 /** Progress from the workflow's query; while no worker is up to answer it, the last known value. */
 let lastDone = 0;
@@ -73,7 +68,8 @@ describe('worker crashes', () => {
       });
       const handle = system.temporal.client.workflow.getHandle(id);
       const env = workerEnv(system.cfg);
-      const random = seeded(20261125);
+      // Seeded, so a failing run can be repeated with the same kill points.
+      const random = seededRandom(20261125);
 
       // Kill points are chosen by progress, not by the clock: after a random 1 to 4 more batches each time.
       let kills = 0;
