@@ -11,6 +11,31 @@ const url = z.url();
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), url.optional());
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional());
 
+/** A 32-byte AES-256 key, base64 (standard or URL-safe). `openssl rand -base64 32` makes one. */
+export function decodeKey(text: string): Buffer | undefined {
+  const trimmed = text.trim();
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) return undefined;
+  const key = Buffer.from(trimmed.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  return key.length === 32 ? key : undefined;
+}
+const KEY_MESSAGE = '32 random bytes, base64 (make one with `openssl rand -base64 32`)';
+const encryptionKey = z.string().refine((v) => decodeKey(v) !== undefined, KEY_MESSAGE);
+const optionalKey = z.preprocess((v) => (v === '' ? undefined : v), encryptionKey.optional());
+const optionalKeyList = z.preprocess(
+  (v) => (v === '' ? undefined : v),
+  z
+    .string()
+    .refine(
+      (v) => v.split(',').every((k) => decodeKey(k) !== undefined),
+      `a comma-separated list of keys, each ${KEY_MESSAGE}`,
+    )
+    .optional(),
+);
+
+/** Xero's classic accounting scopes, plus offline_access for a refresh token. */
+export const DEFAULT_XERO_SCOPES =
+  'openid profile email accounting.transactions accounting.contacts accounting.settings offline_access';
+
 export const ConfigSchema = z.object({
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),
@@ -36,6 +61,10 @@ export const ConfigSchema = z.object({
   XERO_IDENTITY_URL: url.default('https://identity.xero.com'),
   XERO_CLIENT_ID: optionalString,
   XERO_CLIENT_SECRET: optionalString,
+  XERO_REDIRECT_URI: optionalUrl,
+  XERO_SCOPES: z.string().min(1).default(DEFAULT_XERO_SCOPES),
+  TOKEN_ENCRYPTION_KEY: optionalKey,
+  TOKEN_ENCRYPTION_OLD_KEYS: optionalKeyList,
   XERO_SIM_PORT: port.default(4010),
   XERO_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   XERO_MINUTE_BUDGET: z.coerce.number().int().min(1).max(60).default(55),
@@ -52,6 +81,8 @@ export type Config = Readonly<z.infer<typeof ConfigSchema>> & {
   readonly dataDir: string;
   /** True when no Xero credentials are configured: invoices go to the local simulator. */
   readonly xeroSimulated: boolean;
+  /** Where Xero sends the user back after consent: XERO_REDIRECT_URI, or this API's /xero/callback. */
+  readonly xeroRedirectUri: string;
 };
 
 export class ConfigError extends Error {
@@ -78,6 +109,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     ...parsed,
     dataDir: path.resolve(parsed.DATA_DIR),
     xeroSimulated: !parsed.XERO_CLIENT_ID,
+    xeroRedirectUri: parsed.XERO_REDIRECT_URI ?? `http://${parsed.API_HOST}:${parsed.API_PORT}/xero/callback`,
   });
 }
 

@@ -47,4 +47,27 @@ describe('configuration', () => {
     expect(cfg.TEMPORAL_ADDRESS).toBeUndefined();
     expect(cfg.xeroSimulated).toBe(true);
   });
+
+  it('accepts a 32-byte base64 TOKEN_ENCRYPTION_KEY and refuses anything else, naming the variable', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(parseConfig({ TOKEN_ENCRYPTION_KEY: key }).TOKEN_ENCRYPTION_KEY).toBe(key);
+    expect(() => parseConfig({ TOKEN_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') })).toThrow(
+      /TOKEN_ENCRYPTION_KEY: 32 random bytes, base64/,
+    );
+    expect(() => parseConfig({ TOKEN_ENCRYPTION_OLD_KEYS: `${key},short` })).toThrow(
+      /TOKEN_ENCRYPTION_OLD_KEYS: a comma-separated list of keys/,
+    );
+    expect(ConfigSchema.parse({}).TOKEN_ENCRYPTION_KEY).toBeUndefined();
+  });
+
+  it('defaults the OAuth redirect URI to this API and the scopes to accounting + offline_access', () => {
+    const cfg = parseConfig({ API_PORT: '3100' });
+    expect(cfg.xeroRedirectUri).toBe('http://127.0.0.1:3100/xero/callback');
+    expect(cfg.XERO_SCOPES.split(' ')).toEqual(
+      expect.arrayContaining(['offline_access', 'accounting.transactions', 'accounting.contacts']),
+    );
+    expect(parseConfig({ XERO_REDIRECT_URI: 'https://sync.example.com/xero/callback' }).xeroRedirectUri).toBe(
+      'https://sync.example.com/xero/callback',
+    );
+  });
 });
