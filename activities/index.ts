@@ -1,12 +1,15 @@
-import type { ManualSyncInput } from '../src/definitions';
+import type { ManualSyncInput, SyncProgress } from '../src/definitions';
 import type { Dependencies } from '../src/runtime';
 import type { Batch } from '../src/sync/planning';
+import { recordRequestState } from '../src/sync-requests/store';
 import { syncBatch } from './sync-batch';
 
 /** The activities, built with their clients injected (the worker passes real ones, tests their own). */
 export function createActivities(deps: Dependencies) {
   return {
     syncBatch: (input: ManualSyncInput, batch: Batch) => syncBatch(deps, input, batch),
+    /** Keeps the history log's row current, so it outlives Temporal's retention. */
+    recordRequestState: (progress: SyncProgress) => recordRequestState(deps.db, progress),
   };
 }
 

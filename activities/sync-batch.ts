@@ -68,6 +68,7 @@ export async function syncBatch(
         toUtcExclusive: batch.toUtcExclusive,
         after: checkpoint.current.after,
         limit: PAGE_SIZE,
+        failedIn: input.retryOf,
       });
       if (page.length === 0) break;
       await syncPage(

@@ -6,6 +6,8 @@ import type { Db } from './db/pool';
 import { resolveDatabase } from './db/resolve';
 import { importOrdersFile } from './orders/import';
 import { seedDemoData } from './orders/demo';
+import { createApiKey, listApiKeys, revokeApiKey } from './api-keys/store';
+import { getBusiness } from './businesses/store';
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -13,6 +15,10 @@ const USAGE = `Usage: npm run cli -- <command>
   orders seed [--business ID] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--per-day N]
                                     Generate a realistic demo set (default: biz_demo, the last 6 months).
   db migrate                        Apply database migrations.
+  keys create --business ID [--label TEXT]
+                                    Create an API key for one business; prints it once (only its hash is kept).
+  keys revoke KEY_OR_ID             Revoke a key (the whole key, or its xms_<id> part).
+  keys list --business ID           List a business's keys (ids and labels, never the keys).
 
 Uses DATABASE_URL, or the embedded PostgreSQL under DATA_DIR (started for the command if npm start is not running).`;
 
@@ -49,6 +55,35 @@ const COMMANDS: Record<string, Command> = {
     console.log(
       `Seeded ${result.orders} orders for ${result.businessId} from ${result.from} to ${result.to}.`,
     );
+    return 0;
+  },
+  'keys create': async (db, args) => {
+    const { values } = parseArgs({
+      args,
+      options: { business: { type: 'string' }, label: { type: 'string' } },
+    });
+    if (!values.business) throw new UsageError('keys create needs --business ID');
+    if (!(await getBusiness(db, values.business)))
+      throw new UsageError(`no business ${JSON.stringify(values.business)}; create it first`);
+    const created = await createApiKey(db, values.business, values.label ?? '');
+    console.error(`API key for ${created.businessId} (shown once; store it now):`);
+    console.log(created.key);
+    return 0;
+  },
+  'keys revoke': async (db, args) => {
+    const key = args[0];
+    if (!key) throw new UsageError('keys revoke needs a key or its id: npm run cli -- keys revoke xms_…');
+    const revoked = await revokeApiKey(db, key);
+    console.log(revoked ? 'Revoked.' : 'No live key with that id (already revoked, or unknown).');
+    return revoked ? 0 : 1;
+  },
+  'keys list': async (db, args) => {
+    const { values } = parseArgs({ args, options: { business: { type: 'string' } } });
+    if (!values.business) throw new UsageError('keys list needs --business ID');
+    for (const k of await listApiKeys(db, values.business))
+      console.log(
+        `xms_${k.id}\t${k.revokedAt ? 'revoked' : 'live'}\t${k.createdAt.toISOString()}\t${k.label}`,
+      );
     return 0;
   },
   'db migrate': async (db) => {

@@ -35,6 +35,7 @@ export type SyncState =
   | 'running'
   | 'waiting_for_quota'
   | 'paused'
+  | 'needs_reconnect'
   | 'completed'
   | 'completed_with_errors'
   | 'failed'
@@ -66,6 +67,8 @@ export interface ManualSyncInput {
   callsPerMinute: number;
   /** Calls of the daily quota left for the platform's real-time sync (for the ETA). */
   dailyReserve: number;
+  /** Set on a retry-failed request: only the orders that failed in that request are pushed. */
+  retryOf?: string;
 }
 
 export interface SyncCounts {

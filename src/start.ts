@@ -9,6 +9,7 @@ import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { resolveDatabase } from './db/resolve';
 import { seedDemoData, DEMO_BUSINESS_ID } from './orders/demo';
+import { demoApiKey } from './api-keys/demo';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 import { resolveTemporalCli, startDevServer, stopChild } from './temporal/dev-server';
 import { startXeroSim } from './xero-sim';
@@ -126,6 +127,8 @@ async function provideDatabase(cfg: Config, stoppers: Stopper[]): Promise<string
   return database.databaseUrl;
 }
 
+let demoKey: { key: string; file: string } | undefined;
+
 /** Without Xero credentials: the local simulator, a demo business connected to it, and demo orders. */
 async function provideXero(
   cfg: Config,
@@ -144,6 +147,7 @@ async function provideXero(
     say(
       `Demo data: business ${seeded.businessId}, ${seeded.orders} orders from ${seeded.from} to ${seeded.to}`,
     );
+    demoKey = await demoApiKey(db, cfg.dataDir, seeded.businessId);
   } finally {
     await db.end();
   }
@@ -169,7 +173,7 @@ function spawnChild(name: string, script: string, env: NodeJS.ProcessEnv): Child
 function printBanner(cfg: Config, uiUrl: string | null, simulated: boolean): void {
   const api = `http://${cfg.API_HOST}:${cfg.API_PORT}`;
   say('────────────────────────────────────────────────────────────');
-  say(`API:             ${api}   (try: curl ${api}/healthz)`);
+  say(`API:             ${api}   (docs: ${api}/docs, try: curl ${api}/readyz)`);
   say(`Temporal Web UI: ${uiUrl ?? '(external Temporal: set TEMPORAL_UI_URL to print it)'}`);
   if (simulated) {
     say(
@@ -178,6 +182,8 @@ function printBanner(cfg: Config, uiUrl: string | null, simulated: boolean): voi
     say(
       `                 Demo business: ${DEMO_BUSINESS_ID}. Inspect: curl http://127.0.0.1:${cfg.XERO_SIM_PORT}/__sim/stats`,
     );
+    if (demoKey)
+      say(`Demo API key:    ${demoKey.key}   (also in ${path.relative(process.cwd(), demoKey.file)})`);
   }
   say('Press Ctrl-C to stop everything.');
   say('────────────────────────────────────────────────────────────');

@@ -31,6 +31,12 @@ const { syncBatch } = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
+const { recordRequestState } = proxyActivities<Activities>({
+  // One small UPDATE; retried until PostgreSQL is back, so the history log never misses a state.
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
 // Continue-as-new long before Temporal's limits: each batch costs about 6 events, so a run stays near 1,200.
 const BATCHES_PER_RUN = 200;
 
@@ -60,7 +66,7 @@ export async function manualSync(input: ManualSyncInput, carried?: Carried): Pro
   try {
     while (progress.batchesDone < plan.batchCount) {
       await waitWhilePaused(state, () => cancelRequested);
-      if (cancelRequested) return finish(progress, 'cancelled');
+      if (cancelRequested) return await finish(progress, 'cancelled');
       if (
         progress.batchesDone - firstBatchOfRun >= BATCHES_PER_RUN ||
         workflowInfo().continueAsNewSuggested
@@ -69,7 +75,7 @@ export async function manualSync(input: ManualSyncInput, carried?: Carried): Pro
       }
       const batch = batchAt(plan, progress.batchesDone);
       progress.currentBatch = { index: batch.index, fromDate: batch.fromDate, toDate: batch.toDate };
-      setState(progress, 'running');
+      await setState(progress, 'running');
       const outcome = await syncBatch(input, batch);
       record(state, input, outcome, plan.batchCount);
       // Xero's daily quota ran out: wait durably (a timer the Web UI shows), then run this batch again.
@@ -79,12 +85,12 @@ export async function manualSync(input: ManualSyncInput, carried?: Carried): Pro
     if (isCancellation(err) || err instanceof ContinueAsNew) throw err;
     progress.lastError =
       err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
-    finish(progress, 'failed');
+    await finish(progress, 'failed');
     throw ApplicationFailure.create({ type: 'SyncFailed', message: progress.lastError, nonRetryable: true });
   }
   progress.currentBatch = null;
   progress.etaSeconds = 0;
-  return finish(progress, progress.counts.failed > 0 ? 'completed_with_errors' : 'completed');
+  return await finish(progress, progress.counts.failed > 0 ? 'completed_with_errors' : 'completed');
 }
 
 function record(state: Carried, input: ManualSyncInput, outcome: BatchOutcome, batchesTotal: number): void {
@@ -109,7 +115,7 @@ function record(state: Carried, input: ManualSyncInput, outcome: BatchOutcome, b
 
 async function waitWhilePaused(state: Carried, cancelled: () => boolean): Promise<void> {
   if (!state.paused) return;
-  setState(state.progress, 'paused');
+  await setState(state.progress, 'paused');
   setCurrentDetails('Paused by the user; send the resume signal to continue.');
   await condition(() => !state.paused || cancelled());
   setCurrentDetails('');
@@ -122,7 +128,7 @@ async function waitForQuota(
 ): Promise<void> {
   progress.resumeAt = resumeAt;
   progress.quotaWaits += 1;
-  setState(progress, 'waiting_for_quota');
+  await setState(progress, 'waiting_for_quota');
   const ms = Math.max(1, new Date(resumeAt).getTime() - Date.now());
   const why = `Waiting for Xero's daily API quota to reset; resuming at ${resumeAt}`;
   setCurrentDetails(why);
@@ -147,14 +153,16 @@ function newProgress(requestId: string, batchesTotal: number): SyncProgress {
   };
 }
 
-function setState(progress: SyncProgress, state: SyncState): void {
+/** Every state change shows in three places: the query, the Web UI's search attribute and the history log. */
+async function setState(progress: SyncProgress, state: SyncState): Promise<void> {
   if (progress.state === state) return;
   progress.state = state;
   upsertSearchAttributes([{ key: SearchAttributes.state, value: state }]);
   log.info('Sync state', { requestId: progress.requestId, state });
+  await recordRequestState(progress);
 }
 
-function finish(progress: SyncProgress, state: SyncState): ManualSyncResult {
-  setState(progress, state);
+async function finish(progress: SyncProgress, state: SyncState): Promise<ManualSyncResult> {
+  await setState(progress, state);
   return progress;
 }

@@ -4,27 +4,49 @@ import type { Config } from '../config';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logger';
 import type { XeroGateway } from '../xero/gateway';
+import type { TenantLimiter } from '../xero/limiter';
+import { requireApiKey } from './auth';
 import { ApiError, errorHandler } from './errors';
+import { buildOpenApiDocument } from './openapi/document';
+import type { Operation } from './operation';
+import { syncRequestOperations } from './sync-requests/operations';
 import { syncRequestRoutes } from './sync-requests/routes';
+import { systemOperations, systemRoutes } from './system/routes';
+import { contactsOperation, xeroContactRoutes } from './xero/contacts';
 
 export interface ApiDeps {
   cfg: Config;
   db: Db;
   temporal: Client;
   log: Logger;
+  limiter: TenantLimiter;
   newXeroGateway: () => XeroGateway;
+}
+
+/** Every operation of the API, in the order the OpenAPI document lists them. */
+export const OPERATIONS: readonly Operation[] = [
+  ...Object.values(syncRequestOperations),
+  contactsOperation,
+  ...Object.values(systemOperations),
+];
+
+let document: Record<string, unknown> | undefined;
+export function openApiDocument(): Record<string, unknown> {
+  document ??= buildOpenApiDocument(OPERATIONS, process.env.npm_package_version ?? '0.1.0');
+  return document;
 }
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: deps.cfg.API_BODY_LIMIT }));
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.use('/api/sync-requests', syncRequestRoutes(deps));
+  app.use(systemRoutes({ db: deps.db, temporal: deps.temporal, document: openApiDocument }));
+  // Everything under /api needs an API key; the key decides the business.
+  app.use('/api', requireApiKey(deps.db));
+  app.use(syncRequestRoutes(deps));
+  app.use(xeroContactRoutes(deps));
   app.use((req, _res, next) =>
-    next(new ApiError(404, 'Not Found', `No route for ${req.method} ${req.path}.`)),
+    next(new ApiError(404, 'Not Found', `No route for ${req.method} ${req.path}; see /docs for the API.`)),
   );
   app.use(errorHandler(deps.log));
   return app;

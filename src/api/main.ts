@@ -13,7 +13,14 @@ async function main(): Promise<void> {
   const address = cfg.TEMPORAL_ADDRESS ?? `127.0.0.1:${cfg.TEMPORAL_DEV_PORT}`;
   const connection = await Connection.connect({ address });
   const temporal = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
-  const app = createApp({ cfg, db, temporal, log, newXeroGateway: deps.newXeroGateway });
+  const app = createApp({
+    cfg,
+    db,
+    temporal,
+    log,
+    limiter: deps.limiter,
+    newXeroGateway: deps.newXeroGateway,
+  });
   const server: Server = app.listen(cfg.API_PORT, cfg.API_HOST, () => {
     log.info('API listening', { url: `http://${cfg.API_HOST}:${cfg.API_PORT}` });
   });

@@ -11,6 +11,8 @@ export interface OrderPageQuery {
   /** Keyset cursor: the last (placedAt, id) of the previous page. */
   after?: { placedAt: string; id: string };
   limit: number;
+  /** Only the orders that failed in this request (a retry-failed request). */
+  failedIn?: string;
 }
 
 export interface StoredOrder {
@@ -86,6 +88,10 @@ export async function listOrdersPage(db: Db, q: OrderPageQuery): Promise<StoredO
   if (q.after) {
     params.push(q.after.placedAt, q.after.id);
     where += ` AND (placed_at, id) > ($${params.length - 1}::timestamptz, $${params.length})`;
+  }
+  if (q.failedIn) {
+    params.push(q.failedIn);
+    where += ` AND id IN (SELECT order_id FROM sync_request_orders WHERE request_id = $${params.length} AND outcome = 'failed')`;
   }
   // placed_at travels as PostgreSQL's own text so the cursor keeps its full (microsecond) precision.
   const { rows } = await db.query<{ payload: Order; placed_at: string }>(

@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { CreateSyncRequestBody } from '../api/sync-requests/schemas';
 import { ApiError, notFound } from '../api/errors';
 import type { Config } from '../config';
@@ -8,8 +9,11 @@ import { ALL_LOCATIONS, MANUAL_SYNC_WORKFLOW, SearchAttributes } from '../defini
 import type { ManualSyncInput } from '../definitions';
 import { getBusiness, getLocation } from '../businesses/store';
 import type { Business } from '../businesses/store';
+import type { Contact } from 'xero-node';
 import type { XeroGateway } from '../xero/gateway';
 import { validateDateRange } from '../sync/planning';
+import { findByIdempotencyKey, insertRequest } from './store';
+import type { RequestRow } from './store';
 
 export interface SubmitDeps {
   cfg: Config;
@@ -23,20 +27,115 @@ export function newRequestId(): string {
   return `sr_${randomBytes(10).toString('hex')}`;
 }
 
-/** Checks a request against the business's data, then starts its workflow. */
+/** The same business and Idempotency-Key always name the same request, so Temporal's id policy dedupes too. */
+function idempotentRequestId(businessId: string, key: string): string {
+  return `sr_${createHash('sha256').update(`${businessId}\0${key}`).digest('hex').slice(0, 20)}`;
+}
+
+function bodyHash(body: unknown): string {
+  return createHash('sha256').update(canonicalJson(body)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export interface Submitted {
+  input: ManualSyncInput;
+  /** true: the Idempotency-Key matched an earlier submit; nothing new was started. */
+  replayed: boolean;
+}
+
+/** Checks a request against the business's data, records it, then starts its workflow. */
 export async function submitSyncRequest(
   deps: SubmitDeps,
+  businessId: string,
   body: CreateSyncRequestBody,
-): Promise<ManualSyncInput> {
-  const input = await buildInput(deps, body, newRequestId());
-  await deps.temporal.workflow.start(MANUAL_SYNC_WORKFLOW, {
-    taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
-    workflowId: input.requestId,
-    args: [input],
-    typedSearchAttributes: initialSearchAttributes(input),
-    staticSummary: `Sync ${input.channel} orders ${input.startDate}..${input.endDate} of ${input.businessId} to Xero`,
-  });
-  return input;
+  idempotencyKey?: string,
+): Promise<Submitted> {
+  // A key may name only its own business; any other id is answered as if it did not exist.
+  if (body.businessId !== undefined && body.businessId !== businessId)
+    throw notFound(`Business ${JSON.stringify(body.businessId)}`);
+  const { businessId: _ignored, ...request } = body;
+  return startOnce(
+    deps,
+    businessId,
+    request,
+    idempotencyKey,
+    async (requestId) => (await buildInput(deps, businessId, request, requestId)).input,
+  );
+}
+
+/**
+ * Records and starts a request exactly once per Idempotency-Key: a replay with the same body answers the
+ * earlier request (starting its workflow if a crash came between the row and the start); a different body is
+ * refused. Without a key, a failed start removes the row so nothing is half-written.
+ */
+export async function startOnce(
+  deps: SubmitDeps,
+  businessId: string,
+  request: unknown,
+  idempotencyKey: string | undefined,
+  build: (requestId: string) => Promise<ManualSyncInput>,
+): Promise<Submitted> {
+  const idem = idempotencyKey ? { key: idempotencyKey, bodyHash: bodyHash(request) } : null;
+  if (idem) {
+    const earlier = await findByIdempotencyKey(deps.db, businessId, idem.key);
+    if (earlier) return replay(deps, earlier, idem.bodyHash);
+  }
+  const input = await build(idem ? idempotentRequestId(businessId, idem.key) : newRequestId());
+  if (!(await insertRequest(deps.db, input, idem))) {
+    const earlier = idem ? await findByIdempotencyKey(deps.db, businessId, idem.key) : null;
+    if (earlier) return replay(deps, earlier, idem!.bodyHash);
+    throw new Error(`sync request ${input.requestId} already exists`);
+  }
+  try {
+    await startWorkflow(deps, input);
+  } catch (err) {
+    if (!idem) await deps.db.query('DELETE FROM sync_requests WHERE id = $1', [input.requestId]);
+    throw err;
+  }
+  return { input, replayed: false };
+}
+
+async function replay(deps: SubmitDeps, earlier: RequestRow, hash: string): Promise<Submitted> {
+  if (earlier.bodyHash !== hash) {
+    const message =
+      'was already used for a different request; send the same body to retry it, or a new key for a new request';
+    throw new ApiError(422, 'Idempotency-Key reused', `header.idempotency-key: ${message}`, [
+      { path: 'header.idempotency-key', message },
+    ]);
+  }
+  await startWorkflow(deps, earlier.input);
+  return { input: earlier.input, replayed: true };
+}
+
+/** Starts the workflow, or leaves the one already started (running or closed) alone. */
+async function startWorkflow(deps: SubmitDeps, input: ManualSyncInput): Promise<void> {
+  try {
+    await deps.temporal.workflow.start(MANUAL_SYNC_WORKFLOW, {
+      taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
+      workflowId: input.requestId,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: initialSearchAttributes(input),
+      staticSummary: summaryOf(input),
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}
+
+function summaryOf(input: ManualSyncInput): string {
+  const what = input.retryOf ? `Retry the failed orders of ${input.retryOf}:` : 'Sync';
+  return `${what} ${input.channel} orders ${input.startDate}..${input.endDate} of ${input.businessId} to Xero`;
 }
 
 export function initialSearchAttributes(input: ManualSyncInput) {
@@ -50,13 +149,19 @@ export function initialSearchAttributes(input: ManualSyncInput) {
   ];
 }
 
-async function buildInput(
+/**
+ * The workflow input for a request, after every check against the business's data. `checkContact: false`
+ * leaves the manual contact to the caller (the preview reports an archived one as a warning instead).
+ */
+export async function buildInput(
   deps: SubmitDeps,
-  body: CreateSyncRequestBody,
+  businessId: string,
+  body: Omit<CreateSyncRequestBody, 'businessId'>,
   requestId: string,
-): Promise<ManualSyncInput> {
-  const business = await getBusiness(deps.db, body.businessId);
-  if (!business) throw notFound(`Business ${JSON.stringify(body.businessId)}`);
+  checkContact = true,
+): Promise<{ input: ManualSyncInput; business: Business }> {
+  const business = await getBusiness(deps.db, businessId);
+  if (!business) throw notFound(`Business ${JSON.stringify(businessId)}`);
   if (!business.xeroTenantId) {
     throw new ApiError(
       409,
@@ -81,10 +186,10 @@ async function buildInput(
   }
   const locationId = body.locationId === 'all' ? null : body.locationId;
   if (locationId !== null) await checkLocation(deps.db, business.id, locationId, body.channel);
-  if (body.contactMapping.mode === 'manual') {
+  if (checkContact && body.contactMapping.mode === 'manual') {
     await checkManualContact(deps, business, body.contactMapping.contactId);
   }
-  return {
+  const input: ManualSyncInput = {
     requestId,
     businessId: business.id,
     channel: body.channel,
@@ -102,6 +207,7 @@ async function buildInput(
       resyncPolicy: body.options.resyncPolicy,
     },
   };
+  return { input, business };
 }
 
 async function checkLocation(db: Db, businessId: string, locationId: string, channel: string): Promise<void> {
@@ -123,9 +229,7 @@ async function checkLocation(db: Db, businessId: string, locationId: string, cha
 
 /** A manual contact must exist in the organisation and be active, or every invoice of the request would fail. */
 async function checkManualContact(deps: SubmitDeps, business: Business, contactId: string): Promise<void> {
-  const ctx = { businessId: business.id, tenantId: business.xeroTenantId!, dailyReserve: 0 };
-  const contacts = await deps.newXeroGateway().getContactsByIds(ctx, [contactId]);
-  const contact = contacts.find((c) => c.contactID === contactId);
+  const contact = await findContact(deps, business, contactId);
   const path = 'body.contactMapping.contactId';
   const fail = (message: string) =>
     new ApiError(400, 'Invalid request', `${path}: ${message}`, [{ path, message }]);
@@ -138,4 +242,15 @@ async function checkManualContact(deps: SubmitDeps, business: Business, contactI
       `Xero contact "${contact.name}" is ${String(contact.contactStatus).toLowerCase()}; unarchive it in Xero or pick an active contact`,
     );
   }
+}
+
+/** The organisation's contact with this id (one read call through the gateway), or undefined. */
+export async function findContact(
+  deps: SubmitDeps,
+  business: Business,
+  contactId: string,
+): Promise<Contact | undefined> {
+  const ctx = { businessId: business.id, tenantId: business.xeroTenantId!, dailyReserve: 0 };
+  const contacts = await deps.newXeroGateway().getContactsByIds(ctx, [contactId]);
+  return contacts.find((c) => c.contactID === contactId);
 }

@@ -59,6 +59,7 @@ export async function startTestSystem(
   if (options.worker !== false) await startWorker();
   const app = createApp({
     newXeroGateway: deps.newXeroGateway,
+    limiter: deps.limiter,
     cfg,
     db: database.db,
     temporal: temporal.client,

@@ -1,55 +1,100 @@
 import { Router } from 'express';
+import type { Response } from 'express';
 import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { Db } from '../../db/pool';
-import { progressQuery } from '../../definitions';
 import type { XeroGateway } from '../../xero/gateway';
-import type { ManualSyncResult, SyncProgress } from '../../definitions';
+import type { TenantLimiter } from '../../xero/limiter';
+import { controlRequest, retryFailed } from '../../sync-requests/control';
+import type { ControlAction } from '../../sync-requests/control';
+import {
+  CursorError,
+  describeRequest,
+  linksOf,
+  listHistory,
+  requireRequest,
+} from '../../sync-requests/history';
+import { listOrderResults } from '../../sync-requests/orders';
+import { previewSyncRequest } from '../../sync-requests/preview';
 import { submitSyncRequest } from '../../sync-requests/submit';
-import { notFound } from '../errors';
-import { validateBody } from '../validate';
-import { CreateSyncRequestBody } from './schemas';
+import type { Submitted } from '../../sync-requests/submit';
+import { ApiError } from '../errors';
+import { mount } from '../operation';
+import { syncRequestOperations as ops } from './operations';
 
 export interface SyncRequestRouteDeps {
   cfg: Config;
   db: Db;
   temporal: Client;
+  limiter: TenantLimiter;
   newXeroGateway: () => XeroGateway;
+}
+
+function accepted(res: Response, { input, replayed }: Submitted): void {
+  if (replayed) res.set('Idempotent-Replayed', 'true');
+  res
+    .status(202)
+    .location(`/api/sync-requests/${input.requestId}`)
+    .json({
+      id: input.requestId,
+      state: 'queued',
+      retryOf: input.retryOf ?? null,
+      replayed,
+      links: linksOf(input.requestId),
+    });
+}
+
+/** A bad cursor is the caller's mistake: a 400 naming the parameter, like any other invalid input. */
+async function withCursor<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (!(err instanceof CursorError)) throw err;
+    throw new ApiError(400, 'Invalid request', `query.cursor: ${err.message}`, [
+      { path: 'query.cursor', message: err.message },
+    ]);
+  }
 }
 
 export function syncRequestRoutes(deps: SyncRequestRouteDeps): Router {
   const router = Router();
 
-  router.post('/', validateBody(CreateSyncRequestBody), async (req, res) => {
-    const input = await submitSyncRequest(deps, req.body as CreateSyncRequestBody);
-    res
-      .status(202)
-      .location(`/api/sync-requests/${input.requestId}`)
-      .json({
-        id: input.requestId,
-        state: 'queued',
-        links: { self: `/api/sync-requests/${input.requestId}` },
-      });
+  mount(router, ops.create, async ({ businessId, body, headers }, res) => {
+    accepted(res, await submitSyncRequest(deps, businessId, body, headers['idempotency-key']));
   });
 
-  router.get('/:id', async (req, res) => {
-    res.json(await readProgress(deps.temporal, req.params.id));
+  mount(router, ops.preview, async ({ businessId, body }, res) => {
+    res.json(await previewSyncRequest(deps, businessId, body));
+  });
+
+  mount(router, ops.list, async ({ businessId, query }, res) => {
+    const { cursor, locationId, ...filter } = query;
+    const location = locationId === undefined ? undefined : locationId === 'all' ? null : locationId;
+    res.json(
+      await withCursor(() => listHistory(deps, { businessId, ...filter, locationId: location }, cursor)),
+    );
+  });
+
+  mount(router, ops.get, async ({ businessId, params }, res) => {
+    res.json(await describeRequest(deps, businessId, params.id));
+  });
+
+  mount(router, ops.orders, async ({ businessId, params, query }, res) => {
+    await requireRequest(deps, businessId, params.id);
+    res.json(
+      await withCursor(() => listOrderResults(deps.db, { businessId, requestId: params.id, ...query })),
+    );
+  });
+
+  for (const action of ['pause', 'resume', 'cancel'] as const satisfies ControlAction[]) {
+    mount(router, ops[action], async ({ businessId, params }, res) => {
+      res.status(202).json(await controlRequest(deps, businessId, params.id, action));
+    });
+  }
+
+  mount(router, ops.retryFailed, async ({ businessId, params, headers }, res) => {
+    accepted(res, await retryFailed(deps, businessId, params.id, headers['idempotency-key']));
   });
 
   return router;
-}
-
-/** Live progress from the workflow's query; a closed request answers with its final result. */
-export async function readProgress(temporal: Client, id: string): Promise<SyncProgress> {
-  const handle = temporal.workflow.getHandle(id);
-  try {
-    const description = await handle.describe();
-    if (description.status.name === 'RUNNING') return await handle.query(progressQuery);
-    if (description.status.name === 'COMPLETED') return (await handle.result()) as ManualSyncResult;
-    return await handle.query(progressQuery);
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw notFound(`Sync request ${JSON.stringify(id)}`);
-    throw err;
-  }
 }

@@ -1,8 +1,24 @@
 import { z } from 'zod';
 
+/** Request and response schemas of /api/sync-requests. They validate requests and generate the OpenAPI document. */
+
 const IsoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date in YYYY-MM-DD form, such as "2026-03-14"');
+
+export const Channel = z.enum(['pos', 'online', 'b2b'], { error: 'must be one of "pos", "online" or "b2b"' });
+
+export const SyncStateSchema = z.enum([
+  'queued',
+  'running',
+  'waiting_for_quota',
+  'paused',
+  'needs_reconnect',
+  'completed',
+  'completed_with_errors',
+  'failed',
+  'cancelled',
+]);
 
 export const ContactMappingBody = z.discriminatedUnion(
   'mode',
@@ -30,14 +46,191 @@ export const SyncOptionsBody = z
 
 export const CreateSyncRequestBody = z
   .object({
-    businessId: z.string().min(1, 'is required: the business whose orders to sync'),
-    channel: z.enum(['pos', 'online', 'b2b'], { error: 'must be one of "pos", "online" or "b2b"' }),
-    /** A location id, or "all" for every location of the channel. */
-    locationId: z.string().min(1, 'is required: a location id, or "all"'),
-    startDate: IsoDate,
-    endDate: IsoDate,
+    businessId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Optional: the API key decides the business; if given, it must be the key’s business.'),
+    channel: Channel,
+    locationId: z
+      .string()
+      .min(1, 'is required: a location id, or "all"')
+      .describe('A location id of the channel, or "all" for every location.'),
+    startDate: IsoDate.describe('First local day (business time zone), inclusive.'),
+    endDate: IsoDate.describe('Last local day, inclusive; not in the future.'),
     contactMapping: ContactMappingBody,
     options: SyncOptionsBody.default({ recordPayments: true, resyncPolicy: 'skip' }),
   })
   .strict();
 export type CreateSyncRequestBody = z.infer<typeof CreateSyncRequestBody>;
+
+export const IdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200, 'must be at most 200 characters')
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces, such as a UUID')
+    .optional()
+    .describe('Retrying a submit with the same key returns the same request instead of starting another.'),
+});
+
+export const RequestIdParams = z.object({
+  id: z.string().regex(/^sr_[a-z0-9]+$/, 'must be a sync request id such as "sr_3f2a…"'),
+});
+
+const Links = z.object({
+  self: z.string(),
+  orders: z.string(),
+  pause: z.string(),
+  resume: z.string(),
+  cancel: z.string(),
+  retryFailed: z.string(),
+});
+
+export const SyncRequestAccepted = z.object({
+  id: z.string(),
+  state: SyncStateSchema,
+  retryOf: z.string().nullable(),
+  /** true when an Idempotency-Key matched an earlier submit. */
+  replayed: z.boolean(),
+  links: Links,
+});
+
+const Counts = z.object({
+  found: z.number().int(),
+  synced: z.number().int(),
+  failed: z.number().int(),
+  skipped: z.number().int(),
+});
+
+const RequestSummary = z.object({
+  id: z.string(),
+  state: SyncStateSchema,
+  channel: Channel,
+  locationId: z.string().describe('"all" for every location of the channel'),
+  startDate: z.string(),
+  endDate: z.string(),
+  contactMapping: ContactMappingBody,
+  retryOf: z.string().nullable(),
+  createdAt: z.string(),
+  closedAt: z.string().nullable(),
+  counts: Counts,
+  links: Links,
+});
+
+export const SyncRequestDetail = RequestSummary.extend({
+  requestId: z.string(),
+  options: z.object({
+    invoiceStatus: z.enum(['DRAFT', 'SUBMITTED', 'AUTHORISED']),
+    recordPayments: z.boolean(),
+    resyncPolicy: z.enum(['skip', 'update']),
+  }),
+  batchesDone: z.number().int(),
+  batchesTotal: z.number().int(),
+  currentBatch: z.object({ index: z.number().int(), fromDate: z.string(), toDate: z.string() }).nullable(),
+  xeroCalls: z.number().int(),
+  resumeAt: z.string().nullable().describe('While waiting for Xero’s daily quota: when the request resumes.'),
+  etaSeconds: z.number().int().nullable(),
+  quotaWaits: z.number().int(),
+  lastError: z.string().nullable(),
+});
+
+export const HistoryQuery = z
+  .object({
+    state: SyncStateSchema.optional(),
+    channel: Channel.optional(),
+    locationId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A location id, or "all" for requests of every location.'),
+    date: IsoDate.optional().describe('Only requests whose date range covers this local day.'),
+    limit: z.coerce
+      .number({ error: 'must be a whole number from 1 to 100' })
+      .int('must be a whole number from 1 to 100')
+      .min(1, 'must be a whole number from 1 to 100')
+      .max(100, 'must be a whole number from 1 to 100')
+      .default(20),
+    cursor: z.string().min(1).optional().describe('`nextCursor` of the previous page.'),
+  })
+  .strict();
+
+export const HistoryPage = z.object({ items: z.array(RequestSummary), nextCursor: z.string().nullable() });
+
+export const OrdersQuery = z
+  .object({
+    status: z
+      .enum(['failed', 'synced', 'skipped'], { error: 'must be one of "failed", "synced" or "skipped"' })
+      .optional(),
+    limit: HistoryQuery.shape.limit,
+    cursor: z.string().min(1).optional().describe('`nextCursor` of the previous page.'),
+  })
+  .strict();
+
+export const OrderResult = z.object({
+  orderId: z.string(),
+  orderNumber: z.string().nullable(),
+  placedAt: z.string().nullable(),
+  total: z.string().nullable().describe('The order total as a decimal string.'),
+  status: z.enum(['failed', 'synced', 'skipped']),
+  message: z.string().nullable().describe('Xero’s message for a failed order, or why it was skipped.'),
+  xeroInvoiceId: z.string().nullable(),
+  invoiceNumber: z.string().nullable(),
+  updatedAt: z.string(),
+});
+
+export const OrdersPage = z.object({ items: z.array(OrderResult), nextCursor: z.string().nullable() });
+
+export const ControlAccepted = z.object({
+  id: z.string(),
+  action: z.enum(['pause', 'resume', 'cancel']),
+  state: SyncStateSchema.describe('The state when the signal was sent; follow GET /api/sync-requests/{id}.'),
+});
+
+export const PreviewBody = CreateSyncRequestBody.omit({ options: true }).extend({
+  options: SyncOptionsBody.default({ recordPayments: true, resyncPolicy: 'skip' }),
+});
+
+export const PreviewWarning = z.object({
+  code: z.enum([
+    'unmapped_tax_code',
+    'unmapped_payment_method',
+    'contact_name_clash',
+    'manual_contact_archived',
+    'already_synced',
+    'no_orders',
+  ]),
+  message: z.string(),
+  count: z.number().int(),
+  examples: z.array(z.string()),
+});
+
+export const PreviewResult = z.object({
+  orders: z.object({
+    total: z.number().int(),
+    completed: z.number().int(),
+    refunded: z.number().int(),
+    voided: z.number().int(),
+    alreadySynced: z.number().int(),
+    toSync: z.number().int(),
+  }),
+  estimate: z.object({
+    calls: z.object({
+      invoices: z.number().int(),
+      payments: z.number().int(),
+      creditNotes: z.number().int(),
+      allocations: z.number().int(),
+      contacts: z.number().int(),
+      total: z.number().int(),
+    }),
+    quotaWindows: z.number().int().describe('Daily quota windows the request needs (1: fits in today’s).'),
+    dayRemaining: z
+      .number()
+      .int()
+      .describe('The organisation’s remaining daily calls (last seen, or the full limit).'),
+    dayLimit: z.number().int(),
+    dailyReserve: z.number().int(),
+    etaSeconds: z.number().int(),
+  }),
+  warnings: z.array(PreviewWarning),
+});

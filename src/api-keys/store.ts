@@ -1,0 +1,93 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Db } from '../db/pool';
+
+/**
+ * API keys look like `xms_<id>_<secret>`. The id finds the row; only a hash of the secret is stored, so a
+ * database leak does not leak usable keys. A key is shown once, when it is created.
+ */
+const KEY_PATTERN = /^xms_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
+
+export interface CreatedKey {
+  id: string;
+  businessId: string;
+  /** The whole key; never stored, shown once. */
+  key: string;
+}
+
+function hashSecret(secret: string): Buffer {
+  return createHash('sha256').update(secret).digest();
+}
+
+function newKeyParts(): { id: string; secret: string } {
+  const id = randomBytes(9)
+    .toString('base64url')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '0')
+    .slice(0, 12);
+  return { id, secret: randomBytes(32).toString('base64url') };
+}
+
+export async function createApiKey(db: Db, businessId: string, label = ''): Promise<CreatedKey> {
+  const { id, secret } = newKeyParts();
+  await db.query('INSERT INTO api_keys (id, business_id, secret_hash, label) VALUES ($1, $2, $3, $4)', [
+    id,
+    businessId,
+    hashSecret(secret),
+    label,
+  ]);
+  return { id, businessId, key: `xms_${id}_${secret}` };
+}
+
+/** Stores a key whose text is already known (the demo key kept in DATA_DIR); no-op when it exists. */
+export async function ensureApiKey(db: Db, businessId: string, key: string, label: string): Promise<void> {
+  const match = KEY_PATTERN.exec(key);
+  if (!match) throw new Error('not an API key of this service');
+  await db.query(
+    `INSERT INTO api_keys (id, business_id, secret_hash, label) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (id) DO UPDATE SET revoked_at = NULL WHERE api_keys.secret_hash = EXCLUDED.secret_hash`,
+    [match[1], businessId, hashSecret(match[2]!), label],
+  );
+}
+
+export function newApiKeyText(): string {
+  const { id, secret } = newKeyParts();
+  return `xms_${id}_${secret}`;
+}
+
+/** The business a key belongs to, or null when the key is malformed, unknown or revoked. */
+export async function verifyApiKey(
+  db: Db,
+  key: string,
+): Promise<{ keyId: string; businessId: string } | null> {
+  const match = KEY_PATTERN.exec(key);
+  if (!match) return null;
+  const { rows } = await db.query<{ business_id: string; secret_hash: Buffer }>(
+    `UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND revoked_at IS NULL
+     RETURNING business_id, secret_hash`,
+    [match[1]],
+  );
+  const row = rows[0];
+  if (!row || !timingSafeEqual(row.secret_hash, hashSecret(match[2]!))) return null;
+  return { keyId: match[1]!, businessId: row.business_id };
+}
+
+/** Revokes a key by its id (the `xms_<id>` part) or by the whole key. True when a live key was revoked. */
+export async function revokeApiKey(db: Db, idOrKey: string): Promise<boolean> {
+  const id = KEY_PATTERN.exec(idOrKey)?.[1] ?? idOrKey.replace(/^xms_/, '');
+  const { rowCount } = await db.query(
+    'UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL',
+    [id],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+export async function listApiKeys(
+  db: Db,
+  businessId: string,
+): Promise<Array<{ id: string; label: string; createdAt: Date; revokedAt: Date | null }>> {
+  const { rows } = await db.query<{ id: string; label: string; created_at: Date; revoked_at: Date | null }>(
+    'SELECT id, label, created_at, revoked_at FROM api_keys WHERE business_id = $1 ORDER BY created_at',
+    [businessId],
+  );
+  return rows.map((r) => ({ id: r.id, label: r.label, createdAt: r.created_at, revokedAt: r.revoked_at }));
+}

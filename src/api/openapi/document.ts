@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import type { Operation } from '../operation';
+import { Problem } from './problem';
+
+/**
+ * The OpenAPI 3.1 document, generated from the same zod schemas that validate requests (JSON Schema 2020-12 is
+ * OpenAPI 3.1's schema dialect, so zod's output is used as is, minus the `$schema` line).
+ */
+type JsonSchema = Record<string, unknown>;
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+function openApiPath(expressPath: string): string {
+  return expressPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+function parameters(op: Operation): JsonSchema[] {
+  const parts: Array<[z.ZodType | undefined, 'path' | 'query' | 'header']> = [
+    [op.params, 'path'],
+    [op.query, 'query'],
+    [op.headers, 'header'],
+  ];
+  return parts.flatMap(([schema, where]) => {
+    if (!schema) return [];
+    const object = jsonSchema(schema, 'input') as {
+      properties?: Record<string, JsonSchema>;
+      required?: string[];
+    };
+    return Object.entries(object.properties ?? {}).map(([name, property]) => {
+      const { description, ...propertySchema } = property;
+      return {
+        name: where === 'header' ? headerName(name) : name,
+        in: where,
+        required: where === 'path' || (object.required ?? []).includes(name),
+        ...(description ? { description } : {}),
+        schema: propertySchema,
+      };
+    });
+  });
+}
+
+/** Header schemas use lower-case keys (Node lower-cases them); the document shows the usual spelling. */
+function headerName(lower: string): string {
+  return lower.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+}
+
+const STANDARD_ERRORS: Record<number, string> = {
+  400: 'The request is invalid; `errors` names each offending field and what to do.',
+  401: 'No API key, or an unknown or revoked one.',
+  404: 'Not found, or it belongs to another business.',
+  413: 'The request body is over the size limit.',
+  500: 'Unexpected error; quote the `errorId`, which is also in the log.',
+};
+
+function responses(op: Operation): JsonSchema {
+  const out: JsonSchema = {};
+  const all = { ...op.responses };
+  for (const [status, description] of Object.entries(STANDARD_ERRORS)) {
+    const code = Number(status);
+    const applies = (code !== 401 || op.auth) && (code !== 413 || op.body) && (code !== 400 || hasInput(op));
+    if (applies && !all[code]) all[code] = { description, schema: Problem };
+  }
+  for (const [status, spec] of Object.entries(all)) {
+    const contentType =
+      spec.contentType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json');
+    out[status] = {
+      description: spec.description,
+      ...(spec.headers
+        ? {
+            headers: Object.fromEntries(
+              Object.entries(spec.headers).map(([name, d]) => [
+                name,
+                { description: d, schema: { type: 'string' } },
+              ]),
+            ),
+          }
+        : {}),
+      ...(spec.schema ? { content: { [contentType]: { schema: jsonSchema(spec.schema, 'output') } } } : {}),
+    };
+  }
+  return out;
+}
+
+function hasInput(op: Operation): boolean {
+  return Boolean(op.params || op.query || op.body || op.headers);
+}
+
+function operationObject(op: Operation): JsonSchema {
+  return {
+    operationId: op.operationId,
+    summary: op.summary,
+    ...(op.description ? { description: op.description } : {}),
+    tags: [op.tag],
+    ...(op.auth ? {} : { security: [] }),
+    parameters: parameters(op),
+    ...(op.body
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: jsonSchema(op.body, 'input') } },
+          },
+        }
+      : {}),
+    responses: responses(op),
+  };
+}
+
+export function buildOpenApiDocument(operations: readonly Operation[], version: string): JsonSchema {
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const op of operations) {
+    const path = openApiPath(op.path);
+    paths[path] = { ...paths[path], [op.method]: operationObject(op) };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'xero-manual-sync',
+      version,
+      description:
+        'Push a business’s historical sales orders into Xero, durably. Every /api endpoint needs ' +
+        '`Authorization: Bearer <API key>`; a key sees only its own business. Errors are application/problem+json.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ apiKey: [] }],
+    components: {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: xms_…' } },
+    },
+    paths,
+  };
+}

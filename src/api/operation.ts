@@ -1,0 +1,84 @@
+import type { NextFunction, Request, Response, Router } from 'express';
+import type { z } from 'zod';
+import { businessOf } from './auth';
+import { ApiError } from './errors';
+import { toFieldErrors } from './validate';
+
+/**
+ * One HTTP operation, described once: its schemas validate the request here and generate the OpenAPI
+ * document (src/api/openapi), so the document cannot drift from what the code accepts and answers.
+ */
+export interface Operation<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+  H extends z.ZodType = z.ZodType,
+> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Express-style path, e.g. /api/sync-requests/:id */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  /** false: no API key needed (health checks, docs). */
+  auth: boolean;
+  params?: P;
+  query?: Q;
+  body?: B;
+  headers?: H;
+  responses: Record<number, ResponseSpec>;
+}
+
+export interface ResponseSpec {
+  description: string;
+  /** Absent: no body (or a redirect). */
+  schema?: z.ZodType;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export interface Input<P, Q, B, H> {
+  params: P;
+  query: Q;
+  body: B;
+  headers: H;
+  /** The authenticated key's business ('' on operations without auth). */
+  businessId: string;
+}
+
+type Out<T> = T extends z.ZodType ? z.output<T> : undefined;
+type Handler<P, Q, B, H> = (input: Input<P, Q, B, H>, res: Response, req: Request) => Promise<void>;
+
+function parsePart(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  const errors = toFieldErrors(result.error, where);
+  throw new ApiError(400, 'Invalid request', errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
+}
+
+function lowerCaseHeaders(req: Request): Record<string, string> {
+  return Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
+}
+
+/** Mounts an operation on a router: validation of every part of the request, then the handler. */
+export function mount<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, H extends z.ZodType>(
+  router: Router,
+  op: Operation<P, Q, B, H>,
+  handler: Handler<Out<P>, Out<Q>, Out<B>, Out<H>>,
+): void {
+  router[op.method](op.path, (req: Request, res: Response, next: NextFunction) => {
+    const run = async () => {
+      const input = {
+        params: parsePart(op.params, req.params, 'path'),
+        query: parsePart(op.query, req.query, 'query'),
+        body: parsePart(op.body, op.body ? req.body : undefined, 'body'),
+        headers: parsePart(op.headers, lowerCaseHeaders(req), 'header'),
+        businessId: op.auth ? businessOf(res) : '',
+      } as Input<Out<P>, Out<Q>, Out<B>, Out<H>>;
+      await handler(input, res, req);
+    };
+    run().catch(next);
+  });
+}

@@ -1,0 +1,139 @@
+import type { Operation } from '../operation';
+import { Problem } from '../openapi/problem';
+import {
+  ControlAccepted,
+  CreateSyncRequestBody,
+  HistoryPage,
+  HistoryQuery,
+  IdempotencyHeaders,
+  OrdersPage,
+  OrdersQuery,
+  PreviewBody,
+  PreviewResult,
+  RequestIdParams,
+  SyncRequestAccepted,
+  SyncRequestDetail,
+} from './schemas';
+
+const BASE = '/api/sync-requests';
+const tag = 'Sync requests';
+
+const acceptedResponse = {
+  description:
+    'Accepted: the request is recorded and its workflow started (or, on a replayed Idempotency-Key, the earlier request).',
+  schema: SyncRequestAccepted,
+  headers: {
+    Location: 'The request’s URL.',
+    'Idempotent-Replayed': '"true" when an earlier request was returned.',
+  },
+};
+const notFound = { description: 'No such request for this key’s business.', schema: Problem };
+const ended = { description: 'The request has already ended.', schema: Problem };
+
+function control(action: 'pause' | 'resume' | 'cancel', summary: string) {
+  return {
+    method: 'post',
+    path: `${BASE}/:id/${action}`,
+    operationId: `${action}SyncRequest`,
+    summary,
+    tag,
+    auth: true,
+    params: RequestIdParams,
+    responses: { 202: { description: 'Signal sent.', schema: ControlAccepted }, 404: notFound, 409: ended },
+  } satisfies Operation;
+}
+
+export const syncRequestOperations = {
+  create: {
+    method: 'post',
+    path: BASE,
+    operationId: 'createSyncRequest',
+    summary: 'Submit a manual sync of a date range',
+    description:
+      'Validates the request against the business (dates in its time zone, location of the channel, manual contact ' +
+      'active in Xero), records it and starts its workflow. Send an Idempotency-Key to make retries safe.',
+    tag,
+    auth: true,
+    body: CreateSyncRequestBody,
+    headers: IdempotencyHeaders,
+    responses: {
+      202: acceptedResponse,
+      404: { description: 'The businessId is not the key’s business.', schema: Problem },
+      409: { description: 'The business has no Xero connection.', schema: Problem },
+      422: { description: 'The Idempotency-Key was used for a different body.', schema: Problem },
+      502: { description: 'Xero refused the manual-contact check.', schema: Problem },
+      503: { description: 'Xero’s daily quota is used up (manual-contact check).', schema: Problem },
+    },
+  },
+  preview: {
+    method: 'post',
+    path: `${BASE}/preview`,
+    operationId: 'previewSyncRequest',
+    summary: 'Count, estimate and warn before submitting',
+    description:
+      'Counts the orders in the range, estimates Xero calls and daily quota windows from the organisation’s ' +
+      'remaining quota, and lists warnings. Calls no Xero write endpoint.',
+    tag,
+    auth: true,
+    body: PreviewBody,
+    responses: {
+      200: { description: 'The preview.', schema: PreviewResult },
+      404: { description: 'The businessId is not the key’s business.', schema: Problem },
+      409: { description: 'The business has no Xero connection.', schema: Problem },
+      502: { description: 'Xero refused the manual-contact check.', schema: Problem },
+      503: { description: 'Xero’s daily quota is used up (manual-contact check).', schema: Problem },
+    },
+  },
+  list: {
+    method: 'get',
+    path: BASE,
+    operationId: 'listSyncRequests',
+    summary: 'The history log, newest first',
+    tag,
+    auth: true,
+    query: HistoryQuery,
+    responses: { 200: { description: 'A page of requests.', schema: HistoryPage } },
+  },
+  get: {
+    method: 'get',
+    path: `${BASE}/:id`,
+    operationId: 'getSyncRequest',
+    summary: 'Progress of a request (or its final result)',
+    tag,
+    auth: true,
+    params: RequestIdParams,
+    responses: {
+      200: { description: 'The request and its progress.', schema: SyncRequestDetail },
+      404: notFound,
+    },
+  },
+  orders: {
+    method: 'get',
+    path: `${BASE}/:id/orders`,
+    operationId: 'listSyncRequestOrders',
+    summary: 'Per-order results of a request',
+    tag,
+    auth: true,
+    params: RequestIdParams,
+    query: OrdersQuery,
+    responses: { 200: { description: 'A page of order results.', schema: OrdersPage }, 404: notFound },
+  },
+  pause: control('pause', 'Pause a request at the next batch boundary'),
+  resume: control('resume', 'Resume a paused request'),
+  cancel: control('cancel', 'Cancel a request (orders already in Xero stay there)'),
+  retryFailed: {
+    method: 'post',
+    path: `${BASE}/:id/retry-failed`,
+    operationId: 'retryFailedOrders',
+    summary: 'Start a new request for only the failed orders of an ended one',
+    tag,
+    auth: true,
+    params: RequestIdParams,
+    headers: IdempotencyHeaders,
+    responses: {
+      202: acceptedResponse,
+      404: notFound,
+      409: { description: 'The request is still running, or has no failed orders.', schema: Problem },
+    },
+  },
+} satisfies Record<string, Operation>;

@@ -1,0 +1,112 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Contact } from 'xero-node';
+import { getBusiness } from '../../businesses/store';
+import type { Db } from '../../db/pool';
+import type { XeroGateway } from '../../xero/gateway';
+import { ApiError } from '../errors';
+import { mount } from '../operation';
+import type { Operation } from '../operation';
+import { Problem } from '../openapi/problem';
+
+export const ContactsQuery = z
+  .object({
+    search: z
+      .string()
+      .trim()
+      .min(2, 'must be at least 2 characters of the contact’s name, email or account number')
+      .max(100, 'must be at most 100 characters'),
+    includeArchived: z
+      .enum(['true', 'false'], { error: 'must be "true" or "false"' })
+      .default('false')
+      .transform((v) => v === 'true'),
+  })
+  .strict();
+
+export const ContactSummary = z.object({
+  contactId: z.string(),
+  name: z.string(),
+  status: z.string().describe('ACTIVE or ARCHIVED (an archived contact cannot be the manual contact).'),
+  email: z.string().nullable(),
+  accountNumber: z.string().nullable(),
+});
+
+export const ContactsResult = z.object({
+  items: z.array(ContactSummary),
+  cached: z.boolean().describe('true when answered from the cache without calling Xero.'),
+});
+
+export const contactsOperation = {
+  method: 'get',
+  path: '/api/xero/contacts',
+  operationId: 'searchXeroContacts',
+  summary: 'Search the organisation’s Xero contacts (for the manual-contact picker)',
+  description:
+    'Calls Xero’s Contacts searchTerm through the organisation’s rate limiter; answers are cached for a minute.',
+  tag: 'Xero',
+  auth: true,
+  query: ContactsQuery,
+  responses: {
+    200: { description: 'Up to 100 matching contacts.', schema: ContactsResult },
+    409: { description: 'The business has no Xero connection.', schema: Problem },
+  },
+} satisfies Operation;
+
+const CACHE_MS = 60_000;
+const CACHE_MAX = 500;
+
+/** A small per-process cache: the picker searches as the user types, and every miss costs a Xero call. */
+class ContactSearchCache {
+  private readonly entries = new Map<string, { at: number; items: z.infer<typeof ContactSummary>[] }>();
+
+  get(key: string, now: number) {
+    const hit = this.entries.get(key);
+    if (!hit || now - hit.at > CACHE_MS) return undefined;
+    return hit.items;
+  }
+
+  set(key: string, items: z.infer<typeof ContactSummary>[], now: number): void {
+    if (this.entries.size >= CACHE_MAX) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { at: now, items });
+  }
+}
+
+function summary(c: Contact): z.infer<typeof ContactSummary> {
+  return {
+    contactId: c.contactID ?? '',
+    name: c.name ?? '',
+    status: String(c.contactStatus ?? 'ACTIVE'),
+    email: c.emailAddress || null,
+    accountNumber: c.accountNumber || null,
+  };
+}
+
+export function xeroContactRoutes(deps: { db: Db; newXeroGateway: () => XeroGateway }): Router {
+  const router = Router();
+  const cache = new ContactSearchCache();
+  mount(router, contactsOperation, async ({ businessId, query }, res) => {
+    const business = await getBusiness(deps.db, businessId);
+    if (!business?.xeroTenantId)
+      throw new ApiError(
+        409,
+        'Not connected',
+        `Business ${businessId} has no Xero organisation connected; connect it first.`,
+      );
+    const key = `${business.xeroTenantId}\n${query.includeArchived}\n${query.search.toLowerCase()}`;
+    const cached = cache.get(key, Date.now());
+    if (cached) return void res.json({ items: cached, cached: true });
+    const ctx = {
+      businessId,
+      tenantId: business.xeroTenantId,
+      dailyReserve: business.settings.dailyQuotaReserve,
+    };
+    const found = await deps.newXeroGateway().getContacts(ctx, {
+      searchTerm: query.search,
+      includeArchived: query.includeArchived,
+    });
+    const items = found.map(summary);
+    cache.set(key, items, Date.now());
+    res.json({ items, cached: false });
+  });
+  return router;
+}

@@ -1,0 +1,54 @@
+import type { Db } from '../db/pool';
+import { decodeCursor, encodeCursor } from './history';
+
+export type OrderOutcome = 'failed' | 'synced' | 'skipped';
+
+/** Per-order results of one request, in order-id order, keyset-paginated. */
+export async function listOrderResults(
+  db: Db,
+  q: { businessId: string; requestId: string; status?: OrderOutcome; limit: number; cursor?: string },
+) {
+  const params: unknown[] = [q.requestId, q.businessId, q.limit + 1];
+  const where = ['r.request_id = $1'];
+  if (q.status) {
+    params.push(q.status);
+    where.push(`r.outcome = $${params.length}`);
+  }
+  if (q.cursor) {
+    params.push(decodeCursor(q.cursor, ['orderId'] as const).orderId);
+    where.push(`r.order_id > $${params.length}`);
+  }
+  const { rows } = await db.query<{
+    order_id: string;
+    outcome: OrderOutcome;
+    error: string | null;
+    xero_invoice_id: string | null;
+    invoice_number: string | null;
+    updated_at: Date;
+    number: string | null;
+    placed_at: Date | null;
+    total: string | null;
+  }>(
+    `SELECT r.order_id, r.outcome, r.error, r.xero_invoice_id, r.invoice_number, r.updated_at,
+            o.number, o.placed_at, o.payload->>'total' AS total
+     FROM sync_request_orders r LEFT JOIN orders o ON o.business_id = $2 AND o.id = r.order_id
+     WHERE ${where.join(' AND ')} ORDER BY r.order_id LIMIT $3`,
+    params,
+  );
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((r) => ({
+      orderId: r.order_id,
+      orderNumber: r.number,
+      placedAt: r.placed_at?.toISOString() ?? null,
+      total: r.total,
+      status: r.outcome,
+      message: r.error,
+      xeroInvoiceId: r.xero_invoice_id,
+      invoiceNumber: r.invoice_number,
+      updatedAt: r.updated_at.toISOString(),
+    })),
+    nextCursor: rows.length > q.limit && last ? encodeCursor({ orderId: last.order_id }) : null,
+  };
+}
