@@ -15,6 +15,12 @@ export interface FaultRule {
   rateLimitStormRate?: number;
   /** Retry-After of a storm 429, in real seconds (default 1). */
   stormRetryAfterSeconds?: number;
+  /**
+   * The rule applies to the identity token endpoint (POST /connect/token) instead of the Accounting API:
+   * `latencyMs`, `errorRate`/`errorStatus`, and `dropAfterCommitRate` (a refresh rotates the token, then the
+   * connection is reset, so the client never learns the new pair).
+   */
+  tokenEndpoint?: boolean;
 }
 
 export interface FaultDecision {
@@ -44,12 +50,26 @@ export class FaultInjector {
   decide(tenantId: string, isWrite: boolean): FaultDecision {
     const decision: FaultDecision = { latencyMs: 0, dropAfterCommit: false };
     for (const rule of this.rules) {
+      if (rule.tokenEndpoint) continue;
       if (rule.tenantId && rule.tenantId !== tenantId) continue;
       if (rule.writesOnly && !isWrite) continue;
       decision.latencyMs += rule.latencyMs ?? 0;
       if (!decision.storm && this.hit(rule.rateLimitStormRate)) {
         decision.storm = { retryAfterSeconds: rule.stormRetryAfterSeconds ?? 1 };
       }
+      if (decision.errorStatus === undefined && this.hit(rule.errorRate))
+        decision.errorStatus = rule.errorStatus ?? 500;
+      if (this.hit(rule.dropAfterCommitRate)) decision.dropAfterCommit = true;
+    }
+    return decision;
+  }
+
+  /** Faults of the token endpoint (rules with `tokenEndpoint`). */
+  decideToken(): FaultDecision {
+    const decision: FaultDecision = { latencyMs: 0, dropAfterCommit: false };
+    for (const rule of this.rules) {
+      if (!rule.tokenEndpoint) continue;
+      decision.latencyMs += rule.latencyMs ?? 0;
       if (decision.errorStatus === undefined && this.hit(rule.errorRate))
         decision.errorStatus = rule.errorStatus ?? 500;
       if (this.hit(rule.dropAfterCommitRate)) decision.dropAfterCommit = true;

@@ -39,6 +39,8 @@ export interface AuthCode {
   tenantIds: string[];
   scope: string;
   expiresMs: number;
+  /** PKCE (RFC 7636): the S256 challenge sent to authorize, checked against code_verifier at exchange. */
+  codeChallenge?: string;
 }
 
 export interface TokenLifetimes {
@@ -71,6 +73,8 @@ export class IdentityStore {
   private readonly accessTokens = new Map<string, AccessToken>();
   private readonly refreshTokens = new Map<string, RefreshToken>();
   readonly codes = new Map<string, AuthCode>();
+  /** Token endpoint answers by grant type and status (e.g. "refresh_token 200"), and revocations. */
+  stats = { tokenRequests: {} as Record<string, number>, revocations: 0 };
 
   constructor(private readonly lifetimes: TokenLifetimes) {}
 
@@ -177,7 +181,17 @@ export class IdentityStore {
     return { ok: true, tenantIds: found.tenantIds, clientId: found.clientId, authEventId: found.authEventId };
   }
 
+  countTokenRequest(grantType: string, status: number): void {
+    const key = `${grantType} ${status}`;
+    this.stats.tokenRequests[key] = (this.stats.tokenRequests[key] ?? 0) + 1;
+  }
+
+  resetStats(): void {
+    this.stats = { tokenRequests: {}, revocations: 0 };
+  }
+
   revokeRefreshToken(token: string): void {
+    this.stats.revocations += 1;
     const found = this.refreshTokens.get(token);
     if (!found) return;
     found.revoked = true;

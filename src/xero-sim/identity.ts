@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Client, TokenResponse } from './identity-store';
 import { send } from './pipeline';
@@ -53,7 +53,8 @@ function grant(sim: XeroSim, req: Request, res: Response, client: Client): void 
         !code ||
         code.clientId !== client.clientId ||
         code.redirectUri !== body.redirect_uri ||
-        code.expiresMs < now
+        code.expiresMs < now ||
+        !pkceMatches(code.codeChallenge, body.code_verifier)
       ) {
         return oauthError(res, 'invalid_grant');
       }
@@ -80,6 +81,13 @@ function grant(sim: XeroSim, req: Request, res: Response, client: Client): void 
   }
 }
 
+/** A code bought with a PKCE challenge needs the verifier whose SHA-256 it is; one without needs none. */
+function pkceMatches(challenge: string | undefined, verifier: string | undefined): boolean {
+  if (challenge === undefined) return true;
+  if (!verifier) return false;
+  return createHash('sha256').update(verifier).digest('base64url') === challenge;
+}
+
 function authorize(sim: XeroSim, req: Request, res: Response): void {
   const q = req.query as Record<string, string | undefined>;
   const client = sim.identity.clients.get(q.client_id ?? '');
@@ -88,6 +96,8 @@ function authorize(sim: XeroSim, req: Request, res: Response): void {
   const tenantIds = q.tenant_ids
     ? q.tenant_ids.split(',').map((t) => t.trim().toLowerCase())
     : [...sim.tenants.keys()];
+  if (q.code_challenge !== undefined && q.code_challenge_method !== 'S256')
+    return oauthError(res, 'invalid_request');
   const code = randomBytes(16).toString('hex');
   const scope = q.scope ?? '';
   sim.identity.codes.set(code, {
@@ -96,6 +106,7 @@ function authorize(sim: XeroSim, req: Request, res: Response): void {
     tenantIds,
     scope,
     expiresMs: sim.clock.now() + 300_000,
+    ...(q.code_challenge ? { codeChallenge: q.code_challenge } : {}),
   });
   const target = new URL(q.redirect_uri);
   target.searchParams.set('code', code);
@@ -127,13 +138,35 @@ function connections(sim: XeroSim, req: Request, res: Response): void {
   res.json(list);
 }
 
+/** A response stand-in that swallows the answer (the connection is about to be reset). */
+function dropped(res: Response): Response {
+  const sink = {
+    status: () => sink,
+    json: () => sink,
+    end: () => sink,
+  };
+  return Object.assign(Object.create(res) as Response, sink);
+}
+
 export function identityRouter(sim: XeroSim): Router {
   const router = express.Router();
   const form = express.urlencoded({ extended: false });
   router.get('/identity/connect/authorize', (req, res) => authorize(sim, req, res));
-  router.post('/connect/token', form, (req, res) => {
+  router.post('/connect/token', form, async (req, res) => {
+    const grantType = String((req.body as Record<string, unknown> | undefined)?.grant_type ?? '');
+    res.once('finish', () => sim.identity.countTokenRequest(grantType, res.statusCode));
+    const fault = sim.faults.decideToken();
+    if (fault.latencyMs > 0) await sim.sleep(fault.latencyMs);
+    if (fault.errorStatus !== undefined) return oauthError(res, 'server_error', fault.errorStatus);
     const client = authenticateClient(sim, req);
     if (!client) return oauthError(res, 'invalid_client');
+    if (fault.dropAfterCommit) {
+      // The grant is applied (a refresh token rotates), then the client never hears the answer.
+      sim.identity.countTokenRequest(grantType, 0);
+      grant(sim, req, dropped(res), client);
+      req.socket.destroy();
+      return;
+    }
     grant(sim, req, res, client);
   });
   router.post('/connect/revocation', form, (req, res) => {

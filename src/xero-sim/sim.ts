@@ -99,6 +99,7 @@ export class XeroSim {
       this.limiters.set(id, new TenantLimiter(fresh));
     }
     this.appWindows.clear();
+    this.identity.resetStats();
     this.idempotency = new IdempotencyStore(this.options.idempotencyWindowSeconds * 1000);
     this.faults.set([]);
   }

@@ -18,6 +18,8 @@ export interface SimStats {
   simulatedNow: string;
   timeScale: number;
   tenants: Record<string, TenantStatsView>;
+  /** Token endpoint answers by grant type and status (e.g. `"refresh_token 200": 1`), and revocations. */
+  identity: { tokenRequests: Record<string, number>; revocations: number };
 }
 
 /** Groups by key and returns the keys seen more than once. Scans the records, not the indexes, to catch index bugs. */
@@ -61,7 +63,15 @@ export function tenantStats(tenant: TenantState): TenantStatsView {
 export function collectStats(sim: XeroSim): SimStats {
   const tenants: Record<string, TenantStatsView> = {};
   for (const tenant of sim.tenants.values()) tenants[tenant.tenantId] = tenantStats(tenant);
-  return { simulatedNow: new Date(sim.clock.now()).toISOString(), timeScale: sim.clock.timeScale, tenants };
+  return {
+    simulatedNow: new Date(sim.clock.now()).toISOString(),
+    timeScale: sim.clock.timeScale,
+    tenants,
+    identity: {
+      tokenRequests: { ...sim.identity.stats.tokenRequests },
+      revocations: sim.identity.stats.revocations,
+    },
+  };
 }
 
 export function recordCall(tenant: TenantState, endpoint: string, status: string): void {

@@ -24,7 +24,7 @@ describe('token encryption (AES-256-GCM)', () => {
     const cipher = new TokenCipher(key);
     const sealed = cipher.encrypt('token', 'biz_1:access_token');
     const raw = Buffer.from(sealed.split('.')[2]!, 'base64url');
-    raw[raw.length - 1] ^= 1;
+    raw.writeUInt8(raw.readUInt8(raw.length - 1) ^ 1, raw.length - 1);
     const tampered = `v1.${keyId(key)}.${raw.toString('base64url')}`;
     expect(() => cipher.decrypt(tampered, 'biz_1:access_token')).toThrow(TokenDecryptionError);
     expect(() => cipher.decrypt(sealed, 'biz_2:access_token')).toThrow(/failed authentication/);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID } from '../../src/xero-sim';
 import { expectConformance, http, startHarness, type Harness } from './support/harness';
 
@@ -106,5 +107,88 @@ describe('identity', () => {
       403,
     );
     expect((await http(h, 'GET', '/connections', { token: fresh })).body).toEqual([]);
+  });
+
+  it('a refresh whose answer is dropped (token-endpoint fault) has rotated the token; the previous one still works within the grace', async () => {
+    const { refresh_token: first } = await consent();
+    h.running.sim.setFaults([{ tokenEndpoint: true, dropAfterCommitRate: 1 }]);
+    await expect(
+      fetch(`${h.running.identityUrl}/connect/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from('web-app:web-secret').toString('base64')}`,
+        },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: first }).toString(),
+      }),
+    ).rejects.toThrow();
+    h.running.sim.setFaults([]);
+    h.running.sim.advanceClock(10 * 60);
+    const retried = await token({ grant_type: 'refresh_token', refresh_token: first });
+    expect(retried.status).toBe(200);
+    expect(retried.body.refresh_token).not.toBe(first);
+  });
+
+  it('token-endpoint faults leave the Accounting API alone, and API faults leave the token endpoint alone', async () => {
+    h.running.sim.setFaults([{ tokenEndpoint: true, errorRate: 1, errorStatus: 503 }]);
+    expect(await token({ grant_type: 'client_credentials' }, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)).toEqual({
+      status: 503,
+      body: { error: 'server_error' },
+    });
+    const fresh = h.running.sim.issueAccessToken([h.tenantId]).access_token;
+    expect((await http(h, 'GET', '/Currencies', { token: fresh })).status).toBe(200);
+    h.running.sim.setFaults([{ errorRate: 1, errorStatus: 500 }]);
+    expect(
+      (await token({ grant_type: 'client_credentials' }, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)).status,
+    ).toBe(200);
+    h.running.sim.setFaults([]);
+  });
+
+  it('/__sim/stats counts token requests by grant type and status, and revocations', async () => {
+    h.running.sim.reset();
+    const { refresh_token: first } = await consent();
+    await token({ grant_type: 'refresh_token', refresh_token: first });
+    await token({ grant_type: 'refresh_token', refresh_token: 'unknown' });
+    const revoke = await fetch(`${h.running.identityUrl}/connect/revocation`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from('web-app:web-secret').toString('base64')}`,
+      },
+      body: new URLSearchParams({ token: first }).toString(),
+    });
+    expect(revoke.status).toBe(200);
+    const stats = (await http(h, 'GET', '/__sim/stats')).body as {
+      identity: { tokenRequests: Record<string, number>; revocations: number };
+    };
+    expect(stats.identity).toEqual({
+      tokenRequests: { 'authorization_code 200': 1, 'refresh_token 200': 1, 'refresh_token 400': 1 },
+      revocations: 1,
+    });
+  });
+
+  it('PKCE: a code bought with an S256 challenge is exchanged only with the matching code_verifier', async () => {
+    const verifier = 'v'.repeat(43);
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    const codeFor = async () => {
+      const url = `${h.running.identityUrl}/identity/connect/authorize?response_type=code&client_id=web-app&redirect_uri=${encodeURIComponent('http://localhost/cb')}&scope=offline_access&state=s&code_challenge=${challenge}&code_challenge_method=S256`;
+      const redirect = await fetch(url, { redirect: 'manual' });
+      return new URL(redirect.headers.get('location') ?? '').searchParams.get('code') ?? '';
+    };
+    const exchange = (code: string, codeVerifier?: string) =>
+      token({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: 'http://localhost/cb',
+        ...(codeVerifier ? { code_verifier: codeVerifier } : {}),
+      });
+    expect((await exchange(await codeFor())).body).toEqual({ error: 'invalid_grant' });
+    expect((await exchange(await codeFor(), 'w'.repeat(43))).body).toEqual({ error: 'invalid_grant' });
+    expect((await exchange(await codeFor(), verifier)).status).toBe(200);
+    const plain = await fetch(
+      `${h.running.identityUrl}/identity/connect/authorize?response_type=code&client_id=web-app&redirect_uri=x&code_challenge=abc&code_challenge_method=plain`,
+      { redirect: 'manual' },
+    );
+    expect(plain.status).toBe(400);
   });
 });
