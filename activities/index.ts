@@ -10,6 +10,9 @@ export function createActivities(deps: Dependencies) {
     syncBatch: (input: ManualSyncInput, batch: Batch) => syncBatch(deps, input, batch),
     /** Keeps the history log's row current, so it outlives Temporal's retention. */
     recordRequestState: (progress: SyncProgress) => recordRequestState(deps.db, progress),
+    /** Whether the business's Xero connection is active again (a request waiting in needs_reconnect asks). */
+    xeroConnectionActive: async (businessId: string) =>
+      (await deps.connections.summary(businessId))?.status === 'active',
   };
 }
 

@@ -23,6 +23,7 @@ import type { LedgerRow, Outcome } from '../src/sync/ledger';
 import type { Batch } from '../src/sync/planning';
 import { DailyQuotaExhausted } from '../src/xero/gateway';
 import type { CallContext, XeroGateway } from '../src/xero/gateway';
+import { ConnectionNeedsReconnect } from '../src/xero/tokens';
 import { elementErrors, toXeroInvoice } from '../src/xero/wire';
 import { ContactResolver } from './contacts';
 import { recordCreditNotes } from './credit-notes';
@@ -104,12 +105,18 @@ async function openRun(
   checkpoint: { current: Checkpoint },
 ): Promise<BatchRun> {
   const business = await getBusiness(deps.db, input.businessId);
-  if (!business?.xeroTenantId) {
+  if (!business) {
     throw ApplicationFailure.create({
       type: 'NotConnected',
-      message: `Business ${input.businessId} has no Xero organisation connected`,
+      message: `Business ${input.businessId} does not exist`,
       nonRetryable: true,
     });
+  }
+  if (!business.xeroTenantId) {
+    // Requests are only accepted for connected businesses: this one was disconnected while the request ran.
+    throw toActivityFailure(
+      new ConnectionNeedsReconnect(business.id, 'the business was disconnected from Xero; connect it again'),
+    );
   }
   const xero = deps.newXeroGateway();
   const ctx: CallContext = {

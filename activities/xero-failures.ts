@@ -1,5 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { NEEDS_RECONNECT_FAILURE } from '../src/definitions';
 import { XeroApiError } from '../src/xero/errors';
+import { ConnectionNeedsReconnect } from '../src/xero/tokens';
 
 /**
  * Turns a Xero failure into the Temporal failure that makes the activity do the right thing: transient ones
@@ -7,6 +9,13 @@ import { XeroApiError } from '../src/xero/errors';
  * Only the parsed error's own fields travel: never request headers or tokens.
  */
 export function toActivityFailure(err: unknown): unknown {
+  // Not retried by Temporal: the workflow waits for the business to reconnect, then runs the batch again.
+  if (err instanceof ConnectionNeedsReconnect)
+    return ApplicationFailure.create({
+      type: NEEDS_RECONNECT_FAILURE,
+      message: err.message,
+      nonRetryable: true,
+    });
   if (!(err instanceof XeroApiError)) return err;
   switch (err.kind) {
     case 'transient':

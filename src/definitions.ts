@@ -112,3 +112,11 @@ export const progressQuery = defineQuery<SyncProgress>('progress');
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
 export const cancelSignal = defineSignal('cancel');
+/** Sent by the API and the CLI when a business reconnects Xero: its `needs_reconnect` requests carry on. */
+export const reconnectedSignal = defineSignal('reconnected');
+
+/**
+ * The ApplicationFailure type of an activity that could not get a usable Xero connection (revoked, expired,
+ * disconnected). The workflow waits for a reconnect instead of failing the request.
+ */
+export const NEEDS_RECONNECT_FAILURE = 'XeroNeedsReconnect';

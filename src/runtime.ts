@@ -6,7 +6,8 @@ import { createLogger } from './logger';
 import type { Logger } from './logger';
 import { XeroGateway } from './xero/gateway';
 import { TenantLimiter } from './xero/limiter';
-import { clientCredentialsTokens } from './xero/tokens';
+import { XeroConnections } from './xero/connections';
+import { requireTokenCipher } from './xero/token-crypto';
 import type { TokenProvider } from './xero/tokens';
 
 /** What the worker's activities and the API share: injected, so tests can build them their own way. */
@@ -14,6 +15,8 @@ export interface Dependencies {
   cfg: Config;
   db: Db;
   tokens: TokenProvider;
+  /** Each business's Xero connection (token store, connect and disconnect). */
+  connections: XeroConnections;
   limiter: TenantLimiter;
   /** A gateway per activity run would lose nothing; one per process keeps the call counter simple. */
   newXeroGateway(): XeroGateway;
@@ -32,17 +35,6 @@ export function requireDatabaseUrl(cfg: Config): string {
   return cfg.DATABASE_URL;
 }
 
-export function requireXeroCredentials(cfg: Config): { clientId: string; clientSecret: string } {
-  if (!cfg.XERO_CLIENT_ID || !cfg.XERO_CLIENT_SECRET) {
-    console.error(
-      'XERO_CLIENT_ID / XERO_CLIENT_SECRET: not set. Run `npm start` without them to use the local Xero ' +
-        'simulator, or set both to your Xero app’s credentials (see .env.example).',
-    );
-    process.exit(1);
-  }
-  return { clientId: cfg.XERO_CLIENT_ID, clientSecret: cfg.XERO_CLIENT_SECRET };
-}
-
 export async function openDependencies(cfg: Config, component = 'worker'): Promise<Dependencies> {
   const db = createPool(requireDatabaseUrl(cfg));
   await migrate(db);
@@ -52,14 +44,14 @@ export async function openDependencies(cfg: Config, component = 'worker'): Promi
     windowMs: cfg.XERO_WINDOW_MS,
     leaseMs: cfg.XERO_REQUEST_TIMEOUT_MS * 2,
   });
-  const tokens = clientCredentialsTokens({
-    identityUrl: cfg.XERO_IDENTITY_URL,
-    ...requireXeroCredentials(cfg),
-  });
+  const log = createLogger(component, cfg.LOG_LEVEL);
+  const connections = XeroConnections.fromConfig(cfg, db, requireTokenCipher(cfg), log);
+  const tokens = connections.tokens;
   return {
     cfg,
     db,
     tokens,
+    connections,
     limiter,
     newXeroGateway: () =>
       new XeroGateway({
@@ -69,7 +61,7 @@ export async function openDependencies(cfg: Config, component = 'worker'): Promi
         timeoutMs: cfg.XERO_REQUEST_TIMEOUT_MS,
         quotaProbeMs: cfg.XERO_QUOTA_PROBE_MS,
       }),
-    log: createLogger(component, cfg.LOG_LEVEL),
+    log,
     close: () => db.end(),
   };
 }

@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   condition,
   ContinueAsNew,
@@ -12,7 +13,15 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { cancelSignal, pauseSignal, progressQuery, resumeSignal, SearchAttributes } from '../src/definitions';
+import {
+  cancelSignal,
+  NEEDS_RECONNECT_FAILURE,
+  pauseSignal,
+  progressQuery,
+  reconnectedSignal,
+  resumeSignal,
+  SearchAttributes,
+} from '../src/definitions';
 import type {
   BatchOutcome,
   ManualSyncInput,
@@ -36,6 +45,16 @@ const { recordRequestState } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+
+const { xeroConnectionActive } = proxyActivities<Activities>({
+  // One small SELECT.
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+// A request waiting for a reconnect is resumed by the reconnected signal; this check covers a signal that never
+// came (the API finds waiting requests through visibility, which lags a little).
+const RECONNECT_CHECK_INTERVAL = '15 minutes';
 
 // Continue-as-new long before Temporal's limits: each batch costs about 6 events, so a run stays near 1,200.
 const BATCHES_PER_RUN = 200;
@@ -61,6 +80,8 @@ export async function manualSync(input: ManualSyncInput, carried?: Carried): Pro
   setHandler(pauseSignal, () => void (state.paused = true));
   setHandler(resumeSignal, () => void (state.paused = false));
   setHandler(cancelSignal, () => void (cancelRequested = true));
+  let reconnected = false;
+  setHandler(reconnectedSignal, () => void (reconnected = true));
 
   const firstBatchOfRun = progress.batchesDone;
   try {
@@ -76,7 +97,20 @@ export async function manualSync(input: ManualSyncInput, carried?: Carried): Pro
       const batch = batchAt(plan, progress.batchesDone);
       progress.currentBatch = { index: batch.index, fromDate: batch.fromDate, toDate: batch.toDate };
       await setState(progress, 'running');
-      const outcome = await syncBatch(input, batch);
+      let outcome: BatchOutcome;
+      try {
+        outcome = await syncBatch(input, batch);
+      } catch (err) {
+        if (!needsReconnect(err)) throw err;
+        // The Xero connection is revoked or expired: not a failure of the request. Wait for the business to
+        // reconnect (or for cancel), then run this batch again; the ledger makes that harmless.
+        await waitForReconnect(input, progress, reasonOf(err), {
+          reconnected: () => reconnected,
+          consume: () => void (reconnected = false),
+          cancelled: () => cancelRequested,
+        });
+        continue;
+      }
       record(state, input, outcome, plan.batchCount);
       // Xero's daily quota ran out: wait durably (a timer the Web UI shows), then run this batch again.
       if (outcome.resumeAt !== null) await waitForQuota(progress, outcome.resumeAt, () => cancelRequested);
@@ -135,6 +169,46 @@ async function waitForQuota(
   await condition(cancelled, ms, { summary: why });
   setCurrentDetails('');
   progress.resumeAt = null;
+}
+
+function needsReconnect(err: unknown): boolean {
+  return (
+    err instanceof ActivityFailure &&
+    err.cause instanceof ApplicationFailure &&
+    err.cause.type === NEEDS_RECONNECT_FAILURE
+  );
+}
+
+function reasonOf(err: unknown): string {
+  return err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+}
+
+async function waitForReconnect(
+  input: ManualSyncInput,
+  progress: SyncProgress,
+  reason: string,
+  signals: { reconnected: () => boolean; consume: () => void; cancelled: () => boolean },
+): Promise<void> {
+  progress.lastError = reason;
+  await setState(progress, 'needs_reconnect');
+  setCurrentDetails(
+    `${reason}. Reconnect it (GET /xero/connect?business=${input.businessId}, or ` +
+      `npm run cli -- business connect-custom --business ${input.businessId} …); this request then carries on ` +
+      'by itself. Cancel it with the cancel signal.',
+  );
+  for (;;) {
+    await condition(() => signals.reconnected() || signals.cancelled(), RECONNECT_CHECK_INTERVAL, {
+      summary: 'Waiting for the business to reconnect Xero; looking at the connection again after this',
+    });
+    if (signals.cancelled()) break;
+    if (signals.reconnected()) {
+      signals.consume();
+      break;
+    }
+    if (await xeroConnectionActive(input.businessId)) break;
+  }
+  setCurrentDetails('');
+  progress.lastError = null;
 }
 
 function newProgress(requestId: string, batchesTotal: number): SyncProgress {

@@ -187,11 +187,13 @@ export class XeroGateway {
     let reauthorised = false;
     for (;;) {
       await this.checkDailyBudget(ctx);
+      // The token first: a refresh is not an Accounting API call and must not hold one of the tenant's slots.
+      const accessToken = await this.options.tokens.accessToken(ctx.businessId);
       const lease = await limiter.acquire(ctx.tenantId, ctx.heartbeat);
       this.calls += 1;
       try {
         const api = new AccountingApi(this.options.apiUrl);
-        api.accessToken = await this.options.tokens.accessToken(ctx.businessId);
+        api.accessToken = accessToken;
         const { response, body } = await fn(api);
         await lease.release(rateLimitHeaders(response.headers));
         return body;
@@ -207,6 +209,10 @@ export class XeroGateway {
           reauthorised = true;
           continue;
         }
+        // A fresh token refused, or the organisation forbidden: is it still connected? If not, this throws
+        // ConnectionNeedsReconnect (and the connection is marked so); if it is, Xero's error stands.
+        if (err.kind === 'unauthorized' || err.kind === 'forbidden')
+          await this.options.tokens.checkConnection(ctx.businessId, ctx.tenantId);
         if (err.kind === 'day-limit') {
           const resumeAt = new Date(this.now() + (err.retryAfterSeconds ?? 3600) * 1000);
           await limiter.blockUntil(ctx.tenantId, resumeAt, true);

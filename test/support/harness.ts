@@ -55,12 +55,16 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/** The token encryption key of every test (a fixed test value: tests read sealed rows back with it). */
+export const TEST_TOKEN_ENCRYPTION_KEY = Buffer.alloc(32, 'xero-manual-sync test key').toString('base64');
+
 /** A config as the product would parse it, pointed at the test servers. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return parseConfig({
     TEMPORAL_ADDRESS: requireEnv('TEST_TEMPORAL_ADDRESS'),
     XERO_CLIENT_ID: 'demo-client',
     XERO_CLIENT_SECRET: 'demo-secret',
+    TOKEN_ENCRYPTION_KEY: TEST_TOKEN_ENCRYPTION_KEY,
     LOG_LEVEL: 'warn',
     ...overrides,
   });

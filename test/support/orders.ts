@@ -5,7 +5,12 @@ import type { BusinessSettings } from '../../src/businesses/store';
 import { DEMO_SETTINGS } from '../../src/orders/demo';
 import type { Order } from '../../src/orders/schema';
 import { upsertOrders } from '../../src/orders/store';
-import { DEMO_TENANT_ID } from '../../src/xero-sim';
+import { decodeKey } from '../../src/config';
+import { inTransaction } from '../../src/db/pool';
+import { ConnectionStore } from '../../src/xero/connection-store';
+import { TokenCipher } from '../../src/xero/token-crypto';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID } from '../../src/xero-sim';
+import { TEST_TOKEN_ENCRYPTION_KEY } from './harness';
 
 /** A business connected to the simulator's demo organisation, with the demo mapping settings. */
 export async function createBusiness(
@@ -21,6 +26,29 @@ export async function createBusiness(
     xeroTenantId: tenantId,
     settings: { ...DEMO_SETTINGS, ...settings },
   });
+  await connectToSimulator(db, id, tenantId);
+}
+
+/**
+ * Stores a Custom Connection to the simulator (its demo client) for the business, as
+ * `business connect-custom` would, without asking the simulator first: the first Xero call fetches the token.
+ */
+export async function connectToSimulator(
+  db: Db,
+  businessId: string,
+  tenantId = DEMO_TENANT_ID,
+): Promise<void> {
+  const store = new ConnectionStore(db, new TokenCipher(decodeKey(TEST_TOKEN_ENCRYPTION_KEY)!));
+  await inTransaction(db, (tx) =>
+    store.put(tx, {
+      businessId,
+      kind: 'custom',
+      tenantId,
+      tenantName: null,
+      xeroConnectionId: null,
+      client: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET },
+    }),
+  );
 }
 
 export async function loadOrders(db: Db, orders: Order[]): Promise<void> {

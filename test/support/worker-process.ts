@@ -16,6 +16,7 @@ export function workerEnv(cfg: Config, extra: Record<string, string> = {}): Node
     XERO_IDENTITY_URL: cfg.XERO_IDENTITY_URL,
     XERO_CLIENT_ID: cfg.XERO_CLIENT_ID,
     XERO_CLIENT_SECRET: cfg.XERO_CLIENT_SECRET,
+    TOKEN_ENCRYPTION_KEY: cfg.TOKEN_ENCRYPTION_KEY,
     XERO_WINDOW_MS: String(cfg.XERO_WINDOW_MS),
     XERO_MINUTE_BUDGET: String(cfg.XERO_MINUTE_BUDGET),
     XERO_QUOTA_PROBE_MS: String(cfg.XERO_QUOTA_PROBE_MS),

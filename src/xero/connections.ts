@@ -1,0 +1,279 @@
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config';
+import type { Db } from '../db/pool';
+import { inTransaction } from '../db/pool';
+import type { Logger } from '../logger';
+import { ConnectionStore } from './connection-store';
+import type { ConnectionSummary } from './connection-store';
+import { authEventIdOf, IdentityError, newPkce, XeroIdentityClient } from './identity';
+import type { ClientCredentials, XeroTenantConnection } from './identity';
+import type { TokenCipher } from './token-crypto';
+import { StoredTokenProvider } from './tokens';
+
+/**
+ * Connecting a business to Xero and disconnecting it: the OAuth 2.0 authorization-code flow with PKCE and
+ * state, Custom Connections, and disconnect. Used by the HTTP API and the CLI; the worker only needs `tokens`.
+ */
+
+/** How long a consent may take between GET /xero/connect and the callback. */
+const STATE_TTL_MS = 10 * 60_000;
+
+export type ConnectionErrorCode =
+  | 'oauth-not-configured'
+  | 'unknown-business'
+  | 'invalid-state'
+  | 'consent-refused'
+  | 'xero-refused'
+  | 'xero-unavailable'
+  | 'no-organisation';
+
+/** A connect/disconnect step that failed in a way the caller can act on. Never carries a token. */
+export class ConnectionError extends Error {
+  override readonly name = 'ConnectionError';
+  constructor(
+    readonly code: ConnectionErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface XeroConnectionsOptions {
+  db: Db;
+  cipher: TokenCipher;
+  identityUrl: string;
+  apiUrl: string;
+  timeoutMs: number;
+  /** The OAuth app; without it only Custom Connections work. */
+  app?: ClientCredentials;
+  redirectUri: string;
+  scopes: string;
+  log?: Logger;
+}
+
+export class XeroConnections {
+  readonly store: ConnectionStore;
+  readonly identity: XeroIdentityClient;
+  readonly tokens: StoredTokenProvider;
+
+  constructor(private readonly options: XeroConnectionsOptions) {
+    this.store = new ConnectionStore(options.db, options.cipher);
+    this.identity = new XeroIdentityClient(options);
+    this.tokens = new StoredTokenProvider({
+      store: this.store,
+      identity: this.identity,
+      app: options.app,
+      log: options.log,
+    });
+  }
+
+  static fromConfig(cfg: Config, db: Db, cipher: TokenCipher, log?: Logger): XeroConnections {
+    return new XeroConnections({
+      db,
+      cipher,
+      identityUrl: cfg.XERO_IDENTITY_URL,
+      apiUrl: cfg.XERO_API_URL,
+      timeoutMs: cfg.XERO_REQUEST_TIMEOUT_MS,
+      app:
+        cfg.XERO_CLIENT_ID && cfg.XERO_CLIENT_SECRET
+          ? { clientId: cfg.XERO_CLIENT_ID, clientSecret: cfg.XERO_CLIENT_SECRET }
+          : undefined,
+      redirectUri: cfg.xeroRedirectUri,
+      scopes: cfg.XERO_SCOPES,
+      log,
+    });
+  }
+
+  summary(businessId: string): Promise<ConnectionSummary | null> {
+    return this.store.summary(businessId);
+  }
+
+  /** Starts a consent: stores a single-use state and the PKCE verifier, and returns Xero's consent URL. */
+  async beginOAuth(businessId: string): Promise<string> {
+    const app = this.requireApp();
+    await this.requireBusiness(businessId);
+    const state = randomBytes(32).toString('base64url');
+    const pkce = newPkce();
+    await this.store.saveOAuthState(state, businessId, pkce.verifier, new Date(Date.now() + STATE_TTL_MS));
+    return this.identity.authorizeUrl({
+      clientId: app.clientId,
+      redirectUri: this.options.redirectUri,
+      scope: this.options.scopes,
+      state,
+      codeChallenge: pkce.challenge,
+    });
+  }
+
+  /**
+   * The callback: uses up the state, exchanges the code (with the PKCE verifier), asks /connections which
+   * organisation was authorised, and stores the token set and that organisation as the business's connection.
+   */
+  async completeOAuth(params: {
+    state: string;
+    code?: string;
+    error?: string;
+  }): Promise<{ businessId: string; connection: ConnectionSummary; otherTenants: number }> {
+    const app = this.requireApp();
+    const consent = await this.store.takeOAuthState(params.state);
+    if (!consent)
+      throw new ConnectionError(
+        'invalid-state',
+        'This consent link is unknown, expired or already used; start again from /xero/connect.',
+      );
+    if (params.error || !params.code)
+      throw new ConnectionError(
+        'consent-refused',
+        `Xero did not grant access (${params.error ?? 'no code'}); start again from /xero/connect.`,
+      );
+    const tokens = await this.xero(() =>
+      this.identity.exchangeCode(app, {
+        code: params.code!,
+        redirectUri: this.options.redirectUri,
+        codeVerifier: consent.codeVerifier,
+      }),
+    );
+    if (!tokens.refreshToken)
+      throw new ConnectionError(
+        'xero-refused',
+        'Xero granted no refresh token; XERO_SCOPES must include offline_access.',
+      );
+    const connections = await this.xero(() => this.identity.connections(tokens.accessToken));
+    const { chosen, others } = pickTenant(connections, authEventIdOf(tokens.accessToken));
+    await inTransaction(this.options.db, (tx) =>
+      this.store.put(tx, {
+        businessId: consent.businessId,
+        kind: 'oauth',
+        tenantId: chosen.tenantId,
+        tenantName: chosen.tenantName,
+        xeroConnectionId: chosen.id,
+        accessToken: tokens.accessToken,
+        expiresAt: new Date(Date.now() + tokens.expiresIn * 1000),
+        refreshToken: tokens.refreshToken,
+        client: null,
+      }),
+    );
+    this.options.log?.info('Xero connected (OAuth)', {
+      businessId: consent.businessId,
+      tenantId: chosen.tenantId,
+    });
+    return {
+      businessId: consent.businessId,
+      connection: (await this.store.summary(consent.businessId))!,
+      otherTenants: others,
+    };
+  }
+
+  /**
+   * A Custom Connection: checks the credentials by getting a token and reading GET /connections (a Custom
+   * Connection has exactly one organisation), then stores them sealed as the business's connection.
+   */
+  async connectCustom(businessId: string, client: ClientCredentials): Promise<ConnectionSummary> {
+    await this.requireBusiness(businessId);
+    const tokens = await this.xero(() => this.identity.clientCredentials(client));
+    const connections = await this.xero(() => this.identity.connections(tokens.accessToken));
+    const { chosen } = pickTenant(connections, undefined);
+    await inTransaction(this.options.db, (tx) =>
+      this.store.put(tx, {
+        businessId,
+        kind: 'custom',
+        tenantId: chosen.tenantId,
+        tenantName: chosen.tenantName,
+        xeroConnectionId: chosen.id,
+        accessToken: tokens.accessToken,
+        expiresAt: new Date(Date.now() + tokens.expiresIn * 1000),
+        refreshToken: null,
+        client,
+      }),
+    );
+    this.options.log?.info('Xero connected (Custom Connection)', { businessId, tenantId: chosen.tenantId });
+    return (await this.store.summary(businessId))!;
+  }
+
+  /**
+   * Disconnects: removes the connection in Xero (DELETE /connections/{id}), revokes the refresh token, then
+   * forgets every token and secret. Xero being unreachable does not keep the business connected here; what
+   * could not be done in Xero is reported.
+   */
+  async disconnect(
+    businessId: string,
+  ): Promise<{ connection: ConnectionSummary; xero: { connectionDeleted: boolean; tokenRevoked: boolean } }> {
+    const c = await this.store.get(this.options.db, businessId);
+    if (!c) throw new ConnectionError('unknown-business', `Business ${businessId} has no Xero connection.`);
+    const done = { connectionDeleted: false, tokenRevoked: false };
+    if (c.status !== 'disconnected') {
+      const token = await this.tokens.accessToken(businessId).catch(() => undefined);
+      if (token && c.xeroConnectionId) {
+        await this.identity.deleteConnection(token, c.xeroConnectionId).then(
+          () => void (done.connectionDeleted = true),
+          (err: unknown) =>
+            this.options.log?.warn('Xero disconnect failed', { businessId, error: String(err) }),
+        );
+      }
+      // Read again: the token call above may have rotated the refresh token.
+      const latest = await this.store.get(this.options.db, businessId);
+      if (c.kind === 'oauth' && latest?.refreshToken && this.options.app) {
+        await this.identity.revoke(this.options.app, latest.refreshToken).then(
+          () => void (done.tokenRevoked = true),
+          (err: unknown) =>
+            this.options.log?.warn('Xero revocation failed', { businessId, error: String(err) }),
+        );
+      }
+    }
+    await inTransaction(this.options.db, (tx) =>
+      this.store.markDisconnected(tx, businessId, 'disconnected on request'),
+    );
+    this.options.log?.info('Xero disconnected', { businessId, ...done });
+    return { connection: (await this.store.summary(businessId))!, xero: done };
+  }
+
+  private requireApp(): ClientCredentials {
+    if (!this.options.app)
+      throw new ConnectionError(
+        'oauth-not-configured',
+        'OAuth connect needs XERO_CLIENT_ID and XERO_CLIENT_SECRET (a Xero web app); or use a Custom Connection: npm run cli -- business connect-custom.',
+      );
+    return this.options.app;
+  }
+
+  private async requireBusiness(businessId: string): Promise<void> {
+    const { rows } = await this.options.db.query('SELECT 1 FROM businesses WHERE id = $1', [businessId]);
+    if (rows.length === 0)
+      throw new ConnectionError('unknown-business', `Business ${JSON.stringify(businessId)} was not found.`);
+  }
+
+  /** Identity failures as ConnectionErrors the caller can show. */
+  private async xero<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof IdentityError)) throw err;
+      if (err.kind === 'no_response' || err.kind === 'unavailable')
+        throw new ConnectionError(
+          'xero-unavailable',
+          `Xero could not be reached (${err.message}); try again.`,
+        );
+      throw new ConnectionError('xero-refused', `Xero refused: ${err.message}.`);
+    }
+  }
+}
+
+/**
+ * The organisation the user picked. A consent can authorise several: those of this consent carry its
+ * authentication event id (from the access token); of those, the most recently updated one is taken.
+ */
+function pickTenant(
+  connections: XeroTenantConnection[],
+  authEventId: string | undefined,
+): { chosen: XeroTenantConnection; others: number } {
+  const organisations = connections.filter((c) => c.tenantType === 'ORGANISATION');
+  const ofThisConsent = authEventId
+    ? organisations.filter((c) => c.authEventId === authEventId)
+    : organisations;
+  const candidates = (ofThisConsent.length > 0 ? ofThisConsent : organisations).sort((a, b) =>
+    (b.updatedDateUtc ?? '').localeCompare(a.updatedDateUtc ?? ''),
+  );
+  const chosen = candidates[0];
+  if (!chosen)
+    throw new ConnectionError('no-organisation', 'Xero lists no organisation for this connection.');
+  return { chosen, others: candidates.length - 1 };
+}
