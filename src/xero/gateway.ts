@@ -1,6 +1,6 @@
 import axios from 'axios';
 import { AccountingApi } from 'xero-node';
-import type { Allocation, Contact, CreditNote, Invoice, Payment } from 'xero-node';
+import type { Account, Allocation, Contact, CreditNote, Invoice, Payment, TaxRate } from 'xero-node';
 import { parseXeroError, rateLimitHeaders, XeroApiError } from './errors';
 import type { TenantLimiter } from './limiter';
 import type { TokenProvider } from './tokens';
@@ -176,6 +176,18 @@ export class XeroGateway {
       api.createPayments(ctx.tenantId, { payments }, false, write.idempotencyKey),
     );
     return res.payments ?? [];
+  }
+
+  /** The organisation's chart of accounts (every status), for checking the business's settings. */
+  async getAccounts(ctx: CallContext): Promise<Account[]> {
+    const res = await this.call(ctx, (api) => api.getAccounts(ctx.tenantId));
+    return res.accounts ?? [];
+  }
+
+  /** The organisation's tax rates (every status), for checking the business's settings. */
+  async getTaxRates(ctx: CallContext): Promise<TaxRate[]> {
+    const res = await this.call(ctx, (api) => api.getTaxRates(ctx.tenantId));
+    return res.taxRates ?? [];
   }
 
   private async call<T>(
