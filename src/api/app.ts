@@ -13,6 +13,7 @@ import { syncRequestOperations } from './sync-requests/operations';
 import { syncRequestRoutes } from './sync-requests/routes';
 import { systemOperations, systemRoutes } from './system/routes';
 import { contactsOperation, xeroContactRoutes } from './xero/contacts';
+import { xeroConnectionRoutes } from './xero-connections/routes';
 
 export interface ApiDeps {
   cfg: Config;
@@ -41,6 +42,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.disable('x-powered-by');
   app.use(express.json({ limit: deps.cfg.API_BODY_LIMIT }));
   app.use(systemRoutes({ db: deps.db, temporal: deps.temporal, document: openApiDocument }));
+  app.use(xeroConnectionRoutes(deps));
   // Everything under /api needs an API key; the key decides the business.
   app.use('/api', requireApiKey(deps.db));
   app.use(syncRequestRoutes(deps));

@@ -4,6 +4,8 @@ import type { BusinessSettings } from '../businesses/store';
 import { generateDemoOrders } from './seed';
 import type { Order } from './schema';
 import { upsertOrders } from './store';
+import type { XeroConnections } from '../xero/connections';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../xero-sim/options';
 
 export const DEMO_BUSINESS_ID = 'biz_demo';
 
@@ -55,4 +57,15 @@ export async function seedDemoData(db: Db, opts: DemoSeedOptions = {}) {
   await upsertOrders(db, chunk);
   count += chunk.length;
   return { businessId, from, to, orders: count };
+}
+
+/**
+ * Connects the demo business to the local simulator's demo organisation through the connection store, as
+ * `business connect-custom` does: the simulator's demo client is a Custom Connection to it.
+ */
+export async function connectDemoBusiness(connections: XeroConnections, businessId = DEMO_BUSINESS_ID) {
+  return connections.connectCustom(businessId, {
+    clientId: DEMO_CLIENT_ID,
+    clientSecret: DEMO_CLIENT_SECRET,
+  });
 }
