@@ -64,8 +64,10 @@ describe('end to end: import, submit over HTTP, sync into Xero', () => {
       );
     }
 
-    const progress = await (await fetch(`${system.apiUrl}/api/sync-requests/${id}`)).json();
-    expect(progress).toMatchObject({ requestId: id, state: 'completed' });
+    const api = await system.api(businessId);
+    const progress = await api.get(`/api/sync-requests/${id}`);
+    expect(progress.status).toBe(200);
+    expect(progress.body).toMatchObject({ requestId: id, state: 'completed' });
 
     const listed = await eventually(async () => {
       const ids: string[] = [];

@@ -8,16 +8,8 @@ import type { TestSystem } from '../support/system';
 const businessId = 'biz_submit';
 
 async function post(system: TestSystem, body: unknown) {
-  const res = await fetch(`${system.apiUrl}/api/sync-requests`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return {
-    status: res.status,
-    type: res.headers.get('content-type'),
-    body: (await res.json()) as Record<string, unknown>,
-  };
+  const res = await (await system.api(businessId)).post('/api/sync-requests', body);
+  return { status: res.status, type: res.headers.get('content-type'), body: res.body };
 }
 
 const valid = {

@@ -3,6 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createApp } from '../../src/api/app';
+import { createApiKey } from '../../src/api-keys/store';
+import { apiClient } from './api';
+import type { ApiClient } from './api';
 import type { Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { openDependencies } from '../../src/runtime';
@@ -23,6 +26,10 @@ export interface TestSystem {
   xero: RunningXeroSim;
   deps: Dependencies;
   apiUrl: string;
+  /** An API key for the business (created on first use). */
+  keyFor(businessId: string): Promise<string>;
+  /** An API client authenticated as the business, checking every answer against the OpenAPI document. */
+  api(businessId: string): Promise<ApiClient>;
   /** Starts another in-process worker (e.g. after stopping one). */
   startWorker(): Promise<Worker>;
   stop(): Promise<void>;
@@ -68,14 +75,23 @@ export async function startTestSystem(
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
+  const keys = new Map<string, Promise<string>>();
+  const keyFor = (businessId: string) => {
+    if (!keys.has(businessId))
+      keys.set(businessId, createApiKey(database.db, businessId, 'test').then((k) => k.key));
+    return keys.get(businessId)!;
+  };
+  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     cfg,
     database,
     temporal,
     xero,
     deps,
+    keyFor,
+    api: async (businessId) => apiClient(apiUrl, await keyFor(businessId)),
     startWorker,
-    apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    apiUrl,
     stop: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       for (const w of workers) if (w.worker.getState() === 'RUNNING') w.worker.shutdown();
@@ -111,14 +127,15 @@ export interface SyncRequestBody {
   contactMapping?: { mode: 'auto' } | { mode: 'manual'; contactId: string };
 }
 
-/** Submits a sync request over the real HTTP API and returns its id; anything but 202 fails the test. */
+/** Submits a sync request over the real HTTP API (with the business's key) and returns its id; anything but 202 fails the test. */
 export async function submitSync(system: TestSystem, request: SyncRequestBody): Promise<string> {
-  const res = await fetch(`${system.apiUrl}/api/sync-requests`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ locationId: 'all', contactMapping: { mode: 'auto' }, ...request }),
+  const api = await system.api(request.businessId);
+  const res = await api.post('/api/sync-requests', {
+    locationId: 'all',
+    contactMapping: { mode: 'auto' },
+    ...request,
   });
   if (res.status !== 202)
-    throw new Error(`POST /api/sync-requests answered ${res.status}: ${await res.text()}`);
-  return ((await res.json()) as { id: string }).id;
+    throw new Error(`POST /api/sync-requests answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return (res.body as { id: string }).id;
 }
