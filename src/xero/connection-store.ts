@@ -229,12 +229,12 @@ export class ConnectionStore {
       const values = stale.map((col) =>
         this.seal(row.business_id, col, this.open(row.business_id, col, row[col])),
       );
-      // Only if the row did not change meanwhile (a refresh), else the next run picks it up.
-      const set = stale.map((col, i) => `${col} = $${i + 3}`).join(', ');
-      const where = stale.map((col, i) => `${col} = $${i + 3 + stale.length}`).join(' AND ');
+      // Only if those values did not change meanwhile (a refresh, which seals with the new key anyway).
+      const set = stale.map((col, i) => `${col} = $${i + 2}`).join(', ');
+      const where = stale.map((col, i) => `${col} = $${i + 2 + stale.length}`).join(' AND ');
       const result = await this.db.query(
-        `UPDATE xero_connections SET ${set} WHERE business_id = $1 AND updated_at = $2 AND ${where}`,
-        [row.business_id, row.updated_at, ...values, ...stale.map((col) => row[col])],
+        `UPDATE xero_connections SET ${set} WHERE business_id = $1 AND ${where}`,
+        [row.business_id, ...values, ...stale.map((col) => row[col])],
       );
       connections += result.rowCount ?? 0;
     }
