@@ -8,6 +8,7 @@ import { importOrdersFile } from './orders/import';
 import { seedDemoData } from './orders/demo';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys/store';
 import { getBusiness } from './businesses/store';
+import { BUSINESS_USAGE, createBusinessCommand, showBusinessCommand } from './businesses/commands';
 import { CONNECTION_USAGE, connectCustomCommand, reencryptCommand } from './xero/connection-commands';
 
 const USAGE = `Usage: npm run cli -- <command>
@@ -20,6 +21,7 @@ const USAGE = `Usage: npm run cli -- <command>
                                     Create an API key for one business; prints it once (only its hash is kept).
   keys revoke KEY_OR_ID             Revoke a key (the whole key, or its xms_<id> part).
   keys list --business ID           List a business's keys (ids and labels, never the keys).
+${BUSINESS_USAGE}
 ${CONNECTION_USAGE}
 
 Uses DATABASE_URL, or the embedded PostgreSQL under DATA_DIR (started for the command if npm start is not running).`;
@@ -27,6 +29,8 @@ Uses DATABASE_URL, or the embedded PostgreSQL under DATA_DIR (started for the co
 type Command = (db: Db, args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
+  'business create': (db, args) => createBusinessCommand(db, args),
+  'business show': (db, args) => showBusinessCommand(config(), db, args),
   'business connect-custom': (db, args) => connectCustomCommand(config(), db, args),
   'tokens reencrypt': (db) => reencryptCommand(config(), db),
   'orders import': async (db, args) => {

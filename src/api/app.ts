@@ -6,6 +6,7 @@ import type { Logger } from '../logger';
 import type { XeroGateway } from '../xero/gateway';
 import type { TenantLimiter } from '../xero/limiter';
 import { requireApiKey } from './auth';
+import { businessOperations, businessRoutes } from './business/routes';
 import { ApiError, errorHandler } from './errors';
 import { buildOpenApiDocument } from './openapi/document';
 import type { Operation } from './operation';
@@ -28,6 +29,7 @@ export interface ApiDeps {
 export const OPERATIONS: readonly Operation[] = [
   ...Object.values(syncRequestOperations),
   contactsOperation,
+  ...Object.values(businessOperations),
   ...Object.values(systemOperations),
 ];
 
@@ -47,6 +49,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/api', requireApiKey(deps.db));
   app.use(syncRequestRoutes(deps));
   app.use(xeroContactRoutes(deps));
+  app.use(businessRoutes(deps));
   app.use((req, _res, next) =>
     next(new ApiError(404, 'Not Found', `No route for ${req.method} ${req.path}; see /docs for the API.`)),
   );

@@ -89,3 +89,15 @@ export async function getLocation(
   );
   return rows[0] ?? null;
 }
+
+/** Creates a business with default settings and no Xero connection; false when the id is taken. */
+export async function insertBusiness(
+  db: Db,
+  b: { id: string; name: string; timeZone: string },
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `INSERT INTO businesses (id, name, time_zone) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`,
+    [b.id, b.name, b.timeZone],
+  );
+  return rowCount === 1;
+}

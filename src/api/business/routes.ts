@@ -1,0 +1,201 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Config } from '../../config';
+import type { Db } from '../../db/pool';
+import { getBusiness } from '../../businesses/store';
+import type { Business } from '../../businesses/store';
+import {
+  checkAgainstXero,
+  checkConsistency,
+  mergeSettings,
+  saveSettings,
+  SettingsPatch,
+  SettingsView,
+  settingsView,
+  XERO_CHECKED_FIELDS,
+} from '../../businesses/settings';
+import type { ChartOfAccounts, FieldProblem } from '../../businesses/settings';
+import { ConnectionStore } from '../../xero/connection-store';
+import type { XeroGateway } from '../../xero/gateway';
+import { tokenCipherFromConfig } from '../../xero/token-crypto';
+import { ConnectionNeedsReconnect } from '../../xero/tokens';
+import { ApiError, notFound } from '../errors';
+import { mount } from '../operation';
+import type { Operation } from '../operation';
+import { Problem } from '../openapi/problem';
+
+/**
+ * The API key's business and its settings. There is no business id in these paths: the key decides the business,
+ * so a key can neither read nor change another business's settings.
+ */
+
+const tag = 'Business';
+
+export const BusinessView = z.object({
+  id: z.string(),
+  name: z.string(),
+  timeZone: z.string(),
+  xero: z.object({
+    status: z
+      .enum(['not_connected', 'active', 'needs_reconnect', 'disconnected'])
+      .describe('needs_reconnect: Xero refused the connection; connect again (requests wait meanwhile).'),
+    kind: z.enum(['oauth', 'custom']).nullable().describe('OAuth 2.0 app connection or Custom Connection.'),
+    tenantId: z.string().nullable().describe('The connected Xero organisation.'),
+    tenantName: z.string().nullable(),
+    lastError: z.string().nullable(),
+  }),
+});
+
+const notConnected = {
+  description: 'The business has no active Xero connection, and the change names Xero accounts or tax rates.',
+  schema: Problem,
+};
+
+export const businessOperations = {
+  get: {
+    method: 'get',
+    path: '/api/business',
+    operationId: 'getBusiness',
+    summary: 'The API key’s business and its Xero connection',
+    tag,
+    auth: true,
+    responses: { 200: { description: 'The business.', schema: BusinessView } },
+  },
+  getSettings: {
+    method: 'get',
+    path: '/api/business/settings',
+    operationId: 'getBusinessSettings',
+    summary: 'The business’s settings (time zone and invoice mapping)',
+    tag,
+    auth: true,
+    responses: { 200: { description: 'Every setting, defaults included.', schema: SettingsView } },
+  },
+  updateSettings: {
+    method: 'patch',
+    path: '/api/business/settings',
+    operationId: 'updateBusinessSettings',
+    summary: 'Change some settings',
+    description:
+      'Each field given replaces the stored one (`taxTypes` and `paymentAccounts` as a whole); the others are ' +
+      'kept. Account codes and tax types are checked against the organisation’s Accounts and TaxRates in Xero ' +
+      '(one or two reads through its rate limiter): an unknown code is refused with a message that names it. ' +
+      'Answers the merged settings.',
+    tag,
+    auth: true,
+    body: SettingsPatch,
+    responses: {
+      200: { description: 'The settings after the change.', schema: SettingsView },
+      409: notConnected,
+      502: { description: 'Xero could not be asked (its message).', schema: Problem },
+      503: {
+        description: 'The organisation’s daily Xero quota is spent (with when it resets).',
+        schema: Problem,
+      },
+    },
+  },
+} satisfies Record<string, Operation>;
+
+export interface BusinessRouteDeps {
+  cfg: Config;
+  db: Db;
+  newXeroGateway: () => XeroGateway;
+}
+
+function invalid(problems: FieldProblem[]): ApiError {
+  const errors = problems.map((p) => ({ path: `body.${p.path}`, message: p.message }));
+  return new ApiError(
+    400,
+    'Invalid settings',
+    errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+    errors,
+  );
+}
+
+/** Reads what the patch needs from Xero: Accounts for account codes, TaxRates for tax types. */
+async function readChart(
+  deps: BusinessRouteDeps,
+  business: Business,
+  connected: boolean,
+  patch: SettingsPatch,
+): Promise<ChartOfAccounts> {
+  const fields = XERO_CHECKED_FIELDS.filter((f) => patch[f] !== undefined);
+  if (fields.length === 0) return {};
+  if (!connected || !business.xeroTenantId)
+    throw new ApiError(
+      409,
+      'Not connected',
+      `${fields.join(', ')} must be checked against the business's Xero organisation, and business ${business.id} ` +
+        'has no active Xero connection; connect it first (GET /xero/connect, or `npm run cli -- business connect-custom`).',
+    );
+  const gateway = deps.newXeroGateway();
+  const ctx = {
+    businessId: business.id,
+    tenantId: business.xeroTenantId,
+    dailyReserve: business.settings.dailyQuotaReserve,
+  };
+  const needsAccounts = fields.some((f) => f.endsWith('AccountCode') || f === 'paymentAccounts');
+  const needsRates = fields.includes('taxTypes') || fields.includes('noTaxType');
+  try {
+    return {
+      accounts: needsAccounts ? await gateway.getAccounts(ctx) : undefined,
+      taxRates: needsRates ? await gateway.getTaxRates(ctx) : undefined,
+    };
+  } catch (err) {
+    if (err instanceof ConnectionNeedsReconnect)
+      throw new ApiError(
+        409,
+        'Reconnect Xero',
+        `${err.message}. Settings naming Xero codes cannot be checked until then.`,
+      );
+    throw err;
+  }
+}
+
+export function businessRoutes(deps: BusinessRouteDeps): Router {
+  const router = Router();
+  const cipher = tokenCipherFromConfig(deps.cfg);
+  // Only the summary is read here (no token is opened), but the store is where that row's shape is known.
+  const connections = cipher ? new ConnectionStore(deps.db, cipher) : undefined;
+  const load = async (businessId: string) => {
+    const business = await getBusiness(deps.db, businessId);
+    if (!business) throw notFound(`Business ${businessId}`);
+    const connection = (await connections?.summary(businessId)) ?? null;
+    return { business, connection };
+  };
+
+  mount(router, businessOperations.get, async ({ businessId }, res) => {
+    const { business, connection } = await load(businessId);
+    const view: z.infer<typeof BusinessView> = {
+      id: business.id,
+      name: business.name,
+      timeZone: business.timeZone,
+      xero: {
+        status: connection?.status ?? 'not_connected',
+        kind: connection?.kind ?? null,
+        tenantId: connection && connection.status !== 'disconnected' ? connection.tenantId : null,
+        tenantName: connection && connection.status !== 'disconnected' ? connection.tenantName : null,
+        lastError: connection?.lastError ?? null,
+      },
+    };
+    res.json(view);
+  });
+
+  mount(router, businessOperations.getSettings, async ({ businessId }, res) => {
+    const { business } = await load(businessId);
+    res.json(settingsView(business.timeZone, business.settings));
+  });
+
+  mount(router, businessOperations.updateSettings, async ({ businessId, body }, res) => {
+    const { business, connection } = await load(businessId);
+    const merged = mergeSettings(settingsView(business.timeZone, business.settings), body);
+    const local = checkConsistency(merged, body);
+    if (local.length) throw invalid(local);
+    const chart = await readChart(deps, business, connection?.status === 'active', body);
+    const problems = checkAgainstXero(body, chart);
+    if (problems.length) throw invalid(problems);
+    const saved = await saveSettings(deps.db, businessId, body);
+    if (!saved) throw notFound(`Business ${businessId}`);
+    res.json(settingsView(saved.timeZone, saved.settings));
+  });
+  return router;
+}
