@@ -9,6 +9,8 @@ export interface DevServerOptions {
   port: number;
   uiPort: number;
   namespace: string;
+  /** More namespaces to create at start (tests keep planted histories out of `namespace` this way). */
+  extraNamespaces?: string[];
   /** SQLite file for persistence; omitted means in-memory (tests). */
   dbFile?: string;
   headless?: boolean;
@@ -58,6 +60,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServerH
     '--log-level',
     'warn',
   ];
+  for (const extra of opts.extraNamespaces ?? []) args.push('--namespace', extra);
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   if (opts.headless) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort));

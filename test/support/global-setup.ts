@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres } from '../../src/db/embedded';
 import { resolveTemporalCli, startDevServer } from '../../src/temporal/dev-server';
+import { CONTROL_NAMESPACE } from './history-scan';
 import { freePort } from './ports';
 
 /**
@@ -22,6 +23,8 @@ export default async function globalSetup(): Promise<void> {
       port: temporalPort,
       uiPort: 0,
       namespace: 'default',
+      // The history scan's negative control plants secrets there, never in `default` (history-scan.ts).
+      extraNamespaces: [CONTROL_NAMESPACE],
       headless: true,
       logFile: path.join(scratch, 'temporal.log'),
     }),
