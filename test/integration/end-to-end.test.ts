@@ -7,6 +7,7 @@ import { DEMO_SETTINGS } from '../../src/orders/demo';
 import { importOrdersFile } from '../../src/orders/import';
 import { generateDemoOrders } from '../../src/orders/seed';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
+import { connectToSimulator } from '../support/orders';
 import { eventually, startTestSystem, submitSync } from '../support/system';
 import type { TestSystem } from '../support/system';
 
@@ -28,6 +29,7 @@ describe('end to end: import, submit over HTTP, sync into Xero', () => {
       xeroTenantId: DEMO_TENANT_ID,
       settings: DEMO_SETTINGS,
     });
+    await connectToSimulator(system.database.db, businessId);
     const orders = [
       ...generateDemoOrders({ businessId, from: '2026-03-01', to: '2026-03-03', ordersPerDay: 40 }),
     ];
