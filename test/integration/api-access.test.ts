@@ -101,6 +101,15 @@ describe('API access: keys, business scoping, health, errors, docs', () => {
       contactMapping: { mode: 'auto' },
     });
     expect(foreign.status).toBe(404);
+    const foreignPreview = await b.post('/api/sync-requests/preview', {
+      businessId: 'biz_key_a',
+      channel: 'pos',
+      locationId: 'all',
+      startDate: '2025-05-01',
+      endDate: '2025-05-01',
+      contactMapping: { mode: 'auto' },
+    });
+    expect(foreignPreview.status).toBe(404);
   });
 
   it('creates a key with the CLI (printed once, stored hashed), and a revoked key stops working', async () => {
