@@ -184,7 +184,7 @@ function checkAccount(
   accounts: Account[],
   path: string,
   code: string,
-  role: { what: string; fits: (a: Account) => boolean; rule: string },
+  role: { what: string; one: string; fits: (a: Account) => boolean; rule: string },
 ): FieldProblem[] {
   const fitting = accounts.filter(role.fits);
   const found = accounts.find((a) => text(a.code) === code);
@@ -199,7 +199,7 @@ function checkAccount(
     return [
       {
         path,
-        message: `Xero account ${accountLabel(found)} is ${text(found.status)}; use an active ${role.what.replace(/s$/, '')}: ${listed(fitting, accountLabel)}.`,
+        message: `Xero account ${accountLabel(found)} is ${text(found.status)}; use an active ${role.one}: ${listed(fitting, accountLabel)}.`,
       },
     ];
   if (!role.fits(found))
@@ -278,6 +278,7 @@ export function checkAgainstXero(patch: SettingsPatch, chart: ChartOfAccounts): 
     problems.push(
       ...checkAccount(accounts, 'salesAccountCode', patch.salesAccountCode, {
         what: 'revenue accounts',
+        one: 'revenue account',
         fits: isRevenue,
         rule: 'the sales account must be a revenue account',
       }),
@@ -286,6 +287,7 @@ export function checkAgainstXero(patch: SettingsPatch, chart: ChartOfAccounts): 
     problems.push(
       ...checkAccount(accounts, 'roundingAccountCode', patch.roundingAccountCode, {
         what: 'accounts',
+        one: 'non-bank account',
         fits: onInvoiceLine,
         rule: 'Xero does not accept a bank account on an invoice line; use',
       }),
@@ -294,6 +296,7 @@ export function checkAgainstXero(patch: SettingsPatch, chart: ChartOfAccounts): 
     problems.push(
       ...checkAccount(accounts, `paymentAccounts.${method}`, code, {
         what: 'accounts that take payments',
+        one: 'account that takes payments',
         fits: takesPayments,
         rule: 'a payment account must be a BANK account or have "Enable payments to this account" set',
       }),
