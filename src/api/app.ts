@@ -14,7 +14,7 @@ import { syncRequestOperations } from './sync-requests/operations';
 import { syncRequestRoutes } from './sync-requests/routes';
 import { systemOperations, systemRoutes } from './system/routes';
 import { contactsOperation, xeroContactRoutes } from './xero/contacts';
-import { xeroConnectionRoutes } from './xero-connections/routes';
+import { xeroConnectionOperations, xeroConnectionRoutes } from './xero-connections/routes';
 
 export interface ApiDeps {
   cfg: Config;
@@ -30,6 +30,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...Object.values(syncRequestOperations),
   contactsOperation,
   ...Object.values(businessOperations),
+  ...Object.values(xeroConnectionOperations),
   ...Object.values(systemOperations),
 ];
 
