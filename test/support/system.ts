@@ -78,7 +78,10 @@ export async function startTestSystem(
   const keys = new Map<string, Promise<string>>();
   const keyFor = (businessId: string) => {
     if (!keys.has(businessId))
-      keys.set(businessId, createApiKey(database.db, businessId, 'test').then((k) => k.key));
+      keys.set(
+        businessId,
+        createApiKey(database.db, businessId, 'test').then((k) => k.key),
+      );
     return keys.get(businessId)!;
   };
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
