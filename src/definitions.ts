@@ -96,6 +96,27 @@ export interface SyncProgress {
 
 export type ManualSyncResult = SyncProgress;
 
+/** A request's progress before its first batch. */
+export function newProgress(
+  requestId: string,
+  batchesTotal: number,
+  state: SyncState = 'queued',
+): SyncProgress {
+  return {
+    requestId,
+    state,
+    counts: { found: 0, synced: 0, failed: 0, skipped: 0 },
+    batchesDone: 0,
+    batchesTotal,
+    currentBatch: null,
+    xeroCalls: 0,
+    resumeAt: null,
+    etaSeconds: null,
+    quotaWaits: 0,
+    lastError: null,
+  };
+}
+
 /** What one batch activity did. */
 export interface BatchOutcome {
   /** The request's counts so far (cumulative, from the ledger: a retried batch never double counts). */

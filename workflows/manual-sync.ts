@@ -16,6 +16,7 @@ import type { Activities } from '../activities';
 import {
   cancelSignal,
   NEEDS_RECONNECT_FAILURE,
+  newProgress,
   pauseSignal,
   progressQuery,
   reconnectedSignal,
@@ -209,22 +210,6 @@ async function waitForReconnect(
   }
   setCurrentDetails('');
   progress.lastError = null;
-}
-
-function newProgress(requestId: string, batchesTotal: number): SyncProgress {
-  return {
-    requestId,
-    state: 'queued',
-    counts: { found: 0, synced: 0, failed: 0, skipped: 0 },
-    batchesDone: 0,
-    batchesTotal,
-    currentBatch: null,
-    xeroCalls: 0,
-    resumeAt: null,
-    etaSeconds: null,
-    quotaWaits: 0,
-    lastError: null,
-  };
 }
 
 /** Every state change shows in three places: the query, the Web UI's search attribute and the history log. */

@@ -1,7 +1,8 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Db } from '../db/pool';
-import { progressQuery, SearchAttributes } from '../definitions';
+import { newProgress, progressQuery, SearchAttributes } from '../definitions';
+import { planBatches } from '../sync/planning';
 import type { ManualSyncResult, SyncCounts, SyncProgress, SyncState } from '../definitions';
 import { notFound } from '../api/errors';
 import { CLOSED_STATES, correctState, countsFor, getRequest, listRequests } from './store';
@@ -150,21 +151,7 @@ async function liveProgress(temporal: Client, row: RequestRow): Promise<SyncProg
 
 /** What the workflow last recorded (or, before its first record, a queued request with nothing done). */
 function recordedProgress(row: RequestRow): SyncProgress {
-  return (
-    row.progress ?? {
-      requestId: row.id,
-      state: row.state,
-      counts: { found: 0, synced: 0, failed: 0, skipped: 0 },
-      batchesDone: 0,
-      batchesTotal: 0,
-      currentBatch: null,
-      xeroCalls: 0,
-      resumeAt: null,
-      etaSeconds: null,
-      quotaWaits: 0,
-      lastError: null,
-    }
-  );
+  return row.progress ?? newProgress(row.id, planBatches(row.input).batchCount, row.state);
 }
 
 export function encodeCursor(value: unknown): string {
