@@ -16,6 +16,7 @@ import {
   WEB_APP,
   WEB_APP_ENV,
 } from '../support/xero-connect';
+import { checkedFetch } from '../support/api';
 
 /**
  * A request whose Xero connection is revoked waits in needs_reconnect (not failed), shows it in its progress and
@@ -60,7 +61,7 @@ describe('needs_reconnect', () => {
   }
 
   async function progress(businessId: string, id: string): Promise<SyncProgress> {
-    const res = await fetch(`${system.apiUrl}/api/sync-requests/${id}`, {
+    const res = await checkedFetch(`${system.apiUrl}/api/sync-requests/${id}`, {
       headers: { authorization: `Bearer ${await system.keyFor(businessId)}` },
     });
     return (await res.json()) as SyncProgress;

@@ -19,6 +19,7 @@ import {
   WEB_APP,
   WEB_APP_ENV,
 } from '../support/xero-connect';
+import { checkedFetch } from '../support/api';
 
 /**
  * The OAuth 2.0 connection against the simulator's identity endpoints: connect, callback, refresh, rotation,
@@ -101,13 +102,13 @@ describe('Xero connections (OAuth 2.0 against the simulated identity service)', 
       xeroTenantId: null,
       settings: {},
     });
-    const foreign = await fetch(`${system.apiUrl}/xero/connect?business=biz_other`, {
+    const foreign = await checkedFetch(`${system.apiUrl}/xero/connect?business=biz_other`, {
       headers: { authorization: `Bearer ${await system.keyFor(businessId)}` },
       redirect: 'manual',
     });
     expect(foreign.status).toBe(404);
     expect(foreign.headers.get('content-type')).toContain('application/problem+json');
-    const anonymous = await fetch(`${system.apiUrl}/xero/connect?business=${businessId}`, {
+    const anonymous = await checkedFetch(`${system.apiUrl}/xero/connect?business=${businessId}`, {
       redirect: 'manual',
     });
     expect(anonymous.status).toBe(401);
@@ -137,11 +138,11 @@ describe('Xero connections (OAuth 2.0 against the simulated identity service)', 
     expect(raw).not.toContain(stored.refreshToken!);
     expect(raw).toContain('"access_token_enc":"v1.');
 
-    const replayed = await fetch(connected.callbackUrl, { headers: { accept: 'application/json' } });
+    const replayed = await checkedFetch(connected.callbackUrl, { headers: { accept: 'application/json' } });
     expect(replayed.status).toBe(400);
     expect(replayed.headers.get('content-type')).toContain('application/problem+json');
     expect(await replayed.json()).toMatchObject({ title: 'Invalid state' });
-    const unknown = await fetch(
+    const unknown = await checkedFetch(
       `${system.apiUrl}/xero/callback?code=abc&state=${randomBytes(32).toString('base64url')}`,
     );
     expect(unknown.status).toBe(400);
@@ -232,7 +233,7 @@ describe('Xero connections (OAuth 2.0 against the simulated identity service)', 
     const again = await connectThroughOAuth(system, businessId, tenantId);
     expect(again.body).toMatchObject({ status: 'active', tenantId });
     const { revocations } = await identityStats(system);
-    const res = await fetch(`${system.apiUrl}/xero/disconnect?business=${businessId}`, {
+    const res = await checkedFetch(`${system.apiUrl}/xero/disconnect?business=${businessId}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${await system.keyFor(businessId)}` },
     });

@@ -116,3 +116,22 @@ export function apiClient(baseUrl: string, key?: string): ApiClient {
     post: (path, body, options = {}) => request('POST', path, { body, ...options }),
   };
 }
+
+/**
+ * fetch() for the API under test when a test needs the raw Response (redirects, HTML): the answer is checked
+ * against the OpenAPI document like the client's, then handed back unconsumed.
+ */
+export async function checkedFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  const res = await fetch(url, { redirect: 'manual', ...init });
+  const text = await res.text();
+  const contentType = res.headers.get('content-type') ?? '';
+  const body = contentType.includes('json') && text ? (JSON.parse(text) as unknown) : text;
+  checkAgainstOpenApi(
+    (init.method ?? 'GET').toLowerCase(),
+    new URL(url).pathname,
+    res.status,
+    contentType,
+    body,
+  );
+  return new Response(text || null, { status: res.status, statusText: res.statusText, headers: res.headers });
+}

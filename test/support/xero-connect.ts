@@ -5,6 +5,7 @@ import type { StoredConnection } from '../../src/xero/connection-store';
 import { TokenCipher } from '../../src/xero/token-crypto';
 import { TEST_TOKEN_ENCRYPTION_KEY } from './harness';
 import type { TestSystem } from './system';
+import { checkedFetch } from './api';
 
 /** The OAuth app the connection tests configure (XERO_CLIENT_ID / XERO_CLIENT_SECRET) and create in the simulator. */
 export const WEB_APP = { clientId: 'web-app', clientSecret: 'web-secret' };
@@ -42,7 +43,7 @@ export async function identityStats(system: TestSystem): Promise<IdentityStats> 
 
 /** GET /xero/connect with the business's API key; the answer's Location is the consent page. */
 export async function startConnect(system: TestSystem, businessId: string): Promise<Response> {
-  return fetch(`${system.apiUrl}/xero/connect?business=${encodeURIComponent(businessId)}`, {
+  return checkedFetch(`${system.apiUrl}/xero/connect?business=${encodeURIComponent(businessId)}`, {
     headers: { authorization: `Bearer ${await system.keyFor(businessId)}` },
     redirect: 'manual',
   });
@@ -67,6 +68,6 @@ export async function connectThroughOAuth(
   const back = new URL(consent.headers.get('location') ?? '');
   // Xero redirects to XERO_REDIRECT_URI; the test API listens elsewhere, so the same query goes to it.
   const callbackUrl = `${system.apiUrl}/xero/callback${back.search}`;
-  const res = await fetch(callbackUrl, { headers: { accept: 'application/json' } });
+  const res = await checkedFetch(callbackUrl, { headers: { accept: 'application/json' } });
   return { callbackUrl, status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
