@@ -1,12 +1,11 @@
 import type { CreateSyncRequestBody } from '../api/sync-requests/schemas';
 import type { Business } from '../businesses/store';
 import type { ManualSyncInput } from '../definitions';
-import { notFound } from '../api/errors';
 import { contactKey, normaliseContactName } from '../sync/contacts';
 import { estimateCalls, estimateQuotaWindows, etaSeconds } from '../sync/estimate';
 import { batchAt, planBatches } from '../sync/planning';
 import type { TenantLimiter } from '../xero/limiter';
-import { buildInput, findContact } from './submit';
+import { buildInput, findContact, ownRequest } from './submit';
 import type { SubmitDeps } from './submit';
 
 /** Xero's documented daily limit per organisation (assumed until the organisation tells us what is left). */
@@ -50,9 +49,8 @@ export async function previewSyncRequest(
   businessId: string,
   body: Omit<CreateSyncRequestBody, 'businessId'> & { businessId?: string },
 ) {
-  if (body.businessId !== undefined && body.businessId !== businessId)
-    throw notFound(`Business ${JSON.stringify(body.businessId)}`);
-  const { input, business } = await buildInput(deps, businessId, body, 'preview', false);
+  const request = ownRequest(businessId, body);
+  const { input, business } = await buildInput(deps, businessId, request, 'preview', false);
   const stats = await rangeStats(deps, input);
   const toSync =
     stats.total - stats.voided - (input.options.resyncPolicy === 'skip' ? stats.alreadySynced : 0);

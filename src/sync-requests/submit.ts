@@ -46,6 +46,19 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * The body without its optional businessId, which may name only the key's own business: any other id is
+ * answered as if it did not exist.
+ */
+export function ownRequest<B extends { businessId?: string }>(
+  businessId: string,
+  body: B,
+): Omit<B, 'businessId'> {
+  const { businessId: named, ...request } = body;
+  if (named !== undefined && named !== businessId) throw notFound(`Business ${JSON.stringify(named)}`);
+  return request;
+}
+
 export interface Submitted {
   input: ManualSyncInput;
   /** true: the Idempotency-Key matched an earlier submit; nothing new was started. */
@@ -59,10 +72,7 @@ export async function submitSyncRequest(
   body: CreateSyncRequestBody,
   idempotencyKey?: string,
 ): Promise<Submitted> {
-  // A key may name only its own business; any other id is answered as if it did not exist.
-  if (body.businessId !== undefined && body.businessId !== businessId)
-    throw notFound(`Business ${JSON.stringify(body.businessId)}`);
-  const { businessId: _ignored, ...request } = body;
+  const request = ownRequest(businessId, body);
   return startOnce(
     deps,
     businessId,

@@ -29,6 +29,13 @@ const acceptedResponse = {
 };
 const notFound = { description: 'No such request for this key’s business.', schema: Problem };
 const ended = { description: 'The request has already ended.', schema: Problem };
+/** What submit and preview answer when the business or Xero stops the checks. */
+const checkFailures = {
+  404: { description: 'The businessId is not the key’s business.', schema: Problem },
+  409: { description: 'The business has no Xero connection.', schema: Problem },
+  502: { description: 'Xero refused the manual-contact check.', schema: Problem },
+  503: { description: 'Xero’s daily quota is used up (manual-contact check).', schema: Problem },
+};
 
 function control(action: 'pause' | 'resume' | 'cancel', summary: string) {
   return {
@@ -58,11 +65,8 @@ export const syncRequestOperations = {
     headers: IdempotencyHeaders,
     responses: {
       202: acceptedResponse,
-      404: { description: 'The businessId is not the key’s business.', schema: Problem },
-      409: { description: 'The business has no Xero connection.', schema: Problem },
+      ...checkFailures,
       422: { description: 'The Idempotency-Key was used for a different body.', schema: Problem },
-      502: { description: 'Xero refused the manual-contact check.', schema: Problem },
-      503: { description: 'Xero’s daily quota is used up (manual-contact check).', schema: Problem },
     },
   },
   preview: {
@@ -78,10 +82,7 @@ export const syncRequestOperations = {
     body: PreviewBody,
     responses: {
       200: { description: 'The preview.', schema: PreviewResult },
-      404: { description: 'The businessId is not the key’s business.', schema: Problem },
-      409: { description: 'The business has no Xero connection.', schema: Problem },
-      502: { description: 'Xero refused the manual-contact check.', schema: Problem },
-      503: { description: 'Xero’s daily quota is used up (manual-contact check).', schema: Problem },
+      ...checkFailures,
     },
   },
   list: {
