@@ -309,6 +309,7 @@ describe('the sync-request API', () => {
       namespace: 'default',
       workflowExecution: { workflowId: onlineId },
     });
+    // Deletion runs asynchronously in Temporal (a system workflow); on a loaded CI machine it can take a while.
     await eventually(async () => {
       try {
         await system.temporal.client.workflow.getHandle(onlineId).describe();
@@ -316,7 +317,7 @@ describe('the sync-request API', () => {
       } catch {
         return true;
       }
-    });
+    }, 120_000);
     const forgotten = await api.get(`/api/sync-requests/${onlineId}`);
     expect(forgotten.status).toBe(200);
     expect(forgotten.body).toMatchObject({
@@ -326,7 +327,7 @@ describe('the sync-request API', () => {
     });
     const stillListed = await api.get<Page<Summary>>('/api/sync-requests?channel=online');
     expect(stillListed.body.items).toEqual([expect.objectContaining({ id: onlineId, state: 'completed' })]);
-  });
+  }, 240_000);
 
   it('searches Xero contacts for the picker through the limiter, caching repeated searches', async () => {
     await fetch(`${system.xero.baseUrl}/__sim/tenants/${DEMO_TENANT_ID}/contacts`, {
