@@ -40,9 +40,8 @@ export default tseslint.config(
               allowTypeImports: true,
             },
             {
-              regex: '^\\.\\./(activities(/.*)?|src/(?!definitions$|sync/planning$|sync/estimate$).*)$',
-              message:
-                'Workflows import activities as types only; shared code only from src/definitions and the pure src/sync/planning and src/sync/estimate.',
+              regex: '^\\.\\./(activities(/.*)?|src/(?!definitions$).*)$',
+              message: 'Workflows import activities as types only, and shared code only from src/definitions.',
               allowTypeImports: true,
             },
           ],

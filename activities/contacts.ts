@@ -1,113 +1,209 @@
 import { createHash } from 'node:crypto';
 import type { Contact } from 'xero-node';
-import type { Db } from '../src/db/pool';
-import { contactKey, contactLookupQuery, isSameContact } from '../src/sync/contacts';
-import type { CallContext, XeroGateway } from '../src/xero/gateway';
+import type { Dependencies } from '../src/runtime';
+import type { ManualSyncInput, StepOutcome } from '../src/definitions';
+import { contactKey } from '../src/sync/contacts';
+import { requestCounts } from '../src/sync/ledger';
+import { chooseContactReads, chunk, contactLookups, DIRECTORY_PAGE_SIZE } from '../src/sync/packing';
+import type { ContactLookup } from '../src/sync/packing';
+import { loadRequestContacts, saveRequestContacts } from '../src/sync/request-contacts';
+import type { ContactResolution, ResolvedRow } from '../src/sync/request-contacts';
+import { contactNamesOf, rangeStats } from '../src/sync-requests/plan';
+import { setProgress } from '../src/sync-requests/progress';
+import { DailyQuotaExhausted } from '../src/xero/limiter';
 import { elementErrors } from '../src/xero/wire';
-
-export type Resolution = { contactId: string } | { error: string };
+import { openStep, TaskPool } from './step';
+import type { Step } from './step';
+import { toActivityFailure } from './xero-failures';
 
 /**
- * Auto-match by name: finds each name's Xero contact the way Xero's uniqueness rule compares names (exact,
- * case-insensitive), creates the missing ones in one batch, and remembers the answers for the rest of the run.
- * Archived matches are not reused or unarchived: the order fails with a message saying so (see README).
+ * Auto-match by name, for the whole request before its first invoice: every contact its orders name is found the
+ * way Xero's uniqueness rule compares names (exact, case-insensitive), by name (several per call) or from the
+ * organisation's directory (whichever costs fewer calls, src/sync/packing.ts), and the missing ones are created
+ * 50 to a call. Archived matches are not reused or unarchived: their orders fail with a message saying so.
  */
-export class ContactResolver {
-  private readonly cache = new Map<string, Resolution>();
-
-  constructor(
-    private readonly db: Db,
-    private readonly xero: XeroGateway,
-    private readonly ctx: CallContext,
-    private readonly requestId: string,
-  ) {}
-
-  /** Resolves names; the answer is keyed by `contactKey(name)`. */
-  async resolve(names: string[]): Promise<Map<string, Resolution>> {
-    // The first spelling seen names a contact we create; later variants of the same key reuse it.
-    const byKey = new Map<string, string>();
-    for (const name of names) if (!byKey.has(contactKey(name))) byKey.set(contactKey(name), name);
-    await this.loadRemembered([...byKey.keys()].filter((k) => !this.cache.has(k)));
-    const toCreate: string[] = [];
-    for (const [key, name] of byKey) {
-      if (this.cache.has(key)) continue;
-      const found = await this.lookup(name);
-      if (found) this.cache.set(key, found);
-      else toCreate.push(name);
-    }
-    await this.create(toCreate);
-    await this.remember([...byKey.keys()]);
-    // Keyed by contact key: names differing only in case or spacing are one Xero contact.
-    return new Map(
-      [...byKey.keys()].map((key) => [
-        key,
-        this.cache.get(key) ?? { error: `Contact "${byKey.get(key)}" could not be resolved` },
-      ]),
-    );
+export async function resolveContacts(deps: Dependencies, input: ManualSyncInput): Promise<StepOutcome> {
+  const step = await openStep(deps, input, null);
+  const stats = await rangeStats(deps.db, input);
+  const names = contactNamesOf(stats, step.business.settings.walkInContactName);
+  const outcome = (done: boolean, quota?: DailyQuotaExhausted) => stepOutcome(step, done, quota);
+  try {
+    let known = await loadRequestContacts(deps.db, input.requestId);
+    await recordContactProgress(step, names, known);
+    const unknown = [...names].filter(([key]) => !known.has(key));
+    if (unknown.length > 0) await findContacts(step, new Map(unknown));
+    known = await loadRequestContacts(deps.db, input.requestId);
+    const missing = [...names].filter(([key]) => isMissing(known.get(key)));
+    await createContacts(step, missing);
+    known = await loadRequestContacts(deps.db, input.requestId);
+    await recordContactProgress(step, names, known);
+    // Done when every name is found, unusable or created; a step that ran out of time leaves the rest to the next.
+    return await outcome([...names.keys()].every((k) => known.has(k) && !isMissing(known.get(k))));
+  } catch (err) {
+    if (err instanceof DailyQuotaExhausted) return await outcome(false, err);
+    throw toActivityFailure(err);
   }
+}
 
-  private async lookup(name: string): Promise<Resolution | null> {
-    const query = contactLookupQuery(name);
-    const contacts = await this.xero.getContacts(this.ctx, {
-      ...(query.kind === 'where' ? { where: query.where } : { searchTerm: query.searchTerm }),
-      includeArchived: true,
-    });
-    const matches = contacts.filter((c) => c.name !== undefined && isSameContact(c.name, query.key));
-    const active = matches.find((c) => String(c.contactStatus ?? 'ACTIVE') === 'ACTIVE');
-    if (active?.contactID) return { contactId: active.contactID };
-    if (matches.length > 0) {
-      return {
-        error: `Xero contact "${matches[0]?.name}" is archived; unarchive it in Xero or use a manual contact, then retry the failed orders`,
-      };
+function isMissing(r: ContactResolution | undefined): boolean {
+  return r !== undefined && r.contactId === undefined && r.error === undefined;
+}
+
+async function stepOutcome(step: Step, done: boolean, quota?: DailyQuotaExhausted): Promise<StepOutcome> {
+  return {
+    done: done && !quota,
+    cursor: { after: null, walked: false },
+    resumeAt: quota?.resumeAt.toISOString() ?? null,
+    resetKnown: quota?.resetKnown ?? false,
+    progressed: step.calls.work > 0,
+    counts: await requestCounts(step.deps.db, step.input.requestId),
+  };
+}
+
+async function recordContactProgress(
+  step: Step,
+  names: Map<string, string>,
+  known: Map<string, ContactResolution>,
+): Promise<void> {
+  const done = [...names.keys()].filter((k) => {
+    const r = known.get(k);
+    return r !== undefined && !isMissing(r);
+  }).length;
+  await setProgress(step.deps.db, step.input.requestId, {
+    phase: 'contacts',
+    contactsTotal: names.size,
+    contactsDone: done,
+  });
+}
+
+/** Finds the contacts named `wanted` (key → spelling) and records each as found, archived or missing. */
+async function findContacts(step: Step, wanted: Map<string, string>): Promise<void> {
+  const lookups = contactLookups([...wanted.values()]);
+  const quota = await step.deps.limiter.dailyQuota(step.ctx.tenantId);
+  const plan = chooseContactReads(lookups.length, quota.contactsCount);
+  const found = new Map<string, Contact[]>();
+  let rest = lookups;
+  if (plan.strategy === 'directory' || plan.strategy === 'probe-directory') {
+    const first = await readDirectoryPage(step, 1, wanted, found);
+    const pages = Math.max(1, first.pagination?.pageCount ?? 1);
+    if (first.pagination?.itemCount !== undefined)
+      await step.deps.limiter.recordContactsCount(step.ctx.tenantId, first.pagination.itemCount);
+    const left = new Map([...wanted].filter(([key]) => !found.has(key)));
+    rest = contactLookups([...left.values()]);
+    if (pages - 1 < rest.length) {
+      for (let page = 2; page <= pages; page++) await readDirectoryPage(step, page, wanted, found);
+      rest = [];
     }
-    return null;
   }
+  await runLookups(step, rest, wanted, found);
+  await saveRequestContacts(
+    step.deps.db,
+    step.input.requestId,
+    [...wanted].map(([key, spelling]) => ({ key, spelling, resolution: resolutionOf(found.get(key)) })),
+  );
+}
 
-  private async create(names: string[]): Promise<void> {
-    if (names.length === 0) return;
-    const key = createHash('sha256')
-      .update(`${this.requestId}|contacts|${names.join('\u0000')}`)
-      .digest('hex');
-    const created = await this.xero.createContacts(
-      this.ctx,
-      names.map((name): Contact => ({ name })),
-      { idempotencyKey: key },
-    );
-    for (const [i, name] of names.entries()) {
-      const element = created[i];
-      const errors = element ? elementErrors(element) : ['Xero returned no element for this contact'];
-      if (element?.contactID && errors.length === 0) {
-        this.cache.set(contactKey(name), { contactId: element.contactID });
-        continue;
-      }
-      // Another request may have created it a moment ago ("already assigned"): look once more.
-      const again = await this.lookup(name);
-      this.cache.set(
-        contactKey(name),
-        again ?? { error: `Xero refused to create contact "${name}": ${errors.join('; ')}` },
+async function readDirectoryPage(
+  step: Step,
+  page: number,
+  wanted: Map<string, string>,
+  found: Map<string, Contact[]>,
+) {
+  const result = await step.xero.getContactPage(step.ctx, {
+    page,
+    pageSize: DIRECTORY_PAGE_SIZE,
+    includeArchived: true,
+    summaryOnly: true,
+  });
+  collect(result.contacts, wanted, found);
+  return result;
+}
+
+/** Lookups in parallel, up to the organisation's concurrency; each answer is recorded as it arrives. */
+async function runLookups(
+  step: Step,
+  lookups: ContactLookup[],
+  wanted: Map<string, string>,
+  found: Map<string, Contact[]>,
+): Promise<void> {
+  const pool = new TaskPool(step.deps.cfg.XERO_CONCURRENCY);
+  for (const lookup of lookups) {
+    await pool.run(async () => {
+      const contacts = await step.xero.getContacts(step.ctx, {
+        ...(lookup.kind === 'where' ? { where: lookup.where } : { searchTerm: lookup.searchTerm }),
+        includeArchived: true,
+        summaryOnly: true,
+      });
+      const asked = new Map(lookup.keys.map((k) => [k, wanted.get(k) ?? k]));
+      collect(contacts, asked, found);
+      await saveRequestContacts(
+        step.deps.db,
+        step.input.requestId,
+        [...asked].map(([key, spelling]) => ({ key, spelling, resolution: resolutionOf(found.get(key)) })),
       );
-    }
-  }
-
-  private async loadRemembered(keys: string[]): Promise<void> {
-    if (keys.length === 0) return;
-    const { rows } = await this.db.query<{ name_key: string; contact_id: string }>(
-      'SELECT name_key, contact_id FROM request_contacts WHERE request_id = $1 AND name_key = ANY($2)',
-      [this.requestId, keys],
-    );
-    for (const r of rows) this.cache.set(r.name_key, { contactId: r.contact_id });
-  }
-
-  private async remember(keys: string[]): Promise<void> {
-    const resolved = keys.flatMap((k) => {
-      const r = this.cache.get(k);
-      return r && 'contactId' in r ? [[k, r.contactId] as const] : [];
     });
-    if (resolved.length === 0) return;
-    await this.db.query(
-      `INSERT INTO request_contacts (request_id, name_key, contact_id) SELECT $1, k, c FROM unnest($2::text[], $3::text[]) AS t(k, c)
-       ON CONFLICT DO NOTHING`,
-      [this.requestId, resolved.map((r) => r[0]), resolved.map((r) => r[1])],
-    );
   }
+  await pool.drain();
+}
+
+/** Keeps the contacts whose key was asked for (searchTerm and directory answers are supersets). */
+function collect(contacts: Contact[], wanted: Map<string, string>, found: Map<string, Contact[]>): void {
+  for (const c of contacts) {
+    if (!c.name || !c.contactID) continue;
+    const key = contactKey(c.name);
+    if (wanted.has(key)) found.set(key, [...(found.get(key) ?? []), c]);
+  }
+}
+
+function resolutionOf(matches: Contact[] | undefined): ContactResolution {
+  if (!matches || matches.length === 0) return { missing: true };
+  const active = matches.find((c) => String(c.contactStatus ?? 'ACTIVE') === 'ACTIVE');
+  if (active?.contactID) return { contactId: active.contactID };
+  return {
+    error: `Xero contact "${matches[0]?.name}" is archived; unarchive it in Xero or use a manual contact, then retry the failed orders`,
+  };
+}
+
+/** Creates the missing contacts, 50 to a call, under a key derived from the names (a retry replays Xero's answer). */
+async function createContacts(step: Step, missing: Array<[string, string]>): Promise<void> {
+  const pool = new TaskPool(step.deps.cfg.XERO_CONCURRENCY);
+  for (const batch of chunk(missing)) {
+    if (Date.now() >= step.deadline) break;
+    await pool.run(() => createBatch(step, batch));
+  }
+  await pool.drain();
+}
+
+async function createBatch(step: Step, batch: Array<[string, string]>): Promise<void> {
+  const names = batch.map(([, spelling]) => spelling);
+  const key = createHash('sha256')
+    .update(`${step.input.requestId}|contacts|${names.join('\u0000')}`)
+    .digest('hex');
+  const created = await step.xero.createContacts(
+    step.ctx,
+    names.map((name): Contact => ({ name })),
+    { idempotencyKey: key },
+  );
+  const rows: ResolvedRow[] = [];
+  for (const [i, [nameKey, spelling]] of batch.entries()) {
+    const element = created[i];
+    const errors = element ? elementErrors(element) : ['Xero returned no element for this contact'];
+    if (element?.contactID && errors.length === 0) {
+      rows.push({ key: nameKey, spelling, resolution: { contactId: element.contactID } });
+      continue;
+    }
+    // Another request (or the live sync) may have created it a moment ago ("already assigned"): look once more.
+    const again = new Map<string, Contact[]>();
+    await runLookups(step, contactLookups([spelling]), new Map([[nameKey, spelling]]), again);
+    const resolution = resolutionOf(again.get(nameKey));
+    rows.push({
+      key: nameKey,
+      spelling,
+      resolution:
+        resolution.contactId || resolution.error
+          ? resolution
+          : { error: `Xero refused to create contact "${spelling}": ${errors.join('; ')}` },
+    });
+  }
+  await saveRequestContacts(step.deps.db, step.input.requestId, rows);
 }

@@ -1,13 +1,19 @@
-import type { ManualSyncInput, SyncProgress } from '../src/definitions';
+import type { ManualSyncInput, OrdersCursor, SyncProgress } from '../src/definitions';
 import type { Dependencies } from '../src/runtime';
-import type { Batch } from '../src/sync/planning';
 import { recordRequestState } from '../src/sync-requests/store';
-import { syncBatch } from './sync-batch';
+import { resolveContacts } from './contacts';
+import { syncOrders } from './orders';
+import { prepareSync } from './prepare';
 
 /** The activities, built with their clients injected (the worker passes real ones, tests their own). */
 export function createActivities(deps: Dependencies) {
   return {
-    syncBatch: (input: ManualSyncInput, batch: Batch) => syncBatch(deps, input, batch),
+    /** Records the request's plan (orders and expected calls) before its first Xero call. */
+    prepareSync: (input: ManualSyncInput) => prepareSync(deps, input),
+    /** Auto-match by name: finds or creates every contact the request's orders name. */
+    resolveContacts: (input: ManualSyncInput) => resolveContacts(deps, input),
+    /** One step of the orders walk: invoices, then their payments and credit notes, packed into batches. */
+    syncOrders: (input: ManualSyncInput, cursor: OrdersCursor) => syncOrders(deps, input, cursor),
     /** Keeps the history log's row current, so it outlives Temporal's retention. */
     recordRequestState: (progress: SyncProgress) => recordRequestState(deps.db, progress),
     /** Whether the business's Xero connection is active again (a request waiting in needs_reconnect asks). */

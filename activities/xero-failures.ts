@@ -1,6 +1,7 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
 import { NEEDS_RECONNECT_FAILURE } from '../src/definitions';
 import { XeroApiError } from '../src/xero/errors';
+import { AbortedError } from '../src/xero/limiter';
 import { ConnectionNeedsReconnect } from '../src/xero/tokens';
 
 /**
@@ -9,6 +10,8 @@ import { ConnectionNeedsReconnect } from '../src/xero/tokens';
  * Only the parsed error's own fields travel: never request headers or tokens.
  */
 export function toActivityFailure(err: unknown): unknown {
+  // Temporal cancelled the step (or gave up on it): report the cancellation, not a failure.
+  if (err instanceof AbortedError) return new CancelledFailure(err.message);
   // Not retried by Temporal: the workflow waits for the business to reconnect, then runs the batch again.
   if (err instanceof ConnectionNeedsReconnect)
     return ApplicationFailure.create({

@@ -68,11 +68,13 @@ export const ConfigSchema = z.object({
   XERO_SIM_PORT: port.default(4010),
   XERO_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   XERO_MINUTE_BUDGET: z.coerce.number().int().min(1).max(60).default(55),
-  XERO_CONCURRENCY: z.coerce.number().int().min(1).max(5).default(5),
+  XERO_CONCURRENCY: z.coerce.number().int().min(1).max(5).default(4),
   XERO_WINDOW_MS: z.coerce.number().int().min(100).default(60_000),
+  XERO_DAY_WINDOW_MS: z.coerce.number().int().min(1000).default(86_400_000),
+  XERO_DAILY_LIMIT: z.coerce.number().int().min(1).default(5000),
   XERO_QUOTA_PROBE_MS: z.coerce.number().int().min(100).default(1_800_000),
 
-  SYNC_BATCH_DAYS: z.coerce.number().int().min(1).max(31).default(1),
+  SYNC_STEP_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   SYNC_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(100).default(10),
 });
 

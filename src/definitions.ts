@@ -4,7 +4,7 @@
  * worker, the API and the tests.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export const TASK_QUEUE = 'xero-manual-sync';
 export const MANUAL_SYNC_WORKFLOW = 'manualSync';
@@ -49,6 +49,13 @@ export interface SyncOptions {
   resyncPolicy: 'skip' | 'update';
 }
 
+/**
+ * How the workflow walks a request. 2: a cursor over (placedAt, id) across the whole range, work packed by Xero
+ * calls (README "How a sync runs"). A request keeps the plan it was started with; a worker that does not know a
+ * request's plan refuses it rather than walk it another way and skip or repeat orders.
+ */
+export const PLAN_VERSION = 2;
+
 /** The workflow's input. No secret ever travels here: activities look tokens up by business. */
 export interface ManualSyncInput {
   requestId: string;
@@ -60,13 +67,14 @@ export interface ManualSyncInput {
   startDate: string;
   endDate: string;
   timeZone: string;
-  batchDays: number;
   contactMapping: ContactMapping;
   options: SyncOptions;
-  /** This deployment's calls per minute per organisation (for the ETA). */
-  callsPerMinute: number;
-  /** Calls of the daily quota left for the platform's real-time sync (for the ETA). */
-  dailyReserve: number;
+  planVersion: number;
+  /**
+   * The steps' heartbeat timeout: one Xero call's timeout plus one pacing interval plus a margin (steps heartbeat
+   * around every call and while waiting), fixed when the request is submitted.
+   */
+  stepHeartbeatMs: number;
   /** Set on a retry-failed request: only the orders that failed in that request are pushed. */
   retryOf?: string;
 }
@@ -78,61 +86,86 @@ export interface SyncCounts {
   skipped: number;
 }
 
+/**
+ * Where a request is: resolving its contacts, walking its orders (and writing their follow-ups), or done.
+ * `queued` until its first step.
+ */
+export type SyncPhase = 'queued' | 'contacts' | 'orders' | 'done';
+
+/** The orders walk's position: the last (placedAt, id) whose invoice was handled. */
+export interface OrdersCursor {
+  after: { placedAt: string; id: string } | null;
+  /** Every order of the range has been walked; only follow-up writes may remain. */
+  walked: boolean;
+}
+
+/** What one step (one activity) did. */
+export interface StepOutcome {
+  /** The phase's work is all done. */
+  done: boolean;
+  cursor: OrdersCursor;
+  /** Xero's daily budget is spent: wait until then and run the step again. */
+  resumeAt: string | null;
+  /** true: resumeAt is the daily window's reset (known or learnt); false: when to look again. */
+  resetKnown: boolean;
+  /** Whether the step got anything done (a step stopped at once by the daily budget did not). */
+  progressed: boolean;
+  counts: SyncCounts;
+}
+
+/**
+ * The workflow's own state: the `progress` query (for the Web UI) and what it records in the history log on
+ * every state change. The API serves counts, calls and the ETA from PostgreSQL, never by asking the workflow.
+ */
 export interface SyncProgress {
   requestId: string;
   state: SyncState;
+  phase: SyncPhase;
+  cursor: OrdersCursor;
   counts: SyncCounts;
-  batchesDone: number;
-  batchesTotal: number;
-  currentBatch: { index: number; fromDate: string; toDate: string } | null;
-  xeroCalls: number;
   /** ISO instant the request resumes at, while waiting for Xero's daily quota. */
   resumeAt: string | null;
-  etaSeconds: number | null;
-  /** How many times the request waited for Xero's daily quota to reset. */
+  /** Whether resumeAt is the window's reset (true) or only the next look (false). */
+  resumeAtIsReset: boolean;
+  /** How many daily quota windows the request waited for (a window counts once, however many looks). */
   quotaWaits: number;
+  /** A pause was accepted and takes effect when the current step ends. */
+  pausing: boolean;
   lastError: string | null;
 }
 
 export type ManualSyncResult = SyncProgress;
 
-/** A request's progress before its first batch. */
-export function newProgress(
-  requestId: string,
-  batchesTotal: number,
-  state: SyncState = 'queued',
-): SyncProgress {
+export const NO_COUNTS: SyncCounts = { found: 0, synced: 0, failed: 0, skipped: 0 };
+
+/** A request's progress before its first step. */
+export function newProgress(requestId: string, state: SyncState = 'queued'): SyncProgress {
   return {
     requestId,
     state,
-    counts: { found: 0, synced: 0, failed: 0, skipped: 0 },
-    batchesDone: 0,
-    batchesTotal,
-    currentBatch: null,
-    xeroCalls: 0,
+    phase: 'queued',
+    cursor: { after: null, walked: false },
+    counts: { ...NO_COUNTS },
     resumeAt: null,
-    etaSeconds: null,
+    resumeAtIsReset: false,
     quotaWaits: 0,
+    pausing: false,
     lastError: null,
   };
 }
 
-/** What one batch activity did. */
-export interface BatchOutcome {
-  /** The request's counts so far (cumulative, from the ledger: a retried batch never double counts). */
-  counts: SyncCounts;
-  xeroCalls: number;
-  /** Set when Xero's daily quota ran out mid-batch: wait until then and run the batch again. */
-  resumeAt: string | null;
-  /** The tenant's daily budget as last seen (X-DayLimit-Remaining), and seconds until it resets if known. */
-  dayRemaining: number | null;
-  secondsUntilDayReset: number | null;
+/** The answer to pause, resume and cancel: the workflow's own acceptance. */
+export interface ControlAnswer {
+  state: SyncState;
+  /** The change is accepted and takes effect when the step in flight ends (pause), or at once. */
+  pending: boolean;
 }
 
 export const progressQuery = defineQuery<SyncProgress>('progress');
-export const pauseSignal = defineSignal('pause');
-export const resumeSignal = defineSignal('resume');
-export const cancelSignal = defineSignal('cancel');
+/** Updates, so the caller hears the workflow accept or refuse (with its reason), not a fire-and-forget signal. */
+export const pauseUpdate = defineUpdate<ControlAnswer>('pause');
+export const resumeUpdate = defineUpdate<ControlAnswer>('resume');
+export const cancelUpdate = defineUpdate<ControlAnswer>('cancel');
 /** Sent by the API and the CLI when a business reconnects Xero: its `needs_reconnect` requests carry on. */
 export const reconnectedSignal = defineSignal('reconnected');
 
@@ -141,3 +174,12 @@ export const reconnectedSignal = defineSignal('reconnected');
  * disconnected). The workflow waits for a reconnect instead of failing the request.
  */
 export const NEEDS_RECONNECT_FAILURE = 'XeroNeedsReconnect';
+
+/** A step's heartbeat timeout: longer than one call plus one pacing interval, with 10 s to spare. */
+export function stepHeartbeatMs(cfg: {
+  XERO_REQUEST_TIMEOUT_MS: number;
+  XERO_WINDOW_MS: number;
+  XERO_MINUTE_BUDGET: number;
+}): number {
+  return cfg.XERO_REQUEST_TIMEOUT_MS + Math.ceil(cfg.XERO_WINDOW_MS / cfg.XERO_MINUTE_BUDGET) + 10_000;
+}

@@ -18,7 +18,7 @@ export interface Dependencies {
   /** Each business's Xero connection (token store, connect and disconnect). */
   connections: XeroConnections;
   limiter: TenantLimiter;
-  /** A gateway per activity run would lose nothing; one per process keeps the call counter simple. */
+  /** A Xero gateway (it holds no per-call state: the limiter and token provider are shared). */
   newXeroGateway(): XeroGateway;
   log: Logger;
   close(): Promise<void>;
@@ -42,7 +42,9 @@ export async function openDependencies(cfg: Config, component = 'worker'): Promi
     perMinute: cfg.XERO_MINUTE_BUDGET,
     concurrency: cfg.XERO_CONCURRENCY,
     windowMs: cfg.XERO_WINDOW_MS,
+    dayWindowMs: cfg.XERO_DAY_WINDOW_MS,
     leaseMs: cfg.XERO_REQUEST_TIMEOUT_MS * 2,
+    probeMs: cfg.XERO_QUOTA_PROBE_MS,
   });
   const log = createLogger(component, cfg.LOG_LEVEL);
   const connections = XeroConnections.fromConfig(cfg, db, requireTokenCipher(cfg), log);
@@ -59,7 +61,6 @@ export async function openDependencies(cfg: Config, component = 'worker'): Promi
         tokens,
         limiter,
         timeoutMs: cfg.XERO_REQUEST_TIMEOUT_MS,
-        quotaProbeMs: cfg.XERO_QUOTA_PROBE_MS,
       }),
     log,
     close: () => db.end(),

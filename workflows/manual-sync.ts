@@ -1,8 +1,9 @@
 import {
   ActivityFailure,
+  allHandlersFinished,
   ApplicationFailure,
+  CancellationScope,
   condition,
-  ContinueAsNew,
   continueAsNew,
   isCancellation,
   log,
@@ -14,42 +15,40 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
-  cancelSignal,
+  cancelUpdate,
   NEEDS_RECONNECT_FAILURE,
   newProgress,
-  pauseSignal,
+  pauseUpdate,
+  PLAN_VERSION,
   progressQuery,
   reconnectedSignal,
-  resumeSignal,
+  resumeUpdate,
   SearchAttributes,
 } from '../src/definitions';
 import type {
-  BatchOutcome,
+  ControlAnswer,
   ManualSyncInput,
   ManualSyncResult,
+  StepOutcome,
+  SyncPhase,
   SyncProgress,
   SyncState,
 } from '../src/definitions';
-import { etaSeconds } from '../src/sync/estimate';
-import { batchAt, planBatches } from '../src/sync/planning';
 
-const { syncBatch } = proxyActivities<Activities>({
-  // A batch is one local day by default; even a very busy day paced at Xero's minute limit fits.
-  startToCloseTimeout: '2 hours',
-  // Activities heartbeat after every page and while they wait for the limiter, so a dead worker shows fast.
-  heartbeatTimeout: '20 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+/** The steps that call Xero; they heartbeat around every call and while they wait. */
+function stepActivities(input: ManualSyncInput) {
+  return proxyActivities<Activities>({
+    // A step stops starting work after SYNC_STEP_SECONDS; this bounds a step that could not finish its calls.
+    startToCloseTimeout: '30 minutes',
+    // Longer than one call plus one pacing interval, so only a dead or stuck worker misses it.
+    heartbeatTimeout: input.stepHeartbeatMs,
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  });
+}
 
-const { recordRequestState } = proxyActivities<Activities>({
-  // One small UPDATE; retried until PostgreSQL is back, so the history log never misses a state.
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-
-const { xeroConnectionActive } = proxyActivities<Activities>({
-  // One small SELECT.
-  startToCloseTimeout: '30 seconds',
+const { prepareSync, recordRequestState, xeroConnectionActive } = proxyActivities<Activities>({
+  // PostgreSQL only; retried until it answers, so the history log never misses a state.
+  startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
@@ -57,115 +56,198 @@ const { xeroConnectionActive } = proxyActivities<Activities>({
 // came (the API finds waiting requests through visibility, which lags a little).
 const RECONNECT_CHECK_INTERVAL = '15 minutes';
 
-// Continue-as-new long before Temporal's limits: each batch costs about 6 events, so a run stays near 1,200.
-const BATCHES_PER_RUN = 200;
+// Continue-as-new long before Temporal's limits: a step costs about 6 events, so a run stays near 1,200.
+const STEPS_PER_RUN = 200;
 
-/** Carried across continue-as-new: progress and the control state. */
+/** Carried across continue-as-new. */
 export interface Carried {
   progress: SyncProgress;
   paused: boolean;
-  maxDayRemainingSeen: number;
+  /** Set while waiting out one daily window, so its several looks count as one wait. */
+  inQuotaWait: boolean;
 }
 
-/** One manual sync request: walks the date range batch by batch. Progress is a query; pause/resume/cancel signals. */
+interface Control {
+  cancel: boolean;
+  reconnected: boolean;
+  /** The scope of the step in flight, so cancel stops it at once. */
+  step: CancellationScope | null;
+}
+
+/**
+ * One manual sync request. Phases: prepare (its plan), contacts (auto-match), orders (the walk and its follow-up
+ * writes), each as steps of bounded length; between steps it pauses, waits for Xero's daily quota or for a
+ * reconnect. Only a failed activity fails the request: a bug in this code fails the workflow task, so a fixed
+ * worker carries on.
+ */
 export async function manualSync(input: ManualSyncInput, carried?: Carried): Promise<ManualSyncResult> {
-  const plan = planBatches(input);
+  if (input.planVersion !== PLAN_VERSION) {
+    throw ApplicationFailure.create({
+      type: 'UnknownPlanVersion',
+      message: `This worker walks plan ${PLAN_VERSION}, not plan ${input.planVersion}; run a worker that knows it.`,
+      nonRetryable: true,
+    });
+  }
   const state: Carried = carried ?? {
-    progress: newProgress(input.requestId, plan.batchCount),
+    progress: newProgress(input.requestId),
     paused: false,
-    maxDayRemainingSeen: 0,
+    inQuotaWait: false,
   };
   const { progress } = state;
-  let cancelRequested = false;
-  setHandler(progressQuery, () => progress);
-  setHandler(pauseSignal, () => void (state.paused = true));
-  setHandler(resumeSignal, () => void (state.paused = false));
-  setHandler(cancelSignal, () => void (cancelRequested = true));
-  let reconnected = false;
-  setHandler(reconnectedSignal, () => void (reconnected = true));
+  const control: Control = { cancel: false, reconnected: false, step: null };
+  installHandlers(state, control);
 
-  const firstBatchOfRun = progress.batchesDone;
+  let steps = 0;
   try {
-    while (progress.batchesDone < plan.batchCount) {
-      await waitWhilePaused(state, () => cancelRequested);
-      if (cancelRequested) return await finish(progress, 'cancelled');
-      if (
-        progress.batchesDone - firstBatchOfRun >= BATCHES_PER_RUN ||
-        workflowInfo().continueAsNewSuggested
-      ) {
+    if (progress.phase === 'queued') {
+      await prepareSync(input);
+      progress.phase = nextPhase(input, 'queued');
+    }
+    while (progress.phase !== 'done') {
+      await waitWhilePaused(state, control);
+      if (control.cancel) return await finish(progress, 'cancelled');
+      if (steps >= STEPS_PER_RUN || workflowInfo().continueAsNewSuggested) {
+        await condition(allHandlersFinished);
         return await continueAsNew<typeof manualSync>(input, state);
       }
-      const batch = batchAt(plan, progress.batchesDone);
-      progress.currentBatch = { index: batch.index, fromDate: batch.fromDate, toDate: batch.toDate };
       await setState(progress, 'running');
-      let outcome: BatchOutcome;
-      try {
-        outcome = await syncBatch(input, batch);
-      } catch (err) {
-        if (!needsReconnect(err)) throw err;
-        // The Xero connection is revoked or expired: not a failure of the request. Wait for the business to
-        // reconnect (or for cancel), then run this batch again; the ledger makes that harmless.
-        await waitForReconnect(input, progress, reasonOf(err), {
-          reconnected: () => reconnected,
-          consume: () => void (reconnected = false),
-          cancelled: () => cancelRequested,
-        });
-        continue;
-      }
-      record(state, input, outcome, plan.batchCount);
-      // Xero's daily quota ran out: wait durably (a timer the Web UI shows), then run this batch again.
-      if (outcome.resumeAt !== null) await waitForQuota(progress, outcome.resumeAt, () => cancelRequested);
+      steps += 1;
+      const outcome = await runStep(input, progress, control);
+      if (outcome === 'cancelled') return await finish(progress, 'cancelled');
+      if (outcome !== 'reconnected') await record(input, state, outcome, control);
     }
   } catch (err) {
-    if (isCancellation(err) || err instanceof ContinueAsNew) throw err;
-    progress.lastError =
-      err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+    if (isCancellation(err) && !control.cancel) {
+      // Cancelled from Temporal itself (the Web UI, the CLI): the history log still hears of it.
+      await CancellationScope.nonCancellable(() => setState(progress, 'cancelled'));
+      throw err;
+    }
+    if (!(err instanceof ActivityFailure)) throw err;
+    progress.lastError = reasonOf(err);
     await finish(progress, 'failed');
     throw ApplicationFailure.create({ type: 'SyncFailed', message: progress.lastError, nonRetryable: true });
   }
-  progress.currentBatch = null;
-  progress.etaSeconds = 0;
   return await finish(progress, progress.counts.failed > 0 ? 'completed_with_errors' : 'completed');
 }
 
-function record(state: Carried, input: ManualSyncInput, outcome: BatchOutcome, batchesTotal: number): void {
-  const { progress } = state;
-  progress.counts = outcome.counts;
-  progress.xeroCalls += outcome.xeroCalls;
-  if (outcome.resumeAt === null) progress.batchesDone += 1;
-  if (outcome.dayRemaining !== null)
-    state.maxDayRemainingSeen = Math.max(state.maxDayRemainingSeen, outcome.dayRemaining);
-  const remainingBatches = batchesTotal - progress.batchesDone;
-  const callsPerBatch = progress.batchesDone > 0 ? progress.xeroCalls / progress.batchesDone : 1;
-  const remainingCalls = Math.ceil(callsPerBatch * remainingBatches);
-  progress.etaSeconds = etaSeconds({
-    remainingCalls,
-    perMinute: input.callsPerMinute,
-    dayRemaining: outcome.dayRemaining ?? remainingCalls + input.dailyReserve,
-    reserve: input.dailyReserve,
-    secondsUntilDayReset: outcome.secondsUntilDayReset ?? 86_400,
-    dayLimit: Math.max(state.maxDayRemainingSeen, input.dailyReserve + 1),
-  });
+function nextPhase(input: ManualSyncInput, phase: SyncPhase): SyncPhase {
+  if (phase === 'queued') return input.contactMapping.mode === 'auto' ? 'contacts' : 'orders';
+  return phase === 'contacts' ? 'orders' : 'done';
 }
 
-async function waitWhilePaused(state: Carried, cancelled: () => boolean): Promise<void> {
+/** Pause, resume and cancel are Updates: the validator refuses what cannot be done, with the reason. */
+function installHandlers(state: Carried, control: Control): void {
+  const { progress } = state;
+  const answer = (pending: boolean): ControlAnswer => ({ state: progress.state, pending });
+  const refuseIfCancelling = () => {
+    if (control.cancel) throw new Error(`Sync request ${progress.requestId} is being cancelled.`);
+  };
+  setHandler(progressQuery, () => progress);
+  setHandler(
+    pauseUpdate,
+    () => {
+      state.paused = true;
+      progress.pausing = progress.state !== 'paused';
+      return answer(progress.pausing);
+    },
+    {
+      validator: () => {
+        refuseIfCancelling();
+        if (state.paused) throw new Error(`Sync request ${progress.requestId} is already paused.`);
+      },
+    },
+  );
+  setHandler(
+    resumeUpdate,
+    () => {
+      state.paused = false;
+      progress.pausing = false;
+      return answer(false);
+    },
+    {
+      validator: () => {
+        refuseIfCancelling();
+        if (!state.paused) throw new Error(`Sync request ${progress.requestId} is not paused.`);
+      },
+    },
+  );
+  setHandler(
+    cancelUpdate,
+    () => {
+      control.cancel = true;
+      control.step?.cancel();
+      return answer(true);
+    },
+    { validator: refuseIfCancelling },
+  );
+  setHandler(reconnectedSignal, () => void (control.reconnected = true));
+}
+
+/** One step of the current phase; a revoked connection is waited out (the step then runs again). */
+async function runStep(
+  input: ManualSyncInput,
+  progress: SyncProgress,
+  control: Control,
+): Promise<StepOutcome | 'reconnected' | 'cancelled'> {
+  const { resolveContacts, syncOrders } = stepActivities(input);
+  try {
+    return await CancellationScope.cancellable(async () => {
+      control.step = CancellationScope.current();
+      return progress.phase === 'contacts'
+        ? await resolveContacts(input)
+        : await syncOrders(input, progress.cursor);
+    });
+  } catch (err) {
+    if (control.cancel && isCancellation(err)) return 'cancelled';
+    if (!needsReconnect(err)) throw err;
+    // The Xero connection is revoked or expired: not a failure of the request. Wait for the business to
+    // reconnect (or for cancel), then run the step again; the ledger makes that harmless.
+    await waitForReconnect(input, progress, reasonOf(err), control);
+    return control.cancel ? 'cancelled' : 'reconnected';
+  } finally {
+    control.step = null;
+  }
+}
+
+async function record(
+  input: ManualSyncInput,
+  state: Carried,
+  outcome: StepOutcome,
+  control: Control,
+): Promise<void> {
+  const { progress } = state;
+  progress.counts = outcome.counts;
+  if (progress.phase === 'orders') progress.cursor = outcome.cursor;
+  if (outcome.progressed) state.inQuotaWait = false;
+  if (outcome.resumeAt !== null) {
+    // Xero's daily quota ran out: wait durably (a timer the Web UI shows), then run the step again.
+    await waitForQuota(state, outcome, () => control.cancel);
+    return;
+  }
+  if (outcome.done) progress.phase = nextPhase(input, progress.phase);
+}
+
+async function waitWhilePaused(state: Carried, control: Control): Promise<void> {
   if (!state.paused) return;
+  state.progress.pausing = false;
   await setState(state.progress, 'paused');
-  setCurrentDetails('Paused by the user; send the resume signal to continue.');
-  await condition(() => !state.paused || cancelled());
+  setCurrentDetails('Paused; resume it (POST /api/sync-requests/{id}/resume) to continue.');
+  await condition(() => !state.paused || control.cancel);
   setCurrentDetails('');
 }
 
-async function waitForQuota(
-  progress: SyncProgress,
-  resumeAt: string,
-  cancelled: () => boolean,
-): Promise<void> {
+async function waitForQuota(state: Carried, outcome: StepOutcome, cancelled: () => boolean): Promise<void> {
+  const { progress } = state;
+  const resumeAt = outcome.resumeAt!;
+  if (!state.inQuotaWait) progress.quotaWaits += 1;
+  state.inQuotaWait = true;
   progress.resumeAt = resumeAt;
-  progress.quotaWaits += 1;
-  await setState(progress, 'waiting_for_quota');
+  progress.resumeAtIsReset = outcome.resetKnown;
+  await setState(progress, 'waiting_for_quota', true);
   const ms = Math.max(1, new Date(resumeAt).getTime() - Date.now());
-  const why = `Waiting for Xero's daily API quota to reset; resuming at ${resumeAt}`;
+  const why = outcome.resetKnown
+    ? `Waiting for Xero's daily API quota to reset at ${resumeAt}`
+    : `Xero's daily API quota is used up and its reset time is not known yet; looking again at ${resumeAt}`;
   setCurrentDetails(why);
   await condition(cancelled, ms, { summary: why });
   setCurrentDetails('');
@@ -188,22 +270,22 @@ async function waitForReconnect(
   input: ManualSyncInput,
   progress: SyncProgress,
   reason: string,
-  signals: { reconnected: () => boolean; consume: () => void; cancelled: () => boolean },
+  control: Control,
 ): Promise<void> {
   progress.lastError = reason;
   await setState(progress, 'needs_reconnect');
   setCurrentDetails(
     `${reason}. Reconnect it (GET /xero/connect?business=${input.businessId}, or ` +
       `npm run cli -- business connect-custom --business ${input.businessId} …); this request then carries on ` +
-      'by itself. Cancel it with the cancel signal.',
+      'by itself. Cancel it with POST /api/sync-requests/{id}/cancel.',
   );
   for (;;) {
-    await condition(() => signals.reconnected() || signals.cancelled(), RECONNECT_CHECK_INTERVAL, {
+    await condition(() => control.reconnected || control.cancel, RECONNECT_CHECK_INTERVAL, {
       summary: 'Waiting for the business to reconnect Xero; looking at the connection again after this',
     });
-    if (signals.cancelled()) break;
-    if (signals.reconnected()) {
-      signals.consume();
+    if (control.cancel) break;
+    if (control.reconnected) {
+      control.reconnected = false;
       break;
     }
     if (await xeroConnectionActive(input.businessId)) break;
@@ -213,8 +295,8 @@ async function waitForReconnect(
 }
 
 /** Every state change shows in three places: the query, the Web UI's search attribute and the history log. */
-async function setState(progress: SyncProgress, state: SyncState): Promise<void> {
-  if (progress.state === state) return;
+async function setState(progress: SyncProgress, state: SyncState, always = false): Promise<void> {
+  if (progress.state === state && !always) return;
   progress.state = state;
   upsertSearchAttributes([{ key: SearchAttributes.state, value: state }]);
   log.info('Sync state', { requestId: progress.requestId, state });
@@ -222,6 +304,7 @@ async function setState(progress: SyncProgress, state: SyncState): Promise<void>
 }
 
 async function finish(progress: SyncProgress, state: SyncState): Promise<ManualSyncResult> {
+  progress.pausing = false;
   await setState(progress, state);
   return progress;
 }

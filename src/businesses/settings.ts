@@ -79,6 +79,15 @@ const settingsShape = {
     .min(0, 'must be a whole number from 0 to 4999')
     .max(4999, 'must be a whole number from 0 to 4999')
     .describe('Calls of the daily Xero quota left untouched for the platform’s real-time sync.'),
+  dailyCallLimit: z
+    .number({ error: 'must be a whole number from 1 to 1000000, or null' })
+    .int('must be a whole number from 1 to 1000000, or null')
+    .min(1, 'must be a whole number from 1 to 1000000, or null')
+    .max(1_000_000, 'must be a whole number from 1 to 1000000, or null')
+    .nullable()
+    .describe(
+      'The organisation’s daily Xero call limit for estimates (1000 on Xero’s Starter tier); null: the deployment’s XERO_DAILY_LIMIT, or what Xero’s headers showed.',
+    ),
 };
 
 /** Every setting, as GET answers them. */
@@ -116,6 +125,7 @@ export function settingsView(timeZone: string, settings: BusinessSettings): Sett
     walkInContactName: settings.walkInContactName,
     invoiceStatus: settings.invoiceStatus,
     dailyQuotaReserve: settings.dailyQuotaReserve,
+    dailyCallLimit: settings.dailyCallLimit,
   };
 }
 
@@ -148,6 +158,14 @@ export function checkConsistency(merged: SettingsView, patch: SettingsPatch): Fi
     problems.push({
       path,
       message: `${merged.noTaxType} is the no-tax type (0%), but tax code "${noTax.code}" maps it at ${formatRate(noTax.rate)}%; use another tax type for one of them.`,
+    });
+  }
+  const limit = merged.dailyCallLimit;
+  const quotaTouched = patch.dailyCallLimit !== undefined || patch.dailyQuotaReserve !== undefined;
+  if (quotaTouched && limit !== null && merged.dailyQuotaReserve >= limit) {
+    problems.push({
+      path: patch.dailyQuotaReserve !== undefined ? 'dailyQuotaReserve' : 'dailyCallLimit',
+      message: `the reserve (${merged.dailyQuotaReserve}) must be below the daily call limit (${limit}), or nothing is left for syncs; lower the reserve.`,
     });
   }
   return problems;

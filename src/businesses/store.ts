@@ -14,6 +14,8 @@ export interface BusinessSettings {
   walkInContactName: string;
   /** Calls of the daily quota left untouched for the platform's real-time sync. */
   dailyQuotaReserve: number;
+  /** The organisation's daily call limit for estimates; null: the deployment's, or what Xero's headers showed. */
+  dailyCallLimit: number | null;
 }
 
 export interface Business {
@@ -34,6 +36,7 @@ export const DEFAULT_SETTINGS: BusinessSettings = {
   invoiceStatus: 'AUTHORISED',
   walkInContactName: 'Walk-in Customer',
   dailyQuotaReserve: 500,
+  dailyCallLimit: null,
 };
 
 interface BusinessRow {

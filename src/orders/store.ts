@@ -1,18 +1,43 @@
 import type { Db } from '../db/pool';
 import type { Channel, Order } from './schema';
 
-export interface OrderPageQuery {
+/** The orders a request covers: one channel (and location) in a range of instants. */
+export interface OrderRange {
   businessId: string;
   channel: Channel;
   /** null means every location of the channel. */
   locationId: string | null;
   fromUtc: string;
   toUtcExclusive: string;
-  /** Keyset cursor: the last (placedAt, id) of the previous page. */
-  after?: { placedAt: string; id: string };
-  limit: number;
   /** Only the orders that failed in this request (a retry-failed request). */
   failedIn?: string;
+}
+
+export interface OrderPageQuery extends OrderRange {
+  /** Keyset cursor: the last (placedAt, id) of the previous page. */
+  after?: { placedAt: string; id: string } | null;
+  limit: number;
+}
+
+/** The WHERE clause of a range over `orders` aliased `alias`; pushes its values onto `params`. */
+export function rangeWhere(r: OrderRange, params: unknown[], alias = 'o'): string {
+  const add = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const where = [
+    `${alias}.business_id = ${add(r.businessId)}`,
+    `${alias}.channel = ${add(r.channel)}`,
+    `${alias}.placed_at >= ${add(r.fromUtc)}`,
+    `${alias}.placed_at < ${add(r.toUtcExclusive)}`,
+  ];
+  if (r.locationId !== null) where.push(`${alias}.location_id = ${add(r.locationId)}`);
+  if (r.failedIn) {
+    where.push(
+      `${alias}.id IN (SELECT order_id FROM sync_request_orders WHERE request_id = ${add(r.failedIn)} AND outcome = 'failed')`,
+    );
+  }
+  return where.join(' AND ');
 }
 
 export interface StoredOrder {
@@ -77,37 +102,30 @@ async function upsertLocations(db: Db, orders: Order[]): Promise<void> {
   );
 }
 
-/** One page of orders in (placed_at, id) order, so a batch of any size is read with flat memory. */
+/** One page of orders in (placed_at, id) order, so a range of any size is read with flat memory. */
 export async function listOrdersPage(db: Db, q: OrderPageQuery): Promise<StoredOrder[]> {
-  const params: unknown[] = [q.businessId, q.channel, q.fromUtc, q.toUtcExclusive, q.limit];
-  let where = 'business_id = $1 AND channel = $2 AND placed_at >= $3 AND placed_at < $4';
-  if (q.locationId !== null) {
-    params.push(q.locationId);
-    where += ` AND location_id = $${params.length}`;
-  }
+  const params: unknown[] = [];
+  let where = rangeWhere(q, params);
   if (q.after) {
     params.push(q.after.placedAt, q.after.id);
-    where += ` AND (placed_at, id) > ($${params.length - 1}::timestamptz, $${params.length})`;
+    where += ` AND (o.placed_at, o.id) > ($${params.length - 1}::timestamptz, $${params.length})`;
   }
-  if (q.failedIn) {
-    params.push(q.failedIn);
-    where += ` AND id IN (SELECT order_id FROM sync_request_orders WHERE request_id = $${params.length} AND outcome = 'failed')`;
-  }
+  params.push(q.limit);
   // placed_at travels as PostgreSQL's own text so the cursor keeps its full (microsecond) precision.
   const { rows } = await db.query<{ payload: Order; placed_at: string }>(
-    `SELECT payload, placed_at::text AS placed_at FROM orders WHERE ${where} ORDER BY placed_at, id LIMIT $5`,
+    `SELECT o.payload, o.placed_at::text AS placed_at FROM orders o WHERE ${where}
+     ORDER BY o.placed_at, o.id LIMIT $${params.length}`,
     params,
   );
   return rows.map((r) => ({ order: r.payload, placedAtUtc: r.placed_at }));
 }
 
-export async function countOrders(db: Db, q: Omit<OrderPageQuery, 'after' | 'limit'>): Promise<number> {
-  const params: unknown[] = [q.businessId, q.channel, q.fromUtc, q.toUtcExclusive];
-  let where = 'business_id = $1 AND channel = $2 AND placed_at >= $3 AND placed_at < $4';
-  if (q.locationId !== null) {
-    params.push(q.locationId);
-    where += ` AND location_id = $5`;
-  }
-  const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM orders WHERE ${where}`, params);
-  return Number(rows[0]?.n ?? 0);
+/** Orders by id (the follow-up writes load the orders they were queued for). */
+export async function ordersByIds(db: Db, businessId: string, ids: string[]): Promise<Map<string, Order>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await db.query<{ payload: Order }>(
+    'SELECT payload FROM orders WHERE business_id = $1 AND id = ANY($2)',
+    [businessId, ids],
+  );
+  return new Map(rows.map((r) => [r.payload.id, r.payload]));
 }

@@ -1,8 +1,12 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
 import { ApiError } from '../api/errors';
-import { cancelSignal, pauseSignal, resumeSignal } from '../definitions';
-import type { ManualSyncInput, SyncState } from '../definitions';
-import { describeRequest, requireRequest } from './history';
+import { cancelUpdate, pauseUpdate, resumeUpdate } from '../definitions';
+import type { ControlAnswer, ManualSyncInput, SyncState } from '../definitions';
+import { requireRequest } from './history';
 import type { HistoryDeps } from './history';
 import { CLOSED_STATES } from './store';
 import { startOnce } from './submit';
@@ -10,28 +14,54 @@ import type { SubmitDeps, Submitted } from './submit';
 
 export type ControlAction = 'pause' | 'resume' | 'cancel';
 
-const SIGNALS = { pause: pauseSignal, resume: resumeSignal, cancel: cancelSignal } as const;
+const UPDATES = { pause: pauseUpdate, resume: resumeUpdate, cancel: cancelUpdate } as const;
 
-function alreadyClosed(id: string, state: SyncState, what: string): ApiError {
+// How long the API waits for the workflow to accept or refuse (its worker runs the validator).
+const UPDATE_DEADLINE_MS = 10_000;
+
+function alreadyClosed(id: string, state: SyncState | 'ended', what: string): ApiError {
   return new ApiError(409, 'Request has ended', `Sync request ${id} is ${state}; ${what}.`);
 }
 
-/** Pause, resume or cancel a running request (a signal; the workflow acts on it at the next batch boundary). */
+/**
+ * Pause, resume or cancel: a Temporal Update, so the answer is the workflow's own acceptance, or its refusal
+ * (already paused, not paused, being cancelled) as a 409 with its reason. Cancel stops the step in flight at once;
+ * pause takes effect when the step in flight ends (`pending: true`).
+ */
 export async function controlRequest(
   deps: HistoryDeps,
   businessId: string,
   id: string,
   action: ControlAction,
-): Promise<{ id: string; action: ControlAction; state: SyncState }> {
-  const { state } = await describeRequest(deps, businessId, id);
-  if (CLOSED_STATES.has(state)) throw alreadyClosed(id, state, 'there is nothing to ' + action);
+): Promise<{ id: string; action: ControlAction } & ControlAnswer> {
+  const row = await requireRequest(deps, businessId, id);
+  if (CLOSED_STATES.has(row.state)) throw alreadyClosed(id, row.state, 'there is nothing to ' + action);
   try {
-    await deps.temporal.workflow.getHandle(id).signal(SIGNALS[action]);
+    const answer = await deps.temporal.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
+      deps.temporal.workflow.getHandle(id).executeUpdate(UPDATES[action]),
+    );
+    return { id, action, ...answer };
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw alreadyClosed(id, state, 'there is nothing to ' + action);
+    if (err instanceof WorkflowUpdateFailedError)
+      throw new ApiError(409, `Cannot ${action}`, err.cause?.message ?? err.message);
+    if (err instanceof WorkflowNotFoundError || isCompleted(err))
+      throw alreadyClosed(id, 'ended', 'there is nothing to ' + action);
+    if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isDeadline(err))
+      throw new ApiError(
+        503,
+        'Worker busy',
+        `No worker accepted the ${action} of ${id} within ${UPDATE_DEADLINE_MS / 1000} s; try again shortly.`,
+      );
     throw err;
   }
-  return { id, action, state };
+}
+
+function isCompleted(err: unknown): boolean {
+  return err instanceof Error && /already completed|not found/i.test(err.message);
+}
+
+function isDeadline(err: unknown): boolean {
+  return err instanceof Error && /deadline exceeded|DEADLINE_EXCEEDED/i.test(err.message);
 }
 
 /**
@@ -45,7 +75,7 @@ export async function retryFailed(
   idempotencyKey: string | undefined,
 ): Promise<Submitted> {
   const original = await requireRequest(deps, businessId, id);
-  const { state } = await describeRequest(deps, businessId, id);
+  const { state } = original;
   if (!CLOSED_STATES.has(state))
     throw new ApiError(
       409,

@@ -1,11 +1,16 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import type { Config } from '../config';
 import type { Db } from '../db/pool';
-import { newProgress, progressQuery, SearchAttributes } from '../definitions';
-import { planBatches } from '../sync/planning';
-import type { ManualSyncResult, SyncCounts, SyncProgress, SyncState } from '../definitions';
+import { newProgress, SearchAttributes } from '../definitions';
+import type { SyncCounts, SyncState } from '../definitions';
 import { notFound } from '../api/errors';
-import { CLOSED_STATES, correctState, countsFor, getRequest, listRequests } from './store';
+import { getBusiness } from '../businesses/store';
+import { localDateOf } from '../sync/planning';
+import type { DailyQuota } from '../xero/limiter';
+import { requestEta } from './eta';
+import { readProgress } from './progress';
+import type { RecordedProgress } from './progress';
+import { CLOSED_STATES, correctState, getRequest, listRequests } from './store';
 import type { HistoryFilter, RequestRow } from './store';
 
 /**
@@ -15,6 +20,12 @@ import type { HistoryFilter, RequestRow } from './store';
 export interface HistoryDeps {
   db: Db;
   temporal: Client;
+}
+
+/** What a request's detail needs beyond the history log: the ETA's inputs. */
+export interface DetailDeps extends HistoryDeps {
+  cfg: Config;
+  limiter: { dailyQuota(tenantId: string): Promise<DailyQuota> };
 }
 
 export function linksOf(id: string) {
@@ -103,16 +114,16 @@ export async function listHistory(
   const after = cursor ? decodeCursor(cursor, ['createdAt', 'id'] as const) : undefined;
   const rows = await listRequests(deps.db, { ...filter, limit: filter.limit + 1, after });
   const page = rows.slice(0, filter.limit);
-  const [live, counts] = await Promise.all([
+  const [live, progress] = await Promise.all([
     liveStates(deps, page),
-    countsFor(
+    readProgress(
       deps.db,
       page.map((r) => r.id),
     ),
   ]);
   const items = await Promise.all(
     page.map(async (row) =>
-      summaryOf(row, await reconcile(deps, row, live.get(row.id)), counts.get(row.id)!),
+      summaryOf(row, await reconcile(deps, row, live.get(row.id)), countsOf(progress.get(row.id))),
     ),
   );
   const last = page[page.length - 1];
@@ -127,31 +138,74 @@ export async function requireRequest(deps: HistoryDeps, businessId: string, id: 
   return row;
 }
 
-/** One request: live progress from the workflow's query, a closed request's result, or the recorded state. */
-export async function describeRequest(deps: HistoryDeps, businessId: string, id: string) {
+function countsOf(p: RecordedProgress | undefined): SyncCounts {
+  const synced = p?.synced ?? 0;
+  const failed = p?.failed ?? 0;
+  const skipped = p?.skipped ?? 0;
+  return { found: synced + failed + skipped, synced, failed, skipped };
+}
+
+// A running request's record that has not moved for this long: its worker may be gone (or the workflow ended
+// without recording it), so Temporal is asked once.
+const QUIET_MS = 120_000;
+
+/**
+ * One request, from PostgreSQL only: what the workflow recorded (state, waits) and what its activities record
+ * as they go (counts, calls, phase, the date reached), plus an ETA computed from those. Reading it never asks
+ * the worker. `asOf` says how fresh the record is; `stale` that a running request has not reported for a while.
+ */
+export async function describeRequest(deps: DetailDeps, businessId: string, id: string) {
   const row = await requireRequest(deps, businessId, id);
-  const progress = (await liveProgress(deps.temporal, row)) ?? recordedProgress(row);
-  return { ...summaryOf(row, progress.state, progress.counts), ...progress, id, options: row.input.options };
+  const recorded = row.progress ?? newProgress(row.id, row.state);
+  const progress = (await readProgress(deps.db, [id])).get(id);
+  const quiet = !progress || Date.now() - progress.updatedAt.getTime() > QUIET_MS;
+  const state = row.state === 'running' && quiet ? await stateOnceQuiet(deps, row) : row.state;
+  const business = await getBusiness(deps.db, businessId);
+  const eta =
+    business?.xeroTenantId && !CLOSED_STATES.has(state)
+      ? await requestEta(deps, business.xeroTenantId, id, {
+          dailyReserve: business.settings.dailyQuotaReserve,
+          dailyCallLimit: business.settings.dailyCallLimit,
+        })
+      : null;
+  return {
+    ...summaryOf(row, state, countsOf(progress)),
+    requestId: id,
+    options: row.input.options,
+    phase: CLOSED_STATES.has(state) ? ('done' as const) : (progress?.phase ?? recorded.phase),
+    expected: progress?.expected ?? null,
+    reachedDate: progress?.reachedAt
+      ? localDateOf(progress.reachedAt.toISOString(), row.input.timeZone)
+      : null,
+    contacts: { total: progress?.contactsTotal ?? 0, done: progress?.contactsDone ?? 0 },
+    xeroCalls: progress?.xeroCalls ?? 0,
+    plannedCalls: progress?.plannedCalls ?? null,
+    resumeAt: state === 'waiting_for_quota' ? recorded.resumeAt : null,
+    resumeAtIsReset: recorded.resumeAtIsReset,
+    etaSeconds: CLOSED_STATES.has(state) ? 0 : eta,
+    quotaWaits: recorded.quotaWaits,
+    pausing: recorded.pausing && !CLOSED_STATES.has(state),
+    lastError: recorded.lastError,
+    asOf: (progress?.updatedAt ?? row.createdAt).toISOString(),
+    stale: state === 'running' && quiet,
+  };
 }
 
-async function liveProgress(temporal: Client, row: RequestRow): Promise<SyncProgress | null> {
-  const handle = temporal.workflow.getHandle(row.id);
+/** A running request whose record has gone quiet: Temporal's status is the truth if the workflow has ended. */
+async function stateOnceQuiet(deps: HistoryDeps, row: RequestRow): Promise<SyncState> {
   try {
-    const description = await handle.describe();
-    if (description.status.name === 'COMPLETED') return (await handle.result()) as ManualSyncResult;
-    const progress = (await handle.query(progressQuery).catch(() => null)) ?? recordedProgress(row);
-    // A terminated or timed-out workflow never recorded its end: Temporal's status is the truth.
+    const description = await deps.temporal.connection.withDeadline(Date.now() + 3000, () =>
+      deps.temporal.workflow.getHandle(row.id).describe(),
+    );
     const live = stateFromTemporal(description);
-    return live && CLOSED_STATES.has(live) ? { ...progress, state: live } : progress;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return null;
-    throw err;
+    if (live && CLOSED_STATES.has(live)) {
+      await correctState(deps.db, row.id, live, description.closeTime ?? new Date());
+      return live;
+    }
+  } catch {
+    // Not found (deleted after retention) or Temporal slow to answer: the record stands, marked stale.
   }
-}
-
-/** What the workflow last recorded (or, before its first record, a queued request with nothing done). */
-function recordedProgress(row: RequestRow): SyncProgress {
-  return row.progress ?? newProgress(row.id, planBatches(row.input).batchCount, row.state);
+  return row.state;
 }
 
 export function encodeCursor(value: unknown): string {

@@ -2,17 +2,16 @@ import type { CreateSyncRequestBody } from '../api/sync-requests/schemas';
 import type { Business } from '../businesses/store';
 import type { ManualSyncInput } from '../definitions';
 import { contactKey, normaliseContactName } from '../sync/contacts';
-import { estimateCalls, estimateQuotaWindows, etaSeconds } from '../sync/estimate';
-import { batchAt, planBatches } from '../sync/planning';
+import { estimateQuotaWindows } from '../sync/estimate';
 import type { TenantLimiter } from '../xero/limiter';
+import { runningPeers, sharedEta } from './eta';
+import { contactSpellingsOf, planRequest } from './plan';
+import type { RangeStats, RequestPlan } from './plan';
 import { buildInput, findContact, ownRequest } from './submit';
 import type { SubmitDeps } from './submit';
 
-/** Xero's documented daily limit per organisation (assumed until the organisation tells us what is left). */
-export const XERO_DAY_LIMIT = 5000;
-
 export interface PreviewDeps extends SubmitDeps {
-  limiter: Pick<TenantLimiter, 'dailyQuota'>;
+  limiter: Pick<TenantLimiter, 'dailyQuota' | 'recordContactsCount'>;
 }
 
 type Warning = {
@@ -28,21 +27,12 @@ type Warning = {
   examples: string[];
 };
 
-interface RangeStats {
-  total: number;
-  completed: number;
-  refunded: number;
-  voided: number;
-  alreadySynced: number;
-  payments: number;
-  taxCodes: string[];
-  paymentMethods: string[];
-  contactNames: string[];
-}
-
 /**
- * What a request would do, without doing it: counts, a call estimate (an upper bound: every contact is assumed
- * new) and the daily quota windows it needs, and warnings. One Xero read at most (the manual contact).
+ * What a request would do, without doing it: counts, the calls the engine will make for it (its own plan,
+ * src/sync-requests/plan.ts: contacts assumed new unless an earlier request of the business found them), the
+ * daily quota windows and the ETA (sharing the organisation with its running requests), and warnings. It writes
+ * nothing. It may read Xero once: the manual contact, or how many contacts the organisation has when that
+ * decides how they are read.
  */
 export async function previewSyncRequest(
   deps: PreviewDeps,
@@ -51,16 +41,10 @@ export async function previewSyncRequest(
 ) {
   const request = ownRequest(businessId, body);
   const { input, business } = await buildInput(deps, businessId, request, 'preview', false);
-  const stats = await rangeStats(deps, input);
-  const toSync =
-    stats.total - stats.voided - (input.options.resyncPolicy === 'skip' ? stats.alreadySynced : 0);
-  const calls = estimateCalls({
-    orders: toSync,
-    withPayments: input.options.recordPayments,
-    paidOrders: stats.payments,
-    refundedOrders: stats.refunded,
-    newContacts: input.contactMapping.mode === 'auto' ? new Set(stats.contactNames.map(contactKey)).size : 0,
-  });
+  const plan = await planRequest(deps.db, input, business.settings.walkInContactName, () =>
+    directorySize(deps, business),
+  );
+  const { stats } = plan;
   return {
     orders: {
       total: stats.total,
@@ -68,72 +52,63 @@ export async function previewSyncRequest(
       refunded: stats.refunded,
       voided: stats.voided,
       alreadySynced: stats.alreadySynced,
-      toSync,
+      toSync: stats.invoices,
     },
-    estimate: { calls, ...(await quotaEstimate(deps, business, calls.total, input)) },
+    estimate: {
+      calls: plan.calls,
+      contacts: {
+        ...plan.contacts,
+        assumption:
+          'Contacts that an earlier request of this business found or created in Xero are assumed to exist; the others are assumed new and counted as created.',
+      },
+      ...(await quotaEstimate(deps, business, plan)),
+    },
     warnings: await warnings(deps, business, input, stats),
   };
 }
 
-async function quotaEstimate(deps: PreviewDeps, business: Business, calls: number, input: ManualSyncInput) {
-  const quota = await deps.limiter.dailyQuota(business.xeroTenantId!);
-  const now = Date.now();
-  // What we last saw is stale once its window has reset (or a day later, when the reset time is unknown).
-  const stale =
-    quota.observedAt === null ||
-    (quota.resetAt ? quota.resetAt.getTime() <= now : now - quota.observedAt.getTime() > 86_400_000);
-  const dayRemaining = stale || quota.dayRemaining === null ? XERO_DAY_LIMIT : quota.dayRemaining;
-  const reserve = Math.min(input.dailyReserve, XERO_DAY_LIMIT - 1);
-  const resetMs = quota.resetAt && !stale ? quota.resetAt.getTime() - now : 86_400_000;
-  return {
-    quotaWindows:
-      calls === 0 ? 0 : estimateQuotaWindows({ calls, dayRemaining, dayLimit: XERO_DAY_LIMIT, reserve }),
-    dayRemaining,
-    dayLimit: XERO_DAY_LIMIT,
-    dailyReserve: reserve,
-    etaSeconds: etaSeconds({
-      remainingCalls: calls,
-      perMinute: input.callsPerMinute,
-      dayRemaining,
-      reserve,
-      secondsUntilDayReset: Math.ceil(Math.max(0, resetMs) / 1000),
-      dayLimit: XERO_DAY_LIMIT,
-    }),
+/** How many contacts the organisation has: remembered, or one small read (a page of one, summaryOnly). */
+async function directorySize(deps: PreviewDeps, business: Business): Promise<number | null> {
+  const tenantId = business.xeroTenantId!;
+  const quota = await deps.limiter.dailyQuota(tenantId);
+  if (quota.contactsCount !== null) return quota.contactsCount;
+  const ctx = {
+    businessId: business.id,
+    tenantId,
+    dailyReserve: business.settings.dailyQuotaReserve,
   };
+  const page = await deps.newXeroGateway().getContactPage(ctx, { page: 1, pageSize: 1, summaryOnly: true });
+  const count = page.pagination?.itemCount;
+  if (count === undefined) return null;
+  await deps.limiter.recordContactsCount(tenantId, count);
+  return count;
 }
 
-/** One pass over the range's orders in PostgreSQL: counts, payments, the codes and names used. */
-async function rangeStats(deps: SubmitDeps, input: ManualSyncInput): Promise<RangeStats> {
-  const plan = planBatches(input);
-  const from = batchAt(plan, 0).fromUtc;
-  const to = batchAt(plan, plan.batchCount - 1).toUtcExclusive;
-  const params: unknown[] = [input.businessId, input.channel, from, to];
-  let where = 'o.business_id = $1 AND o.channel = $2 AND o.placed_at >= $3 AND o.placed_at < $4';
-  if (input.locationId !== null) {
-    params.push(input.locationId);
-    where += ` AND o.location_id = $${params.length}`;
-  }
-  const contactName =
-    input.channel === 'pos' ? `o.payload->'location'->>'name'` : `o.payload->'customer'->>'name'`;
-  const { rows } = await deps.db.query<RangeStats>(
-    `WITH r AS (SELECT o.* FROM orders o WHERE ${where})
-     SELECT
-       (SELECT count(*)::int FROM r) AS total,
-       (SELECT count(*)::int FROM r WHERE status = 'completed') AS completed,
-       (SELECT count(*)::int FROM r WHERE status = 'refunded') AS refunded,
-       (SELECT count(*)::int FROM r WHERE status = 'voided') AS voided,
-       (SELECT count(*)::int FROM r JOIN order_ledger l ON l.business_id = r.business_id AND l.order_id = r.id
-          WHERE l.status = 'synced' AND r.status <> 'voided') AS "alreadySynced",
-       (SELECT coalesce(sum(jsonb_array_length(payload->'payments')), 0)::int FROM r WHERE status <> 'voided') AS payments,
-       ARRAY(SELECT DISTINCT l->>'taxCode' FROM r, jsonb_array_elements(r.payload->'lines') l
-          WHERE r.status <> 'voided' ORDER BY 1) AS "taxCodes",
-       ARRAY(SELECT DISTINCT p->>'method' FROM r, jsonb_array_elements(r.payload->'payments') p
-          WHERE r.status <> 'voided' ORDER BY 1) AS "paymentMethods",
-       ARRAY(SELECT DISTINCT ${contactName.replace(/o\./g, 'r.')} FROM r
-          WHERE r.status <> 'voided' AND ${contactName.replace(/o\./g, 'r.')} IS NOT NULL ORDER BY 1) AS "contactNames"`,
-    params,
-  );
-  return rows[0]!;
+async function quotaEstimate(deps: PreviewDeps, business: Business, plan: RequestPlan) {
+  const tenantId = business.xeroTenantId!;
+  const calls = plan.calls.total;
+  const peers = await runningPeers(deps.db, tenantId);
+  const eta = await sharedEta(deps, tenantId, calls, peers, {
+    dailyReserve: business.settings.dailyQuotaReserve,
+    dailyCallLimit: business.settings.dailyCallLimit,
+  });
+  const ahead = calls + peers.reduce((n, r) => n + Math.min(r, calls), 0);
+  return {
+    quotaWindows:
+      calls === 0
+        ? 0
+        : estimateQuotaWindows({
+            calls: ahead,
+            dayRemaining: eta.dayRemaining,
+            dayLimit: eta.dayLimit,
+            reserve: eta.reserve,
+          }),
+    dayRemaining: eta.dayRemaining,
+    dayLimit: eta.dayLimit,
+    dailyReserve: eta.reserve,
+    etaSeconds: eta.seconds,
+    sharedWith: peers.length,
+  };
 }
 
 async function warnings(
@@ -168,7 +143,7 @@ async function warnings(
   if (input.contactMapping.mode === 'auto')
     push(
       'contact_name_clash',
-      nameClashes(stats.contactNames),
+      nameClashes(contactSpellingsOf(stats, business.settings.walkInContactName)),
       'Names that differ only in case or spacing; Xero treats them as one contact, so their invoices share it.',
     );
   if (input.options.resyncPolicy === 'skip' && stats.alreadySynced > 0)

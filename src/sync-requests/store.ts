@@ -1,5 +1,5 @@
 import type { Db } from '../db/pool';
-import type { ManualSyncInput, SyncCounts, SyncProgress, SyncState } from '../definitions';
+import type { ManualSyncInput, SyncProgress, SyncState } from '../definitions';
 
 /**
  * The history log's own table (sync_requests): every request is written at submission and its state is recorded
@@ -166,20 +166,4 @@ export async function listRequests(db: Db, f: HistoryFilter): Promise<RequestRow
     params,
   );
   return rows.map(fromDb);
-}
-
-/** Per-request outcome counts for a page of requests, in one query. */
-export async function countsFor(db: Db, ids: string[]): Promise<Map<string, SyncCounts>> {
-  const { rows } = await db.query<{ request_id: string; outcome: keyof SyncCounts; n: number }>(
-    `SELECT request_id, outcome, count(*)::int AS n FROM sync_request_orders
-     WHERE request_id = ANY($1) GROUP BY request_id, outcome`,
-    [ids],
-  );
-  const counts = new Map(ids.map((id) => [id, { found: 0, synced: 0, failed: 0, skipped: 0 }]));
-  for (const r of rows) {
-    const c = counts.get(r.request_id)!;
-    c[r.outcome] = r.n;
-    c.found += r.n;
-  }
-  return counts;
 }

@@ -5,12 +5,19 @@ import type { CreateSyncRequestBody } from '../api/sync-requests/schemas';
 import { ApiError, notFound } from '../api/errors';
 import type { Config } from '../config';
 import type { Db } from '../db/pool';
-import { ALL_LOCATIONS, MANUAL_SYNC_WORKFLOW, SearchAttributes } from '../definitions';
+import {
+  ALL_LOCATIONS,
+  MANUAL_SYNC_WORKFLOW,
+  PLAN_VERSION,
+  SearchAttributes,
+  stepHeartbeatMs,
+} from '../definitions';
 import type { ManualSyncInput } from '../definitions';
 import { getBusiness, getLocation } from '../businesses/store';
 import type { Business } from '../businesses/store';
 import type { Contact } from 'xero-node';
 import type { XeroGateway } from '../xero/gateway';
+import type { manualSync } from '../../workflows/manual-sync';
 import { validateDateRange } from '../sync/planning';
 import { findByIdempotencyKey, insertRequest } from './store';
 import type { RequestRow } from './store';
@@ -129,7 +136,7 @@ async function replay(deps: SubmitDeps, earlier: RequestRow, hash: string): Prom
 /** Starts the workflow, or leaves the one already started (running or closed) alone. */
 async function startWorkflow(deps: SubmitDeps, input: ManualSyncInput): Promise<void> {
   try {
-    await deps.temporal.workflow.start(MANUAL_SYNC_WORKFLOW, {
+    await deps.temporal.workflow.start<typeof manualSync>(MANUAL_SYNC_WORKFLOW, {
       taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
       workflowId: input.requestId,
       args: [input],
@@ -207,10 +214,9 @@ export async function buildInput(
     startDate: body.startDate,
     endDate: body.endDate,
     timeZone: business.timeZone,
-    batchDays: deps.cfg.SYNC_BATCH_DAYS,
     contactMapping: body.contactMapping,
-    callsPerMinute: deps.cfg.XERO_MINUTE_BUDGET,
-    dailyReserve: business.settings.dailyQuotaReserve,
+    planVersion: PLAN_VERSION,
+    stepHeartbeatMs: stepHeartbeatMs(deps.cfg),
     options: {
       invoiceStatus: body.options.invoiceStatus ?? business.settings.invoiceStatus,
       recordPayments: body.options.recordPayments,
@@ -260,7 +266,12 @@ export async function findContact(
   business: Business,
   contactId: string,
 ): Promise<Contact | undefined> {
-  const ctx = { businessId: business.id, tenantId: business.xeroTenantId!, dailyReserve: 0 };
+  // Through the limiter like every call, and within the business's reserve like every call of this service.
+  const ctx = {
+    businessId: business.id,
+    tenantId: business.xeroTenantId!,
+    dailyReserve: business.settings.dailyQuotaReserve,
+  };
   const contacts = await deps.newXeroGateway().getContactsByIds(ctx, [contactId]);
   return contacts.find((c) => c.contactID === contactId);
 }

@@ -40,17 +40,26 @@ export function contactNameFor(
   mode: ContactMode,
   walkInName: string,
 ): string {
-  const walkIn = normaliseContactName(walkInName);
-  const customer = normaliseContactName(order.customer?.name ?? '');
+  return normaliseContactName(spelledContactNameFor(order, mode, walkInName));
+}
+
+/** The contact name for an order as the order spells it (the preview shows spellings that clash). */
+export function spelledContactNameFor(
+  order: Pick<Order, 'channel' | 'location' | 'customer'>,
+  mode: ContactMode,
+  walkInName: string,
+): string {
+  const customer = order.customer?.name ?? '';
+  const named = normaliseContactName(customer) !== '';
   switch (mode) {
     case 'single':
-      return walkIn;
+      return walkInName;
     case 'customer':
-      if (customer !== '') return customer;
-      return order.channel === 'pos' ? normaliseContactName(order.location.name) : walkIn;
+      if (named) return customer;
+      return order.channel === 'pos' ? order.location.name : walkInName;
     case 'by-channel':
-      if (order.channel === 'pos') return normaliseContactName(order.location.name);
-      return customer !== '' ? customer : walkIn;
+      if (order.channel === 'pos') return order.location.name;
+      return named ? customer : walkInName;
   }
 }
 

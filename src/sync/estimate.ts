@@ -1,68 +1,14 @@
 /**
- * Call and time estimates shown before a job starts and while it runs. Integers only; each estimate is an upper
- * bound, because running out of daily quota part-way stops the business's live sync too (it shares the budget).
+ * Time estimates shown before a job starts and while it runs, from a number of calls (src/sync/packing.ts counts
+ * those). Integers only; each estimate is an upper bound, because running out of daily quota part-way stops the
+ * business's live sync too (it shares the budget).
  */
 
 const SECONDS_PER_DAY = 86_400;
 
-export interface CallEstimateInput {
-  orders: number;
-  withPayments: boolean;
-  /** Payments to create (an order paid in two ways counts twice). */
-  paidOrders: number;
-  refundedOrders: number;
-  /** Distinct contact names not yet known to exist in Xero. */
-  newContacts: number;
-  invoicesPerCall?: number;
-  paymentsPerCall?: number;
-}
-
-export interface CallEstimate {
-  invoices: number;
-  payments: number;
-  creditNotes: number;
-  allocations: number;
-  contacts: number;
-  total: number;
-}
-
 function requireCount(name: string, value: number, min = 0): void {
   if (!Number.isInteger(value) || value < min)
     throw new RangeError(`${name} must be a whole number >= ${min}`);
-}
-
-function batches(items: number, perCall: number): number {
-  return Math.ceil(items / perCall);
-}
-
-/**
- * Invoices and credit notes go in batches; payments (and refunds paid out of credit notes) share payment batches;
- * each credit note allocation is its own call (PUT /CreditNotes/{id}/Allocations); each new contact costs one
- * lookup plus its share of a batched create.
- */
-export function estimateCalls(input: CallEstimateInput): CallEstimate {
-  const { orders, withPayments, paidOrders, refundedOrders, newContacts } = input;
-  const invoicesPerCall = input.invoicesPerCall ?? 50;
-  const paymentsPerCall = input.paymentsPerCall ?? 50;
-  requireCount('orders', orders);
-  requireCount('paidOrders', paidOrders);
-  requireCount('refundedOrders', refundedOrders);
-  requireCount('newContacts', newContacts);
-  requireCount('invoicesPerCall', invoicesPerCall, 1);
-  requireCount('paymentsPerCall', paymentsPerCall, 1);
-  const invoices = batches(orders, invoicesPerCall);
-  const creditNotes = batches(refundedOrders, invoicesPerCall);
-  const allocations = refundedOrders;
-  const payments = withPayments ? batches(paidOrders + refundedOrders, paymentsPerCall) : 0;
-  const contacts = newContacts + batches(newContacts, invoicesPerCall);
-  return {
-    invoices,
-    payments,
-    creditNotes,
-    allocations,
-    contacts,
-    total: invoices + payments + creditNotes + allocations + contacts,
-  };
 }
 
 export interface QuotaInput {
@@ -100,6 +46,8 @@ export interface EtaInput {
   reserve: number;
   secondsUntilDayReset: number;
   dayLimit: number;
+  /** The daily window's length (a day; tests scale it). */
+  windowSeconds?: number;
 }
 
 function pacingSeconds(calls: number, perMinute: number): number {
@@ -121,6 +69,6 @@ export function etaSeconds(input: EtaInput): number {
   const fullWindows = Math.ceil(afterToday / perDay) - 1;
   const lastWindowCalls = afterToday - fullWindows * perDay;
   const firstWait = Math.max(Math.max(0, secondsUntilDayReset), pacingSeconds(today, perMinute));
-  const windowSeconds = Math.max(SECONDS_PER_DAY, pacingSeconds(perDay, perMinute));
+  const windowSeconds = Math.max(input.windowSeconds ?? SECONDS_PER_DAY, pacingSeconds(perDay, perMinute));
   return firstWait + fullWindows * windowSeconds + pacingSeconds(lastWindowCalls, perMinute);
 }

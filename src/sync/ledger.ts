@@ -15,6 +15,8 @@ export interface LedgerRow {
   paymentsStatus: 'none' | 'pending' | 'done';
   creditNoteStatus: 'none' | 'pending' | 'done';
   creditNoteId: string | null;
+  refundStatus: 'none' | 'pending' | 'done';
+  allocationStatus: 'none' | 'pending' | 'done';
   xeroContactId: string | null;
 }
 
@@ -34,10 +36,12 @@ export async function ledgerRows(
     payments_status: LedgerRow['paymentsStatus'];
     credit_note_status: LedgerRow['creditNoteStatus'];
     credit_note_id: string | null;
+    refund_status: LedgerRow['refundStatus'];
+    allocation_status: LedgerRow['allocationStatus'];
     xero_contact_id: string | null;
   }>(
     `SELECT order_id, status, request_id, invoice_number, xero_invoice_id, payments_status, credit_note_status,
-       credit_note_id, xero_contact_id
+       credit_note_id, refund_status, allocation_status, xero_contact_id
      FROM order_ledger WHERE business_id = $1 AND order_id = ANY($2)`,
     [businessId, orderIds],
   );
@@ -53,6 +57,8 @@ export async function ledgerRows(
         paymentsStatus: r.payments_status,
         creditNoteStatus: r.credit_note_status,
         creditNoteId: r.credit_note_id,
+        refundStatus: r.refund_status,
+        allocationStatus: r.allocation_status,
         xeroContactId: r.xero_contact_id,
       },
     ]),
@@ -74,6 +80,16 @@ export async function markPending(
        invoice_number = EXCLUDED.invoice_number, attempts = order_ledger.attempts + 1, error = NULL, updated_at = now()
      WHERE order_ledger.status <> 'synced'`,
     [businessId, requestId, orders.map((o) => o.orderId), orders.map((o) => o.invoiceNumber)],
+  );
+}
+
+/** Orders marked pending whose write was never sent: they are written again without asking Xero first. */
+export async function markNotSent(db: Db, businessId: string, orderIds: string[]): Promise<void> {
+  if (orderIds.length === 0) return;
+  await db.query(
+    `UPDATE order_ledger SET status = 'failed', error = 'not sent: Xero''s daily call limit was used up', updated_at = now()
+     WHERE business_id = $1 AND order_id = ANY($2) AND status = 'pending'`,
+    [businessId, orderIds],
   );
 }
 
@@ -129,36 +145,160 @@ export async function markFailed(
   );
 }
 
-/** Claims the right to write an order's payments (or credit note): only one writer ever gets a row. */
-export async function claimFollowUp(
-  db: Db,
-  businessId: string,
-  column: 'payments_status' | 'credit_note_status',
-  orderIds: string[],
-): Promise<Set<string>> {
-  if (orderIds.length === 0) return new Set();
-  const { rows } = await db.query<{ order_id: string }>(
-    `UPDATE order_ledger SET ${column} = 'pending', updated_at = now()
-     WHERE business_id = $1 AND order_id = ANY($2) AND status = 'synced' AND ${column} = 'none'
-     RETURNING order_id`,
-    [businessId, orderIds],
-  );
-  return new Set(rows.map((r) => r.order_id));
+/** A follow-up write of an order, each with its own claim in the ledger: none -> pending -> done. */
+export type FollowUp = 'payments' | 'credit_note' | 'refund' | 'allocation';
+
+const FOLLOW_UP_COLUMNS: Record<FollowUp, { status: string; claimedAt: string; claimedBy: string }> = {
+  payments: { status: 'payments_status', claimedAt: 'payments_claimed_at', claimedBy: 'payments_claimed_by' },
+  credit_note: {
+    status: 'credit_note_status',
+    claimedAt: 'credit_note_claimed_at',
+    claimedBy: 'credit_note_claimed_by',
+  },
+  refund: { status: 'refund_status', claimedAt: 'refund_claimed_at', claimedBy: 'refund_claimed_by' },
+  allocation: {
+    status: 'allocation_status',
+    claimedAt: 'allocation_claimed_at',
+    claimedBy: 'allocation_claimed_by',
+  },
+};
+
+/** Who writes: the request, and the attempt of its step (claims of an earlier attempt are taken over). */
+export interface Claimant {
+  requestId: string;
+  attempt: string;
+  /** How old another request's claim must be before it is taken over. */
+  foreignStaleMs: number;
 }
 
-export async function completeFollowUp(
+export interface Claims {
+  /** Claimed now, never written before: write them. */
+  fresh: Set<string>;
+  /** Claimed now from a claim left pending long ago (a crash): ask Xero whether the write happened. */
+  stale: Set<string>;
+  /** Pending under another writer's recent claim (it may have a write in flight): leave them for later. */
+  busy: Set<string>;
+  /** Already written (or no longer writable: no invoice in Xero): nothing to do. */
+  settled: Set<string>;
+}
+
+/**
+ * Claims the right to write orders' follow-ups: only one writer ever gets a row. A pending claim is taken over
+ * when it was left by an earlier attempt of this request (Temporal retries a step only after giving up on it),
+ * when its writer said its call is over (`releaseToSettle`), or when another request's claim is older than any
+ * call can take; otherwise it is left alone.
+ */
+export async function claimFollowUps(
   db: Db,
   businessId: string,
-  column: 'payments_status' | 'credit_note_status',
-  rows: Array<{ orderId: string; ids: string[] }>,
+  kind: FollowUp,
+  orderIds: string[],
+  who: Claimant,
+): Promise<Claims> {
+  const claims: Claims = { fresh: new Set(), stale: new Set(), busy: new Set(), settled: new Set() };
+  if (orderIds.length === 0) return claims;
+  const { status, claimedAt, claimedBy } = FOLLOW_UP_COLUMNS[kind];
+  const { rows } = await db.query<{ order_id: string; was: string; claimed: boolean }>(
+    `WITH old AS (
+       SELECT order_id, ${status} AS was, ${claimedAt} AS at, ${claimedBy} AS by FROM order_ledger
+       WHERE business_id = $1 AND order_id = ANY($2) AND status = 'synced' FOR UPDATE),
+     upd AS (
+       UPDATE order_ledger l SET ${status} = 'pending', ${claimedAt} = clock_timestamp(),
+         ${claimedBy} = $3 || ' ' || $4, updated_at = now()
+       FROM old WHERE l.business_id = $1 AND l.order_id = old.order_id
+         AND (old.was = 'none' OR (old.was = 'pending' AND (old.by IS NULL
+              OR (split_part(old.by, ' ', 1) = $3 AND old.by <> $3 || ' ' || $4)
+              OR old.at < clock_timestamp() - $5 * interval '1 millisecond')))
+       RETURNING l.order_id)
+     SELECT old.order_id, old.was, upd.order_id IS NOT NULL AS claimed FROM old LEFT JOIN upd USING (order_id)`,
+    [businessId, orderIds, who.requestId, who.attempt, who.foreignStaleMs],
+  );
+  const seen = new Set(rows.map((r) => r.order_id));
+  for (const r of rows) {
+    if (r.claimed) (r.was === 'none' ? claims.fresh : claims.stale).add(r.order_id);
+    else (r.was === 'pending' ? claims.busy : claims.settled).add(r.order_id);
+  }
+  for (const id of orderIds) if (!seen.has(id)) claims.settled.add(id);
+  return claims;
+}
+
+/** Marks follow-ups written; payments keep their Xero ids. */
+export async function completeFollowUps(
+  db: Db,
+  businessId: string,
+  kind: FollowUp,
+  rows: Array<{ orderId: string; ids?: string[] }>,
 ): Promise<void> {
   if (rows.length === 0) return;
-  const idsColumn = column === 'payments_status' ? 'payment_ids = ids' : 'credit_note_id = ids[1]';
+  const { status, claimedAt, claimedBy } = FOLLOW_UP_COLUMNS[kind];
+  const ids = kind === 'payments' ? ', payment_ids = u.ids' : '';
   await db.query(
-    `UPDATE order_ledger l SET ${column} = 'done', ${idsColumn}, updated_at = now()
+    `UPDATE order_ledger l SET ${status} = 'done', ${claimedAt} = NULL, ${claimedBy} = NULL${ids}, updated_at = now()
      FROM (SELECT o, string_to_array(i, ',') AS ids FROM unnest($2::text[], $3::text[]) AS t(o, i)) AS u
      WHERE l.business_id = $1 AND l.order_id = u.o`,
-    [businessId, rows.map((r) => r.orderId), rows.map((r) => r.ids.join(','))],
+    [businessId, rows.map((r) => r.orderId), rows.map((r) => (r.ids ?? []).join(','))],
+  );
+}
+
+/**
+ * After a write whose outcome is unknown (no answer, 5xx): the call is over, so nothing of ours is in flight; the
+ * claims stay pending and whoever claims them next asks Xero whether the write happened.
+ */
+export async function releaseToSettle(
+  db: Db,
+  businessId: string,
+  kind: FollowUp,
+  orderIds: string[],
+): Promise<void> {
+  if (orderIds.length === 0) return;
+  const { status, claimedBy } = FOLLOW_UP_COLUMNS[kind];
+  await db.query(
+    `UPDATE order_ledger SET ${claimedBy} = NULL, updated_at = now()
+     WHERE business_id = $1 AND order_id = ANY($2) AND ${status} = 'pending'`,
+    [businessId, orderIds],
+  );
+}
+
+/** Gives claims back after Xero refused the write: a later request (retry-failed) may try again. */
+export async function releaseFollowUps(
+  db: Db,
+  businessId: string,
+  kind: FollowUp,
+  orderIds: string[],
+): Promise<void> {
+  if (orderIds.length === 0) return;
+  const { status, claimedAt, claimedBy } = FOLLOW_UP_COLUMNS[kind];
+  await db.query(
+    `UPDATE order_ledger SET ${status} = 'none', ${claimedAt} = NULL, ${claimedBy} = NULL, updated_at = now()
+     WHERE business_id = $1 AND order_id = ANY($2) AND ${status} = 'pending'`,
+    [businessId, orderIds],
+  );
+}
+
+/**
+ * A credit note Xero created: its id is kept at once (so a retry never creates it twice), and its allocation and
+ * refund become due, or are marked done when the plan needs none.
+ */
+export async function recordCreditNote(
+  db: Db,
+  businessId: string,
+  rows: Array<{ orderId: string; creditNoteId: string; allocation: boolean; refund: boolean }>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `UPDATE order_ledger l SET credit_note_status = 'done', credit_note_claimed_at = NULL,
+       credit_note_claimed_by = NULL, credit_note_id = u.id,
+       allocation_status = CASE WHEN u.a THEN l.allocation_status ELSE 'done' END,
+       refund_status = CASE WHEN u.r THEN l.refund_status ELSE 'done' END, updated_at = now()
+     FROM unnest($2::text[], $3::text[], $4::bool[], $5::bool[]) AS u(o, id, a, r)
+     WHERE l.business_id = $1 AND l.order_id = u.o`,
+    [
+      businessId,
+      rows.map((r) => r.orderId),
+      rows.map((r) => r.creditNoteId),
+      rows.map((r) => r.allocation),
+      rows.map((r) => r.refund),
+    ],
   );
 }
 
@@ -194,28 +334,12 @@ export async function recordOutcomes(
   );
 }
 
+/** The request's outcome counts, kept incrementally (a trigger on sync_request_orders): one row, any size. */
 export async function requestCounts(db: Db, requestId: string): Promise<SyncCounts> {
-  const { rows } = await db.query<{ outcome: Outcome; n: number }>(
-    'SELECT outcome, count(*)::int AS n FROM sync_request_orders WHERE request_id = $1 GROUP BY outcome',
+  const { rows } = await db.query<{ synced: number; failed: number; skipped: number }>(
+    'SELECT synced, failed, skipped FROM sync_request_progress WHERE request_id = $1',
     [requestId],
   );
-  const counts: SyncCounts = { found: 0, synced: 0, failed: 0, skipped: 0 };
-  for (const r of rows) {
-    counts[r.outcome] = r.n;
-    counts.found += r.n;
-  }
-  return counts;
-}
-
-/** Remembers a created credit note before it is allocated or refunded, so a retry never creates it twice. */
-export async function setCreditNoteId(
-  db: Db,
-  businessId: string,
-  orderId: string,
-  creditNoteId: string,
-): Promise<void> {
-  await db.query(
-    'UPDATE order_ledger SET credit_note_id = $3, updated_at = now() WHERE business_id = $1 AND order_id = $2',
-    [businessId, orderId, creditNoteId],
-  );
+  const r = rows[0] ?? { synced: 0, failed: 0, skipped: 0 };
+  return { found: r.synced + r.failed + r.skipped, synced: r.synced, failed: r.failed, skipped: r.skipped };
 }

@@ -1,35 +1,13 @@
 /**
  * Date planning in the business's IANA timezone.
  *
- * Pure and deterministic, with no Node built-ins and no libraries: only `Intl.DateTimeFormat`, which Temporal's
- * workflow sandbox provides, so a workflow can plan batches itself. A plan is a few numbers and `batchAt` derives one
- * batch on demand, so a workflow over several years never holds (or records in history) the whole list.
+ * Pure and deterministic, with no Node built-ins and no libraries: only `Intl.DateTimeFormat`. A request's range is
+ * walked as a cursor over its orders, so days matter only at its two ends and in what the merchant sees.
  */
 import type { FieldProblem } from './problems';
 
 const DAY_MS = 86_400_000;
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-export interface BatchPlan {
-  startDate: string;
-  endDate: string;
-  timeZone: string;
-  batchDays: number;
-  dayCount: number;
-  batchCount: number;
-}
-
-export interface Batch {
-  index: number;
-  /** First local date of the batch (inclusive). */
-  fromDate: string;
-  /** Last local date of the batch (inclusive). */
-  toDate: string;
-  /** The instant local `fromDate` begins. */
-  fromUtc: string;
-  /** The instant the local day after `toDate` begins: orders with fromUtc <= placedAt < toUtcExclusive belong here. */
-  toUtcExclusive: string;
-}
 
 // Formatter construction is slow; one per timezone is reused. The cache holds no time-dependent state.
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -188,36 +166,22 @@ function dateProblem(field: string, value: string): FieldProblem {
   };
 }
 
-/** Splits an inclusive local-date range into batches of `batchDays` local days. Throws on invalid input. */
-export function planBatches(input: {
-  startDate: string;
-  endDate: string;
-  timeZone: string;
-  batchDays: number;
-}): BatchPlan {
-  const { startDate, endDate, timeZone, batchDays } = input;
+/**
+ * The instants an inclusive local-date range covers in the business's time zone: orders with
+ * fromUtc <= placedAt < toUtcExclusive belong to it (local midnights, DST included). Throws on invalid input.
+ */
+export function rangeUtc(
+  startDate: string,
+  endDate: string,
+  timeZone: string,
+): { fromUtc: string; toUtcExclusive: string; dayCount: number } {
   const startDay = requireEpochDay(startDate, 'startDate');
   const endDay = requireEpochDay(endDate, 'endDate');
   if (endDay < startDay) throw new RangeError(`endDate ${endDate} is before startDate ${startDate}`);
-  if (!Number.isInteger(batchDays) || batchDays < 1)
-    throw new RangeError(`batchDays must be a whole number >= 1`);
   if (!isValidTimeZone(timeZone)) throw new RangeError(`not an IANA timezone: ${JSON.stringify(timeZone)}`);
-  const dayCount = endDay - startDay + 1;
-  return { startDate, endDate, timeZone, batchDays, dayCount, batchCount: Math.ceil(dayCount / batchDays) };
-}
-
-/** Batch `index` (0-based) of a plan; the last batch is cut at the plan's endDate. */
-export function batchAt(plan: BatchPlan, index: number): Batch {
-  if (!Number.isInteger(index) || index < 0 || index >= plan.batchCount) {
-    throw new RangeError(`batch index ${index} is outside 0..${plan.batchCount - 1}`);
-  }
-  const firstDay = requireEpochDay(plan.startDate, 'startDate') + index * plan.batchDays;
-  const lastDay = Math.min(firstDay + plan.batchDays - 1, requireEpochDay(plan.endDate, 'endDate'));
   return {
-    index,
-    fromDate: dateText(firstDay),
-    toDate: dateText(lastDay),
-    fromUtc: new Date(startOfLocalDayMs(firstDay, plan.timeZone)).toISOString(),
-    toUtcExclusive: new Date(startOfLocalDayMs(lastDay + 1, plan.timeZone)).toISOString(),
+    fromUtc: new Date(startOfLocalDayMs(startDay, timeZone)).toISOString(),
+    toUtcExclusive: new Date(startOfLocalDayMs(endDay + 1, timeZone)).toISOString(),
+    dayCount: endDay - startDay + 1,
   };
 }

@@ -5,7 +5,7 @@ import { notFound } from './errors';
 import { recordExchanges } from './exchange';
 import { getInvoice, getInvoices, postInvoiceById, postInvoices, putInvoices } from './invoices';
 import { getPayment, getPayments, putPayments } from './payments';
-import { authenticate, handle, limitCalls, send } from './pipeline';
+import { authenticate, handle, limitCalls, limitUrlLength, send } from './pipeline';
 import { getAccounts, getCurrencies, getOrganisation, getTaxRates } from './settings';
 import type { XeroSim } from './sim';
 
@@ -16,7 +16,7 @@ export function apiRouter(sim: XeroSim): Router {
   router.use(express.raw({ type: () => true, limit: sim.options.maxBodyBytes }));
   const observer = sim.options.onExchange;
   if (observer) router.use(recordExchanges(observer));
-  router.use(authenticate(sim), limitCalls(sim));
+  router.use(authenticate(sim), limitUrlLength(sim), limitCalls(sim));
   const h = (handler: Parameters<typeof handle>[1]) => handle(sim, handler);
   router.get('/Organisation', h(getOrganisation));
   router.get('/Accounts', h(getAccounts));

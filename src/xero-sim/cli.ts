@@ -57,6 +57,7 @@ const NUMBER_FLAGS = {
   'minute-window': 'minuteWindowSeconds',
   'day-window': 'dayWindowSeconds',
   'max-body-bytes': 'maxBodyBytes',
+  'max-url-length': 'maxUrlLength',
   'access-token-seconds': 'accessTokenSeconds',
   'refresh-grace-seconds': 'refreshGraceSeconds',
   'idempotency-window': 'idempotencyWindowSeconds',

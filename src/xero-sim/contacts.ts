@@ -9,7 +9,7 @@ import {
   type BatchElement,
 } from './context';
 import { ApiError, notFound, queryParseException, type ApiResult } from './errors';
-import { contactJson } from './render';
+import { contactJson, contactSummaryJson } from './render';
 import type { ContactStatus, StoredContact, TenantState } from './state';
 import { evaluate, nameEquality, parseWhere, WhereParseError, type Expr } from './where';
 
@@ -137,7 +137,7 @@ function matchesSearch(contact: StoredContact, term: string): boolean {
   return fields.some((f) => f?.toLowerCase().includes(term));
 }
 
-/** GET /Contacts: where, searchTerm, IDs, includeArchived, page/pageSize. */
+/** GET /Contacts: where, searchTerm, IDs, includeArchived, summaryOnly, page/pageSize. */
 export function getContacts(ctx: ApiContext): ApiResult {
   const where = parseWhereOrFail(ctx.query.get('where'));
   const includeArchived = ctx.query.bool('includeArchived') === true;
@@ -151,7 +151,8 @@ export function getContacts(ctx: ApiContext): ApiResult {
       (!where || !!evaluate(where, contactJson(c))),
   );
   const { items, extra } = paginate(ctx, found);
-  return { status: 200, body: envelope(ctx, 'Contacts', items.map(contactJson), extra) };
+  const render = ctx.query.bool('summaryOnly') === true ? contactSummaryJson : contactJson;
+  return { status: 200, body: envelope(ctx, 'Contacts', items.map(render), extra) };
 }
 
 /** GET /Contacts/{ContactID or ContactNumber}. */

@@ -42,6 +42,11 @@ export interface XeroSimOptions {
   refreshGraceSeconds: number;
   /** Xero's request body limit is 3.5 MB; larger bodies get 413. */
   maxBodyBytes: number;
+  /**
+   * Longest path and query Xero serves: longer URLs get 404 "The resource you're looking for cannot be found"
+   * (reported at about 2,090 characters in all: XeroAPI/Xero-NetStandard#471, XeroAPI/xero-node#404).
+   */
+  maxUrlLength: number;
   defaultPageSize: number;
   tenants: TenantSpec[];
   clients: ClientSpec[];
@@ -89,6 +94,7 @@ export function defaultOptions(): XeroSimOptions {
     refreshTokenSeconds: 60 * 86_400,
     refreshGraceSeconds: 1800,
     maxBodyBytes: 3_500_000,
+    maxUrlLength: 2048,
     defaultPageSize: 100,
     tenants: [{ tenantId: DEMO_TENANT_ID, name: 'Demo Company (SG)', dayResetOffsetSeconds: 11 * 3600 }],
     clients: [

@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Query, type ApiContext } from './context';
-import { ApiError, badRequest, forbidden, problem, unauthorized, xeroError, type ApiResult } from './errors';
+import {
+  ApiError,
+  badRequest,
+  forbidden,
+  notFound,
+  problem,
+  unauthorized,
+  xeroError,
+  type ApiResult,
+} from './errors';
 import type { FaultDecision } from './faults';
 import type { Client } from './identity-store';
 import { admit } from './limits';
@@ -85,8 +94,19 @@ export function limitCalls(sim: XeroSim): RequestHandler {
     res.once('close', () => {
       limiter.inFlight--;
       recordCall(tenant, endpoint, res.writableFinished ? String(res.statusCode) : 'dropped');
+      if (res.writableFinished) tenant.stats.bytesSent += Number(res.getHeader('content-length') ?? 0);
     });
     next();
+  };
+}
+
+/** URLs longer than Xero serves are answered 404 before any work (and count against no limit). */
+export function limitUrlLength(sim: XeroSim): RequestHandler {
+  return (req, res, next) => {
+    if (req.originalUrl.length <= sim.options.maxUrlLength) return next();
+    const state = calls.get(req);
+    if (state) recordCall(state.tenant, endpointLabel(req), '404');
+    send(res, notFound());
   };
 }
 

@@ -42,6 +42,27 @@ export function contactJson(contact: StoredContact): Json {
   });
 }
 
+/**
+ * A contact as `summaryOnly=true` answers it: the lightweight fields only (Xero's description: "excluding
+ * computation-heavy fields"); addresses, phones, groups and persons are left out.
+ */
+export function contactSummaryJson(contact: StoredContact): Json {
+  return compact({
+    ContactID: contact.ContactID,
+    ContactNumber: contact.ContactNumber,
+    AccountNumber: contact.AccountNumber,
+    ContactStatus: contact.ContactStatus,
+    Name: contact.Name,
+    FirstName: contact.FirstName,
+    LastName: contact.LastName,
+    EmailAddress: contact.EmailAddress,
+    UpdatedDateUTC: msDate(contact.updatedMs, true),
+    IsSupplier: contact.IsSupplier,
+    IsCustomer: contact.IsCustomer,
+    HasAttachments: false,
+  });
+}
+
 function contactRef(tenant: TenantState, contactId: string): Json {
   const contact = tenant.contacts.get(contactId);
   return contact ? contactJson(contact) : { ContactID: contactId };

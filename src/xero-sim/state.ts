@@ -104,10 +104,12 @@ export interface TenantStats {
   rateLimited: Record<string, number>;
   peakPerMinute: number;
   peakInFlight: number;
+  /** Bytes of response bodies sent (what Xero bills as egress). */
+  bytesSent: number;
 }
 
 export function emptyStats(): TenantStats {
-  return { byEndpoint: {}, byStatus: {}, rateLimited: {}, peakPerMinute: 0, peakInFlight: 0 };
+  return { byEndpoint: {}, byStatus: {}, rateLimited: {}, peakPerMinute: 0, peakInFlight: 0, bytesSent: 0 };
 }
 
 /** One organisation's books, indexed for the lookups Xero's API offers (number, reference, lower-case name). */

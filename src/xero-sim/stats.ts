@@ -8,6 +8,8 @@ export interface TenantStatsView {
   rateLimited: { total: number; byProblem: Record<string, number> };
   peakPerMinute: number;
   peakInFlight: number;
+  /** Bytes of response bodies sent to clients (Xero bills data egress past a tier's allotment). */
+  bytesSent: number;
   stored: { invoices: number; payments: number; contacts: number; creditNotes: number; allocations: number };
   /** Should always be empty: a correct client never creates two invoices for one order. */
   duplicateInvoiceNumbers: string[];
@@ -48,6 +50,7 @@ export function tenantStats(tenant: TenantState): TenantStatsView {
     rateLimited: { total: sum(s.rateLimited), byProblem: { ...s.rateLimited } },
     peakPerMinute: s.peakPerMinute,
     peakInFlight: s.peakInFlight,
+    bytesSent: s.bytesSent,
     stored: {
       invoices: tenant.invoices.size,
       payments: tenant.payments.size,

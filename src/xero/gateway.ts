@@ -1,22 +1,22 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import axios from 'axios';
 import { AccountingApi } from 'xero-node';
 import type { Account, Allocation, Contact, CreditNote, Invoice, Payment, TaxRate } from 'xero-node';
 import { parseXeroError, rateLimitHeaders, XeroApiError } from './errors';
+import { AbortedError, DailyQuotaExhausted } from './limiter';
 import type { TenantLimiter } from './limiter';
 import type { TokenProvider } from './tokens';
 
 /**
  * The one wrapper around Xero's Accounting API. Everything that talks to Xero goes through here: xero-node is
- * never called positionally anywhere else, its JSON-string rejections are parsed once (into XeroApiError),
- * and every call is counted so progress can show the calls used.
+ * never called positionally anywhere else, its JSON-string rejections are parsed once (into XeroApiError), every
+ * call goes through the tenant's limiter, and each call can be aborted (an activity that timed out stops).
  */
 export interface XeroGatewayOptions {
   apiUrl: string;
   tokens: TokenProvider;
   limiter: TenantLimiter;
   timeoutMs: number;
-  /** When the daily budget is spent but its reset time is unknown, look again after this long. */
-  quotaProbeMs: number;
   /** How many minute-limit 429s one call waits out before giving up to the activity's retry. */
   maxRateLimitWaits?: number;
   now?: () => number;
@@ -27,29 +27,62 @@ export interface CallContext {
   tenantId: string;
   /** Calls of the daily quota to leave for the platform's real-time sync. */
   dailyReserve: number;
-  /** Called while the call waits for the limiter (activities heartbeat here). */
+  /** The sync request the calls are for: each is counted in its progress as it starts. */
+  requestId?: string;
+  /** Aborts waits and the HTTP call in flight. */
+  signal?: AbortSignal;
+  /** Called around every call and while waiting (activities heartbeat here). */
   heartbeat?: () => void;
+  /** Called as each call starts; `probe`: it spends the reserve to look whether the daily window has reset. */
+  onCall?: (probe: boolean) => void;
 }
 
 export interface WriteOptions {
   idempotencyKey: string;
 }
 
-/** Thrown instead of calling Xero when the tenant's daily budget (less the reserve) is spent. */
-export class DailyQuotaExhausted extends Error {
-  override readonly name = 'DailyQuotaExhausted';
-  constructor(readonly resumeAt: Date) {
-    super(`Xero's daily call limit for this organisation is used up; resuming at ${resumeAt.toISOString()}`);
-  }
+export interface ContactQuery {
+  where?: string;
+  searchTerm?: string;
+  includeArchived?: boolean;
+  /** Lightweight contacts (Xero leaves out addresses, phones and balances): fewer bytes back. */
+  summaryOnly?: boolean;
+  page?: number;
+  pageSize?: number;
 }
 
-export class XeroGateway {
-  /** Calls made by this gateway instance (successful or not), for progress reporting. */
-  calls = 0;
+export interface ContactPage {
+  contacts: Contact[];
+  /** Xero's paging answer (present when a page was asked for). */
+  pagination?: { page?: number; pageSize?: number; pageCount?: number; itemCount?: number };
+}
 
+export { DailyQuotaExhausted };
+
+// xero-node calls the shared axios instance and takes no per-call options: each call's abort signal and timeout
+// reach axios through this async context (an interceptor reads it), so concurrent calls never share them.
+const callScope = new AsyncLocalStorage<{ signal?: AbortSignal; timeoutMs: number }>();
+let interceptorInstalled = false;
+
+function installInterceptor(): void {
+  if (interceptorInstalled) return;
+  interceptorInstalled = true;
+  axios.interceptors.request.use((config) => {
+    const scope = callScope.getStore();
+    if (scope) {
+      config.timeout = scope.timeoutMs;
+      if (scope.signal) config.signal = scope.signal;
+    }
+    return config;
+  });
+}
+
+// While an HTTP call is in flight the activity is waiting on Xero: that is progress, so it keeps heartbeating.
+const HEARTBEAT_EVERY_MS = 5000;
+
+export class XeroGateway {
   constructor(private readonly options: XeroGatewayOptions) {
-    // xero-node sets no timeout on its axios calls; a hung connection must not hang an activity forever.
-    axios.defaults.timeout = options.timeoutMs;
+    installInterceptor();
   }
 
   async createInvoices(ctx: CallContext, invoices: Invoice[], write: WriteOptions): Promise<Invoice[]> {
@@ -95,10 +128,12 @@ export class XeroGateway {
     return res.invoices ?? [];
   }
 
-  async getContacts(
-    ctx: CallContext,
-    query: { where?: string; searchTerm?: string; includeArchived?: boolean },
-  ): Promise<Contact[]> {
+  async getContacts(ctx: CallContext, query: ContactQuery): Promise<Contact[]> {
+    return (await this.getContactPage(ctx, { page: 1, pageSize: 100, ...query })).contacts;
+  }
+
+  /** One page of contacts with Xero's pagination (how many there are in all). */
+  async getContactPage(ctx: CallContext, query: ContactQuery): Promise<ContactPage> {
     const res = await this.call(ctx, (api) =>
       api.getContacts(
         ctx.tenantId,
@@ -106,14 +141,14 @@ export class XeroGateway {
         query.where,
         undefined,
         undefined,
-        1,
+        query.page,
         query.includeArchived,
-        undefined,
+        query.summaryOnly,
         query.searchTerm,
-        100,
+        query.pageSize,
       ),
     );
-    return res.contacts ?? [];
+    return { contacts: res.contacts ?? [], pagination: res.pagination };
   }
 
   async getContactsByIds(ctx: CallContext, ids: string[]): Promise<Contact[]> {
@@ -143,7 +178,7 @@ export class XeroGateway {
 
   async getCreditNotesWhere(ctx: CallContext, where: string): Promise<CreditNote[]> {
     const res = await this.call(ctx, (api) =>
-      api.getCreditNotes(ctx.tenantId, undefined, where, undefined, 1, 4),
+      api.getCreditNotes(ctx.tenantId, undefined, where, undefined, 1, 4, 100),
     );
     return res.creditNotes ?? [];
   }
@@ -194,23 +229,25 @@ export class XeroGateway {
     ctx: CallContext,
     fn: (api: AccountingApi) => Promise<{ response: { headers: unknown }; body: T }>,
   ): Promise<T> {
-    const { limiter } = this.options;
     let rateLimitWaits = 0;
     let reauthorised = false;
     for (;;) {
-      await this.checkDailyBudget(ctx);
       // The token first: a refresh is not an Accounting API call and must not hold one of the tenant's slots.
       const accessToken = await this.options.tokens.accessToken(ctx.businessId);
-      const lease = await limiter.acquire(ctx.tenantId, ctx.heartbeat);
-      this.calls += 1;
+      const lease = await this.options.limiter.acquire({
+        tenantId: ctx.tenantId,
+        dailyReserve: ctx.dailyReserve,
+        requestId: ctx.requestId,
+        signal: ctx.signal,
+        onWait: ctx.heartbeat,
+      });
+      ctx.onCall?.(lease.probe);
       try {
-        const api = new AccountingApi(this.options.apiUrl);
-        api.accessToken = accessToken;
-        const { response, body } = await fn(api);
+        const { response, body } = await this.send(ctx, accessToken, fn);
         await lease.release(rateLimitHeaders(response.headers));
         return body;
       } catch (raw) {
-        const err = raw instanceof DailyQuotaExhausted ? raw : parseXeroError(raw);
+        const err = raw instanceof AbortedError ? raw : parseXeroError(raw);
         await lease.release(
           err instanceof XeroApiError ? { dayRemaining: err.dayLimitRemaining } : undefined,
         );
@@ -227,15 +264,16 @@ export class XeroGateway {
           await this.options.tokens.checkConnection(ctx.businessId, ctx.tenantId);
         if (err.kind === 'day-limit') {
           const resumeAt = new Date(this.now() + (err.retryAfterSeconds ?? 3600) * 1000);
-          await limiter.blockUntil(ctx.tenantId, resumeAt, true);
-          throw new DailyQuotaExhausted(resumeAt);
+          await this.options.limiter.blockUntil(ctx.tenantId, resumeAt, true);
+          throw new DailyQuotaExhausted(resumeAt, err.retryAfterSeconds !== undefined);
         }
         if (
           (err.kind === 'minute-limit' || err.kind === 'concurrent-limit') &&
           rateLimitWaits < (this.options.maxRateLimitWaits ?? 5)
         ) {
           rateLimitWaits += 1;
-          await limiter.blockUntil(ctx.tenantId, new Date(this.now() + (err.retryAfterSeconds ?? 1) * 1000));
+          const until = new Date(this.now() + (err.retryAfterSeconds ?? 1) * 1000);
+          await this.options.limiter.blockUntil(ctx.tenantId, until);
           continue;
         }
         throw err;
@@ -243,16 +281,27 @@ export class XeroGateway {
     }
   }
 
-  /** Stops before the call when the known daily budget, less the reserve, is spent. */
-  private async checkDailyBudget(ctx: CallContext): Promise<void> {
-    const quota = await this.options.limiter.dailyQuota(ctx.tenantId);
-    const now = this.now();
-    if (quota.resetAt && quota.resetAt.getTime() <= now) return; // a new daily window has begun
-    if (quota.dayRemaining === null || quota.dayRemaining > ctx.dailyReserve) return;
-    const resumeAt =
-      quota.resetAt ?? new Date((quota.observedAt?.getTime() ?? now) + this.options.quotaProbeMs);
-    if (resumeAt.getTime() <= now) return; // time to probe: the next response tells the new remaining
-    throw new DailyQuotaExhausted(resumeAt);
+  /** The HTTP call itself, abortable, heartbeating while it waits for Xero's answer. */
+  private async send<T>(
+    ctx: CallContext,
+    accessToken: string,
+    fn: (api: AccountingApi) => Promise<{ response: { headers: unknown }; body: T }>,
+  ): Promise<{ response: { headers: unknown }; body: T }> {
+    if (ctx.signal?.aborted) throw new AbortedError();
+    const api = new AccountingApi(this.options.apiUrl);
+    api.accessToken = accessToken;
+    ctx.heartbeat?.();
+    const ticker = ctx.heartbeat ? setInterval(ctx.heartbeat, HEARTBEAT_EVERY_MS) : undefined;
+    try {
+      return await callScope.run({ signal: ctx.signal, timeoutMs: this.options.timeoutMs }, () => fn(api));
+    } catch (err) {
+      // An aborted call fails in axios like a network error; it is not Xero's failure.
+      if (ctx.signal?.aborted) throw new AbortedError();
+      throw err;
+    } finally {
+      if (ticker) clearInterval(ticker);
+      ctx.heartbeat?.();
+    }
   }
 
   private now(): number {

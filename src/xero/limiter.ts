@@ -8,70 +8,202 @@ import type { RateLimitHeaders } from './errors';
  * - at most `concurrency` calls in flight (lease rows, expiring so a killed process cannot hold one forever);
  * - at most `perMinute` calls per window: each call reserves a start time spaced window/perMinute after the
  *   previous one (a strict pacer, so no window of any alignment can hold more);
- * - a 429's Retry-After blocks the tenant for everyone until then.
- * The daily budget is tracked from X-DayLimit-Remaining; `dailyQuota` tells callers when to stop for the day.
+ * - a 429's Retry-After blocks the tenant for everyone until then;
+ * - the daily budget: calls stop while X-DayLimit-Remaining is at or below the caller's reserve.
+ *
+ * Cost per call: one statement to start it (budget check, lease, paced start and the request's call count,
+ * together) and one to finish it (lease back, remaining quota, reset learning).
+ *
+ * The daily window resets at a fixed time of day that Xero does not announce. It is learnt, per organisation,
+ * from a day-limit 429's Retry-After (exact) or from X-DayLimit-Remaining rising again (the reset lies between
+ * the two readings), and then assumed to recur every `dayWindowMs`. While the reset is unknown and the budget is
+ * spent, one call per `probeMs` per organisation (not per request) may look whether the window has reset.
  */
 export interface LimiterOptions {
   perMinute: number;
   concurrency: number;
   /** The length of Xero's minute window in ms (60,000; tests shrink it along with the simulator's clock). */
   windowMs: number;
+  /** The length of Xero's daily window in ms (a day; tests shrink it along with the simulator's clock). */
+  dayWindowMs: number;
   /** How long a lease outlives a stalled call: longer than the request timeout. */
   leaseMs: number;
-  /** How often to look for a free lease while all are taken. */
+  /** While the daily budget is spent and its reset unknown: one probe per organisation this often. */
+  probeMs: number;
+  /** How often to look for a free lease while all are taken (first wait; it backs off to 10×). */
   pollMs?: number;
 }
 
+export interface CallRequest {
+  tenantId: string;
+  /** Calls of the daily quota to leave for the platform's real-time sync. */
+  dailyReserve: number;
+  /** The sync request the call is for: counted in its progress as the call starts. */
+  requestId?: string;
+  /** Aborts the wait (an activity that was cancelled or timed out stops waiting). */
+  signal?: AbortSignal;
+  /** Called while the call waits (activities heartbeat here). */
+  onWait?: () => void;
+}
+
 export interface Lease {
+  /** True when this call spends part of the reserve to look whether the daily window has reset. */
+  readonly probe: boolean;
   release(quota?: RateLimitHeaders): Promise<void>;
 }
 
 export interface DailyQuota {
   dayRemaining: number | null;
   observedAt: Date | null;
+  /** The next reset, when known (exact or learnt). */
   resetAt: Date | null;
+  /** When the next probe may look, while the reset is unknown and the budget spent. */
+  probeAt: Date | null;
+  /** The largest remaining seen plus one: the organisation's daily limit as observed. */
+  limitSeen: number | null;
+  contactsCount: number | null;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
-
-/** Sleeps in slices of at most 5 s, calling `onWait` between them (so long waits keep heartbeating). */
-async function waitFor(ms: number, onWait?: () => void): Promise<void> {
-  for (let left = ms; left > 0; left -= 5000) {
-    await sleep(Math.min(left, 5000));
-    if (left > 5000) onWait?.();
+/** Thrown instead of calling Xero when the tenant's daily budget (less the reserve) is spent. */
+export class DailyQuotaExhausted extends Error {
+  override readonly name = 'DailyQuotaExhausted';
+  constructor(
+    readonly resumeAt: Date,
+    /** true: resumeAt is the window's reset (known or learnt); false: only the next probe. */
+    readonly resetKnown: boolean,
+  ) {
+    super(
+      `Xero's daily call limit for this organisation is used up; ${resetKnown ? 'it resets' : 'looking again'} at ${resumeAt.toISOString()}`,
+    );
   }
 }
 
+export class AbortedError extends Error {
+  override readonly name = 'AbortedError';
+  constructor() {
+    super('The wait was aborted (the activity was cancelled or timed out)');
+  }
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(new AbortedError());
+    const timer = setTimeout(done, Math.max(0, ms));
+    function done() {
+      signal?.removeEventListener('abort', aborted);
+      resolve();
+    }
+    function aborted() {
+      clearTimeout(timer);
+      reject(new AbortedError());
+    }
+    signal?.addEventListener('abort', aborted, { once: true });
+  });
+
+/** Sleeps in slices of at most 2 s, calling `onWait` before each (so any wait keeps heartbeating). */
+export async function waitFor(ms: number, signal?: AbortSignal, onWait?: () => void): Promise<void> {
+  for (let left = ms; left > 0; left -= 2000) {
+    onWait?.();
+    await sleep(Math.min(left, 2000), signal);
+  }
+}
+
+// A rise of X-DayLimit-Remaining by more than this means the window reset (calls finishing out of order can
+// raise it by up to the number in flight).
+const RISE_THRESHOLD = 15;
+
+// One statement starts a call: the budget check (with the probe claim), a free lease, the paced start time and
+// the request's call count. Nothing is taken unless the budget allows it.
+const ACQUIRE_SQL = `
+WITH p AS (
+  SELECT day_reset_at, probe_at,
+    (day_remaining IS NOT NULL AND day_remaining <= $6
+      AND (day_reset_at IS NULL OR day_reset_at > clock_timestamp())) AS exhausted
+  FROM xero_tenant_pacing WHERE tenant_id = $1 FOR UPDATE
+), gate AS (
+  SELECT exhausted, exhausted AND day_reset_at IS NULL
+           AND (probe_at IS NULL OR probe_at <= clock_timestamp()) AS probing FROM p
+), lease AS (
+  UPDATE xero_tenant_leases SET holder = $2, expires_at = clock_timestamp() + $3 * interval '1 millisecond'
+  WHERE (tenant_id, slot) = (
+      SELECT tenant_id, slot FROM xero_tenant_leases
+      WHERE tenant_id = $1 AND slot < $4 AND (holder IS NULL OR expires_at < clock_timestamp())
+      ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED)
+    AND (SELECT NOT exhausted OR probing FROM gate)
+  RETURNING slot
+), pace AS (
+  UPDATE xero_tenant_pacing t SET
+    next_slot_at = GREATEST(t.next_slot_at, clock_timestamp(), COALESCE(t.blocked_until, '-infinity'))
+      + $5 * interval '1 millisecond',
+    probe_at = CASE WHEN (SELECT probing FROM gate) THEN clock_timestamp() + $7 * interval '1 millisecond'
+                    ELSE t.probe_at END
+  WHERE t.tenant_id = $1 AND EXISTS (SELECT 1 FROM lease)
+  RETURNING t.next_slot_at - $5 * interval '1 millisecond' AS start_at
+), counted AS (
+  INSERT INTO sync_request_progress (request_id, xero_calls)
+  SELECT $8, 1 WHERE $8::text IS NOT NULL AND EXISTS (SELECT 1 FROM lease)
+  ON CONFLICT (request_id) DO UPDATE SET xero_calls = sync_request_progress.xero_calls + 1, updated_at = now()
+)
+SELECT (SELECT slot FROM lease) AS slot,
+  (SELECT (EXTRACT(EPOCH FROM (start_at - clock_timestamp())) * 1000)::bigint FROM pace) AS wait_ms,
+  (SELECT exhausted FROM gate) AS exhausted, (SELECT probing FROM gate) AS probing,
+  (SELECT day_reset_at FROM p) AS reset_at, (SELECT probe_at FROM p) AS probe_at`;
+
+// One statement finishes a call: the lease back, and what the answer said about the daily budget. A rise means
+// the window reset since the last reading: the next reset is a window after the known one, or (unknown) at most a
+// window from now. A learnt reset that passed without a rise was wrong, and is forgotten.
+const RELEASE_SQL = `
+WITH freed AS (
+  UPDATE xero_tenant_leases SET holder = NULL, expires_at = NULL WHERE tenant_id = $1 AND slot = $2 AND holder = $3
+), seen AS (
+  SELECT t.*, $4::int IS NOT NULL AND t.day_remaining IS NOT NULL AND $4::int > t.day_remaining + $6 AS rose
+  FROM xero_tenant_pacing t WHERE t.tenant_id = $1 AND $4::int IS NOT NULL FOR UPDATE
+)
+UPDATE xero_tenant_pacing t SET
+  day_remaining = $4, day_observed_at = clock_timestamp(),
+  day_limit_seen = GREATEST(COALESCE(t.day_limit_seen, 0), $4 + 1),
+  day_reset_at = CASE
+    WHEN s.rose AND s.day_reset_at IS NOT NULL AND s.day_reset_at <= clock_timestamp() THEN
+      s.day_reset_at + ceil(EXTRACT(EPOCH FROM (clock_timestamp() - s.day_reset_at)) * 1000 / $5 + 1e-9)
+        * $5 * interval '1 millisecond'
+    WHEN s.rose THEN clock_timestamp() + $5 * interval '1 millisecond'
+    WHEN s.day_reset_at IS NOT NULL AND s.day_reset_at <= clock_timestamp() THEN NULL
+    ELSE s.day_reset_at END,
+  probe_at = CASE WHEN s.rose THEN NULL ELSE s.probe_at END
+FROM seen s WHERE t.tenant_id = s.tenant_id`;
+
 export class TenantLimiter {
+  private readonly known = new Set<string>();
+
   constructor(
     private readonly db: Db,
     private readonly options: LimiterOptions,
   ) {}
 
-  /** Waits for a free lease and this call's paced start time; the caller must release the lease. */
-  async acquire(tenantId: string, onWait?: () => void): Promise<Lease> {
+  /**
+   * Waits for a free lease and this call's paced start time; the caller must release the lease. Throws
+   * DailyQuotaExhausted when the daily budget (less the reserve) is spent, AbortedError when aborted.
+   */
+  async acquire(call: CallRequest): Promise<Lease> {
+    await this.ensureTenant(call.tenantId);
     const holder = randomUUID();
-    const slot = await this.takeLease(tenantId, holder, onWait);
+    const { slot, waitMs, probe } = await this.takeSlot(call, holder);
     try {
-      await waitFor(await this.reserveStart(tenantId), onWait);
+      await waitFor(waitMs, call.signal, call.onWait);
     } catch (err) {
-      await this.freeLease(tenantId, slot, holder);
+      await this.release(call.tenantId, slot, holder, undefined);
       throw err;
     }
-    return {
-      release: async (quota) => {
-        if (quota?.dayRemaining !== undefined) await this.recordDayRemaining(tenantId, quota.dayRemaining);
-        await this.freeLease(tenantId, slot, holder);
-      },
-    };
+    return { probe, release: (quota) => this.release(call.tenantId, slot, holder, quota?.dayRemaining) };
   }
 
-  /** Blocks the tenant for every process until `until` (a 429's Retry-After). */
+  /** Blocks the tenant for every process until `until` (a 429's Retry-After); a day-limit 429 also tells the reset. */
   async blockUntil(tenantId: string, until: Date, dayReset = false): Promise<void> {
     await this.db.query(
       `INSERT INTO xero_tenant_pacing (tenant_id, blocked_until, day_reset_at) VALUES ($1, $2, CASE WHEN $3 THEN $2::timestamptz END)
        ON CONFLICT (tenant_id) DO UPDATE SET
-         blocked_until = GREATEST(xero_tenant_pacing.blocked_until, EXCLUDED.blocked_until),
+         blocked_until = CASE WHEN $3 THEN xero_tenant_pacing.blocked_until
+                              ELSE GREATEST(xero_tenant_pacing.blocked_until, EXCLUDED.blocked_until) END,
          day_reset_at = CASE WHEN $3 THEN EXCLUDED.day_reset_at ELSE xero_tenant_pacing.day_reset_at END,
          day_remaining = CASE WHEN $3 THEN 0 ELSE xero_tenant_pacing.day_remaining END,
          day_observed_at = CASE WHEN $3 THEN now() ELSE xero_tenant_pacing.day_observed_at END`,
@@ -84,68 +216,96 @@ export class TenantLimiter {
       day_remaining: number | null;
       day_observed_at: Date | null;
       day_reset_at: Date | null;
-    }>('SELECT day_remaining, day_observed_at, day_reset_at FROM xero_tenant_pacing WHERE tenant_id = $1', [
-      tenantId,
-    ]);
+      probe_at: Date | null;
+      day_limit_seen: number | null;
+      contacts_count: number | null;
+    }>(
+      `SELECT day_remaining, day_observed_at, day_reset_at, probe_at, day_limit_seen, contacts_count
+       FROM xero_tenant_pacing WHERE tenant_id = $1`,
+      [tenantId],
+    );
     const row = rows[0];
     return {
       dayRemaining: row?.day_remaining ?? null,
       observedAt: row?.day_observed_at ?? null,
       resetAt: row?.day_reset_at ?? null,
+      probeAt: row?.probe_at ?? null,
+      limitSeen: row?.day_limit_seen ?? null,
+      contactsCount: row?.contacts_count ?? null,
     };
   }
 
-  private async takeLease(tenantId: string, holder: string, onWait?: () => void): Promise<number> {
+  /** Remembers how many contacts the organisation has (Xero's pagination told), for choosing how to find them. */
+  async recordContactsCount(tenantId: string, count: number): Promise<void> {
+    await this.ensureTenant(tenantId);
     await this.db.query(
-      `INSERT INTO xero_tenant_leases (tenant_id, slot) SELECT $1, s FROM generate_series(0, $2 - 1) AS s
+      'UPDATE xero_tenant_pacing SET contacts_count = $2, contacts_seen_at = now() WHERE tenant_id = $1',
+      [tenantId, count],
+    );
+  }
+
+  /** The tenant's pacing row and lease slots, created once per process. */
+  private async ensureTenant(tenantId: string): Promise<void> {
+    if (this.known.has(tenantId)) return;
+    await this.db.query(
+      `WITH p AS (INSERT INTO xero_tenant_pacing (tenant_id) VALUES ($1) ON CONFLICT DO NOTHING)
+       INSERT INTO xero_tenant_leases (tenant_id, slot) SELECT $1, s FROM generate_series(0, $2 - 1) AS s
        ON CONFLICT DO NOTHING`,
       [tenantId, this.options.concurrency],
     );
+    this.known.add(tenantId);
+  }
+
+  private async takeSlot(
+    call: CallRequest,
+    holder: string,
+  ): Promise<{ slot: number; waitMs: number; probe: boolean }> {
+    const { leaseMs, concurrency, windowMs, perMinute, probeMs } = this.options;
+    let pollMs = this.options.pollMs ?? 20;
     for (;;) {
-      const { rows } = await this.db.query<{ slot: number }>(
-        `UPDATE xero_tenant_leases SET holder = $2, expires_at = clock_timestamp() + $3 * interval '1 millisecond'
-         WHERE (tenant_id, slot) = (
-           SELECT tenant_id, slot FROM xero_tenant_leases
-           WHERE tenant_id = $1 AND slot < $4 AND (holder IS NULL OR expires_at < clock_timestamp())
-           ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED)
-         RETURNING slot`,
-        [tenantId, holder, this.options.leaseMs, this.options.concurrency],
-      );
-      if (rows[0]) return rows[0].slot;
-      onWait?.();
-      await sleep(this.options.pollMs ?? 20);
+      const { rows } = await this.db.query<{
+        slot: number | null;
+        wait_ms: string | null;
+        exhausted: boolean | null;
+        probing: boolean | null;
+        reset_at: Date | null;
+        probe_at: Date | null;
+      }>(ACQUIRE_SQL, [
+        call.tenantId,
+        holder,
+        leaseMs,
+        concurrency,
+        windowMs / perMinute,
+        call.dailyReserve,
+        probeMs,
+        call.requestId ?? null,
+      ]);
+      const row = rows[0];
+      if (row?.slot !== null && row?.slot !== undefined)
+        return { slot: row.slot, waitMs: Number(row.wait_ms ?? 0), probe: row.probing === true };
+      if (row?.exhausted) {
+        const resumeAt = row.reset_at ?? row.probe_at ?? new Date(Date.now() + probeMs);
+        throw new DailyQuotaExhausted(resumeAt, row.reset_at !== null);
+      }
+      // Every lease is taken: look again soon, backing off so many waiting calls do not flood PostgreSQL.
+      await waitFor(pollMs, call.signal, call.onWait);
+      pollMs = Math.min(pollMs * 2, (this.options.pollMs ?? 20) * 10);
     }
   }
 
-  private async freeLease(tenantId: string, slot: number, holder: string): Promise<void> {
-    await this.db.query(
-      'UPDATE xero_tenant_leases SET holder = NULL, expires_at = NULL WHERE tenant_id = $1 AND slot = $2 AND holder = $3',
-      [tenantId, slot, holder],
-    );
-  }
-
-  /** Reserves this call's start time and returns how many ms to wait for it. */
-  private async reserveStart(tenantId: string): Promise<number> {
-    const spacingMs = this.options.windowMs / this.options.perMinute;
-    const { rows } = await this.db.query<{ wait_ms: string }>(
-      `INSERT INTO xero_tenant_pacing (tenant_id, next_slot_at) VALUES ($1, clock_timestamp() + $2 * interval '1 millisecond')
-       ON CONFLICT (tenant_id) DO UPDATE SET next_slot_at =
-         GREATEST(xero_tenant_pacing.next_slot_at, clock_timestamp(), COALESCE(xero_tenant_pacing.blocked_until, '-infinity'))
-         + $2 * interval '1 millisecond'
-       RETURNING (EXTRACT(EPOCH FROM (next_slot_at - $2 * interval '1 millisecond' - clock_timestamp())) * 1000)::bigint AS wait_ms`,
-      [tenantId, spacingMs],
-    );
-    return Number(rows[0]?.wait_ms ?? 0);
-  }
-
-  private async recordDayRemaining(tenantId: string, remaining: number): Promise<void> {
-    await this.db.query(
-      `INSERT INTO xero_tenant_pacing (tenant_id, day_remaining, day_observed_at) VALUES ($1, $2, clock_timestamp())
-       ON CONFLICT (tenant_id) DO UPDATE SET day_remaining = EXCLUDED.day_remaining, day_observed_at = EXCLUDED.day_observed_at,
-         -- A reading taken after the learnt reset belongs to the new window, whose reset is not known yet.
-         day_reset_at = CASE WHEN xero_tenant_pacing.day_reset_at <= clock_timestamp() THEN NULL
-                             ELSE xero_tenant_pacing.day_reset_at END`,
-      [tenantId, remaining],
-    );
+  private async release(
+    tenantId: string,
+    slot: number,
+    holder: string,
+    dayRemaining: number | undefined,
+  ): Promise<void> {
+    await this.db.query(RELEASE_SQL, [
+      tenantId,
+      slot,
+      holder,
+      dayRemaining ?? null,
+      this.options.dayWindowMs,
+      RISE_THRESHOLD,
+    ]);
   }
 }

@@ -1,6 +1,5 @@
 import type { Order } from '../../src/orders/schema';
 import { generateDemoOrders } from '../../src/orders/seed';
-import { XERO_DAY_LIMIT } from '../../src/sync-requests/preview';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import type { ApiClient } from '../support/api';
 import { createBusiness, loadOrders, simStats } from '../support/orders';
@@ -30,6 +29,7 @@ interface Preview {
     dayLimit: number;
     dailyReserve: number;
     etaSeconds: number;
+    contacts: { distinct: number; assumedNew: number; strategy: string; assumption: string };
   };
   warnings: Array<{ code: string; message: string; count: number; examples: string[] }>;
 }
@@ -72,7 +72,8 @@ describe('previewing a sync request', () => {
 
   it('reports the call estimate and the quota windows for a year of demo orders, calling no Xero write endpoint', async () => {
     const api = await system.api('biz_year');
-    const before = await simStats(system.xero.baseUrl).catch(() => null);
+    const XERO_DAY_LIMIT = system.cfg.XERO_DAILY_LIMIT;
+    const before = await simStats(system.xero.baseUrl);
     const online = year.filter((o) => o.channel === 'online');
     const fresh = await preview(api, { channel: 'online', startDate: '2025-01-01', endDate: '2025-12-31' });
     expect(fresh.orders.total).toBe(online.length);
@@ -80,7 +81,11 @@ describe('previewing a sync request', () => {
     expect(fresh.orders.toSync).toBe(online.length - fresh.orders.voided);
     const { calls } = fresh.estimate;
     expect(calls.invoices).toBe(Math.ceil(fresh.orders.toSync / 50));
-    expect(calls.allocations).toBe(fresh.orders.refunded);
+    expect(calls.creditNotes).toBe(Math.ceil(fresh.orders.refunded / 50));
+    expect(calls.allocations).toBeLessThanOrEqual(fresh.orders.refunded);
+    // A fresh business: every contact is assumed new, and the assumption is stated.
+    expect(fresh.estimate.contacts.assumedNew).toBe(fresh.estimate.contacts.distinct);
+    expect(fresh.estimate.contacts.assumption).toMatch(/assumed new/);
     expect(calls.total).toBe(
       calls.invoices + calls.payments + calls.creditNotes + calls.allocations + calls.contacts,
     );
@@ -109,8 +114,8 @@ describe('previewing a sync request', () => {
     // A day of waiting at least, since today's 100 calls cannot finish it.
     expect(busy.estimate.etaSeconds).toBeGreaterThan(fresh.estimate.etaSeconds);
 
-    const after = await simStats(system.xero.baseUrl).catch(() => null);
-    expect(writes(after?.calls.byEndpoint ?? {})).toBe(writes(before?.calls.byEndpoint ?? {}));
+    const after = await simStats(system.xero.baseUrl);
+    expect(writes(after.calls.byEndpoint)).toBe(writes(before.calls.byEndpoint));
     const { rows } = await system.database.db.query('SELECT count(*)::int AS n FROM sync_requests');
     expect(rows[0].n).toBe(0);
   });

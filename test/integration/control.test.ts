@@ -1,5 +1,6 @@
-import { progressQuery } from '../../src/definitions';
-import type { ManualSyncResult, SyncProgress } from '../../src/definitions';
+import type { z } from 'zod';
+import type { SyncRequestDetail } from '../../src/api/sync-requests/schemas';
+import type { ManualSyncResult } from '../../src/definitions';
 import { generateDemoOrders } from '../../src/orders/seed';
 import { createBusiness, loadOrders } from '../support/orders';
 import { eventually, startTestSystem, submitSync } from '../support/system';
@@ -8,10 +9,10 @@ import type { TestSystem } from '../support/system';
 describe('pause, resume and cancel over the API', () => {
   let system: TestSystem;
   beforeAll(async () => {
-    // 100 ms per Xero call: batches take long enough to act between them.
+    // 100 ms per Xero call and one-second steps: there is time to act between steps.
     system = await startTestSystem('control', {
       sim: { timeScale: 60, faults: [{ latencyMs: 100 }] },
-      env: { XERO_WINDOW_MS: '1000' },
+      env: { XERO_WINDOW_MS: '1000', SYNC_STEP_SECONDS: '1', XERO_CONCURRENCY: '1' },
     });
   });
   afterAll(async () => {
@@ -19,7 +20,7 @@ describe('pause, resume and cancel over the API', () => {
   });
 
   it(
-    'pauses between batches, resumes where it stopped, and cancels after recording the batch in flight',
+    'pauses (the workflow accepts or refuses), resumes where it stopped, and cancels at once',
     async () => {
       const businessId = 'biz_control';
       await createBusiness(system.database.db, businessId);
@@ -40,9 +41,10 @@ describe('pause, resume and cancel over the API', () => {
         endDate: '2025-08-20',
       });
       const api = await system.api(businessId);
-      const progress = async () => (await api.get<SyncProgress>(`/api/sync-requests/${id}`)).body;
+      const progress = async () =>
+        (await api.get<z.infer<typeof SyncRequestDetail>>(`/api/sync-requests/${id}`)).body;
       const handle = system.temporal.client.workflow.getHandle(id);
-      await eventually(async () => (await progress()).batchesDone >= 1);
+      await eventually(async () => (await progress()).counts.found >= 50);
 
       // Another business's key cannot touch it: 404, as if it did not exist.
       await createBusiness(system.database.db, 'biz_control_other');
@@ -52,22 +54,34 @@ describe('pause, resume and cancel over the API', () => {
 
       const pause = await api.post(`/api/sync-requests/${id}/pause`);
       expect(pause.status).toBe(202);
-      expect(pause.body).toMatchObject({ id, action: 'pause' });
+      // The workflow's own acceptance: the pause takes effect when the step in flight ends.
+      expect(pause.body).toMatchObject({ id, action: 'pause', state: 'running', pending: true });
+      const again = await api.post(`/api/sync-requests/${id}/pause`);
+      expect(again.status).toBe(409);
+      expect(again.body.detail).toContain('already paused');
       const paused = await eventually(async () => {
         const p = await progress();
         return p.state === 'paused' ? p : null;
       });
       await new Promise((r) => setTimeout(r, 1500));
-      expect((await handle.query(progressQuery)).batchesDone).toBe(paused.batchesDone);
+      expect((await progress()).counts.found).toBe(paused.counts.found);
+      expect(paused.pausing).toBe(false);
       // The history log shows the state the workflow recorded.
       const pausedLog = await api.get<{ items: Array<{ id: string; state: string }> }>(
         '/api/sync-requests?state=paused',
       );
       expect(pausedLog.body.items.map((i) => i.id)).toEqual([id]);
 
-      expect((await api.post(`/api/sync-requests/${id}/resume`)).status).toBe(202);
-      await eventually(async () => (await progress()).batchesDone > paused.batchesDone);
-      expect((await api.post(`/api/sync-requests/${id}/cancel`)).status).toBe(202);
+      const resume = await api.post(`/api/sync-requests/${id}/resume`);
+      expect(resume.status).toBe(202);
+      expect(resume.body).toMatchObject({ action: 'resume', pending: false });
+      const notPaused = await api.post(`/api/sync-requests/${id}/resume`);
+      expect(notPaused.status).toBe(409);
+      expect(notPaused.body.detail).toContain('not paused');
+      await eventually(async () => (await progress()).counts.found > paused.counts.found);
+      const cancel = await api.post(`/api/sync-requests/${id}/cancel`);
+      expect(cancel.status).toBe(202);
+      expect(cancel.body).toMatchObject({ action: 'cancel', pending: true });
       const result = (await handle.result()) as ManualSyncResult;
 
       expect(result.state).toBe('cancelled');
@@ -75,15 +89,17 @@ describe('pause, resume and cancel over the API', () => {
       const late = await api.post(`/api/sync-requests/${id}/pause`);
       expect(late.status).toBe(409);
       expect(late.body.detail).toContain('cancelled');
-      expect(result.batchesDone).toBeGreaterThan(paused.batchesDone);
-      expect(result.batchesDone).toBeLessThan(20);
-      // Every order of the batches it did is recorded: cancel finished the batch in flight.
+      // Cancel stopped the walk part-way: more than when paused, fewer than all 1,200 orders.
+      const final = await progress();
+      expect(final.state).toBe('cancelled');
+      expect(final.counts.found).toBeGreaterThan(paused.counts.found);
+      expect(final.counts.found).toBeLessThan(20 * 60);
+      // Every order it recorded is counted once.
       const { rows } = await system.database.db.query(
         'SELECT count(*)::int AS n FROM sync_request_orders WHERE request_id = $1',
         [handle.workflowId],
       );
-      expect(rows[0].n).toBe(result.counts.found);
-      expect(result.counts.found).toBe(result.batchesDone * 60);
+      expect(rows[0].n).toBe(final.counts.found);
     },
     5 * 60_000,
   );

@@ -51,7 +51,7 @@ describe('end to end: import, submit over HTTP, sync into Xero', () => {
     const expected = orders.filter((o) => o.channel === 'pos' && o.status !== 'voided');
     expect(result.state).toBe('completed');
     expect(result.counts.synced).toBe(expected.length);
-    expect(result.batchesDone).toBe(3);
+    expect(result.phase).toBe('done');
 
     const stored = (await (
       await fetch(`${system.xero.baseUrl}/__sim/tenants/${DEMO_TENANT_ID}/invoices`)
@@ -69,7 +69,13 @@ describe('end to end: import, submit over HTTP, sync into Xero', () => {
     const api = await system.api(businessId);
     const progress = await api.get(`/api/sync-requests/${id}`);
     expect(progress.status).toBe(200);
-    expect(progress.body).toMatchObject({ requestId: id, state: 'completed' });
+    expect(progress.body).toMatchObject({
+      requestId: id,
+      state: 'completed',
+      phase: 'done',
+      reachedDate: '2026-03-03',
+      counts: { synced: expected.length },
+    });
 
     const listed = await eventually(async () => {
       const ids: string[] = [];

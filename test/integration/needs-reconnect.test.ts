@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { upsertBusiness } from '../../src/businesses/store';
-import { cancelSignal } from '../../src/definitions';
+import { cancelUpdate } from '../../src/definitions';
 import type { ManualSyncResult, SyncProgress } from '../../src/definitions';
 import { DEMO_SETTINGS } from '../../src/orders/demo';
 import { generateDemoOrders } from '../../src/orders/seed';
@@ -191,7 +191,7 @@ describe('needs_reconnect', () => {
     const id = await submit(businessId);
     await waitForNeedsReconnect(businessId, id);
     const handle = system.temporal.client.workflow.getHandle(id);
-    await handle.signal(cancelSignal);
+    expect(await handle.executeUpdate(cancelUpdate)).toMatchObject({ state: 'needs_reconnect' });
     expect(((await handle.result()) as ManualSyncResult).state).toBe('cancelled');
   });
 

@@ -1,10 +1,4 @@
-import {
-  batchAt,
-  localDateOf,
-  localDayStartUtc,
-  planBatches,
-  validateDateRange,
-} from '../../src/sync/planning';
+import { localDateOf, localDayStartUtc, rangeUtc, validateDateRange } from '../../src/sync/planning';
 
 describe('localDateOf', () => {
   it('puts an order at 23:30 local on that local day', () => {
@@ -89,100 +83,43 @@ describe('validateDateRange', () => {
   });
 });
 
-describe('planBatches / batchAt', () => {
-  it('plans a 366-day leap year in 7-day batches, the last one cut short at the end date', () => {
-    const plan = planBatches({
-      startDate: '2024-01-01',
-      endDate: '2024-12-31',
-      timeZone: 'UTC',
-      batchDays: 7,
-    });
-    expect(plan.dayCount).toBe(366);
-    expect(plan.batchCount).toBe(53);
-    expect(batchAt(plan, 52)).toEqual({
-      index: 52,
-      fromDate: '2024-12-30',
-      toDate: '2024-12-31',
-      fromUtc: '2024-12-30T00:00:00.000Z',
+describe('rangeUtc', () => {
+  it('covers a 366-day leap year in UTC from its first midnight to the next year', () => {
+    expect(rangeUtc('2024-01-01', '2024-12-31', 'UTC')).toEqual({
+      fromUtc: '2024-01-01T00:00:00.000Z',
       toUtcExclusive: '2025-01-01T00:00:00.000Z',
+      dayCount: 366,
     });
   });
 
-  it('includes the leap day in the batch that spans it', () => {
-    const plan = planBatches({
-      startDate: '2024-02-27',
-      endDate: '2024-03-02',
-      timeZone: 'Asia/Singapore',
-      batchDays: 3,
+  it('includes the leap day, local to the business (Singapore midnight is 16:00Z)', () => {
+    expect(rangeUtc('2024-02-27', '2024-02-29', 'Asia/Singapore')).toMatchObject({
+      fromUtc: '2024-02-26T16:00:00.000Z',
+      toUtcExclusive: '2024-02-29T16:00:00.000Z',
+      dayCount: 3,
     });
-    expect(batchAt(plan, 0)).toMatchObject({ fromDate: '2024-02-27', toDate: '2024-02-29' });
-    expect(batchAt(plan, 0).toUtcExclusive).toBe('2024-02-29T16:00:00.000Z');
-    expect(batchAt(plan, 1)).toMatchObject({ fromDate: '2024-03-01', toDate: '2024-03-02' });
   });
 
-  it('makes consecutive batches contiguous in UTC, with a 23-hour day across New York spring-forward', () => {
-    const plan = planBatches({
-      startDate: '2024-03-09',
-      endDate: '2024-03-11',
-      timeZone: 'America/New_York',
-      batchDays: 1,
-    });
-    const batches = [0, 1, 2].map((i) => batchAt(plan, i));
-    expect(batches[0]?.toUtcExclusive).toBe(batches[1]?.fromUtc);
-    expect(batches[1]?.toUtcExclusive).toBe(batches[2]?.fromUtc);
-    const hours = (b: (typeof batches)[number]): number =>
-      (Date.parse(b?.toUtcExclusive ?? '') - Date.parse(b?.fromUtc ?? '')) / 3_600_000;
-    expect(batches.map(hours)).toEqual([24, 23, 24]);
-  });
-
-  it('gives the Sydney day when DST ends 25 hours', () => {
-    const plan = planBatches({
-      startDate: '2024-04-07',
-      endDate: '2024-04-07',
-      timeZone: 'Australia/Sydney',
-      batchDays: 30,
-    });
-    expect(batchAt(plan, 0)).toEqual({
-      index: 0,
-      fromDate: '2024-04-07',
-      toDate: '2024-04-07',
+  it('is 23 hours long on the day New York springs forward and 25 on the day Sydney falls back', () => {
+    const hours = (r: { fromUtc: string; toUtcExclusive: string }) =>
+      (Date.parse(r.toUtcExclusive) - Date.parse(r.fromUtc)) / 3_600_000;
+    expect(hours(rangeUtc('2024-03-10', '2024-03-10', 'America/New_York'))).toBe(23);
+    expect(rangeUtc('2024-04-07', '2024-04-07', 'Australia/Sydney')).toMatchObject({
       fromUtc: '2024-04-06T13:00:00.000Z',
       toUtcExclusive: '2024-04-07T14:00:00.000Z',
     });
   });
 
-  it('plans a multi-year range as numbers only, deriving any batch on demand', () => {
-    const plan = planBatches({
-      startDate: '2015-01-01',
-      endDate: '2024-12-31',
-      timeZone: 'Australia/Sydney',
-      batchDays: 1,
-    });
-    expect(plan.batchCount).toBe(3653);
-    expect(JSON.stringify(plan).length).toBeLessThan(200);
-    expect(batchAt(plan, 3652)).toMatchObject({
-      fromDate: '2024-12-31',
+  it('covers a decade as two instants', () => {
+    expect(rangeUtc('2015-01-01', '2024-12-31', 'Australia/Sydney')).toMatchObject({
       toUtcExclusive: '2024-12-31T13:00:00.000Z',
+      dayCount: 3653,
     });
   });
 
-  it('refuses an index outside the plan and invalid plans', () => {
-    const plan = planBatches({
-      startDate: '2024-01-01',
-      endDate: '2024-01-01',
-      timeZone: 'UTC',
-      batchDays: 1,
-    });
-    expect(() => batchAt(plan, 1)).toThrow(RangeError);
-    expect(() => batchAt(plan, -1)).toThrow(RangeError);
-    expect(() =>
-      planBatches({ startDate: '2024-01-02', endDate: '2024-01-01', timeZone: 'UTC', batchDays: 1 }),
-    ).toThrow(RangeError);
-    expect(() =>
-      planBatches({ startDate: '2024-01-01', endDate: '2024-01-01', timeZone: 'UTC', batchDays: 0 }),
-    ).toThrow(RangeError);
-    expect(() =>
-      planBatches({ startDate: '2024-01-01', endDate: '2024-01-01', timeZone: 'Nowhere', batchDays: 1 }),
-    ).toThrow(RangeError);
+  it('refuses a reversed range, an impossible date and an unknown time zone', () => {
+    expect(() => rangeUtc('2024-01-02', '2024-01-01', 'UTC')).toThrow(RangeError);
+    expect(() => rangeUtc('2023-02-29', '2023-03-01', 'UTC')).toThrow(RangeError);
+    expect(() => rangeUtc('2024-01-01', '2024-01-01', 'Nowhere')).toThrow(RangeError);
   });
 });

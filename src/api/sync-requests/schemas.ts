@@ -125,14 +125,33 @@ export const SyncRequestDetail = RequestSummary.extend({
     recordPayments: z.boolean(),
     resyncPolicy: z.enum(['skip', 'update']),
   }),
-  batchesDone: z.number().int(),
-  batchesTotal: z.number().int(),
-  currentBatch: z.object({ index: z.number().int(), fromDate: z.string(), toDate: z.string() }).nullable(),
-  xeroCalls: z.number().int(),
+  phase: z
+    .enum(['queued', 'contacts', 'orders', 'done'])
+    .describe(
+      'queued; contacts (auto-match, before the first invoice); orders (invoices and their follow-ups); done.',
+    ),
+  expected: z.number().int().nullable().describe('Orders the request covers (known once it has started).'),
+  reachedDate: z
+    .string()
+    .nullable()
+    .describe('The local date (business time zone) of the last order the sync has passed.'),
+  contacts: z.object({ total: z.number().int(), done: z.number().int() }),
+  xeroCalls: z.number().int().describe('Every Xero call made for the request so far, retries included.'),
+  plannedCalls: z.number().int().nullable().describe('The calls the request was planned to need.'),
   resumeAt: z.string().nullable().describe('While waiting for Xero’s daily quota: when the request resumes.'),
-  etaSeconds: z.number().int().nullable(),
-  quotaWaits: z.number().int(),
+  resumeAtIsReset: z
+    .boolean()
+    .describe('true: resumeAt is the daily window’s reset; false: only when the sync looks again.'),
+  etaSeconds: z
+    .number()
+    .int()
+    .nullable()
+    .describe('Seconds to go, sharing the organisation’s quota with its other running requests.'),
+  quotaWaits: z.number().int().describe('Daily quota windows waited for.'),
+  pausing: z.boolean().describe('A pause was accepted and takes effect when the step in flight ends.'),
   lastError: z.string().nullable(),
+  asOf: z.string().describe('When this progress was last recorded.'),
+  stale: z.boolean().describe('true: the request is running but has not reported progress for a while.'),
 });
 
 export const HistoryQuery = z
@@ -184,7 +203,12 @@ export const OrdersPage = z.object({ items: z.array(OrderResult), nextCursor: z.
 export const ControlAccepted = z.object({
   id: z.string(),
   action: z.enum(['pause', 'resume', 'cancel']),
-  state: SyncStateSchema.describe('The state when the signal was sent; follow GET /api/sync-requests/{id}.'),
+  state: SyncStateSchema.describe(
+    'The state when the workflow accepted; follow GET /api/sync-requests/{id}.',
+  ),
+  pending: z
+    .boolean()
+    .describe('true: accepted, and takes effect when the step in flight ends (pause) or it stops (cancel).'),
 });
 
 export const PreviewBody = CreateSyncRequestBody.omit({ options: true }).extend({
@@ -231,6 +255,18 @@ export const PreviewResult = z.object({
     dayLimit: z.number().int(),
     dailyReserve: z.number().int(),
     etaSeconds: z.number().int(),
+    sharedWith: z
+      .number()
+      .int()
+      .describe(
+        'Running requests of the same Xero organisation: they share its quota, and the ETA counts them.',
+      ),
+    contacts: z.object({
+      distinct: z.number().int(),
+      assumedNew: z.number().int(),
+      strategy: z.enum(['none', 'lookup', 'directory', 'probe-directory']),
+      assumption: z.string(),
+    }),
   }),
   warnings: z.array(PreviewWarning),
 });

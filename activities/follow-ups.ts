@@ -1,0 +1,424 @@
+import { createHash } from 'node:crypto';
+import type { Payment } from 'xero-node';
+import type { Order } from '../src/orders/schema';
+import { ordersByIds } from '../src/orders/store';
+import { mapOrder, paymentsFor } from '../src/sync/invoice-mapping';
+import type { CreditNotePlan } from '../src/sync/invoice-mapping';
+import {
+  claimFollowUps,
+  completeFollowUps,
+  ledgerRows,
+  recordCreditNote,
+  recordOutcomes,
+  releaseFollowUps,
+  releaseToSettle,
+} from '../src/sync/ledger';
+import type { FollowUp, LedgerRow } from '../src/sync/ledger';
+import {
+  creditNoteNumberGroups,
+  invoiceNumberGroups,
+  packByElements,
+  WRITE_BATCH,
+} from '../src/sync/packing';
+import { addWork, peekWork, queuedElements, removeWork } from '../src/sync/work-queue';
+import type { WorkItem } from '../src/sync/work-queue';
+import { parseXeroError } from '../src/xero/errors';
+import { DailyQuotaExhausted } from '../src/xero/limiter';
+import { elementErrors, toXeroCreditNote, toXeroPayment } from '../src/xero/wire';
+import type { Step } from './step';
+
+/**
+ * What follows an invoice: its payments, and for a refunded order a credit note, allocated to what is still due
+ * with the rest paid back (CREDIT-NOTE POLICY in src/sync/invoice-mapping.ts). These wait in the request's work
+ * queue until a Xero batch is full (50 elements), so a year of orders costs as few calls as Xero's batching
+ * allows; the last, partly full batches go when the walk is over. Payments and refunds share PUT /Payments;
+ * allocations have no batch endpoint across credit notes and go one per call as they come.
+ *
+ * Exactly once: each write is claimed in the ledger first; a claim left by a crash is settled by asking Xero
+ * whether the write happened; a claim another writer still holds is left for later.
+ */
+export function followUpsOf(step: Step, order: Order, row: LedgerRow, placedAt: string): WorkItem[] {
+  if (row.status !== 'synced' || step.settings.invoiceStatus !== 'AUTHORISED') return [];
+  const items: WorkItem[] = [];
+  const item = (kind: FollowUp, elements = 1) => items.push({ kind, orderId: order.id, placedAt, elements });
+  const paid = step.input.options.recordPayments ? order.payments.filter((p) => Number(p.amount) !== 0) : [];
+  if (paid.length > 0 && row.paymentsStatus !== 'done') item('payments', paid.length);
+  if (order.status === 'refunded') {
+    if (row.creditNoteStatus !== 'done') item('credit_note');
+    else {
+      if (row.refundStatus !== 'done') item('refund');
+      if (row.allocationStatus !== 'done') item('allocation');
+    }
+  }
+  return items;
+}
+
+/** Writes whatever batch is full; with `final`, everything waiting. Returns whether work is left (held by others). */
+export async function flushFollowUps(step: Step, final: boolean): Promise<boolean> {
+  const waiting = await queuedElements(step.deps.db, step.input.requestId);
+  // Credit notes first: their refunds then join the payment batches.
+  if (final ? waiting.credit_note > 0 : waiting.credit_note >= WRITE_BATCH)
+    await flushKind(step, ['credit_note'], final, writeCreditNotes);
+  const after = final ? await queuedElements(step.deps.db, step.input.requestId) : waiting;
+  if (final ? after.payments + after.refund > 0 : after.payments + after.refund >= WRITE_BATCH)
+    await flushKind(step, ['payments', 'refund'], final, writePayments);
+  if (after.allocation > 0 || final) await flushKind(step, ['allocation'], true, writeAllocations, 1);
+  if (!final) return false;
+  const left = await queuedElements(step.deps.db, step.input.requestId);
+  return Object.values(left).some((n) => n > 0);
+}
+
+type Writer = (step: Step, batch: Claimed[]) => Promise<void>;
+
+interface Claimed {
+  item: WorkItem;
+  order: Order;
+  row: LedgerRow;
+  /** Left pending by a crash: ask Xero first. */
+  stale: boolean;
+}
+
+/** Batches of these kinds, full ones only unless `final`, until none is left that can be written now. */
+async function flushKind(
+  step: Step,
+  kinds: FollowUp[],
+  final: boolean,
+  write: Writer,
+  batchSize = WRITE_BATCH,
+): Promise<void> {
+  const busy = new Set<string>();
+  for (;;) {
+    const items = (
+      await peekWork(step.deps.db, step.input.requestId, kinds, busy.size + 2 * batchSize)
+    ).filter((i) => !busy.has(`${i.kind} ${i.orderId}`));
+    const size = items.reduce((n, i) => n + i.elements, 0);
+    if (items.length === 0 || (!final && size < batchSize)) return;
+    const [batch = []] = packByElements(items, (i) => i.elements, batchSize);
+    const claimed = await claim(step, batch, busy);
+    if (claimed.length > 0) await write(step, claimed);
+  }
+}
+
+/** Claims the batch's writes; settled ones leave the queue, busy ones are skipped for now. */
+async function claim(step: Step, batch: WorkItem[], busy: Set<string>): Promise<Claimed[]> {
+  const { db } = step.deps;
+  const ids = batch.map((i) => i.orderId);
+  const [orders, ledger] = await Promise.all([
+    ordersByIds(db, step.input.businessId, ids),
+    ledgerRows(db, step.input.businessId, ids),
+  ]);
+  const claimed: Claimed[] = [];
+  const gone: WorkItem[] = [];
+  for (const kind of new Set(batch.map((i) => i.kind))) {
+    const ofKind = batch.filter((i) => i.kind === kind);
+    const claims = await claimFollowUps(
+      db,
+      step.input.businessId,
+      kind,
+      ofKind.map((i) => i.orderId),
+      step.who,
+    );
+    for (const item of ofKind) {
+      const order = orders.get(item.orderId);
+      const row = ledger.get(item.orderId);
+      if (claims.busy.has(item.orderId)) busy.add(`${kind} ${item.orderId}`);
+      else if (!order || !row || claims.settled.has(item.orderId)) gone.push(item);
+      else claimed.push({ item, order, row, stale: claims.stale.has(item.orderId) });
+    }
+  }
+  await removeWork(db, step.input.requestId, gone);
+  return claimed;
+}
+
+/**
+ * Runs a write. If it fails, nothing of ours is in flight any more: a write that was never sent (the daily
+ * budget is spent) gives its claims back; one whose outcome is unknown leaves them for the next claimant to
+ * settle by asking Xero.
+ */
+async function guarded<T>(step: Step, batch: Claimed[], write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    const giveBack = err instanceof DailyQuotaExhausted ? releaseFollowUps : releaseToSettle;
+    for (const kind of new Set(batch.map((c) => c.item.kind)))
+      await giveBack(
+        step.deps.db,
+        step.input.businessId,
+        kind,
+        batch.filter((c) => c.item.kind === kind).map((c) => c.order.id),
+      );
+    throw err;
+  }
+}
+
+async function fail(step: Step, failures: Array<{ claimed: Claimed; error: string }>): Promise<void> {
+  for (const kind of new Set(failures.map((f) => f.claimed.item.kind)))
+    await releaseFollowUps(
+      step.deps.db,
+      step.input.businessId,
+      kind,
+      failures.filter((f) => f.claimed.item.kind === kind).map((f) => f.claimed.order.id),
+    );
+  await recordOutcomes(
+    step.deps.db,
+    step.input.requestId,
+    failures.map((f) => ({ orderId: f.claimed.order.id, outcome: 'failed' as const, error: f.error })),
+  );
+}
+
+function keyOf(step: Step, what: string, body: unknown): string {
+  return createHash('sha256')
+    .update(`${step.input.requestId}|${what}|${JSON.stringify(body)}`)
+    .digest('hex');
+}
+
+function creditPlanOf(step: Step, c: Pick<Claimed, 'order' | 'row'>): CreditNotePlan | string {
+  const contact = c.row.xeroContactId
+    ? { contactId: c.row.xeroContactId }
+    : { name: c.order.customer?.name ?? c.order.location.name };
+  const mapped = mapOrder(c.order, step.settings, contact);
+  if (mapped.kind === 'error') return mapped.message;
+  return mapped.kind === 'invoice' && mapped.creditNote ? mapped.creditNote : 'no credit note was planned';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Payments and refunds (PUT /Payments takes both)
+
+interface PaymentElement {
+  claimed: Claimed;
+  payment: Payment;
+}
+
+async function writePayments(step: Step, batch: Claimed[]): Promise<void> {
+  const settled = await settleStale(step, batch);
+  const todo = batch.filter((c) => !settled.has(`${c.item.kind} ${c.order.id}`));
+  const elements: PaymentElement[] = [];
+  const failures: Array<{ claimed: Claimed; error: string }> = [];
+  const nothingToPay: Claimed[] = [];
+  for (const c of todo) {
+    const built = c.item.kind === 'payments' ? salesPayments(step, c) : refundPayment(step, c);
+    if (typeof built === 'string') failures.push({ claimed: c, error: built });
+    else if (built.length === 0) nothingToPay.push(c);
+    else elements.push(...built.map((payment) => ({ claimed: c, payment })));
+  }
+  await fail(step, failures);
+  for (const kind of ['payments', 'refund'] as const)
+    await completeFollowUps(
+      step.deps.db,
+      step.input.businessId,
+      kind,
+      nothingToPay.filter((c) => c.item.kind === kind).map((c) => ({ orderId: c.order.id })),
+    );
+  if (elements.length > 0) {
+    const payments = elements.map((e) => e.payment);
+    const results = await guarded(step, todo, () =>
+      step.xero.createPayments(step.ctx, payments, { idempotencyKey: keyOf(step, 'payments', payments) }),
+    );
+    await settlePayments(step, elements, results);
+  }
+  await removeWork(
+    step.deps.db,
+    step.input.requestId,
+    batch.map((c) => c.item),
+  );
+}
+
+function salesPayments(step: Step, c: Claimed): Payment[] | string {
+  const mapped = paymentsFor(c.order, c.row.invoiceNumber, step.settings);
+  if (mapped.kind === 'error')
+    return `Invoice created, but its payment could not be mapped: ${mapped.message}`;
+  if (!c.row.xeroInvoiceId) return 'Invoice created, but its Xero id is not known';
+  return mapped.payments.map((d) => toXeroPayment(d, c.row.xeroInvoiceId!));
+}
+
+function refundPayment(step: Step, c: Claimed): Payment[] | string {
+  const plan = creditPlanOf(step, c);
+  if (typeof plan === 'string') return `Credit note created, but its refund could not be mapped: ${plan}`;
+  if (!plan.refundPayment || !c.row.creditNoteId) return [];
+  return [
+    {
+      creditNote: { creditNoteID: c.row.creditNoteId },
+      account: { code: plan.refundPayment.accountCode },
+      date: plan.refundPayment.date,
+      amount: Number(plan.refundPayment.amount),
+    },
+  ];
+}
+
+async function settlePayments(step: Step, elements: PaymentElement[], results: Payment[]): Promise<void> {
+  const ids = new Map<Claimed, string[]>();
+  const errors = new Map<Claimed, string[]>();
+  elements.forEach((e, i) => {
+    const result = results[i];
+    const problems = result ? elementErrors(result) : ['Xero returned no element for this payment'];
+    if (problems.length === 0 && result?.paymentID)
+      ids.set(e.claimed, [...(ids.get(e.claimed) ?? []), result.paymentID]);
+    else errors.set(e.claimed, [...(errors.get(e.claimed) ?? []), ...problems]);
+  });
+  for (const kind of ['payments', 'refund'] as const) {
+    const done = [...ids].filter(([c]) => c.item.kind === kind && !errors.has(c));
+    await completeFollowUps(
+      step.deps.db,
+      step.input.businessId,
+      kind,
+      done.map(([c, paymentIds]) => ({ orderId: c.order.id, ids: paymentIds })),
+    );
+  }
+  await fail(
+    step,
+    [...errors].map(([claimed, problems]) => ({
+      claimed,
+      error:
+        claimed.item.kind === 'payments'
+          ? `Invoice created, but its payment was refused: ${problems.join('; ')}`
+          : `Credit note created, but the refund payment was refused: ${problems.join('; ')}`,
+    })),
+  );
+}
+
+/** Claims left pending by a crash: Xero already holding the payment (or refund) means it was made. */
+async function settleStale(step: Step, batch: Claimed[]): Promise<Set<string>> {
+  const done = new Set<string>();
+  const stalePayments = batch.filter((c) => c.stale && c.item.kind === 'payments');
+  const byNumber = new Map(stalePayments.map((c) => [c.row.invoiceNumber, c]));
+  for (const group of invoiceNumberGroups([...byNumber.keys()])) {
+    for (const invoice of await step.xero.getInvoicesByNumbers(step.ctx, group)) {
+      const c = invoice.invoiceNumber ? byNumber.get(invoice.invoiceNumber) : undefined;
+      const paymentIds = (invoice.payments ?? []).map((p) => p.paymentID ?? '').filter(Boolean);
+      if (!c || paymentIds.length === 0) continue;
+      await completeFollowUps(step.deps.db, step.input.businessId, 'payments', [
+        { orderId: c.order.id, ids: paymentIds },
+      ]);
+      done.add(`payments ${c.order.id}`);
+    }
+  }
+  for (const c of batch.filter((b) => b.stale && b.item.kind === 'refund' && b.row.creditNoteId)) {
+    const note = await step.xero.getCreditNote(step.ctx, c.row.creditNoteId!);
+    if ((note?.payments ?? []).length === 0) continue;
+    await completeFollowUps(step.deps.db, step.input.businessId, 'refund', [{ orderId: c.order.id }]);
+    done.add(`refund ${c.order.id}`);
+  }
+  return done;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Credit notes, 50 to a call
+
+async function writeCreditNotes(step: Step, batch: Claimed[]): Promise<void> {
+  const found = await findStaleCreditNotes(step, batch);
+  const failures: Array<{ claimed: Claimed; error: string }> = [];
+  const toCreate: Array<{ claimed: Claimed; plan: CreditNotePlan }> = [];
+  for (const c of batch) {
+    if (found.has(c.order.id)) continue;
+    const plan = creditPlanOf(step, c);
+    if (typeof plan === 'string')
+      failures.push({ claimed: c, error: `Invoice created, but its credit note was refused: ${plan}` });
+    else toCreate.push({ claimed: c, plan });
+  }
+  await fail(step, failures);
+  const created = new Map(found);
+  if (toCreate.length > 0) {
+    const notes = toCreate.map((t) => toXeroCreditNote(t.plan.creditNote));
+    const results = await guarded(step, batch, () =>
+      step.xero.createCreditNotes(step.ctx, notes, { idempotencyKey: keyOf(step, 'credit-notes', notes) }),
+    );
+    const refused: Array<{ claimed: Claimed; error: string }> = [];
+    toCreate.forEach((t, i) => {
+      const result = results[i];
+      const errors = result ? elementErrors(result) : ['Xero returned no element for this credit note'];
+      if (errors.length === 0 && result?.creditNoteID) created.set(t.claimed.order.id, result.creditNoteID);
+      else
+        refused.push({
+          claimed: t.claimed,
+          error: `Invoice created, but its credit note was refused: ${errors.join('; ')}`,
+        });
+    });
+    await fail(step, refused);
+  }
+  await recordCreated(step, batch, created);
+  await removeWork(
+    step.deps.db,
+    step.input.requestId,
+    batch.map((c) => c.item),
+  );
+}
+
+/** Keeps each created note's id at once, and queues its allocation and refund as its plan needs. */
+async function recordCreated(step: Step, batch: Claimed[], created: Map<string, string>): Promise<void> {
+  const rows: Parameters<typeof recordCreditNote>[2] = [];
+  const next: WorkItem[] = [];
+  for (const c of batch) {
+    const creditNoteId = created.get(c.order.id);
+    if (!creditNoteId) continue;
+    const plan = creditPlanOf(step, c);
+    const allocation = typeof plan !== 'string' && plan.allocationAmount !== '0.00';
+    const refund = typeof plan !== 'string' && plan.refundPayment !== undefined;
+    rows.push({ orderId: c.order.id, creditNoteId, allocation, refund });
+    const at = c.item.placedAt;
+    if (allocation) next.push({ kind: 'allocation', orderId: c.order.id, placedAt: at, elements: 1 });
+    if (refund) next.push({ kind: 'refund', orderId: c.order.id, placedAt: at, elements: 1 });
+  }
+  await recordCreditNote(step.deps.db, step.input.businessId, rows);
+  await addWork(step.deps.db, step.input.requestId, next);
+}
+
+/** Notes a crash left pending: found again by number (and our Reference), several per call. */
+async function findStaleCreditNotes(step: Step, batch: Claimed[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  const stale = batch.filter((c) => c.stale);
+  const byNumber = new Map(stale.map((c) => [`${c.row.invoiceNumber}-CN`, c]));
+  for (const group of creditNoteNumberGroups([...byNumber.keys()])) {
+    for (const note of await step.xero.getCreditNotesWhere(step.ctx, group.where)) {
+      const c = note.creditNoteNumber ? byNumber.get(note.creditNoteNumber) : undefined;
+      if (c && note.creditNoteID && note.reference === c.order.id) found.set(c.order.id, note.creditNoteID);
+    }
+  }
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Allocations, one per call
+
+async function writeAllocations(step: Step, batch: Claimed[]): Promise<void> {
+  for (const c of batch) {
+    const error = await allocate(step, c);
+    if (error) await fail(step, [{ claimed: c, error }]);
+    else
+      await completeFollowUps(step.deps.db, step.input.businessId, 'allocation', [{ orderId: c.order.id }]);
+  }
+  await removeWork(
+    step.deps.db,
+    step.input.requestId,
+    batch.map((c) => c.item),
+  );
+}
+
+async function allocate(step: Step, c: Claimed): Promise<string | null> {
+  const plan = creditPlanOf(step, c);
+  if (typeof plan === 'string') return `Credit note created, but its allocation could not be mapped: ${plan}`;
+  if (!c.row.creditNoteId || !c.row.xeroInvoiceId) return 'Credit note created, but its Xero id is not known';
+  if (c.stale) {
+    const note = await step.xero.getCreditNote(step.ctx, c.row.creditNoteId);
+    if ((note?.allocations ?? []).some((a) => a.invoice?.invoiceID === c.row.xeroInvoiceId)) return null;
+  }
+  const allocation = {
+    invoice: { invoiceID: c.row.xeroInvoiceId },
+    amount: Number(plan.allocationAmount),
+    date: plan.creditNote.Date,
+  };
+  try {
+    const [result] = await guarded(step, [c], () =>
+      step.xero.allocateCreditNote(step.ctx, c.row.creditNoteId!, allocation, {
+        idempotencyKey: keyOf(step, `allocation ${c.order.id}`, allocation),
+      }),
+    );
+    const errors = result ? elementErrors(result as Parameters<typeof elementErrors>[0]) : [];
+    return errors.length > 0
+      ? `Credit note created, but its allocation was refused: ${errors.join('; ')}`
+      : null;
+  } catch (err) {
+    const parsed = parseXeroError(err);
+    if (parsed.kind !== 'validation') throw err;
+    return `Credit note created, but its allocation was refused: ${parsed.xeroMessage}`;
+  }
+}

@@ -1,0 +1,207 @@
+import { createHash } from 'node:crypto';
+import type { Invoice } from 'xero-node';
+import type { Order } from '../src/orders/schema';
+import { contactKey, contactNameFor } from '../src/sync/contacts';
+import { mapOrder } from '../src/sync/invoice-mapping';
+import type { ContactRef, InvoiceMapping } from '../src/sync/invoice-mapping';
+import { renderInvoiceNumber } from '../src/sync/invoice-number';
+import { markFailed, markNotSent, markPending, markSynced } from '../src/sync/ledger';
+import type { recordOutcomes } from '../src/sync/ledger';
+import { DailyQuotaExhausted } from '../src/xero/limiter';
+import type { LedgerRow, Outcome } from '../src/sync/ledger';
+import { invoiceNumberGroups } from '../src/sync/packing';
+import type { ContactResolution } from '../src/sync/request-contacts';
+import { elementErrors, toXeroInvoice } from '../src/xero/wire';
+import type { Step } from './step';
+
+/** What one order of a page came to, for sync_request_orders. */
+export type OrderOutcome = Parameters<typeof recordOutcomes>[2][number];
+
+export interface Planned {
+  order: Order;
+  mapping: InvoiceMapping;
+}
+
+/** A page's orders to write, sorted out before any Xero call; some were left pending by a crash. */
+export interface InvoicePage {
+  toWrite: Planned[];
+  /** Orders whose earlier write has an unknown outcome: Xero is asked about them first. */
+  pendingIds: Set<string>;
+  ledger: Map<string, LedgerRow>;
+}
+
+export function invoiceNumberOf(step: Step, order: Order): string {
+  const rendered = renderInvoiceNumber(step.settings.invoiceNumberTemplate, order);
+  return rendered.ok ? rendered.invoiceNumber : order.id;
+}
+
+/** The contact of an order: the manual one, or its name's resolution (found before the walk began). */
+export function contactOf(
+  step: Step,
+  order: Order,
+  contacts: Map<string, ContactResolution>,
+): ContactRef | { error: string } {
+  const mapping = step.input.contactMapping;
+  if (mapping.mode === 'manual') return { contactId: mapping.contactId };
+  const name = contactNameFor(order, 'by-channel', step.business.settings.walkInContactName);
+  const resolved = contacts.get(contactKey(name));
+  if (resolved?.contactId) return { contactId: resolved.contactId };
+  return { error: resolved?.error ?? `Contact "${name}" could not be resolved` };
+}
+
+/** Maps an order to its invoice; an order that cannot be mapped fails here, with the reason, before any call. */
+export function planOrder(
+  step: Step,
+  order: Order,
+  contacts: Map<string, ContactResolution>,
+): Planned | { orderId: string; invoiceNumber: string; error: string } {
+  const contact = contactOf(step, order, contacts);
+  const mapping =
+    'error' in contact
+      ? { kind: 'error' as const, message: contact.error }
+      : mapOrder(order, step.settings, contact);
+  if (mapping.kind === 'invoice') return { order, mapping };
+  const error = mapping.kind === 'error' ? mapping.message : 'voided orders are not pushed';
+  return { orderId: order.id, invoiceNumber: invoiceNumberOf(step, order), error };
+}
+
+/**
+ * Writes one page: orders whose earlier write has an unknown outcome are looked up first, then one call writes
+ * the rest (PUT, or POST for the "update" re-sync policy) with summarizeErrors=false and a key derived from the
+ * content. Returns every outcome; the ledger says synced or failed for each.
+ */
+export async function writeInvoices(step: Step, page: InvoicePage): Promise<OrderOutcome[]> {
+  const pending = page.toWrite.filter((p) => page.pendingIds.has(p.order.id)).map((p) => p.order);
+  const adopted = await reconcilePending(step, pending);
+  // A pending order Xero does not have is written again with the others.
+  const toWrite = page.toWrite.filter((p) => !adopted.ids.has(p.order.id));
+  if (toWrite.length === 0) return adopted.outcomes;
+  return [...adopted.outcomes, ...(await pushInvoices(step, toWrite, page.ledger))];
+}
+
+/** Orders whose earlier write has an unknown outcome: ask Xero by invoice number before writing again. */
+export async function reconcilePending(
+  step: Step,
+  orders: Order[],
+): Promise<{ ids: Set<string>; outcomes: OrderOutcome[] }> {
+  const ids = new Set<string>();
+  const outcomes: OrderOutcome[] = [];
+  if (orders.length === 0) return { ids, outcomes };
+  const numbers = new Map(orders.map((o) => [invoiceNumberOf(step, o), o]));
+  const found: Invoice[] = [];
+  for (const group of invoiceNumberGroups([...numbers.keys()]))
+    found.push(...(await step.xero.getInvoicesByNumbers(step.ctx, group)));
+  const synced = found.flatMap((inv) => {
+    const order = inv.invoiceNumber ? numbers.get(inv.invoiceNumber) : undefined;
+    if (!order || inv.reference !== order.id || !inv.invoiceID || ids.has(order.id)) return [];
+    ids.add(order.id);
+    outcomes.push({
+      orderId: order.id,
+      outcome: 'synced',
+      xeroInvoiceId: inv.invoiceID,
+      invoiceNumber: inv.invoiceNumber,
+    });
+    return [
+      {
+        orderId: order.id,
+        invoiceNumber: inv.invoiceNumber!,
+        xeroInvoiceId: inv.invoiceID,
+        xeroContactId: inv.contact?.contactID ?? null,
+      },
+    ];
+  });
+  await markSynced(step.deps.db, step.input.businessId, step.input.requestId, synced);
+  return { ids, outcomes };
+}
+
+async function pushInvoices(
+  step: Step,
+  planned: Planned[],
+  ledger: Map<string, LedgerRow>,
+): Promise<OrderOutcome[]> {
+  const { db } = step.deps;
+  const { businessId, requestId } = step.input;
+  const invoices = planned.map((p) => toXeroInvoice(p.mapping.invoice));
+  await markPending(
+    db,
+    businessId,
+    requestId,
+    planned.map((p) => ({ orderId: p.order.id, invoiceNumber: p.mapping.invoice.InvoiceNumber })),
+  );
+  const key = createHash('sha256')
+    .update(`${requestId}|invoices|${JSON.stringify(invoices)}`)
+    .digest('hex');
+  const update =
+    step.input.options.resyncPolicy === 'update' &&
+    planned.some((p) => ledger.get(p.order.id)?.status === 'synced');
+  let results: Invoice[];
+  try {
+    results = update
+      ? await step.xero.updateOrCreateInvoices(step.ctx, invoices, { idempotencyKey: key })
+      : await step.xero.createInvoices(step.ctx, invoices, { idempotencyKey: key });
+  } catch (err) {
+    // Never sent (the daily budget is spent): nothing to look up later.
+    if (err instanceof DailyQuotaExhausted)
+      await markNotSent(
+        db,
+        businessId,
+        planned.map((p) => p.order.id),
+      );
+    throw err;
+  }
+  return settleInvoices(step, planned, results);
+}
+
+async function settleInvoices(step: Step, planned: Planned[], results: Invoice[]): Promise<OrderOutcome[]> {
+  const outcomes: OrderOutcome[] = [];
+  const synced: Parameters<typeof markSynced>[3] = [];
+  const failed: Parameters<typeof markFailed>[3] = [];
+  const duplicates: Order[] = [];
+  planned.forEach((p, i) => {
+    const result = results[i];
+    const errors = result ? elementErrors(result) : ['Xero returned no element for this invoice'];
+    const number = p.mapping.invoice.InvoiceNumber;
+    if (errors.length === 0 && result?.invoiceID) {
+      synced.push({
+        orderId: p.order.id,
+        invoiceNumber: number,
+        xeroInvoiceId: result.invoiceID,
+        xeroContactId: result.contact?.contactID ?? null,
+      });
+      outcomes.push({
+        orderId: p.order.id,
+        outcome: 'synced',
+        xeroInvoiceId: result.invoiceID,
+        invoiceNumber: number,
+      });
+    } else if (errors.some((e) => /must be unique/i.test(e))) duplicates.push(p.order);
+    else failed.push({ orderId: p.order.id, invoiceNumber: number, error: errors.join('; ') });
+  });
+  await markSynced(step.deps.db, step.input.businessId, step.input.requestId, synced);
+  outcomes.push(...(await failOrders(step, failed)));
+  outcomes.push(...(await settleDuplicates(step, duplicates)));
+  return outcomes;
+}
+
+/** "Invoice # must be unique": ours from an earlier attempt is adopted; anyone else's is a real conflict. */
+async function settleDuplicates(step: Step, orders: Order[]): Promise<OrderOutcome[]> {
+  if (orders.length === 0) return [];
+  const adopted = await reconcilePending(step, orders);
+  const conflicts = orders
+    .filter((o) => !adopted.ids.has(o.id))
+    .map((o) => {
+      const invoiceNumber = invoiceNumberOf(step, o);
+      const error = `Invoice number ${invoiceNumber} already exists in Xero for another document; change the invoice number template`;
+      return { orderId: o.id, invoiceNumber, error };
+    });
+  return [...adopted.outcomes, ...(await failOrders(step, conflicts))];
+}
+
+/** Fails orders in the ledger, with the reason; returns their outcomes. */
+export async function failOrders(
+  step: Step,
+  failed: Parameters<typeof markFailed>[3],
+): Promise<OrderOutcome[]> {
+  await markFailed(step.deps.db, step.input.businessId, step.input.requestId, failed);
+  return failed.map((f) => ({ ...f, outcome: 'failed' as Outcome }));
+}

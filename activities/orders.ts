@@ -1,0 +1,238 @@
+import { Context } from '@temporalio/activity';
+import type { ManualSyncInput, OrdersCursor, StepOutcome } from '../src/definitions';
+import type { Order } from '../src/orders/schema';
+import { listOrdersPage } from '../src/orders/store';
+import type { StoredOrder } from '../src/orders/store';
+import type { Dependencies } from '../src/runtime';
+import { ledgerRows, markFailed, recordOutcomes, requestCounts } from '../src/sync/ledger';
+import type { LedgerRow } from '../src/sync/ledger';
+import { WRITE_BATCH } from '../src/sync/packing';
+import { loadRequestContacts } from '../src/sync/request-contacts';
+import type { ContactResolution } from '../src/sync/request-contacts';
+import { addWork } from '../src/sync/work-queue';
+import type { WorkItem } from '../src/sync/work-queue';
+import { orderRangeOf } from '../src/sync-requests/plan';
+import { setProgress } from '../src/sync-requests/progress';
+import { DailyQuotaExhausted, waitFor } from '../src/xero/limiter';
+import { flushFollowUps, followUpsOf } from './follow-ups';
+import { planOrder, writeInvoices } from './invoices';
+import type { InvoicePage, OrderOutcome, Planned } from './invoices';
+import { Mutex, openStep, TaskPool } from './step';
+import type { Step } from './step';
+import { toActivityFailure } from './xero-failures';
+
+// Rows read from PostgreSQL at a time while a page of invoices is put together.
+const READ_AHEAD = 100;
+
+/**
+ * One step of the orders walk: from the cursor, pages of 50 orders to write (across day boundaries), several in
+ * flight at once up to the organisation's concurrency, their payments and credit notes queued until a batch is
+ * full. It stops starting pages at its deadline, heartbeating the cursor of the last page done, so a retry or the
+ * next step resumes there (the ledger makes re-walking a page harmless). When the walk is over it writes what is
+ * still queued and reports the phase done.
+ */
+export async function syncOrders(
+  deps: Dependencies,
+  input: ManualSyncInput,
+  start: OrdersCursor,
+): Promise<StepOutcome> {
+  const resumed = Context.current().info.heartbeatDetails as OrdersCursor | undefined;
+  const cursor = resumed ?? start;
+  const walk = new OrdersWalk(await openStep(deps, input, cursor), cursor);
+  try {
+    const done = await walk.run();
+    return await walk.outcome(done, null);
+  } catch (err) {
+    if (err instanceof DailyQuotaExhausted) return await walk.outcome(false, err);
+    throw toActivityFailure(err);
+  }
+}
+
+interface Page extends InvoicePage {
+  placedAt: Map<string, string>;
+  end: { placedAt: string; id: string } | null;
+  walked: boolean;
+}
+
+class OrdersWalk {
+  private readAfter: OrdersCursor['after'];
+  private readWalked: boolean;
+  private readonly pages: Array<{ page: Page; done: boolean }> = [];
+  private readonly flushes = new Mutex();
+  private contacts: Map<string, ContactResolution> | null = null;
+
+  constructor(
+    private readonly step: Step,
+    private committed: OrdersCursor,
+  ) {
+    this.readAfter = committed.after;
+    this.readWalked = committed.walked;
+  }
+
+  /** Walks until the deadline; true when every order is handled and nothing is left queued. */
+  async run(): Promise<boolean> {
+    const pool = new TaskPool(this.step.deps.cfg.XERO_CONCURRENCY);
+    while (!this.readWalked && !pool.failed && Date.now() < this.step.deadline && !this.step.signal.aborted) {
+      const entry = { page: await this.assemble(), done: false };
+      this.pages.push(entry);
+      await pool.run(async () => {
+        await this.handle(entry.page);
+        entry.done = true;
+        await this.commit();
+      });
+    }
+    await pool.drain();
+    if (!this.committed.walked) return false;
+    return this.finish();
+  }
+
+  async outcome(done: boolean, quota: DailyQuotaExhausted | null): Promise<StepOutcome> {
+    return {
+      done,
+      cursor: this.committed,
+      resumeAt: quota?.resumeAt.toISOString() ?? null,
+      resetKnown: quota?.resetKnown ?? false,
+      progressed: this.step.calls.work > 0,
+      counts: await requestCounts(this.step.deps.db, this.step.input.requestId),
+    };
+  }
+
+  /** The next page: up to 50 orders to write; the others (voided, already in Xero, unmappable) settled here. */
+  private async assemble(): Promise<Page> {
+    const { step } = this;
+    const { db } = step.deps;
+    this.contacts ??= await loadRequestContacts(db, step.input.requestId);
+    const page: Page = {
+      toWrite: [],
+      pendingIds: new Set(),
+      ledger: new Map(),
+      placedAt: new Map(),
+      end: this.readAfter,
+      walked: false,
+    };
+    const settled: OrderOutcome[] = [];
+    const failed: Parameters<typeof markFailed>[3] = [];
+    const work: WorkItem[] = [];
+    while (page.toWrite.length < WRITE_BATCH) {
+      const rows = await listOrdersPage(db, {
+        ...orderRangeOf(step.input),
+        after: page.end,
+        limit: READ_AHEAD,
+      });
+      const ledger = await ledgerRows(
+        db,
+        step.input.businessId,
+        rows.map((r) => r.order.id),
+      );
+      for (const row of rows) {
+        this.sortOut(row, ledger.get(row.order.id), page, { settled, failed, work });
+        page.end = { placedAt: row.placedAtUtc, id: row.order.id };
+        if (page.toWrite.length >= WRITE_BATCH) break;
+      }
+      if (rows.length < READ_AHEAD && page.toWrite.length < WRITE_BATCH) page.walked = true;
+      // A long run of orders with nothing to write still ends a page, so the cursor keeps moving.
+      if (page.walked || rows.length === 0 || settled.length + failed.length >= 10 * READ_AHEAD) break;
+    }
+    await markFailed(db, step.input.businessId, step.input.requestId, failed);
+    await recordOutcomes(db, step.input.requestId, [
+      ...settled,
+      ...failed.map((f) => ({ ...f, outcome: 'failed' as const })),
+    ]);
+    await addWork(db, step.input.requestId, work);
+    this.readAfter = page.end;
+    this.readWalked = page.walked;
+    return page;
+  }
+
+  private sortOut(
+    row: StoredOrder,
+    ledger: LedgerRow | undefined,
+    page: Page,
+    out: { settled: OrderOutcome[]; failed: Parameters<typeof markFailed>[3]; work: WorkItem[] },
+  ): void {
+    const { order } = row;
+    const { step } = this;
+    if (order.status === 'voided') {
+      out.settled.push({ orderId: order.id, outcome: 'skipped', error: 'voided orders are not pushed' });
+      return;
+    }
+    if (ledger?.status === 'synced' && step.input.options.resyncPolicy === 'skip') {
+      out.settled.push(syncedBefore(ledger, step.input.requestId));
+      // Payments or a credit note an earlier request left unwritten are this request's to finish.
+      out.work.push(...followUpsOf(step, order, ledger, row.placedAtUtc));
+      return;
+    }
+    const planned = planOrder(step, order, this.contacts!);
+    if ('error' in planned) {
+      out.failed.push(planned);
+      return;
+    }
+    page.toWrite.push(planned as Planned);
+    page.placedAt.set(order.id, row.placedAtUtc);
+    if (ledger) page.ledger.set(order.id, ledger);
+    if (ledger?.status === 'pending') page.pendingIds.add(order.id);
+  }
+
+  /** Xero's part of a page: the invoices, then the follow-ups now due, then any batch that is full. */
+  private async handle(page: Page): Promise<void> {
+    const { step } = this;
+    const { db } = step.deps;
+    if (page.toWrite.length > 0) {
+      const outcomes = await writeInvoices(step, page);
+      await recordOutcomes(db, step.input.requestId, outcomes);
+      const synced = new Set(outcomes.filter((o) => o.outcome === 'synced').map((o) => o.orderId));
+      const ledger = await ledgerRows(db, step.input.businessId, [...synced]);
+      const work = page.toWrite
+        .filter((p) => synced.has(p.order.id))
+        .flatMap((p) => followUpsOfSynced(step, p.order, ledger.get(p.order.id), page.placedAt));
+      await addWork(db, step.input.requestId, work);
+    }
+    await this.flushes.with(() => flushFollowUps(step, false));
+  }
+
+  /** The committed cursor moves past every page done, in walk order. */
+  private async commit(): Promise<void> {
+    let moved = false;
+    while (this.pages[0]?.done) {
+      const { page } = this.pages.shift()!;
+      this.committed = { after: page.end, walked: page.walked };
+      moved = true;
+    }
+    if (!moved) return;
+    this.step.checkpoint(this.committed);
+    await setProgress(this.step.deps.db, this.step.input.requestId, {
+      phase: 'orders',
+      ...(this.committed.after ? { reachedAt: this.committed.after.placedAt } : {}),
+    });
+  }
+
+  /** The walk is over: the partly full batches go now. Claims another writer holds are waited for. */
+  private async finish(): Promise<boolean> {
+    for (;;) {
+      const left = await this.flushes.with(() => flushFollowUps(this.step, true));
+      if (!left) return true;
+      if (Date.now() >= this.step.deadline) return false;
+      await waitFor(2000, this.step.signal, () => this.step.checkpoint(this.committed));
+    }
+  }
+}
+
+function followUpsOfSynced(
+  step: Step,
+  order: Order,
+  row: LedgerRow | undefined,
+  placedAt: Map<string, string>,
+): WorkItem[] {
+  return row ? followUpsOf(step, order, row, placedAt.get(order.id)!) : [];
+}
+
+function syncedBefore(row: LedgerRow, requestId: string): OrderOutcome {
+  const outcome = row.requestId === requestId ? 'synced' : 'skipped';
+  return {
+    orderId: row.orderId,
+    outcome,
+    xeroInvoiceId: row.xeroInvoiceId,
+    invoiceNumber: row.invoiceNumber,
+    error: outcome === 'skipped' ? `already in Xero (synced by request ${row.requestId})` : null,
+  };
+}

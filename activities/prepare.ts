@@ -1,0 +1,22 @@
+import type { Dependencies } from '../src/runtime';
+import type { ManualSyncInput } from '../src/definitions';
+import { getBusiness } from '../src/businesses/store';
+import { planRequest } from '../src/sync-requests/plan';
+import { setProgress } from '../src/sync-requests/progress';
+
+/**
+ * The request's plan, recorded before its first Xero call: how many orders it covers and the calls it expects
+ * (the same plan the preview shows), so progress and the ETA have something true to go on from the start.
+ */
+export async function prepareSync(deps: Dependencies, input: ManualSyncInput): Promise<void> {
+  const business = await getBusiness(deps.db, input.businessId);
+  const walkIn = business?.settings.walkInContactName ?? 'Walk-in Customer';
+  const tenant = business?.xeroTenantId;
+  const directory = async () => (tenant ? (await deps.limiter.dailyQuota(tenant)).contactsCount : null);
+  const plan = await planRequest(deps.db, input, walkIn, directory);
+  await setProgress(deps.db, input.requestId, {
+    phase: input.contactMapping.mode === 'auto' ? 'contacts' : 'orders',
+    expected: plan.stats.total,
+    plannedCalls: plan.calls.total,
+  });
+}

@@ -1,0 +1,132 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { getBusiness } from '../src/businesses/store';
+import type { Business } from '../src/businesses/store';
+import type { ManualSyncInput } from '../src/definitions';
+import type { Dependencies } from '../src/runtime';
+import type { MappingSettings } from '../src/sync/invoice-mapping';
+import type { Claimant } from '../src/sync/ledger';
+import type { CallContext, XeroGateway } from '../src/xero/gateway';
+import { ConnectionNeedsReconnect } from '../src/xero/tokens';
+import { toActivityFailure } from './xero-failures';
+
+/**
+ * What every step of a request shares: the business as it is now, its Xero gateway and call context, the
+ * step's deadline and the identity it claims ledger rows with. A step heartbeats its checkpoint around every Xero
+ * call and while it waits, and stops (its signal aborts) when Temporal cancels it or gives up on it.
+ */
+export interface Step {
+  deps: Dependencies;
+  input: ManualSyncInput;
+  business: Business;
+  settings: MappingSettings;
+  xero: XeroGateway;
+  ctx: CallContext;
+  who: Claimant;
+  /** Stop starting new work after this (ms since the epoch). */
+  deadline: number;
+  signal: AbortSignal;
+  /** Sets what the heartbeat carries (the checkpoint a retry resumes from) and heartbeats. */
+  checkpoint(details: unknown): void;
+  /** Xero calls this step started that were not probes of a spent daily budget: real progress. */
+  readonly calls: { work: number };
+}
+
+// Another request's claim on an order is taken over only when no call of it can still be in flight.
+const FOREIGN_CLAIM_STALE_MS = 5 * 60_000;
+
+export async function openStep(deps: Dependencies, input: ManualSyncInput, initial: unknown): Promise<Step> {
+  const activity = Context.current();
+  const business = await getBusiness(deps.db, input.businessId);
+  if (!business) {
+    throw ApplicationFailure.create({
+      type: 'NotConnected',
+      message: `Business ${input.businessId} does not exist`,
+      nonRetryable: true,
+    });
+  }
+  if (!business.xeroTenantId) {
+    // Requests are only accepted for connected businesses: this one was disconnected while the request ran.
+    throw toActivityFailure(
+      new ConnectionNeedsReconnect(business.id, 'the business was disconnected from Xero; connect it again'),
+    );
+  }
+  let details = initial;
+  const heartbeat = () => activity.heartbeat(details);
+  const { info } = activity;
+  const calls = { work: 0 };
+  return {
+    deps,
+    input,
+    business,
+    settings: { ...business.settings, timeZone: input.timeZone, invoiceStatus: input.options.invoiceStatus },
+    xero: deps.newXeroGateway(),
+    ctx: {
+      businessId: business.id,
+      tenantId: business.xeroTenantId,
+      dailyReserve: business.settings.dailyQuotaReserve,
+      requestId: input.requestId,
+      signal: activity.cancellationSignal,
+      heartbeat,
+      onCall: (probe) => void (probe ? undefined : (calls.work += 1)),
+    },
+    who: {
+      requestId: input.requestId,
+      attempt: `${info.activityId}#${info.attempt}`,
+      foreignStaleMs: Math.max(FOREIGN_CLAIM_STALE_MS, 4 * deps.cfg.XERO_REQUEST_TIMEOUT_MS),
+    },
+    deadline: Date.now() + deps.cfg.SYNC_STEP_SECONDS * 1000,
+    signal: activity.cancellationSignal,
+    checkpoint: (next) => {
+      details = next;
+      heartbeat();
+    },
+    calls,
+  };
+}
+
+/** Runs tasks with at most `limit` in flight; the first failure stops new tasks and is rethrown by `drain`. */
+export class TaskPool {
+  private readonly running = new Set<Promise<void>>();
+  private failure: { error: unknown } | null = null;
+
+  constructor(private readonly limit: number) {}
+
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
+  /** Waits for room, then starts the task. */
+  async run(task: () => Promise<void>): Promise<void> {
+    while (this.running.size >= this.limit && !this.failure) await Promise.race(this.running);
+    if (this.failure) return;
+    const promise: Promise<void> = task()
+      .catch((error: unknown) => {
+        this.failure ??= { error };
+      })
+      .finally(() => this.running.delete(promise));
+    this.running.add(promise);
+  }
+
+  /** Waits for every task; rethrows the first failure. */
+  async drain(): Promise<void> {
+    while (this.running.size > 0) await Promise.race(this.running);
+    if (this.failure) throw this.failure.error;
+  }
+}
+
+/** One at a time: flushes of one kind never overlap inside a step. */
+export class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+
+  async with<T>(fn: () => Promise<T>): Promise<T> {
+    const previous = this.tail;
+    let release!: () => void;
+    this.tail = new Promise((r) => (release = r));
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+}

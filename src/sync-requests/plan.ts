@@ -1,0 +1,176 @@
+import type { Db } from '../db/pool';
+import type { ManualSyncInput } from '../definitions';
+import { rangeWhere } from '../orders/store';
+import type { OrderRange } from '../orders/store';
+import { contactKey, contactNameFor, spelledContactNameFor } from '../sync/contacts';
+import { chooseContactReads, contactLookups, planCalls } from '../sync/packing';
+import type { CallPlan, ContactReadStrategy, WorkCounts } from '../sync/packing';
+import { rangeUtc } from '../sync/planning';
+
+/**
+ * What a request will do, from one pass over its orders in PostgreSQL: the counts the preview shows, the work its
+ * Xero calls carry, and those calls as the engine packs them (src/sync/packing.ts). The preview and the request's
+ * own progress (its ETA) both come from here, so the estimate is the engine's plan, not a second formula.
+ */
+export interface RangeStats {
+  total: number;
+  completed: number;
+  refunded: number;
+  voided: number;
+  alreadySynced: number;
+  /** Invoices to write. */
+  invoices: number;
+  payments: number;
+  creditNotes: number;
+  refunds: number;
+  allocations: number;
+  taxCodes: string[];
+  paymentMethods: string[];
+  /** The contact-naming fields of the orders to write, in the order they are first placed. */
+  contactSources: Array<{ channel: string; location: string; customer: string | null }>;
+}
+
+export function orderRangeOf(input: ManualSyncInput): OrderRange {
+  const { fromUtc, toUtcExclusive } = rangeUtc(input.startDate, input.endDate, input.timeZone);
+  return {
+    businessId: input.businessId,
+    channel: input.channel,
+    locationId: input.locationId,
+    fromUtc,
+    toUtcExclusive,
+    failedIn: input.retryOf,
+  };
+}
+
+/** The money arithmetic of the credit-note policy (src/sync/invoice-mapping.ts), in exact NUMERIC. */
+const DUE = `(r.total - coalesce((SELECT sum((p->>'amount')::numeric) FROM jsonb_array_elements(r.payload->'payments') p), 0))`;
+const REFUND = `coalesce((r.payload->'refund'->>'amount')::numeric, r.total)`;
+
+export async function rangeStats(db: Db, input: ManualSyncInput): Promise<RangeStats> {
+  const params: unknown[] = [];
+  const where = rangeWhere(orderRangeOf(input), params);
+  params.push(input.options.resyncPolicy === 'update');
+  const update = `$${params.length}`;
+  // Payments, credit notes and allocations are written on AUTHORISED invoices only.
+  params.push(input.options.invoiceStatus === 'AUTHORISED');
+  const authorised = `$${params.length}`;
+  params.push(input.options.recordPayments);
+  const withPayments = `$${params.length}`;
+  const { rows } = await db.query<RangeStats>(
+    `WITH r AS (
+       SELECT o.*, l.status = 'synced' AS synced FROM orders o
+       LEFT JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id WHERE ${where}),
+     fresh AS (SELECT * FROM r WHERE status <> 'voided' AND synced IS NOT TRUE),
+     todo AS (SELECT * FROM r WHERE status <> 'voided' AND (synced IS NOT TRUE OR ${update}))
+     SELECT
+       (SELECT count(*)::int FROM r) AS total,
+       (SELECT count(*)::int FROM r WHERE status = 'completed') AS completed,
+       (SELECT count(*)::int FROM r WHERE status = 'refunded') AS refunded,
+       (SELECT count(*)::int FROM r WHERE status = 'voided') AS voided,
+       (SELECT count(*)::int FROM r WHERE status <> 'voided' AND synced) AS "alreadySynced",
+       (SELECT count(*)::int FROM todo) AS invoices,
+       (SELECT count(*)::int FROM fresh, jsonb_array_elements(fresh.payload->'payments') p
+          WHERE ${authorised} AND ${withPayments} AND (p->>'amount')::numeric <> 0) AS payments,
+       (SELECT count(*)::int FROM fresh WHERE ${authorised} AND status = 'refunded') AS "creditNotes",
+       (SELECT count(*)::int FROM fresh r WHERE ${authorised} AND status = 'refunded'
+          AND ${REFUND} > greatest(${DUE}, 0)) AS refunds,
+       (SELECT count(*)::int FROM fresh r WHERE ${authorised} AND status = 'refunded'
+          AND least(${REFUND}, ${DUE}) > 0) AS allocations,
+       ARRAY(SELECT DISTINCT l->>'taxCode' FROM r, jsonb_array_elements(r.payload->'lines') l
+          WHERE r.status <> 'voided' ORDER BY 1) AS "taxCodes",
+       ARRAY(SELECT DISTINCT p->>'method' FROM r, jsonb_array_elements(r.payload->'payments') p
+          WHERE r.status <> 'voided' ORDER BY 1) AS "paymentMethods",
+       ARRAY(SELECT json_build_object('channel', channel, 'location', location, 'customer', customer) FROM (
+          SELECT channel, payload->'location'->>'name' AS location, payload->'customer'->>'name' AS customer,
+                 min(placed_at) AS first
+          FROM todo GROUP BY 1, 2, 3 ORDER BY first) s) AS "contactSources"`,
+    params,
+  );
+  return rows[0]!;
+}
+
+function sourceOrder(s: RangeStats['contactSources'][number]) {
+  return {
+    channel: s.channel as ManualSyncInput['channel'],
+    location: { id: '', name: s.location },
+    customer: { name: s.customer },
+  };
+}
+
+/** Each contact a request's orders name, keyed as Xero compares names, with the spelling seen first. */
+export function contactNamesOf(
+  stats: Pick<RangeStats, 'contactSources'>,
+  walkIn: string,
+): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const s of stats.contactSources) {
+    const name = contactNameFor(sourceOrder(s), 'by-channel', walkIn);
+    if (!names.has(contactKey(name))) names.set(contactKey(name), name);
+  }
+  return names;
+}
+
+/** Every spelling of a contact name the orders use, as they spell it. */
+export function contactSpellingsOf(stats: Pick<RangeStats, 'contactSources'>, walkIn: string): string[] {
+  return [
+    ...new Set(stats.contactSources.map((s) => spelledContactNameFor(sourceOrder(s), 'by-channel', walkIn))),
+  ];
+}
+
+/** Contact keys an earlier request of the business already found or created in Xero. */
+export async function knownContactKeys(db: Db, businessId: string, keys: string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const { rows } = await db.query<{ name_key: string }>(
+    `SELECT DISTINCT rc.name_key FROM request_contacts rc JOIN sync_requests r ON r.id = rc.request_id
+     WHERE r.business_id = $1 AND rc.name_key = ANY($2) AND rc.contact_id IS NOT NULL`,
+    [businessId, keys],
+  );
+  return new Set(rows.map((r) => r.name_key));
+}
+
+export interface RequestPlan {
+  stats: RangeStats;
+  work: WorkCounts;
+  calls: CallPlan;
+  contacts: {
+    /** Distinct contacts the orders name. */
+    distinct: number;
+    /** Assumed new: none of the business's earlier requests found them in Xero. */
+    assumedNew: number;
+    strategy: ContactReadStrategy;
+  };
+}
+
+/**
+ * The request's plan. `directorySize` tells how many contacts the organisation has (null: unknown), asked only
+ * when it matters (more than one lookup to make): it decides whether contacts are read by name or as a
+ * directory, exactly as the engine decides.
+ */
+export async function planRequest(
+  db: Db,
+  input: ManualSyncInput,
+  walkInName: string,
+  directorySize: () => Promise<number | null>,
+): Promise<RequestPlan> {
+  const stats = await rangeStats(db, input);
+  const auto = input.contactMapping.mode === 'auto';
+  const names = auto ? contactNamesOf(stats, walkInName) : new Map<string, string>();
+  const known = await knownContactKeys(db, input.businessId, [...names.keys()]);
+  const lookups = contactLookups([...names.values()]).length;
+  const reads = chooseContactReads(lookups, lookups > 1 ? await directorySize() : null);
+  const work: WorkCounts = {
+    invoices: stats.invoices,
+    payments: stats.payments,
+    creditNotes: stats.creditNotes,
+    refunds: stats.refunds,
+    allocations: stats.allocations,
+    contactReads: reads.calls,
+    newContacts: names.size - known.size,
+  };
+  return {
+    stats,
+    work,
+    calls: planCalls(work),
+    contacts: { distinct: names.size, assumedNew: names.size - known.size, strategy: reads.strategy },
+  };
+}

@@ -1,0 +1,76 @@
+import type { Db } from '../db/pool';
+import type { FollowUp } from './ledger';
+
+/**
+ * Follow-up writes of one request waiting to fill a Xero batch (table sync_work): payments and refunds (they share
+ * PUT /Payments), credit notes, allocations. A row is added when its order's invoice is in Xero (or, for refunds
+ * and allocations, when its credit note is) and removed once written. It only lists work: the ledger's claims
+ * decide who writes, so a row listed twice or left behind by a crash never writes twice.
+ */
+export interface WorkItem {
+  kind: FollowUp;
+  orderId: string;
+  placedAt: string;
+  /** Elements the order adds to its batch. */
+  elements: number;
+}
+
+export async function addWork(db: Db, requestId: string, items: WorkItem[]): Promise<void> {
+  if (items.length === 0) return;
+  await db.query(
+    `INSERT INTO sync_work (request_id, kind, order_id, placed_at, elements)
+     SELECT $1, k, o, p, e FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::int[]) AS t(k, o, p, e)
+     ON CONFLICT DO NOTHING`,
+    [
+      requestId,
+      items.map((i) => i.kind),
+      items.map((i) => i.orderId),
+      items.map((i) => i.placedAt),
+      items.map((i) => i.elements),
+    ],
+  );
+}
+
+/** Elements waiting, per kind (the queue is small: it is flushed whenever a batch fills). */
+export async function queuedElements(db: Db, requestId: string): Promise<Record<FollowUp, number>> {
+  const { rows } = await db.query<{ kind: FollowUp; n: number }>(
+    'SELECT kind, sum(elements)::int AS n FROM sync_work WHERE request_id = $1 GROUP BY kind',
+    [requestId],
+  );
+  const out: Record<FollowUp, number> = { payments: 0, refund: 0, credit_note: 0, allocation: 0 };
+  for (const r of rows) out[r.kind] = r.n;
+  return out;
+}
+
+/** The oldest waiting items of these kinds, in the order the orders were placed. */
+export async function peekWork(
+  db: Db,
+  requestId: string,
+  kinds: FollowUp[],
+  limit: number,
+): Promise<WorkItem[]> {
+  const { rows } = await db.query<{ kind: FollowUp; order_id: string; placed_at: string; elements: number }>(
+    `SELECT kind, order_id, placed_at::text AS placed_at, elements FROM sync_work
+     WHERE request_id = $1 AND kind = ANY($2) ORDER BY placed_at, order_id, kind LIMIT $3`,
+    [requestId, kinds, limit],
+  );
+  return rows.map((r) => ({
+    kind: r.kind,
+    orderId: r.order_id,
+    placedAt: r.placed_at,
+    elements: r.elements,
+  }));
+}
+
+export async function removeWork(
+  db: Db,
+  requestId: string,
+  items: Array<Pick<WorkItem, 'kind' | 'orderId'>>,
+): Promise<void> {
+  if (items.length === 0) return;
+  await db.query(
+    `DELETE FROM sync_work w USING unnest($2::text[], $3::text[]) AS t(k, o)
+     WHERE w.request_id = $1 AND w.kind = t.k AND w.order_id = t.o`,
+    [requestId, items.map((i) => i.kind), items.map((i) => i.orderId)],
+  );
+}

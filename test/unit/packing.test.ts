@@ -1,0 +1,116 @@
+import { contactKey } from '../../src/sync/contacts';
+import {
+  chooseContactReads,
+  contactLookups,
+  creditNoteNumberGroups,
+  invoiceNumberGroups,
+  packByElements,
+  planCalls,
+  WHERE_BUDGET,
+} from '../../src/sync/packing';
+
+const zero = {
+  invoices: 0,
+  payments: 0,
+  creditNotes: 0,
+  refunds: 0,
+  allocations: 0,
+  contactReads: 0,
+  newContacts: 0,
+};
+
+describe('planCalls (what the engine makes, and the minimum it is measured against)', () => {
+  it('needs no calls for no work', () => {
+    expect(planCalls(zero).total).toBe(0);
+  });
+
+  it('writes 50 elements per call, the last batch of each kind partly full', () => {
+    expect(planCalls({ ...zero, invoices: 50 }).invoices).toBe(1);
+    expect(planCalls({ ...zero, invoices: 51 }).invoices).toBe(2);
+    expect(planCalls({ ...zero, creditNotes: 101 }).creditNotes).toBe(3);
+  });
+
+  it('puts refunds in the payment batches (PUT /Payments takes both) and allocations one per call', () => {
+    const plan = planCalls({ ...zero, payments: 90, refunds: 10, allocations: 3 });
+    expect(plan).toMatchObject({ payments: 2, allocations: 3 });
+  });
+
+  it('counts contact reads as given and creates 50 to a call', () => {
+    expect(planCalls({ ...zero, contactReads: 2, newContacts: 60 }).contacts).toBe(4);
+  });
+
+  it('adds everything up', () => {
+    const plan = planCalls({
+      invoices: 468,
+      payments: 468,
+      creditNotes: 10,
+      refunds: 10,
+      allocations: 0,
+      contactReads: 1,
+      newContacts: 12,
+    });
+    expect(plan).toEqual({ invoices: 10, payments: 10, creditNotes: 1, allocations: 0, contacts: 2, total: 23 });
+  });
+});
+
+describe('packByElements', () => {
+  it('never splits an item and never exceeds the batch', () => {
+    const batches = packByElements([30, 15, 10, 50, 1], (n) => n, 50);
+    expect(batches).toEqual([[30, 15], [10], [50], [1]]);
+  });
+});
+
+describe('contactLookups', () => {
+  const names = (n: number) => Array.from({ length: n }, (_, i) => `Customer Number ${i}`);
+
+  it('ORs as many names as the URL allows into one where clause, each encoded clause within the budget', () => {
+    const lookups = contactLookups(names(60));
+    expect(lookups.length).toBeGreaterThan(1);
+    for (const l of lookups) {
+      expect(l.kind).toBe('where');
+      if (l.kind === 'where') expect(encodeURIComponent(l.where).length).toBeLessThanOrEqual(WHERE_BUDGET);
+    }
+    expect(lookups.flatMap((l) => l.keys).sort()).toEqual(names(60).map(contactKey).sort());
+  });
+
+  it('asks once for names that differ only in case or spacing, as Xero compares them', () => {
+    const lookups = contactLookups(['John Doe', 'john  DOE', 'Jane Roe']);
+    expect(lookups).toHaveLength(1);
+    expect(lookups[0]).toMatchObject({
+      kind: 'where',
+      where: 'Name.ToLower()=="john doe" OR Name.ToLower()=="jane roe"',
+    });
+  });
+
+  it('gives a name with a double quote its own searchTerm call (Xero where cannot quote it)', () => {
+    const lookups = contactLookups(['Café "Bean" & Co', 'Plain Name']);
+    expect(lookups).toContainEqual({ kind: 'searchTerm', searchTerm: 'café', keys: ['café "bean" & co'] });
+    expect(lookups).toContainEqual({ kind: 'where', where: 'Name.ToLower()=="plain name"', keys: ['plain name'] });
+  });
+});
+
+describe('invoice and credit-note number groups', () => {
+  it('keeps each GET within the URL budget', () => {
+    const numbers = Array.from({ length: 400 }, (_, i) => `POS-${100000 + i}`);
+    const groups = invoiceNumberGroups(numbers);
+    expect(groups.flat()).toEqual(numbers);
+    for (const g of groups) expect(encodeURIComponent(g.join(',')).length).toBeLessThanOrEqual(WHERE_BUDGET);
+    const notes = creditNoteNumberGroups(numbers.map((n) => `${n}-CN`));
+    for (const g of notes) expect(encodeURIComponent(g.where).length).toBeLessThanOrEqual(WHERE_BUDGET);
+  });
+});
+
+describe('chooseContactReads', () => {
+  it('reads by name when one lookup will do', () => {
+    expect(chooseContactReads(1, 50_000)).toEqual({ strategy: 'lookup', calls: 1 });
+  });
+
+  it('reads the directory when its pages are fewer than the lookups', () => {
+    expect(chooseContactReads(30, 2500)).toEqual({ strategy: 'directory', calls: 3 });
+    expect(chooseContactReads(3, 2500)).toEqual({ strategy: 'lookup', calls: 3 });
+  });
+
+  it('reads the first directory page to decide when the organisation size is unknown', () => {
+    expect(chooseContactReads(5, null).strategy).toBe('probe-directory');
+  });
+});
