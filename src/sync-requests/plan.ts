@@ -27,7 +27,15 @@ export interface RangeStats {
   taxCodes: string[];
   paymentMethods: string[];
   /** The contact-naming fields of the orders to write, in the order they are first placed. */
-  contactSources: Array<{ channel: string; location: string; customer: string | null }>;
+  contactSources: ContactSource[];
+  /** The same for every order of the range not voided (the preview warns of names that clash). */
+  namedSources: ContactSource[];
+}
+
+export interface ContactSource {
+  channel: string;
+  location: string;
+  customer: string | null;
 }
 
 export function orderRangeOf(input: ManualSyncInput): OrderRange {
@@ -45,6 +53,14 @@ export function orderRangeOf(input: ManualSyncInput): OrderRange {
 /** The money arithmetic of the credit-note policy (src/sync/invoice-mapping.ts), in exact NUMERIC. */
 const DUE = `(r.total - coalesce((SELECT sum((p->>'amount')::numeric) FROM jsonb_array_elements(r.payload->'payments') p), 0))`;
 const REFUND = `coalesce((r.payload->'refund'->>'amount')::numeric, r.total)`;
+
+/** Distinct contact-naming fields of some orders, in the order their first order was placed. */
+function sources(from: string): string {
+  return `ARRAY(SELECT json_build_object('channel', channel, 'location', location, 'customer', customer) FROM (
+      SELECT channel, payload->'location'->>'name' AS location, payload->'customer'->>'name' AS customer,
+             min(placed_at) AS first, min(id) AS first_id
+      FROM ${from} GROUP BY 1, 2, 3 ORDER BY first, first_id) s)`;
+}
 
 export async function rangeStats(db: Db, input: ManualSyncInput): Promise<RangeStats> {
   const params: unknown[] = [];
@@ -80,16 +96,14 @@ export async function rangeStats(db: Db, input: ManualSyncInput): Promise<RangeS
           WHERE r.status <> 'voided' ORDER BY 1) AS "taxCodes",
        ARRAY(SELECT DISTINCT p->>'method' FROM r, jsonb_array_elements(r.payload->'payments') p
           WHERE r.status <> 'voided' ORDER BY 1) AS "paymentMethods",
-       ARRAY(SELECT json_build_object('channel', channel, 'location', location, 'customer', customer) FROM (
-          SELECT channel, payload->'location'->>'name' AS location, payload->'customer'->>'name' AS customer,
-                 min(placed_at) AS first
-          FROM todo GROUP BY 1, 2, 3 ORDER BY first) s) AS "contactSources"`,
+       ${sources('todo')} AS "contactSources",
+       ${sources("r WHERE status <> 'voided'")} AS "namedSources"`,
     params,
   );
   return rows[0]!;
 }
 
-function sourceOrder(s: RangeStats['contactSources'][number]) {
+function sourceOrder(s: ContactSource) {
   return {
     channel: s.channel as ManualSyncInput['channel'],
     location: { id: '', name: s.location },
@@ -110,10 +124,10 @@ export function contactNamesOf(
   return names;
 }
 
-/** Every spelling of a contact name the orders use, as they spell it. */
-export function contactSpellingsOf(stats: Pick<RangeStats, 'contactSources'>, walkIn: string): string[] {
+/** Every spelling of a contact name the range's orders use, as they spell it. */
+export function contactSpellingsOf(stats: Pick<RangeStats, 'namedSources'>, walkIn: string): string[] {
   return [
-    ...new Set(stats.contactSources.map((s) => spelledContactNameFor(sourceOrder(s), 'by-channel', walkIn))),
+    ...new Set(stats.namedSources.map((s) => spelledContactNameFor(sourceOrder(s), 'by-channel', walkIn))),
   ];
 }
 

@@ -3,7 +3,7 @@ import axios from 'axios';
 import { AccountingApi } from 'xero-node';
 import type { Account, Allocation, Contact, CreditNote, Invoice, Payment, TaxRate } from 'xero-node';
 import { parseXeroError, rateLimitHeaders, XeroApiError } from './errors';
-import { AbortedError, DailyQuotaExhausted } from './limiter';
+import { AbortedError, DailyQuotaExhausted, waitFor } from './limiter';
 import type { TenantLimiter } from './limiter';
 import type { TokenProvider } from './tokens';
 
@@ -19,6 +19,8 @@ export interface XeroGatewayOptions {
   timeoutMs: number;
   /** How many minute-limit 429s one call waits out before giving up to the activity's retry. */
   maxRateLimitWaits?: number;
+  /** How many transient failures (5xx, no answer) one call retries, shortly, before the activity's retry. */
+  maxTransientRetries?: number;
   now?: () => number;
 }
 
@@ -230,6 +232,7 @@ export class XeroGateway {
     fn: (api: AccountingApi) => Promise<{ response: { headers: unknown }; body: T }>,
   ): Promise<T> {
     let rateLimitWaits = 0;
+    let transientRetries = 0;
     let reauthorised = false;
     for (;;) {
       // The token first: a refresh is not an Accounting API call and must not hold one of the tenant's slots.
@@ -274,6 +277,13 @@ export class XeroGateway {
           rateLimitWaits += 1;
           const until = new Date(this.now() + (err.retryAfterSeconds ?? 1) * 1000);
           await this.options.limiter.blockUntil(ctx.tenantId, until);
+          continue;
+        }
+        // A 5xx or a lost answer: try again shortly. A write goes again under the same Idempotency-Key, so
+        // Xero replays its first answer if the first attempt did land.
+        if (err.kind === 'transient' && transientRetries < (this.options.maxTransientRetries ?? 3)) {
+          transientRetries += 1;
+          await waitFor(250 * 2 ** transientRetries, ctx.signal, ctx.heartbeat);
           continue;
         }
         throw err;

@@ -177,6 +177,7 @@ describe('the sync-request API', () => {
   });
 
   it('follows a request, lists per-order results with Xero’s message, and retries only the failed orders', async () => {
+    const callsBefore = (await simStats(system.xero.baseUrl)).calls.total;
     const submitted = await api.post('/api/sync-requests', request('2025-06-03', '2025-06-06'));
     const id = String(submitted.body.id);
     const running = await api.get(`/api/sync-requests/${id}`);
@@ -194,8 +195,14 @@ describe('the sync-request API', () => {
     expect(detail.body).toMatchObject({
       state: 'completed_with_errors',
       counts: final.counts,
-      batchesDone: 4,
+      phase: 'done',
+      reachedDate: '2025-06-06',
+      etaSeconds: 0,
     });
+    // Every call made for the request is counted, and the plan it recorded at the start was close.
+    const { xeroCalls, plannedCalls } = detail.body as { xeroCalls: number; plannedCalls: number };
+    expect(xeroCalls).toBe((await simStats(system.xero.baseUrl)).calls.total - callsBefore);
+    expect(Math.abs(plannedCalls - xeroCalls)).toBeLessThanOrEqual(Math.max(1, xeroCalls / 10));
 
     const inRange = orders.filter((o) => o.placedAt >= '2025-06-03' && o.placedAt < '2025-06-07');
     const failing = inRange

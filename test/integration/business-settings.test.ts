@@ -82,6 +82,7 @@ describe('business settings API', () => {
       invoiceNumberTemplate: '{CHANNEL}-{number}',
       invoiceStatus: 'AUTHORISED',
       dailyQuotaReserve: 500,
+      dailyCallLimit: null,
     });
   });
 
@@ -116,6 +117,7 @@ describe('business settings API', () => {
       walkInContactName: 'Walk-in Customer',
       invoiceStatus: 'AUTHORISED',
       dailyQuotaReserve: 800,
+      dailyCallLimit: null,
     };
     expect(res.body).toEqual(expected);
     expect(await settingsOf(a)).toEqual(expected);

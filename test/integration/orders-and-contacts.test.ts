@@ -2,6 +2,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { PLAN_VERSION } from '../../src/definitions';
 import type { ManualSyncResult } from '../../src/definitions';
 import type { Order } from '../../src/orders/schema';
 import { generateDemoOrders } from '../../src/orders/seed';
@@ -154,7 +155,7 @@ describe('per-order errors and contacts', () => {
         ],
         { maxBuffer: 64 << 20 },
       );
-      writeFileSync(path.join(dir, 'manual-sync.json'), stdout);
+      writeFileSync(path.join(dir, `manual-sync-plan${PLAN_VERSION}.json`), stdout);
     }
   });
 });

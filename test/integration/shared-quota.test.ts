@@ -76,7 +76,8 @@ describe('shared quota', () => {
       expect(results.map((r) => r.state)).toEqual(requests.map(() => 'completed'));
       const stats = await simStats(system.xero.baseUrl);
       expectCreditNotesOnce(orders, stats);
-      expect(stats.calls.total).toBeGreaterThan(150);
+      // More than a (simulated) minute's worth of calls, so the minute limit had to bind across processes.
+      expect(stats.calls.total).toBeGreaterThan(60);
       // Several requests really were in flight at once.
       expect(stats.peakInFlight).toBeGreaterThan(1);
       expect(stats.peakPerMinute).toBeLessThanOrEqual(60);

@@ -49,7 +49,14 @@ describe('planCalls (what the engine makes, and the minimum it is measured again
       contactReads: 1,
       newContacts: 12,
     });
-    expect(plan).toEqual({ invoices: 10, payments: 10, creditNotes: 1, allocations: 0, contacts: 2, total: 23 });
+    expect(plan).toEqual({
+      invoices: 10,
+      payments: 10,
+      creditNotes: 1,
+      allocations: 0,
+      contacts: 2,
+      total: 23,
+    });
   });
 });
 
@@ -85,7 +92,11 @@ describe('contactLookups', () => {
   it('gives a name with a double quote its own searchTerm call (Xero where cannot quote it)', () => {
     const lookups = contactLookups(['Café "Bean" & Co', 'Plain Name']);
     expect(lookups).toContainEqual({ kind: 'searchTerm', searchTerm: 'café', keys: ['café "bean" & co'] });
-    expect(lookups).toContainEqual({ kind: 'where', where: 'Name.ToLower()=="plain name"', keys: ['plain name'] });
+    expect(lookups).toContainEqual({
+      kind: 'where',
+      where: 'Name.ToLower()=="plain name"',
+      keys: ['plain name'],
+    });
   });
 });
 

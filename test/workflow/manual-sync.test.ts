@@ -1,0 +1,232 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Activities } from '../../activities';
+import {
+  cancelUpdate,
+  MANUAL_SYNC_WORKFLOW,
+  NEEDS_RECONNECT_FAILURE,
+  NO_COUNTS,
+  pauseUpdate,
+  PLAN_VERSION,
+  progressQuery,
+  reconnectedSignal,
+  resumeUpdate,
+} from '../../src/definitions';
+import type { ManualSyncInput, ManualSyncResult, StepOutcome, SyncState } from '../../src/definitions';
+import { ensureSearchAttributes } from '../../src/temporal/search-attributes';
+import { quietTemporalRuntime, requireEnv, uniqueTaskQueue } from '../support/harness';
+import { eventually } from '../support/system';
+
+/**
+ * The workflow alone, on the real dev server, with its activities mocked: quota waits, reconnects, pause, resume
+ * and cancel (Updates), continue-as-new, and a bug in workflow code failing the task but not the request.
+ */
+let env: TestWorkflowEnvironment;
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+const bundle = (path: string) => {
+  if (!bundles.has(path))
+    bundles.set(path, bundleWorkflowCode({ workflowsPath: path, logger: new DefaultLogger('WARN') }));
+  return bundles.get(path)!;
+};
+const REAL = require.resolve('../../workflows');
+const WITH_BUG = require.resolve('../fixtures/workflows/with-bug');
+
+beforeAll(async () => {
+  quietTemporalRuntime();
+  env = await TestWorkflowEnvironment.createFromExistingServer({
+    address: requireEnv('TEST_TEMPORAL_ADDRESS'),
+  });
+  await ensureSearchAttributes(env.connection, 'default');
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+function inputFor(name: string, mode: 'auto' | 'manual' = 'manual'): ManualSyncInput {
+  return {
+    requestId: `sr_${name}${Date.now().toString(36)}`,
+    businessId: 'biz_wf',
+    channel: 'pos',
+    locationId: null,
+    startDate: '2026-01-01',
+    endDate: '2026-01-31',
+    timeZone: 'UTC',
+    contactMapping: mode === 'auto' ? { mode: 'auto' } : { mode: 'manual', contactId: 'c1' },
+    options: { invoiceStatus: 'AUTHORISED', recordPayments: true, resyncPolicy: 'skip' },
+    planVersion: PLAN_VERSION,
+    stepHeartbeatMs: 10_000,
+  };
+}
+
+function outcome(o: Partial<StepOutcome> = {}): StepOutcome {
+  return {
+    done: false,
+    cursor: { after: null, walked: false },
+    resumeAt: null,
+    resetKnown: false,
+    progressed: true,
+    counts: { ...NO_COUNTS },
+    ...o,
+  };
+}
+
+const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
+
+/** Typed fakes: a changed activity signature breaks this file at compile time. */
+function fakes(overrides: Partial<Activities>): { activities: Activities; states: SyncState[] } {
+  const states: SyncState[] = [];
+  const activities: Activities = {
+    prepareSync: async () => undefined,
+    resolveContacts: async () => outcome({ done: true }),
+    syncOrders: async () => outcome({ done: true }),
+    recordRequestState: async (p) => void states.push(p.state),
+    xeroConnectionActive: async () => false,
+    ...overrides,
+  };
+  return { activities, states };
+}
+
+/** A worker with these activities on its own task queue, and the workflow started on it. */
+async function start(name: string, activities: Activities, input: ManualSyncInput, workflows = REAL) {
+  const taskQueue = uniqueTaskQueue(`wf-${name}`);
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await bundle(workflows),
+    activities,
+  });
+  const handle = await env.client.workflow.start(MANUAL_SYNC_WORKFLOW, {
+    taskQueue,
+    workflowId: input.requestId,
+    args: [input],
+  });
+  return { worker, handle, taskQueue };
+}
+
+describe('manualSync with mocked activities', () => {
+  it('waits for the daily quota durably, counting one wait per daily window however many looks it takes', async () => {
+    const answers = [
+      outcome({ resumeAt: inSeconds(1), resetKnown: false }), // spent, reset unknown: look again soon
+      outcome({ resumeAt: inSeconds(1), progressed: false }), // the look found it still spent: same window
+      outcome({ cursor: { after: { placedAt: '2026-01-10', id: 'o1' }, walked: false } }),
+      outcome({ resumeAt: inSeconds(1), resetKnown: true }), // the next window spent too: a second wait
+      outcome({ done: true, counts: { found: 3, synced: 3, failed: 0, skipped: 0 } }),
+    ];
+    const cursors: unknown[] = [];
+    const { activities, states } = fakes({
+      syncOrders: async (_input, cursor) => {
+        cursors.push(cursor);
+        return answers.shift()!;
+      },
+    });
+    const { worker, handle } = await start('quota', activities, inputFor('quota'));
+    const result = (await worker.runUntil(handle.result())) as ManualSyncResult;
+    expect(result).toMatchObject({ state: 'completed', quotaWaits: 2, phase: 'done' });
+    expect(states.filter((s) => s === 'waiting_for_quota').length).toBeGreaterThanOrEqual(2);
+    // The step after a wait resumes from the cursor the last step reported.
+    expect(cursors[3]).toEqual({ after: { placedAt: '2026-01-10', id: 'o1' }, walked: false });
+    expect(states.at(-1)).toBe('completed');
+  });
+
+  it('waits in needs_reconnect when the connection is revoked, and runs the step again after the reconnected signal', async () => {
+    let contactSteps = 0;
+    const { activities, states } = fakes({
+      resolveContacts: async () => {
+        contactSteps += 1;
+        if (contactSteps === 1)
+          throw ApplicationFailure.create({
+            type: NEEDS_RECONNECT_FAILURE,
+            message: 'the refresh token was revoked',
+            nonRetryable: true,
+          });
+        return outcome({ done: true });
+      },
+    });
+    const { worker, handle } = await start('reconnect', activities, inputFor('reconnect', 'auto'));
+    const result = (await worker.runUntil(async () => {
+      await eventually(async () => (await handle.query(progressQuery)).state === 'needs_reconnect');
+      expect((await handle.query(progressQuery)).lastError).toContain('revoked');
+      await handle.signal(reconnectedSignal);
+      return handle.result();
+    })) as ManualSyncResult;
+    expect(contactSteps).toBe(2);
+    expect(result).toMatchObject({ state: 'completed', lastError: null });
+    expect(states).toContain('needs_reconnect');
+  });
+
+  it('pauses at the end of the step in flight, refuses a second pause and a resume while running, and cancels at once', async () => {
+    let steps = 0;
+    const { activities } = fakes({
+      syncOrders: async () => {
+        steps += 1;
+        await new Promise((r) => setTimeout(r, 200));
+        return outcome();
+      },
+    });
+    const { worker, handle } = await start('control', activities, inputFor('control'));
+    const result = (await worker.runUntil(async () => {
+      await eventually(async () => steps >= 2);
+      await expect(handle.executeUpdate(resumeUpdate)).rejects.toThrow(WorkflowUpdateFailedError);
+      expect(await handle.executeUpdate(pauseUpdate)).toEqual({ state: 'running', pending: true });
+      await expect(handle.executeUpdate(pauseUpdate)).rejects.toThrow(WorkflowUpdateFailedError);
+      await eventually(async () => (await handle.query(progressQuery)).state === 'paused');
+      const whilePaused = steps;
+      await new Promise((r) => setTimeout(r, 800));
+      expect(steps).toBe(whilePaused);
+      expect(await handle.executeUpdate(resumeUpdate)).toMatchObject({ pending: false });
+      await eventually(async () => steps > whilePaused);
+      expect(await handle.executeUpdate(cancelUpdate)).toMatchObject({ pending: true });
+      await expect(handle.executeUpdate(cancelUpdate)).rejects.toThrow(WorkflowUpdateFailedError);
+      return handle.result();
+    })) as ManualSyncResult;
+    expect(result.state).toBe('cancelled');
+  });
+
+  it('continues as new after 200 steps, carrying its cursor and counts, and completes', async () => {
+    let steps = 0;
+    const { activities } = fakes({
+      syncOrders: async (_input, cursor) => {
+        steps += 1;
+        const after = { placedAt: '2026-01-01', id: `o${steps}` };
+        if (steps === 1) expect(cursor.after).toBeNull();
+        return outcome({ done: steps >= 205, cursor: { after, walked: steps >= 205 } });
+      },
+    });
+    const { worker, handle } = await start('can', activities, inputFor('can'));
+    const result = (await worker.runUntil(handle.result())) as ManualSyncResult;
+    expect(result).toMatchObject({ state: 'completed', cursor: { after: { id: 'o205' } } });
+    const runs: string[] = [];
+    for await (const wf of env.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` }))
+      runs.push(wf.status.name);
+    expect(runs.sort()).toEqual(['COMPLETED', 'CONTINUED_AS_NEW']);
+  }, 120_000);
+
+  it('fails the workflow task, not the request, on a TypeError in workflow code; a fixed worker carries on', async () => {
+    const { activities, states } = fakes({});
+    const input = inputFor('bug');
+    const buggy = await start('bug', activities, input, WITH_BUG);
+    const failedTask = await buggy.worker.runUntil(
+      eventually(async () => {
+        const { events } = await buggy.handle.fetchHistory();
+        return (events ?? []).find((e) => e.workflowTaskFailedEventAttributes)
+          ?.workflowTaskFailedEventAttributes;
+      }),
+    );
+    expect(failedTask.failure?.message).toMatch(/Cannot read properties of null/);
+    expect((await buggy.handle.describe()).status.name).toBe('RUNNING');
+    expect(states).not.toContain('failed');
+
+    // The fixed code on the same task queue replays the history and finishes the request.
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: buggy.taskQueue,
+      workflowBundle: await bundle(REAL),
+      activities,
+    });
+    const result = (await worker.runUntil(buggy.handle.result())) as ManualSyncResult;
+    expect(result.state).toBe('completed');
+  });
+});
