@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Contact } from 'xero-node';
 import type { Db } from '../src/db/pool';
-import { contactKey, contactLookupQuery, isSameContact } from '../src/sync/contacts';
+import { contactKey, contactLookupQuery, contactNameProblem, isSameContact } from '../src/sync/contacts';
 import type { CallContext, XeroGateway } from '../src/xero/gateway';
 import { elementErrors } from '../src/xero/wire';
 
@@ -31,6 +31,11 @@ export class ContactResolver {
     const toCreate: string[] = [];
     for (const [key, name] of byKey) {
       if (this.cache.has(key)) continue;
+      const problem = contactNameProblem(name);
+      if (problem) {
+        this.cache.set(key, { error: problem });
+        continue;
+      }
       const found = await this.lookup(name);
       if (found) this.cache.set(key, found);
       else toCreate.push(name);

@@ -35,6 +35,7 @@
  */
 import { parseDecimal, decimalFromNumber, divDecimal, SCALE, sumDecimal, type Decimal4 } from '../money';
 import type { Order, OrderLine } from '../orders/schema';
+import { contactNameProblem } from './contacts';
 import { renderInvoiceNumber } from './invoice-number';
 import { isValidTimeZone, localDateOf } from './planning';
 import {
@@ -246,12 +247,13 @@ function nonNegative(text: string, what: string, field: string, order: Order): D
     : value;
 }
 
-function mapLine(
+/** The line's Xero tax type and quantity, or why the line cannot be mapped. */
+function lineBasics(
   order: Order,
   line: OrderLine,
   i: number,
   settings: MappingSettings,
-): LineItemDraft | MappingError {
+): { taxType: string; quantity: Decimal4 } | MappingError {
   const tax = Object.hasOwn(settings.taxTypes, line.taxCode) ? settings.taxTypes[line.taxCode] : undefined;
   if (!tax) {
     return fail(
@@ -259,15 +261,32 @@ function mapLine(
       `lines[${i}].taxCode`,
     );
   }
-  let quantity: Decimal4;
+  // "Description needs to be at least 1 char long" (Xero's OpenAPI document, LineItem.Description).
+  if (line.description.trim() === '') {
+    return fail(
+      `${label(order)} line ${i + 1} has an empty description; Xero needs at least one character. Give the line a description.`,
+      `lines[${i}].description`,
+    );
+  }
   try {
-    quantity = decimalFromNumber(line.quantity);
+    return { taxType: tax.taxType, quantity: decimalFromNumber(line.quantity) };
   } catch {
     return fail(
       `${label(order)} line ${i + 1}: quantity ${line.quantity} has more than 4 decimals.`,
       `lines[${i}].quantity`,
     );
   }
+}
+
+function mapLine(
+  order: Order,
+  line: OrderLine,
+  i: number,
+  settings: MappingSettings,
+): LineItemDraft | MappingError {
+  const basics = lineBasics(order, line, i, settings);
+  if (isError(basics)) return basics;
+  const { taxType, quantity } = basics;
   const unit = nonNegative(line.unitPrice, 'unit price', `lines[${i}].unitPrice`, order);
   if (typeof unit !== 'bigint') return unit;
   const discount = nonNegative(line.discount, 'discount', `lines[${i}].discount`, order);
@@ -284,7 +303,7 @@ function mapLine(
     UnitAmount: decimalText(unit, 2),
     ...(discount !== 0n ? { DiscountAmount: decimalText(discount, 2) } : {}),
     AccountCode: settings.salesAccountCode,
-    TaxType: tax.taxType,
+    TaxType: taxType,
   };
 }
 
@@ -382,6 +401,8 @@ function checkSettings(settings: MappingSettings, contact: ContactRef): MappingE
     return fail(`"${settings.timeZone}" is not an IANA timezone such as "Asia/Singapore".`, 'timeZone');
   }
   if ('name' in contact && contact.name.trim() === '') return fail('The contact name is empty.', 'contact');
+  const tooLong = 'name' in contact ? contactNameProblem(contact.name) : null;
+  if (tooLong) return fail(tooLong, 'contact');
   if ('contactId' in contact && contact.contactId.trim() === '')
     return fail('The contact id is empty.', 'contact');
   return undefined;

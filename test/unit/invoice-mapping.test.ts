@@ -301,6 +301,37 @@ describe('mapOrder: refusing bad data', () => {
   });
 });
 
+describe('mapOrder: what Xero would refuse is refused before it is sent', () => {
+  it('a blank line description (LineItem.Description needs at least 1 char)', () => {
+    const result = mapOrder(order({ lines: [line('21.80', 1, { description: '  ' })] }), settings, contact);
+    expect(result).toEqual({
+      kind: 'error',
+      field: 'lines[0].description',
+      message: expect.stringContaining('empty description'),
+    });
+  });
+
+  it('a contact name over 255 characters (Contact.Name max length = 255), which is never cut', () => {
+    expect(mapOrder(order(), settings, { name: 'N'.repeat(255) }).kind).toBe('invoice');
+    expect(mapOrder(order(), settings, { name: 'N'.repeat(256) })).toEqual({
+      kind: 'error',
+      field: 'contact',
+      message: expect.stringContaining('256 characters; Xero allows 255'),
+    });
+  });
+
+  it('a credit note number over 255 characters, though the invoice number fits', () => {
+    const refunded = (n: number) =>
+      mapOrder(
+        order({ number: 'x'.repeat(n), status: 'refunded' }),
+        { ...settings, invoiceNumberTemplate: '{number}{number}{number}' },
+        contact,
+      );
+    expect(refunded(84).kind).toBe('invoice'); // 252 + "-CN" = 255
+    expect(refunded(85)).toMatchObject({ kind: 'error', message: expect.stringContaining('exceeds 255') });
+  });
+});
+
 describe('paymentsFor', () => {
   const paid = order({
     payments: [
