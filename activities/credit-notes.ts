@@ -7,10 +7,12 @@ import {
   claimFollowUp,
   completeFollowUp,
   ledgerRows,
+  recordMoneyChecks,
   recordOutcomes,
   setCreditNoteId,
 } from '../src/sync/ledger';
 import type { LedgerRow } from '../src/sync/ledger';
+import { checkAllocation, checkCreditNoteTotals, checkRefundPayment } from '../src/sync/money-checks';
 import type { CallContext, XeroGateway } from '../src/xero/gateway';
 import { elementErrors, toXeroCreditNote } from '../src/xero/wire';
 
@@ -110,6 +112,9 @@ async function createCreditNote(
   const errors = result ? elementErrors(result) : ['Xero returned no element for this credit note'];
   if (errors.length > 0 || !result?.creditNoteID)
     return { error: `Invoice created, but its credit note was refused: ${errors.join('; ')}` };
+  // Money check (src/sync/money-checks.ts): the credit note's totals against the refund, flagged on the ledger row.
+  const mismatch = checkCreditNoteTotals(order, plan, run.settings, result);
+  await recordMoneyChecks(run.deps.db, run.ctx.businessId, 'credit_note', [{ orderId: order.id, mismatch }]);
   return result.creditNoteID;
 }
 
@@ -135,6 +140,8 @@ async function applyCredit(
     });
     const errors = result ? elementErrors(result as Parameters<typeof elementErrors>[0]) : [];
     if (errors.length > 0) return `Credit note created, but its allocation was refused: ${errors.join('; ')}`;
+    const mismatch = result ? checkAllocation(plan, result) : null; // money check, as above
+    await recordMoneyChecks(run.deps.db, run.ctx.businessId, 'allocation', [{ orderId: order.id, mismatch }]);
   }
   const refund = plan.refundPayment;
   if (!refund || (existing?.payments ?? []).length > 0) return null;
@@ -148,9 +155,11 @@ async function applyCredit(
     idempotencyKey: keyFor(order.id, 'refund', payment),
   });
   const errors = result ? elementErrors(result) : ['Xero returned no element for this refund'];
-  return errors.length > 0
-    ? `Credit note created, but the refund payment was refused: ${errors.join('; ')}`
-    : null;
+  if (errors.length > 0)
+    return `Credit note created, but the refund payment was refused: ${errors.join('; ')}`;
+  const mismatch = result ? checkRefundPayment(plan, result) : null; // money check, as above
+  await recordMoneyChecks(run.deps.db, run.ctx.businessId, 'refund', [{ orderId: order.id, mismatch }]);
+  return null;
 }
 
 /** Per order and content, so a retry of the same write replays Xero's first answer. */

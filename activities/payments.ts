@@ -4,7 +4,14 @@ import type { Order } from '../src/orders/schema';
 import type { Dependencies } from '../src/runtime';
 import { paymentsFor } from '../src/sync/invoice-mapping';
 import type { MappingSettings, PaymentDraft } from '../src/sync/invoice-mapping';
-import { claimFollowUp, completeFollowUp, ledgerRows, recordOutcomes } from '../src/sync/ledger';
+import {
+  claimFollowUp,
+  completeFollowUp,
+  ledgerRows,
+  recordMoneyChecks,
+  recordOutcomes,
+} from '../src/sync/ledger';
+import { checkPayments } from '../src/sync/money-checks';
 import type { CallContext, XeroGateway } from '../src/xero/gateway';
 import { elementErrors, toXeroPayment } from '../src/xero/wire';
 
@@ -48,6 +55,9 @@ export async function recordPayments(
     .digest('hex');
   const results = await xero.createPayments(ctx, payments, { idempotencyKey: key });
   await settleResults(deps, ctx, requestId, drafts, results);
+  // Money check (src/sync/money-checks.ts): each payment Xero made against the order's, flagged on the ledger row.
+  const sent = drafts.map((d) => ({ orderId: d.orderId, amount: d.draft.amount }));
+  await recordMoneyChecks(deps.db, ctx.businessId, 'payments', checkPayments(sent, results));
 }
 
 interface DraftFor {

@@ -16,9 +16,11 @@ import {
   markFailed,
   markPending,
   markSynced,
+  recordMoneyChecks,
   recordOutcomes,
   requestCounts,
 } from '../src/sync/ledger';
+import { checkFoundInvoice, checkInvoiceAnswers } from '../src/sync/money-checks';
 import type { LedgerRow, Outcome } from '../src/sync/ledger';
 import type { Batch } from '../src/sync/planning';
 import { DailyQuotaExhausted } from '../src/xero/gateway';
@@ -224,6 +226,12 @@ async function reconcilePending(run: BatchRun, orders: Order[]) {
     ];
   });
   await markSynced(run.deps.db, run.input.businessId, run.input.requestId, synced);
+  // Money check of invoices found in Xero (an earlier attempt's answer was lost): Total against the order's.
+  const checks = found.flatMap((inv) => {
+    const order = inv.invoiceNumber ? numbers.get(inv.invoiceNumber) : undefined;
+    return order && ids.has(order.id) ? [checkFoundInvoice(order, inv)] : [];
+  });
+  await recordMoneyChecks(run.deps.db, run.input.businessId, 'invoice', checks);
   return { ids, outcomes };
 }
 
@@ -326,6 +334,14 @@ async function settleInvoices(
     else failed.push({ orderId: p.order.id, invoiceNumber: number, error: errors.join('; ') });
   });
   await markSynced(run.deps.db, run.input.businessId, run.input.requestId, synced);
+  // Money check (src/sync/money-checks.ts): Xero's totals against the order's, flagged on the ledger row.
+  const sent = planned.map((p) => ({ order: p.order, invoice: p.mapping.invoice }));
+  await recordMoneyChecks(
+    run.deps.db,
+    run.input.businessId,
+    'invoice',
+    checkInvoiceAnswers(sent, results, run.settings),
+  );
   await failOrders(run, failed, outcomes);
   await settleDuplicates(run, duplicates, outcomes);
 }
