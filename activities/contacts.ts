@@ -7,6 +7,10 @@ import { elementErrors } from '../src/xero/wire';
 
 export type Resolution = { contactId: string } | { error: string };
 
+/** Xero's page size for GET /Contacts with `page`. */
+const CONTACTS_PER_PAGE = 100;
+const isActive = (c: Contact) => String(c.contactStatus ?? 'ACTIVE') === 'ACTIVE';
+
 /**
  * Auto-match by name: finds each name's Xero contact the way Xero's uniqueness rule compares names (exact,
  * case-insensitive), creates the missing ones in one batch, and remembers the answers for the rest of the run.
@@ -53,12 +57,8 @@ export class ContactResolver {
 
   private async lookup(name: string): Promise<Resolution | null> {
     const query = contactLookupQuery(name);
-    const contacts = await this.xero.getContacts(this.ctx, {
-      ...(query.kind === 'where' ? { where: query.where } : { searchTerm: query.searchTerm }),
-      includeArchived: true,
-    });
-    const matches = contacts.filter((c) => c.name !== undefined && isSameContact(c.name, query.key));
-    const active = matches.find((c) => String(c.contactStatus ?? 'ACTIVE') === 'ACTIVE');
+    const matches = await this.matching(query);
+    const active = matches.find(isActive);
     if (active?.contactID) return { contactId: active.contactID };
     if (matches.length > 0) {
       return {
@@ -66,6 +66,23 @@ export class ContactResolver {
       };
     }
     return null;
+  }
+
+  /**
+   * Xero answers at most 100 contacts a page; a searchTerm (a contains-search) can match more, so pages are read
+   * until one holds the active contact or is not full.
+   */
+  private async matching(query: ReturnType<typeof contactLookupQuery>): Promise<Contact[]> {
+    const matches: Contact[] = [];
+    for (let page = 1; ; page++) {
+      const contacts = await this.xero.getContacts(this.ctx, {
+        ...(query.kind === 'where' ? { where: query.where } : { searchTerm: query.searchTerm }),
+        includeArchived: true,
+        page,
+      });
+      matches.push(...contacts.filter((c) => c.name !== undefined && isSameContact(c.name, query.key)));
+      if (matches.some(isActive) || contacts.length < CONTACTS_PER_PAGE) return matches;
+    }
   }
 
   private async create(names: string[]): Promise<void> {

@@ -95,9 +95,10 @@ export class XeroGateway {
     return res.invoices ?? [];
   }
 
+  /** One page (`page`, default 1) of at most 100 contacts: "Up to 100 contacts will be returned in a single API call". */
   async getContacts(
     ctx: CallContext,
-    query: { where?: string; searchTerm?: string; includeArchived?: boolean },
+    query: { where?: string; searchTerm?: string; includeArchived?: boolean; page?: number },
   ): Promise<Contact[]> {
     const res = await this.call(ctx, (api) =>
       api.getContacts(
@@ -106,7 +107,7 @@ export class XeroGateway {
         query.where,
         undefined,
         undefined,
-        1,
+        query.page ?? 1,
         query.includeArchived,
         undefined,
         query.searchTerm,

@@ -163,6 +163,56 @@ describe('refunds of discounted orders, and money checks, in the simulated Xero'
   }
 
   it(
+    'finds an existing contact on a later page of a contact search (Xero answers up to 100 contacts a page)',
+    async () => {
+      const businessId = 'biz_pages';
+      await createBusiness(system.database.db, businessId);
+      // 'Ann "Bean"' has a double quote, so it is looked up by searchTerm ("bean"), which 121 contacts match.
+      const seeded = await seedContacts([
+        ...Array.from({ length: 120 }, (_, i) => ({ Name: `Bean Shop ${i}` })),
+        { Name: 'Ann "Bean"' },
+      ]);
+      const ann = seeded[seeded.length - 1]!;
+      const order: Order = {
+        id: 'pg_1',
+        number: 'PG1',
+        businessId,
+        channel: 'online',
+        location: { id: 'loc_webstore', name: 'Online Store' },
+        customer: { name: 'Ann "Bean"', email: null },
+        placedAt: '2025-09-01T10:00:00+08:00',
+        currency: 'SGD',
+        pricesIncludeTax: true,
+        lines: [{ description: 'Beans', quantity: 1, unitPrice: '42.00', discount: '0.00', taxCode: 'GST9' }],
+        total: '42.00',
+        payments: [],
+        status: 'completed',
+      };
+      await loadOrders(system.database.db, [order]);
+      const id = await submitSync(system, {
+        businessId,
+        channel: 'online',
+        startDate: '2025-09-01',
+        endDate: '2025-09-01',
+      });
+      const result = (await system.temporal.client.workflow.getHandle(id).result()) as ManualSyncResult;
+      expect(result.counts).toMatchObject({ synced: 1, failed: 0 });
+      const invoice = (await simInvoices(system.xero.baseUrl)).find((i) => i.Reference === 'pg_1');
+      expect(invoice?.Contact.ContactID).toBe(ann.ContactID);
+    },
+    5 * 60_000,
+  );
+
+  async function seedContacts(contacts: Array<{ Name: string }>): Promise<Array<{ ContactID: string }>> {
+    const res = await fetch(`${system.xero.baseUrl}/__sim/tenants/${DEMO_TENANT_ID}/contacts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ Contacts: contacts }),
+    });
+    return ((await res.json()) as { Contacts: Array<{ ContactID: string }> }).Contacts;
+  }
+
+  it(
     'flags each order whose totals Xero answers differently, with both amounts, on its ledger row and in its per-order result',
     async () => {
       // The business maps GST9 at 8%, but the organisation's OUTPUTY24 is 9% (say, orders from before a rate
