@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Contact } from 'xero-node';
 import type { Dependencies } from '../src/runtime';
 import type { ManualSyncInput, StepOutcome } from '../src/definitions';
-import { contactKey } from '../src/sync/contacts';
+import { contactKey, contactNameProblem } from '../src/sync/contacts';
 import { requestCounts } from '../src/sync/ledger';
 import { chooseContactReads, chunk, contactLookups, DIRECTORY_PAGE_SIZE } from '../src/sync/packing';
 import type { ContactLookup } from '../src/sync/packing';
@@ -77,7 +77,15 @@ async function recordContactProgress(
 }
 
 /** Finds the contacts named `wanted` (key → spelling) and records each as found, archived or missing. */
-async function findContacts(step: Step, wanted: Map<string, string>): Promise<void> {
+async function findContacts(step: Step, all: Map<string, string>): Promise<void> {
+  // A name Xero would refuse is not looked up or created: its orders fail with the reason.
+  const refused = [...all].flatMap(([key, spelling]) => {
+    const error = contactNameProblem(spelling);
+    return error ? [{ key, spelling, resolution: { error } }] : [];
+  });
+  await saveRequestContacts(step.deps.db, step.input.requestId, refused);
+  const wanted = new Map([...all].filter(([key]) => !refused.some((r) => r.key === key)));
+  if (wanted.size === 0) return;
   const lookups = contactLookups([...wanted.values()]);
   const quota = await step.deps.limiter.dailyQuota(step.ctx.tenantId);
   const plan = chooseContactReads(lookups.length, quota.contactsCount);
@@ -119,6 +127,8 @@ async function readDirectoryPage(
   return result;
 }
 
+const LOOKUP_PAGE_SIZE = 1000;
+
 /** Lookups in parallel, up to the organisation's concurrency; each answer is recorded as it arrives. */
 async function runLookups(
   step: Step,
@@ -129,13 +139,19 @@ async function runLookups(
   const pool = new TaskPool(step.deps.cfg.XERO_CONCURRENCY);
   for (const lookup of lookups) {
     await pool.run(async () => {
-      const contacts = await step.xero.getContacts(step.ctx, {
-        ...(lookup.kind === 'where' ? { where: lookup.where } : { searchTerm: lookup.searchTerm }),
-        includeArchived: true,
-        summaryOnly: true,
-      });
       const asked = new Map(lookup.keys.map((k) => [k, wanted.get(k) ?? k]));
-      collect(contacts, asked, found);
+      // A searchTerm is a contains-search: it can match more than a page; read on while pages are full.
+      for (let page = 1; ; page++) {
+        const contacts = await step.xero.getContacts(step.ctx, {
+          ...(lookup.kind === 'where' ? { where: lookup.where } : { searchTerm: lookup.searchTerm }),
+          includeArchived: true,
+          summaryOnly: true,
+          page,
+          pageSize: LOOKUP_PAGE_SIZE,
+        });
+        collect(contacts, asked, found);
+        if (contacts.length < LOOKUP_PAGE_SIZE) break;
+      }
       await saveRequestContacts(
         step.deps.db,
         step.input.requestId,

@@ -9,11 +9,18 @@ import {
   completeFollowUps,
   ledgerRows,
   recordCreditNote,
+  recordMoneyChecks,
   recordOutcomes,
   releaseFollowUps,
   releaseToSettle,
 } from '../src/sync/ledger';
 import type { FollowUp, LedgerRow } from '../src/sync/ledger';
+import {
+  checkAllocation,
+  checkCreditNoteTotals,
+  checkPayments,
+  checkRefundPayment,
+} from '../src/sync/money-checks';
 import {
   creditNoteNumberGroups,
   invoiceNumberGroups,
@@ -215,6 +222,7 @@ async function writePayments(step: Step, batch: Claimed[]): Promise<void> {
       step.xero.createPayments(step.ctx, payments, { idempotencyKey: keyOf(step, 'payments', payments) }),
     );
     await settlePayments(step, elements, results);
+    await checkPaymentAmounts(step, elements, results);
   }
   await removeWork(
     step.deps.db,
@@ -276,6 +284,28 @@ async function settlePayments(step: Step, elements: PaymentElement[], results: P
   );
 }
 
+/** Money check (src/sync/money-checks.ts): each payment and refund Xero made against the planned amount. */
+async function checkPaymentAmounts(
+  step: Step,
+  elements: PaymentElement[],
+  results: Payment[],
+): Promise<void> {
+  const sales = elements.flatMap((e, i) => (e.claimed.item.kind === 'payments' ? [{ e, i }] : []));
+  const sent = sales.map(({ e }) => ({ orderId: e.claimed.order.id, amount: String(e.payment.amount) }));
+  const checks = checkPayments(
+    sent,
+    sales.map(({ i }) => results[i]),
+  );
+  await recordMoneyChecks(step.deps.db, step.input.businessId, 'payments', checks);
+  const refunds = elements.flatMap((e, i) => {
+    const plan = e.claimed.item.kind === 'refund' ? creditPlanOf(step, e.claimed) : null;
+    const result = results[i];
+    if (!plan || typeof plan === 'string' || !result) return [];
+    return [{ orderId: e.claimed.order.id, mismatch: checkRefundPayment(plan, result) }];
+  });
+  await recordMoneyChecks(step.deps.db, step.input.businessId, 'refund', refunds);
+}
+
 /** Claims left pending by a crash: Xero already holding the payment (or refund) means it was made. */
 async function settleStale(step: Step, batch: Claimed[]): Promise<Set<string>> {
   const done = new Set<string>();
@@ -323,17 +353,23 @@ async function writeCreditNotes(step: Step, batch: Claimed[]): Promise<void> {
       step.xero.createCreditNotes(step.ctx, notes, { idempotencyKey: keyOf(step, 'credit-notes', notes) }),
     );
     const refused: Array<{ claimed: Claimed; error: string }> = [];
+    const checks: Array<{ orderId: string; mismatch: string | null }> = [];
     toCreate.forEach((t, i) => {
       const result = results[i];
       const errors = result ? elementErrors(result) : ['Xero returned no element for this credit note'];
-      if (errors.length === 0 && result?.creditNoteID) created.set(t.claimed.order.id, result.creditNoteID);
-      else
+      if (errors.length === 0 && result?.creditNoteID) {
+        created.set(t.claimed.order.id, result.creditNoteID);
+        // Money check: the note's totals against the refund.
+        const mismatch = checkCreditNoteTotals(t.claimed.order, t.plan, step.settings, result);
+        checks.push({ orderId: t.claimed.order.id, mismatch });
+      } else
         refused.push({
           claimed: t.claimed,
           error: `Invoice created, but its credit note was refused: ${errors.join('; ')}`,
         });
     });
     await fail(step, refused);
+    await recordMoneyChecks(step.deps.db, step.input.businessId, 'credit_note', checks);
   }
   await recordCreated(step, batch, created);
   await removeWork(

@@ -5,10 +5,11 @@ import { contactKey, contactNameFor } from '../src/sync/contacts';
 import { mapOrder } from '../src/sync/invoice-mapping';
 import type { ContactRef, InvoiceMapping } from '../src/sync/invoice-mapping';
 import { renderInvoiceNumber } from '../src/sync/invoice-number';
-import { markFailed, markNotSent, markPending, markSynced } from '../src/sync/ledger';
+import { markFailed, markNotSent, markPending, markSynced, recordMoneyChecks } from '../src/sync/ledger';
 import type { recordOutcomes } from '../src/sync/ledger';
 import { DailyQuotaExhausted } from '../src/xero/limiter';
 import type { LedgerRow, Outcome } from '../src/sync/ledger';
+import { checkFoundInvoice, checkInvoiceAnswers } from '../src/sync/money-checks';
 import { invoiceNumberGroups } from '../src/sync/packing';
 import type { ContactResolution } from '../src/sync/request-contacts';
 import { elementErrors, toXeroInvoice } from '../src/xero/wire';
@@ -111,6 +112,12 @@ export async function reconcilePending(
     ];
   });
   await markSynced(step.deps.db, step.input.businessId, step.input.requestId, synced);
+  // Money check of invoices found in Xero (an earlier attempt's answer was lost): Total against the order's.
+  const checks = found.flatMap((inv) => {
+    const order = inv.invoiceNumber ? numbers.get(inv.invoiceNumber) : undefined;
+    return order && ids.has(order.id) ? [checkFoundInvoice(order, inv)] : [];
+  });
+  await recordMoneyChecks(step.deps.db, step.input.businessId, 'invoice', checks);
   return { ids, outcomes };
 }
 
@@ -178,6 +185,14 @@ async function settleInvoices(step: Step, planned: Planned[], results: Invoice[]
     else failed.push({ orderId: p.order.id, invoiceNumber: number, error: errors.join('; ') });
   });
   await markSynced(step.deps.db, step.input.businessId, step.input.requestId, synced);
+  // Money check (src/sync/money-checks.ts): Xero's totals against the order's, flagged on the ledger row.
+  const sent = planned.map((p) => ({ order: p.order, invoice: p.mapping.invoice }));
+  await recordMoneyChecks(
+    step.deps.db,
+    step.input.businessId,
+    'invoice',
+    checkInvoiceAnswers(sent, results, step.settings),
+  );
   outcomes.push(...(await failOrders(step, failed)));
   outcomes.push(...(await settleDuplicates(step, duplicates)));
   return outcomes;

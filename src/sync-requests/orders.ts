@@ -1,4 +1,5 @@
 import type { Db } from '../db/pool';
+import { moneyCheckMessages } from '../sync/ledger';
 import { decodeCursor, encodeCursor } from './history';
 
 export type OrderOutcome = 'failed' | 'synced' | 'skipped';
@@ -28,10 +29,12 @@ export async function listOrderResults(
     number: string | null;
     placed_at: Date | null;
     total: string | null;
+    money_checks: Record<string, string> | null;
   }>(
     `SELECT r.order_id, r.outcome, r.error, r.xero_invoice_id, r.invoice_number, r.updated_at,
-            o.number, o.placed_at, o.payload->>'total' AS total
+            o.number, o.placed_at, o.payload->>'total' AS total, l.money_checks
      FROM sync_request_orders r LEFT JOIN orders o ON o.business_id = $2 AND o.id = r.order_id
+       LEFT JOIN order_ledger l ON l.business_id = $2 AND l.order_id = r.order_id
      WHERE ${where.join(' AND ')} ORDER BY r.order_id LIMIT $3`,
     params,
   );
@@ -44,7 +47,8 @@ export async function listOrderResults(
       placedAt: r.placed_at?.toISOString() ?? null,
       total: r.total,
       status: r.outcome,
-      message: r.error,
+      // Where Xero's amounts differ from the order's (the ledger's money checks), that is said here too.
+      message: [r.error, ...moneyCheckMessages(r.money_checks)].filter(Boolean).join('; ') || null,
       xeroInvoiceId: r.xero_invoice_id,
       invoiceNumber: r.invoice_number,
       updatedAt: r.updated_at.toISOString(),

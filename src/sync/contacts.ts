@@ -63,6 +63,18 @@ export function spelledContactNameFor(
   }
 }
 
+/** "Full name of contact/organisation (max length = 255)" (Xero's OpenAPI document, Contact.Name). */
+export const MAX_CONTACT_NAME_LENGTH = 255;
+
+/**
+ * Why Xero would refuse this contact name, or null. Checked before any call, so the order fails with our
+ * message instead of Xero's; a name is never cut, since a shortened name could match someone else's contact.
+ */
+export function contactNameProblem(name: string): string | null {
+  if (name.length <= MAX_CONTACT_NAME_LENGTH) return null;
+  return `Contact name "${name.slice(0, 40)}…" is ${name.length} characters; Xero allows ${MAX_CONTACT_NAME_LENGTH}. Shorten the location or customer name, or use a manual contact.`;
+}
+
 // Xero's `where` parser has no escape for a double quote (QueryParseException, ErrorNumber 16); a backslash is not
 // documented either, so both go through searchTerm.
 const UNSAFE_IN_WHERE = /["\\]/;

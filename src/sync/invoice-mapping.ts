@@ -15,8 +15,14 @@
  *     UnitAmount = diff (may be negative), account `roundingAccountCode`, tax type `noTaxType`.
  *
  * CREDIT-NOTE POLICY (refunded orders). The refund amount is money returned, tax included (default: the order total).
+ *   - Credit notes carry no line discounts: Xero's OpenAPI document says "ACCPAY invoices and credit notes in Xero do
+ *     not support discounts" (LineItem.DiscountAmount), so Xero would build the note from the undiscounted lines.
  *   - Full refund: the credit note mirrors the invoice's lines (including any fix above), so it reverses exactly the
- *     sales and tax the invoice recorded.
+ *     sales and tax the invoice recorded. A discounted line keeps its quantity and gets the discounted UnitAmount
+ *     at 4 decimals (unitdp=4) for which Xero's round2(Quantity × UnitAmount) is the invoice's line amount; its tax
+ *     is sent as an explicit TaxAmount when Xero would compute another. When no 4-decimal UnitAmount reaches the
+ *     line amount (only possible above 100 units), the closest is used and a no-tax rounding line on the
+ *     rounding account makes the Total equal the invoice's; TotalTax is equal line by line.
  *   - Partial refund: one line "Refund of order N" at the refund amount, always Inclusive (the amount already
  *     contains tax, so an Exclusive line would add tax on top), at the order's dominant tax type (the one with the
  *     largest share of the line amounts; a single line cannot split tax, and this is the least wrong single choice).
@@ -27,8 +33,9 @@
  *   - Payments and allocations need an AUTHORISED invoice; with DRAFT/SUBMITTED they are withheld (listed in
  *     `withheld`) rather than sent to fail.
  */
-import { parseDecimal, decimalFromNumber, sumDecimal, type Decimal4 } from '../money';
+import { parseDecimal, decimalFromNumber, divDecimal, SCALE, sumDecimal, type Decimal4 } from '../money';
 import type { Order, OrderLine } from '../orders/schema';
+import { contactNameProblem } from './contacts';
 import { renderInvoiceNumber } from './invoice-number';
 import { isValidTimeZone, localDateOf } from './planning';
 import {
@@ -69,6 +76,9 @@ export interface InvoiceDraft {
   LineItems: LineItemDraft[];
 }
 
+/** A credit-note line: Xero does not support discounts on credit notes, so the type has no discount field. */
+export type CreditNoteLineDraft = Omit<LineItemDraft, 'DiscountAmount'>;
+
 export interface CreditNoteDraft {
   Type: 'ACCRECCREDIT';
   CreditNoteNumber: string;
@@ -78,7 +88,7 @@ export interface CreditNoteDraft {
   CurrencyCode: string;
   LineAmountTypes: 'Inclusive' | 'Exclusive';
   Status: InvoiceStatus;
-  LineItems: LineItemDraft[];
+  LineItems: CreditNoteLineDraft[];
 }
 
 export interface PaymentDraft {
@@ -151,33 +161,53 @@ function label(order: Pick<Order, 'number' | 'id'>): string {
 // Xero's totals
 
 interface DraftLines {
+  /** Absent: a sales invoice. Xero honours line discounts only on ACCREC invoices (and quotes). */
+  Type?: 'ACCREC' | 'ACCRECCREDIT';
   LineAmountTypes: LineAmountTypes;
-  LineItems: LineItemDraft[];
+  LineItems: Array<CreditNoteLineDraft & { DiscountAmount?: string }>;
 }
 
-function lineAmountOf(line: LineItemDraft): Decimal4 {
-  const discount = line.DiscountAmount === undefined ? 0n : parseDecimal(line.DiscountAmount);
+function lineAmountOf(line: CreditNoteLineDraft & { DiscountAmount?: string }, discounts = true): Decimal4 {
+  const discount = !discounts || line.DiscountAmount === undefined ? 0n : parseDecimal(line.DiscountAmount);
   return xeroLineAmount(parseDecimal(line.Quantity), parseDecimal(line.UnitAmount), discount);
 }
 
-function lineTaxOf(line: LineItemDraft, type: LineAmountTypes, rates: Rates): Decimal4 {
+function lineTaxOf(
+  line: DraftLines['LineItems'][number],
+  type: LineAmountTypes,
+  rates: Rates,
+  discounts = true,
+): Decimal4 {
   if (line.TaxAmount !== undefined) return parseDecimal(line.TaxAmount);
   const rate = rates.get(line.TaxType);
   if (rate === undefined) throw new RangeError(`no rate known for tax type ${line.TaxType}`);
-  return xeroLineTax(lineAmountOf(line), rate, type);
+  return xeroLineTax(lineAmountOf(line, discounts), rate, type);
 }
 
 function totalsOf(draft: DraftLines, rates: Rates): { subTotal: Decimal4; tax: Decimal4; total: Decimal4 } {
-  const amounts = sumDecimal(draft.LineItems.map(lineAmountOf));
-  const tax = sumDecimal(draft.LineItems.map((l) => lineTaxOf(l, draft.LineAmountTypes, rates)));
+  // "ACCPAY invoices and credit notes in Xero do not support discounts": Xero leaves them out of the amounts.
+  const discounts = draft.Type !== 'ACCRECCREDIT';
+  const amounts = sumDecimal(draft.LineItems.map((l) => lineAmountOf(l, discounts)));
+  const tax = sumDecimal(draft.LineItems.map((l) => lineTaxOf(l, draft.LineAmountTypes, rates, discounts)));
   if (draft.LineAmountTypes === 'Inclusive') return { subTotal: amounts - tax, tax, total: amounts };
   return { subTotal: amounts, tax, total: amounts + tax };
 }
 
-/** SubTotal, TotalTax and Total as Xero computes them. `rates`: percent per Xero TaxType, e.g. { OUTPUT: "9" }. */
+/**
+ * SubTotal, TotalTax and Total as Xero computes them (a credit note's line discounts are ignored, as Xero ignores
+ * them). `rates`: percent per Xero TaxType, e.g. { OUTPUT: "9" }.
+ */
 export function xeroTotals(draft: DraftLines, rates: Record<string, string>): XeroTotals {
   const parsed: Rates = new Map(Object.entries(rates).map(([type, rate]) => [type, parseDecimal(rate)]));
   const { subTotal, tax, total } = totalsOf(draft, parsed);
+  return { SubTotal: money2(subTotal), TotalTax: money2(tax), Total: money2(total) };
+}
+
+/** The totals Xero should answer for a draft of this business (its tax mapping's rates). */
+export function expectedTotals(draft: DraftLines, settings: MappingSettings): XeroTotals | MappingError {
+  const rates = ratesFrom(settings);
+  if (!(rates instanceof Map)) return rates;
+  const { subTotal, tax, total } = totalsOf(draft, rates);
   return { SubTotal: money2(subTotal), TotalTax: money2(tax), Total: money2(total) };
 }
 
@@ -217,12 +247,13 @@ function nonNegative(text: string, what: string, field: string, order: Order): D
     : value;
 }
 
-function mapLine(
+/** The line's Xero tax type and quantity, or why the line cannot be mapped. */
+function lineBasics(
   order: Order,
   line: OrderLine,
   i: number,
   settings: MappingSettings,
-): LineItemDraft | MappingError {
+): { taxType: string; quantity: Decimal4 } | MappingError {
   const tax = Object.hasOwn(settings.taxTypes, line.taxCode) ? settings.taxTypes[line.taxCode] : undefined;
   if (!tax) {
     return fail(
@@ -230,15 +261,32 @@ function mapLine(
       `lines[${i}].taxCode`,
     );
   }
-  let quantity: Decimal4;
+  // "Description needs to be at least 1 char long" (Xero's OpenAPI document, LineItem.Description).
+  if (line.description.trim() === '') {
+    return fail(
+      `${label(order)} line ${i + 1} has an empty description; Xero needs at least one character. Give the line a description.`,
+      `lines[${i}].description`,
+    );
+  }
   try {
-    quantity = decimalFromNumber(line.quantity);
+    return { taxType: tax.taxType, quantity: decimalFromNumber(line.quantity) };
   } catch {
     return fail(
       `${label(order)} line ${i + 1}: quantity ${line.quantity} has more than 4 decimals.`,
       `lines[${i}].quantity`,
     );
   }
+}
+
+function mapLine(
+  order: Order,
+  line: OrderLine,
+  i: number,
+  settings: MappingSettings,
+): LineItemDraft | MappingError {
+  const basics = lineBasics(order, line, i, settings);
+  if (isError(basics)) return basics;
+  const { taxType, quantity } = basics;
   const unit = nonNegative(line.unitPrice, 'unit price', `lines[${i}].unitPrice`, order);
   if (typeof unit !== 'bigint') return unit;
   const discount = nonNegative(line.discount, 'discount', `lines[${i}].discount`, order);
@@ -255,7 +303,7 @@ function mapLine(
     UnitAmount: decimalText(unit, 2),
     ...(discount !== 0n ? { DiscountAmount: decimalText(discount, 2) } : {}),
     AccountCode: settings.salesAccountCode,
-    TaxType: tax.taxType,
+    TaxType: taxType,
   };
 }
 
@@ -353,6 +401,8 @@ function checkSettings(settings: MappingSettings, contact: ContactRef): MappingE
     return fail(`"${settings.timeZone}" is not an IANA timezone such as "Asia/Singapore".`, 'timeZone');
   }
   if ('name' in contact && contact.name.trim() === '') return fail('The contact name is empty.', 'contact');
+  const tooLong = 'name' in contact ? contactNameProblem(contact.name) : null;
+  if (tooLong) return fail(tooLong, 'contact');
   if ('contactId' in contact && contact.contactId.trim() === '')
     return fail('The contact id is empty.', 'contact');
   return undefined;
@@ -486,16 +536,52 @@ function dominantTaxType(invoice: InvoiceDraft): string {
   return best?.[0] ?? '';
 }
 
+/**
+ * The UnitAmount (4 decimals) for which Xero's round2(quantity × UnitAmount) is `amount`: amount ÷ quantity when
+ * that works (the plainest price), else the smallest one that does, else the closest one (quantity × 0.0001 steps
+ * over a cent only above 100 units). f(u) = round2(q × u) never decreases, so the smallest u reaching the amount,
+ * or the one just below it, is the answer when amount ÷ quantity is not.
+ */
+export function foldedUnitAmount(quantity: Decimal4, amount: Decimal4): Decimal4 {
+  const reach = (unit: Decimal4) => xeroLineAmount(quantity, unit, 0n);
+  const plain = divDecimal(amount, quantity);
+  if (reach(plain) === amount) return plain;
+  const lowest = amount * SCALE - (ONE_CENT * SCALE) / 2n; // round2 half away from zero: x ≥ amount − ½ cent
+  const unit = lowest <= 0n ? 0n : (lowest + quantity - 1n) / quantity;
+  if (unit === 0n || reach(unit) === amount) return unit;
+  return amount - reach(unit - 1n) <= reach(unit) - amount ? unit - 1n : unit;
+}
+
+/** An invoice line for a credit note: its discount folded into the UnitAmount, its tax kept. */
+function withoutDiscount(line: LineItemDraft, type: LineAmountTypes, rates: Rates): CreditNoteLineDraft {
+  const { DiscountAmount, ...rest } = line;
+  if (DiscountAmount === undefined) return rest;
+  const unit = foldedUnitAmount(parseDecimal(line.Quantity), lineAmountOf(line));
+  const folded: CreditNoteLineDraft = { ...rest, UnitAmount: decimalText(unit, 2) };
+  const tax = lineTaxOf(line, type, rates);
+  return lineTaxOf(folded, type, rates) === tax ? folded : { ...folded, TaxAmount: money2(tax) };
+}
+
+/** The invoice's lines without discounts, plus a rounding line if whole lines cannot reach its Total. */
+function fullRefundLines(built: Built, settings: MappingSettings): CreditNoteLineDraft[] {
+  const type = built.invoice.LineAmountTypes;
+  const lines = built.invoice.LineItems.map((l) => withoutDiscount(l, type, built.rates));
+  const { total } = totalsOf({ Type: 'ACCRECCREDIT', LineAmountTypes: type, LineItems: lines }, built.rates);
+  const gap = built.total - total;
+  if (gap === 0n) return lines;
+  return [...lines, { ...roundingLine(gap, settings), Description: 'Rounding (discounts in unit prices)' }];
+}
+
 function creditNoteLines(
   order: Order,
   built: Built,
   refund: Decimal4,
   settings: MappingSettings,
-): DraftLines {
+): { LineAmountTypes: 'Inclusive' | 'Exclusive'; LineItems: CreditNoteLineDraft[] } {
   if (refund === built.total)
-    return { LineAmountTypes: built.invoice.LineAmountTypes, LineItems: built.invoice.LineItems };
+    return { LineAmountTypes: built.invoice.LineAmountTypes, LineItems: fullRefundLines(built, settings) };
   const reason = order.refund?.reason?.trim();
-  const line: LineItemDraft = {
+  const line: CreditNoteLineDraft = {
     Description: `Refund of order ${order.number}${reason ? `: ${reason}` : ''}`.slice(0, 4000),
     Quantity: '1',
     UnitAmount: money2(refund),
@@ -540,7 +626,7 @@ function creditNotePlan(
     contact: built.invoice.contact,
     Date: date,
     CurrencyCode: order.currency,
-    LineAmountTypes: lines.LineAmountTypes === 'Inclusive' ? 'Inclusive' : 'Exclusive',
+    LineAmountTypes: lines.LineAmountTypes,
     Status: settings.invoiceStatus,
     LineItems: lines.LineItems,
   };

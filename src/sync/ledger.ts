@@ -1,5 +1,7 @@
 import type { Db } from '../db/pool';
 import type { SyncCounts } from '../definitions';
+import { MONEY_CHECK_KINDS } from './money-checks';
+import type { MoneyCheck, MoneyCheckKind } from './money-checks';
 
 /**
  * The exactly-once ledger (table order_ledger) and each request's per-order outcomes (sync_request_orders).
@@ -342,4 +344,44 @@ export async function requestCounts(db: Db, requestId: string): Promise<SyncCoun
   );
   const r = rows[0] ?? { synced: 0, failed: 0, skipped: 0 };
   return { found: r.synced + r.failed + r.skipped, synced: r.synced, failed: r.failed, skipped: r.skipped };
+}
+
+/**
+ * Records money checks of one kind (src/sync/money-checks.ts) on the orders' ledger rows: a mismatch message is
+ * kept under its kind, a check that now agrees removes it. Per-order results show these messages.
+ */
+export async function recordMoneyChecks(
+  db: Db,
+  businessId: string,
+  kind: MoneyCheckKind,
+  checks: MoneyCheck[],
+): Promise<void> {
+  if (checks.length === 0) return;
+  await db.query(
+    `UPDATE order_ledger l SET money_checks = NULLIF(
+       CASE WHEN u.m IS NULL THEN COALESCE(l.money_checks, '{}'::jsonb) - $2::text
+            ELSE COALESCE(l.money_checks, '{}'::jsonb) || jsonb_build_object($2::text, u.m) END, '{}'::jsonb),
+       updated_at = now()
+     FROM unnest($3::text[], $4::text[]) AS u(o, m)
+     WHERE l.business_id = $1 AND l.order_id = u.o`,
+    [businessId, kind, checks.map((c) => c.orderId), checks.map((c) => c.mismatch)],
+  );
+}
+
+/** The money-check messages of orders, in a fixed order of kinds (orders without any are left out). */
+export async function moneyMismatches(
+  db: Db,
+  businessId: string,
+  orderIds: string[],
+): Promise<Map<string, string[]>> {
+  const { rows } = await db.query<{ order_id: string; money_checks: Record<string, string> }>(
+    `SELECT order_id, money_checks FROM order_ledger
+     WHERE business_id = $1 AND order_id = ANY($2) AND money_checks IS NOT NULL`,
+    [businessId, orderIds],
+  );
+  return new Map(rows.map((r) => [r.order_id, moneyCheckMessages(r.money_checks)]));
+}
+
+export function moneyCheckMessages(checks: Record<string, string> | null): string[] {
+  return MONEY_CHECK_KINDS.flatMap((kind) => (checks?.[kind] ? [checks[kind]] : []));
 }

@@ -25,6 +25,28 @@ function nameTaken(tenant: TenantState, name: string, selfId?: string): boolean 
   return owner !== undefined && owner !== selfId;
 }
 
+/** "(max length = N)" in the OpenAPI document's Contact descriptions. */
+const MAX_LENGTHS: Array<[field: keyof StoredContact, label: string, max: number]> = [
+  ['Name', 'The contact name', 255],
+  ['FirstName', 'The first name', 255],
+  ['LastName', 'The last name', 255],
+  ['EmailAddress', 'The email address', 255],
+  ['ContactNumber', 'The Contact Number', 50],
+  ['AccountNumber', 'The account number', 50],
+];
+
+/** Length limits, and "Email address of contact person (umlauts not supported)". */
+function fieldProblems(contact: StoredContact): string[] {
+  const problems = MAX_LENGTHS.flatMap(([field, label, max]) => {
+    const value = contact[field];
+    return typeof value === 'string' && value.length > max
+      ? [`${label} must not be more than ${max} characters long.`]
+      : [];
+  });
+  if (/[äöüÄÖÜ]/.test(contact.EmailAddress ?? '')) problems.push('Email address must be valid.');
+  return problems;
+}
+
 /** Applies the fields of a request element to a contact (new or existing) and validates the result. */
 function buildContact(
   ctx: ApiContext,
@@ -59,9 +81,7 @@ function buildContact(
     else errors.push(`Contact status '${status}' is not valid.`);
   }
   if (!contact.Name) errors.push('The contact name must be specified.');
-  if (contact.Name.length > 255) errors.push('The contact name must not be more than 255 characters long.');
-  if ((contact.ContactNumber?.length ?? 0) > 50)
-    errors.push('The Contact Number must not be more than 50 characters long.');
+  errors.push(...fieldProblems(contact));
   if (
     contact.ContactStatus === 'ACTIVE' &&
     contact.Name &&
@@ -183,6 +203,7 @@ export function resolveContact(
   if (byNumber) return { contactId: byNumber };
   const name = str(ref.Name)?.trim();
   if (!name) return { error: 'A Contact must be specified with this type of transaction' };
+  if (name.length > 255) return { error: 'The contact name must not be more than 255 characters long.' };
   const existing = ctx.tenant.activeContactByLowerName.get(name.toLowerCase());
   if (existing) return { contactId: existing };
   const create: StoredContact = {

@@ -29,8 +29,25 @@ import { evaluate } from './where';
 
 /** Refunds are credit notes allocated to the invoice (xero-facts.md, "Invoices, payments, credit notes"). */
 
+/** Xero-Net's client code matches this text for the rule; Xero's exact wording is second-hand. */
+export const DUPLICATE_CREDIT_NOTE_NUMBER = 'Credit Note # must be unique.';
+
 function nextNumber(ctx: ApiContext): string {
-  return `CN-${String(ctx.tenant.nextCreditNoteNumber++).padStart(4, '0')}`;
+  for (;;) {
+    const number = `CN-${String(ctx.tenant.nextCreditNoteNumber++).padStart(4, '0')}`;
+    if (!ctx.tenant.creditNoteIdByNumber.has(number)) return number;
+  }
+}
+
+/**
+ * "ACCRECCREDIT – Unique alpha numeric code identifying credit note (when missing will auto-generate …)" and
+ * "Reference: ACCRECCREDIT only" (OpenAPI CreditNote.CreditNoteNumber / Reference).
+ */
+function numberAndReference(ctx: ApiContext, raw: Record<string, unknown>, sales: boolean, errors: string[]) {
+  const given = str(raw.CreditNoteNumber);
+  if (sales && given !== undefined && ctx.tenant.creditNoteIdByNumber.has(given))
+    errors.push(DUPLICATE_CREDIT_NOTE_NUMBER);
+  return { number: given, reference: sales ? str(raw.Reference) : undefined };
 }
 
 function createOne(ctx: ApiContext, raw: Record<string, unknown>): BatchElement {
@@ -49,17 +66,20 @@ function createOne(ctx: ApiContext, raw: Record<string, unknown>): BatchElement 
     lineAmountTypes,
     unitdp: unitdp(ctx),
     requireAccount: status !== 'DRAFT',
+    discounts: false,
   };
   const lines = buildLines(rules, raw.LineItems, errors);
   const date = parseDay(raw.Date, 'Date', errors) ?? today(ctx);
   const currency = parseCurrency(raw.CurrencyCode, errors) ?? DEFAULT_CURRENCY;
+  const sales = type !== 'ACCPAYCREDIT';
+  const { number, reference } = numberAndReference(ctx, raw, sales, errors);
   if (errors.length > 0 || 'error' in contact)
     return { element: { ...raw, CreditNoteID: '00000000-0000-0000-0000-000000000000' }, errors };
   if (contact.create) ctx.tenant.putContact(contact.create);
   const totals = computeTotals(lines, lineAmountTypes);
   const note: StoredCreditNote = {
     CreditNoteID: newId(),
-    CreditNoteNumber: str(raw.CreditNoteNumber) ?? nextNumber(ctx),
+    CreditNoteNumber: number ?? nextNumber(ctx),
     Type: type === 'ACCPAYCREDIT' ? 'ACCPAYCREDIT' : 'ACCRECCREDIT',
     ContactID: contact.contactId,
     Date: date,
@@ -67,7 +87,7 @@ function createOne(ctx: ApiContext, raw: Record<string, unknown>): BatchElement 
     CurrencyCode: currency,
     CurrencyRate: 10_000n,
     Status: status,
-    Reference: str(raw.Reference),
+    Reference: reference,
     lines,
     ...totals,
     RemainingCredit: totals.Total,
@@ -75,7 +95,7 @@ function createOne(ctx: ApiContext, raw: Record<string, unknown>): BatchElement 
     paymentIds: [],
     updatedMs: ctx.nowMs,
   };
-  ctx.tenant.creditNotes.set(note.CreditNoteID, note);
+  ctx.tenant.putCreditNote(note);
   return { element: creditNoteJson(ctx.tenant, note, unitdp(ctx)), errors: [] };
 }
 

@@ -1,4 +1,4 @@
-import { sumDecimal, type Decimal4 } from '../money';
+import { divDecimal, sumDecimal, type Decimal4 } from '../money';
 import { inputDecimal, lineAmount, lineTax, toCents } from './amounts';
 import { parseXeroDay } from './clock';
 import { isRecord, newId, str } from './context';
@@ -31,12 +31,17 @@ export function parseDay(value: unknown, field: string, errors: string[]): strin
   return day ?? undefined;
 }
 
-interface LineRules {
+export interface LineRules {
   tenant: TenantState;
   lineAmountTypes: LineAmountType;
   unitdp: number;
   /** Approved documents need an account on every line; drafts may be incomplete. */
   requireAccount: boolean;
+  /**
+   * Only ACCREC invoices take line discounts: "ACCPAY invoices and credit notes in Xero do not support discounts"
+   * (OpenAPI LineItem.DiscountAmount/DiscountRate). Elsewhere they are ignored: not stored, not in the amounts.
+   */
+  discounts: boolean;
 }
 
 function optionalDecimal(
@@ -80,16 +85,28 @@ function checkAccount(rules: LineRules, accountCode: string | undefined, errors:
   }
 }
 
-function buildLine(rules: LineRules, raw: Record<string, unknown>, errors: string[]): StoredLine {
-  const quantity = optionalDecimal(raw, 'Quantity', 4, errors) ?? 10_000n;
-  const discountRate = optionalDecimal(raw, 'DiscountRate', 2, errors);
-  const discountAmount = optionalDecimal(raw, 'DiscountAmount', 2, errors);
+/** "If you wish to omit either the Quantity or UnitAmount you can provide a LineAmount and Xero will calculate the
+ * missing amount for you" (OpenAPI LineItem.LineAmount). */
+function quantityAndUnit(rules: LineRules, raw: Record<string, unknown>, errors: string[]) {
   const givenLine = optionalDecimal(raw, 'LineAmount', 2, errors);
+  let quantity = optionalDecimal(raw, 'Quantity', 4, errors);
   let unit = optionalDecimal(raw, 'UnitAmount', rules.unitdp, errors);
-  // Xero derives a missing UnitAmount from LineAmount ("provide a LineAmount and Xero will calculate the rest").
+  if (givenLine !== undefined && quantity === undefined && unit !== undefined && unit !== 0n)
+    quantity = divDecimal(givenLine, unit);
+  quantity ??= 10_000n;
   if (unit === undefined && givenLine !== undefined && quantity !== 0n)
     unit = (givenLine * 10_000n) / quantity;
-  unit ??= 0n;
+  return { quantity, unit: unit ?? 0n };
+}
+
+/** "Description needs to be at least 1 char long" (OpenAPI LineItem.Description). */
+export const EMPTY_DESCRIPTION = 'Description needs to be at least 1 char long.';
+
+function buildLine(rules: LineRules, raw: Record<string, unknown>, errors: string[]): StoredLine {
+  const { quantity, unit } = quantityAndUnit(rules, raw, errors);
+  const discountRate = rules.discounts ? optionalDecimal(raw, 'DiscountRate', 2, errors) : undefined;
+  const discountAmount = rules.discounts ? optionalDecimal(raw, 'DiscountAmount', 2, errors) : undefined;
+  if (raw.Description === '') errors.push(EMPTY_DESCRIPTION);
   const accountCode = str(raw.AccountCode);
   checkAccount(rules, accountCode, errors);
   const tracking = Array.isArray(raw.Tracking) ? raw.Tracking.filter(isRecord) : [];

@@ -76,6 +76,11 @@ export function inspectionRouter(sim: XeroSim): Router {
       return void res.status(404).json({ error: 'unknown tenant' });
     res.json({ Invoices: sim.invoices(req.params.tenantId.toLowerCase()) });
   });
+  router.get('/tenants/:tenantId/credit-notes', (req, res) => {
+    if (!sim.tenants.has(req.params.tenantId.toLowerCase()))
+      return void res.status(404).json({ error: 'unknown tenant' });
+    res.json({ CreditNotes: sim.creditNotes(req.params.tenantId.toLowerCase()) });
+  });
   router.post('/tenants/:tenantId/contacts', (req, res) => seedContacts(sim, req, res));
   router.post('/clients', (req, res) => {
     const client = sim.createClient(body(req) as unknown as ClientSpec);

@@ -91,6 +91,7 @@ function prepare(ctx: ApiContext, raw: Record<string, unknown>, existing?: Store
     lineAmountTypes,
     unitdp: unitdp(ctx),
     requireAccount: status !== 'DRAFT',
+    discounts: type === 'ACCREC',
   };
   const lines =
     raw.LineItems !== undefined ? buildLines(rules, raw.LineItems, errors) : (existing?.lines ?? []);
@@ -103,7 +104,8 @@ function prepare(ctx: ApiContext, raw: Record<string, unknown>, existing?: Store
     Type: type === 'ACCPAY' ? 'ACCPAY' : 'ACCREC',
     ContactID: 'contactId' in contact ? contact.contactId : '',
     InvoiceNumber: number,
-    Reference: str(raw.Reference) ?? existing?.Reference,
+    // "Reference: ACCREC only – additional reference number" (OpenAPI Invoice.Reference).
+    Reference: type === 'ACCREC' ? (str(raw.Reference) ?? existing?.Reference) : undefined,
     Date: parseDay(raw.Date, 'Date', errors) ?? existing?.Date ?? today(ctx),
     DueDate: parseDay(raw.DueDate, 'DueDate', errors) ?? existing?.DueDate,
     LineAmountTypes: lineAmountTypes,

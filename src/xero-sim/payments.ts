@@ -5,6 +5,7 @@ import {
   envelope,
   isRecord,
   newId,
+  paginate,
   str,
   today,
   type ApiContext,
@@ -66,10 +67,11 @@ function outstanding(doc: Payable): bigint {
   return 'invoice' in doc ? amountDue(doc.invoice) : doc.note.RemainingCredit;
 }
 
+/** `Account: { AccountID | Code }`, or the top-level "Code of account you are using to make the payment". */
 function findAccount(tenant: TenantState, raw: Record<string, unknown>): SeedAccount | undefined {
   const ref = isRecord(raw.Account) ? raw.Account : {};
   const id = str(ref.AccountID)?.toLowerCase();
-  const code = str(ref.Code);
+  const code = str(ref.Code) ?? (id ? undefined : str(raw.Code));
   return tenant.accounts.find((a) => (id && a.AccountID === id) || (code !== undefined && a.Code === code));
 }
 
@@ -116,6 +118,8 @@ function createOne(ctx: ApiContext, raw: Record<string, unknown>): BatchElement 
     Date: date,
     Amount: amount,
     Reference: str(raw.Reference),
+    // "whether you would like the payment to be created as reconciled when using PUT" (OpenAPI Payment.IsReconciled)
+    IsReconciled: raw.IsReconciled === true,
     updatedMs: ctx.nowMs,
   };
   ctx.tenant.payments.set(payment.PaymentID, payment);
@@ -147,9 +151,11 @@ export function putPayments(ctx: ApiContext): ApiResult {
   return batchResult(ctx, 'Payments', elements, 'HasValidationErrors');
 }
 
+/** GET /Payments: "Up to 100 payments will be returned in a single API call" with `page` (and `pageSize`). */
 export function getPayments(ctx: ApiContext): ApiResult {
-  const payments = [...ctx.tenant.payments.values()].map((p) => paymentJson(ctx.tenant, p));
-  return { status: 200, body: envelope(ctx, 'Payments', payments) };
+  const { items, extra } = paginate(ctx, [...ctx.tenant.payments.values()]);
+  const payments = items.map((p) => paymentJson(ctx.tenant, p));
+  return { status: 200, body: envelope(ctx, 'Payments', payments, extra) };
 }
 
 export function getPayment(ctx: ApiContext): ApiResult {

@@ -197,7 +197,7 @@ export function paymentJson(tenant: TenantState, payment: StoredPayment): Json {
     ...paymentSummary(payment),
     BankAmount: jsonNumber(payment.Amount),
     Status: 'AUTHORISED',
-    IsReconciled: false,
+    IsReconciled: payment.IsReconciled,
     HasAccount: true,
     UpdatedDateUTC: msDate(payment.updatedMs, true),
     StatusAttributeString: 'OK',
@@ -238,4 +238,9 @@ export function allocationJson(tenant: TenantState, allocation: StoredAllocation
 /** GET /__sim/tenants/:id/invoices: the API shape plus exact decimal strings, for assertions in tests. */
 export function renderInvoiceForInspection(tenant: TenantState, invoice: StoredInvoice): Json {
   return { ...invoiceJson(tenant, invoice, 4), DateYMD: invoice.Date, DueDateYMD: invoice.DueDate };
+}
+
+/** GET /__sim/tenants/:id/credit-notes: the API shape (4-decimal unit amounts) with allocations and refunds. */
+export function renderCreditNoteForInspection(tenant: TenantState, note: StoredCreditNote): Json {
+  return { ...creditNoteJson(tenant, note, 4), DateYMD: note.Date };
 }

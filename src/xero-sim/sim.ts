@@ -7,7 +7,7 @@ import { SlidingWindow, TenantLimiter, type LimitConfig } from './limits';
 import type { ClientSpec, TenantSpec, XeroSimOptions } from './options';
 import { TenantState } from './state';
 import { collectStats, type SimStats } from './stats';
-import { renderInvoiceForInspection } from './render';
+import { renderCreditNoteForInspection, renderInvoiceForInspection } from './render';
 
 /** The whole simulated Xero: tenants and their books, identity, limits, faults and idempotency keys. */
 export class XeroSim {
@@ -112,6 +112,12 @@ export class XeroSim {
     const tenant = this.tenants.get(tenantId);
     if (!tenant) return [];
     return [...tenant.invoices.values()].map((invoice) => renderInvoiceForInspection(tenant, invoice));
+  }
+
+  creditNotes(tenantId: string): Record<string, unknown>[] {
+    const tenant = this.tenants.get(tenantId);
+    if (!tenant) return [];
+    return [...tenant.creditNotes.values()].map((note) => renderCreditNoteForInspection(tenant, note));
   }
 
   /** Real-time sleep that `close()` can cut short, so Jest sees no open handles. */

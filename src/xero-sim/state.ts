@@ -86,6 +86,7 @@ export interface StoredPayment {
   Date: string;
   Amount: Decimal4;
   Reference?: string;
+  IsReconciled: boolean;
   updatedMs: number;
 }
 
@@ -125,6 +126,8 @@ export class TenantState {
   invoiceByNumber = new Map<string, string>();
   invoicesByReference = new Map<string, Set<string>>();
   creditNotes = new Map<string, StoredCreditNote>();
+  /** ACCRECCREDIT numbers, unique per organisation like ACCREC invoice numbers. */
+  creditNoteIdByNumber = new Map<string, string>();
   payments = new Map<string, StoredPayment>();
   allocations = new Map<string, StoredAllocation>();
   nextInvoiceNumber = 1;
@@ -207,8 +210,15 @@ export class TenantState {
     return this.invoiceByNumber.get(number);
   }
 
-  /** A scan: Xero does not enforce unique credit note numbers, and lookups by number are rare. */
+  putCreditNote(note: StoredCreditNote): void {
+    this.creditNotes.set(note.CreditNoteID, note);
+    if (note.Type === 'ACCRECCREDIT') this.creditNoteIdByNumber.set(note.CreditNoteNumber, note.CreditNoteID);
+  }
+
+  /** A sales credit note by its (unique) number, else the first supplier credit note with it. */
   creditNoteByNumber(number: string): StoredCreditNote | undefined {
+    const id = this.creditNoteIdByNumber.get(number);
+    if (id) return this.creditNotes.get(id);
     for (const note of this.creditNotes.values()) if (note.CreditNoteNumber === number) return note;
     return undefined;
   }

@@ -1,5 +1,11 @@
 import type { Contact, CreditNote, Invoice, LineItem, Payment } from 'xero-node';
-import type { CreditNoteDraft, InvoiceDraft, LineItemDraft, PaymentDraft } from '../sync/invoice-mapping';
+import type {
+  CreditNoteDraft,
+  CreditNoteLineDraft,
+  InvoiceDraft,
+  LineItemDraft,
+  PaymentDraft,
+} from '../sync/invoice-mapping';
 
 /**
  * Drafts (money as decimal strings) -> xero-node models. This is the edge where amounts become JSON numbers,
@@ -8,7 +14,7 @@ import type { CreditNoteDraft, InvoiceDraft, LineItemDraft, PaymentDraft } from 
  */
 const amount = (text: string): number => Number(text);
 
-function lineItem(line: LineItemDraft): LineItem {
+function creditNoteLine(line: CreditNoteLineDraft): LineItem {
   const item: LineItem = {
     description: line.Description,
     quantity: amount(line.Quantity),
@@ -16,9 +22,15 @@ function lineItem(line: LineItemDraft): LineItem {
     accountCode: line.AccountCode,
     taxType: line.TaxType,
   };
-  if (line.DiscountAmount !== undefined) item.discountAmount = amount(line.DiscountAmount);
   if (line.TaxAmount !== undefined) item.taxAmount = amount(line.TaxAmount);
   if (line.ItemCode !== undefined) item.itemCode = line.ItemCode;
+  return item;
+}
+
+/** Line discounts exist only on sales invoices ("ACCPAY invoices and credit notes in Xero do not support discounts"). */
+function invoiceLine(line: LineItemDraft): LineItem {
+  const item = creditNoteLine(line);
+  if (line.DiscountAmount !== undefined) item.discountAmount = amount(line.DiscountAmount);
   return item;
 }
 
@@ -37,7 +49,7 @@ export function toXeroInvoice(draft: InvoiceDraft): Invoice {
     currencyCode: draft.CurrencyCode as unknown as Invoice['currencyCode'],
     lineAmountTypes: draft.LineAmountTypes as unknown as Invoice['lineAmountTypes'],
     status: draft.Status as unknown as Invoice.StatusEnum,
-    lineItems: draft.LineItems.map(lineItem),
+    lineItems: draft.LineItems.map(invoiceLine),
   };
 }
 
@@ -51,7 +63,8 @@ export function toXeroCreditNote(draft: CreditNoteDraft): CreditNote {
     currencyCode: draft.CurrencyCode as unknown as CreditNote['currencyCode'],
     lineAmountTypes: draft.LineAmountTypes as unknown as CreditNote['lineAmountTypes'],
     status: draft.Status as unknown as CreditNote.StatusEnum,
-    lineItems: draft.LineItems.map(lineItem),
+    // Built field by field: a discount on a line object that reached here by accident is never sent.
+    lineItems: draft.LineItems.map(creditNoteLine),
   };
 }
 

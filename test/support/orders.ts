@@ -3,6 +3,7 @@ import { parseDecimal, sumDecimal } from '../../src/money';
 import { upsertBusiness } from '../../src/businesses/store';
 import type { BusinessSettings } from '../../src/businesses/store';
 import { DEMO_SETTINGS } from '../../src/orders/demo';
+import { DEMO_LOCATIONS } from '../../src/orders/seed';
 import type { Order } from '../../src/orders/schema';
 import { upsertOrders } from '../../src/orders/store';
 import { decodeKey } from '../../src/config';
@@ -135,4 +136,110 @@ export function expectCreditNotesOnce(orders: Order[], stats: SimTenantStats): v
     creditNotes: refunded.length,
     payments: salesPayments + refunds,
   });
+}
+
+/**
+ * Refunded orders whose lines carry discounts, for the credit-note tests: tax-inclusive and exclusive, 9%, 8% and
+ * 0% lines (tax codes GST9, GST8, ZERO), 4-decimal unit prices, fractional and large quantities, every order with
+ * at least one discounted line; unpaid, fully and partly paid; full and partial refunds. Totals are rounded once
+ * per basket, as tills do. Deterministic for a seed.
+ */
+export function discountedRefundOrders(opts: {
+  businessId: string;
+  count: number;
+  days: string[];
+  seed?: number;
+}): Order[] {
+  let seed = opts.seed ?? 11;
+  const next = (n: number): number => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) % n;
+  };
+  const QUANTITIES = [1, 2, 3, 0.5, 1.25, 2.125, 12, 150];
+  const RATES: Record<string, bigint> = { GST9: 9n, GST8: 8n, ZERO: 0n };
+  const cents = (c: bigint) => `${c / 100n}.${String(c % 100n).padStart(2, '0')}`;
+  return Array.from({ length: opts.count }, (_, k) => {
+    const inclusive = next(2) === 0;
+    const lines = Array.from({ length: 1 + next(4) }, (_l, i) => {
+      const quantity = QUANTITIES[next(QUANTITIES.length)]!;
+      const unitPrice = `${next(30)}.${String(5000 + next(5000)).padStart(4, '0')}`;
+      const grossCents = (BigInt(Math.round(quantity * 10_000)) * parseDecimal(unitPrice)) / 1_000_000n;
+      const discounted = i === 0 || next(3) !== 0;
+      const discount = discounted && grossCents > 1n ? 1n + BigInt(next(Number(grossCents / 3n) + 1)) : 0n;
+      return {
+        description: `Item ${k}-${i}`,
+        quantity,
+        unitPrice,
+        discount: cents(discount),
+        taxCode: ['GST9', 'GST8', 'ZERO'][next(3)]!,
+      };
+    });
+    // Exact basket at 10 decimals (quantity 4 × price 4 decimals, × tax percent), rounded to the cent once.
+    let exact = 0n;
+    for (const l of lines) {
+      const net =
+        BigInt(Math.round(l.quantity * 10_000)) * parseDecimal(l.unitPrice) -
+        parseDecimal(l.discount) * 10_000n;
+      exact += (inclusive ? 100n : 100n + RATES[l.taxCode]!) * net;
+    }
+    const totalCents = (exact + 50_000_000n) / 100_000_000n;
+    const total = cents(totalCents);
+    const day = opts.days[k % opts.days.length]!;
+    const placedAt = `${day}T${String(8 + (k % 12)).padStart(2, '0')}:${String(k % 60).padStart(2, '0')}:00+08:00`;
+    const paidKind = next(3); // 0 unpaid, 1 fully paid, 2 partly paid
+    const paid = paidKind === 0 ? 0n : paidKind === 1 ? totalCents : totalCents / 2n;
+    const refundCents =
+      next(5) < 3 || totalCents < 2n ? totalCents : 1n + BigInt(next(Number(totalCents - 1n)));
+    return {
+      id: `ord_disc_${k}`,
+      number: `D${1000 + k}`,
+      businessId: opts.businessId,
+      channel: 'pos',
+      location: DEMO_LOCATIONS.pos[k % 2]!,
+      customer: null,
+      placedAt,
+      currency: 'SGD',
+      pricesIncludeTax: inclusive,
+      lines,
+      total,
+      payments:
+        paid > 0n
+          ? [{ method: ['card', 'cash', 'paynow'][k % 3]!, amount: cents(paid), paidAt: placedAt }]
+          : [],
+      status: 'refunded',
+      refund: {
+        amount: cents(refundCents),
+        refundedAt: placedAt.replace(/T\d\d/, 'T21'),
+        reason: 'Returned',
+      },
+    } satisfies Order;
+  });
+}
+
+export interface SimCreditNote {
+  CreditNoteID: string;
+  CreditNoteNumber: string;
+  Reference?: string;
+  Status: string;
+  LineAmountTypes: 'Inclusive' | 'Exclusive' | 'NoTax';
+  SubTotal: number;
+  TotalTax: number;
+  Total: number;
+  RemainingCredit: number;
+  LineItems: Array<{
+    Quantity: number;
+    UnitAmount: number;
+    LineAmount: number;
+    TaxAmount: number;
+    DiscountAmount?: number;
+    DiscountRate?: number;
+  }>;
+}
+
+/** Every credit note the simulator stores for a tenant (its /__sim/ inspection API; unit amounts at 4 decimals). */
+export async function simCreditNotes(baseUrl: string, tenantId = DEMO_TENANT_ID): Promise<SimCreditNote[]> {
+  const res = await fetch(`${baseUrl}/__sim/tenants/${tenantId}/credit-notes`);
+  return ((await res.json()) as { CreditNotes: SimCreditNote[] }).CreditNotes;
 }

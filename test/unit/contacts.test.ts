@@ -2,6 +2,7 @@ import {
   contactKey,
   contactLookupQuery,
   contactNameFor,
+  contactNameProblem,
   isSameContact,
   normaliseContactName,
 } from '../../src/sync/contacts';
@@ -99,5 +100,12 @@ describe('contactLookupQuery', () => {
   it('uses searchTerm for a backslash, and the whole key when nothing else is left', () => {
     expect(contactLookupQuery('A\\B Trading')).toMatchObject({ kind: 'searchTerm', searchTerm: 'b trading' });
     expect(contactLookupQuery('""')).toEqual({ kind: 'searchTerm', searchTerm: '""', key: '""' });
+  });
+});
+
+describe('contactNameProblem', () => {
+  it('accepts up to 255 characters (Xero Contact.Name max length) and names the length and the fix beyond', () => {
+    expect(contactNameProblem('N'.repeat(255))).toBeNull();
+    expect(contactNameProblem('N'.repeat(300))).toMatch(/is 300 characters; Xero allows 255\. Shorten/);
   });
 });

@@ -1,13 +1,21 @@
+import { formatDecimal, parseDecimal } from '../../src/money';
 import type { Order, OrderLine } from '../../src/orders/schema';
 import {
   creditNoteFor,
+  foldedUnitAmount,
   mapOrder,
   paymentsFor,
   xeroTotals,
+  type CreditNoteDraft,
   type InvoiceMapping,
   type MappingResult,
   type MappingSettings,
+  type XeroTotals,
 } from '../../src/sync/invoice-mapping';
+import { money2 } from '../../src/sync/xero-amounts';
+import { buildLines, computeTotals } from '../../src/xero-sim/documents';
+import type { TenantLimits } from '../../src/xero-sim/options';
+import { TenantState } from '../../src/xero-sim/state';
 
 const settings: MappingSettings = {
   timeZone: 'Asia/Singapore',
@@ -210,16 +218,25 @@ describe('mapOrder: reaching the order total to the cent', () => {
   });
 });
 
-/** A POS that rounds once per basket: Σ exact line amounts (+ exact tax when exclusive), rounded to the cent. */
-function posTotal(lines: OrderLine[], inclusive: boolean): string {
-  const scale = 10n ** 8n; // amounts held at 8 decimals: exact for integer quantity × 4-decimal price, and × 1.09
+/**
+ * A POS that rounds once per basket: Σ exact line amounts (+ exact tax when exclusive), rounded to the cent.
+ * Quantities have at most 4 decimals and prices 4, so amounts are exact at 12 decimals (and × 1.09 at 14).
+ */
+function posTotal(
+  lines: OrderLine[],
+  inclusive: boolean,
+  ratePercent: Record<string, bigint> = { GST9: 9n },
+): string {
+  const scale = 10n ** 14n;
   let exact = 0n;
   for (const l of lines) {
-    const discount = BigInt(l.discount.replace('.', '')) * 10n ** 6n;
-    const amount = BigInt(l.quantity) * BigInt(l.unitPrice.replace('.', '')) * 10_000n - discount;
-    exact += inclusive || l.taxCode === 'ZR' ? amount : (amount * 109n) / 100n;
+    const quantity = BigInt(Math.round(l.quantity * 10_000)); // 4 decimals
+    const unit = parseDecimal(l.unitPrice); // 4 decimals
+    const amount = quantity * unit * 10_000n - parseDecimal(l.discount) * 10n ** 8n; // 12 decimals
+    const rate = ratePercent[l.taxCode] ?? 0n;
+    exact += inclusive ? amount * 100n : amount * (100n + rate);
   }
-  const cents = (exact * 100n + scale / 2n) / scale;
+  const cents = (exact + scale / 200n) / (scale / 100n);
   return `${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`;
 }
 
@@ -281,6 +298,37 @@ describe('mapOrder: refusing bad data', () => {
     ).toMatchObject({
       field: 'invoiceNumberTemplate',
     });
+  });
+});
+
+describe('mapOrder: what Xero would refuse is refused before it is sent', () => {
+  it('a blank line description (LineItem.Description needs at least 1 char)', () => {
+    const result = mapOrder(order({ lines: [line('21.80', 1, { description: '  ' })] }), settings, contact);
+    expect(result).toEqual({
+      kind: 'error',
+      field: 'lines[0].description',
+      message: expect.stringContaining('empty description'),
+    });
+  });
+
+  it('a contact name over 255 characters (Contact.Name max length = 255), which is never cut', () => {
+    expect(mapOrder(order(), settings, { name: 'N'.repeat(255) }).kind).toBe('invoice');
+    expect(mapOrder(order(), settings, { name: 'N'.repeat(256) })).toEqual({
+      kind: 'error',
+      field: 'contact',
+      message: expect.stringContaining('256 characters; Xero allows 255'),
+    });
+  });
+
+  it('a credit note number over 255 characters, though the invoice number fits', () => {
+    const refunded = (n: number) =>
+      mapOrder(
+        order({ number: 'x'.repeat(n), status: 'refunded' }),
+        { ...settings, invoiceNumberTemplate: '{number}{number}{number}' },
+        contact,
+      );
+    expect(refunded(84).kind).toBe('invoice'); // 252 + "-CN" = 255
+    expect(refunded(85)).toMatchObject({ kind: 'error', message: expect.stringContaining('exceeds 255') });
   });
 });
 
@@ -446,5 +494,205 @@ describe('credit notes for refunded orders', () => {
       plan: { allocationAmount: '21.80' },
     });
     expect(creditNoteFor(order(), settings, contact)).toMatchObject({ kind: 'error', field: 'status' });
+  });
+});
+
+describe('credit notes of discounted orders: no discount fields, exact to the cent in Xero', () => {
+  // Tax codes as the simulator's Singapore organisation has them, so Xero's own arithmetic (the simulator's
+  // documents.ts, written independently of the mapping) can recompute every credit note below.
+  const sg: MappingSettings = {
+    ...settings,
+    taxTypes: {
+      GST9: { taxType: 'OUTPUTY24', rate: '9' },
+      GST8: { taxType: 'OUTPUTY23', rate: '8' },
+      ZR: { taxType: 'ZERORATEDOUTPUT', rate: '0' },
+    },
+  };
+  const SG_RATES = { OUTPUTY24: '9', OUTPUTY23: '8', ZERORATEDOUTPUT: '0', NONE: '0' };
+  const refundedAt = '2026-03-20T09:00:00+08:00';
+
+  /** Totals as the simulator computes them for a credit note (discounts ignored, as Xero ignores them). */
+  function simCreditNoteTotals(note: CreditNoteDraft): XeroTotals {
+    const errors: string[] = [];
+    const tenant = new TenantState('t', 'T', {} as TenantLimits, 0, 0, 0);
+    const rules = {
+      tenant,
+      lineAmountTypes: note.LineAmountTypes,
+      unitdp: 4,
+      requireAccount: true,
+      discounts: false,
+    };
+    const totals = computeTotals(buildLines(rules, note.LineItems, errors), note.LineAmountTypes);
+    expect(errors).toEqual([]);
+    return {
+      SubTotal: money2(totals.SubTotal),
+      TotalTax: money2(totals.TotalTax),
+      Total: money2(totals.Total),
+    };
+  }
+
+  function refunded(lines: OrderLine[], inclusive: boolean, refund?: string): InvoiceMapping {
+    const total = posTotal(lines, inclusive, { GST9: 9n, GST8: 8n });
+    const o = order({
+      lines,
+      total,
+      pricesIncludeTax: inclusive,
+      status: 'refunded',
+      refund: { amount: refund ?? total, refundedAt },
+    });
+    return invoiceOf(mapOrder(o, sg, contact));
+  }
+
+  const hasDiscount = (note: CreditNoteDraft) =>
+    note.LineItems.some((l) => 'DiscountAmount' in l || 'DiscountRate' in l);
+
+  it('folds a line discount into a 4-decimal UnitAmount at the same quantity (3 × 1.2345 less 0.10 -> 3 × 1.20)', () => {
+    const lines = [line('5.00', 3, { discount: '1.50' }), line('1.2345', 3, { discount: '0.10' })];
+    const mapping = refunded(lines, true);
+    const note = mapping.creditNote!.creditNote;
+    expect(note.LineItems.map((l) => [l.Quantity, l.UnitAmount, l.TaxAmount])).toEqual([
+      ['3', '4.50', undefined],
+      ['3', '1.20', undefined],
+    ]);
+    expect(hasDiscount(note)).toBe(false);
+    expect(xeroTotals(note, SG_RATES)).toEqual(xeroTotals(mapping.invoice, SG_RATES));
+    expect(simCreditNoteTotals(note)).toEqual(xeroTotals(mapping.invoice, SG_RATES));
+    expect(mapping.creditNote!.allocationAmount).toBe(xeroTotals(note, SG_RATES).Total);
+  });
+
+  it('Xero ignores discounts on a credit note: copying the invoice lines would credit more than was sold', () => {
+    const lines = [line('5.00', 3, { discount: '1.50' })];
+    const mapping = refunded(lines, true);
+    const copied: CreditNoteDraft = {
+      ...mapping.creditNote!.creditNote,
+      LineItems: mapping.invoice.LineItems,
+    };
+    expect(xeroTotals(mapping.invoice, SG_RATES).Total).toBe('13.50');
+    expect(xeroTotals(copied, SG_RATES).Total).toBe('15.00');
+    expect(simCreditNoteTotals(copied).Total).toBe('15.00');
+  });
+
+  it('above 100 units, where no 4-decimal price reaches the line amount: explicit tax and a no-tax rounding line', () => {
+    // 102 × 0.3333 − 1.11 = 32.8866 -> 32.89 (tax 2.72 inclusive); 102 × 0.3224 = 32.88 (Xero's tax would be 2.71).
+    const mapping = refunded([line('0.3333', 102, { discount: '1.11' })], true);
+    const note = mapping.creditNote!.creditNote;
+    expect(note.LineItems).toEqual([
+      {
+        Description: 'Item 0.3333',
+        Quantity: '102',
+        UnitAmount: '0.3224',
+        TaxAmount: '2.72',
+        AccountCode: '200',
+        TaxType: 'OUTPUTY24',
+      },
+      {
+        Description: 'Rounding (discounts in unit prices)',
+        Quantity: '1',
+        UnitAmount: '0.01',
+        AccountCode: '860',
+        TaxType: 'NONE',
+      },
+    ]);
+    expect(xeroTotals(note, SG_RATES)).toEqual({ SubTotal: '30.17', TotalTax: '2.72', Total: '32.89' });
+    expect(simCreditNoteTotals(note)).toEqual(xeroTotals(mapping.invoice, SG_RATES));
+  });
+
+  it.each([
+    ['inclusive', true],
+    ['exclusive', false],
+  ])(
+    'a partial refund of a discounted %s order is one line without discount at the refund amount',
+    (_n, inc) => {
+      const lines = [
+        line('12.3456', 2, { discount: '2.00' }),
+        line('3.10', 1, { taxCode: 'ZR', discount: '0.10' }),
+      ];
+      const note = refunded(lines, inc, '7.35').creditNote!.creditNote;
+      expect(hasDiscount(note)).toBe(false);
+      expect(xeroTotals(note, SG_RATES).Total).toBe('7.35');
+      expect(simCreditNoteTotals(note).Total).toBe('7.35');
+    },
+  );
+
+  it('400 generated refunds (both tax modes, 9%/8%/0% lines, 4-decimal prices, fractional and large quantities, discounts): Total and TotalTax equal the invoice, or the refund', () => {
+    let seed = 7; // xorshift32, deterministic
+    const next = (n: number): number => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    const QUANTITIES = [1, 2, 3, 0.5, 1.25, 2.125, 0.3333, 7, 12, 150, 257];
+    const counts = {
+      full: 0,
+      partial: 0,
+      folded: 0,
+      explicitTax: 0,
+      rounding: 0,
+      inclusive: 0,
+      exclusive: 0,
+    };
+    for (let k = 0; k < 400; k++) {
+      const inclusive = next(2) === 0;
+      const lines = Array.from({ length: 1 + next(6) }, () => {
+        const quantity = QUANTITIES[next(QUANTITIES.length)]!;
+        const unit = `${next(40)}.${String(next(10_000)).padStart(4, '0')}`;
+        const gross = (BigInt(Math.round(quantity * 10_000)) * BigInt(unit.replace('.', ''))) / 10n ** 6n; // cents
+        const discount = next(3) === 0 || gross < 2n ? 0n : 1n + BigInt(next(Number(gross - 1n)));
+        return line(unit, quantity, {
+          taxCode: ['GST9', 'GST8', 'ZR'][next(3)]!,
+          discount: `${discount / 100n}.${String(discount % 100n).padStart(2, '0')}`,
+        });
+      });
+      const mapping = refunded(lines, inclusive);
+      const total = xeroTotals(mapping.invoice, SG_RATES).Total;
+      const full = next(3) !== 0 || total === '0.00';
+      const refund = full ? total : `${(BigInt(total.replace('.', '')) * BigInt(1 + next(99))) / 100n + 1n}`;
+      const refundText = full
+        ? total
+        : `${BigInt(refund) / 100n}.${String(BigInt(refund) % 100n).padStart(2, '0')}`;
+      const plan = refunded(lines, inclusive, refundText).creditNote!;
+      const note = plan.creditNote;
+      expect(hasDiscount(note)).toBe(false);
+      const expected = full ? xeroTotals(mapping.invoice, SG_RATES) : undefined;
+      if (expected) {
+        expect(xeroTotals(note, SG_RATES)).toEqual(expected);
+        expect(simCreditNoteTotals(note)).toEqual(expected);
+        counts.full++;
+      } else {
+        expect(xeroTotals(note, SG_RATES).Total).toBe(refundText);
+        expect(simCreditNoteTotals(note).Total).toBe(refundText);
+        counts.partial++;
+      }
+      expect(plan.allocationAmount).toBe(refundText); // unpaid: all of it closes the invoice, nothing stays open
+      counts[inclusive ? 'inclusive' : 'exclusive']++;
+      if (full) {
+        const discounted = mapping.invoice.LineItems.filter((l) => l.DiscountAmount !== undefined).length;
+        counts.folded += discounted;
+        if (note.LineItems.some((l) => l.TaxAmount !== undefined)) counts.explicitTax++;
+        if (note.LineItems.some((l) => l.Description.startsWith('Rounding (discounts'))) counts.rounding++;
+      }
+    }
+    // The generator reaches every path, so the loop above proves each of them.
+    expect(counts.full).toBeGreaterThan(150);
+    expect(counts.partial).toBeGreaterThan(50);
+    expect(counts.inclusive).toBeGreaterThan(100);
+    expect(counts.exclusive).toBeGreaterThan(100);
+    expect(counts.folded).toBeGreaterThan(300);
+    expect(counts.rounding).toBeGreaterThan(5);
+    expect(counts.explicitTax).toBeGreaterThan(2);
+  });
+});
+
+describe('foldedUnitAmount', () => {
+  const d = (text: string) => parseDecimal(text);
+  it('gives amount ÷ quantity when Xero rounds it back to the amount, else the smallest price that does, else the closest', () => {
+    expect(formatDecimal(foldedUnitAmount(d('3'), d('13.50')), 4)).toBe('4.5000');
+    expect(formatDecimal(foldedUnitAmount(d('3'), d('3.60')), 4)).toBe('1.2000');
+    expect(formatDecimal(foldedUnitAmount(d('3'), d('3.61')), 4)).toBe('1.2033'); // 3.6099 -> 3.61
+    expect(formatDecimal(foldedUnitAmount(d('0.125'), d('1.00')), 4)).toBe('8.0000');
+    expect(formatDecimal(foldedUnitAmount(d('102'), d('32.89')), 4)).toBe('0.3224'); // 32.88; 0.3225 -> 32.90
+    expect(formatDecimal(foldedUnitAmount(d('7'), d('0.00')), 4)).toBe('0.0000');
+    expect(formatDecimal(foldedUnitAmount(d('250'), d('308.56')), 4)).toBe('1.2342'); // 308.55; 1.2343 -> 308.58
   });
 });

@@ -192,7 +192,12 @@ export const OrderResult = z.object({
   placedAt: z.string().nullable(),
   total: z.string().nullable().describe('The order total as a decimal string.'),
   status: z.enum(['failed', 'synced', 'skipped']),
-  message: z.string().nullable().describe('Xero’s message for a failed order, or why it was skipped.'),
+  message: z
+    .string()
+    .nullable()
+    .describe(
+      'Xero’s message for a failed order, or why it was skipped; and where an amount Xero answered differs from the order’s, both amounts (“Xero’s total 11.90 differs from the order’s 11.00”).',
+    ),
   xeroInvoiceId: z.string().nullable(),
   invoiceNumber: z.string().nullable(),
   updatedAt: z.string(),
