@@ -41,7 +41,8 @@ export default tseslint.config(
             },
             {
               regex: '^\\.\\./(activities(/.*)?|src/(?!definitions$).*)$',
-              message: 'Workflows import activities as types only, and shared code only from src/definitions.',
+              message:
+                'Workflows import activities as types only, and shared code only from src/definitions.',
               allowTypeImports: true,
             },
           ],

@@ -449,9 +449,13 @@ async function allocate(step: Step, c: Claimed): Promise<string | null> {
       }),
     );
     const errors = result ? elementErrors(result as Parameters<typeof elementErrors>[0]) : [];
-    return errors.length > 0
-      ? `Credit note created, but its allocation was refused: ${errors.join('; ')}`
-      : null;
+    if (errors.length > 0) return `Credit note created, but its allocation was refused: ${errors.join('; ')}`;
+    // Money check: the allocation Xero made against what was still due.
+    const mismatch = result ? checkAllocation(plan, result) : null;
+    await recordMoneyChecks(step.deps.db, step.input.businessId, 'allocation', [
+      { orderId: c.order.id, mismatch },
+    ]);
+    return null;
   } catch (err) {
     const parsed = parseXeroError(err);
     if (parsed.kind !== 'validation') throw err;
