@@ -1,6 +1,5 @@
 import { Context } from '@temporalio/activity';
 import type { ManualSyncInput, OrdersCursor, StepOutcome } from '../src/definitions';
-import type { Order } from '../src/orders/schema';
 import { listOrdersPage } from '../src/orders/store';
 import type { StoredOrder } from '../src/orders/store';
 import type { Dependencies } from '../src/runtime';
@@ -17,7 +16,7 @@ import { DailyQuotaExhausted, waitFor } from '../src/xero/limiter';
 import { flushFollowUps, followUpsOf } from './follow-ups';
 import { planOrder, writeInvoices } from './invoices';
 import type { InvoicePage, OrderOutcome, Planned } from './invoices';
-import { Mutex, openStep, TaskPool } from './step';
+import { openStep, TaskPool } from './step';
 import type { Step } from './step';
 import { toActivityFailure } from './xero-failures';
 
@@ -52,13 +51,17 @@ interface Page extends InvoicePage {
   placedAt: Map<string, string>;
   end: { placedAt: string; id: string } | null;
   walked: boolean;
+  /** Orders settled without a write (voided, already in Xero, unmappable) and follow-ups found on the way. */
+  settled: OrderOutcome[];
+  failed: Parameters<typeof markFailed>[3];
+  work: WorkItem[];
 }
 
 class OrdersWalk {
   private readAfter: OrdersCursor['after'];
   private readWalked: boolean;
   private readonly pages: Array<{ page: Page; done: boolean }> = [];
-  private readonly flushes = new Mutex();
+  private readonly flusher: Flusher;
   private contacts: Map<string, ContactResolution> | null = null;
 
   constructor(
@@ -67,6 +70,7 @@ class OrdersWalk {
   ) {
     this.readAfter = committed.after;
     this.readWalked = committed.walked;
+    this.flusher = new Flusher(step);
   }
 
   /** Walks until the deadline; true when every order is handled and nothing is left queued. */
@@ -81,7 +85,9 @@ class OrdersWalk {
         await this.commit();
       });
     }
-    await pool.drain();
+    // Nothing may be left writing when the step returns: wait for the flushes even when a page failed.
+    await pool.drain().finally(() => this.flusher.settled());
+    await this.flusher.drain();
     if (!this.committed.walked) return false;
     return this.finish();
   }
@@ -109,10 +115,10 @@ class OrdersWalk {
       placedAt: new Map(),
       end: this.readAfter,
       walked: false,
+      settled: [],
+      failed: [],
+      work: [],
     };
-    const settled: OrderOutcome[] = [];
-    const failed: Parameters<typeof markFailed>[3] = [];
-    const work: WorkItem[] = [];
     while (page.toWrite.length < WRITE_BATCH) {
       const rows = await listOrdersPage(db, {
         ...orderRangeOf(step.input),
@@ -125,46 +131,36 @@ class OrdersWalk {
         rows.map((r) => r.order.id),
       );
       for (const row of rows) {
-        this.sortOut(row, ledger.get(row.order.id), page, { settled, failed, work });
+        this.sortOut(row, ledger.get(row.order.id), page);
         page.end = { placedAt: row.placedAtUtc, id: row.order.id };
         if (page.toWrite.length >= WRITE_BATCH) break;
       }
       if (rows.length < READ_AHEAD && page.toWrite.length < WRITE_BATCH) page.walked = true;
       // A long run of orders with nothing to write still ends a page, so the cursor keeps moving.
-      if (page.walked || rows.length === 0 || settled.length + failed.length >= 10 * READ_AHEAD) break;
+      if (page.walked || rows.length === 0 || page.settled.length + page.failed.length >= 10 * READ_AHEAD)
+        break;
     }
-    await markFailed(db, step.input.businessId, step.input.requestId, failed);
-    await recordOutcomes(db, step.input.requestId, [
-      ...settled,
-      ...failed.map((f) => ({ ...f, outcome: 'failed' as const })),
-    ]);
-    await addWork(db, step.input.requestId, work);
     this.readAfter = page.end;
     this.readWalked = page.walked;
     return page;
   }
 
-  private sortOut(
-    row: StoredOrder,
-    ledger: LedgerRow | undefined,
-    page: Page,
-    out: { settled: OrderOutcome[]; failed: Parameters<typeof markFailed>[3]; work: WorkItem[] },
-  ): void {
+  private sortOut(row: StoredOrder, ledger: LedgerRow | undefined, page: Page): void {
     const { order } = row;
     const { step } = this;
     if (order.status === 'voided') {
-      out.settled.push({ orderId: order.id, outcome: 'skipped', error: 'voided orders are not pushed' });
+      page.settled.push({ orderId: order.id, outcome: 'skipped', error: 'voided orders are not pushed' });
       return;
     }
     if (ledger?.status === 'synced' && step.input.options.resyncPolicy === 'skip') {
-      out.settled.push(syncedBefore(ledger, step.input.requestId));
+      page.settled.push(syncedBefore(ledger, step.input.requestId));
       // Payments or a credit note an earlier request left unwritten are this request's to finish.
-      out.work.push(...followUpsOf(step, order, ledger, row.placedAtUtc));
+      page.work.push(...followUpsOf(step, order, ledger, row.placedAtUtc));
       return;
     }
     const planned = planOrder(step, order, this.contacts!);
     if ('error' in planned) {
-      out.failed.push(planned);
+      page.failed.push(planned);
       return;
     }
     page.toWrite.push(planned as Planned);
@@ -173,21 +169,28 @@ class OrdersWalk {
     if (ledger?.status === 'pending') page.pendingIds.add(order.id);
   }
 
-  /** Xero's part of a page: the invoices, then the follow-ups now due, then any batch that is full. */
+  /**
+   * A page's writes: its invoices, then every outcome of the page in one statement, the follow-ups now due,
+   * and a word to the flusher (which writes any batch that is full, beside the pages).
+   */
   private async handle(page: Page): Promise<void> {
     const { step } = this;
     const { db } = step.deps;
-    if (page.toWrite.length > 0) {
-      const outcomes = await writeInvoices(step, page);
-      await recordOutcomes(db, step.input.requestId, outcomes);
-      const synced = new Set(outcomes.filter((o) => o.outcome === 'synced').map((o) => o.orderId));
-      const ledger = await ledgerRows(db, step.input.businessId, [...synced]);
-      const work = page.toWrite
-        .filter((p) => synced.has(p.order.id))
-        .flatMap((p) => followUpsOfSynced(step, p.order, ledger.get(p.order.id), page.placedAt));
-      await addWork(db, step.input.requestId, work);
-    }
-    await this.flushes.with(() => flushFollowUps(step, false));
+    const written = page.toWrite.length > 0 ? await writeInvoices(step, page) : [];
+    await markFailed(db, step.input.businessId, step.input.requestId, page.failed);
+    await recordOutcomes(db, step.input.requestId, [
+      ...page.settled,
+      ...page.failed.map((f) => ({ ...f, outcome: 'failed' as const })),
+      ...written,
+    ]);
+    const synced = new Set(written.filter((o) => o.outcome === 'synced').map((o) => o.orderId));
+    const due = page.toWrite
+      .filter((p) => synced.has(p.order.id))
+      .flatMap((p) =>
+        followUpsOf(step, p.order, nowSynced(page.ledger.get(p.order.id)), page.placedAt.get(p.order.id)!),
+      );
+    await addWork(db, step.input.requestId, [...page.work, ...due]);
+    if (page.work.length + due.length > 0) this.flusher.kick();
   }
 
   /** The committed cursor moves past every page done, in walk order. */
@@ -209,7 +212,7 @@ class OrdersWalk {
   /** The walk is over: the partly full batches go now. Claims another writer holds are waited for. */
   private async finish(): Promise<boolean> {
     for (;;) {
-      const left = await this.flushes.with(() => flushFollowUps(this.step, true));
+      const left = await flushFollowUps(this.step, true);
       if (!left) return true;
       if (Date.now() >= this.step.deadline) return false;
       await waitFor(2000, this.step.signal, () => this.step.checkpoint(this.committed));
@@ -217,13 +220,65 @@ class OrdersWalk {
   }
 }
 
-function followUpsOfSynced(
-  step: Step,
-  order: Order,
-  row: LedgerRow | undefined,
-  placedAt: Map<string, string>,
-): WorkItem[] {
-  return row ? followUpsOf(step, order, row, placedAt.get(order.id)!) : [];
+/** An order's ledger row once its invoice is in Xero: its follow-up claims as they were (none, if new). */
+function nowSynced(before: LedgerRow | undefined): LedgerRow {
+  return {
+    orderId: before?.orderId ?? '',
+    status: 'synced',
+    requestId: before?.requestId ?? '',
+    invoiceNumber: before?.invoiceNumber ?? '',
+    xeroInvoiceId: before?.xeroInvoiceId ?? null,
+    paymentsStatus: before?.paymentsStatus ?? 'none',
+    creditNoteStatus: before?.creditNoteStatus ?? 'none',
+    creditNoteId: before?.creditNoteId ?? null,
+    refundStatus: before?.refundStatus ?? 'none',
+    allocationStatus: before?.allocationStatus ?? 'none',
+    xeroContactId: before?.xeroContactId ?? null,
+  };
+}
+
+/**
+ * Writes full follow-up batches beside the pages, so a payment write never holds up an invoice write: up to two
+ * flushes at once (the ledger's claims keep them on different orders). The first failure is kept for `drain`.
+ */
+class Flusher {
+  private running = 0;
+  private wanted = false;
+  private failure: { error: unknown } | null = null;
+  private readonly idle: Array<() => void> = [];
+
+  constructor(private readonly step: Step) {}
+
+  kick(): void {
+    this.wanted = true;
+    if (this.running < 2 && !this.failure) void this.loop();
+  }
+
+  /** Waits until no flush runs. */
+  async settled(): Promise<void> {
+    while (this.running > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+  }
+
+  /** Waits until no flush runs; rethrows the first failure. */
+  async drain(): Promise<void> {
+    await this.settled();
+    if (this.failure) throw this.failure.error;
+  }
+
+  private async loop(): Promise<void> {
+    this.running += 1;
+    try {
+      while (this.wanted && !this.failure) {
+        this.wanted = false;
+        await flushFollowUps(this.step, false);
+      }
+    } catch (error) {
+      this.failure ??= { error };
+    } finally {
+      this.running -= 1;
+      if (this.running === 0) this.idle.splice(0).forEach((resolve) => resolve());
+    }
+  }
 }
 
 function syncedBefore(row: LedgerRow, requestId: string): OrderOutcome {

@@ -113,20 +113,3 @@ export class TaskPool {
     if (this.failure) throw this.failure.error;
   }
 }
-
-/** One at a time: flushes of one kind never overlap inside a step. */
-export class Mutex {
-  private tail: Promise<void> = Promise.resolve();
-
-  async with<T>(fn: () => Promise<T>): Promise<T> {
-    const previous = this.tail;
-    let release!: () => void;
-    this.tail = new Promise((r) => (release = r));
-    await previous;
-    try {
-      return await fn();
-    } finally {
-      release();
-    }
-  }
-}

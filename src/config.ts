@@ -74,7 +74,7 @@ export const ConfigSchema = z.object({
   XERO_DAILY_LIMIT: z.coerce.number().int().min(1).default(5000),
   XERO_QUOTA_PROBE_MS: z.coerce.number().int().min(100).default(1_800_000),
 
-  SYNC_STEP_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  SYNC_STEP_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
   SYNC_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(100).default(10),
 });
 

@@ -38,6 +38,7 @@ export async function connectToSimulator(
   db: Db,
   businessId: string,
   tenantId = DEMO_TENANT_ID,
+  client = { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET },
 ): Promise<void> {
   const store = new ConnectionStore(db, new TokenCipher(decodeKey(TEST_TOKEN_ENCRYPTION_KEY)!));
   await inTransaction(db, (tx) =>
@@ -47,7 +48,7 @@ export async function connectToSimulator(
       tenantId,
       tenantName: null,
       xeroConnectionId: null,
-      client: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET },
+      client,
     }),
   );
 }

@@ -18,8 +18,12 @@ export function workerEnv(cfg: Config, extra: Record<string, string> = {}): Node
     XERO_CLIENT_SECRET: cfg.XERO_CLIENT_SECRET,
     TOKEN_ENCRYPTION_KEY: cfg.TOKEN_ENCRYPTION_KEY,
     XERO_WINDOW_MS: String(cfg.XERO_WINDOW_MS),
+    XERO_DAY_WINDOW_MS: String(cfg.XERO_DAY_WINDOW_MS),
     XERO_MINUTE_BUDGET: String(cfg.XERO_MINUTE_BUDGET),
+    XERO_CONCURRENCY: String(cfg.XERO_CONCURRENCY),
+    XERO_REQUEST_TIMEOUT_MS: String(cfg.XERO_REQUEST_TIMEOUT_MS),
     XERO_QUOTA_PROBE_MS: String(cfg.XERO_QUOTA_PROBE_MS),
+    SYNC_STEP_SECONDS: String(cfg.SYNC_STEP_SECONDS),
     LOG_LEVEL: 'error',
     ...extra,
   };

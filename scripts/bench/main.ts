@@ -1,0 +1,153 @@
+/**
+ * `npm run bench`: the product's performance record. Starts a real Temporal dev server and PostgreSQL (as the
+ * tests do), runs each scenario against the Xero simulator, prints one table and writes it with the machine's
+ * description as JSON. Every figure is measured in this run; ratios compare figures of the same run.
+ *
+ *   npm run bench                      # everything (about 10 minutes on 2 cores)
+ *   npm run bench -- --only P1,RP      # some scenarios: P1 P2 P3 P4 P5 RP (real pacing)
+ *   npm run bench -- --out FILE        # where the JSON goes (default .data/bench/results.json)
+ */
+import path from 'node:path';
+import globalSetup from '../../test/support/global-setup';
+import { startTestSystem } from '../../test/support/system';
+import type { TestSystem } from '../../test/support/system';
+import type { DevServerHandle } from '../../src/temporal/dev-server';
+import type { EmbeddedPostgresHandle } from '../../src/db/embedded';
+import { quietTemporalRuntime } from '../../test/support/harness';
+import { runDemoOnline, runP1 } from './p1-calls';
+import { runP2Latency, runP2Many, runP2Shared, runP2Single } from './p2-budget';
+import { runP3 } from './p3-year';
+import { runP4, runP5Counts, runP5Polling } from './p4-p5';
+import { runRealPacing } from './real-pacing';
+import { machine, printTable, writeResults } from './report';
+import type { Row } from './report';
+import { recordExchange } from './support';
+import { spawnWorker, stopWorker, workerEnv } from '../../test/support/worker-process';
+
+type SystemOptions = Parameters<typeof startTestSystem>[1];
+
+const onExchange = (e: { headers: Record<string, string> }) => recordExchange(e.headers['xero-tenant-id']);
+
+/** Each system is one configuration of the product (its window scale, its limits); scenarios run inside. */
+const SYSTEMS: Array<{
+  name: string;
+  ids: string[];
+  options: SystemOptions;
+  /** Worker processes to run beside the in-process API and simulator, as in a deployment. */
+  workers?: number;
+  scenarios: Array<(s: TestSystem) => Promise<Row[]>>;
+}> = [
+  {
+    name: 'scaled (1 s minute)',
+    ids: ['P1', 'P2', 'P5'],
+    options: {
+      sim: { timeScale: 60 },
+      env: { XERO_WINDOW_MS: '1000', XERO_REQUEST_TIMEOUT_MS: '5000' },
+      worker: false,
+    },
+    workers: 1,
+    scenarios: [runP1, runDemoOnline, runP2Single, runP2Shared, runP5Polling, runP5Counts],
+  },
+  {
+    name: 'scaled, 30 s minute, two worker processes',
+    ids: ['P2'],
+    options: {
+      sim: { timeScale: 2 },
+      env: { XERO_WINDOW_MS: '30000', XERO_REQUEST_TIMEOUT_MS: '10000' },
+      worker: false,
+    },
+    scenarios: [runP2Many],
+  },
+  {
+    name: 'scaled, 30 s daily window',
+    ids: ['P3', 'P5'],
+    options: {
+      sim: { timeScale: 60, dayWindowSeconds: 1800 },
+      env: {
+        XERO_WINDOW_MS: '1000',
+        XERO_DAY_WINDOW_MS: '30000',
+        XERO_QUOTA_PROBE_MS: '3000',
+        XERO_REQUEST_TIMEOUT_MS: '5000',
+      },
+      worker: false,
+    },
+    scenarios: [runP3],
+  },
+  {
+    name: 'limits off',
+    ids: ['P4'],
+    options: {
+      sim: { timeScale: 600 },
+      env: { XERO_WINDOW_MS: '100', XERO_CONCURRENCY: '5' },
+      worker: false,
+    },
+    workers: 1,
+    scenarios: [runP4],
+  },
+  {
+    name: 'real 60 s window',
+    ids: ['RP', 'P2'],
+    options: { worker: false },
+    workers: 1,
+    scenarios: [runRealPacing, runP2Latency],
+  },
+];
+
+function argument(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const only = argument('--only')
+    ?.split(',')
+    .map((s) => s.trim().toUpperCase());
+  const out = path.resolve(argument('--out') ?? '.data/bench/results.json');
+  const startedAt = new Date();
+  quietTemporalRuntime();
+  await globalSetup();
+  const servers = (globalThis as Record<string, unknown>).__xmsTestServers as {
+    temporal: DevServerHandle;
+    pg: EmbeddedPostgresHandle;
+  };
+  const rows: Row[] = [];
+  try {
+    for (const spec of SYSTEMS) {
+      if (only && !spec.ids.some((id) => only.includes(id))) continue;
+      console.error(`[bench] ${spec.name}`);
+      const system = await startTestSystem(`bench-${spec.name}`, {
+        ...spec.options,
+        sim: { ...spec.options?.sim, onExchange },
+      });
+      const workers = Array.from({ length: spec.workers ?? 0 }, () => spawnWorker(workerEnv(system.cfg)));
+      try {
+        for (const scenario of spec.scenarios) {
+          const found = await scenario(system);
+          const wanted = only ? found.filter((r) => only.includes(r.id)) : found;
+          rows.push(...wanted);
+          for (const r of wanted) console.error(`[bench]   ${r.id} ${r.scenario}: ${r.metric} = ${r.value}`);
+        }
+      } finally {
+        await Promise.all(workers.map((w) => stopWorker(w)));
+        await system.stop();
+      }
+    }
+  } finally {
+    await Promise.allSettled([servers.temporal.stop(), servers.pg.stop()]);
+  }
+  const m = machine();
+  console.log(`Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}`);
+  console.log(printTable(rows));
+  writeResults(out, rows, startedAt);
+  console.log(`Written to ${out}`);
+  const missed = rows.filter((r) => !r.pass);
+  if (missed.length > 0) {
+    console.log(`${missed.length} figure(s) missed their target.`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

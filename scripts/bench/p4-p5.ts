@@ -1,0 +1,252 @@
+/**
+ * P4: the engine's own cost. With Xero's limits out of the way, orders per second against a raw xero-node loop
+ * that pushes the same invoices and payments to the same simulator, and the PostgreSQL statements (limiter ones
+ * apart) per Xero call.
+ * P5: progress reads with 50 clients polling a running request (latency, and the sync's throughput against an
+ * unpolled run), and the per-page cost of the request's counts from 1,000 to 200,000 orders.
+ */
+import { AccountingApi } from 'xero-node';
+import { generateDemoOrders } from '../../src/orders/seed';
+import type { Order } from '../../src/orders/schema';
+import { DEFAULT_SETTINGS } from '../../src/businesses/store';
+import { DEMO_SETTINGS } from '../../src/orders/demo';
+import { mapOrder } from '../../src/sync/invoice-mapping';
+import { recordOutcomes, requestCounts } from '../../src/sync/ledger';
+import { chunk } from '../../src/sync/packing';
+import { toXeroInvoice, toXeroPayment } from '../../src/xero/wire';
+import type { TestSystem } from '../../test/support/system';
+import { forBusiness, load, newOrg, percentile, ratio, result, submit, tenantStats } from './support';
+import type { Row } from './report';
+
+const MANUAL_NAME = 'Bench Walk-in';
+
+async function manualContact(system: TestSystem, tenantId: string): Promise<string> {
+  const res = await fetch(`${system.xero.baseUrl}/__sim/tenants/${tenantId}/contacts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ Contacts: [{ Name: MANUAL_NAME }] }),
+  });
+  return ((await res.json()) as { Contacts: Array<{ ContactID: string }> }).Contacts[0]!.ContactID;
+}
+
+function completedPos(businessId: string, prefix: string, days: string[], perDay: number): Order[] {
+  return forBusiness(
+    generateDemoOrders({
+      businessId,
+      from: days[0]!,
+      to: days[1]!,
+      ordersPerDay: perDay,
+      channel: 'pos',
+      seed: 50,
+    }),
+    businessId,
+    prefix,
+  ).filter((o) => o.status === 'completed');
+}
+
+/** Counts every statement the worker's pool runs, and those of the limiter apart. */
+function countStatements(system: TestSystem) {
+  const db = system.deps.db;
+  const original = db.query.bind(db) as (...args: unknown[]) => unknown;
+  const counts = { all: 0, limiter: 0 };
+  (db as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    counts.all += 1;
+    if (typeof args[0] === 'string' && /xero_tenant_(leases|pacing)/.test(args[0])) counts.limiter += 1;
+    return original(...args);
+  };
+  return { counts, restore: () => ((db as unknown as { query: unknown }).query = original) };
+}
+
+/** The raw loop: xero-node straight at the simulator, 50 invoices per call, then their payments, one after another. */
+async function rawLoop(
+  system: TestSystem,
+  tenantId: string,
+  contactId: string,
+  orders: Order[],
+): Promise<number> {
+  const { access_token } = system.xero.sim.issueAccessToken([tenantId], 'bench-raw');
+  const api = new AccountingApi(system.xero.apiUrl);
+  api.accessToken = access_token;
+  const settings = { ...DEFAULT_SETTINGS, ...DEMO_SETTINGS, timeZone: 'Asia/Singapore' };
+  const started = Date.now();
+  for (const page of chunk(orders)) {
+    const mapped = page.flatMap((o) => {
+      const m = mapOrder(o, settings, { contactId });
+      return m.kind === 'invoice' ? [m] : [];
+    });
+    const { body } = await api.createInvoices(
+      tenantId,
+      { invoices: mapped.map((m) => toXeroInvoice(m.invoice)) },
+      false,
+      4,
+    );
+    const ids = new Map((body.invoices ?? []).map((i) => [i.invoiceNumber, i.invoiceID!]));
+    const payments = mapped.flatMap((m) =>
+      m.payments.map((p) => toXeroPayment(p, ids.get(p.invoiceNumber)!)),
+    );
+    for (const batch of chunk(payments)) await api.createPayments(tenantId, { payments: batch }, false);
+  }
+  return orders.length / ((Date.now() - started) / 1000);
+}
+
+export async function runP4(system: TestSystem): Promise<Row[]> {
+  const unlimited = { perMinute: 1_000_000, concurrent: 100, perDay: 1_000_000_000 };
+  const raw = await newOrg(system, 'P4 raw loop', { limits: unlimited });
+  const ours = await newOrg(system, 'P4 engine', { limits: unlimited });
+  const days = ['2025-01-01', '2025-01-30'];
+  const rawOrders = completedPos(raw.businessId, 'p4raw', days, 100);
+  const ourOrders = completedPos(ours.businessId, 'p4', days, 100);
+  await load(system, ourOrders);
+  const rawRate = await rawLoop(system, raw.tenantId, await manualContact(system, raw.tenantId), rawOrders);
+  const contactId = await manualContact(system, ours.tenantId);
+  const before = await tenantStats(system, ours);
+  const statements = countStatements(system);
+  const started = Date.now();
+  try {
+    await result(
+      system,
+      await submit(system, ours, {
+        channel: 'pos',
+        startDate: days[0]!,
+        endDate: days[1]!,
+        contactMapping: { mode: 'manual', contactId },
+      }),
+    );
+  } finally {
+    statements.restore();
+  }
+  const ourRate = ourOrders.length / ((Date.now() - started) / 1000);
+  const calls = (await tenantStats(system, ours)).calls.total - before.calls.total;
+  const scenario = `limits off, ${ourOrders.length} POS orders`;
+  return [
+    {
+      id: 'P4',
+      scenario,
+      metric: `orders/s vs raw xero-node loop (${Math.round(ourRate)} / ${Math.round(rawRate)})`,
+      value: ratio(ourRate, rawRate),
+      target: '≥ 0.50',
+      pass: ourRate >= 0.5 * rawRate,
+    },
+    {
+      id: 'P4',
+      scenario,
+      metric: `PostgreSQL statements per Xero call (${calls} calls)`,
+      value: ratio(statements.counts.all, calls),
+      target: 'reported',
+      pass: true,
+    },
+    {
+      id: 'P4',
+      scenario,
+      metric: 'limiter round trips per Xero call',
+      value: ratio(statements.counts.limiter, calls),
+      target: 'reported',
+      pass: true,
+    },
+  ];
+}
+
+/** One request's throughput (orders/s), with `pollers` clients reading its progress meanwhile. */
+async function polledRun(system: TestSystem, name: string, pollers: number) {
+  const org = await newOrg(system, name);
+  const days = ['2025-01-01', '2025-03-31'];
+  const orders = completedPos(org.businessId, name.replace(/\W/g, ''), days, 60);
+  await load(system, orders);
+  const key = await system.keyFor(org.businessId);
+  const started = Date.now();
+  const id = await submit(system, org, { channel: 'pos', startDate: days[0]!, endDate: days[1]! });
+  let running = true;
+  const latencies: number[] = [];
+  // Plain HTTP clients, as a platform's backend would be (no response checking on this side).
+  const read = async () => {
+    const res = await fetch(`${system.apiUrl}/api/sync-requests/${id}`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`progress answered ${res.status}`);
+  };
+  const clients = Array.from({ length: pollers }, async () => {
+    while (running) {
+      const t0 = performance.now();
+      await read();
+      latencies.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  });
+  await result(system, id);
+  const rate = orders.length / ((Date.now() - started) / 1000);
+  running = false;
+  await Promise.all(clients);
+  return { rate, latencies };
+}
+
+export async function runP5Polling(system: TestSystem): Promise<Row[]> {
+  const quiet = await polledRun(system, 'P5 unpolled', 0);
+  const polled = await polledRun(system, 'P5 polled', 50);
+  const p50 = percentile(polled.latencies, 50);
+  const p99 = percentile(polled.latencies, 99);
+  const scenario = `50 clients polling every 250 ms (${polled.latencies.length} reads)`;
+  return [
+    {
+      id: 'P5',
+      scenario,
+      metric: 'progress latency p50 ms',
+      value: Math.round(p50 * 10) / 10,
+      target: 'reported',
+      pass: true,
+    },
+    {
+      id: 'P5',
+      scenario,
+      metric: 'progress latency p99 ms',
+      value: Math.round(p99 * 10) / 10,
+      target: '< 50',
+      pass: p99 < 50,
+    },
+    {
+      id: 'P5',
+      scenario,
+      metric: `sync throughput polled / unpolled (${Math.round(polled.rate)} / ${Math.round(quiet.rate)} orders/s)`,
+      value: ratio(polled.rate, quiet.rate),
+      target: '≥ 0.90',
+      pass: polled.rate >= 0.9 * quiet.rate,
+    },
+  ];
+}
+
+/** The per-page cost of a request's counts (read, and kept by the trigger on a page of 50 outcomes). */
+export async function runP5Counts(system: TestSystem): Promise<Row[]> {
+  const db = system.database.db;
+  const timeOf = async (requestId: string) => {
+    const t0 = performance.now();
+    for (let i = 0; i < 20; i++) {
+      await requestCounts(db, requestId);
+      const page = Array.from({ length: 50 }, (_, j) => ({
+        orderId: `page${i}_${j}`,
+        outcome: 'synced' as const,
+      }));
+      await recordOutcomes(db, requestId, page);
+    }
+    return (performance.now() - t0) / 20;
+  };
+  const fill = (requestId: string, n: number) =>
+    db.query(
+      `INSERT INTO sync_request_orders (request_id, order_id, outcome)
+       SELECT $1, 'o' || g, CASE WHEN g % 10 = 0 THEN 'failed' ELSE 'synced' END FROM generate_series(1, $2) g`,
+      [requestId, n],
+    );
+  await fill('sr_bench_1k', 1_000);
+  await fill('sr_bench_200k', 200_000);
+  const small = await timeOf('sr_bench_1k');
+  const large = await timeOf('sr_bench_200k');
+  return [
+    {
+      id: 'P5',
+      scenario: 'counts per page of 50, 200k vs 1k orders',
+      metric: `time ratio (${small.toFixed(2)} ms vs ${large.toFixed(2)} ms)`,
+      value: ratio(large, small),
+      target: '≤ 1.5 (flat)',
+      pass: large <= 1.5 * small,
+    },
+  ];
+}

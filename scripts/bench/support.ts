@@ -1,0 +1,200 @@
+/**
+ * What the benchmark scenarios share: the product on real parts (the test harness's one-process system: real
+ * Temporal dev server, real PostgreSQL, the worker, the API, the Xero simulator), an organisation per scenario,
+ * and the yardsticks every figure is measured against (the minimum calls, the calls made, the time taken).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Order } from '../../src/orders/schema';
+import type { ManualSyncResult } from '../../src/definitions';
+import type { SimTenantStats } from '../../test/support/orders';
+import { connectToSimulator, loadOrders, simStats } from '../../test/support/orders';
+import { upsertBusiness } from '../../src/businesses/store';
+import type { BusinessSettings } from '../../src/businesses/store';
+import { DEMO_SETTINGS } from '../../src/orders/demo';
+import type { TestSystem } from '../../test/support/system';
+import { contactKey, contactNameFor } from '../../src/sync/contacts';
+import { chooseContactReads, contactLookups, planCalls } from '../../src/sync/packing';
+import type { CallPlan } from '../../src/sync/packing';
+import { money2 } from '../../src/sync/xero-amounts';
+import { parseDecimal } from '../../src/money';
+
+export interface Org {
+  tenantId: string;
+  businessId: string;
+  /** Real timestamps (ms) of every call the simulator answered for this organisation. */
+  calls: number[];
+}
+
+/** A fresh simulated organisation with its own app connection, and a business connected to it. */
+export async function newOrg(
+  system: TestSystem,
+  name: string,
+  opts: {
+    limits?: { perMinute?: number; concurrent?: number; perDay?: number };
+    settings?: Partial<BusinessSettings>;
+    dayResetOffsetSeconds?: number;
+  } = {},
+): Promise<Org> {
+  const tenant = system.xero.sim.createTenant({
+    name,
+    limits: opts.limits,
+    dayResetOffsetSeconds: opts.dayResetOffsetSeconds,
+  });
+  const client = { clientId: `bench-${tenant.tenantId.slice(0, 8)}`, clientSecret: randomUUID() };
+  system.xero.sim.createClient({ ...client, customConnectionTenantId: tenant.tenantId });
+  const businessId = `biz_${name.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`;
+  await upsertBusiness(system.database.db, {
+    id: businessId,
+    name,
+    timeZone: 'Asia/Singapore',
+    xeroTenantId: tenant.tenantId,
+    settings: { ...DEMO_SETTINGS, ...opts.settings },
+  });
+  await connectToSimulator(system.database.db, businessId, tenant.tenantId, client);
+  const org: Org = { tenantId: tenant.tenantId, businessId, calls: [] };
+  exchangeLog.set(tenant.tenantId, org.calls);
+  return org;
+}
+
+/** Filled by the simulator's exchange observer (see benchSimOptions). */
+const exchangeLog = new Map<string, number[]>();
+
+export function recordExchange(tenantId: string | undefined): void {
+  if (tenantId) exchangeLog.get(tenantId.toLowerCase())?.push(Date.now());
+}
+
+export function forBusiness(orders: Iterable<Order>, businessId: string, prefix: string): Order[] {
+  return [...orders].map((o) => ({
+    ...o,
+    businessId,
+    id: `${prefix}_${o.id}`,
+    number: `${prefix}${o.number}`,
+  }));
+}
+
+export async function load(system: TestSystem, orders: Order[]): Promise<void> {
+  await loadOrders(system.database.db, orders);
+}
+
+export interface SyncBody {
+  channel: string;
+  startDate: string;
+  endDate: string;
+  locationId?: string;
+  contactMapping?: { mode: 'auto' } | { mode: 'manual'; contactId: string };
+}
+
+export async function preview(system: TestSystem, org: Org, body: SyncBody) {
+  const api = await system.api(org.businessId);
+  const res = await api.post<{ estimate: { calls: CallPlan; etaSeconds: number } }>(
+    '/api/sync-requests/preview',
+    { locationId: 'all', contactMapping: { mode: 'auto' }, ...body },
+  );
+  if (res.status !== 200) throw new Error(`preview answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body.estimate;
+}
+
+export async function submit(system: TestSystem, org: Org, body: SyncBody): Promise<string> {
+  const api = await system.api(org.businessId);
+  const res = await api.post('/api/sync-requests', {
+    locationId: 'all',
+    contactMapping: { mode: 'auto' },
+    ...body,
+  });
+  if (res.status !== 202) throw new Error(`submit answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return String(res.body.id);
+}
+
+export async function result(system: TestSystem, id: string): Promise<ManualSyncResult> {
+  const done = (await system.temporal.client.workflow.getHandle(id).result()) as ManualSyncResult;
+  if (done.state !== 'completed')
+    throw new Error(`request ${id} ended ${done.state}: ${done.lastError ?? ''}`);
+  return done;
+}
+
+export async function tenantStats(
+  system: TestSystem,
+  org: Org,
+): Promise<SimTenantStats & { bytesSent: number }> {
+  return (await simStats(system.xero.baseUrl, org.tenantId)) as SimTenantStats & { bytesSent: number };
+}
+
+/**
+ * The fewest calls that can carry these orders under Xero's batch limits (src/sync/packing.ts): every write of
+ * 50 elements full but the last of each kind, refunds inside payment batches, an allocation per credit note
+ * that allocates, and contacts read the cheapest way (by name, or the directory of `existingContacts`) with the
+ * missing ones created 50 to a call.
+ */
+export function minimumCalls(
+  orders: Order[],
+  opts: { auto: boolean; walkIn: string; existingContacts: number; newContacts?: number },
+): CallPlan {
+  const live = orders.filter((o) => o.status !== 'voided');
+  const payments = live.flatMap((o) => o.payments.filter((p) => parseDecimal(p.amount) !== 0n)).length;
+  const refunded = live.filter((o) => o.status === 'refunded');
+  const money = (o: Order) => {
+    const total = parseDecimal(o.total);
+    const paid = o.payments.reduce((n, p) => n + parseDecimal(p.amount), 0n);
+    const refund = o.refund ? parseDecimal(o.refund.amount) : total;
+    const due = total - paid;
+    return { due, refund };
+  };
+  const refunds = refunded.filter((o) => {
+    const m = money(o);
+    return m.refund > (m.due > 0n ? m.due : 0n);
+  }).length;
+  const allocations = refunded.filter((o) => {
+    const m = money(o);
+    return (m.refund < m.due ? m.refund : m.due) > 0n;
+  }).length;
+  const names = new Map<string, string>();
+  if (opts.auto)
+    for (const o of live) {
+      const name = contactNameFor(o, 'by-channel', opts.walkIn);
+      names.set(contactKey(name), name);
+    }
+  const lookups = contactLookups([...names.values()]).length;
+  const reads = Math.min(lookups, chooseContactReads(lookups, opts.existingContacts).calls);
+  return planCalls({
+    invoices: live.length,
+    payments,
+    creditNotes: refunded.length,
+    refunds,
+    allocations,
+    contactReads: reads,
+    newContacts: opts.newContacts ?? names.size,
+  });
+}
+
+/** Calls per window over the busy part of a run (first to last call), leaving out the partial first and last. */
+export function windowRates(
+  calls: number[],
+  windowMs: number,
+): { mean: number; min: number; windows: number } {
+  if (calls.length < 2) return { mean: 0, min: 0, windows: 0 };
+  const sorted = [...calls].sort((a, b) => a - b);
+  const start = sorted[0]!;
+  const count = Math.floor((sorted[sorted.length - 1]! - start) / windowMs);
+  const per = Array.from({ length: count }, () => 0);
+  for (const t of sorted) {
+    const i = Math.floor((t - start) / windowMs);
+    if (i < count) per[i]! += 1;
+  }
+  const inner = per.slice(1, Math.max(1, per.length - 1));
+  if (inner.length === 0) return { mean: 0, min: 0, windows: 0 };
+  return {
+    mean: inner.reduce((a, b) => a + b, 0) / inner.length,
+    min: Math.min(...inner),
+    windows: inner.length,
+  };
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+export const ratio = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 1000) / 1000);
+export const seconds = (ms: number) => Math.round(ms / 100) / 10;
+export { money2 };

@@ -1,0 +1,72 @@
+import type { ManualSyncResult } from '../../src/definitions';
+import { generateDemoOrders } from '../../src/orders/seed';
+import type { Order } from '../../src/orders/schema';
+import { createBusiness, expectExactlyOnce, loadOrders, simInvoices, simStats } from '../support/orders';
+import { startTestSystem, submitSync } from '../support/system';
+import type { TestSystem } from '../support/system';
+
+/**
+ * At Xero's real pacing: the real 60-second minute window (no time scaling), the service's default 55 calls a
+ * minute and default timeouts. One day of 60 online orders from 60 customers Xero has never seen must take at
+ * most 8 calls (2 contact reads, 2 contact creates of up to 50, 2 invoice writes, 2 payment writes), and no step
+ * may time out while it waits for the pacer. It asserts the calls and the history, not the time taken
+ * (`npm run bench` measures that).
+ */
+describe('real pacing', () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startTestSystem('real-pacing');
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('syncs a day of 60 orders from 60 new customers in at most 8 calls, with no activity timeout', async () => {
+    expect(system.cfg.XERO_WINDOW_MS).toBe(60_000);
+    const businessId = 'biz_pacing';
+    await createBusiness(system.database.db, businessId);
+    const orders: Order[] = [
+      ...generateDemoOrders({
+        businessId,
+        from: '2026-02-02',
+        to: '2026-02-02',
+        ordersPerDay: 60,
+        channel: 'online',
+        seed: 60,
+      }),
+    ].map((o, i) => ({
+      ...o,
+      id: `pace_${i}`,
+      status: 'completed',
+      customer: { name: `New Customer ${String(i).padStart(2, '0')}`, email: null },
+      payments: [{ method: 'card', amount: o.total, paidAt: o.placedAt }],
+    }));
+    delete (orders as Array<Partial<Order>>)[0]!.refund;
+    await loadOrders(system.database.db, orders);
+    const before = (await simStats(system.xero.baseUrl)).calls.total;
+
+    const id = await submitSync(system, {
+      businessId,
+      channel: 'online',
+      startDate: '2026-02-02',
+      endDate: '2026-02-02',
+    });
+    const handle = system.temporal.client.workflow.getHandle(id);
+    const result = (await handle.result()) as ManualSyncResult;
+
+    expect(result.state).toBe('completed');
+    expect(result.counts.synced).toBe(60);
+    const stats = await simStats(system.xero.baseUrl);
+    expect(stats.calls.total - before).toBeLessThanOrEqual(8);
+    expect(stats.rateLimited.total).toBe(0);
+    expect(stats.stored.contacts).toBeGreaterThanOrEqual(60);
+    expectExactlyOnce(orders, await simInvoices(system.xero.baseUrl));
+    const { events } = await handle.fetchHistory();
+    const types = (events ?? []).map((e) => String(e.eventType));
+    expect(types.filter((t) => /TIMED_OUT/.test(t))).toEqual([]);
+    expect(types.filter((t) => /ACTIVITY_TASK_FAILED/.test(t))).toEqual([]);
+    // The progress the API serves says what happened: every call counted.
+    const detail = await (await system.api(businessId)).get(`/api/sync-requests/${id}`);
+    expect(detail.body).toMatchObject({ xeroCalls: stats.calls.total - before, state: 'completed' });
+  }, 180_000);
+});
