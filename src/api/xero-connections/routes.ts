@@ -83,8 +83,10 @@ export const xeroConnectionOperations = {
     operationId: 'disconnectXero',
     summary: 'Disconnect the business from Xero',
     description:
-      'Removes the connection in Xero and revokes the refresh token, then forgets every token. Running requests ' +
-      'wait in needs_reconnect until the business connects again (or are cancelled).',
+      'Removes the connection in Xero and revokes an OAuth refresh token, then forgets every token and secret ' +
+      '(OAuth or Custom Connection), in one transaction. If Xero could not be reached, the local disconnect still ' +
+      'happens and `xero.notUndone` says what is left to do in Xero. Running requests wait in needs_reconnect ' +
+      'until the business connects again (or are cancelled).',
     tag,
     auth: true,
     query: BusinessQuery,
@@ -92,7 +94,16 @@ export const xeroConnectionOperations = {
       200: {
         description: 'Disconnected.',
         schema: ConnectionView.extend({
-          xero: z.object({ connectionDeleted: z.boolean(), tokenRevoked: z.boolean() }),
+          xero: z.object({
+            connectionDeleted: z.boolean().describe('The connection was removed in Xero.'),
+            tokenRevoked: z
+              .boolean()
+              .nullable()
+              .describe('The OAuth refresh token was revoked (null: a Custom Connection has none).'),
+            notUndone: z
+              .array(z.string())
+              .describe('What could not be undone in Xero, and what to do. Locally everything is forgotten.'),
+          }),
         }),
       },
       404: { description: 'Not the API key’s business, or it has no connection.', schema: Problem },
