@@ -1,5 +1,9 @@
 import type { Db } from '../db/pool';
+import { unprintable } from '../text';
 import { decodeCursor, encodeCursor } from './history';
+
+/** Order ids are at most 100 printable characters (the import's rule). */
+const isOrderId = (text: string) => text.length > 0 && text.length <= 100 && unprintable(text) === undefined;
 
 export type OrderOutcome = 'failed' | 'synced' | 'skipped';
 
@@ -15,7 +19,7 @@ export async function listOrderResults(
     where.push(`r.outcome = $${params.length}`);
   }
   if (q.cursor) {
-    params.push(decodeCursor(q.cursor, ['orderId'] as const).orderId);
+    params.push(decodeCursor(q.cursor, { orderId: isOrderId }).orderId);
     where.push(`r.order_id > $${params.length}`);
   }
   const { rows } = await db.query<{

@@ -34,7 +34,11 @@ const checkFailures = {
   404: { description: 'The businessId is not the key’s business.', schema: Problem },
   409: { description: 'The business has no Xero connection.', schema: Problem },
   502: { description: 'Xero refused the manual-contact check.', schema: Problem },
-  503: { description: 'Xero’s daily quota is used up (manual-contact check).', schema: Problem },
+  503: {
+    description:
+      'Xero’s daily quota is used up (manual-contact check), or PostgreSQL or Temporal is down (Retry-After).',
+    schema: Problem,
+  },
 };
 
 function control(action: 'pause' | 'resume' | 'cancel', summary: string) {
