@@ -60,6 +60,10 @@ const COMMANDS: Record<string, Command> = {
       to: values.to,
       ordersPerDay: perDay,
     });
+    if (!result.createdBusiness)
+      console.error(
+        `Business ${result.businessId} exists: its name, time zone and settings were left as they are.`,
+      );
     console.log(
       `Seeded ${result.orders} orders for ${result.businessId} from ${result.from} to ${result.to}.`,
     );

@@ -4,7 +4,7 @@ import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from '../../text';
 
 /** Request and response schemas of /api/sync-requests. They validate requests and generate the OpenAPI document. */
 
-const DATE_MESSAGE = 'must be a real date in YYYY-MM-DD form, such as "2026-03-14"';
+const DATE_MESSAGE = 'must be a real calendar date in YYYY-MM-DD form, such as "2026-03-14"';
 // Years 1900–9999, months 01–12, days 01–31; the refine then refuses days a month does not have ("2026-02-30").
 const DATE_PATTERN = /^(19|[2-9]\d)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 export const IsoDate = z
