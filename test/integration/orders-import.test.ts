@@ -216,6 +216,7 @@ describe('orders import', () => {
     const summary = await importOrdersFile(t.db, file);
     expect(summary.imported).toBe(0);
     expect(summary.failed).toBe(3);
+    // eslint-disable-next-line no-control-regex
     for (const p of summary.problems) expect(p.reason).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
     const { rows } = await t.db.query("SELECT id FROM businesses WHERE id LIKE 'biz_never%'");
     expect(rows).toEqual([]);
