@@ -79,8 +79,13 @@ export const ConfigSchema = z.object({
 export type Config = Readonly<z.infer<typeof ConfigSchema>> & {
   /** Absolute DATA_DIR. */
   readonly dataDir: string;
-  /** True when no Xero credentials are configured: invoices go to the local simulator. */
+  /**
+   * True when no Xero at all is configured (no XERO_API_URL, XERO_IDENTITY_URL or XERO_CLIENT_ID): `npm start`
+   * then runs the local simulator. Any of them set means a real (or external) Xero, and no simulator.
+   */
   readonly xeroSimulated: boolean;
+  /** Why: which of those variables are set (empty when simulated). */
+  readonly xeroConfiguredBy: readonly string[];
   /** Where Xero sends the user back after consent: XERO_REDIRECT_URI, or this API's /xero/callback. */
   readonly xeroRedirectUri: string;
 };
@@ -100,6 +105,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     );
   }
   const parsed = result.data;
+  const xeroConfiguredBy = (['XERO_API_URL', 'XERO_IDENTITY_URL', 'XERO_CLIENT_ID'] as const).filter(
+    (name) => (env[name] ?? '') !== '',
+  );
   if (Boolean(parsed.XERO_CLIENT_ID) !== Boolean(parsed.XERO_CLIENT_SECRET)) {
     throw new ConfigError([
       'XERO_CLIENT_ID / XERO_CLIENT_SECRET: set both (a Xero app) or neither (local simulator)',
@@ -108,7 +116,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   return Object.freeze({
     ...parsed,
     dataDir: path.resolve(parsed.DATA_DIR),
-    xeroSimulated: !parsed.XERO_CLIENT_ID,
+    xeroSimulated: xeroConfiguredBy.length === 0,
+    xeroConfiguredBy: Object.freeze(xeroConfiguredBy),
     xeroRedirectUri: parsed.XERO_REDIRECT_URI ?? `http://${parsed.API_HOST}:${parsed.API_PORT}/xero/callback`,
   });
 }

@@ -31,8 +31,18 @@ export interface Operation<
   responses: Record<number, ResponseSpec>;
 }
 
+/** An OpenAPI link: which operation can follow this answer, with which of its values as parameters. */
+export interface LinkSpec {
+  operationId: string;
+  /** Parameter name -> runtime expression, e.g. { id: '$response.body#/id' }. */
+  parameters: Record<string, string>;
+  description?: string;
+}
+
 export interface ResponseSpec {
   description: string;
+  /** Operations that can follow this answer (they let a fuzzer's stateful phase walk the workflow). */
+  links?: Record<string, LinkSpec>;
   /** Absent: no body (or a redirect). */
   schema?: z.ZodType;
   contentType?: string;

@@ -104,6 +104,7 @@ function responses(op: Operation): JsonSchema {
           }
         : {}),
       ...(spec.schema ? { content: { [contentType]: { schema: jsonSchema(spec.schema, 'output') } } } : {}),
+      ...(spec.links ? { links: spec.links } : {}),
     };
   }
   return out;

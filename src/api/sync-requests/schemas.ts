@@ -69,6 +69,14 @@ export const SyncOptionsBody = z
   })
   .strict();
 
+const EXAMPLE_REQUEST = {
+  channel: 'pos',
+  locationId: 'all',
+  startDate: '2026-01-05',
+  endDate: '2026-01-11',
+  contactMapping: { mode: 'auto' },
+};
+
 export const CreateSyncRequestBody = z
   .object({
     businessId: Text(100, 'must not be empty')
@@ -83,7 +91,9 @@ export const CreateSyncRequestBody = z
     contactMapping: ContactMappingBody,
     options: SyncOptionsBody.default({ recordPayments: true, resyncPolicy: 'skip' }),
   })
-  .strict();
+  .strict()
+  // A request any connected business can submit (a past week, every location): docs and fuzzers start from it.
+  .meta({ examples: [EXAMPLE_REQUEST] });
 export type CreateSyncRequestBody = z.infer<typeof CreateSyncRequestBody>;
 
 export const IdempotencyHeaders = z.object({
@@ -207,9 +217,11 @@ export const ControlAccepted = z.object({
   state: SyncStateSchema.describe('The state when the signal was sent; follow GET /api/sync-requests/{id}.'),
 });
 
-export const PreviewBody = CreateSyncRequestBody.omit({ options: true }).extend({
-  options: SyncOptionsBody.default({ recordPayments: true, resyncPolicy: 'skip' }),
-});
+export const PreviewBody = CreateSyncRequestBody.omit({ options: true })
+  .extend({
+    options: SyncOptionsBody.default({ recordPayments: true, resyncPolicy: 'skip' }),
+  })
+  .meta({ examples: [EXAMPLE_REQUEST] });
 
 export const PreviewWarning = z.object({
   code: z.enum([
