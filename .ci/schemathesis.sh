@@ -37,10 +37,13 @@ done
 curl -fsS "$api/readyz" >/dev/null || { cat "$scratch/start.log"; echo "the API did not become ready"; exit 1; }
 key=$(cat "$DATA_DIR/demo-api-key")
 
+ci_dir=$(pwd)/.ci
 run_st() {
-  SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH=.ci "$VENV/bin/st" --config-file .ci/schemathesis.toml run "$api/openapi.json" \
+  # From the scratch directory: schemathesis keeps a cache in its working directory, which is not the repo's.
+  (cd "$scratch" && SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH="$ci_dir" PYTHONDONTWRITEBYTECODE=1 \
+    "$VENV/bin/st" --config-file "$ci_dir/schemathesis.toml" run "$api/openapi.json" \
     --header "Authorization: Bearer $key" --checks all --max-examples "$EXAMPLES" --seed 20261201 \
-    --request-timeout 30 --workers 2 --suppress-health-check all --warnings off --output-truncate true ${SCHEMATHESIS_REPORT:+--report json --report-dir "$SCHEMATHESIS_REPORT"} "$@"
+    --request-timeout 30 --workers 2 --suppress-health-check all --warnings off --output-truncate true ${SCHEMATHESIS_REPORT:+--report json --report-dir "$SCHEMATHESIS_REPORT"} "$@")
 }
 status=0
 # Disconnecting the demo business would turn every later request into a 409, so it runs last, on its own.
