@@ -37,7 +37,8 @@ export function requireDatabaseUrl(cfg: Config): string {
 
 /** Applies migrations on a pool of its own: they may wait for another process's lock longer than any deadline. */
 async function migrateDatabase(url: string): Promise<void> {
-  const pool = createPool(url, 1);
+  // Two connections: one holds the advisory lock, the other runs each migration's transaction.
+  const pool = createPool(url, 2);
   try {
     await migrate(pool);
   } finally {

@@ -52,7 +52,8 @@ async function main(): Promise<void> {
       return { pid: child.pid, exited, stop: () => pg.stop() };
     },
   });
-  const db = createPool(url, 1);
+  // Two connections: one holds the migration lock, the other runs each migration's transaction.
+  const db = createPool(url, 2);
   try {
     const applied = await migrate(db);
     say(applied.length ? `applied migrations ${applied.join(', ')}` : 'migrations up to date');
