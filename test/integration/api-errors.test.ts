@@ -384,6 +384,43 @@ describe('API errors: 4xx for every client mistake, 503 for a dependency that is
       }
     });
 
+    it('a frozen worker: a request’s detail answers within 5 s (its recorded progress), not after 30 s', async () => {
+      // An API whose task queue no worker polls: the workflow is started, and its progress query is never answered.
+      const frozen = testConfig({
+        DATABASE_URL: system.database.url,
+        TEMPORAL_TASK_QUEUE: `${system.cfg.TEMPORAL_TASK_QUEUE}-frozen`,
+      });
+      const db = createPool(system.database.url, 4, API_DB_DEADLINES);
+      const temporal = apiTemporalClient(frozen);
+      const app = await listen(
+        createApp({
+          ...system.deps,
+          cfg: frozen,
+          db,
+          temporal: temporal.client,
+          log: createLogger('api', 'error'),
+        }),
+      );
+      try {
+        const api = apiClient(app.url, key);
+        const submitted = await api.post('/api/sync-requests', {
+          ...submitBody,
+          startDate: '2025-05-02',
+          endDate: '2025-05-02',
+        });
+        expect(submitted.status).toBe(202);
+        const { value, ms } = await timed(() => api.get(`/api/sync-requests/${String(submitted.body.id)}`));
+        expect(value.status).toBe(200);
+        expect(value.body).toMatchObject({ id: submitted.body.id, state: 'queued', batchesDone: 0 });
+        expect(ms).toBeLessThan(5000);
+        await system.temporal.client.workflow.getHandle(String(submitted.body.id)).terminate('test cleanup');
+      } finally {
+        await app.close();
+        await temporal.connection.close();
+        await db.end();
+      }
+    });
+
     it('comes back by itself when the dependency does', async () => {
       await eventually(
         async () => (await (await system.api(businessId)).get('/api/sync-requests')).status === 200,
