@@ -61,20 +61,29 @@ const REQUEST_ERRORS: Record<string, { status: number; title: string; detail: (m
     },
   };
 
+/**
+ * An error of the HTTP layer itself: body-parser's (http-errors: `expose` and a `type`) or the router's (a
+ * URIError with status 400 for a malformed %-escape). Xero's and identity errors carry an HTTP status too, but
+ * theirs is Xero's, so only these shapes count.
+ */
+function isHttpLayerError(err: unknown): boolean {
+  const http = err as { status?: unknown; expose?: unknown };
+  if (typeof http.status !== 'number' || http.status < 400 || http.status >= 500) return false;
+  return http.expose === true || err instanceof URIError;
+}
+
 function requestError(err: unknown): { status: number; title: string; detail: string } | undefined {
-  const http = err as { status?: unknown; type?: unknown; expose?: unknown; message?: unknown };
+  if (!isHttpLayerError(err)) return undefined;
+  const http = err as { status: number; type?: unknown; message?: unknown };
   const known = typeof http.type === 'string' ? REQUEST_ERRORS[http.type] : undefined;
   const message = typeof http.message === 'string' ? http.message : '';
   if (known) return { status: known.status, title: known.title, detail: known.detail(message) };
-  // Any other client error of the HTTP layer (body-parser, the router): a body that does not decompress, a
-  // malformed %-escape in the path, … Our own errors are ApiErrors; nothing else of ours carries a status.
-  if (typeof http.status === 'number' && http.status >= 400 && http.status < 500)
-    return {
-      status: http.status,
-      title: http.status === 415 ? 'Unsupported Media Type' : 'Bad Request',
-      detail: `The request could not be read (${message}); check its body, encoding and URL.`,
-    };
-  return undefined;
+  // Any other client error of the HTTP layer: a body that does not decompress, a malformed %-escape, …
+  return {
+    status: http.status,
+    title: http.status === 415 ? 'Unsupported Media Type' : 'Bad Request',
+    detail: `The request could not be read (${message}); check its body, encoding and URL.`,
+  };
 }
 
 /**
