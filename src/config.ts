@@ -8,7 +8,8 @@ import { TASK_QUEUE } from './definitions';
  */
 const port = z.coerce.number().int().min(0).max(65535);
 const url = z.url();
-const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), url.optional());
+const blankToUndefined = (v: unknown) => (v === '' ? undefined : v);
+const optionalUrl = z.preprocess(blankToUndefined, url.optional());
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional());
 
 /** A 32-byte AES-256 key, base64 (standard or URL-safe). `openssl rand -base64 32` makes one. */
@@ -57,8 +58,9 @@ export const ConfigSchema = z.object({
   DATABASE_URL: optionalUrl,
   EMBEDDED_PG_PORT: port.default(5433),
 
-  XERO_API_URL: url.default('https://api.xero.com/api.xro/2.0'),
-  XERO_IDENTITY_URL: url.default('https://identity.xero.com'),
+  // Empty counts as unset (as .env.example leaves them): the defaults below, and the simulator under npm start.
+  XERO_API_URL: z.preprocess(blankToUndefined, url.default('https://api.xero.com/api.xro/2.0')),
+  XERO_IDENTITY_URL: z.preprocess(blankToUndefined, url.default('https://identity.xero.com')),
   XERO_CLIENT_ID: optionalString,
   XERO_CLIENT_SECRET: optionalString,
   XERO_REDIRECT_URI: optionalUrl,

@@ -37,6 +37,12 @@ describe('configuration', () => {
     }
   });
 
+  it('treats an empty XERO_API_URL / XERO_IDENTITY_URL as unset: the defaults, and the simulator', () => {
+    const cfg = parseConfig({ XERO_API_URL: '', XERO_IDENTITY_URL: '' });
+    expect(cfg.XERO_API_URL).toBe('https://api.xero.com/api.xro/2.0');
+    expect(cfg.xeroSimulated).toBe(true);
+  });
+
   it('refuses half a set of Xero credentials', () => {
     expect(() => parseConfig({ XERO_CLIENT_ID: 'abc' })).toThrow(
       /XERO_CLIENT_ID \/ XERO_CLIENT_SECRET: set both/,
