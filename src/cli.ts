@@ -5,6 +5,7 @@ import { createPool } from './db/pool';
 import type { Db } from './db/pool';
 import { resolveDatabase } from './db/resolve';
 import { importOrdersFile } from './orders/import';
+import { escapeControls } from './text';
 import { seedDemoData } from './orders/demo';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys/store';
 import { getBusiness } from './businesses/store';
@@ -14,6 +15,7 @@ import { CONNECTION_USAGE, connectCustomCommand, reencryptCommand } from './xero
 const USAGE = `Usage: npm run cli -- <command>
 
   orders import FILE.ndjson         Load orders (one JSON order per line); idempotent on (business, order id).
+                                    A changed order is updated while it is not in Xero; one in Xero is kept.
   orders seed [--business ID] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--per-day N]
                                     Generate a realistic demo set (default: biz_demo, the last 6 months).
   db migrate                        Apply database migrations.
@@ -36,9 +38,15 @@ const COMMANDS: Record<string, Command> = {
   'orders import': async (db, args) => {
     const file = args[0];
     if (!file) throw new UsageError('orders import needs a file: npm run cli -- orders import FILE.ndjson');
-    const summary = await importOrdersFile(db, file);
-    for (const p of summary.problems) console.error(`${file}:${p.line}: ${p.reason}`);
-    console.log(`Imported ${summary.imported} orders; ${summary.failed} line(s) failed.`);
+    const shown = escapeControls(file);
+    // Problems are printed as they are found: a large file of bad lines shows them at once, in bounded memory.
+    const summary = await importOrdersFile(db, file, {
+      onProblem: (p) => console.error(`${shown}:${p.line}: ${p.reason}`),
+      onUpdated: (p) => console.error(`${shown}:${p.line}: ${p.reason}`),
+    });
+    console.log(
+      `Imported ${summary.imported} new orders, updated ${summary.updated}, ${summary.unchanged} unchanged; ${summary.failed} line(s) failed.`,
+    );
     return summary.failed > 0 ? 1 : 0;
   },
   'orders seed': async (db, args) => {
@@ -60,6 +68,10 @@ const COMMANDS: Record<string, Command> = {
       to: values.to,
       ordersPerDay: perDay,
     });
+    if (!result.createdBusiness)
+      console.error(
+        `Business ${result.businessId} exists: its name, time zone and settings were left as they are.`,
+      );
     console.log(
       `Seeded ${result.orders} orders for ${result.businessId} from ${result.from} to ${result.to}.`,
     );

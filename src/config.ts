@@ -8,7 +8,8 @@ import { TASK_QUEUE } from './definitions';
  */
 const port = z.coerce.number().int().min(0).max(65535);
 const url = z.url();
-const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), url.optional());
+const blankToUndefined = (v: unknown) => (v === '' ? undefined : v);
+const optionalUrl = z.preprocess(blankToUndefined, url.optional());
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional());
 
 /** A 32-byte AES-256 key, base64 (standard or URL-safe). `openssl rand -base64 32` makes one. */
@@ -57,8 +58,9 @@ export const ConfigSchema = z.object({
   DATABASE_URL: optionalUrl,
   EMBEDDED_PG_PORT: port.default(5433),
 
-  XERO_API_URL: url.default('https://api.xero.com/api.xro/2.0'),
-  XERO_IDENTITY_URL: url.default('https://identity.xero.com'),
+  // Empty counts as unset (as .env.example leaves them): the defaults below, and the simulator under npm start.
+  XERO_API_URL: z.preprocess(blankToUndefined, url.default('https://api.xero.com/api.xro/2.0')),
+  XERO_IDENTITY_URL: z.preprocess(blankToUndefined, url.default('https://identity.xero.com')),
   XERO_CLIENT_ID: optionalString,
   XERO_CLIENT_SECRET: optionalString,
   XERO_REDIRECT_URI: optionalUrl,
@@ -81,8 +83,13 @@ export const ConfigSchema = z.object({
 export type Config = Readonly<z.infer<typeof ConfigSchema>> & {
   /** Absolute DATA_DIR. */
   readonly dataDir: string;
-  /** True when no Xero credentials are configured: invoices go to the local simulator. */
+  /**
+   * True when no Xero at all is configured (no XERO_API_URL, XERO_IDENTITY_URL or XERO_CLIENT_ID): `npm start`
+   * then runs the local simulator. Any of them set means a real (or external) Xero, and no simulator.
+   */
   readonly xeroSimulated: boolean;
+  /** Why: which of those variables are set (empty when simulated). */
+  readonly xeroConfiguredBy: readonly string[];
   /** Where Xero sends the user back after consent: XERO_REDIRECT_URI, or this API's /xero/callback. */
   readonly xeroRedirectUri: string;
 };
@@ -102,6 +109,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     );
   }
   const parsed = result.data;
+  const xeroConfiguredBy = (['XERO_API_URL', 'XERO_IDENTITY_URL', 'XERO_CLIENT_ID'] as const).filter(
+    (name) => (env[name] ?? '') !== '',
+  );
   if (Boolean(parsed.XERO_CLIENT_ID) !== Boolean(parsed.XERO_CLIENT_SECRET)) {
     throw new ConfigError([
       'XERO_CLIENT_ID / XERO_CLIENT_SECRET: set both (a Xero app) or neither (local simulator)',
@@ -110,7 +120,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   return Object.freeze({
     ...parsed,
     dataDir: path.resolve(parsed.DATA_DIR),
-    xeroSimulated: !parsed.XERO_CLIENT_ID,
+    xeroSimulated: xeroConfiguredBy.length === 0,
+    xeroConfiguredBy: Object.freeze(xeroConfiguredBy),
     xeroRedirectUri: parsed.XERO_REDIRECT_URI ?? `http://${parsed.API_HOST}:${parsed.API_PORT}/xero/callback`,
   });
 }

@@ -1,7 +1,7 @@
 import type { Config } from './config';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
-import type { Db } from './db/pool';
+import type { Db, PoolDeadlines } from './db/pool';
 import { createLogger } from './logger';
 import type { Logger } from './logger';
 import { XeroGateway } from './xero/gateway';
@@ -35,9 +35,25 @@ export function requireDatabaseUrl(cfg: Config): string {
   return cfg.DATABASE_URL;
 }
 
-export async function openDependencies(cfg: Config, component = 'worker'): Promise<Dependencies> {
-  const db = createPool(requireDatabaseUrl(cfg));
-  await migrate(db);
+/** Applies migrations on a pool of its own: they may wait for another process's lock longer than any deadline. */
+async function migrateDatabase(url: string): Promise<void> {
+  // Two connections: one holds the advisory lock, the other runs each migration's transaction.
+  const pool = createPool(url, 2);
+  try {
+    await migrate(pool);
+  } finally {
+    await pool.end();
+  }
+}
+
+export async function openDependencies(
+  cfg: Config,
+  component = 'worker',
+  deadlines?: PoolDeadlines,
+): Promise<Dependencies> {
+  const url = requireDatabaseUrl(cfg);
+  await migrateDatabase(url);
+  const db = createPool(url, 10, deadlines);
   const limiter = new TenantLimiter(db, {
     perMinute: cfg.XERO_MINUTE_BUDGET,
     concurrency: cfg.XERO_CONCURRENCY,

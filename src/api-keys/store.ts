@@ -54,7 +54,10 @@ export function newApiKeyText(): string {
   return `xms_${id}_${secret}`;
 }
 
-/** The business a key belongs to, or null when the key is malformed, unknown or revoked. */
+/**
+ * The business a key belongs to, or null when the key is malformed, unknown or revoked. `last_used_at` moves
+ * only after the secret's hash matched, so a wrong secret leaves no trace on the key.
+ */
 export async function verifyApiKey(
   db: Db,
   key: string,
@@ -62,12 +65,16 @@ export async function verifyApiKey(
   const match = KEY_PATTERN.exec(key);
   if (!match) return null;
   const { rows } = await db.query<{ business_id: string; secret_hash: Buffer }>(
-    `UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND revoked_at IS NULL
-     RETURNING business_id, secret_hash`,
+    'SELECT business_id, secret_hash FROM api_keys WHERE id = $1 AND revoked_at IS NULL',
     [match[1]],
   );
   const row = rows[0];
   if (!row || !timingSafeEqual(row.secret_hash, hashSecret(match[2]!))) return null;
+  await db.query(
+    `UPDATE api_keys SET last_used_at = now()
+     WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+    [match[1]],
+  );
   return { keyId: match[1]!, businessId: row.business_id };
 }
 

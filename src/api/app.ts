@@ -9,6 +9,7 @@ import { requireApiKey } from './auth';
 import { businessOperations, businessRoutes } from './business/routes';
 import { ApiError, errorHandler } from './errors';
 import { buildOpenApiDocument } from './openapi/document';
+import { methodGuard } from './methods';
 import type { Operation } from './operation';
 import { syncRequestOperations } from './sync-requests/operations';
 import { syncRequestRoutes } from './sync-requests/routes';
@@ -43,6 +44,7 @@ export function openApiDocument(): Record<string, unknown> {
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(methodGuard(OPERATIONS));
   app.use(express.json({ limit: deps.cfg.API_BODY_LIMIT }));
   app.use(systemRoutes({ db: deps.db, temporal: deps.temporal, document: openApiDocument }));
   app.use(xeroConnectionRoutes(deps));

@@ -3,6 +3,8 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../logger';
 import { XeroApiError } from '../xero/errors';
 import { DailyQuotaExhausted } from '../xero/gateway';
+import { ConnectionNeedsReconnect } from '../xero/tokens';
+import { DEPENDENCY_RETRY_AFTER_SECONDS, unavailableDependency } from './dependencies';
 
 /** A problem the caller can act on; rendered as application/problem+json (RFC 9457). */
 export class ApiError extends Error {
@@ -34,9 +36,60 @@ export function sendProblem(
     .json({ type: 'about:blank', status, ...body });
 }
 
+/** body-parser's and the router's own errors (http-errors with a 4xx status): what to tell the caller. */
+const REQUEST_ERRORS: Record<string, { status: number; title: string; detail: (message: string) => string }> =
+  {
+    'entity.too.large': {
+      status: 413,
+      title: 'Payload Too Large',
+      detail: () => 'The request body is over the size limit; send less.',
+    },
+    'entity.parse.failed': {
+      status: 400,
+      title: 'Bad Request',
+      detail: () => 'The request body is not valid JSON (an object is expected).',
+    },
+    'charset.unsupported': {
+      status: 415,
+      title: 'Unsupported Media Type',
+      detail: (m) => `${m}; send the JSON body as UTF-8 (content-type: application/json; charset=utf-8).`,
+    },
+    'encoding.unsupported': {
+      status: 415,
+      title: 'Unsupported Media Type',
+      detail: (m) => `${m}; send the body uncompressed, or with content-encoding gzip, deflate or br.`,
+    },
+  };
+
 /**
- * The one error middleware: typed errors become their status; body-parser errors become 400/413; anything
- * else is a 500 with an error id that is also logged, and never a stack or internal detail.
+ * An error of the HTTP layer itself: body-parser's (http-errors: `expose` and a `type`) or the router's (a
+ * URIError with status 400 for a malformed %-escape). Xero's and identity errors carry an HTTP status too, but
+ * theirs is Xero's, so only these shapes count.
+ */
+function isHttpLayerError(err: unknown): boolean {
+  const http = err as { status?: unknown; expose?: unknown };
+  if (typeof http.status !== 'number' || http.status < 400 || http.status >= 500) return false;
+  return http.expose === true || err instanceof URIError;
+}
+
+function requestError(err: unknown): { status: number; title: string; detail: string } | undefined {
+  if (!isHttpLayerError(err)) return undefined;
+  const http = err as { status: number; type?: unknown; message?: unknown };
+  const known = typeof http.type === 'string' ? REQUEST_ERRORS[http.type] : undefined;
+  const message = typeof http.message === 'string' ? http.message : '';
+  if (known) return { status: known.status, title: known.title, detail: known.detail(message) };
+  // Any other client error of the HTTP layer: a body that does not decompress, a malformed %-escape, …
+  return {
+    status: http.status,
+    title: http.status === 415 ? 'Unsupported Media Type' : 'Bad Request',
+    detail: `The request could not be read (${message}); check its body, encoding and URL.`,
+  };
+}
+
+/**
+ * The one error middleware: typed errors become their status; HTTP-layer errors their 4xx; a dependency that is
+ * down or did not answer in time a 503 with Retry-After; anything else a 500 with an error id that is also
+ * logged, and never a stack or internal detail.
  */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, _req, res, _next) => {
@@ -48,16 +101,13 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       });
       return;
     }
-    const http = err as { status?: number; type?: string };
-    if (http.type === 'entity.too.large') {
-      sendProblem(res, 413, {
-        title: 'Payload Too Large',
-        detail: 'The request body is over the size limit; send less.',
+    const client = requestError(err);
+    if (client) return void sendProblem(res, client.status, { title: client.title, detail: client.detail });
+    if (err instanceof ConnectionNeedsReconnect) {
+      sendProblem(res, 409, {
+        title: 'Reconnect Xero',
+        detail: `${err.message}. Connect it again (GET /xero/connect, or \`npm run cli -- business connect-custom\`).`,
       });
-      return;
-    }
-    if (http.type === 'entity.parse.failed') {
-      sendProblem(res, 400, { title: 'Bad Request', detail: 'The request body is not valid JSON.' });
       return;
     }
     if (err instanceof DailyQuotaExhausted) {
@@ -69,6 +119,19 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     }
     if (err instanceof XeroApiError) {
       sendProblem(res, 502, { title: 'Xero error', detail: `Xero answered: ${err.xeroMessage}` });
+      return;
+    }
+    const dependency = unavailableDependency(err);
+    if (dependency) {
+      log.warn('Dependency unavailable', {
+        dependency,
+        error: err instanceof Error ? err.message : String(err),
+      });
+      res.set('Retry-After', String(DEPENDENCY_RETRY_AFTER_SECONDS));
+      sendProblem(res, 503, {
+        title: 'Service Unavailable',
+        detail: `${dependency} is not answering right now; try again in ${DEPENDENCY_RETRY_AFTER_SECONDS} seconds.`,
+      });
       return;
     }
     const errorId = randomUUID();

@@ -1,18 +1,17 @@
 import type { Server } from 'node:http';
-import { Client, Connection } from '@temporalio/client';
 import { config } from '../config';
 import { createLogger } from '../logger';
 import { openDependencies } from '../runtime';
 import { createApp } from './app';
+import { API_DB_DEADLINES, apiTemporalClient } from './dependencies';
 
 async function main(): Promise<void> {
   const cfg = config();
   const log = createLogger('api', cfg.LOG_LEVEL);
-  const deps = await openDependencies(cfg, 'api');
+  const deps = await openDependencies(cfg, 'api', API_DB_DEADLINES);
   const { db } = deps;
-  const address = cfg.TEMPORAL_ADDRESS ?? `127.0.0.1:${cfg.TEMPORAL_DEV_PORT}`;
-  const connection = await Connection.connect({ address });
-  const temporal = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
+  // Lazy, with a deadline on every call: the API serves (503s) while Temporal is down, and recovers by itself.
+  const { client: temporal, connection } = apiTemporalClient(cfg);
   const app = createApp({
     cfg,
     db,

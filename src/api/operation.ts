@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import type { z } from 'zod';
 import { businessOf } from './auth';
 import { ApiError } from './errors';
+import { unprintableFields } from '../text';
 import { toFieldErrors } from './validate';
 
 /**
@@ -30,8 +31,18 @@ export interface Operation<
   responses: Record<number, ResponseSpec>;
 }
 
+/** An OpenAPI link: which operation can follow this answer, with which of its values as parameters. */
+export interface LinkSpec {
+  operationId: string;
+  /** Parameter name -> runtime expression, e.g. { id: '$response.body#/id' }. */
+  parameters: Record<string, string>;
+  description?: string;
+}
+
 export interface ResponseSpec {
   description: string;
+  /** Operations that can follow this answer (they let a fuzzer's stateful phase walk the workflow). */
+  links?: Record<string, LinkSpec>;
   /** Absent: no body (or a redirect). */
   schema?: z.ZodType;
   contentType?: string;
@@ -50,12 +61,39 @@ export interface Input<P, Q, B, H> {
 type Out<T> = T extends z.ZodType ? z.output<T> : undefined;
 type Handler<P, Q, B, H> = (input: Input<P, Q, B, H>, res: Response, req: Request) => Promise<void>;
 
+function invalid(errors: Array<{ path: string; message: string }>): ApiError {
+  return new ApiError(
+    400,
+    'Invalid request',
+    errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+    errors,
+  );
+}
+
 function parsePart(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
   if (!schema) return undefined;
+  // Before any schema: a NUL or control character is refused the same way in every field (and key).
+  const unprintable = unprintableFields(value ?? {});
+  if (unprintable.length)
+    throw invalid(unprintable.map((u) => ({ path: [where, ...u.path].join('.'), message: u.message })));
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
-  const errors = toFieldErrors(result.error, where);
-  throw new ApiError(400, 'Invalid request', errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
+  throw invalid(toFieldErrors(result.error, where));
+}
+
+/** An operation with a body needs one, as JSON: no body is a 400, another media type a 415. */
+function requireJsonBody(req: Request): void {
+  if (req.body !== undefined) return;
+  const sent = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+  if (sent)
+    throw new ApiError(
+      415,
+      'Unsupported Media Type',
+      `The body must be JSON (content-type: application/json), not ${JSON.stringify(req.get('content-type') ?? 'none')}.`,
+    );
+  throw invalid([
+    { path: 'body', message: 'is required: send a JSON object (content-type: application/json)' },
+  ]);
 }
 
 function lowerCaseHeaders(req: Request): Record<string, string> {
@@ -70,6 +108,7 @@ export function mount<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
 ): void {
   router[op.method](op.path, (req: Request, res: Response, next: NextFunction) => {
     const run = async () => {
+      if (op.body) requireJsonBody(req);
       const input = {
         params: parsePart(op.params, req.params, 'path'),
         query: parsePart(op.query, req.query, 'query'),

@@ -4,6 +4,7 @@ import type { Db } from '../db/pool';
 import { decimalFromNumber, formatDecimal, parseDecimal } from '../money';
 import { validateTemplate } from '../sync/invoice-number';
 import { isValidTimeZone } from '../sync/planning';
+import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from '../text';
 import { DEFAULT_SETTINGS } from './store';
 import type { BusinessSettings } from './store';
 
@@ -26,7 +27,8 @@ const mappingKey = (what: string) =>
     .string()
     .min(1, `${what} must not be empty`)
     .max(50, `${what} must be at most 50 characters`)
-    .regex(/^\S(.*\S)?$/, `${what} must not begin or end with spaces`);
+    .regex(/^\S(.*\S)?$/, `${what} must not begin or end with spaces`)
+    .regex(PRINTABLE_PATTERN, `${what} ${CONTROL_MESSAGE}`);
 
 export const TimeZoneSetting = z
   .string()
@@ -38,7 +40,10 @@ export const TaxMapping = z
     rate: z
       .string()
       .regex(RATE, 'must be the rate in percent as a decimal string, e.g. "9" or "9.5"')
-      .refine((r) => parseDecimal(r) <= parseDecimal('100'), { message: 'must be at most 100' })
+      // zod runs a refine even after the regex failed: only a well-formed rate is compared (no parse error).
+      .refine((r) => !RATE.test(r) || parseDecimal(r) <= parseDecimal('100'), {
+        message: 'must be at most 100',
+      })
       .describe('The tax rate in percent, as a decimal string ("9"); must equal the Xero tax rate’s.'),
   })
   .strict();
@@ -61,6 +66,7 @@ const settingsShape = {
   invoiceNumberTemplate: z
     .string()
     .max(255, 'must be at most 255 characters')
+    .regex(PRINTABLE_PATTERN, CONTROL_MESSAGE)
     .superRefine((template, ctx) => {
       for (const message of validateTemplate(template)) ctx.addIssue({ code: 'custom', message });
     })
@@ -69,7 +75,8 @@ const settingsShape = {
     .string()
     .min(1, 'must not be empty')
     .max(255, 'must be at most 255 characters (Xero’s limit for a contact name)')
-    .regex(/^\S(.*\S)?$/, 'must not begin or end with spaces'),
+    .regex(/^\S(.*\S)?$/, 'must not begin or end with spaces')
+    .regex(PRINTABLE_PATTERN, CONTROL_MESSAGE),
   invoiceStatus: z.enum(['DRAFT', 'SUBMITTED', 'AUTHORISED'], {
     error: 'must be "DRAFT", "SUBMITTED" or "AUTHORISED"',
   }),
@@ -106,6 +113,34 @@ export const XERO_CHECKED_FIELDS = [
   'taxTypes',
   'noTaxType',
 ] as const satisfies ReadonlyArray<keyof SettingsPatch>;
+
+/** Equal as JSON values, whatever their keys' order (PostgreSQL's jsonb does not keep it). */
+function same(a: unknown, b: unknown): boolean {
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  }
+  return a === b;
+}
+
+/**
+ * The part of a patch that Xero has to confirm: the checked fields whose values differ from the stored ones and,
+ * of the mappings (replaced as a whole), only their new or changed entries. A patch that repeats what is stored,
+ * or changes only local settings such as the reserve, needs no Xero call.
+ */
+export function changesToCheck(current: SettingsView, patch: SettingsPatch): SettingsPatch {
+  const out: SettingsPatch = {};
+  for (const field of XERO_CHECKED_FIELDS) {
+    const next = patch[field];
+    if (next === undefined || same(next, current[field])) continue;
+    if (field === 'taxTypes' || field === 'paymentAccounts') {
+      const before = current[field] as Record<string, unknown>;
+      const entries = Object.entries(next).filter(([k, v]) => !same(v, before[k]));
+      if (entries.length) Object.assign(out, { [field]: Object.fromEntries(entries) });
+    } else Object.assign(out, { [field]: next });
+  }
+  return out;
+}
 
 export interface FieldProblem {
   /** Relative to the settings object, e.g. "taxTypes.GST9.taxType". */

@@ -93,6 +93,18 @@ export async function getLocation(
   return rows[0] ?? null;
 }
 
+/** Creates a business with these settings and no Xero connection; false (and nothing changed) when it exists. */
+export async function insertBusinessIfAbsent(
+  db: Db,
+  b: { id: string; name: string; timeZone: string; settings: Partial<BusinessSettings> },
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `INSERT INTO businesses (id, name, time_zone, settings) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
+    [b.id, b.name, b.timeZone, JSON.stringify(b.settings)],
+  );
+  return rowCount === 1;
+}
+
 /** Creates a business with default settings and no Xero connection; false when the id is taken. */
 export async function insertBusiness(
   db: Db,

@@ -1,9 +1,12 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { userInfo } from 'node:os';
 
 export interface EmbeddedPostgresHandle {
   databaseUrl: string;
+  /** The postmaster: when it exits, PostgreSQL is down (npm start's supervisor restarts it). */
+  process: ChildProcess | undefined;
   stop(): Promise<void>;
 }
 
@@ -52,6 +55,7 @@ export async function startEmbeddedPostgres(
   });
   return {
     databaseUrl: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`,
+    process: (pg as unknown as { process?: ChildProcess }).process,
     stop: () => pg.stop(),
   };
 }

@@ -6,8 +6,19 @@ types.setTypeParser(types.builtins.NUMERIC, (v) => v);
 
 export type Db = Pool;
 
-export function createPool(databaseUrl: string, max = 10): Db {
-  const pool = new Pool({ connectionString: databaseUrl, max, idleTimeoutMillis: 10_000 });
+/** Deadlines for a pool whose callers must answer quickly (the API): a connection, then each statement. */
+export interface PoolDeadlines {
+  connectMs: number;
+  queryMs: number;
+}
+
+export function createPool(databaseUrl: string, max = 10, deadlines?: PoolDeadlines): Db {
+  const pool = new Pool({
+    connectionString: databaseUrl,
+    max,
+    idleTimeoutMillis: 10_000,
+    ...(deadlines ? { connectionTimeoutMillis: deadlines.connectMs, query_timeout: deadlines.queryMs } : {}),
+  });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   return pool;

@@ -24,14 +24,19 @@ export async function resolveDatabase(
 ): Promise<ResolvedDatabase> {
   if (cfg.DATABASE_URL)
     return { databaseUrl: cfg.DATABASE_URL, source: 'DATABASE_URL', stop: async () => undefined };
-  const embeddedUrl = `postgres://postgres:postgres@127.0.0.1:${cfg.EMBEDDED_PG_PORT}/xero_manual_sync`;
+  const embeddedUrl = embeddedDatabaseUrl(cfg);
   if (await reachable(embeddedUrl))
     return { databaseUrl: embeddedUrl, source: 'embedded (running)', stop: async () => undefined };
   const pg = await startEmbeddedPostgres({ dataDir: embeddedDataDir(cfg), port: cfg.EMBEDDED_PG_PORT, log });
   return { databaseUrl: pg.databaseUrl, source: 'embedded (started)', stop: () => pg.stop() };
 }
 
-async function reachable(url: string): Promise<boolean> {
+/** Where the embedded PostgreSQL of DATA_DIR listens (npm start, npm run db). */
+export function embeddedDatabaseUrl(cfg: Config): string {
+  return `postgres://postgres:postgres@127.0.0.1:${cfg.EMBEDDED_PG_PORT}/xero_manual_sync`;
+}
+
+export async function reachable(url: string): Promise<boolean> {
   const pool = createPool(url, 1);
   try {
     await pool.query('SELECT 1');

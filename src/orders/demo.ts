@@ -1,5 +1,5 @@
 import type { Db } from '../db/pool';
-import { upsertBusiness } from '../businesses/store';
+import { insertBusinessIfAbsent } from '../businesses/store';
 import type { BusinessSettings } from '../businesses/store';
 import { generateDemoOrders } from './seed';
 import type { Order } from './schema';
@@ -24,24 +24,23 @@ export interface DemoSeedOptions {
   from?: string;
   to?: string;
   ordersPerDay?: number;
-  xeroTenantId?: string | null;
 }
 
 function isoDay(d: Date): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** Creates (or keeps) the demo business and loads the deterministic demo orders; idempotent. */
+/** Creates the demo business if it does not exist (an existing one is left as it is) and loads the demo orders; idempotent. */
 export async function seedDemoData(db: Db, opts: DemoSeedOptions = {}) {
   const businessId = opts.businessId ?? DEMO_BUSINESS_ID;
   const yesterday = new Date(Date.now() - 86_400_000);
   const to = opts.to ?? isoDay(yesterday);
   const from = opts.from ?? isoDay(new Date(new Date(`${to}T00:00:00Z`).getTime() - 182 * 86_400_000));
-  await upsertBusiness(db, {
+  // An existing business keeps its name, time zone, settings and connection: only orders are added.
+  const created = await insertBusinessIfAbsent(db, {
     id: businessId,
     name: businessId === DEMO_BUSINESS_ID ? 'Demo Coffee Co.' : businessId,
     timeZone: 'Asia/Singapore',
-    xeroTenantId: opts.xeroTenantId ?? null,
     settings: DEMO_SETTINGS,
   });
   let count = 0;
@@ -56,7 +55,7 @@ export async function seedDemoData(db: Db, opts: DemoSeedOptions = {}) {
   }
   await upsertOrders(db, chunk);
   count += chunk.length;
-  return { businessId, from, to, orders: count };
+  return { businessId, from, to, orders: count, createdBusiness: created };
 }
 
 /**

@@ -1,8 +1,34 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { randomUUID } from 'node:crypto';
+import type { PoolClient } from 'pg';
 import type { Db } from '../db/pool';
+import { inTransaction } from '../db/pool';
+import { getBusiness } from '../businesses/store';
+import { escapeControls, unprintableFields } from '../text';
+import { checkOrder, taxRatesOf } from './consistency';
+import type { TaxRates } from './consistency';
+import { readLines } from './lines';
 import { Order } from './schema';
-import { upsertOrders } from './store';
+import {
+  ensureBusinesses,
+  orderKey,
+  stampOrders,
+  storedVersions,
+  upsertLocations,
+  writeOrders,
+} from './store';
+
+/**
+ * `orders import`: an NDJSON file into the orders store, one order per line.
+ *
+ * - Every line is checked (shape, printable text, money that adds up) before any SQL; a bad line is reported
+ *   with its number and field and skipped, and the rest still load. No input stops the import part-way.
+ * - A re-import with the same content changes nothing. With other content, the stored order is **updated while
+ *   it is not in Xero** (never pushed, or its push failed), and reported; an order **already in Xero is kept** and
+ *   the line refused, naming the invoice. A later line of the same file with the same id and other content is
+ *   refused, naming the first line.
+ * - Memory stays bounded: lines are read up to a length limit, pages of 500 orders are written each in one
+ *   transaction, and problems stream to `onProblem` as they are found (the summary keeps the first 1,000).
+ */
 
 export interface ImportProblem {
   line: number;
@@ -10,48 +36,211 @@ export interface ImportProblem {
 }
 
 export interface ImportSummary {
+  /** New orders written. */
   imported: number;
+  /** Stored orders replaced by changed content (not yet in Xero). */
+  updated: number;
+  /** Lines identical to what is stored. */
+  unchanged: number;
+  /** Lines refused. */
   failed: number;
+  /** The first problems (all of them went to `onProblem`). */
   problems: ImportProblem[];
 }
 
-const CHUNK = 500;
+export interface ImportOptions {
+  /** Called for every refused line, as soon as it is found. */
+  onProblem?: (problem: ImportProblem) => void;
+  /** Called for every line that updated a stored order. */
+  onUpdated?: (notice: ImportProblem) => void;
+  /** Longest line accepted, in bytes (default 1 MiB). */
+  maxLineBytes?: number;
+}
 
-/**
- * Streams an NDJSON file into the orders store. A malformed line is reported with its line number and
- * skipped; the rest still load. Blank lines are ignored.
- */
-export async function importOrdersFile(db: Db, file: string): Promise<ImportSummary> {
-  const summary: ImportSummary = { imported: 0, failed: 0, problems: [] };
-  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-  let chunk: Order[] = [];
-  let lineNo = 0;
-  for await (const text of lines) {
-    lineNo += 1;
-    if (text.trim() === '') continue;
-    const parsed = parseOrderLine(text);
-    if ('reason' in parsed) {
-      summary.failed += 1;
-      summary.problems.push({ line: lineNo, reason: parsed.reason });
+export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
+const PAGE = 500;
+const KEPT_PROBLEMS = 1000;
+const MAX_REASON = 1000;
+
+/** A connection-level failure of PostgreSQL: the import stops (it is idempotent, so re-running it resumes). */
+export class ImportAborted extends Error {}
+
+interface Parsed {
+  line: number;
+  order: Order;
+}
+
+export async function importOrdersFile(
+  db: Db,
+  file: string,
+  options: ImportOptions = {},
+): Promise<ImportSummary> {
+  const summary: ImportSummary = { imported: 0, updated: 0, unchanged: 0, failed: 0, problems: [] };
+  const run = { id: randomUUID(), db, summary, options, rates: new Map<string, TaxRates>() };
+  const maxBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  let page: Parsed[] = [];
+  for await (const line of readLines(file, maxBytes)) {
+    if ('tooLongBytes' in line) {
+      refuse(
+        run,
+        line.lineNo,
+        `line is ${line.tooLongBytes} bytes, over the limit of ${maxBytes}; one order per line, each under ${maxBytes} bytes`,
+      );
       continue;
     }
-    chunk.push(parsed.order);
-    if (chunk.length >= CHUNK) {
-      summary.imported += await flush(db, chunk);
-      chunk = [];
+    if (line.text.trim() === '') continue;
+    const parsed = parseOrderLine(line.text);
+    if ('reason' in parsed) {
+      refuse(run, line.lineNo, parsed.reason);
+      continue;
+    }
+    const problems = checkOrder(parsed.order, await ratesFor(run, parsed.order.businessId));
+    if (problems.length) {
+      refuse(run, line.lineNo, problems.map((p) => `${p.field}: ${p.message}`).join('; '));
+      continue;
+    }
+    page.push({ line: line.lineNo, order: parsed.order });
+    if (page.length >= PAGE) {
+      await writePage(run, page);
+      page = [];
     }
   }
-  summary.imported += await flush(db, chunk);
+  await writePage(run, page);
   return summary;
 }
 
-async function flush(db: Db, chunk: Order[]): Promise<number> {
-  // The same id twice in one chunk would make one INSERT touch a row twice; the later line wins.
-  const unique = [...new Map(chunk.map((o) => [`${o.businessId}\u0000${o.id}`, o])).values()];
-  await upsertOrders(db, unique);
-  return chunk.length;
+type Run = {
+  id: string;
+  db: Db;
+  summary: ImportSummary;
+  options: ImportOptions;
+  rates: Map<string, TaxRates>;
+};
+
+function refuse(run: Run, line: number, reason: string): void {
+  const text = escapeControls(reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON)}…` : reason);
+  const problem = { line, reason: text };
+  run.summary.failed += 1;
+  if (run.summary.problems.length < KEPT_PROBLEMS) run.summary.problems.push(problem);
+  run.options.onProblem?.(problem);
 }
 
+/** The tax rates of the business's settings, read once per import (none for a business that does not exist yet). */
+async function ratesFor(run: Run, businessId: string): Promise<TaxRates> {
+  let rates = run.rates.get(businessId);
+  if (!rates) {
+    const business = await getBusiness(run.db, businessId);
+    rates = taxRatesOf(business?.settings.taxTypes ?? {});
+    run.rates.set(businessId, rates);
+  }
+  return rates;
+}
+
+/**
+ * One page in one transaction: nothing of it is half-written, and its businesses are created only with orders.
+ * If PostgreSQL refuses the page for a reason of its data, each order is retried alone to find the line.
+ */
+async function writePage(run: Run, page: Parsed[]): Promise<void> {
+  if (page.length === 0) return;
+  try {
+    const counted = await inTransaction(run.db, (tx) => writeInTransaction(run, tx, page));
+    counted();
+  } catch (err) {
+    if (isConnectionError(err) || page.length === 1) {
+      if (isConnectionError(err))
+        throw new ImportAborted(
+          `PostgreSQL stopped answering at line ${page[0]!.line} (${errorText(err)}); the lines before it are stored. Run the import again: it is idempotent.`,
+        );
+      refuse(run, page[0]!.line, `could not be stored: ${errorText(err)}`);
+      return;
+    }
+    for (const one of page) await writePage(run, [one]);
+  }
+}
+
+/** Counts are only added once the transaction commits (a retried page must not count twice). */
+async function writeInTransaction(run: Run, tx: PoolClient, page: Parsed[]): Promise<() => void> {
+  const { fresh, repeated } = dedupePage(page);
+  const stored = await storedVersions(
+    tx,
+    fresh.map((p) => p.order),
+  );
+  const write: Parsed[] = [];
+  const unchanged: Parsed[] = [];
+  const refused: Array<{ line: number; reason: string }> = [...repeated.refused];
+  const updated: Parsed[] = [];
+  for (const p of fresh) {
+    const before = stored.get(orderKey(p.order.businessId, p.order.id));
+    if (!before) write.push(p);
+    else if (before.same) unchanged.push(p);
+    else if (before.importRun === run.id)
+      refused.push({ line: p.line, reason: sameFileConflict(p.order.id, before.importLine) });
+    else if (before.inXero)
+      refused.push({ line: p.line, reason: alreadyInXero(p.order.id, before.invoiceNumber) });
+    else {
+      write.push(p);
+      updated.push(p);
+    }
+  }
+  await ensureBusinesses(
+    tx,
+    write.map((p) => p.order),
+  );
+  await writeOrders(tx, write, run.id);
+  await stampOrders(tx, unchanged, run.id);
+  await upsertLocations(
+    tx,
+    write.map((p) => p.order),
+  );
+  return () => {
+    run.summary.imported += write.length - updated.length;
+    run.summary.updated += updated.length;
+    run.summary.unchanged += unchanged.length + repeated.identical;
+    for (const r of refused) refuse(run, r.line, r.reason);
+    for (const u of updated)
+      run.options.onUpdated?.({
+        line: u.line,
+        reason: `order ${escapeControls(u.order.id)} changed since it was imported; updated (it is not in Xero yet)`,
+      });
+  };
+}
+
+/** The same id twice in one page: the first line stands; an identical repeat is unchanged, another refused. */
+function dedupePage(page: Parsed[]) {
+  const first = new Map<string, Parsed>();
+  const repeated = { identical: 0, refused: [] as Array<{ line: number; reason: string }> };
+  for (const p of page) {
+    const key = orderKey(p.order.businessId, p.order.id);
+    const seen = first.get(key);
+    if (!seen) first.set(key, p);
+    else if (JSON.stringify(seen.order) === JSON.stringify(p.order)) repeated.identical += 1;
+    else repeated.refused.push({ line: p.line, reason: sameFileConflict(p.order.id, seen.line) });
+  }
+  return { fresh: [...first.values()], repeated };
+}
+
+function sameFileConflict(id: string, line: number | null): string {
+  return `order ${escapeControls(id)} appears earlier in this file (line ${line ?? '?'}) with other content; each order once per file (the first line was kept)`;
+}
+
+function alreadyInXero(id: string, invoice: string | null): string {
+  return `order ${escapeControls(id)} is already in Xero (invoice ${invoice ?? 'unknown'}) and this line changes it; the stored order is kept. Orders in Xero are not changed by an import: correct the invoice in Xero`;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function isConnectionError(err: unknown): boolean {
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && /^(ECONN|EPIPE|ETIMEDOUT|08|57P0)/.test(code)) return true;
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|timeout exceeded when trying to connect/i.test(message)
+  );
+}
+
+/** One line: JSON, printable text, the Order schema. The reason names each field ("lines.0.quantity: …"). */
 export function parseOrderLine(text: string): { order: Order } | { reason: string } {
   let json: unknown;
   try {
@@ -59,6 +248,9 @@ export function parseOrderLine(text: string): { order: Order } | { reason: strin
   } catch (err) {
     return { reason: `not valid JSON (${(err as Error).message})` };
   }
+  const unprintable = unprintableFields(json);
+  if (unprintable.length)
+    return { reason: unprintable.map((u) => `${u.path.join('.') || '(order)'}: ${u.message}`).join('; ') };
   const result = Order.safeParse(json);
   if (result.success) return { order: result.data };
   return {

@@ -1,11 +1,51 @@
 import { z } from 'zod';
+import { decimalFromNumber } from '../money';
+import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from '../text';
 
-/** A decimal money string such as "11.00" or "-3.5": money is never a JavaScript float. */
-export const MoneyString = z
-  .string({ error: 'must be a decimal string such as "11.00" (money is never a JSON number)' })
-  .regex(/^-?\d{1,12}(\.\d{1,4})?$/, 'must be a decimal string such as "11.00" (at most 4 decimals)');
+/**
+ * Money is a decimal string such as "11.00", never a JavaScript float, and never negative: Xero refuses negative
+ * invoice totals, payments, refunds and discounts, and a negative unit price is not a sale. Amounts of money
+ * have at most 2 decimals (cents); unit prices at most 4 (Xero's unitdp=4).
+ */
+const decimalString = (decimals: number, example: string) =>
+  z
+    .string({ error: `must be a decimal string such as "${example}" (money is never a JSON number)` })
+    .regex(
+      new RegExp(`^\\d{1,12}(\\.\\d{1,${decimals}})?$`),
+      `must be a decimal string such as "${example}": not negative, at most ${decimals} decimals`,
+    );
 
-const IsoDateTimeWithOffset = z.iso.datetime({ offset: true });
+/** An amount of money: whole cents. */
+export const MoneyString = decimalString(2, '11.00');
+/** A unit price: up to 4 decimals, as Xero's unitdp=4 takes them. */
+export const UnitPriceString = decimalString(4, '5.5000');
+
+/** Text of an order: printable (no control characters), bounded. */
+const text = (max: number, min = 0) =>
+  z.string().min(min).max(max, `must be at most ${max} characters`).regex(PRINTABLE_PATTERN, CONTROL_MESSAGE);
+
+/** A local time with its offset, on a real day from 1900 (PostgreSQL has no year 0; Xero no dates that old). */
+const IsoDateTimeWithOffset = z.iso
+  .datetime({
+    offset: true,
+    error: 'must be an ISO 8601 date-time with its offset, such as "2026-03-14T10:22:00+08:00"',
+  })
+  .refine((t) => Number(t.slice(0, 4)) >= 1900, { message: 'must be a date-time in 1900 or later' });
+
+const Quantity = z
+  .number({ error: 'must be a number such as 2 or 0.5' })
+  .positive('must be more than 0')
+  .max(1_000_000_000, 'must be at most 1,000,000,000')
+  .refine(
+    (q) => {
+      try {
+        return decimalFromNumber(q) > 0n;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must have at most 4 decimals (Xero keeps 4), and be at least 0.0001' },
+  );
 
 export const Channel = z.enum(['pos', 'online', 'b2b']);
 export type Channel = z.infer<typeof Channel>;
@@ -14,17 +54,17 @@ export const OrderStatus = z.enum(['completed', 'refunded', 'voided']);
 export type OrderStatus = z.infer<typeof OrderStatus>;
 
 export const OrderLine = z.object({
-  sku: z.string().max(100).optional(),
-  description: z.string().min(1).max(4000),
-  quantity: z.number().positive().finite(),
-  unitPrice: MoneyString,
-  discount: MoneyString.default('0.00'),
-  taxCode: z.string().min(1).max(50),
+  sku: text(100).optional(),
+  description: text(4000, 1),
+  quantity: Quantity,
+  unitPrice: UnitPriceString,
+  discount: MoneyString.default('0.00').describe('Off the line, in money (not a percentage).'),
+  taxCode: text(50, 1),
 });
 export type OrderLine = z.infer<typeof OrderLine>;
 
 export const OrderPayment = z.object({
-  method: z.string().min(1).max(50),
+  method: text(50, 1),
   amount: MoneyString,
   paidAt: IsoDateTimeWithOffset,
 });
@@ -32,15 +72,15 @@ export type OrderPayment = z.infer<typeof OrderPayment>;
 
 /** One order as the platform exports it (one NDJSON line). Optional fields are ours. */
 export const Order = z.object({
-  id: z.string().min(1).max(100),
-  number: z.string().min(1).max(100),
-  businessId: z.string().min(1).max(100),
+  id: text(100, 1),
+  number: text(100, 1),
+  businessId: text(100, 1),
   channel: Channel,
-  location: z.object({ id: z.string().min(1).max(100), name: z.string().min(1).max(255) }),
+  location: z.object({ id: text(100, 1), name: text(255, 1) }),
   customer: z
     .object({
-      name: z.string().max(255).nullable().optional(),
-      email: z.string().max(255).nullable().optional(),
+      name: text(255).nullable().optional(),
+      email: text(255).nullable().optional(),
     })
     .nullable(),
   placedAt: IsoDateTimeWithOffset,
@@ -51,7 +91,7 @@ export const Order = z.object({
   payments: z.array(OrderPayment).default([]),
   status: OrderStatus,
   refund: z
-    .object({ amount: MoneyString, refundedAt: IsoDateTimeWithOffset, reason: z.string().optional() })
+    .object({ amount: MoneyString, refundedAt: IsoDateTimeWithOffset, reason: text(4000).optional() })
     .optional(),
 });
 export type Order = z.infer<typeof Order>;

@@ -1,3 +1,5 @@
+import type { PoolClient } from 'pg';
+import { inTransaction } from '../db/pool';
 import type { Db } from '../db/pool';
 import type { Channel, Order } from './schema';
 
@@ -49,18 +51,46 @@ export interface StoredOrder {
 /** Inserts or replaces orders; idempotent on (business, order id). Learns locations and their channels. */
 export async function upsertOrders(db: Db, orders: Order[]): Promise<void> {
   if (orders.length === 0) return;
-  await db.query(
+  await inTransaction(db, async (tx) => {
+    await ensureBusinesses(tx, orders);
+    await writeOrders(
+      tx,
+      orders.map((order) => ({ order, line: null })),
+      null,
+    );
+    await upsertLocations(tx, orders);
+  });
+}
+
+type Queryable = Db | PoolClient;
+
+/** Creates the businesses of orders about to be written (a business exists only once it has an order). */
+export async function ensureBusinesses(q: Queryable, orders: Order[]): Promise<void> {
+  await q.query(
     `INSERT INTO businesses (id, name) SELECT DISTINCT b, b FROM unnest($1::text[]) AS b ON CONFLICT (id) DO NOTHING`,
     [[...new Set(orders.map((o) => o.businessId))]],
   );
-  await db.query(
-    `INSERT INTO orders (business_id, id, number, channel, location_id, placed_at, status, total, payload)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
-                          $7::text[], $8::numeric[], $9::jsonb[])
+}
+
+/** Writes orders (new or changed), stamping the import run and line that wrote them. */
+export async function writeOrders(
+  q: Queryable,
+  rows: Array<{ order: Order; line: number | null }>,
+  importRun: string | null,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const orders = rows.map((r) => r.order);
+  await q.query(
+    `INSERT INTO orders (business_id, id, number, channel, location_id, placed_at, status, total, payload,
+                         import_run, import_line)
+     SELECT b, i, n, c, l, p, s, t, j, $10, ln
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
+                 $7::text[], $8::numeric[], $9::jsonb[], $11::int[]) AS x(b, i, n, c, l, p, s, t, j, ln)
      ON CONFLICT (business_id, id) DO UPDATE SET
        number = EXCLUDED.number, channel = EXCLUDED.channel, location_id = EXCLUDED.location_id,
        placed_at = EXCLUDED.placed_at, status = EXCLUDED.status, total = EXCLUDED.total,
-       payload = EXCLUDED.payload, updated_at = now()
+       payload = EXCLUDED.payload, import_run = EXCLUDED.import_run, import_line = EXCLUDED.import_line,
+       updated_at = now()
      WHERE orders.payload IS DISTINCT FROM EXCLUDED.payload`,
     [
       orders.map((o) => o.businessId),
@@ -72,32 +102,105 @@ export async function upsertOrders(db: Db, orders: Order[]): Promise<void> {
       orders.map((o) => o.status),
       orders.map((o) => o.total),
       orders.map((o) => JSON.stringify(o)),
+      importRun,
+      rows.map((r) => r.line),
     ],
   );
-  await upsertLocations(db, orders);
 }
 
-async function upsertLocations(db: Db, orders: Order[]): Promise<void> {
-  const byKey = new Map<string, { businessId: string; id: string; name: string; channel: Channel }>();
+/** What is stored for orders about to be imported: whether each is the same, who wrote it, whether it is in Xero. */
+export interface StoredVersion {
+  same: boolean;
+  importRun: string | null;
+  importLine: number | null;
+  /** The ledger says Xero has (or may have) it: synced, a write in flight, or an invoice id. */
+  inXero: boolean;
+  invoiceNumber: string | null;
+}
+
+/** Locks and reads the stored versions of these orders (key: business and order id, NUL-separated). */
+export async function storedVersions(tx: PoolClient, orders: Order[]): Promise<Map<string, StoredVersion>> {
+  const { rows } = await tx.query<{
+    business_id: string;
+    id: string;
+    same: boolean;
+    import_run: string | null;
+    import_line: number | null;
+    in_xero: boolean;
+    invoice_number: string | null;
+  }>(
+    `SELECT o.business_id, o.id, o.payload = x.j AS same, o.import_run, o.import_line,
+            COALESCE(l.status IN ('synced', 'pending') OR l.xero_invoice_id IS NOT NULL, false) AS in_xero,
+            l.invoice_number
+     FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS x(b, i, j)
+     JOIN orders o ON o.business_id = x.b AND o.id = x.i
+     LEFT JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id
+     FOR UPDATE OF o`,
+    [orders.map((o) => o.businessId), orders.map((o) => o.id), orders.map((o) => JSON.stringify(o))],
+  );
+  return new Map(
+    rows.map((r) => [
+      orderKey(r.business_id, r.id),
+      {
+        same: r.same,
+        importRun: r.import_run,
+        importLine: r.import_line,
+        inXero: r.in_xero,
+        invoiceNumber: r.invoice_number,
+      },
+    ]),
+  );
+}
+
+/** Marks unchanged orders as seen by this run and line, so a later line of the same file is compared with it. */
+export async function stampOrders(
+  tx: PoolClient,
+  rows: Array<{ order: Order; line: number }>,
+  importRun: string,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `UPDATE orders o SET import_run = $3, import_line = x.ln
+     FROM unnest($1::text[], $2::text[], $4::int[]) AS x(b, i, ln) WHERE o.business_id = x.b AND o.id = x.i`,
+    [rows.map((r) => r.order.businessId), rows.map((r) => r.order.id), importRun, rows.map((r) => r.line)],
+  );
+}
+
+export function orderKey(businessId: string, orderId: string): string {
+  return `${businessId}\u0000${orderId}`;
+}
+
+/**
+ * Learns locations and the channels they serve. One row per (business, location): a location that serves
+ * several channels (a POS that also takes B2B orders) gets them all, in one statement per page.
+ */
+export async function upsertLocations(q: Queryable, orders: Order[]): Promise<void> {
+  const byKey = new Map<string, { businessId: string; id: string; name: string; channels: Set<Channel> }>();
   for (const o of orders) {
-    byKey.set(`${o.businessId}\u0000${o.location.id}\u0000${o.channel}`, {
-      businessId: o.businessId,
-      id: o.location.id,
-      name: o.location.name,
-      channel: o.channel,
-    });
+    const key = orderKey(o.businessId, o.location.id);
+    const seen = byKey.get(key);
+    if (seen) {
+      seen.name = o.location.name;
+      seen.channels.add(o.channel);
+    } else
+      byKey.set(key, {
+        businessId: o.businessId,
+        id: o.location.id,
+        name: o.location.name,
+        channels: new Set([o.channel]),
+      });
   }
   const rows = [...byKey.values()];
-  await db.query(
+  await q.query(
     `INSERT INTO locations (business_id, id, name, channels)
-     SELECT b, i, n, ARRAY[c] FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(b, i, n, c)
+     SELECT b, i, n, string_to_array(c, ',') FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(b, i, n, c)
      ON CONFLICT (business_id, id) DO UPDATE SET name = EXCLUDED.name,
        channels = (SELECT array_agg(DISTINCT x ORDER BY x) FROM unnest(locations.channels || EXCLUDED.channels) AS x)`,
     [
       rows.map((r) => r.businessId),
       rows.map((r) => r.id),
       rows.map((r) => r.name),
-      rows.map((r) => r.channel),
+      rows.map((r) => [...r.channels].sort().join(',')),
     ],
   );
 }

@@ -8,8 +8,8 @@ import { cancelUpdate, pauseUpdate, resumeUpdate } from '../definitions';
 import type { ControlAnswer, ManualSyncInput, SyncState } from '../definitions';
 import { requireRequest } from './history';
 import type { HistoryDeps } from './history';
-import { CLOSED_STATES } from './store';
-import { startOnce } from './submit';
+import { CLOSED_STATES, getRequest } from './store';
+import { retryRequestId, startOnce } from './submit';
 import type { SubmitDeps, Submitted } from './submit';
 
 export type ControlAction = 'pause' | 'resume' | 'cancel';
@@ -66,7 +66,9 @@ function isDeadline(err: unknown): boolean {
 
 /**
  * A new request for only the failed orders of an ended one, linked to it (retryOf). Its range is narrowed to the
- * local days those orders were placed on, so it walks as few batches as it can.
+ * local days those orders were placed on, so it walks as few batches as it can. A request has one retry, with an
+ * id derived from its own: concurrent or repeated calls answer that same retry (Temporal's id policy starts it
+ * once). What the retry could not push is retried by calling retry-failed on the retry.
  */
 export async function retryFailed(
   deps: SubmitDeps & HistoryDeps,
@@ -75,6 +77,18 @@ export async function retryFailed(
   idempotencyKey: string | undefined,
 ): Promise<Submitted> {
   const original = await requireRequest(deps, businessId, id);
+  const retryId = retryRequestId(id);
+  // Already retried: answer that retry (and start its workflow if a crash came between its row and its start).
+  const earlier = await getRequest(deps.db, businessId, retryId);
+  if (earlier)
+    return startOnce(
+      deps,
+      businessId,
+      { retryOf: id },
+      idempotencyKey,
+      () => Promise.resolve(earlier.input),
+      retryId,
+    );
   const { state } = original;
   if (!CLOSED_STATES.has(state))
     throw new ApiError(
@@ -84,12 +98,14 @@ export async function retryFailed(
     );
   const range = await failedOrdersRange(deps, original.input);
   if (!range) throw new ApiError(409, 'Nothing to retry', `Sync request ${id} has no failed orders.`);
-  return startOnce(deps, businessId, { retryOf: id }, idempotencyKey, async (requestId) => ({
-    ...original.input,
-    ...range,
-    requestId,
-    retryOf: id,
-  }));
+  return startOnce(
+    deps,
+    businessId,
+    { retryOf: id },
+    idempotencyKey,
+    async (requestId) => ({ ...original.input, ...range, requestId, retryOf: id }),
+    retryId,
+  );
 }
 
 async function failedOrdersRange(

@@ -5,6 +5,7 @@ import { newProgress, SearchAttributes } from '../definitions';
 import type { SyncCounts, SyncState } from '../definitions';
 import { notFound } from '../api/errors';
 import { getBusiness } from '../businesses/store';
+import { isRealDate } from '../calendar';
 import { localDateOf } from '../sync/planning';
 import type { DailyQuota } from '../xero/limiter';
 import { requestEta } from './eta';
@@ -111,7 +112,7 @@ export async function listHistory(
   filter: Omit<HistoryFilter, 'after'>,
   cursor: string | undefined,
 ): Promise<HistoryPageResult> {
-  const after = cursor ? decodeCursor(cursor, ['createdAt', 'id'] as const) : undefined;
+  const after = cursor ? decodeCursor(cursor, { createdAt: isTimestampText, id: isRequestId }) : undefined;
   const rows = await listRequests(deps.db, { ...filter, limit: filter.limit + 1, after });
   const page = rows.slice(0, filter.limit);
   const [live, progress] = await Promise.all([
@@ -212,8 +213,11 @@ export function encodeCursor(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-/** Decodes a cursor, checking it has the given string fields. */
-export function decodeCursor<K extends string>(cursor: string, fields: readonly K[]): Record<K, string> {
+/** Decodes a cursor, checking each field with its rule, so nothing forged reaches SQL. */
+export function decodeCursor<K extends string>(
+  cursor: string,
+  fields: Record<K, (value: string) => boolean>,
+): Record<K, string> {
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -221,10 +225,24 @@ export function decodeCursor<K extends string>(cursor: string, fields: readonly 
     throw new CursorError();
   }
   const record = value as Record<string, unknown> | null;
-  if (!record || typeof record !== 'object' || fields.some((f) => typeof record[f] !== 'string'))
-    throw new CursorError();
+  if (!record || typeof record !== 'object' || Array.isArray(record)) throw new CursorError();
+  for (const [field, valid] of Object.entries(fields) as Array<[K, (value: string) => boolean]>) {
+    const v = record[field];
+    if (typeof v !== 'string' || !valid(v)) throw new CursorError();
+  }
   return record as Record<K, string>;
 }
+
+const TIMESTAMP_TEXT =
+  /^(\d{4})-(\d{2})-(\d{2}) ([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?[+-]\d{2}(:[0-5]\d){0,2}$/;
+
+/** A timestamptz as PostgreSQL prints it (created_at::text), on a real day. */
+export function isTimestampText(text: string): boolean {
+  const match = TIMESTAMP_TEXT.exec(text);
+  return !!match && isRealDate(`${match[1]}-${match[2]}-${match[3]}`);
+}
+
+export const isRequestId = (text: string) => /^sr_[a-z0-9]{1,64}$/.test(text);
 
 export class CursorError extends Error {
   constructor() {

@@ -1,6 +1,10 @@
 import type { Db } from '../db/pool';
 import { moneyCheckMessages } from '../sync/ledger';
+import { unprintable } from '../text';
 import { decodeCursor, encodeCursor } from './history';
+
+/** Order ids are at most 100 printable characters (the import's rule). */
+const isOrderId = (text: string) => text.length > 0 && text.length <= 100 && unprintable(text) === undefined;
 
 export type OrderOutcome = 'failed' | 'synced' | 'skipped';
 
@@ -16,7 +20,7 @@ export async function listOrderResults(
     where.push(`r.outcome = $${params.length}`);
   }
   if (q.cursor) {
-    params.push(decodeCursor(q.cursor, ['orderId'] as const).orderId);
+    params.push(decodeCursor(q.cursor, { orderId: isOrderId }).orderId);
     where.push(`r.order_id > $${params.length}`);
   }
   const { rows } = await db.query<{

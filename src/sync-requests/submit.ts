@@ -19,7 +19,7 @@ import type { Contact } from 'xero-node';
 import type { XeroGateway } from '../xero/gateway';
 import type { manualSync } from '../../workflows/manual-sync';
 import { validateDateRange } from '../sync/planning';
-import { findByIdempotencyKey, insertRequest } from './store';
+import { findByIdempotencyKey, getRequest, insertRequest } from './store';
 import type { RequestRow } from './store';
 
 export interface SubmitDeps {
@@ -32,6 +32,11 @@ export interface SubmitDeps {
 
 export function newRequestId(): string {
   return `sr_${randomBytes(10).toString('hex')}`;
+}
+
+/** The one retry of a request: every retry-failed call for it names the same request, so only one starts. */
+export function retryRequestId(originalId: string): string {
+  return `sr_${createHash('sha256').update(`retry\0${originalId}`).digest('hex').slice(0, 20)}`;
 }
 
 /** The same business and Idempotency-Key always name the same request, so Temporal's id policy dedupes too. */
@@ -90,9 +95,10 @@ export async function submitSyncRequest(
 }
 
 /**
- * Records and starts a request exactly once per Idempotency-Key: a replay with the same body answers the
+ * Records and starts a request exactly once per id: with an Idempotency-Key the id is derived from it, and a
+ * caller may fix one itself (a retry of a request has one retry id). A replay with the same body answers the
  * earlier request (starting its workflow if a crash came between the row and the start); a different body is
- * refused. Without a key, a failed start removes the row so nothing is half-written.
+ * refused. Without either, a failed start removes the row so nothing is half-written.
  */
 export async function startOnce(
   deps: SubmitDeps,
@@ -100,29 +106,38 @@ export async function startOnce(
   request: unknown,
   idempotencyKey: string | undefined,
   build: (requestId: string) => Promise<ManualSyncInput>,
+  fixedId?: string,
 ): Promise<Submitted> {
   const idem = idempotencyKey ? { key: idempotencyKey, bodyHash: bodyHash(request) } : null;
   if (idem) {
     const earlier = await findByIdempotencyKey(deps.db, businessId, idem.key);
     if (earlier) return replay(deps, earlier, idem.bodyHash);
   }
-  const input = await build(idem ? idempotentRequestId(businessId, idem.key) : newRequestId());
+  const requestId = fixedId ?? (idem ? idempotentRequestId(businessId, idem.key) : newRequestId());
+  if (fixedId) {
+    const earlier = await getRequest(deps.db, businessId, fixedId);
+    if (earlier) return replay(deps, earlier, null);
+  }
+  const input = await build(requestId);
   if (!(await insertRequest(deps.db, input, idem))) {
-    const earlier = idem ? await findByIdempotencyKey(deps.db, businessId, idem.key) : null;
-    if (earlier) return replay(deps, earlier, idem!.bodyHash);
+    const earlier = idem
+      ? await findByIdempotencyKey(deps.db, businessId, idem.key)
+      : await getRequest(deps.db, businessId, input.requestId);
+    if (earlier) return replay(deps, earlier, idem?.bodyHash ?? null);
     throw new Error(`sync request ${input.requestId} already exists`);
   }
   try {
     await startWorkflow(deps, input);
   } catch (err) {
-    if (!idem) await deps.db.query('DELETE FROM sync_requests WHERE id = $1', [input.requestId]);
+    if (!idem && !fixedId) await deps.db.query('DELETE FROM sync_requests WHERE id = $1', [input.requestId]);
     throw err;
   }
   return { input, replayed: false };
 }
 
-async function replay(deps: SubmitDeps, earlier: RequestRow, hash: string): Promise<Submitted> {
-  if (earlier.bodyHash !== hash) {
+/** `hash`: the body hash an Idempotency-Key must match (null: the id alone decides, as for a retry). */
+async function replay(deps: SubmitDeps, earlier: RequestRow, hash: string | null): Promise<Submitted> {
+  if (hash !== null && earlier.bodyHash !== hash) {
     const message =
       'was already used for a different request; send the same body to retry it, or a new key for a new request';
     throw new ApiError(422, 'Idempotency-Key reused', `header.idempotency-key: ${message}`, [

@@ -63,6 +63,18 @@ function context(businessId: string, column: string): string {
   return `${businessId}:${column}`;
 }
 
+/** The connection's status alone (no token opened, so no key needed); null when the business has none. */
+export async function connectionStatusOf(
+  db: Queryable,
+  businessId: string,
+): Promise<ConnectionStatus | null> {
+  const { rows } = await db.query<{ status: ConnectionStatus }>(
+    'SELECT status FROM xero_connections WHERE business_id = $1',
+    [businessId],
+  );
+  return rows[0]?.status ?? null;
+}
+
 export class ConnectionStore {
   constructor(
     readonly db: Db,

@@ -4,7 +4,7 @@ import type { Db } from '../db/pool';
 import { inTransaction } from '../db/pool';
 import type { Logger } from '../logger';
 import { ConnectionStore } from './connection-store';
-import type { ConnectionSummary } from './connection-store';
+import type { ConnectionSummary, StoredConnection } from './connection-store';
 import { authEventIdOf, IdentityError, newPkce, XeroIdentityClient } from './identity';
 import type { ClientCredentials, XeroTenantConnection } from './identity';
 import type { TokenCipher } from './token-crypto';
@@ -36,6 +36,15 @@ export class ConnectionError extends Error {
   ) {
     super(message);
   }
+}
+
+/** What a disconnect did in Xero. Locally, every token and secret is forgotten whatever this says. */
+export interface DisconnectReport {
+  connectionDeleted: boolean;
+  /** null: nothing to revoke (a Custom Connection has no refresh token). */
+  tokenRevoked: boolean | null;
+  /** What could not be undone in Xero, and what the merchant can do about it. */
+  notUndone: string[];
 }
 
 export interface XeroConnectionsOptions {
@@ -190,40 +199,66 @@ export class XeroConnections {
   }
 
   /**
-   * Disconnects: removes the connection in Xero (DELETE /connections/{id}), revokes the refresh token, then
-   * forgets every token and secret. Xero being unreachable does not keep the business connected here; what
-   * could not be done in Xero is reported.
+   * Disconnects: removes the connection in Xero (DELETE /connections/{id}), revokes an OAuth refresh token, then
+   * forgets every token and secret in one transaction, whatever the connection's kind. Xero being unreachable
+   * does not keep the business connected here: what could not be undone in Xero is reported in `notUndone`.
    */
-  async disconnect(
-    businessId: string,
-  ): Promise<{ connection: ConnectionSummary; xero: { connectionDeleted: boolean; tokenRevoked: boolean } }> {
+  async disconnect(businessId: string): Promise<{ connection: ConnectionSummary; xero: DisconnectReport }> {
     const c = await this.store.get(this.options.db, businessId);
     if (!c) throw new ConnectionError('unknown-business', `Business ${businessId} has no Xero connection.`);
-    const done = { connectionDeleted: false, tokenRevoked: false };
-    if (c.status !== 'disconnected') {
-      const token = await this.tokens.accessToken(businessId).catch(() => undefined);
-      if (token && c.xeroConnectionId) {
-        await this.identity.deleteConnection(token, c.xeroConnectionId).then(
-          () => void (done.connectionDeleted = true),
-          (err: unknown) =>
-            this.options.log?.warn('Xero disconnect failed', { businessId, error: String(err) }),
-        );
-      }
-      // Read again: the token call above may have rotated the refresh token.
-      const latest = await this.store.get(this.options.db, businessId);
-      if (c.kind === 'oauth' && latest?.refreshToken && this.options.app) {
-        await this.identity.revoke(this.options.app, latest.refreshToken).then(
-          () => void (done.tokenRevoked = true),
-          (err: unknown) =>
-            this.options.log?.warn('Xero revocation failed', { businessId, error: String(err) }),
-        );
-      }
-    }
+    const report: DisconnectReport = {
+      connectionDeleted: false,
+      tokenRevoked: c.kind === 'oauth' ? false : null,
+      notUndone: [],
+    };
+    if (c.status !== 'disconnected') await this.undoInXero(c, report);
     await inTransaction(this.options.db, (tx) =>
       this.store.markDisconnected(tx, businessId, 'disconnected on request'),
     );
-    this.options.log?.info('Xero disconnected', { businessId, ...done });
-    return { connection: (await this.store.summary(businessId))!, xero: done };
+    this.options.log?.info('Xero disconnected', { businessId, ...report });
+    return { connection: (await this.store.summary(businessId))!, xero: report };
+  }
+
+  /** Best effort in Xero; each step that fails is named in the report, never thrown. */
+  private async undoInXero(c: StoredConnection, report: DisconnectReport): Promise<void> {
+    const businessId = c.businessId;
+    const warn = (what: string, err: unknown) => {
+      const reason = err instanceof Error ? err.message : String(err);
+      this.options.log?.warn(`Xero ${what} failed`, { businessId, error: reason });
+      return reason;
+    };
+    const token = await this.tokens.accessToken(businessId).catch((err: unknown) => {
+      warn('token', err);
+      return undefined;
+    });
+    if (!c.xeroConnectionId || !token) {
+      report.notUndone.push(
+        `The connection could not be removed in Xero (${c.xeroConnectionId ? 'no working token' : 'its id is unknown'}); ` +
+          'remove this app under Settings → Connected Apps in the Xero organisation.',
+      );
+    } else {
+      await this.identity.deleteConnection(token, c.xeroConnectionId).then(
+        () => void (report.connectionDeleted = true),
+        (err: unknown) =>
+          report.notUndone.push(
+            `Xero did not remove the connection (${warn('disconnect', err)}); remove this app under Settings → Connected Apps in Xero.`,
+          ),
+      );
+    }
+    if (c.kind !== 'oauth') return;
+    // Read again: the token call above may have rotated the refresh token.
+    const latest = await this.store.get(this.options.db, businessId);
+    if (!latest?.refreshToken || !this.options.app) {
+      report.notUndone.push('The refresh token could not be revoked (no token or no OAuth app configured).');
+      return;
+    }
+    await this.identity.revoke(this.options.app, latest.refreshToken).then(
+      () => void (report.tokenRevoked = true),
+      (err: unknown) =>
+        report.notUndone.push(
+          `Xero did not revoke the refresh token (${warn('revocation', err)}); it expires unused within 60 days.`,
+        ),
+    );
   }
 
   private requireApp(): ClientCredentials {

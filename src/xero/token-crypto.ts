@@ -1,4 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Config } from '../config';
 import { decodeKey } from '../config';
 
@@ -75,23 +77,45 @@ export class TokenCipher {
   }
 }
 
+/** Where `npm start` keeps the key it generates when TOKEN_ENCRYPTION_KEY is unset (mode 0600). */
+export function tokenKeyFile(cfg: Pick<Config, 'dataDir'>): string {
+  return path.join(cfg.dataDir, 'token-encryption.key');
+}
+
+/**
+ * The key tokens are sealed with, and where it came from: TOKEN_ENCRYPTION_KEY, or else the key `npm start`
+ * generated into DATA_DIR, so the CLI, the worker and the API beside a running `npm start` find the same key.
+ */
+export function resolveTokenKey(cfg: Config): { key: string; source: string } | undefined {
+  if (cfg.TOKEN_ENCRYPTION_KEY) return { key: cfg.TOKEN_ENCRYPTION_KEY, source: 'TOKEN_ENCRYPTION_KEY' };
+  const file = tokenKeyFile(cfg);
+  if (!existsSync(file)) return undefined;
+  const key = readFileSync(file, 'utf8').trim();
+  if (!decodeKey(key))
+    throw new Error(`${file} does not hold a 32-byte base64 key; delete it or set TOKEN_ENCRYPTION_KEY`);
+  return { key, source: file };
+}
+
 /** Exits with a clear message when no key is configured (npm start provides one; deployments set it). */
 export function requireTokenCipher(cfg: Config): TokenCipher {
-  if (!cfg.TOKEN_ENCRYPTION_KEY) {
+  const cipher = tokenCipherFromConfig(cfg);
+  if (!cipher) {
     console.error(
       'TOKEN_ENCRYPTION_KEY: not set. Xero tokens are stored encrypted with it: set 32 random bytes, base64 ' +
-        '(`openssl rand -base64 32`), or run `npm start`, which generates one (see .env.example).',
+        `(\`openssl rand -base64 32\`), or run \`npm start\`, which generates one into ${tokenKeyFile(cfg)} ` +
+        '(found there by every later command; see .env.example).',
     );
     process.exit(1);
   }
-  return tokenCipherFromConfig(cfg)!;
+  return cipher;
 }
 
 export function tokenCipherFromConfig(cfg: Config): TokenCipher | undefined {
-  if (!cfg.TOKEN_ENCRYPTION_KEY) return undefined;
+  const resolved = resolveTokenKey(cfg);
+  if (!resolved) return undefined;
   const old = (cfg.TOKEN_ENCRYPTION_OLD_KEYS ?? '')
     .split(',')
     .filter((k) => k.trim() !== '')
     .map((k) => decodeKey(k)!);
-  return new TokenCipher(decodeKey(cfg.TOKEN_ENCRYPTION_KEY)!, old);
+  return new TokenCipher(decodeKey(resolved.key)!, old);
 }

@@ -246,11 +246,41 @@ describe('the sync-request API', () => {
       },
     });
     const invoicesBefore = (await simInvoices(system.xero.baseUrl)).length;
-    const retry = await api.post(`/api/sync-requests/${id}/retry-failed`);
-    expect(retry.status).toBe(202);
-    expect(retry.body).toMatchObject({ retryOf: id, replayed: false });
-    const retryId = String(retry.body.id);
+    const workflows = async () => {
+      const ids: string[] = [];
+      for await (const wf of system.temporal.client.workflow.list({
+        query: `XeroSyncBusinessId = "${businessId}"`,
+      }))
+        ids.push(wf.workflowId);
+      return ids;
+    };
+    const workflowsBefore = await eventually(async () => {
+      const ids = await workflows();
+      return ids.includes(id) ? ids : null;
+    });
+    // Six concurrent calls (a double-clicking merchant, a retrying backend) start one retry and all answer it.
+    const retries = await Promise.all(
+      Array.from({ length: 6 }, () => api.post(`/api/sync-requests/${id}/retry-failed`)),
+    );
+    for (const r of retries) expect(r.status).toBe(202);
+    const retryId = String(retries[0]!.body.id);
+    expect(new Set(retries.map((r) => r.body.id))).toEqual(new Set([retryId]));
+    expect(retries.filter((r) => r.body.replayed === false)).toHaveLength(1);
+    for (const r of retries) expect(r.body).toMatchObject({ retryOf: id });
+    const started = await eventually(async () => {
+      const ids = await workflows();
+      return ids.includes(retryId) ? ids : null;
+    });
+    expect(started.filter((w) => !workflowsBefore.includes(w))).toEqual([retryId]);
+    const { rows: retryRows } = await system.database.db.query(
+      'SELECT id FROM sync_requests WHERE retry_of = $1',
+      [id],
+    );
+    expect(retryRows).toEqual([{ id: retryId }]);
     const retried = await result(retryId);
+    // Called again once it has ended: the same retry, nothing new started.
+    const again = await api.post(`/api/sync-requests/${id}/retry-failed`);
+    expect(again.body).toMatchObject({ id: retryId, replayed: true });
     expect(retried.counts).toEqual({ found: failing.length, synced: failing.length, failed: 0, skipped: 0 });
     const pushed = await api.get<Page<OrderResult>>(`/api/sync-requests/${retryId}/orders`);
     expect(pushed.body.items.map((o) => o.orderId)).toEqual(failing);

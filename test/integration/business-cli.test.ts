@@ -98,4 +98,39 @@ describe('business CLI', () => {
     for (const secret of [token, DEMO_CLIENT_SECRET, 'sim_at_', 'sim_rt_'])
       expect(after.stdout + after.stderr).not.toContain(secret);
   });
+
+  it('orders seed --business <existing> adds orders and leaves the business’s name, time zone and settings alone', async () => {
+    const created = await cli(
+      'business',
+      'create',
+      '--id',
+      'biz_seeded',
+      '--name',
+      'Seeded Ltd',
+      '--time-zone',
+      'Europe/Paris',
+    );
+    expect(created.code).toBe(0);
+    const before = await getBusiness(system.database.db, 'biz_seeded');
+    const seeded = await cli(
+      'orders',
+      'seed',
+      '--business',
+      'biz_seeded',
+      '--from',
+      '2026-01-05',
+      '--to',
+      '2026-01-05',
+      '--per-day',
+      '3',
+    );
+    expect(seeded.code).toBe(0);
+    expect(seeded.stdout).toContain('Seeded 3 orders for biz_seeded');
+    expect(seeded.stderr).toContain('biz_seeded exists');
+    expect(await getBusiness(system.database.db, 'biz_seeded')).toEqual(before);
+    const { rows } = await system.database.db.query(
+      "SELECT count(*)::int AS n FROM orders WHERE business_id = 'biz_seeded'",
+    );
+    expect(rows[0].n).toBe(3);
+  });
 });

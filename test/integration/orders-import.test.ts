@@ -63,6 +63,165 @@ describe('orders import', () => {
     expect(summary.problems[2]?.reason).toMatch(/^total: .*decimal string/);
   });
 
+  it('a NUL in line 700 of 1,200 is reported on that line, and every good line is imported', async () => {
+    const lines = Array.from({ length: 1200 }, (_, i) =>
+      JSON.stringify({ ...GOOD, businessId: 'biz_nul', id: `ord_${i + 1}`, number: String(i + 1) }),
+    );
+    lines[699] = lines[699]!.replace('"Latte"', '"Lat\\u0000te"');
+    const summary = await importOrdersFile(t.db, writeNdjson(lines));
+    expect(summary).toMatchObject({ imported: 1199, failed: 1 });
+    expect(summary.problems).toEqual([
+      {
+        line: 700,
+        reason: expect.stringMatching(
+          /^lines\.0\.description: must not contain control characters \(U\+0000/,
+        ),
+      },
+    ]);
+    const { rows } = await t.db.query("SELECT count(*)::int AS n FROM orders WHERE business_id = 'biz_nul'");
+    expect(rows[0].n).toBe(1199);
+  });
+
+  it('refuses each order that cannot add up, naming its line and field', async () => {
+    const line = (over: Partial<typeof GOOD> & Record<string, unknown>) =>
+      JSON.stringify({ ...GOOD, businessId: 'biz_money', ...over });
+    const latte = GOOD.lines[0]!;
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ total: '11.005' }, /^total: .*at most 2 decimals/],
+      [{ total: '-0' }, /^total: .*not negative/],
+      [{ total: '-11.00' }, /^total: .*not negative/],
+      [{ lines: [{ ...latte, quantity: 0.00001 }] }, /^lines\.0\.quantity: .*4 decimals/],
+      [{ lines: [{ ...latte, unitPrice: '5.50001' }] }, /^lines\.0\.unitPrice: .*at most 4 decimals/],
+      [{ lines: [{ ...latte, unitPrice: '-5.50' }] }, /^lines\.0\.unitPrice: .*not negative/],
+      [{ total: '12.00' }, /^total: 12\.00 does not add up: its tax-inclusive lines come to 11\.00/],
+      [
+        { payments: [{ method: 'card', amount: '12.00', paidAt: GOOD.placedAt }] },
+        /^payments: add up to 12\.00, more than the order total 11\.00/,
+      ],
+      [
+        { lines: [{ ...latte, discount: '12.00' }], total: '0.00', payments: [] },
+        /^lines\.0\.discount: discount 12\.00 is larger than the line/,
+      ],
+      [
+        { status: 'refunded', refund: { amount: '20.00', refundedAt: GOOD.placedAt } },
+        /^refund\.amount: 20\.00 is more than the order total/,
+      ],
+      [
+        { pricesIncludeTax: false, total: '10.00' },
+        /^total: 10\.00 does not add up: its lines before tax come to 11\.00/,
+      ],
+      [{ placedAt: '0000-01-01T00:00:00Z' }, /^placedAt: must be a date-time in 1900 or later/],
+    ];
+    const file = writeNdjson([
+      line({ id: 'ord_ok' }),
+      ...cases.map(([over], i) => line({ id: `ord_bad_${i}`, ...over })),
+    ]);
+    const summary = await importOrdersFile(t.db, file);
+    expect(summary.imported).toBe(1);
+    expect(summary.problems.map((p) => p.line)).toEqual(cases.map((_, i) => i + 2));
+    cases.forEach(([, reason], i) => expect(summary.problems[i]!.reason).toMatch(reason));
+  });
+
+  it('checks an exclusive order against the business’s tax rates when it maps the tax code', async () => {
+    await t.db.query(`INSERT INTO businesses (id, name, settings) VALUES ('biz_rates', 'Rates', $1)`, [
+      JSON.stringify({ taxTypes: { GST9: { taxType: 'OUTPUTY24', rate: '9' } } }),
+    ]);
+    const exclusive = { ...GOOD, businessId: 'biz_rates', pricesIncludeTax: false, payments: [] };
+    const file = writeNdjson([
+      JSON.stringify({ ...exclusive, id: 'ord_x1', total: '11.99' }),
+      JSON.stringify({ ...exclusive, id: 'ord_x2', total: '11.50' }),
+    ]);
+    const summary = await importOrdersFile(t.db, file);
+    expect(summary.imported).toBe(1);
+    expect(summary.problems).toEqual([
+      {
+        line: 2,
+        reason: expect.stringMatching(
+          /^total: 11\.50 does not add up: its lines plus their tax come to 11\.99/,
+        ),
+      },
+    ]);
+  });
+
+  it('reports a changed re-import: updated while the order is not in Xero, refused once it is, refused twice in one file', async () => {
+    const base = { ...GOOD, businessId: 'biz_reimport', id: 'ord_r1' };
+    await importOrdersFile(t.db, writeNdjson([JSON.stringify(base)]));
+    const updates: Array<{ line: number; reason: string }> = [];
+    const changed = { ...base, number: '1001-A' };
+    const first = await importOrdersFile(t.db, writeNdjson([JSON.stringify(changed)]), {
+      onUpdated: (u) => updates.push(u),
+    });
+    expect(first).toMatchObject({ imported: 0, updated: 1, failed: 0 });
+    expect(updates).toEqual([
+      { line: 1, reason: expect.stringContaining('ord_r1 changed since it was imported; updated') },
+    ]);
+
+    await t.db.query(
+      `INSERT INTO order_ledger (business_id, order_id, status, request_id, invoice_number, xero_invoice_id)
+       VALUES ('biz_reimport', 'ord_r1', 'synced', 'sr_x', 'POS-1001-A', '00000000-0000-0000-0000-000000000001')`,
+    );
+    const inXero = await importOrdersFile(t.db, writeNdjson([JSON.stringify({ ...base, number: '1001-B' })]));
+    expect(inXero).toMatchObject({ updated: 0, failed: 1 });
+    expect(inXero.problems[0]!.reason).toMatch(
+      /already in Xero \(invoice POS-1001-A\).*stored order is kept/,
+    );
+    const { rows } = await t.db.query("SELECT number FROM orders WHERE business_id = 'biz_reimport'");
+    expect(rows).toEqual([{ number: '1001-A' }]);
+    // The same content again is unchanged, in Xero or not.
+    expect(await importOrdersFile(t.db, writeNdjson([JSON.stringify(changed)]))).toMatchObject({
+      unchanged: 1,
+      failed: 0,
+    });
+
+    const twice = await importOrdersFile(
+      t.db,
+      writeNdjson([
+        JSON.stringify({ ...base, id: 'ord_r2' }),
+        JSON.stringify({ ...base, id: 'ord_r3' }),
+        JSON.stringify({ ...base, id: 'ord_r2', number: 'other' }),
+        JSON.stringify({ ...base, id: 'ord_r3' }),
+      ]),
+    );
+    expect(twice).toMatchObject({ imported: 2, unchanged: 1, failed: 1 });
+    expect(twice.problems).toEqual([
+      { line: 3, reason: expect.stringContaining('ord_r2 appears earlier in this file (line 1)') },
+    ]);
+  });
+
+  it('imports one file where a location serves two channels, completely', async () => {
+    const pos = { ...GOOD, businessId: 'biz_two_channels', location: { id: 'loc_shop', name: 'Shop' } };
+    const orders = Array.from({ length: 30 }, (_, i) => ({
+      ...pos,
+      id: `ord_c${i}`,
+      number: `${i}`,
+      channel: i % 2 ? 'b2b' : 'pos',
+    }));
+    const summary = await importOrdersFile(t.db, writeNdjson(orders.map((o) => JSON.stringify(o))));
+    expect(summary).toMatchObject({ imported: 30, failed: 0 });
+    const { rows } = await t.db.query(
+      "SELECT channels FROM locations WHERE business_id = 'biz_two_channels' AND id = 'loc_shop'",
+    );
+    expect(rows).toEqual([{ channels: ['b2b', 'pos'] }]);
+  });
+
+  it('creates a business only when an order of it is written, and escapes control bytes in its messages', async () => {
+    const binary = Buffer.from([0x7b, 0x22, 0x69, 0x1b, 0x5b, 0x32, 0x4a, 0x00, 0x07, 0x0a]).toString(
+      'latin1',
+    );
+    const file = writeNdjson([
+      JSON.stringify({ ...GOOD, businessId: 'biz_never', total: '-1.00' }),
+      binary,
+      JSON.stringify({ ...GOOD, businessId: 'biz_never\u0007' }).replace('\\u0007', '\u0007'),
+    ]);
+    const summary = await importOrdersFile(t.db, file);
+    expect(summary.imported).toBe(0);
+    expect(summary.failed).toBe(3);
+    // eslint-disable-next-line no-control-regex
+    for (const p of summary.problems) expect(p.reason).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    const { rows } = await t.db.query("SELECT id FROM businesses WHERE id LIKE 'biz_never%'");
+    expect(rows).toEqual([]);
+  });
+
   it('is idempotent on (business, order id): importing twice keeps one row per order', async () => {
     const file = writeNdjson([JSON.stringify({ ...GOOD, businessId: 'biz_twice' })]);
     await importOrdersFile(t.db, file);
@@ -81,7 +240,7 @@ describe('orders import', () => {
     }).catch((err: { code: number; stdout: string; stderr: string }) => err);
     expect('code' in result ? result.code : 0).toBe(1);
     expect(result.stderr).toContain(`${file}:2: not valid JSON`);
-    expect(result.stdout).toContain('Imported 1 orders; 1 line(s) failed.');
+    expect(result.stdout).toContain('Imported 1 new orders, updated 0, 0 unchanged; 1 line(s) failed.');
   });
 
   it('reads a day page by page in (placedAt, id) order with flat memory', async () => {

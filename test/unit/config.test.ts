@@ -24,6 +24,25 @@ describe('configuration', () => {
     expect(problems).toMatch(/^LOG_LEVEL: .*"debug"/m);
   });
 
+  it('simulates Xero only when no Xero URL or credentials are set, and says which one is', () => {
+    expect(parseConfig({}).xeroConfiguredBy).toEqual([]);
+    for (const env of [
+      { XERO_API_URL: 'http://127.0.0.1:9/api.xro/2.0' },
+      { XERO_IDENTITY_URL: 'http://127.0.0.1:9' },
+      { XERO_CLIENT_ID: 'app', XERO_CLIENT_SECRET: 'secret' },
+    ]) {
+      const cfg = parseConfig(env);
+      expect(cfg.xeroSimulated).toBe(false);
+      expect(cfg.xeroConfiguredBy).toEqual([Object.keys(env)[0]]);
+    }
+  });
+
+  it('treats an empty XERO_API_URL / XERO_IDENTITY_URL as unset: the defaults, and the simulator', () => {
+    const cfg = parseConfig({ XERO_API_URL: '', XERO_IDENTITY_URL: '' });
+    expect(cfg.XERO_API_URL).toBe('https://api.xero.com/api.xro/2.0');
+    expect(cfg.xeroSimulated).toBe(true);
+  });
+
   it('refuses half a set of Xero credentials', () => {
     expect(() => parseConfig({ XERO_CLIENT_ID: 'abc' })).toThrow(
       /XERO_CLIENT_ID \/ XERO_CLIENT_SECRET: set both/,

@@ -1,6 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseConfig } from '../../src/config';
-import { keyId, TokenCipher, TokenDecryptionError, tokenCipherFromConfig } from '../../src/xero/token-crypto';
+import {
+  keyId,
+  resolveTokenKey,
+  TokenCipher,
+  TokenDecryptionError,
+  tokenCipherFromConfig,
+  tokenKeyFile,
+} from '../../src/xero/token-crypto';
 
 const key = randomBytes(32);
 const oldKey = randomBytes(32);
@@ -52,6 +62,24 @@ describe('token encryption (AES-256-GCM)', () => {
     });
     const cipher = tokenCipherFromConfig(cfg)!;
     expect(cipher.decrypt(new TokenCipher(oldKey).encrypt('t', 'c'), 'c')).toBe('t');
-    expect(tokenCipherFromConfig(parseConfig({}))).toBeUndefined();
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'xms-no-key-'));
+    expect(tokenCipherFromConfig(parseConfig({ DATA_DIR: empty }))).toBeUndefined();
+  });
+
+  it('without TOKEN_ENCRYPTION_KEY, finds the key npm start generated into DATA_DIR (the variable wins)', () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'xms-key-'));
+    const generated = randomBytes(32).toString('base64');
+    writeFileSync(tokenKeyFile(parseConfig({ DATA_DIR: dataDir })), `${generated}\n`, { mode: 0o600 });
+    const fromFile = parseConfig({ DATA_DIR: dataDir });
+    expect(resolveTokenKey(fromFile)).toEqual({
+      key: generated,
+      source: path.join(dataDir, 'token-encryption.key'),
+    });
+    const sealed = new TokenCipher(Buffer.from(generated, 'base64')).encrypt('t', 'c');
+    expect(tokenCipherFromConfig(fromFile)!.decrypt(sealed, 'c')).toBe('t');
+    const explicit = parseConfig({ DATA_DIR: dataDir, TOKEN_ENCRYPTION_KEY: key.toString('base64') });
+    expect(resolveTokenKey(explicit)?.source).toBe('TOKEN_ENCRYPTION_KEY');
+    writeFileSync(tokenKeyFile(fromFile), 'not a key');
+    expect(() => resolveTokenKey(fromFile)).toThrow(/does not hold a 32-byte base64 key/);
   });
 });

@@ -5,6 +5,7 @@ import type { Db } from '../../db/pool';
 import { getBusiness } from '../../businesses/store';
 import type { Business } from '../../businesses/store';
 import {
+  changesToCheck,
   checkAgainstXero,
   checkConsistency,
   mergeSettings,
@@ -88,7 +89,8 @@ export const businessOperations = {
       409: notConnected,
       502: { description: 'Xero could not be asked (its message).', schema: Problem },
       503: {
-        description: 'The organisation’s daily Xero quota is spent (with when it resets).',
+        description:
+          'The organisation’s daily Xero quota is spent (with when it resets), or PostgreSQL or Temporal is down (Retry-After).',
         schema: Problem,
       },
     },
@@ -117,6 +119,7 @@ async function readChart(
   business: Business,
   connected: boolean,
   patch: SettingsPatch,
+  dailyReserve: number,
 ): Promise<ChartOfAccounts> {
   const fields = XERO_CHECKED_FIELDS.filter((f) => patch[f] !== undefined);
   if (fields.length === 0) return {};
@@ -131,7 +134,7 @@ async function readChart(
   const ctx = {
     businessId: business.id,
     tenantId: business.xeroTenantId,
-    dailyReserve: business.settings.dailyQuotaReserve,
+    dailyReserve,
   };
   const needsAccounts = fields.some((f) => f.endsWith('AccountCode') || f === 'paymentAccounts');
   const needsRates = fields.includes('taxTypes') || fields.includes('noTaxType');
@@ -187,11 +190,15 @@ export function businessRoutes(deps: BusinessRouteDeps): Router {
 
   mount(router, businessOperations.updateSettings, async ({ businessId, body }, res) => {
     const { business, connection } = await load(businessId);
-    const merged = mergeSettings(settingsView(business.timeZone, business.settings), body);
+    const current = settingsView(business.timeZone, business.settings);
+    const merged = mergeSettings(current, body);
     const local = checkConsistency(merged, body);
     if (local.length) throw invalid(local);
-    const chart = await readChart(deps, business, connection?.status === 'active', body);
-    const problems = checkAgainstXero(body, chart);
+    const toCheck = changesToCheck(current, body);
+    // Reads are made under the lower of the old and new reserve: lowering it must not itself need the headroom.
+    const reserve = Math.min(current.dailyQuotaReserve, merged.dailyQuotaReserve);
+    const chart = await readChart(deps, business, connection?.status === 'active', toCheck, reserve);
+    const problems = checkAgainstXero(toCheck, chart);
     if (problems.length) throw invalid(problems);
     const saved = await saveSettings(deps.db, businessId, body);
     if (!saved) throw notFound(`Business ${businessId}`);

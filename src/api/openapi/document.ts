@@ -52,16 +52,41 @@ const STANDARD_ERRORS: Record<number, string> = {
   401: 'No API key, or an unknown or revoked one.',
   404: 'Not found, or it belongs to another business.',
   413: 'The request body is over the size limit.',
+  415: 'The body is not JSON in UTF-8 (content-type, charset or content-encoding).',
   500: 'Unexpected error; quote the `errorId`, which is also in the log.',
+  503: 'PostgreSQL or Temporal is down or did not answer in time; retry after `Retry-After` seconds.',
 };
+
+/** Operations that answer from this process alone: no database, no Temporal, so no 503 of theirs. */
+const SELF_CONTAINED = new Set(['health', 'openapi', 'docs']);
+
+function appliesTo(op: Operation, code: number): boolean {
+  switch (code) {
+    case 400:
+      return hasInput(op);
+    case 401:
+      return op.auth;
+    case 413:
+    case 415:
+      return Boolean(op.body);
+    case 503:
+      return !SELF_CONTAINED.has(op.operationId);
+    default:
+      return true;
+  }
+}
 
 function responses(op: Operation): JsonSchema {
   const out: JsonSchema = {};
   const all = { ...op.responses };
   for (const [status, description] of Object.entries(STANDARD_ERRORS)) {
     const code = Number(status);
-    const applies = (code !== 401 || op.auth) && (code !== 413 || op.body) && (code !== 400 || hasInput(op));
-    if (applies && !all[code]) all[code] = { description, schema: Problem };
+    if (!appliesTo(op, code) || all[code]) continue;
+    all[code] = {
+      description,
+      schema: Problem,
+      ...(code === 503 ? { headers: { 'Retry-After': 'Seconds to wait before retrying.' } } : {}),
+    };
   }
   for (const [status, spec] of Object.entries(all)) {
     const contentType =
@@ -79,6 +104,7 @@ function responses(op: Operation): JsonSchema {
           }
         : {}),
       ...(spec.schema ? { content: { [contentType]: { schema: jsonSchema(spec.schema, 'output') } } } : {}),
+      ...(spec.links ? { links: spec.links } : {}),
     };
   }
   return out;

@@ -1,4 +1,4 @@
-import type { Operation } from '../operation';
+import type { LinkSpec, Operation } from '../operation';
 import { Problem } from '../openapi/problem';
 import {
   ControlAccepted,
@@ -18,6 +18,26 @@ import {
 const BASE = '/api/sync-requests';
 const tag = 'Sync requests';
 
+/** What can follow an answer carrying a request's `id`: the request's own operations. */
+function requestLinks(except: string[] = []): Record<string, LinkSpec> {
+  const all: Record<string, [string, string]> = {
+    GetSyncRequest: ['getSyncRequest', 'The request and its progress.'],
+    ListOrders: ['listSyncRequestOrders', 'Its per-order results.'],
+    Pause: ['pauseSyncRequest', 'Pause it.'],
+    Resume: ['resumeSyncRequest', 'Resume it.'],
+    Cancel: ['cancelSyncRequest', 'Cancel it.'],
+    RetryFailed: ['retryFailedOrders', 'Retry its failed orders once it has ended.'],
+  };
+  return Object.fromEntries(
+    Object.entries(all)
+      .filter(([, [operationId]]) => !except.includes(operationId))
+      .map(([name, [operationId, description]]) => [
+        name,
+        { operationId, parameters: { id: '$response.body#/id' }, description },
+      ]),
+  );
+}
+
 const acceptedResponse = {
   description:
     'Accepted: the request is recorded and its workflow started (or, on a replayed Idempotency-Key, the earlier request).',
@@ -26,6 +46,7 @@ const acceptedResponse = {
     Location: 'The request’s URL.',
     'Idempotent-Replayed': '"true" when an earlier request was returned.',
   },
+  links: requestLinks(),
 };
 const notFound = { description: 'No such request for this key’s business.', schema: Problem };
 const ended = { description: 'The request has already ended.', schema: Problem };
@@ -34,7 +55,11 @@ const checkFailures = {
   404: { description: 'The businessId is not the key’s business.', schema: Problem },
   409: { description: 'The business has no Xero connection.', schema: Problem },
   502: { description: 'Xero refused the manual-contact check.', schema: Problem },
-  503: { description: 'Xero’s daily quota is used up (manual-contact check).', schema: Problem },
+  503: {
+    description:
+      'Xero’s daily quota is used up (manual-contact check), or PostgreSQL or Temporal is down (Retry-After).',
+    schema: Problem,
+  },
 };
 
 function control(action: 'pause' | 'resume' | 'cancel', summary: string) {
@@ -46,7 +71,15 @@ function control(action: 'pause' | 'resume' | 'cancel', summary: string) {
     tag,
     auth: true,
     params: RequestIdParams,
-    responses: { 202: { description: 'Signal sent.', schema: ControlAccepted }, 404: notFound, 409: ended },
+    responses: {
+      202: {
+        description: 'Accepted by the request.',
+        schema: ControlAccepted,
+        links: requestLinks([`${action}SyncRequest`]),
+      },
+      404: notFound,
+      409: ended,
+    },
   } satisfies Operation;
 }
 
@@ -104,7 +137,11 @@ export const syncRequestOperations = {
     auth: true,
     params: RequestIdParams,
     responses: {
-      200: { description: 'The request and its progress.', schema: SyncRequestDetail },
+      200: {
+        description: 'The request and its progress.',
+        schema: SyncRequestDetail,
+        links: requestLinks(['getSyncRequest']),
+      },
       404: notFound,
     },
   },
@@ -135,6 +172,7 @@ export const syncRequestOperations = {
       202: acceptedResponse,
       404: notFound,
       409: { description: 'The request is still running, or has no failed orders.', schema: Problem },
+      422: { description: 'The Idempotency-Key was used for a different request.', schema: Problem },
     },
   },
 } satisfies Record<string, Operation>;

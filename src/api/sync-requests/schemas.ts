@@ -1,10 +1,35 @@
 import { z } from 'zod';
+import { isRealDate } from '../../calendar';
+import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from '../../text';
 
 /** Request and response schemas of /api/sync-requests. They validate requests and generate the OpenAPI document. */
 
-const IsoDate = z
+const DATE_MESSAGE = 'must be a real calendar date in YYYY-MM-DD form, such as "2026-03-14"';
+// Years 1900–9999, months 01–12, days 01–31; the refine then refuses days a month does not have ("2026-02-30").
+const DATE_PATTERN = /^(19|[2-9]\d)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+export const IsoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date in YYYY-MM-DD form, such as "2026-03-14"');
+  .regex(DATE_PATTERN, DATE_MESSAGE)
+  .refine((d) => !DATE_PATTERN.test(d) || isRealDate(d), DATE_MESSAGE);
+
+/** An id or name given by the caller: printable, and as long as the store allows. */
+const Text = (max: number, required: string) =>
+  z
+    .string()
+    .min(1, required)
+    .max(max, `must be at most ${max} characters`)
+    .regex(PRINTABLE_PATTERN, CONTROL_MESSAGE);
+
+/** A `nextCursor` as this API gives them out (base64url); its content is checked when it is decoded. */
+const Cursor = z
+  .string()
+  .min(1)
+  .max(500, 'is not a cursor this API gave out; pass `nextCursor` from the previous page unchanged')
+  .regex(
+    /^[A-Za-z0-9_-]+$/,
+    'is not a cursor this API gave out; pass `nextCursor` from the previous page unchanged',
+  )
+  .describe('`nextCursor` of the previous page.');
 
 export const Channel = z.enum(['pos', 'online', 'b2b'], { error: 'must be one of "pos", "online" or "b2b"' });
 
@@ -44,24 +69,31 @@ export const SyncOptionsBody = z
   })
   .strict();
 
+const EXAMPLE_REQUEST = {
+  channel: 'pos',
+  locationId: 'all',
+  startDate: '2026-01-05',
+  endDate: '2026-01-11',
+  contactMapping: { mode: 'auto' },
+};
+
 export const CreateSyncRequestBody = z
   .object({
-    businessId: z
-      .string()
-      .min(1)
+    businessId: Text(100, 'must not be empty')
       .optional()
       .describe('Optional: the API key decides the business; if given, it must be the key’s business.'),
     channel: Channel,
-    locationId: z
-      .string()
-      .min(1, 'is required: a location id, or "all"')
-      .describe('A location id of the channel, or "all" for every location.'),
+    locationId: Text(100, 'is required: a location id, or "all"').describe(
+      'A location id of the channel, or "all" for every location.',
+    ),
     startDate: IsoDate.describe('First local day (business time zone), inclusive.'),
     endDate: IsoDate.describe('Last local day, inclusive; not in the future.'),
     contactMapping: ContactMappingBody,
     options: SyncOptionsBody.default({ recordPayments: true, resyncPolicy: 'skip' }),
   })
-  .strict();
+  .strict()
+  // A request any connected business can submit (a past week, every location): docs and fuzzers start from it.
+  .meta({ examples: [EXAMPLE_REQUEST] });
 export type CreateSyncRequestBody = z.infer<typeof CreateSyncRequestBody>;
 
 export const IdempotencyHeaders = z.object({
@@ -158,9 +190,7 @@ export const HistoryQuery = z
   .object({
     state: SyncStateSchema.optional(),
     channel: Channel.optional(),
-    locationId: z
-      .string()
-      .min(1)
+    locationId: Text(100, 'must not be empty')
       .optional()
       .describe('A location id, or "all" for requests of every location.'),
     date: IsoDate.optional().describe('Only requests whose date range covers this local day.'),
@@ -170,7 +200,7 @@ export const HistoryQuery = z
       .min(1, 'must be a whole number from 1 to 100')
       .max(100, 'must be a whole number from 1 to 100')
       .default(20),
-    cursor: z.string().min(1).optional().describe('`nextCursor` of the previous page.'),
+    cursor: Cursor.optional(),
   })
   .strict();
 
@@ -182,7 +212,7 @@ export const OrdersQuery = z
       .enum(['failed', 'synced', 'skipped'], { error: 'must be one of "failed", "synced" or "skipped"' })
       .optional(),
     limit: HistoryQuery.shape.limit,
-    cursor: z.string().min(1).optional().describe('`nextCursor` of the previous page.'),
+    cursor: Cursor.optional(),
   })
   .strict();
 
@@ -216,9 +246,11 @@ export const ControlAccepted = z.object({
     .describe('true: accepted, and takes effect when the step in flight ends (pause) or it stops (cancel).'),
 });
 
-export const PreviewBody = CreateSyncRequestBody.omit({ options: true }).extend({
-  options: SyncOptionsBody.default({ recordPayments: true, resyncPolicy: 'skip' }),
-});
+export const PreviewBody = CreateSyncRequestBody.omit({ options: true })
+  .extend({
+    options: SyncOptionsBody.default({ recordPayments: true, resyncPolicy: 'skip' }),
+  })
+  .meta({ examples: [EXAMPLE_REQUEST] });
 
 export const PreviewWarning = z.object({
   code: z.enum([

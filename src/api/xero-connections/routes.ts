@@ -13,6 +13,7 @@ import { ApiError } from '../errors';
 import { mount } from '../operation';
 import type { Operation } from '../operation';
 import { Problem } from '../openapi/problem';
+import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from '../../text';
 
 /**
  * Connecting a business to Xero over HTTP: GET /xero/connect (API key) redirects to Xero's consent page,
@@ -21,7 +22,16 @@ import { Problem } from '../openapi/problem';
  */
 
 const tag = 'Xero connection';
-const BusinessQuery = z.object({ business: z.string().min(1, 'the business id is required') }).strict();
+const BusinessQuery = z
+  .object({
+    business: z
+      .string()
+      .min(1, 'the business id is required')
+      .max(100, 'must be at most 100 characters')
+      .regex(PRINTABLE_PATTERN, CONTROL_MESSAGE),
+  })
+  .strict();
+const Param = z.string().max(2000).regex(PRINTABLE_PATTERN, CONTROL_MESSAGE);
 
 export const ConnectionView = z.object({
   businessId: z.string(),
@@ -62,11 +72,11 @@ export const xeroConnectionOperations = {
     tag,
     auth: false,
     query: z.object({
-      code: z.string().optional(),
-      state: z.string().min(1, 'Xero sends the state back; start again from /xero/connect'),
-      scope: z.string().optional(),
-      error: z.string().optional(),
-      session_state: z.string().optional(),
+      code: Param.optional(),
+      state: Param.min(1, 'Xero sends the state back; start again from /xero/connect'),
+      scope: Param.optional(),
+      error: Param.optional(),
+      session_state: Param.optional(),
     }),
     responses: {
       200: {
@@ -83,8 +93,10 @@ export const xeroConnectionOperations = {
     operationId: 'disconnectXero',
     summary: 'Disconnect the business from Xero',
     description:
-      'Removes the connection in Xero and revokes the refresh token, then forgets every token. Running requests ' +
-      'wait in needs_reconnect until the business connects again (or are cancelled).',
+      'Removes the connection in Xero and revokes an OAuth refresh token, then forgets every token and secret ' +
+      '(OAuth or Custom Connection), in one transaction. If Xero could not be reached, the local disconnect still ' +
+      'happens and `xero.notUndone` says what is left to do in Xero. Running requests wait in needs_reconnect ' +
+      'until the business connects again (or are cancelled).',
     tag,
     auth: true,
     query: BusinessQuery,
@@ -92,7 +104,16 @@ export const xeroConnectionOperations = {
       200: {
         description: 'Disconnected.',
         schema: ConnectionView.extend({
-          xero: z.object({ connectionDeleted: z.boolean(), tokenRevoked: z.boolean() }),
+          xero: z.object({
+            connectionDeleted: z.boolean().describe('The connection was removed in Xero.'),
+            tokenRevoked: z
+              .boolean()
+              .nullable()
+              .describe('The OAuth refresh token was revoked (null: a Custom Connection has none).'),
+            notUndone: z
+              .array(z.string())
+              .describe('What could not be undone in Xero, and what to do. Locally everything is forgotten.'),
+          }),
         }),
       },
       404: { description: 'Not the API key’s business, or it has no connection.', schema: Problem },

@@ -2,12 +2,14 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Contact } from 'xero-node';
 import { getBusiness } from '../../businesses/store';
+import { connectionStatusOf } from '../../xero/connection-store';
 import type { Db } from '../../db/pool';
 import type { XeroGateway } from '../../xero/gateway';
 import { ApiError } from '../errors';
 import { mount } from '../operation';
 import type { Operation } from '../operation';
 import { Problem } from '../openapi/problem';
+import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from '../../text';
 
 export const ContactsQuery = z
   .object({
@@ -15,7 +17,8 @@ export const ContactsQuery = z
       .string()
       .trim()
       .min(2, 'must be at least 2 characters of the contact’s name, email or account number')
-      .max(100, 'must be at most 100 characters'),
+      .max(100, 'must be at most 100 characters')
+      .regex(PRINTABLE_PATTERN, CONTROL_MESSAGE),
     includeArchived: z
       .enum(['true', 'false'], { error: 'must be "true" or "false"' })
       .default('false')
@@ -48,7 +51,7 @@ export const contactsOperation = {
   query: ContactsQuery,
   responses: {
     200: { description: 'Up to 100 matching contacts.', schema: ContactsResult },
-    409: { description: 'The business has no Xero connection.', schema: Problem },
+    409: { description: 'The business has no Xero connection, or it needs reconnecting.', schema: Problem },
   },
 } satisfies Operation;
 
@@ -91,6 +94,13 @@ export function xeroContactRoutes(deps: { db: Db; newXeroGateway: () => XeroGate
         409,
         'Not connected',
         `Business ${businessId} has no Xero organisation connected; connect it first.`,
+      );
+    // Checked before the cache too: a connection that needs a person answers 409 like settings do.
+    if ((await connectionStatusOf(deps.db, businessId)) === 'needs_reconnect')
+      throw new ApiError(
+        409,
+        'Reconnect Xero',
+        `The Xero connection of business ${businessId} needs to be reconnected; connect it again (GET /xero/connect, or \`npm run cli -- business connect-custom\`).`,
       );
     const key = `${business.xeroTenantId}\n${query.includeArchived}\n${query.search.toLowerCase()}`;
     const cached = cache.get(key, Date.now());

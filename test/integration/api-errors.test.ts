@@ -1,0 +1,447 @@
+import net from 'node:net';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp, openApiDocument } from '../../src/api/app';
+import { API_DB_DEADLINES, apiTemporalClient } from '../../src/api/dependencies';
+import { createPool } from '../../src/db/pool';
+import type { Db } from '../../src/db/pool';
+import { createLogger } from '../../src/logger';
+import { generateDemoOrders } from '../../src/orders/seed';
+import { DEMO_TENANT_ID } from '../../src/xero-sim';
+import { apiClient, checkAgainstOpenApi } from '../support/api';
+import type { ApiResponse } from '../support/api';
+import { testConfig } from '../support/harness';
+import { createBusiness, loadOrders } from '../support/orders';
+import { freePort } from '../support/ports';
+import { eventually, startTestSystem, submitSync } from '../support/system';
+import type { TestSystem } from '../support/system';
+
+/**
+ * Every client error is a 4xx application/problem+json naming what to fix, and a dependency that is down is a
+ * 503 with Retry-After within 5 s: nothing a caller sends, and no outage, makes the API answer 500 or hang.
+ */
+
+const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const paths = (res: ApiResponse) => ((res.body.errors ?? []) as Array<{ path: string }>).map((e) => e.path);
+
+async function listen(app: ReturnType<typeof createApp>): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A TCP server that accepts connections and never answers: a hung (SIGSTOPped) PostgreSQL or Temporal. */
+async function blackHole(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => void sockets.add(s));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A raw fetch whose answer is still checked against the OpenAPI document. */
+async function raw(url: string, init: RequestInit): Promise<ApiResponse> {
+  const res = await fetch(url, init);
+  const text = await res.text();
+  const contentType = res.headers.get('content-type') ?? '';
+  const body = contentType.includes('json') && text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  checkAgainstOpenApi(
+    (init.method ?? 'GET').toLowerCase(),
+    new URL(url).pathname,
+    res.status,
+    contentType,
+    body,
+  );
+  return { status: res.status, headers: res.headers, body };
+}
+
+describe('API errors: 4xx for every client mistake, 503 for a dependency that is down', () => {
+  let system: TestSystem;
+  let key: string;
+  let requestId: string;
+  const businessId = 'biz_errors';
+  const submitBody = {
+    channel: 'pos',
+    locationId: 'all',
+    startDate: '2025-05-01',
+    endDate: '2025-05-01',
+    contactMapping: { mode: 'auto' as const },
+  };
+
+  beforeAll(async () => {
+    system = await startTestSystem('api-errors');
+    await createBusiness(system.database.db, businessId);
+    await loadOrders(system.database.db, [
+      ...generateDemoOrders({
+        businessId,
+        from: '2025-05-01',
+        to: '2025-05-01',
+        ordersPerDay: 3,
+        channel: 'pos',
+        seed: 5,
+      }),
+    ]);
+    requestId = await submitSync(system, { businessId, ...submitBody });
+    await system.temporal.client.workflow.getHandle(requestId).result();
+    key = await system.keyFor(businessId);
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('an impossible date is a 400 before any SQL, and the documented pattern refuses 0000-00-00', async () => {
+    const api = await system.api(businessId);
+    for (const date of ['2026-02-30', '0000-00-00', '2025-13-01', '2026-2-3']) {
+      const res = await api.get(`/api/sync-requests?date=${date}`);
+      expect(res.status).toBe(400);
+      expect(paths(res)).toEqual(['query.date']);
+    }
+    const res = await api.post('/api/sync-requests', { ...submitBody, startDate: '2025-02-29' });
+    expect(res.status).toBe(400);
+    expect(paths(res)).toEqual(['body.startDate']);
+    const doc = openApiDocument() as {
+      paths: Record<string, { get: { parameters: Array<{ name: string; schema: { pattern: string } }> } }>;
+    };
+    const pattern = doc.paths['/api/sync-requests']!.get.parameters.find((p) => p.name === 'date')!.schema
+      .pattern;
+    expect(new RegExp(pattern).test('0000-00-00')).toBe(false);
+    expect(new RegExp(pattern).test('2026-03-14')).toBe(true);
+  });
+
+  it('a forged cursor is a 400 naming query.cursor, whatever it holds', async () => {
+    const api = await system.api(businessId);
+    const forged = [
+      cursorOf({ createdAt: 'yesterday', id: requestId }),
+      cursorOf({ createdAt: '2026-02-30 10:00:00+00', id: requestId }),
+      cursorOf({ createdAt: '2026-03-01 10:00:00.123456+00', id: "sr_x' OR 1=1" }),
+      cursorOf(['createdAt']),
+      'not base64 at all!',
+    ];
+    for (const cursor of forged) {
+      const res = await api.get(`/api/sync-requests?cursor=${encodeURIComponent(cursor)}`);
+      expect(res.status).toBe(400);
+      expect(paths(res)).toEqual(['query.cursor']);
+    }
+    for (const cursor of [cursorOf({ orderId: 'ord_\u0000' }), cursorOf({ orderId: 7 })]) {
+      const res = await api.get(`/api/sync-requests/${requestId}/orders?cursor=${cursor}`);
+      expect(res.status).toBe(400);
+      expect(paths(res)).toEqual(['query.cursor']);
+    }
+    // A real cursor still works.
+    const real = await api.get(
+      `/api/sync-requests?cursor=${cursorOf({ createdAt: '2999-01-01 00:00:00+00', id: 'sr_z' })}`,
+    );
+    expect(real.status).toBe(200);
+  });
+
+  it('a malformed tax rate is a 400 on its field, never a 500', async () => {
+    const api = await system.api(businessId);
+    for (const rate of ['', 'abc', '9.00001', '9e999', '101']) {
+      const res = await api.request('PATCH', '/api/business/settings', {
+        body: { taxTypes: { GST9: { taxType: 'OUTPUTY24', rate } } },
+      });
+      expect(res.status).toBe(400);
+      expect(paths(res)).toEqual(['body.taxTypes.GST9.rate']);
+    }
+  });
+
+  it('a NUL or control character in any field or key is a 400 naming it', async () => {
+    const api = await system.api(businessId);
+    const cases: Array<[string, string, unknown, string]> = [
+      ['POST', '/api/sync-requests', { ...submitBody, locationId: 'loc\u0000' }, 'body.locationId'],
+      ['POST', '/api/sync-requests/preview', { ...submitBody, locationId: 'a\u0007b' }, 'body.locationId'],
+      ['PATCH', '/api/business/settings', { walkInContactName: 'Walk\u0000in' }, 'body.walkInContactName'],
+      [
+        'PATCH',
+        '/api/business/settings',
+        { invoiceNumberTemplate: '{number}\u0000' },
+        'body.invoiceNumberTemplate',
+      ],
+      [
+        'PATCH',
+        '/api/business/settings',
+        { taxTypes: { 'GST\u0000': { taxType: 'OUTPUTY24', rate: '9' } } },
+        'body.taxTypes.GST\\x00',
+      ],
+      ['PATCH', '/api/business/settings', { walkInContactName: 'Walk \ud800 in' }, 'body.walkInContactName'],
+    ];
+    for (const [method, path, body, field] of cases) {
+      const res = await api.request(method, path, { body });
+      expect(res.status).toBe(400);
+      expect(paths(res)).toEqual([field]);
+      expect(JSON.stringify(res.body)).toMatch(/control characters|valid Unicode/);
+    }
+    const query = await api.get(`/api/sync-requests?locationId=${encodeURIComponent('loc\u0000')}`);
+    expect(query.status).toBe(400);
+    expect(paths(query)).toEqual(['query.locationId']);
+  });
+
+  it('maps body-parser errors: an unsupported charset or encoding is a 415, a body that is not gzip a 400', async () => {
+    const url = `${system.apiUrl}/api/sync-requests/preview`;
+    const send = (headers: Record<string, string>, body: string) =>
+      raw(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, ...headers }, body });
+    const json = JSON.stringify(submitBody);
+    const latin1 = await send({ 'content-type': 'application/json; charset=latin1' }, json);
+    expect(latin1.status).toBe(415);
+    expect(latin1.body.detail).toMatch(/charset/i);
+    const notGzip = await send({ 'content-type': 'application/json', 'content-encoding': 'gzip' }, json);
+    expect(notGzip.status).toBe(400);
+    const unknown = await send({ 'content-type': 'application/json', 'content-encoding': 'x-zip' }, json);
+    expect(unknown.status).toBe(415);
+    const text = await send({ 'content-type': 'text/plain' }, json);
+    expect(text.status).toBe(415);
+    const malformedEscape = await raw(`${system.apiUrl}/api/sync-requests/%E0%A4%A`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(malformedEscape.status).toBe(400);
+  });
+
+  it('PATCH /api/business/settings with no body is a 400 (an empty object is a valid, empty change)', async () => {
+    const url = `${system.apiUrl}/api/business/settings`;
+    const none = await raw(url, { method: 'PATCH', headers: { authorization: `Bearer ${key}` } });
+    expect(none.status).toBe(400);
+    expect(paths(none)).toEqual(['body']);
+    const empty = await (
+      await system.api(businessId)
+    ).request('PATCH', '/api/business/settings', { body: {} });
+    expect(empty.status).toBe(200);
+  });
+
+  it('an undeclared method is a 405 with Allow; OPTIONS lists exactly the resource’s methods', async () => {
+    const auth = { authorization: `Bearer ${key}` };
+    const cases: Array<[string, string, string[]]> = [
+      ['DELETE', '/api/sync-requests', ['GET', 'POST']],
+      ['GET', '/api/sync-requests/preview', ['POST']],
+      ['PUT', '/api/business/settings', ['GET', 'PATCH']],
+      ['DELETE', `/api/sync-requests/${requestId}`, ['GET']],
+      ['GET', `/api/sync-requests/${requestId}/pause`, ['POST']],
+    ];
+    for (const [method, path, allowed] of cases) {
+      const res = await fetch(`${system.apiUrl}${path}`, { method, headers: auth });
+      expect(res.status).toBe(405);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      const allow = (res.headers.get('allow') ?? '').split(', ');
+      expect(allow).toEqual(expect.arrayContaining(allowed));
+      expect(allow.filter((m) => !['HEAD', 'OPTIONS'].includes(m)).sort()).toEqual([...allowed].sort());
+    }
+    const options = await fetch(`${system.apiUrl}/api/sync-requests/preview`, { method: 'OPTIONS' });
+    expect(options.status).toBe(204);
+    expect(options.headers.get('allow')).toBe('POST, OPTIONS');
+    // Unknown paths stay 404.
+    expect((await fetch(`${system.apiUrl}/api/nothing-here`, { headers: auth })).status).toBe(404);
+  });
+
+  it('GET /api/xero/contacts while the connection needs reconnecting is a 409, like settings', async () => {
+    const other = 'biz_errors_reconnect';
+    await createBusiness(system.database.db, other);
+    const api = await system.api(other);
+    await system.database.db.query(
+      `UPDATE xero_connections SET status = 'needs_reconnect', last_error = 'invalid_grant' WHERE business_id = $1`,
+      [other],
+    );
+    const res = await api.get('/api/xero/contacts?search=walk');
+    expect(res.status).toBe(409);
+    expect(res.body.title).toBe('Reconnect Xero');
+  });
+
+  it('a wrong secret leaves the key’s last_used_at alone; the right one sets it', async () => {
+    const fresh = await system.keyFor('biz_errors_reconnect');
+    const id = fresh.slice(4, 16);
+    const lastUsed = async () =>
+      (
+        await system.database.db.query<{ last_used_at: Date | null }>(
+          'SELECT last_used_at FROM api_keys WHERE id = $1',
+          [id],
+        )
+      ).rows[0]!.last_used_at;
+    await system.database.db.query('UPDATE api_keys SET last_used_at = NULL WHERE id = $1', [id]);
+    const wrong = `${fresh.slice(0, 17)}${'A'.repeat(43)}`;
+    expect((await apiClient(system.apiUrl, wrong).get('/api/business')).status).toBe(401);
+    expect(await lastUsed()).toBeNull();
+    expect((await apiClient(system.apiUrl, fresh).get('/api/business')).status).toBe(200);
+    expect(await lastUsed()).toBeInstanceOf(Date);
+  });
+
+  it('the reserve can be lowered, and unchanged Xero fields resent, with no Xero call when the quota is below the reserve', async () => {
+    const api = await system.api(businessId);
+    await system.database.db.query(
+      `INSERT INTO xero_tenant_pacing (tenant_id, day_remaining, day_observed_at) VALUES ($1, 199, now())
+       ON CONFLICT (tenant_id) DO UPDATE SET day_remaining = 199, day_observed_at = now()`,
+      [DEMO_TENANT_ID],
+    );
+    const calls = async () => {
+      const stats = (await (await fetch(`${system.xero.baseUrl}/__sim/stats`)).json()) as {
+        tenants: Record<string, { calls: { total: number } }>;
+      };
+      return stats.tenants[DEMO_TENANT_ID]!.calls.total;
+    };
+    const before = await calls();
+    const current = (await api.get('/api/business/settings')).body;
+    // The whole settings object back, as a settings page would send it: nothing changes in Xero's terms.
+    const resent = await api.request('PATCH', '/api/business/settings', { body: { ...current } });
+    expect(resent.status).toBe(200);
+    const lowered = await api.request('PATCH', '/api/business/settings', {
+      body: { ...current, dailyQuotaReserve: 100 },
+    });
+    expect(lowered.status).toBe(200);
+    expect(lowered.body.dailyQuotaReserve).toBe(100);
+    expect(await calls()).toBe(before);
+    await system.database.db.query('DELETE FROM xero_tenant_pacing WHERE tenant_id = $1', [DEMO_TENANT_ID]);
+  });
+
+  describe('with a dependency down', () => {
+    const timed = async <T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> => {
+      const started = Date.now();
+      const value = await fn();
+      return { value, ms: Date.now() - started };
+    };
+    const expect503 = (res: ApiResponse, ms: number, dependency: string) => {
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(String(res.body.detail)).toContain(dependency);
+      expect(ms).toBeLessThan(5000);
+    };
+    const withApp = async (db: Db, temporalAddress: string, fn: (url: string) => Promise<void>) => {
+      const temporal = apiTemporalClient(testConfig({ TEMPORAL_ADDRESS: temporalAddress }));
+      const app = await listen(
+        createApp({ ...system.deps, db, temporal: temporal.client, log: createLogger('api', 'error') }),
+      );
+      try {
+        await fn(app.url);
+      } finally {
+        await app.close();
+        await temporal.connection.close();
+      }
+    };
+    const temporalCalls = (url: string) => {
+      const api = apiClient(url, key);
+      return [
+        () => api.get('/api/sync-requests'),
+        () => api.post(`/api/sync-requests/${requestId}/pause`),
+        () => api.post('/api/sync-requests', submitBody),
+      ];
+    };
+    /** A request's detail is served from PostgreSQL: it answers, within 5 s, saying its record is not confirmed live. */
+    const expectDetailFromRecord = async (url: string) => {
+      // Its last record is an hour old: the API asks Temporal once, cannot, and says the record may be stale.
+      await system.database.db.query(
+        "UPDATE sync_request_progress SET updated_at = now() - interval '1 hour' WHERE request_id = $1",
+        [requestId],
+      );
+      const { value, ms } = await timed(() => apiClient(url, key).get(`/api/sync-requests/${requestId}`));
+      expect(value.status).toBe(200);
+      expect(value.body).toMatchObject({ id: requestId, state: 'running', stale: true });
+      expect(ms).toBeLessThan(5000);
+    };
+
+    it('Temporal refusing connections: list, control and submit answer 503 within 5 s; detail answers from the record', async () => {
+      const db = createPool(system.database.url, 4, API_DB_DEADLINES);
+      // A request still open in the table, so the list asks Temporal for its live state.
+      await system.database.db.query("UPDATE sync_requests SET state = 'running' WHERE id = $1", [requestId]);
+      try {
+        await withApp(db, `127.0.0.1:${await freePort()}`, async (url) => {
+          for (const call of temporalCalls(url)) {
+            const { value, ms } = await timed(call);
+            expect503(value, ms, 'Temporal');
+          }
+          await expectDetailFromRecord(url);
+        });
+      } finally {
+        await system.database.db.query("UPDATE sync_requests SET state = 'completed' WHERE id = $1", [
+          requestId,
+        ]);
+        await db.end();
+      }
+    });
+
+    it('Temporal hung (accepts, never answers): 503 within 5 s', async () => {
+      const hole = await blackHole();
+      const db = createPool(system.database.url, 4, API_DB_DEADLINES);
+      await system.database.db.query("UPDATE sync_requests SET state = 'running' WHERE id = $1", [requestId]);
+      try {
+        await withApp(db, `127.0.0.1:${hole.port}`, async (url) => {
+          const { value, ms } = await timed(() => apiClient(url, key).get('/api/sync-requests'));
+          expect503(value, ms, 'Temporal');
+          await expectDetailFromRecord(url);
+        });
+      } finally {
+        await system.database.db.query("UPDATE sync_requests SET state = 'completed' WHERE id = $1", [
+          requestId,
+        ]);
+        await db.end();
+        await hole.close();
+      }
+    });
+
+    it('PostgreSQL down or hung: even authentication answers 503 within 5 s', async () => {
+      const hole = await blackHole();
+      const refused = createPool(`postgres://u:p@127.0.0.1:${await freePort()}/none`, 2, API_DB_DEADLINES);
+      const hung = createPool(`postgres://u:p@127.0.0.1:${hole.port}/none`, 2, API_DB_DEADLINES);
+      try {
+        for (const db of [refused, hung]) {
+          await withApp(db, system.cfg.TEMPORAL_ADDRESS!, async (url) => {
+            const { value, ms } = await timed(() => apiClient(url, key).get('/api/business'));
+            expect503(value, ms, 'PostgreSQL');
+          });
+        }
+      } finally {
+        await Promise.all([refused.end(), hung.end()]);
+        await hole.close();
+      }
+    });
+
+    it('a frozen worker: a request’s detail answers within 5 s (its recorded progress), not after 30 s', async () => {
+      // An API whose task queue no worker polls: the workflow is started, and its progress query is never answered.
+      const frozen = testConfig({
+        DATABASE_URL: system.database.url,
+        TEMPORAL_TASK_QUEUE: `${system.cfg.TEMPORAL_TASK_QUEUE}-frozen`,
+      });
+      const db = createPool(system.database.url, 4, API_DB_DEADLINES);
+      const temporal = apiTemporalClient(frozen);
+      const app = await listen(
+        createApp({
+          ...system.deps,
+          cfg: frozen,
+          db,
+          temporal: temporal.client,
+          log: createLogger('api', 'error'),
+        }),
+      );
+      try {
+        const api = apiClient(app.url, key);
+        const submitted = await api.post('/api/sync-requests', {
+          ...submitBody,
+          startDate: '2025-05-02',
+          endDate: '2025-05-02',
+        });
+        expect(submitted.status).toBe(202);
+        const { value, ms } = await timed(() => api.get(`/api/sync-requests/${String(submitted.body.id)}`));
+        expect(value.status).toBe(200);
+        expect(value.body).toMatchObject({ id: submitted.body.id, state: 'queued', counts: { found: 0 } });
+        expect(ms).toBeLessThan(5000);
+        await system.temporal.client.workflow.getHandle(String(submitted.body.id)).terminate('test cleanup');
+      } finally {
+        await app.close();
+        await temporal.connection.close();
+        await db.end();
+      }
+    });
+
+    it('comes back by itself when the dependency does', async () => {
+      await eventually(
+        async () => (await (await system.api(businessId)).get('/api/sync-requests')).status === 200,
+      );
+    });
+  });
+});
