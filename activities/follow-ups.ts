@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Payment } from 'xero-node';
+import { parseDecimal } from '../src/money';
 import type { Order } from '../src/orders/schema';
 import { ordersByIds } from '../src/orders/store';
 import { mapOrder, paymentsFor } from '../src/sync/invoice-mapping';
@@ -7,7 +8,6 @@ import type { CreditNotePlan } from '../src/sync/invoice-mapping';
 import {
   claimFollowUps,
   completeFollowUps,
-  ledgerRows,
   recordCreditNote,
   recordMoneyChecks,
   recordOutcomes,
@@ -27,7 +27,6 @@ import {
   packByElements,
   WRITE_BATCH,
 } from '../src/sync/packing';
-import { addWork, peekWork, queuedElements, removeWork } from '../src/sync/work-queue';
 import type { WorkItem } from '../src/sync/work-queue';
 import { parseXeroError } from '../src/xero/errors';
 import { DailyQuotaExhausted } from '../src/xero/limiter';
@@ -48,7 +47,9 @@ export function followUpsOf(step: Step, order: Order, row: LedgerRow, placedAt: 
   if (row.status !== 'synced' || step.settings.invoiceStatus !== 'AUTHORISED') return [];
   const items: WorkItem[] = [];
   const item = (kind: FollowUp, elements = 1) => items.push({ kind, orderId: order.id, placedAt, elements });
-  const paid = step.input.options.recordPayments ? order.payments.filter((p) => Number(p.amount) !== 0) : [];
+  const paid = step.input.options.recordPayments
+    ? order.payments.filter((p) => parseDecimal(p.amount) !== 0n)
+    : [];
   if (paid.length > 0 && row.paymentsStatus !== 'done') item('payments', paid.length);
   if (order.status === 'refunded') {
     if (row.creditNoteStatus !== 'done') item('credit_note');
@@ -62,16 +63,16 @@ export function followUpsOf(step: Step, order: Order, row: LedgerRow, placedAt: 
 
 /** Writes whatever batch is full; with `final`, everything waiting. Returns whether work is left (held by others). */
 export async function flushFollowUps(step: Step, final: boolean): Promise<boolean> {
-  const waiting = await queuedElements(step.deps.db, step.input.requestId);
+  const waiting = await step.work.waiting();
   // Credit notes first: their refunds then join the payment batches.
   if (final ? waiting.credit_note > 0 : waiting.credit_note >= WRITE_BATCH)
     await flushKind(step, ['credit_note'], final, writeCreditNotes);
-  const after = final ? await queuedElements(step.deps.db, step.input.requestId) : waiting;
+  const after = final ? await step.work.waiting() : waiting;
   if (final ? after.payments + after.refund > 0 : after.payments + after.refund >= WRITE_BATCH)
     await flushKind(step, ['payments', 'refund'], final, writePayments);
   if (after.allocation > 0 || final) await flushKind(step, ['allocation'], true, writeAllocations, 1);
   if (!final) return false;
-  const left = await queuedElements(step.deps.db, step.input.requestId);
+  const left = await step.work.waiting();
   return Object.values(left).some((n) => n > 0);
 }
 
@@ -95,9 +96,9 @@ async function flushKind(
 ): Promise<void> {
   const busy = new Set<string>();
   for (;;) {
-    const items = (
-      await peekWork(step.deps.db, step.input.requestId, kinds, busy.size + 2 * batchSize)
-    ).filter((i) => !busy.has(`${i.kind} ${i.orderId}`));
+    const items = (await step.work.peek(kinds, busy.size + 2 * batchSize)).filter(
+      (i) => !busy.has(`${i.kind} ${i.orderId}`),
+    );
     const size = items.reduce((n, i) => n + i.elements, 0);
     if (items.length === 0 || (!final && size < batchSize)) return;
     const [batch = []] = packByElements(items, (i) => i.elements, batchSize);
@@ -110,9 +111,11 @@ async function flushKind(
 async function claim(step: Step, batch: WorkItem[], busy: Set<string>): Promise<Claimed[]> {
   const { db } = step.deps;
   const ids = batch.map((i) => i.orderId);
-  const [orders, ledger] = await Promise.all([
-    ordersByIds(db, step.input.businessId, ids),
-    ledgerRows(db, step.input.businessId, ids),
+  const missing = ids.filter((id) => !step.orders.has(id));
+  const read = await ordersByIds(db, step.input.businessId, missing);
+  const orders = new Map([
+    ...ids.flatMap((id) => (step.orders.has(id) ? [[id, step.orders.get(id)!] as const] : [])),
+    ...read,
   ]);
   const claimed: Claimed[] = [];
   const gone: WorkItem[] = [];
@@ -127,13 +130,13 @@ async function claim(step: Step, batch: WorkItem[], busy: Set<string>): Promise<
     );
     for (const item of ofKind) {
       const order = orders.get(item.orderId);
-      const row = ledger.get(item.orderId);
+      const row = claims.rows.get(item.orderId);
       if (claims.busy.has(item.orderId)) busy.add(`${kind} ${item.orderId}`);
       else if (!order || !row || claims.settled.has(item.orderId)) gone.push(item);
       else claimed.push({ item, order, row, stale: claims.stale.has(item.orderId) });
     }
   }
-  await removeWork(db, step.input.requestId, gone);
+  await step.work.remove(gone);
   return claimed;
 }
 
@@ -221,14 +224,9 @@ async function writePayments(step: Step, batch: Claimed[]): Promise<void> {
     const results = await guarded(step, todo, () =>
       step.xero.createPayments(step.ctx, payments, { idempotencyKey: keyOf(step, 'payments', payments) }),
     );
-    await settlePayments(step, elements, results);
-    await checkPaymentAmounts(step, elements, results);
+    await settlePayments(step, elements, results, paymentChecks(step, elements, results));
   }
-  await removeWork(
-    step.deps.db,
-    step.input.requestId,
-    batch.map((c) => c.item),
-  );
+  await step.work.remove(batch.map((c) => c.item));
 }
 
 function salesPayments(step: Step, c: Claimed): Payment[] | string {
@@ -253,7 +251,12 @@ function refundPayment(step: Step, c: Claimed): Payment[] | string {
   ];
 }
 
-async function settlePayments(step: Step, elements: PaymentElement[], results: Payment[]): Promise<void> {
+async function settlePayments(
+  step: Step,
+  elements: PaymentElement[],
+  results: Payment[],
+  checks: Map<Claimed, string | null>,
+): Promise<void> {
   const ids = new Map<Claimed, string[]>();
   const errors = new Map<Claimed, string[]>();
   elements.forEach((e, i) => {
@@ -269,7 +272,11 @@ async function settlePayments(step: Step, elements: PaymentElement[], results: P
       step.deps.db,
       step.input.businessId,
       kind,
-      done.map(([c, paymentIds]) => ({ orderId: c.order.id, ids: paymentIds })),
+      done.map(([c, paymentIds]) => ({
+        orderId: c.order.id,
+        ids: paymentIds,
+        moneyCheck: checks.get(c) ?? null,
+      })),
     );
   }
   await fail(
@@ -285,25 +292,26 @@ async function settlePayments(step: Step, elements: PaymentElement[], results: P
 }
 
 /** Money check (src/sync/money-checks.ts): each payment and refund Xero made against the planned amount. */
-async function checkPaymentAmounts(
+function paymentChecks(
   step: Step,
   elements: PaymentElement[],
   results: Payment[],
-): Promise<void> {
+): Map<Claimed, string | null> {
+  const checks = new Map<Claimed, string | null>();
   const sales = elements.flatMap((e, i) => (e.claimed.item.kind === 'payments' ? [{ e, i }] : []));
+  const byOrder = new Map(sales.map(({ e }) => [e.claimed.order.id, e.claimed]));
   const sent = sales.map(({ e }) => ({ orderId: e.claimed.order.id, amount: String(e.payment.amount) }));
-  const checks = checkPayments(
+  for (const c of checkPayments(
     sent,
     sales.map(({ i }) => results[i]),
-  );
-  await recordMoneyChecks(step.deps.db, step.input.businessId, 'payments', checks);
-  const refunds = elements.flatMap((e, i) => {
+  ))
+    checks.set(byOrder.get(c.orderId)!, c.mismatch);
+  elements.forEach((e, i) => {
     const plan = e.claimed.item.kind === 'refund' ? creditPlanOf(step, e.claimed) : null;
     const result = results[i];
-    if (!plan || typeof plan === 'string' || !result) return [];
-    return [{ orderId: e.claimed.order.id, mismatch: checkRefundPayment(plan, result) }];
+    if (plan && typeof plan !== 'string' && result) checks.set(e.claimed, checkRefundPayment(plan, result));
   });
-  await recordMoneyChecks(step.deps.db, step.input.businessId, 'refund', refunds);
+  return checks;
 }
 
 /** Claims left pending by a crash: Xero already holding the payment (or refund) means it was made. */
@@ -372,11 +380,7 @@ async function writeCreditNotes(step: Step, batch: Claimed[]): Promise<void> {
     await recordMoneyChecks(step.deps.db, step.input.businessId, 'credit_note', checks);
   }
   await recordCreated(step, batch, created);
-  await removeWork(
-    step.deps.db,
-    step.input.requestId,
-    batch.map((c) => c.item),
-  );
+  await step.work.remove(batch.map((c) => c.item));
 }
 
 /** Keeps each created note's id at once, and queues its allocation and refund as its plan needs. */
@@ -395,7 +399,7 @@ async function recordCreated(step: Step, batch: Claimed[], created: Map<string, 
     if (refund) next.push({ kind: 'refund', orderId: c.order.id, placedAt: at, elements: 1 });
   }
   await recordCreditNote(step.deps.db, step.input.businessId, rows);
-  await addWork(step.deps.db, step.input.requestId, next);
+  await step.work.add(next);
 }
 
 /** Notes a crash left pending: found again by number (and our Reference), several per call. */
@@ -422,11 +426,7 @@ async function writeAllocations(step: Step, batch: Claimed[]): Promise<void> {
     else
       await completeFollowUps(step.deps.db, step.input.businessId, 'allocation', [{ orderId: c.order.id }]);
   }
-  await removeWork(
-    step.deps.db,
-    step.input.requestId,
-    batch.map((c) => c.item),
-  );
+  await step.work.remove(batch.map((c) => c.item));
 }
 
 async function allocate(step: Step, c: Claimed): Promise<string | null> {

@@ -5,7 +5,7 @@ import { contactKey, contactNameFor } from '../src/sync/contacts';
 import { mapOrder } from '../src/sync/invoice-mapping';
 import type { ContactRef, InvoiceMapping } from '../src/sync/invoice-mapping';
 import { renderInvoiceNumber } from '../src/sync/invoice-number';
-import { markFailed, markNotSent, markPending, markSynced, recordMoneyChecks } from '../src/sync/ledger';
+import { markFailed, markNotSent, markPending, markSynced } from '../src/sync/ledger';
 import type { recordOutcomes } from '../src/sync/ledger';
 import { DailyQuotaExhausted } from '../src/xero/limiter';
 import type { LedgerRow, Outcome } from '../src/sync/ledger';
@@ -108,16 +108,12 @@ export async function reconcilePending(
         invoiceNumber: inv.invoiceNumber!,
         xeroInvoiceId: inv.invoiceID,
         xeroContactId: inv.contact?.contactID ?? null,
+        // Money check of an invoice found in Xero (an earlier attempt's answer was lost): Total against the order's.
+        moneyCheck: checkFoundInvoice(order, inv).mismatch,
       },
     ];
   });
   await markSynced(step.deps.db, step.input.businessId, step.input.requestId, synced);
-  // Money check of invoices found in Xero (an earlier attempt's answer was lost): Total against the order's.
-  const checks = found.flatMap((inv) => {
-    const order = inv.invoiceNumber ? numbers.get(inv.invoiceNumber) : undefined;
-    return order && ids.has(order.id) ? [checkFoundInvoice(order, inv)] : [];
-  });
-  await recordMoneyChecks(step.deps.db, step.input.businessId, 'invoice', checks);
   return { ids, outcomes };
 }
 
@@ -164,6 +160,11 @@ async function settleInvoices(step: Step, planned: Planned[], results: Invoice[]
   const synced: Parameters<typeof markSynced>[3] = [];
   const failed: Parameters<typeof markFailed>[3] = [];
   const duplicates: Order[] = [];
+  // Money check (src/sync/money-checks.ts): Xero's totals against the order's, kept on the ledger row.
+  const sent = planned.map((p) => ({ order: p.order, invoice: p.mapping.invoice }));
+  const checks = new Map(
+    checkInvoiceAnswers(sent, results, step.settings).map((c) => [c.orderId, c.mismatch]),
+  );
   planned.forEach((p, i) => {
     const result = results[i];
     const errors = result ? elementErrors(result) : ['Xero returned no element for this invoice'];
@@ -174,6 +175,7 @@ async function settleInvoices(step: Step, planned: Planned[], results: Invoice[]
         invoiceNumber: number,
         xeroInvoiceId: result.invoiceID,
         xeroContactId: result.contact?.contactID ?? null,
+        moneyCheck: checks.get(p.order.id) ?? null,
       });
       outcomes.push({
         orderId: p.order.id,
@@ -185,14 +187,6 @@ async function settleInvoices(step: Step, planned: Planned[], results: Invoice[]
     else failed.push({ orderId: p.order.id, invoiceNumber: number, error: errors.join('; ') });
   });
   await markSynced(step.deps.db, step.input.businessId, step.input.requestId, synced);
-  // Money check (src/sync/money-checks.ts): Xero's totals against the order's, flagged on the ledger row.
-  const sent = planned.map((p) => ({ order: p.order, invoice: p.mapping.invoice }));
-  await recordMoneyChecks(
-    step.deps.db,
-    step.input.businessId,
-    'invoice',
-    checkInvoiceAnswers(sent, results, step.settings),
-  );
   outcomes.push(...(await failOrders(step, failed)));
   outcomes.push(...(await settleDuplicates(step, duplicates)));
   return outcomes;

@@ -8,7 +8,6 @@ import type { LedgerRow } from '../src/sync/ledger';
 import { WRITE_BATCH } from '../src/sync/packing';
 import { loadRequestContacts } from '../src/sync/request-contacts';
 import type { ContactResolution } from '../src/sync/request-contacts';
-import { addWork } from '../src/sync/work-queue';
 import type { WorkItem } from '../src/sync/work-queue';
 import { orderRangeOf } from '../src/sync-requests/plan';
 import { setProgress } from '../src/sync-requests/progress';
@@ -63,6 +62,13 @@ class OrdersWalk {
   private readonly pages: Array<{ page: Page; done: boolean }> = [];
   private readonly flusher: Flusher;
   private contacts: Map<string, ContactResolution> | null = null;
+  private readonly range: ReturnType<typeof orderRangeOf>;
+  // Rows read ahead and not yet put into a page (a page stops at its 50th order to write).
+  private readonly buffer: Array<{ row: StoredOrder; ledger: LedgerRow | undefined }> = [];
+  private bufferAfter: OrdersCursor['after'] | undefined;
+  private bufferWalked = false;
+  private progressWrittenAt = 0;
+  private progressDirty = false;
 
   constructor(
     private readonly step: Step,
@@ -71,6 +77,7 @@ class OrdersWalk {
     this.readAfter = committed.after;
     this.readWalked = committed.walked;
     this.flusher = new Flusher(step);
+    this.range = orderRangeOf(step.input);
   }
 
   /** Walks until the deadline; true when every order is handled and nothing is left queued. */
@@ -93,6 +100,7 @@ class OrdersWalk {
   }
 
   async outcome(done: boolean, quota: DailyQuotaExhausted | null): Promise<StepOutcome> {
+    if (this.progressDirty) await this.writeProgress();
     return {
       done,
       cursor: this.committed,
@@ -105,9 +113,8 @@ class OrdersWalk {
 
   /** The next page: up to 50 orders to write; the others (voided, already in Xero, unmappable) settled here. */
   private async assemble(): Promise<Page> {
-    const { step } = this;
-    const { db } = step.deps;
-    this.contacts ??= await loadRequestContacts(db, step.input.requestId);
+    const { db } = this.step.deps;
+    this.contacts ??= await loadRequestContacts(db, this.step.input.requestId);
     const page: Page = {
       toWrite: [],
       pendingIds: new Set(),
@@ -120,29 +127,38 @@ class OrdersWalk {
       work: [],
     };
     while (page.toWrite.length < WRITE_BATCH) {
-      const rows = await listOrdersPage(db, {
-        ...orderRangeOf(step.input),
-        after: page.end,
-        limit: READ_AHEAD,
-      });
-      const ledger = await ledgerRows(
-        db,
-        step.input.businessId,
-        rows.map((r) => r.order.id),
-      );
-      for (const row of rows) {
-        this.sortOut(row, ledger.get(row.order.id), page);
-        page.end = { placedAt: row.placedAtUtc, id: row.order.id };
-        if (page.toWrite.length >= WRITE_BATCH) break;
-      }
-      if (rows.length < READ_AHEAD && page.toWrite.length < WRITE_BATCH) page.walked = true;
-      // A long run of orders with nothing to write still ends a page, so the cursor keeps moving.
-      if (page.walked || rows.length === 0 || page.settled.length + page.failed.length >= 10 * READ_AHEAD)
+      const next = await this.nextRow();
+      if (!next) {
+        page.walked = true;
         break;
+      }
+      this.sortOut(next.row, next.ledger, page);
+      page.end = { placedAt: next.row.placedAtUtc, id: next.row.order.id };
+      // A long run of orders with nothing to write still ends a page, so the cursor keeps moving.
+      if (page.settled.length + page.failed.length >= 10 * READ_AHEAD) break;
     }
     this.readAfter = page.end;
     this.readWalked = page.walked;
     return page;
+  }
+
+  /** The next order of the walk with its ledger row, read ahead 100 at a time. */
+  private async nextRow(): Promise<{ row: StoredOrder; ledger: LedgerRow | undefined } | null> {
+    if (this.buffer.length === 0 && !this.bufferWalked) {
+      const { db } = this.step.deps;
+      const after = this.bufferAfter === undefined ? this.readAfter : this.bufferAfter;
+      const rows = await listOrdersPage(db, { ...this.range, after, limit: READ_AHEAD });
+      const ledger = await ledgerRows(
+        db,
+        this.step.input.businessId,
+        rows.map((r) => r.order.id),
+      );
+      this.buffer.push(...rows.map((row) => ({ row, ledger: ledger.get(row.order.id) })));
+      const last = rows[rows.length - 1];
+      if (last) this.bufferAfter = { placedAt: last.placedAtUtc, id: last.order.id };
+      this.bufferWalked = rows.length < READ_AHEAD;
+    }
+    return this.buffer.shift() ?? null;
   }
 
   private sortOut(row: StoredOrder, ledger: LedgerRow | undefined, page: Page): void {
@@ -189,7 +205,10 @@ class OrdersWalk {
       .flatMap((p) =>
         followUpsOf(step, p.order, nowSynced(page.ledger.get(p.order.id)), page.placedAt.get(p.order.id)!),
       );
-    await addWork(db, step.input.requestId, [...page.work, ...due]);
+    // The orders in hand serve their follow-up writes; a step that passes very many reads the rest again.
+    if (step.orders.size > 5000) step.orders.clear();
+    for (const p of page.toWrite) if (synced.has(p.order.id)) step.orders.set(p.order.id, p.order);
+    await step.work.add([...page.work, ...due]);
     if (page.work.length + due.length > 0) this.flusher.kick();
   }
 
@@ -203,6 +222,14 @@ class OrdersWalk {
     }
     if (!moved) return;
     this.step.checkpoint(this.committed);
+    // Where the walk has got to, for progress: at most once a second (the counts move with every page anyway).
+    if (Date.now() - this.progressWrittenAt >= 1000) await this.writeProgress();
+    else this.progressDirty = true;
+  }
+
+  private async writeProgress(): Promise<void> {
+    this.progressWrittenAt = Date.now();
+    this.progressDirty = false;
     await setProgress(this.step.deps.db, this.step.input.requestId, {
       phase: 'orders',
       ...(this.committed.after ? { reachedAt: this.committed.after.placedAt } : {}),

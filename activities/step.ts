@@ -2,9 +2,11 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { getBusiness } from '../src/businesses/store';
 import type { Business } from '../src/businesses/store';
 import type { ManualSyncInput } from '../src/definitions';
+import type { Order } from '../src/orders/schema';
 import type { Dependencies } from '../src/runtime';
 import type { MappingSettings } from '../src/sync/invoice-mapping';
 import type { Claimant } from '../src/sync/ledger';
+import { WorkQueue } from '../src/sync/work-queue';
 import type { CallContext, XeroGateway } from '../src/xero/gateway';
 import { ConnectionNeedsReconnect } from '../src/xero/tokens';
 import { toActivityFailure } from './xero-failures';
@@ -29,6 +31,10 @@ export interface Step {
   checkpoint(details: unknown): void;
   /** Xero calls this step started that were not probes of a spent daily budget: real progress. */
   readonly calls: { work: number };
+  /** Orders this step has in hand, by id: their follow-up writes need not read them again. */
+  readonly orders: Map<string, Order>;
+  /** The request's follow-up work queue. */
+  readonly work: WorkQueue;
 }
 
 // Another request's claim on an order is taken over only when no call of it can still be in flight.
@@ -81,6 +87,8 @@ export async function openStep(deps: Dependencies, input: ManualSyncInput, initi
       heartbeat();
     },
     calls,
+    orders: new Map(),
+    work: new WorkQueue(deps.db, input.requestId),
   };
 }
 

@@ -24,47 +24,49 @@ export interface LedgerRow {
 
 export type Outcome = 'synced' | 'failed' | 'skipped';
 
+const LEDGER_COLUMNS = `order_id, status, request_id, invoice_number, xero_invoice_id, payments_status,
+  credit_note_status, credit_note_id, refund_status, allocation_status, xero_contact_id`;
+
+interface LedgerDbRow {
+  order_id: string;
+  status: LedgerRow['status'];
+  request_id: string;
+  invoice_number: string;
+  xero_invoice_id: string | null;
+  payments_status: LedgerRow['paymentsStatus'];
+  credit_note_status: LedgerRow['creditNoteStatus'];
+  credit_note_id: string | null;
+  refund_status: LedgerRow['refundStatus'];
+  allocation_status: LedgerRow['allocationStatus'];
+  xero_contact_id: string | null;
+}
+
+function ledgerRowOf(r: LedgerDbRow): LedgerRow {
+  return {
+    orderId: r.order_id,
+    status: r.status,
+    requestId: r.request_id,
+    invoiceNumber: r.invoice_number,
+    xeroInvoiceId: r.xero_invoice_id,
+    paymentsStatus: r.payments_status,
+    creditNoteStatus: r.credit_note_status,
+    creditNoteId: r.credit_note_id,
+    refundStatus: r.refund_status,
+    allocationStatus: r.allocation_status,
+    xeroContactId: r.xero_contact_id,
+  };
+}
+
 export async function ledgerRows(
   db: Db,
   businessId: string,
   orderIds: string[],
 ): Promise<Map<string, LedgerRow>> {
-  const { rows } = await db.query<{
-    order_id: string;
-    status: LedgerRow['status'];
-    request_id: string;
-    invoice_number: string;
-    xero_invoice_id: string | null;
-    payments_status: LedgerRow['paymentsStatus'];
-    credit_note_status: LedgerRow['creditNoteStatus'];
-    credit_note_id: string | null;
-    refund_status: LedgerRow['refundStatus'];
-    allocation_status: LedgerRow['allocationStatus'];
-    xero_contact_id: string | null;
-  }>(
-    `SELECT order_id, status, request_id, invoice_number, xero_invoice_id, payments_status, credit_note_status,
-       credit_note_id, refund_status, allocation_status, xero_contact_id
-     FROM order_ledger WHERE business_id = $1 AND order_id = ANY($2)`,
+  const { rows } = await db.query<LedgerDbRow>(
+    `SELECT ${LEDGER_COLUMNS} FROM order_ledger WHERE business_id = $1 AND order_id = ANY($2)`,
     [businessId, orderIds],
   );
-  return new Map(
-    rows.map((r) => [
-      r.order_id,
-      {
-        orderId: r.order_id,
-        status: r.status,
-        requestId: r.request_id,
-        invoiceNumber: r.invoice_number,
-        xeroInvoiceId: r.xero_invoice_id,
-        paymentsStatus: r.payments_status,
-        creditNoteStatus: r.credit_note_status,
-        creditNoteId: r.credit_note_id,
-        refundStatus: r.refund_status,
-        allocationStatus: r.allocation_status,
-        xeroContactId: r.xero_contact_id,
-      },
-    ]),
-  );
+  return new Map(rows.map((r) => [r.order_id, ledgerRowOf(r)]));
 }
 
 /** Marks orders pending before their invoices are written (never downgrading a synced order). */
@@ -104,15 +106,24 @@ export async function markSynced(
     invoiceNumber: string;
     xeroInvoiceId: string;
     xeroContactId: string | null;
+    /** The invoice's money check (src/sync/money-checks.ts): null when Xero's amounts agree. */
+    moneyCheck?: string | null;
   }>,
 ): Promise<void> {
   if (rows.length === 0) return;
+  // The invoice's money check is kept in the same statement: set when Xero's amounts differ, cleared otherwise.
   await db.query(
-    `INSERT INTO order_ledger (business_id, order_id, status, request_id, invoice_number, xero_invoice_id, xero_contact_id)
-     SELECT $1, o, 'synced', $2, n, i, c FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS t(o, n, i, c)
+    `INSERT INTO order_ledger (business_id, order_id, status, request_id, invoice_number, xero_invoice_id,
+       xero_contact_id, money_checks)
+     SELECT $1, o, 'synced', $2, n, i, c, CASE WHEN m IS NOT NULL THEN jsonb_build_object('invoice', m) END
+     FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS t(o, n, i, c, m)
      ON CONFLICT (business_id, order_id) DO UPDATE SET status = 'synced', request_id = EXCLUDED.request_id,
        invoice_number = EXCLUDED.invoice_number, xero_invoice_id = EXCLUDED.xero_invoice_id,
-       xero_contact_id = COALESCE(EXCLUDED.xero_contact_id, order_ledger.xero_contact_id), error = NULL, updated_at = now()`,
+       xero_contact_id = COALESCE(EXCLUDED.xero_contact_id, order_ledger.xero_contact_id), error = NULL,
+       money_checks = CASE WHEN EXCLUDED.money_checks IS NOT NULL
+                           THEN COALESCE(order_ledger.money_checks, '{}'::jsonb) || EXCLUDED.money_checks
+                           ELSE NULLIF(COALESCE(order_ledger.money_checks, '{}'::jsonb) - 'invoice', '{}'::jsonb) END,
+       updated_at = now()`,
     [
       businessId,
       requestId,
@@ -120,6 +131,7 @@ export async function markSynced(
       rows.map((r) => r.invoiceNumber),
       rows.map((r) => r.xeroInvoiceId),
       rows.map((r) => r.xeroContactId),
+      rows.map((r) => r.moneyCheck ?? null),
     ],
   );
 }
@@ -182,6 +194,8 @@ export interface Claims {
   busy: Set<string>;
   /** Already written (or no longer writable: no invoice in Xero): nothing to do. */
   settled: Set<string>;
+  /** The ledger rows of the orders claimed (fresh or stale), as they were before the claim. */
+  rows: Map<string, LedgerRow>;
 }
 
 /**
@@ -197,12 +211,18 @@ export async function claimFollowUps(
   orderIds: string[],
   who: Claimant,
 ): Promise<Claims> {
-  const claims: Claims = { fresh: new Set(), stale: new Set(), busy: new Set(), settled: new Set() };
+  const claims: Claims = {
+    fresh: new Set(),
+    stale: new Set(),
+    busy: new Set(),
+    settled: new Set(),
+    rows: new Map(),
+  };
   if (orderIds.length === 0) return claims;
   const { status, claimedAt, claimedBy } = FOLLOW_UP_COLUMNS[kind];
-  const { rows } = await db.query<{ order_id: string; was: string; claimed: boolean }>(
+  const { rows } = await db.query<LedgerDbRow & { was: string; claimed: boolean }>(
     `WITH old AS (
-       SELECT order_id, ${status} AS was, ${claimedAt} AS at, ${claimedBy} AS by FROM order_ledger
+       SELECT ${LEDGER_COLUMNS}, ${status} AS was, ${claimedAt} AS at, ${claimedBy} AS by FROM order_ledger
        WHERE business_id = $1 AND order_id = ANY($2) AND status = 'synced' FOR UPDATE),
      upd AS (
        UPDATE order_ledger l SET ${status} = 'pending', ${claimedAt} = clock_timestamp(),
@@ -212,33 +232,50 @@ export async function claimFollowUps(
               OR (split_part(old.by, ' ', 1) = $3 AND old.by <> $3 || ' ' || $4)
               OR old.at < clock_timestamp() - $5 * interval '1 millisecond')))
        RETURNING l.order_id)
-     SELECT old.order_id, old.was, upd.order_id IS NOT NULL AS claimed FROM old LEFT JOIN upd USING (order_id)`,
+     SELECT old.*, upd.order_id IS NOT NULL AS claimed FROM old LEFT JOIN upd USING (order_id)`,
     [businessId, orderIds, who.requestId, who.attempt, who.foreignStaleMs],
   );
   const seen = new Set(rows.map((r) => r.order_id));
   for (const r of rows) {
-    if (r.claimed) (r.was === 'none' ? claims.fresh : claims.stale).add(r.order_id);
-    else (r.was === 'pending' ? claims.busy : claims.settled).add(r.order_id);
+    if (r.claimed) {
+      (r.was === 'none' ? claims.fresh : claims.stale).add(r.order_id);
+      claims.rows.set(r.order_id, ledgerRowOf(r));
+    } else (r.was === 'pending' ? claims.busy : claims.settled).add(r.order_id);
   }
   for (const id of orderIds) if (!seen.has(id)) claims.settled.add(id);
   return claims;
 }
 
-/** Marks follow-ups written; payments keep their Xero ids. */
+/**
+ * Marks follow-ups written; payments keep their Xero ids. A money check given with a row is kept under the
+ * follow-up's kind in the same statement (set when Xero's amounts differ, cleared when they agree).
+ */
 export async function completeFollowUps(
   db: Db,
   businessId: string,
   kind: FollowUp,
-  rows: Array<{ orderId: string; ids?: string[] }>,
+  rows: Array<{ orderId: string; ids?: string[]; moneyCheck?: string | null }>,
 ): Promise<void> {
   if (rows.length === 0) return;
   const { status, claimedAt, claimedBy } = FOLLOW_UP_COLUMNS[kind];
   const ids = kind === 'payments' ? ', payment_ids = u.ids' : '';
   await db.query(
-    `UPDATE order_ledger l SET ${status} = 'done', ${claimedAt} = NULL, ${claimedBy} = NULL${ids}, updated_at = now()
-     FROM (SELECT o, string_to_array(i, ',') AS ids FROM unnest($2::text[], $3::text[]) AS t(o, i)) AS u
+    `UPDATE order_ledger l SET ${status} = 'done', ${claimedAt} = NULL, ${claimedBy} = NULL${ids},
+       money_checks = CASE WHEN NOT u.checked THEN l.money_checks
+                           WHEN u.m IS NOT NULL THEN COALESCE(l.money_checks, '{}'::jsonb) || jsonb_build_object($4::text, u.m)
+                           ELSE NULLIF(COALESCE(l.money_checks, '{}'::jsonb) - $4::text, '{}'::jsonb) END,
+       updated_at = now()
+     FROM (SELECT o, string_to_array(i, ',') AS ids, m, c AS checked
+           FROM unnest($2::text[], $3::text[], $5::text[], $6::bool[]) AS t(o, i, m, c)) AS u
      WHERE l.business_id = $1 AND l.order_id = u.o`,
-    [businessId, rows.map((r) => r.orderId), rows.map((r) => (r.ids ?? []).join(','))],
+    [
+      businessId,
+      rows.map((r) => r.orderId),
+      rows.map((r) => (r.ids ?? []).join(',')),
+      kind,
+      rows.map((r) => r.moneyCheck ?? null),
+      rows.map((r) => r.moneyCheck !== undefined),
+    ],
   );
 }
 
@@ -363,7 +400,8 @@ export async function recordMoneyChecks(
             ELSE COALESCE(l.money_checks, '{}'::jsonb) || jsonb_build_object($2::text, u.m) END, '{}'::jsonb),
        updated_at = now()
      FROM unnest($3::text[], $4::text[]) AS u(o, m)
-     WHERE l.business_id = $1 AND l.order_id = u.o`,
+     -- A clean answer only touches a row that holds an earlier difference of this kind (to clear it).
+     WHERE l.business_id = $1 AND l.order_id = u.o AND (u.m IS NOT NULL OR l.money_checks ? $2::text)`,
     [businessId, kind, checks.map((c) => c.orderId), checks.map((c) => c.mismatch)],
   );
 }

@@ -15,12 +15,13 @@ export interface WorkItem {
   elements: number;
 }
 
-export async function addWork(db: Db, requestId: string, items: WorkItem[]): Promise<void> {
-  if (items.length === 0) return;
-  await db.query(
+/** Adds work; answers what was new (an item already listed is not listed twice). */
+export async function addWork(db: Db, requestId: string, items: WorkItem[]): Promise<Counted[]> {
+  if (items.length === 0) return [];
+  const { rows } = await db.query<Counted>(
     `INSERT INTO sync_work (request_id, kind, order_id, placed_at, elements)
      SELECT $1, k, o, p, e FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::int[]) AS t(k, o, p, e)
-     ON CONFLICT DO NOTHING`,
+     ON CONFLICT DO NOTHING RETURNING kind, elements`,
     [
       requestId,
       items.map((i) => i.kind),
@@ -29,6 +30,12 @@ export async function addWork(db: Db, requestId: string, items: WorkItem[]): Pro
       items.map((i) => i.elements),
     ],
   );
+  return rows;
+}
+
+interface Counted {
+  kind: FollowUp;
+  elements: number;
 }
 
 /** Elements waiting, per kind (the queue is small: it is flushed whenever a batch fills). */
@@ -62,15 +69,52 @@ export async function peekWork(
   }));
 }
 
+/** Removes written work; answers what was removed. */
 export async function removeWork(
   db: Db,
   requestId: string,
   items: Array<Pick<WorkItem, 'kind' | 'orderId'>>,
-): Promise<void> {
-  if (items.length === 0) return;
-  await db.query(
+): Promise<Counted[]> {
+  if (items.length === 0) return [];
+  const { rows } = await db.query<Counted>(
     `DELETE FROM sync_work w USING unnest($2::text[], $3::text[]) AS t(k, o)
-     WHERE w.request_id = $1 AND w.kind = t.k AND w.order_id = t.o`,
+     WHERE w.request_id = $1 AND w.kind = t.k AND w.order_id = t.o RETURNING w.kind, w.elements`,
     [requestId, items.map((i) => i.kind), items.map((i) => i.orderId)],
   );
+  return rows;
+}
+
+/**
+ * One step's view of its request's queue: the counts are read once, then kept from what each add and remove
+ * answers, so deciding whether a batch is full costs no statement.
+ */
+export class WorkQueue {
+  private counts: Record<FollowUp, number> | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly requestId: string,
+  ) {}
+
+  async waiting(): Promise<Record<FollowUp, number>> {
+    this.counts ??= await queuedElements(this.db, this.requestId);
+    return { ...this.counts };
+  }
+
+  async add(items: WorkItem[]): Promise<void> {
+    this.apply(await addWork(this.db, this.requestId, items), 1);
+  }
+
+  async remove(items: Array<Pick<WorkItem, 'kind' | 'orderId'>>): Promise<void> {
+    this.apply(await removeWork(this.db, this.requestId, items), -1);
+  }
+
+  peek(kinds: FollowUp[], limit: number): Promise<WorkItem[]> {
+    return peekWork(this.db, this.requestId, kinds, limit);
+  }
+
+  private apply(changed: Counted[], sign: 1 | -1): void {
+    if (!this.counts) return; // read fresh on first use
+    for (const c of changed) this.counts[c.kind] += sign * c.elements;
+  }
 }

@@ -172,8 +172,49 @@ UPDATE xero_tenant_pacing t SET
   probe_at = CASE WHEN s.rose THEN NULL ELSE s.probe_at END
 FROM seen s WHERE t.tenant_id = s.tenant_id`;
 
+/**
+ * This process's share of a tenant's leases: callers queue here first, so calls of one process never poll
+ * PostgreSQL for a lease another of its own calls is about to free (they are woken the moment it is).
+ */
+class LocalSlots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async take(signal?: AbortSignal): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const wake = () => {
+        signal?.removeEventListener('abort', aborted);
+        resolve();
+      };
+      const aborted = () => {
+        const i = this.waiting.indexOf(wake);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(new AbortedError());
+      };
+      if (signal?.aborted) return aborted();
+      signal?.addEventListener('abort', aborted, { once: true });
+      this.waiting.push(wake);
+    });
+  }
+
+  give(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+}
+
 export class TenantLimiter {
   private readonly known = new Set<string>();
+  private readonly local = new Map<string, LocalSlots>();
 
   constructor(
     private readonly db: Db,
@@ -186,15 +227,38 @@ export class TenantLimiter {
    */
   async acquire(call: CallRequest): Promise<Lease> {
     await this.ensureTenant(call.tenantId);
+    const local = this.localSlots(call.tenantId);
+    await local.take(call.signal);
     const holder = randomUUID();
-    const { slot, waitMs, probe } = await this.takeSlot(call, holder);
+    let slot: number;
+    let waitMs: number;
+    let probe: boolean;
+    try {
+      ({ slot, waitMs, probe } = await this.takeSlot(call, holder));
+    } catch (err) {
+      local.give();
+      throw err;
+    }
+    const release = async (dayRemaining: number | undefined) => {
+      try {
+        await this.release(call.tenantId, slot, holder, dayRemaining);
+      } finally {
+        local.give();
+      }
+    };
     try {
       await waitFor(waitMs, call.signal, call.onWait);
     } catch (err) {
-      await this.release(call.tenantId, slot, holder, undefined);
+      await release(undefined);
       throw err;
     }
-    return { probe, release: (quota) => this.release(call.tenantId, slot, holder, quota?.dayRemaining) };
+    return { probe, release: (quota) => release(quota?.dayRemaining) };
+  }
+
+  private localSlots(tenantId: string): LocalSlots {
+    let slots = this.local.get(tenantId);
+    if (!slots) this.local.set(tenantId, (slots = new LocalSlots(this.options.concurrency)));
+    return slots;
   }
 
   /** Blocks the tenant for every process until `until` (a 429's Retry-After); a day-limit 429 also tells the reset. */

@@ -19,27 +19,46 @@ CREATE TABLE sync_request_progress (
   updated_at     timestamptz NOT NULL DEFAULT now()
 );
 
-CREATE FUNCTION sync_request_orders_count() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Statement-level, with transition tables: one update of the counts row per statement, however many rows (a page
+-- of 50 outcomes is one statement), so the counts stay cheap and do not contend row by row.
+CREATE FUNCTION sync_request_orders_counted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'UPDATE' AND OLD.outcome = NEW.outcome THEN
-    RETURN NULL;
-  END IF;
-  INSERT INTO sync_request_progress (request_id, synced, failed, skipped, updated_at)
-  VALUES (NEW.request_id,
-          (NEW.outcome = 'synced')::int - (TG_OP = 'UPDATE' AND OLD.outcome = 'synced')::int,
-          (NEW.outcome = 'failed')::int - (TG_OP = 'UPDATE' AND OLD.outcome = 'failed')::int,
-          (NEW.outcome = 'skipped')::int - (TG_OP = 'UPDATE' AND OLD.outcome = 'skipped')::int,
-          now())
+  INSERT INTO sync_request_progress AS p (request_id, synced, failed, skipped, updated_at)
+  SELECT request_id, sum(ds), sum(df), sum(dk), now() FROM (
+    SELECT n.request_id, (n.outcome = 'synced')::int AS ds, (n.outcome = 'failed')::int AS df,
+           (n.outcome = 'skipped')::int AS dk FROM new_rows n
+    UNION ALL
+    SELECT o.request_id, -(o.outcome = 'synced')::int, -(o.outcome = 'failed')::int, -(o.outcome = 'skipped')::int
+    FROM old_rows o
+  ) d GROUP BY request_id
   ON CONFLICT (request_id) DO UPDATE SET
-    synced = sync_request_progress.synced + EXCLUDED.synced,
-    failed = sync_request_progress.failed + EXCLUDED.failed,
-    skipped = sync_request_progress.skipped + EXCLUDED.skipped,
+    synced = p.synced + EXCLUDED.synced,
+    failed = p.failed + EXCLUDED.failed,
+    skipped = p.skipped + EXCLUDED.skipped,
     updated_at = now();
   RETURN NULL;
 END $$;
 
-CREATE TRIGGER sync_request_orders_count AFTER INSERT OR UPDATE OF outcome ON sync_request_orders
-  FOR EACH ROW EXECUTE FUNCTION sync_request_orders_count();
+-- Inserts have no old rows; a trigger with transition tables takes one event, so each event has its own.
+CREATE FUNCTION sync_request_orders_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO sync_request_progress AS p (request_id, synced, failed, skipped, updated_at)
+  SELECT request_id, count(*) FILTER (WHERE outcome = 'synced'), count(*) FILTER (WHERE outcome = 'failed'),
+         count(*) FILTER (WHERE outcome = 'skipped'), now()
+  FROM new_rows GROUP BY request_id
+  ON CONFLICT (request_id) DO UPDATE SET
+    synced = p.synced + EXCLUDED.synced,
+    failed = p.failed + EXCLUDED.failed,
+    skipped = p.skipped + EXCLUDED.skipped,
+    updated_at = now();
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER sync_request_orders_inserted AFTER INSERT ON sync_request_orders
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION sync_request_orders_inserted();
+CREATE TRIGGER sync_request_orders_updated AFTER UPDATE ON sync_request_orders
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION sync_request_orders_counted();
 
 -- Counts of requests recorded before this migration.
 INSERT INTO sync_request_progress (request_id, synced, failed, skipped)
