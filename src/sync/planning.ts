@@ -102,8 +102,29 @@ function requireEpochDay(date: string, name: string): number {
 export function localDateOf(instantIso: string, timeZone: string): string {
   const epochMs = Date.parse(instantIso);
   if (Number.isNaN(epochMs)) throw new RangeError(`not an ISO instant: ${JSON.stringify(instantIso)}`);
+  const offset = steadyOffsetMs(epochMs, timeZone);
+  if (offset !== null) return dateText(Math.floor((epochMs + offset) / DAY_MS));
   const w = wallClockAt(epochMs, timeZone);
   return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}`;
+}
+
+// A zone's offset is the same all through almost every 15-minute stretch of UTC, so it is asked of Intl once per
+// stretch (at its first and last millisecond) rather than once per order: a year of orders dates tens of thousands
+// of instants. A stretch holding a change (the two differ; St. John's changed at 00:01 until 2011) is not cached.
+const STRETCH_MS = 900_000;
+const offsets = new Map<string, number | null>();
+
+function steadyOffsetMs(epochMs: number, timeZone: string): number | null {
+  const stretch = Math.floor(epochMs / STRETCH_MS);
+  const key = `${timeZone}|${stretch}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    if (offsets.size > 100_000) offsets.clear();
+    const first = offsetMsAt(stretch * STRETCH_MS, timeZone);
+    offset = first === offsetMsAt((stretch + 1) * STRETCH_MS - 1, timeZone) ? first : null;
+    offsets.set(key, offset);
+  }
+  return offset;
 }
 
 /**

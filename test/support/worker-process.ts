@@ -31,7 +31,9 @@ export function workerEnv(cfg: Config, extra: Record<string, string> = {}): Node
 
 /** Starts `src/worker.ts` as its own process, exactly as `npm run worker` does. */
 export function spawnWorker(env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/worker.ts')], {
+  // XMS_WORKER_NODE_ARGS: extra node flags for the worker (e.g. --cpu-prof when profiling a benchmark).
+  const extra = (env.XMS_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return spawn(process.execPath, [...extra, '--import', 'tsx', path.join(root, 'src/worker.ts')], {
     cwd: root,
     env,
     stdio: ['ignore', 'ignore', 'inherit'],

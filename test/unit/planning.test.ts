@@ -123,3 +123,30 @@ describe('rangeUtc', () => {
     expect(() => rangeUtc('2024-01-01', '2024-01-01', 'Nowhere')).toThrow(RangeError);
   });
 });
+
+describe('localDateOf, fast path', () => {
+  it('agrees with Intl for every instant sampled across zones with odd offsets and odd transition times', () => {
+    const zones = [
+      'America/St_Johns',
+      'Australia/Lord_Howe',
+      'Asia/Kathmandu',
+      'Pacific/Chatham',
+      'America/Havana',
+    ];
+    const wrong: string[] = [];
+    for (const timeZone of zones) {
+      const intl = new Intl.DateTimeFormat('en-CA', {
+        timeZone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+      });
+      // Every 7 min 13 s across 2000–2001: St. John's changed at 00:01 local then, mid-way through a quarter hour.
+      for (let t = Date.UTC(2000, 0, 1); t < Date.UTC(2002, 0, 1); t += 433_000) {
+        const iso = new Date(t).toISOString();
+        if (localDateOf(iso, timeZone) !== intl.format(t)) wrong.push(`${timeZone} ${iso}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
