@@ -84,9 +84,10 @@ export async function sharedEta(
   mine: number,
   peers: number[],
   business: BusinessQuota,
+  known?: DailyQuota,
 ): Promise<{ seconds: number; dayRemaining: number; dayLimit: number; reserve: number; untilReset: number }> {
   const shared = mine + peers.reduce((n, r) => n + Math.min(r, mine), 0);
-  const quota = await deps.limiter.dailyQuota(tenantId);
+  const quota = known ?? (await deps.limiter.dailyQuota(tenantId));
   const dayLimit = business.dailyCallLimit ?? quota.limitSeen ?? deps.cfg.XERO_DAILY_LIMIT;
   const reserve = Math.min(business.dailyReserve, dayLimit - 1);
   const view = quotaView(quota, dayLimit, deps.cfg.XERO_DAY_WINDOW_MS, Date.now());
@@ -117,14 +118,17 @@ export async function requestEta(
   requestId: string,
   business: BusinessQuota,
 ): Promise<number | null> {
-  const open = await openRequestsOf(deps.db, tenantId);
+  const [open, quota] = await Promise.all([
+    openRequestsOf(deps.db, tenantId),
+    deps.limiter.dailyQuota(tenantId),
+  ]);
   const self = open.find((r) => r.id === requestId);
   if (!self || self.remaining === null || IDLE_STATES.has(self.state)) return null;
   const mine = self.remaining;
   const peers = open
     .filter((r) => r.id !== requestId && !IDLE_STATES.has(r.state))
     .map((r) => r.remaining ?? mine);
-  return (await sharedEta(deps, tenantId, mine, peers, business)).seconds;
+  return (await sharedEta(deps, tenantId, mine, peers, business, quota)).seconds;
 }
 
 /** The calls still needed by the organisation's running requests (for a preview's ETA). */

@@ -156,12 +156,16 @@ const QUIET_MS = 120_000;
  * the worker. `asOf` says how fresh the record is; `stale` that a running request has not reported for a while.
  */
 export async function describeRequest(deps: DetailDeps, businessId: string, id: string) {
-  const row = await requireRequest(deps, businessId, id);
+  // Three reads at once: the request (404 if it is not the business's), its progress, the business.
+  const [row, progresses, business] = await Promise.all([
+    requireRequest(deps, businessId, id),
+    readProgress(deps.db, [id]),
+    getBusiness(deps.db, businessId),
+  ]);
   const recorded = row.progress ?? newProgress(row.id, row.state);
-  const progress = (await readProgress(deps.db, [id])).get(id);
+  const progress = progresses.get(id);
   const quiet = !progress || Date.now() - progress.updatedAt.getTime() > QUIET_MS;
   const state = row.state === 'running' && quiet ? await stateOnceQuiet(deps, row) : row.state;
-  const business = await getBusiness(deps.db, businessId);
   const eta =
     business?.xeroTenantId && !CLOSED_STATES.has(state)
       ? await requestEta(deps, business.xeroTenantId, id, {

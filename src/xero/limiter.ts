@@ -264,7 +264,9 @@ export class TenantLimiter {
   /** Blocks the tenant for every process until `until` (a 429's Retry-After); a day-limit 429 also tells the reset. */
   async blockUntil(tenantId: string, until: Date, dayReset = false): Promise<void> {
     await this.db.query(
-      `INSERT INTO xero_tenant_pacing (tenant_id, blocked_until, day_reset_at) VALUES ($1, $2, CASE WHEN $3 THEN $2::timestamptz END)
+      `INSERT INTO xero_tenant_pacing (tenant_id, blocked_until, day_reset_at, day_remaining, day_observed_at)
+       VALUES ($1, CASE WHEN $3 THEN NULL ELSE $2::timestamptz END, CASE WHEN $3 THEN $2::timestamptz END,
+               CASE WHEN $3 THEN 0 END, CASE WHEN $3 THEN now() END)
        ON CONFLICT (tenant_id) DO UPDATE SET
          blocked_until = CASE WHEN $3 THEN xero_tenant_pacing.blocked_until
                               ELSE GREATEST(xero_tenant_pacing.blocked_until, EXCLUDED.blocked_until) END,

@@ -1,0 +1,113 @@
+import { DailyQuotaExhausted, TenantLimiter } from '../../src/xero/limiter';
+import { createTestDatabase } from '../support/harness';
+import type { TestDatabase } from '../support/harness';
+
+/**
+ * The per-organisation limiter on a real PostgreSQL: the daily budget and how its reset is learnt. One probe per
+ * organisation while the reset is unknown (however many callers), the reset learnt from X-DayLimit-Remaining
+ * rising and then waited for exactly, the request's calls counted as they start.
+ */
+describe('TenantLimiter, daily quota', () => {
+  let database: TestDatabase;
+  const DAY_MS = 10_000;
+  const limiter = () =>
+    new TenantLimiter(database.db, {
+      perMinute: 6000,
+      concurrency: 5,
+      windowMs: 60_000,
+      dayWindowMs: DAY_MS,
+      leaseMs: 60_000,
+      probeMs: 3_000,
+    });
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  const call = async (l: TenantLimiter, tenantId: string, remaining?: number, requestId?: string) => {
+    const lease = await l.acquire({ tenantId, dailyReserve: 10, requestId });
+    await lease.release(remaining === undefined ? undefined : { dayRemaining: remaining });
+    return lease.probe;
+  };
+
+  it('lets one probe per organisation through while the reset is unknown, and counts calls per request', async () => {
+    const tenantId = 'tenant-probe';
+    const a = limiter();
+    const b = limiter(); // another process
+    expect(await call(a, tenantId, 10, 'sr_probe')).toBe(false); // that call left exactly the reserve
+    const tries = await Promise.allSettled([
+      a.acquire({ tenantId, dailyReserve: 10 }),
+      b.acquire({ tenantId, dailyReserve: 10 }),
+      a.acquire({ tenantId, dailyReserve: 10 }),
+      b.acquire({ tenantId, dailyReserve: 10 }),
+    ]);
+    const through = tries.filter((t) => t.status === 'fulfilled');
+    expect(through).toHaveLength(1);
+    expect((through[0] as PromiseFulfilledResult<{ probe: boolean }>).value.probe).toBe(true);
+    const refused = tries.flatMap((t) => (t.status === 'rejected' ? [t.reason as DailyQuotaExhausted] : []));
+    expect(refused).toHaveLength(3);
+    for (const r of refused) {
+      expect(r).toBeInstanceOf(DailyQuotaExhausted);
+      expect(r.resetKnown).toBe(false);
+      // The next look, one probe interval on.
+      expect(r.resumeAt.getTime() - Date.now()).toBeGreaterThan(2_000);
+    }
+    const { rows } = await database.db.query(
+      'SELECT xero_calls FROM sync_request_progress WHERE request_id = $1',
+      ['sr_probe'],
+    );
+    expect(rows[0].xero_calls).toBe(1);
+  });
+
+  it('learns the reset from X-DayLimit-Remaining rising, then waits for it without probing', async () => {
+    const tenantId = 'tenant-rise';
+    const l = limiter();
+    await call(l, tenantId, 10); // spent (at the reserve)
+    const probe = await l.acquire({ tenantId, dailyReserve: 10 });
+    expect(probe.probe).toBe(true);
+    // The probe's answer: the window has reset (remaining rose from 10 to 4,990).
+    const before = Date.now();
+    await probe.release({ dayRemaining: 4990 });
+    const quota = await l.dailyQuota(tenantId);
+    expect(quota.resetAt!.getTime()).toBeGreaterThanOrEqual(before + DAY_MS - 50);
+    expect(quota.probeAt).toBeNull();
+    // Spent again: the wait is for the learnt reset, known, and no probe goes ahead before it.
+    await call(l, tenantId, 10);
+    const waits = await Promise.allSettled([
+      l.acquire({ tenantId, dailyReserve: 10 }),
+      l.acquire({ tenantId, dailyReserve: 10 }),
+    ]);
+    for (const w of waits) {
+      expect(w.status).toBe('rejected');
+      const err = (w as PromiseRejectedResult).reason as DailyQuotaExhausted;
+      expect(err.resetKnown).toBe(true);
+      expect(err.resumeAt.getTime()).toBe(quota.resetAt!.getTime());
+    }
+  });
+
+  it('takes a daily-limit 429’s Retry-After as the exact reset', async () => {
+    const tenantId = 'tenant-429';
+    const l = limiter();
+    const until = new Date(Date.now() + 5_000);
+    await l.blockUntil(tenantId, until, true);
+    const err = (await l
+      .acquire({ tenantId, dailyReserve: 0 })
+      .catch((e: unknown) => e)) as DailyQuotaExhausted;
+    expect(err).toBeInstanceOf(DailyQuotaExhausted);
+    expect(err).toMatchObject({ resetKnown: true });
+    expect(err.resumeAt.getTime()).toBe(until.getTime());
+  });
+
+  function limiterOptions() {
+    return {
+      perMinute: 6000,
+      concurrency: 5,
+      windowMs: 60_000,
+      dayWindowMs: DAY_MS,
+      leaseMs: 60_000,
+      probeMs: 3_000,
+    };
+  }
+});
