@@ -99,15 +99,4 @@ describe('TenantLimiter, daily quota', () => {
     expect(err).toMatchObject({ resetKnown: true });
     expect(err.resumeAt.getTime()).toBe(until.getTime());
   });
-
-  function limiterOptions() {
-    return {
-      perMinute: 6000,
-      concurrency: 5,
-      windowMs: 60_000,
-      dayWindowMs: DAY_MS,
-      leaseMs: 60_000,
-      probeMs: 3_000,
-    };
-  }
 });
