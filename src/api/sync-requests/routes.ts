@@ -5,8 +5,9 @@ import type { Config } from '../../config';
 import type { Db } from '../../db/pool';
 import type { XeroGateway } from '../../xero/gateway';
 import type { TenantLimiter } from '../../xero/limiter';
+import type { ControlAction } from '../../contract';
+import { InvalidInput } from '../../errors';
 import { controlRequest, retryFailed } from '../../sync-requests/control';
-import type { ControlAction } from '../../sync-requests/control';
 import {
   CursorError,
   describeRequest,
@@ -18,7 +19,6 @@ import { listOrderResults } from '../../sync-requests/orders';
 import { previewSyncRequest } from '../../sync-requests/preview';
 import { submitSyncRequest } from '../../sync-requests/submit';
 import type { Submitted } from '../../sync-requests/submit';
-import { ApiError } from '../errors';
 import { mount } from '../operation';
 import { syncRequestOperations as ops } from './operations';
 
@@ -50,9 +50,7 @@ async function withCursor<T>(run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (err) {
     if (!(err instanceof CursorError)) throw err;
-    throw new ApiError(400, 'Invalid request', `query.cursor: ${err.message}`, [
-      { path: 'query.cursor', message: err.message },
-    ]);
+    throw new InvalidInput([{ path: 'cursor', message: err.message }], undefined, 'query');
   }
 }
 
