@@ -60,6 +60,26 @@ export interface Input<P, Q, B, H> {
 }
 
 type Out<T> = T extends z.ZodType ? z.output<T> : undefined;
+
+/** The body an operation's response `status` declares: what its handler must answer (z.input of its schema). */
+export type ResponseBody<O extends Operation, S extends keyof O['responses']> = O['responses'][S] extends {
+  schema: infer Z extends z.ZodType;
+}
+  ? z.input<Z>
+  : never;
+
+/**
+ * Answers with the status and JSON body the operation declares: the response schema types the handler's output,
+ * so a handler cannot answer what the document does not describe.
+ */
+export function reply<O extends Operation, S extends keyof O['responses'] & number>(
+  res: Response,
+  _op: O,
+  status: S,
+  body: ResponseBody<O, S>,
+): void {
+  res.status(status).json(body);
+}
 type Handler<P, Q, B, H> = (input: Input<P, Q, B, H>, res: Response, req: Request) => Promise<void>;
 
 type Part = InvalidInput['where'];

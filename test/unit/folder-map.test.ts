@@ -7,10 +7,9 @@ const root = path.resolve(__dirname, '../..');
 /** The lint rule's table of rooms (eslint.config.mjs is ESM, so a small node process reads it). */
 function lintRooms(): Record<string, string[]> {
   const script = "import('./eslint.config.mjs').then((m) => process.stdout.write(JSON.stringify(m.ROOMS)))";
-  return JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' })) as Record<
-    string,
-    string[]
-  >;
+  return JSON.parse(
+    execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' }),
+  ) as Record<string, string[]>;
 }
 
 /** The README's folder map: each row's room (`src/x/`, `src/x.ts`, `activities/`) and what it may import. */
@@ -43,7 +42,10 @@ describe('the folder map', () => {
     const readme = readmeRooms();
     expect(Object.keys(readme).sort()).toEqual(Object.keys(lint).sort());
     for (const [room, allowed] of Object.entries(lint))
-      expect({ room, mayImport: [...readme[room]!].sort() }).toEqual({ room, mayImport: [...allowed].sort() });
+      expect({ room, mayImport: [...readme[room]!].sort() }).toEqual({
+        room,
+        mayImport: [...allowed].sort(),
+      });
   });
 
   it('lets no room but its own import src/api or src/cli, and only npm start import src/demo', () => {

@@ -8,7 +8,7 @@ import type { SettingsDeps } from '../../businesses/update-settings';
 import { NotFound } from '../../errors';
 import { ConnectionStore } from '../../xero/connection-store';
 import { tokenCipherFromConfig } from '../../xero/token-crypto';
-import { mount } from '../operation';
+import { mount, reply } from '../operation';
 import type { Operation } from '../operation';
 import { Problem } from '../openapi/problem';
 
@@ -102,7 +102,7 @@ export function businessRoutes(deps: BusinessRouteDeps): Router {
 
   mount(router, businessOperations.get, async ({ businessId }, res) => {
     const { business, connection } = await load(businessId);
-    const view: z.infer<typeof BusinessView> = {
+    reply(res, businessOperations.get, 200, {
       id: business.id,
       name: business.name,
       timeZone: business.timeZone,
@@ -113,17 +113,16 @@ export function businessRoutes(deps: BusinessRouteDeps): Router {
         tenantName: connection && connection.status !== 'disconnected' ? connection.tenantName : null,
         lastError: connection?.lastError ?? null,
       },
-    };
-    res.json(view);
+    });
   });
 
   mount(router, businessOperations.getSettings, async ({ businessId }, res) => {
     const { business } = await load(businessId);
-    res.json(settingsView(business.timeZone, business.settings));
+    reply(res, businessOperations.getSettings, 200, settingsView(business.timeZone, business.settings));
   });
 
   mount(router, businessOperations.updateSettings, async ({ businessId, body }, res) => {
-    res.json(await updateSettings(deps, businessId, body));
+    reply(res, businessOperations.updateSettings, 200, await updateSettings(deps, businessId, body));
   });
   return router;
 }

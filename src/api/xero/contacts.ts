@@ -7,7 +7,7 @@ import { NotConnected } from '../../errors';
 import { connectionStatusOf } from '../../xero/connection-store';
 import type { Db } from '../../db/pool';
 import type { XeroGateway } from '../../xero/gateway';
-import { mount } from '../operation';
+import { mount, reply } from '../operation';
 import type { Operation } from '../operation';
 import { Problem } from '../openapi/problem';
 import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from '../../text';
@@ -100,14 +100,14 @@ export function xeroContactRoutes(deps: { db: Db; newXeroGateway: () => XeroGate
       );
     const key = `${business.xeroTenantId}\n${query.includeArchived}\n${query.search.toLowerCase()}`;
     const cached = cache.get(key, Date.now());
-    if (cached) return void res.json({ items: cached, cached: true });
+    if (cached) return reply(res, contactsOperation, 200, { items: cached, cached: true });
     const found = await deps.newXeroGateway().getContacts(callContextFor(business), {
       searchTerm: query.search,
       includeArchived: query.includeArchived,
     });
     const items = found.map(summary);
     cache.set(key, items, Date.now());
-    res.json({ items, cached: false });
+    reply(res, contactsOperation, 200, { items, cached: false });
   });
   return router;
 }
