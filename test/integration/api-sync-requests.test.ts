@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { z } from 'zod';
-import {
+import type {
   HistoryPage as HistoryPageSchema,
   OrdersPage as OrdersPageSchema,
 } from '../../src/api/sync-requests/schemas';
