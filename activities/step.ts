@@ -1,4 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { callContextFor } from '../src/businesses/call-context';
 import { getBusiness } from '../src/businesses/store';
 import type { Business } from '../src/businesses/store';
 import type { ManualSyncInput } from '../src/definitions';
@@ -66,15 +67,12 @@ export async function openStep(deps: Dependencies, input: ManualSyncInput, initi
     business,
     settings: { ...business.settings, timeZone: input.timeZone, invoiceStatus: input.options.invoiceStatus },
     xero: deps.newXeroGateway(),
-    ctx: {
-      businessId: business.id,
-      tenantId: business.xeroTenantId,
-      dailyReserve: business.settings.dailyQuotaReserve,
+    ctx: callContextFor(business, {
       requestId: input.requestId,
       signal: activity.cancellationSignal,
       heartbeat,
       onCall: (probe) => void (probe ? undefined : (calls.work += 1)),
-    },
+    }),
     who: {
       requestId: input.requestId,
       attempt: `${info.activityId}#${info.attempt}`,

@@ -5,6 +5,9 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { z } from 'zod';
+import type { Channel } from './orders/schema';
+import type * as contract from './contract';
 
 export const TASK_QUEUE = 'xero-manual-sync';
 export const MANUAL_SYNC_WORKFLOW = 'manualSync';
@@ -28,26 +31,11 @@ export const SEARCH_ATTRIBUTE_REGISTRATIONS: ReadonlyArray<{ name: string; type:
 /** "all" sentinel for the location search attribute, so "every location" requests are filterable too. */
 export const ALL_LOCATIONS = '*';
 
-export type SyncChannel = 'pos' | 'online' | 'b2b';
-
-export type SyncState =
-  | 'queued'
-  | 'running'
-  | 'waiting_for_quota'
-  | 'paused'
-  | 'needs_reconnect'
-  | 'completed'
-  | 'completed_with_errors'
-  | 'failed'
-  | 'cancelled';
-
-export type ContactMapping = { mode: 'auto' } | { mode: 'manual'; contactId: string };
-
-export interface SyncOptions {
-  invoiceStatus: 'DRAFT' | 'SUBMITTED' | 'AUTHORISED';
-  recordPayments: boolean;
-  resyncPolicy: 'skip' | 'update';
-}
+// The contracts are zod schemas where they cross a boundary; the workflow sees only their types (erased).
+export type SyncChannel = z.infer<typeof Channel>;
+export type SyncState = z.infer<typeof contract.SyncState>;
+export type ContactMapping = z.infer<typeof contract.ContactMapping>;
+export type SyncOptions = z.infer<typeof contract.SyncOptions>;
 
 /**
  * How the workflow walks a request. 2: a cursor over (placedAt, id) across the whole range, work packed by Xero
@@ -79,25 +67,16 @@ export interface ManualSyncInput {
   retryOf?: string;
 }
 
-export interface SyncCounts {
-  found: number;
-  synced: number;
-  failed: number;
-  skipped: number;
-}
+export type SyncCounts = z.infer<typeof contract.SyncCounts>;
 
 /**
  * Where a request is: resolving its contacts, walking its orders (and writing their follow-ups), or done.
  * `queued` until its first step.
  */
-export type SyncPhase = 'queued' | 'contacts' | 'orders' | 'done';
+export type SyncPhase = z.infer<typeof contract.SyncPhase>;
 
 /** The orders walk's position: the last (placedAt, id) whose invoice was handled. */
-export interface OrdersCursor {
-  after: { placedAt: string; id: string } | null;
-  /** Every order of the range has been walked; only follow-up writes may remain. */
-  walked: boolean;
-}
+export type OrdersCursor = z.infer<typeof contract.OrdersCursor>;
 
 /** What one step (one activity) did. */
 export interface StepOutcome {
@@ -117,22 +96,7 @@ export interface StepOutcome {
  * The workflow's own state: the `progress` query (for the Web UI) and what it records in the history log on
  * every state change. The API serves counts, calls and the ETA from PostgreSQL, never by asking the workflow.
  */
-export interface SyncProgress {
-  requestId: string;
-  state: SyncState;
-  phase: SyncPhase;
-  cursor: OrdersCursor;
-  counts: SyncCounts;
-  /** ISO instant the request resumes at, while waiting for Xero's daily quota. */
-  resumeAt: string | null;
-  /** Whether resumeAt is the window's reset (true) or only the next look (false). */
-  resumeAtIsReset: boolean;
-  /** How many daily quota windows the request waited for (a window counts once, however many looks). */
-  quotaWaits: number;
-  /** A pause was accepted and takes effect when the current step ends. */
-  pausing: boolean;
-  lastError: string | null;
-}
+export type SyncProgress = z.infer<typeof contract.SyncProgress>;
 
 export type ManualSyncResult = SyncProgress;
 

@@ -10,7 +10,10 @@ import { XeroConnections } from './xero/connections';
 import { requireTokenCipher } from './xero/token-crypto';
 import type { TokenProvider } from './xero/tokens';
 
-/** What the worker's activities and the API share: injected, so tests can build them their own way. */
+/**
+ * The clients a process gives its activities or API handlers, opened once per process by `openDependencies`
+ * (tests open them the same way, on their own database and servers). They are passed in, never imported.
+ */
 export interface Dependencies {
   cfg: Config;
   db: Db;

@@ -10,8 +10,7 @@ import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { embeddedDataDir, embeddedDatabaseUrl, reachable } from './db/resolve';
 import { startEmbeddedPostgres } from './db/embedded';
-import { connectDemoBusiness, seedDemoData, DEMO_BUSINESS_ID } from './orders/demo';
-import { demoApiKey } from './api-keys/demo';
+import { DEMO_BUSINESS_ID, prepareDemo } from './demo/seed';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 import { resolveTemporalCli, startDevServer, stopChild } from './temporal/dev-server';
 import { startXeroSim } from './xero-sim';
@@ -234,7 +233,6 @@ async function provideXero(
   });
   const db = createPool(databaseUrl, 2);
   try {
-    const seeded = await seedDemoData(db);
     const connections = new XeroConnections({
       db,
       cipher: new TokenCipher(decodeKey(tokenKey)!),
@@ -244,12 +242,12 @@ async function provideXero(
       redirectUri: cfg.xeroRedirectUri,
       scopes: cfg.XERO_SCOPES,
     });
-    const connected = await connectDemoBusiness(connections, seeded.businessId);
+    const { seeded, connected, key } = await prepareDemo(db, connections, cfg.dataDir);
     say(`Demo data: ${seeded.businessId} connected to ${connected.tenantName} (simulator Custom Connection)`);
     say(
       `Demo data: business ${seeded.businessId}, ${seeded.orders} orders from ${seeded.from} to ${seeded.to}`,
     );
-    demoKey = await demoApiKey(db, cfg.dataDir, seeded.businessId);
+    demoKey = key;
   } finally {
     await db.end();
   }

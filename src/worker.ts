@@ -8,7 +8,7 @@ import { createLogger } from './logger';
 import { openDependencies } from './runtime';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 
-/** Builds a worker for the manual-sync task queue; tests call this with their own connection and queue. */
+/** The worker process's Worker (tests build theirs from a prebuilt workflow bundle, test/support/system.ts). */
 export async function createWorker(cfg: Config, connection: NativeConnection) {
   const deps = await openDependencies(cfg);
   const worker = await Worker.create({

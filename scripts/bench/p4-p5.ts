@@ -9,7 +9,7 @@ import { AccountingApi } from 'xero-node';
 import { generateDemoOrders } from '../../src/orders/seed';
 import type { Order } from '../../src/orders/schema';
 import { DEFAULT_SETTINGS } from '../../src/businesses/store';
-import { DEMO_SETTINGS } from '../../src/orders/demo';
+import { DEMO_SETTINGS } from '../../src/demo/seed';
 import { mapOrder } from '../../src/sync/invoice-mapping';
 import { recordOutcomes, requestCounts } from '../../src/sync/ledger';
 import { chunk } from '../../src/sync/packing';

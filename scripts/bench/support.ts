@@ -10,7 +10,7 @@ import type { SimTenantStats } from '../../test/support/orders';
 import { connectToSimulator, loadOrders, simStats } from '../../test/support/orders';
 import { upsertBusiness } from '../../src/businesses/store';
 import type { BusinessSettings } from '../../src/businesses/store';
-import { DEMO_SETTINGS } from '../../src/orders/demo';
+import { DEMO_SETTINGS } from '../../src/demo/seed';
 import type { TestSystem } from '../../test/support/system';
 import { contactKey, contactNameFor } from '../../src/sync/contacts';
 import { chooseContactReads, contactLookups, planCalls } from '../../src/sync/packing';

@@ -1,35 +1,40 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import {
+  Busy,
+  Conflict,
+  DomainError,
+  IdempotencyKeyReused,
+  InvalidInput,
+  NotConnected,
+  NotFound,
+} from '../errors';
+import type { FieldProblem } from '../errors';
 import type { Logger } from '../logger';
 import { XeroApiError } from '../xero/errors';
 import { DailyQuotaExhausted } from '../xero/gateway';
 import { ConnectionNeedsReconnect } from '../xero/tokens';
 import { DEPENDENCY_RETRY_AFTER_SECONDS, unavailableDependency } from './dependencies';
 
-/** A problem the caller can act on; rendered as application/problem+json (RFC 9457). */
+/** A problem of the HTTP layer itself (authentication, media types, routing); rendered as problem+json. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly title: string,
     message: string,
-    readonly errors: Array<{ path: string; message: string }> = [],
   ) {
     super(message);
   }
 }
 
-export const notFound = (what: string) => new ApiError(404, 'Not Found', `${what} was not found.`);
+interface ProblemBody {
+  title: string;
+  detail: string;
+  errors?: FieldProblem[];
+  errorId?: string;
+}
 
-export function sendProblem(
-  res: Parameters<RequestHandler>[1],
-  status: number,
-  body: {
-    title: string;
-    detail: string;
-    errors?: Array<{ path: string; message: string }>;
-    errorId?: string;
-  },
-): void {
+export function sendProblem(res: Parameters<RequestHandler>[1], status: number, body: ProblemBody): void {
   res
     .status(status)
     .type('application/problem+json')
@@ -86,21 +91,46 @@ function requestError(err: unknown): { status: number; title: string; detail: st
   };
 }
 
+/** Where a field problem was, as the caller sent it: body.startDate, query.cursor, header.idempotency-key. */
+function located(where: string, problems: FieldProblem[]): FieldProblem[] {
+  return problems.map((p) => ({ path: [where, p.path].filter(Boolean).join('.'), message: p.message }));
+}
+
+/** "body.startDate: must be …; query.limit: …": the detail line of a 400 or 422 with field errors. */
+function detailOf(errors: FieldProblem[]): string {
+  return errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+}
+
+/** The domain's errors (src/errors.ts), each as its status and problem+json: the one place they are mapped. */
+function domainProblem(err: DomainError): { status: number; body: ProblemBody } {
+  const plain = (status: number) => ({ status, body: { title: err.title, detail: err.message } });
+  if (err instanceof InvalidInput) {
+    const errors = located(err.where, err.problems);
+    return { status: 400, body: { title: err.title, detail: detailOf(errors), errors } };
+  }
+  if (err instanceof IdempotencyKeyReused) {
+    const errors = located('header.idempotency-key', [{ path: '', message: err.message }]);
+    return { status: 422, body: { title: err.title, detail: detailOf(errors), errors } };
+  }
+  if (err instanceof NotFound) return plain(404);
+  if (err instanceof Conflict || err instanceof NotConnected) return plain(409);
+  if (err instanceof Busy) return plain(503);
+  return plain(400);
+}
+
 /**
- * The one error middleware: typed errors become their status; HTTP-layer errors their 4xx; a dependency that is
+ * The one error middleware: domain errors and the HTTP layer's own become their status; a dependency that is
  * down or did not answer in time a 503 with Retry-After; anything else a 500 with an error id that is also
  * logged, and never a stack or internal detail.
  */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, _req, res, _next) => {
-    if (err instanceof ApiError) {
-      sendProblem(res, err.status, {
-        title: err.title,
-        detail: err.message,
-        errors: err.errors.length ? err.errors : undefined,
-      });
-      return;
+    if (err instanceof DomainError) {
+      const { status, body } = domainProblem(err);
+      return void sendProblem(res, status, body);
     }
+    if (err instanceof ApiError)
+      return void sendProblem(res, err.status, { title: err.title, detail: err.message });
     const client = requestError(err);
     if (client) return void sendProblem(res, client.status, { title: client.title, detail: client.detail });
     if (err instanceof ConnectionNeedsReconnect) {

@@ -1,9 +1,10 @@
 import type { NextFunction, Request, Response, Router } from 'express';
 import type { z } from 'zod';
+import { InvalidInput } from '../errors';
+import type { FieldProblem } from '../errors';
+import { unprintableFields } from '../text';
 import { businessOf } from './auth';
 import { ApiError } from './errors';
-import { unprintableFields } from '../text';
-import { toFieldErrors } from './validate';
 
 /**
  * One HTTP operation, described once: its schemas validate the request here and generate the OpenAPI
@@ -59,26 +60,48 @@ export interface Input<P, Q, B, H> {
 }
 
 type Out<T> = T extends z.ZodType ? z.output<T> : undefined;
+
+/** The body an operation's response `status` declares: what its handler must answer (z.input of its schema). */
+export type ResponseBody<O extends Operation, S extends keyof O['responses']> = O['responses'][S] extends {
+  schema: infer Z extends z.ZodType;
+}
+  ? z.input<Z>
+  : never;
+
+/**
+ * Answers with the status and JSON body the operation declares: the response schema types the handler's output,
+ * so a handler cannot answer what the document does not describe.
+ */
+export function reply<O extends Operation, S extends keyof O['responses'] & number>(
+  res: Response,
+  _op: O,
+  status: S,
+  body: ResponseBody<O, S>,
+): void {
+  res.status(status).json(body);
+}
 type Handler<P, Q, B, H> = (input: Input<P, Q, B, H>, res: Response, req: Request) => Promise<void>;
 
-function invalid(errors: Array<{ path: string; message: string }>): ApiError {
-  return new ApiError(
-    400,
-    'Invalid request',
-    errors.map((e) => `${e.path}: ${e.message}`).join('; '),
-    errors,
-  );
+type Part = InvalidInput['where'];
+
+/** zod's issues as field problems: each names the field's path and what to do. */
+function fieldProblems(error: z.ZodError): FieldProblem[] {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
 }
 
-function parsePart(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
+function parsePart(schema: z.ZodType | undefined, value: unknown, where: Part): unknown {
   if (!schema) return undefined;
   // Before any schema: a NUL or control character is refused the same way in every field (and key).
   const unprintable = unprintableFields(value ?? {});
   if (unprintable.length)
-    throw invalid(unprintable.map((u) => ({ path: [where, ...u.path].join('.'), message: u.message })));
+    throw new InvalidInput(
+      unprintable.map((u) => ({ path: u.path.join('.'), message: u.message })),
+      undefined,
+      where,
+    );
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
-  throw invalid(toFieldErrors(result.error, where));
+  throw new InvalidInput(fieldProblems(result.error), undefined, where);
 }
 
 /** An operation with a body needs one, as JSON: no body is a 400, another media type a 415. */
@@ -91,8 +114,8 @@ function requireJsonBody(req: Request): void {
       'Unsupported Media Type',
       `The body must be JSON (content-type: application/json), not ${JSON.stringify(req.get('content-type') ?? 'none')}.`,
     );
-  throw invalid([
-    { path: 'body', message: 'is required: send a JSON object (content-type: application/json)' },
+  throw new InvalidInput([
+    { path: '', message: 'is required: send a JSON object (content-type: application/json)' },
   ]);
 }
 

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { Account, TaxRate } from 'xero-node';
 import type { Db } from '../db/pool';
+import type { FieldProblem } from '../errors';
 import { decimalFromNumber, formatDecimal, parseDecimal } from '../money';
+import { InvoiceStatus } from '../contract';
 import { validateTemplate } from '../sync/invoice-number';
 import { isValidTimeZone } from '../sync/planning';
 import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from '../text';
@@ -77,9 +79,7 @@ const settingsShape = {
     .max(255, 'must be at most 255 characters (Xero’s limit for a contact name)')
     .regex(/^\S(.*\S)?$/, 'must not begin or end with spaces')
     .regex(PRINTABLE_PATTERN, CONTROL_MESSAGE),
-  invoiceStatus: z.enum(['DRAFT', 'SUBMITTED', 'AUTHORISED'], {
-    error: 'must be "DRAFT", "SUBMITTED" or "AUTHORISED"',
-  }),
+  invoiceStatus: InvoiceStatus,
   dailyQuotaReserve: z
     .number({ error: 'must be a whole number from 0 to 4999' })
     .int('must be a whole number from 0 to 4999')
@@ -140,12 +140,6 @@ export function changesToCheck(current: SettingsView, patch: SettingsPatch): Set
     } else Object.assign(out, { [field]: next });
   }
   return out;
-}
-
-export interface FieldProblem {
-  /** Relative to the settings object, e.g. "taxTypes.GST9.taxType". */
-  path: string;
-  message: string;
 }
 
 export function settingsView(timeZone: string, settings: BusinessSettings): SettingsView {

@@ -1,4 +1,5 @@
 import type { Db } from '../db/pool';
+import type { InvoiceStatus } from '../contract';
 
 /** Invoice-mapping settings kept per business (validated against the organisation by the settings API). */
 export interface BusinessSettings {
@@ -10,7 +11,7 @@ export interface BusinessSettings {
   /** Payment method -> Xero bank account code. */
   paymentAccounts: Record<string, string>;
   invoiceNumberTemplate: string;
-  invoiceStatus: 'DRAFT' | 'SUBMITTED' | 'AUTHORISED';
+  invoiceStatus: InvoiceStatus;
   walkInContactName: string;
   /** Calls of the daily quota left untouched for the platform's real-time sync. */
   dailyQuotaReserve: number;

@@ -1,6 +1,7 @@
 import { decimalFromNumber, parseDecimal, sumDecimal } from '../money';
 import type { Decimal4 } from '../money';
 import { money2, ONE_CENT, xeroLineAmount, xeroLineTax } from '../sync/xero-amounts';
+import type { FieldProblem } from '../errors';
 import type { Order } from './schema';
 
 /**
@@ -8,10 +9,7 @@ import type { Order } from './schema';
  * its line and field, rather than at sync time. The rules are the invoice mapping's (src/sync/invoice-mapping.ts):
  * Xero rounds each line, and the order's total may differ from Xero's by at most a cent per line.
  */
-export interface OrderProblem {
-  field: string;
-  message: string;
-}
+type OrderProblem = FieldProblem;
 
 /** Tax rate in percent per order tax code, from the business's settings; a code without one is not checked. */
 export type TaxRates = ReadonlyMap<string, Decimal4>;
@@ -36,7 +34,7 @@ function lineAmounts(order: Order): Array<{ amount: Decimal4; index: number } | 
     const amount = xeroLineAmount(quantity, unit, 0n) - discount;
     if (amount < 0n)
       return {
-        field: `lines.${index}.discount`,
+        path: `lines.${index}.discount`,
         message: `discount ${line.discount} is larger than the line (${line.quantity} × ${line.unitPrice} = ${money2(xeroLineAmount(quantity, unit, 0n))})`,
       };
     return { amount: xeroLineAmount(quantity, unit, discount), index };
@@ -58,7 +56,7 @@ function xeroTotal(order: Order, amounts: Array<{ amount: Decimal4; index: numbe
 
 function checkTotal(order: Order, rates: TaxRates): OrderProblem[] {
   const amounts = lineAmounts(order);
-  const problems = amounts.filter((a): a is OrderProblem => 'field' in a);
+  const problems = amounts.filter((a): a is OrderProblem => 'path' in a);
   if (problems.length) return problems;
   const lines = amounts as Array<{ amount: Decimal4; index: number }>;
   const { total, exact } = xeroTotal(order, lines, rates);
@@ -72,7 +70,7 @@ function checkTotal(order: Order, rates: TaxRates): OrderProblem[] {
   if (exact ? target - total > tolerance || total - target > tolerance : total - target > tolerance)
     return [
       {
-        field: 'total',
+        path: 'total',
         message: `${order.total} does not add up: its ${how} come to ${money2(total)} as Xero rounds them (at most ${money2(tolerance)} of rounding for ${order.lines.length} line(s)); check for a missing line (shipping, surcharge) or a wrong total`,
       },
     ];
@@ -85,15 +83,15 @@ function checkPayments(order: Order): OrderProblem[] {
   const problems: OrderProblem[] = [];
   if (paid > total)
     problems.push({
-      field: 'payments',
+      path: 'payments',
       message: `add up to ${money2(paid)}, more than the order total ${order.total}; an overpayment cannot be recorded on the invoice`,
     });
   if (order.refund) {
     const refund = parseDecimal(order.refund.amount);
-    if (refund === 0n) problems.push({ field: 'refund.amount', message: 'must be more than 0.00' });
+    if (refund === 0n) problems.push({ path: 'refund.amount', message: 'must be more than 0.00' });
     if (refund > total)
       problems.push({
-        field: 'refund.amount',
+        path: 'refund.amount',
         message: `${order.refund.amount} is more than the order total ${order.total}`,
       });
   }

@@ -96,7 +96,7 @@ export async function importOrdersFile(
     }
     const problems = checkOrder(parsed.order, await ratesFor(run, parsed.order.businessId));
     if (problems.length) {
-      refuse(run, line.lineNo, problems.map((p) => `${p.field}: ${p.message}`).join('; '));
+      refuse(run, line.lineNo, problems.map((p) => `${p.path}: ${p.message}`).join('; '));
       continue;
     }
     page.push({ line: line.lineNo, order: parsed.order });

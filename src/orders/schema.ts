@@ -47,7 +47,8 @@ const Quantity = z
     { message: 'must have at most 4 decimals (Xero keeps 4), and be at least 0.0001' },
   );
 
-export const Channel = z.enum(['pos', 'online', 'b2b']);
+/** The sales channels: the one list (orders, sync requests, the workflow's input and the API all use it). */
+export const Channel = z.enum(['pos', 'online', 'b2b'], { error: 'must be one of "pos", "online" or "b2b"' });
 export type Channel = z.infer<typeof Channel>;
 
 export const OrderStatus = z.enum(['completed', 'refunded', 'voided']);

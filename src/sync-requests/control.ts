@@ -3,24 +3,23 @@ import {
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
-import { ApiError } from '../api/errors';
 import { cancelUpdate, pauseUpdate, resumeUpdate } from '../definitions';
+import type { ControlAction } from '../contract';
 import type { ControlAnswer, ManualSyncInput, SyncState } from '../definitions';
+import { Busy, Conflict } from '../errors';
 import { requireRequest } from './history';
 import type { HistoryDeps } from './history';
 import { CLOSED_STATES, getRequest } from './store';
 import { retryRequestId, startOnce } from './submit';
 import type { SubmitDeps, Submitted } from './submit';
 
-export type ControlAction = 'pause' | 'resume' | 'cancel';
-
 const UPDATES = { pause: pauseUpdate, resume: resumeUpdate, cancel: cancelUpdate } as const;
 
 // How long the API waits for the workflow to accept or refuse (its worker runs the validator).
 const UPDATE_DEADLINE_MS = 10_000;
 
-function alreadyClosed(id: string, state: SyncState | 'ended', what: string): ApiError {
-  return new ApiError(409, 'Request has ended', `Sync request ${id} is ${state}; ${what}.`);
+function alreadyClosed(id: string, state: SyncState | 'ended', what: string): Conflict {
+  return new Conflict('Request has ended', `Sync request ${id} is ${state}; ${what}.`);
 }
 
 /**
@@ -43,13 +42,11 @@ export async function controlRequest(
     return { id, action, ...answer };
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError)
-      throw new ApiError(409, `Cannot ${action}`, err.cause?.message ?? err.message);
+      throw new Conflict(`Cannot ${action}`, err.cause?.message ?? err.message);
     if (err instanceof WorkflowNotFoundError || isCompleted(err))
       throw alreadyClosed(id, 'ended', 'there is nothing to ' + action);
     if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isDeadline(err))
-      throw new ApiError(
-        503,
-        'Worker busy',
+      throw new Busy(
         `No worker accepted the ${action} of ${id} within ${UPDATE_DEADLINE_MS / 1000} s; try again shortly.`,
       );
     throw err;
@@ -91,13 +88,12 @@ export async function retryFailed(
     );
   const { state } = original;
   if (!CLOSED_STATES.has(state))
-    throw new ApiError(
-      409,
+    throw new Conflict(
       'Request still running',
       `Sync request ${id} is ${state}; retry its failed orders once it has ended (or cancel it).`,
     );
   const range = await failedOrdersRange(deps, original.input);
-  if (!range) throw new ApiError(409, 'Nothing to retry', `Sync request ${id} has no failed orders.`);
+  if (!range) throw new Conflict('Nothing to retry', `Sync request ${id} has no failed orders.`);
   return startOnce(
     deps,
     businessId,

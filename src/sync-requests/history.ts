@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import type { Db } from '../db/pool';
 import { newProgress, SearchAttributes } from '../definitions';
 import type { SyncCounts, SyncState } from '../definitions';
-import { notFound } from '../api/errors';
+import { NotFound } from '../errors';
 import { getBusiness } from '../businesses/store';
 import { isRealDate } from '../calendar';
 import { localDateOf } from '../sync/planning';
@@ -135,7 +135,7 @@ export async function listHistory(
 
 export async function requireRequest(deps: HistoryDeps, businessId: string, id: string): Promise<RequestRow> {
   const row = await getRequest(deps.db, businessId, id);
-  if (!row) throw notFound(`Sync request ${JSON.stringify(id)}`);
+  if (!row) throw new NotFound(`Sync request ${JSON.stringify(id)}`);
   return row;
 }
 

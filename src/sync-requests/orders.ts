@@ -1,12 +1,11 @@
 import type { Db } from '../db/pool';
 import { moneyCheckMessages } from '../sync/ledger';
 import { unprintable } from '../text';
+import type { OrderOutcome } from '../contract';
 import { decodeCursor, encodeCursor } from './history';
 
 /** Order ids are at most 100 printable characters (the import's rule). */
 const isOrderId = (text: string) => text.length > 0 && text.length <= 100 && unprintable(text) === undefined;
-
-export type OrderOutcome = 'failed' | 'synced' | 'skipped';
 
 /** Per-order results of one request, in order-id order, keyset-paginated. */
 export async function listOrderResults(

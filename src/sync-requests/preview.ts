@@ -1,9 +1,11 @@
-import type { CreateSyncRequestBody } from '../api/sync-requests/schemas';
+import { callContextFor } from '../businesses/call-context';
 import type { Business } from '../businesses/store';
+import type { CreateSyncRequestBody } from '../contract';
 import type { ManualSyncInput } from '../definitions';
 import { contactKey, normaliseContactName } from '../sync/contacts';
 import { estimateQuotaWindows } from '../sync/estimate';
 import type { TenantLimiter } from '../xero/limiter';
+import type { PreviewWarning } from '../contract';
 import { runningPeers, sharedEta } from './eta';
 import { contactSpellingsOf, planRequest } from './plan';
 import type { RangeStats, RequestPlan } from './plan';
@@ -14,18 +16,7 @@ export interface PreviewDeps extends SubmitDeps {
   limiter: Pick<TenantLimiter, 'dailyQuota' | 'recordContactsCount'>;
 }
 
-type Warning = {
-  code:
-    | 'unmapped_tax_code'
-    | 'unmapped_payment_method'
-    | 'contact_name_clash'
-    | 'manual_contact_archived'
-    | 'already_synced'
-    | 'no_orders';
-  message: string;
-  count: number;
-  examples: string[];
-};
+type Warning = PreviewWarning;
 
 /**
  * What a request would do, without doing it: counts, the calls the engine will make for it (its own plan,
@@ -34,11 +25,7 @@ type Warning = {
  * nothing. It may read Xero once: the manual contact, or how many contacts the organisation has when that
  * decides how they are read.
  */
-export async function previewSyncRequest(
-  deps: PreviewDeps,
-  businessId: string,
-  body: Omit<CreateSyncRequestBody, 'businessId'> & { businessId?: string },
-) {
+export async function previewSyncRequest(deps: PreviewDeps, businessId: string, body: CreateSyncRequestBody) {
   const request = ownRequest(businessId, body);
   const { input, business } = await buildInput(deps, businessId, request, 'preview', false);
   const plan = await planRequest(deps.db, input, business.settings.walkInContactName, () =>
@@ -72,12 +59,9 @@ async function directorySize(deps: PreviewDeps, business: Business): Promise<num
   const tenantId = business.xeroTenantId!;
   const quota = await deps.limiter.dailyQuota(tenantId);
   if (quota.contactsCount !== null) return quota.contactsCount;
-  const ctx = {
-    businessId: business.id,
-    tenantId,
-    dailyReserve: business.settings.dailyQuotaReserve,
-  };
-  const page = await deps.newXeroGateway().getContactPage(ctx, { page: 1, pageSize: 1, summaryOnly: true });
+  const page = await deps
+    .newXeroGateway()
+    .getContactPage(callContextFor(business), { page: 1, pageSize: 1, summaryOnly: true });
   const count = page.pagination?.itemCount;
   if (count === undefined) return null;
   await deps.limiter.recordContactsCount(tenantId, count);

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { CreateSyncRequestBody } from '../api/sync-requests/schemas';
-import { ApiError, notFound } from '../api/errors';
+import { callContextFor } from '../businesses/call-context';
 import type { Config } from '../config';
+import type { CreateSyncRequestBody } from '../contract';
 import type { Db } from '../db/pool';
 import {
   ALL_LOCATIONS,
@@ -13,6 +13,7 @@ import {
   stepHeartbeatMs,
 } from '../definitions';
 import type { ManualSyncInput } from '../definitions';
+import { IdempotencyKeyReused, InvalidInput, NotConnected, NotFound } from '../errors';
 import { getBusiness, getLocation } from '../businesses/store';
 import type { Business } from '../businesses/store';
 import type { Contact } from 'xero-node';
@@ -67,7 +68,7 @@ export function ownRequest<B extends { businessId?: string }>(
   body: B,
 ): Omit<B, 'businessId'> {
   const { businessId: named, ...request } = body;
-  if (named !== undefined && named !== businessId) throw notFound(`Business ${JSON.stringify(named)}`);
+  if (named !== undefined && named !== businessId) throw new NotFound(`Business ${JSON.stringify(named)}`);
   return request;
 }
 
@@ -137,13 +138,7 @@ export async function startOnce(
 
 /** `hash`: the body hash an Idempotency-Key must match (null: the id alone decides, as for a retry). */
 async function replay(deps: SubmitDeps, earlier: RequestRow, hash: string | null): Promise<Submitted> {
-  if (hash !== null && earlier.bodyHash !== hash) {
-    const message =
-      'was already used for a different request; send the same body to retry it, or a new key for a new request';
-    throw new ApiError(422, 'Idempotency-Key reused', `header.idempotency-key: ${message}`, [
-      { path: 'header.idempotency-key', message },
-    ]);
-  }
+  if (hash !== null && earlier.bodyHash !== hash) throw new IdempotencyKeyReused();
   await startWorkflow(deps, earlier.input);
   return { input: earlier.input, replayed: true };
 }
@@ -193,29 +188,16 @@ export async function buildInput(
   checkContact = true,
 ): Promise<{ input: ManualSyncInput; business: Business }> {
   const business = await getBusiness(deps.db, businessId);
-  if (!business) throw notFound(`Business ${JSON.stringify(businessId)}`);
-  if (!business.xeroTenantId) {
-    throw new ApiError(
-      409,
-      'Not connected',
-      `Business ${business.id} has no Xero organisation connected; connect it first.`,
-    );
-  }
+  if (!business) throw new NotFound(`Business ${JSON.stringify(businessId)}`);
+  if (!business.xeroTenantId)
+    throw new NotConnected(`Business ${business.id} has no Xero organisation connected; connect it first.`);
   const problems = validateDateRange(
     body.startDate,
     body.endDate,
     business.timeZone,
     (deps.now ?? (() => new Date()))(),
   );
-  if (problems.length > 0) {
-    const errors = problems.map((p) => ({ path: `body.${p.field}`, message: p.message }));
-    throw new ApiError(
-      400,
-      'Invalid request',
-      errors.map((e) => `${e.path}: ${e.message}`).join('; '),
-      errors,
-    );
-  }
+  if (problems.length > 0) throw new InvalidInput(problems);
   const locationId = body.locationId === 'all' ? null : body.locationId;
   if (locationId !== null) await checkLocation(deps.db, business.id, locationId, body.channel);
   if (checkContact && body.contactMapping.mode === 'manual') {
@@ -243,10 +225,7 @@ export async function buildInput(
 
 async function checkLocation(db: Db, businessId: string, locationId: string, channel: string): Promise<void> {
   const location = await getLocation(db, businessId, locationId);
-  const fieldError = (message: string) =>
-    new ApiError(400, 'Invalid request', `body.locationId: ${message}`, [
-      { path: 'body.locationId', message },
-    ]);
+  const fieldError = (message: string) => new InvalidInput([{ path: 'locationId', message }]);
   if (!location)
     throw fieldError(
       `location ${JSON.stringify(locationId)} does not exist for this business; use a known location id or "all"`,
@@ -261,9 +240,7 @@ async function checkLocation(db: Db, businessId: string, locationId: string, cha
 /** A manual contact must exist in the organisation and be active, or every invoice of the request would fail. */
 async function checkManualContact(deps: SubmitDeps, business: Business, contactId: string): Promise<void> {
   const contact = await findContact(deps, business, contactId);
-  const path = 'body.contactMapping.contactId';
-  const fail = (message: string) =>
-    new ApiError(400, 'Invalid request', `${path}: ${message}`, [{ path, message }]);
+  const fail = (message: string) => new InvalidInput([{ path: 'contactMapping.contactId', message }]);
   if (!contact)
     throw fail(
       `no contact ${contactId} exists in the connected Xero organisation; pick one from GET /api/xero/contacts`,
@@ -282,11 +259,6 @@ export async function findContact(
   contactId: string,
 ): Promise<Contact | undefined> {
   // Through the limiter like every call, and within the business's reserve like every call of this service.
-  const ctx = {
-    businessId: business.id,
-    tenantId: business.xeroTenantId!,
-    dailyReserve: business.settings.dailyQuotaReserve,
-  };
-  const contacts = await deps.newXeroGateway().getContactsByIds(ctx, [contactId]);
+  const contacts = await deps.newXeroGateway().getContactsByIds(callContextFor(business), [contactId]);
   return contacts.find((c) => c.contactID === contactId);
 }

@@ -30,8 +30,8 @@
  *     covers the unpaid part (`allocationAmount = min(refund, total − payments)`) and any rest was paid back to the
  *     customer: a refund payment out of the account of the order's last payment method. In either order of
  *     applying payments and allocation, neither exceeds what is due.
- *   - Payments and allocations need an AUTHORISED invoice; with DRAFT/SUBMITTED they are withheld (listed in
- *     `withheld`) rather than sent to fail.
+ *   - Payments and allocations need an AUTHORISED invoice; with DRAFT/SUBMITTED they are not sent (no payment
+ *     drafts, a zero allocation and no refund payment) rather than sent to fail.
  */
 import { parseDecimal, decimalFromNumber, divDecimal, SCALE, sumDecimal, type Decimal4 } from '../money';
 import type { Order, OrderLine } from '../orders/schema';
@@ -49,7 +49,7 @@ import {
 } from './xero-amounts';
 
 export type { LineAmountTypes } from './xero-amounts';
-export type InvoiceStatus = 'DRAFT' | 'SUBMITTED' | 'AUTHORISED';
+import type { InvoiceStatus } from '../contract';
 export type ContactRef = { contactId: string } | { name: string };
 
 export interface LineItemDraft {
@@ -126,14 +126,12 @@ export interface MappingSettings {
   roundingTolerancePerLine?: string;
 }
 
-export type Withheld = 'payments' | 'allocation';
 export type MappingError = { kind: 'error'; field?: string; message: string };
 export type InvoiceMapping = {
   kind: 'invoice';
   invoice: InvoiceDraft;
   payments: PaymentDraft[];
   creditNote?: CreditNotePlan;
-  withheld: Withheld[];
 };
 export type MappingResult = InvoiceMapping | { kind: 'skip'; reason: 'voided' } | MappingError;
 
@@ -446,18 +444,14 @@ export function mapOrder(order: Order, settings: MappingSettings, contact: Conta
   const authorised = settings.invoiceStatus === 'AUTHORISED';
   const payments = paymentsFor(order, built.invoice.InvoiceNumber, settings);
   if (payments.kind === 'error') return payments;
-  const withheld: Withheld[] = [];
-  if (!authorised && payments.payments.length > 0) withheld.push('payments');
   const result: InvoiceMapping = {
     kind: 'invoice',
     invoice: built.invoice,
     payments: authorised ? payments.payments : [],
-    withheld,
   };
   if (order.status !== 'refunded') return result;
   const plan = creditNotePlan(order, settings, built, authorised ? payments.payments : []);
   if (isError(plan)) return plan;
-  if (!authorised) withheld.push('allocation');
   return { ...result, creditNote: authorised ? plan : withoutAllocation(plan) };
 }
 

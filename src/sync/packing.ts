@@ -105,7 +105,8 @@ export function creditNoteNumberGroups(numbers: string[]): Array<{ where: string
   }));
 }
 
-export type ContactReadStrategy = 'none' | 'lookup' | 'directory' | 'probe-directory';
+export const CONTACT_READ_STRATEGIES = ['none', 'lookup', 'directory', 'probe-directory'] as const;
+export type ContactReadStrategy = (typeof CONTACT_READ_STRATEGIES)[number];
 
 /**
  * How to read the contacts a request needs: by name (`lookups` calls) or the whole directory (one call per 1,000

@@ -4,7 +4,7 @@
  * Pure and deterministic, with no Node built-ins and no libraries: only `Intl.DateTimeFormat`. A request's range is
  * walked as a cursor over its orders, so days matter only at its two ends and in what the merchant sees.
  */
-import type { FieldProblem } from './problems';
+import type { FieldProblem } from '../errors';
 
 const DAY_MS = 86_400_000;
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -154,7 +154,7 @@ export function validateDateRange(start: string, end: string, timeZone: string, 
   const zoneOk = isValidTimeZone(timeZone);
   if (!zoneOk) {
     problems.push({
-      field: 'timeZone',
+      path: 'timeZone',
       message: `"${timeZone}" is not an IANA timezone; use a name such as "Asia/Singapore" or "America/New_York".`,
     });
   }
@@ -164,7 +164,7 @@ export function validateDateRange(start: string, end: string, timeZone: string, 
   if (endDay === undefined) problems.push(dateProblem('endDate', end));
   if (startDay !== undefined && endDay !== undefined && startDay > endDay) {
     problems.push({
-      field: 'endDate',
+      path: 'endDate',
       message: `endDate ${end} is before startDate ${start}; swap them or pick a later endDate.`,
     });
   }
@@ -172,7 +172,7 @@ export function validateDateRange(start: string, end: string, timeZone: string, 
     const today = localDateOf(now.toISOString(), timeZone);
     if (end > today) {
       problems.push({
-        field: 'endDate',
+        path: 'endDate',
         message: `endDate ${end} is in the future in ${timeZone} (today there is ${today}); use ${today} or earlier.`,
       });
     }
@@ -182,7 +182,7 @@ export function validateDateRange(start: string, end: string, timeZone: string, 
 
 function dateProblem(field: string, value: string): FieldProblem {
   return {
-    field,
+    path: field,
     message: `${field} must be a real calendar date written YYYY-MM-DD (for example 2024-02-29), got ${JSON.stringify(value)}.`,
   };
 }

@@ -29,7 +29,6 @@ interface XeroApiErrorFields {
   status: number;
   xeroMessage: string;
   validationErrors: string[];
-  outcomeUnknown: boolean;
   retryAfterSeconds?: number;
   rateLimitProblem?: string;
   dayLimitRemaining?: number;
@@ -42,8 +41,6 @@ export class XeroApiError extends Error implements XeroApiErrorFields {
   readonly status: number;
   readonly xeroMessage: string;
   readonly validationErrors: string[];
-  /** The request may have been applied by Xero: look before retrying a create. */
-  readonly outcomeUnknown: boolean;
   readonly retryAfterSeconds?: number;
   readonly rateLimitProblem?: string;
   readonly dayLimitRemaining?: number;
@@ -55,7 +52,6 @@ export class XeroApiError extends Error implements XeroApiErrorFields {
     this.status = fields.status;
     this.xeroMessage = fields.xeroMessage;
     this.validationErrors = fields.validationErrors;
-    this.outcomeUnknown = fields.outcomeUnknown;
     // Optional fields are only set when known, so JSON and equality checks show no `undefined` noise.
     if (fields.retryAfterSeconds !== undefined) this.retryAfterSeconds = fields.retryAfterSeconds;
     if (fields.rateLimitProblem !== undefined) this.rateLimitProblem = fields.rateLimitProblem;
@@ -75,10 +71,6 @@ export function isRetryable(kind: XeroErrorKind): boolean {
   return (
     kind === 'minute-limit' || kind === 'concurrent-limit' || kind === 'day-limit' || kind === 'transient'
   );
-}
-
-export function isRateLimit(kind: XeroErrorKind): boolean {
-  return kind === 'minute-limit' || kind === 'concurrent-limit' || kind === 'day-limit';
 }
 
 type Headers = Record<string, unknown>;
@@ -220,10 +212,6 @@ function looksLikeValidation(body: unknown): boolean {
   return parsed.Type === 'ValidationException' || validationMessages(parsed).length > 0;
 }
 
-// 0: no response, so the request may or may not have reached Xero. 408/500/502/504: Xero or a proxy gave up on a
-// request that may still have been applied. 503 is Xero refusing work (maintenance, organisation offline).
-const OUTCOME_UNKNOWN_STATUSES = new Set([0, 408, 500, 502, 504]);
-
 function fromResponse(raw: RawResponse): XeroApiError {
   const rateLimitProblem = header(raw.headers, 'X-Rate-Limit-Problem')?.toLowerCase();
   const kind = classify(raw.status, rateLimitProblem, raw.body);
@@ -234,7 +222,6 @@ function fromResponse(raw: RawResponse): XeroApiError {
     kind,
     status: raw.status,
     ...messagesOf(raw.body, raw.status),
-    outcomeUnknown: OUTCOME_UNKNOWN_STATUSES.has(raw.status),
     retryAfterSeconds,
     rateLimitProblem,
     dayLimitRemaining: limits.dayRemaining,
@@ -242,10 +229,14 @@ function fromResponse(raw: RawResponse): XeroApiError {
   });
 }
 
-// Failures before anything was sent: the request certainly did not reach Xero.
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
-// Failures after sending may have been committed: reset, timeout, hang-up.
-const MAYBE_SENT_CODES = new Set([
+// Network failures, before sending (refused, no such host) or after (reset, timeout, hang-up): transient either
+// way. Whether a write landed is never guessed from them: the ledger asks Xero (README "Exactly once").
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
   'ECONNRESET',
   'ETIMEDOUT',
   'ECONNABORTED',
@@ -257,15 +248,13 @@ function fromNetworkError(err: Record<string, unknown>): XeroApiError | undefine
   const code = typeof err.code === 'string' ? err.code : undefined;
   const message = typeof err.message === 'string' ? err.message : '';
   const hangUp = /socket hang up|timeout|network error/i.test(message);
-  if (!(code && (NOT_SENT_CODES.has(code) || MAYBE_SENT_CODES.has(code))) && !hangUp) return undefined;
-  const notSent = code !== undefined && NOT_SENT_CODES.has(code);
+  if (!(code && NETWORK_CODES.has(code)) && !hangUp) return undefined;
   return new XeroApiError({
     kind: 'transient',
     status: 0,
     // Only the code and a fixed phrase: the original message could quote a URL with query parameters.
     xeroMessage: `network failure${code ? ` ${code}` : ''}${hangUp && !code ? ' (socket hang up or timeout)' : ''}`,
     validationErrors: [],
-    outcomeUnknown: !notSent,
   });
 }
 
@@ -284,6 +273,5 @@ export function parseXeroError(err: unknown): XeroApiError {
     status: -1,
     xeroMessage: 'unrecognised failure from the Xero client',
     validationErrors: [],
-    outcomeUnknown: true,
   });
 }

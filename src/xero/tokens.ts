@@ -158,7 +158,6 @@ export class StoredTokenProvider implements TokenProvider {
           status: err.status,
           xeroMessage: `token ${err.operation} failed (${err.status === 0 ? 'no response' : `HTTP ${err.status}`}); will retry`,
           validationErrors: [],
-          outcomeUnknown: false,
         });
       }
       throw err;

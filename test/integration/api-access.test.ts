@@ -10,6 +10,7 @@ import { apiClient } from '../support/api';
 import { createBusiness, loadOrders } from '../support/orders';
 import { startTestSystem, submitSync } from '../support/system';
 import type { TestSystem } from '../support/system';
+import { CLI_ENTRY } from '../support/cli';
 
 const run = promisify(execFile);
 
@@ -107,7 +108,7 @@ describe('API access: keys, business scoping, health, errors, docs', () => {
   it('creates a key with the CLI (printed once, stored hashed), and a revoked key stops working', async () => {
     const env = { ...process.env, DATABASE_URL: system.database.url };
     const cli = (...args: string[]) =>
-      run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env });
+      run(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], { env });
     const created = await cli('keys', 'create', '--business', 'biz_key_b', '--label', 'cli test');
     const key = created.stdout.trim();
     expect(key).toMatch(/^xms_[a-z0-9]{12}_[A-Za-z0-9_-]{43}$/);

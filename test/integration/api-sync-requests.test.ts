@@ -1,3 +1,9 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { z } from 'zod';
+import type {
+  HistoryPage as HistoryPageSchema,
+  OrdersPage as OrdersPageSchema,
+} from '../../src/api/sync-requests/schemas';
 import type { ManualSyncResult } from '../../src/definitions';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import type { Order } from '../../src/orders/schema';
@@ -9,22 +15,9 @@ import { eventually, startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 const businessId = 'biz_api';
-type Page<T> = { items: T[]; nextCursor: string | null };
-type Summary = {
-  id: string;
-  state: string;
-  channel: string;
-  locationId: string;
-  startDate: string;
-  retryOf: string | null;
-};
-type OrderResult = {
-  orderId: string;
-  status: string;
-  message: string | null;
-  xeroInvoiceId: string | null;
-  invoiceNumber: string | null;
-};
+// The API's own response schemas: a changed answer breaks these tests at compile time.
+type HistoryPage = z.infer<typeof HistoryPageSchema>;
+type OrdersPage = z.infer<typeof OrdersPageSchema>;
 
 const request = (startDate: string, endDate = startDate, extra: Record<string, unknown> = {}) => ({
   channel: 'pos',
@@ -210,15 +203,15 @@ describe('the sync-request API', () => {
       .map((o) => o.id)
       .sort();
     expect(final.counts.failed).toBe(failing.length);
-    const failed = await api.get<Page<OrderResult>>(`/api/sync-requests/${id}/orders?status=failed`);
+    const failed = await api.get<OrdersPage>(`/api/sync-requests/${id}/orders?status=failed`);
     expect(failed.body.items.map((o) => o.orderId)).toEqual(failing);
     for (const o of failed.body.items) expect(o.message).toMatch(/NOSUCHTAX|TaxType/);
 
     // Synced orders carry the Xero invoice; pages of 5 walk them all exactly once.
-    const seen: OrderResult[] = [];
+    const seen: OrdersPage['items'] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: Page<OrderResult> } = await api.get<Page<OrderResult>>(
+      const page: { body: OrdersPage } = await api.get<OrdersPage>(
         `/api/sync-requests/${id}/orders?status=synced&limit=5${cursor ? `&cursor=${cursor}` : ''}`,
       );
       seen.push(...page.body.items);
@@ -282,7 +275,7 @@ describe('the sync-request API', () => {
     const again = await api.post(`/api/sync-requests/${id}/retry-failed`);
     expect(again.body).toMatchObject({ id: retryId, replayed: true });
     expect(retried.counts).toEqual({ found: failing.length, synced: failing.length, failed: 0, skipped: 0 });
-    const pushed = await api.get<Page<OrderResult>>(`/api/sync-requests/${retryId}/orders`);
+    const pushed = await api.get<OrdersPage>(`/api/sync-requests/${retryId}/orders`);
     expect(pushed.body.items.map((o) => o.orderId)).toEqual(failing);
     const invoices = await simInvoices(system.xero.baseUrl);
     expect(invoices.length - invoicesBefore).toBe(failing.length);
@@ -308,27 +301,27 @@ describe('the sync-request API', () => {
     );
     const onlineId = String(online.body.id);
     await result(onlineId);
-    const all = await api.get<Page<Summary>>('/api/sync-requests');
+    const all = await api.get<HistoryPage>('/api/sync-requests');
     expect(all.body.items.length).toBeGreaterThanOrEqual(4);
     expect(all.body.items[0]!.id).toBe(onlineId);
-    const created = all.body.items.map((i) => (i as unknown as { createdAt: string }).createdAt);
+    const created = all.body.items.map((i) => i.createdAt);
     expect([...created].sort().reverse()).toEqual(created);
 
-    const byChannel = await api.get<Page<Summary>>('/api/sync-requests?channel=online');
+    const byChannel = await api.get<HistoryPage>('/api/sync-requests?channel=online');
     expect(byChannel.body.items.map((i) => i.id)).toEqual([onlineId]);
-    const byState = await api.get<Page<Summary>>('/api/sync-requests?state=completed_with_errors');
+    const byState = await api.get<HistoryPage>('/api/sync-requests?state=completed_with_errors');
     expect(byState.body.items.every((i) => i.state === 'completed_with_errors')).toBe(true);
     // Both pos requests had orders on the unmapped tax code (June 1, and June 3–6).
     expect(byState.body.items.map((i) => i.startDate).sort()).toEqual(['2025-06-01', '2025-06-03']);
-    const byDate = await api.get<Page<Summary>>('/api/sync-requests?date=2025-06-02');
+    const byDate = await api.get<HistoryPage>('/api/sync-requests?date=2025-06-02');
     expect(byDate.body.items.map((i) => i.id)).toEqual([onlineId]);
-    const byLocation = await api.get<Page<Summary>>('/api/sync-requests?locationId=all&channel=pos');
+    const byLocation = await api.get<HistoryPage>('/api/sync-requests?locationId=all&channel=pos');
     expect(byLocation.body.items.every((i) => i.locationId === 'all' && i.channel === 'pos')).toBe(true);
 
     const walked: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: Page<Summary> } = await api.get<Page<Summary>>(
+      const page: { body: HistoryPage } = await api.get<HistoryPage>(
         `/api/sync-requests?limit=1${cursor ? `&cursor=${cursor}` : ''}`,
       );
       walked.push(...page.body.items.map((i) => i.id));
@@ -347,12 +340,14 @@ describe('the sync-request API', () => {
       workflowExecution: { workflowId: onlineId },
     });
     // Deletion runs asynchronously in Temporal (a system workflow); on a loaded CI machine it can take a while.
+    // Only "not found" means forgotten: any other error (Temporal unreachable, a refused call) fails the test.
     await eventually(async () => {
       try {
         await system.temporal.client.workflow.getHandle(onlineId).describe();
         return false;
-      } catch {
-        return true;
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return true;
+        throw err;
       }
     }, 120_000);
     const forgotten = await api.get(`/api/sync-requests/${onlineId}`);
@@ -362,7 +357,7 @@ describe('the sync-request API', () => {
       state: 'completed',
       counts: { found: 6, synced: 6 },
     });
-    const stillListed = await api.get<Page<Summary>>('/api/sync-requests?channel=online');
+    const stillListed = await api.get<HistoryPage>('/api/sync-requests?channel=online');
     expect(stillListed.body.items).toEqual([expect.objectContaining({ id: onlineId, state: 'completed' })]);
   }, 240_000);
 

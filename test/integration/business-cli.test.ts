@@ -5,6 +5,7 @@ import { DEMO_CLIENT_SECRET, DEMO_TENANT_ID } from '../../src/xero-sim';
 import { connectToSimulator } from '../support/orders';
 import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
+import { CLI_ENTRY } from '../support/cli';
 
 const run = promisify(execFile);
 
@@ -17,7 +18,7 @@ describe('business CLI', () => {
       DATABASE_URL: system.database.url,
       TOKEN_ENCRYPTION_KEY: system.cfg.TOKEN_ENCRYPTION_KEY,
     };
-    return run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env }).then(
+    return run(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], { env }).then(
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
       (err: { code: number; stdout: string; stderr: string }) => err,
     );

@@ -1,5 +1,5 @@
 import { upsertBusiness } from '../../src/businesses/store';
-import { DEMO_SETTINGS } from '../../src/orders/demo';
+import { DEMO_SETTINGS } from '../../src/demo/seed';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import type { ApiClient, ApiResponse } from '../support/api';
 import { createBusiness, simStats } from '../support/orders';

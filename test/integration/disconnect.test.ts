@@ -1,5 +1,5 @@
 import { upsertBusiness } from '../../src/businesses/store';
-import { DEMO_SETTINGS } from '../../src/orders/demo';
+import { DEMO_SETTINGS } from '../../src/demo/seed';
 import { XeroConnections } from '../../src/xero/connections';
 import { connectToSimulator } from '../support/orders';
 import { startTestSystem } from '../support/system';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { upsertBusiness } from '../../src/businesses/store';
 import type { ManualSyncResult } from '../../src/definitions';
-import { DEMO_SETTINGS } from '../../src/orders/demo';
+import { DEMO_SETTINGS } from '../../src/demo/seed';
 import { importOrdersFile } from '../../src/orders/import';
 import { generateDemoOrders } from '../../src/orders/seed';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';

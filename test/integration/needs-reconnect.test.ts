@@ -3,7 +3,7 @@ import path from 'node:path';
 import { upsertBusiness } from '../../src/businesses/store';
 import { cancelUpdate } from '../../src/definitions';
 import type { ManualSyncResult, SyncProgress } from '../../src/definitions';
-import { DEMO_SETTINGS } from '../../src/orders/demo';
+import { DEMO_SETTINGS } from '../../src/demo/seed';
 import { generateDemoOrders } from '../../src/orders/seed';
 import type { Order } from '../../src/orders/schema';
 import { expectExactlyOnce, loadOrders, simInvoices } from '../support/orders';
@@ -17,6 +17,7 @@ import {
   WEB_APP_ENV,
 } from '../support/xero-connect';
 import { checkedFetch } from '../support/api';
+import { CLI_ENTRY } from '../support/cli';
 
 /**
  * A request whose Xero connection is revoked waits in needs_reconnect (not failed), shows it in its progress and
@@ -202,7 +203,7 @@ describe('needs_reconnect', () => {
     extraEnv: Record<string, string> = {},
   ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const root = path.resolve(__dirname, '../..');
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.ts'), ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, CLI_ENTRY), ...args], {
       cwd: root,
       env: {
         ...process.env,

@@ -15,6 +15,7 @@ import { expectExactlyOnce, simInvoices } from '../support/orders';
 import { removeScratch, runNpm, scratchEnv } from '../support/npm-start';
 import type { NpmProcess } from '../support/npm-start';
 import { eventually } from '../support/system';
+import { CLI_ENTRY } from '../support/cli';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
@@ -163,7 +164,7 @@ describe('npm start', () => {
 
     it('business connect-custom works beside it with the key npm start generated (no TOKEN_ENCRYPTION_KEY)', async () => {
       const cli = (...args: string[]) =>
-        run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, env: start.env }).then(
+        run(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], { cwd: root, env: start.env }).then(
           (r) => ({ code: 0, ...r }),
           (err: { code: number; stdout: string; stderr: string }) => err,
         );

@@ -8,6 +8,7 @@ import { generateDemoOrders } from '../../src/orders/seed';
 import { listOrdersPage } from '../../src/orders/store';
 import { createTestDatabase } from '../support/harness';
 import type { TestDatabase } from '../support/harness';
+import { CLI_ENTRY } from '../support/cli';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
@@ -234,7 +235,7 @@ describe('orders import', () => {
 
   it('npm run cli -- orders import exits non-zero and prints file:line for a malformed line', async () => {
     const file = writeNdjson([JSON.stringify({ ...GOOD, businessId: 'biz_cli' }), 'nonsense']);
-    const result = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'orders', 'import', file], {
+    const result = await run(process.execPath, ['--import', 'tsx', CLI_ENTRY, 'orders', 'import', file], {
       cwd: root,
       env: { ...process.env, DATABASE_URL: t.url },
     }).catch((err: { code: number; stdout: string; stderr: string }) => err);

@@ -1,7 +1,7 @@
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import type { ManualSyncResult } from '../../src/definitions';
 import { generateDemoOrders } from '../../src/orders/seed';
-import { createBusiness, loadOrders, simInvoices } from '../support/orders';
+import { createBusiness, loadOrders, simInvoices, simStats } from '../support/orders';
 import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
@@ -103,5 +103,52 @@ describe('submitting a sync request', () => {
     expect(result.counts.synced).toBeGreaterThan(0);
     const invoices = await simInvoices(system.xero.baseUrl);
     expect(new Set(invoices.map((i) => i.Contact.ContactID))).toEqual(new Set([walkIn.ContactID]));
+  });
+
+  it('checks the manual contact within the business’s daily reserve: with only the reserve left, no call is made', async () => {
+    const { db } = system.database;
+    const walkIn = contacts.find((c) => c.Name === 'Walk-in Customer')!;
+    const manual = { ...valid, contactMapping: { mode: 'manual', contactId: walkIn.ContactID } };
+    const contactReads = async () =>
+      Object.entries((await simStats(system.xero.baseUrl)).calls.byEndpoint)
+        .filter(([endpoint]) => /^GET .*\/Contacts/.test(endpoint))
+        .reduce((n, [, c]) => n + c, 0);
+    const requests = async () =>
+      (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM sync_requests')).rows[0]!.n;
+    const setReserve = (reserve: number) =>
+      db.query(
+        `UPDATE businesses SET settings = settings || jsonb_build_object('dailyQuotaReserve', $2::int) WHERE id = $1`,
+        [businessId, reserve],
+      );
+    // Xero last said 300 calls are left today, and when the window resets (so no probe looks early).
+    await db.query(
+      `INSERT INTO xero_tenant_pacing (tenant_id, day_remaining, day_observed_at, day_reset_at)
+       VALUES ($1, 300, now(), now() + interval '1 hour')
+       ON CONFLICT (tenant_id) DO UPDATE SET day_remaining = 300, day_observed_at = now(),
+         day_reset_at = now() + interval '1 hour'`,
+      [DEMO_TENANT_ID],
+    );
+    try {
+      await setReserve(300);
+      const [readsBefore, requestsBefore] = [await contactReads(), await requests()];
+      const held = await post(system, manual);
+      expect(held.status).toBe(503);
+      expect(held.body.title).toBe('Xero quota exhausted');
+      expect(await contactReads()).toBe(readsBefore);
+      expect(await requests()).toBe(requestsBefore);
+
+      // One call above the reserve: the same check is made (one read), and the request starts.
+      await setReserve(299);
+      const accepted = await post(system, manual);
+      expect(accepted.status).toBe(202);
+      expect(await contactReads()).toBe(readsBefore + 1);
+      await system.temporal.client.workflow.getHandle(String(accepted.body.id)).result();
+    } finally {
+      await setReserve(500);
+      await db.query(
+        'UPDATE xero_tenant_pacing SET day_remaining = NULL, day_observed_at = NULL, day_reset_at = NULL WHERE tenant_id = $1',
+        [DEMO_TENANT_ID],
+      );
+    }
   });
 });

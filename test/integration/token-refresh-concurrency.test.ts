@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { upsertBusiness } from '../../src/businesses/store';
 import type { ManualSyncResult } from '../../src/definitions';
-import { DEMO_SETTINGS } from '../../src/orders/demo';
+import { DEMO_SETTINGS } from '../../src/demo/seed';
 import { generateDemoOrders } from '../../src/orders/seed';
 import { expectExactlyOnce, loadOrders, simInvoices } from '../support/orders';
 import { startTestSystem, submitSync } from '../support/system';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { upsertBusiness } from '../../src/businesses/store';
 import { getBusiness } from '../../src/businesses/store';
-import { DEMO_SETTINGS } from '../../src/orders/demo';
+import { DEMO_SETTINGS } from '../../src/demo/seed';
 import { ConnectionStore } from '../../src/xero/connection-store';
 import { XeroApiError } from '../../src/xero/errors';
 import { XeroIdentityClient } from '../../src/xero/identity';

@@ -2,7 +2,7 @@ import type { Db } from '../../src/db/pool';
 import { parseDecimal, sumDecimal } from '../../src/money';
 import { upsertBusiness } from '../../src/businesses/store';
 import type { BusinessSettings } from '../../src/businesses/store';
-import { DEMO_SETTINGS } from '../../src/orders/demo';
+import { DEMO_SETTINGS } from '../../src/demo/seed';
 import { DEMO_LOCATIONS } from '../../src/orders/seed';
 import type { Order } from '../../src/orders/schema';
 import { upsertOrders } from '../../src/orders/store';

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { errorHandler } from '../../src/api/errors';
 import { unavailableDependency } from '../../src/api/dependencies';
+import { Busy, Conflict, IdempotencyKeyReused, InvalidInput, NotConnected, NotFound } from '../../src/errors';
 import type { Logger } from '../../src/logger';
 import { XeroApiError } from '../../src/xero/errors';
 
@@ -28,13 +29,46 @@ function answer(err: unknown): {
 }
 
 describe('API error middleware', () => {
+  it('maps each domain error to its status and problem+json, field paths placed where they were sent', () => {
+    expect(answer(new NotFound('Sync request "sr_1"'))).toMatchObject({
+      status: 404,
+      body: { title: 'Not Found', detail: 'Sync request "sr_1" was not found.' },
+    });
+    expect(answer(new Conflict('Nothing to retry', 'It has no failed orders.'))).toMatchObject({
+      status: 409,
+      body: { title: 'Nothing to retry', detail: 'It has no failed orders.' },
+    });
+    expect(answer(new NotConnected('No Xero.')).body.title).toBe('Not connected');
+    expect(answer(new NotConnected('Refused.', true))).toMatchObject({
+      status: 409,
+      body: { title: 'Reconnect Xero' },
+    });
+    expect(answer(new Busy('Try again.')).status).toBe(503);
+    const invalid = answer(new InvalidInput([{ path: 'endDate', message: 'is in the future' }]));
+    expect(invalid).toMatchObject({
+      status: 400,
+      headers: { 'content-type': 'application/problem+json' },
+      body: {
+        title: 'Invalid request',
+        detail: 'body.endDate: is in the future',
+        errors: [{ path: 'body.endDate', message: 'is in the future' }],
+      },
+    });
+    const cursor = answer(new InvalidInput([{ path: 'cursor', message: 'bad' }], undefined, 'query'));
+    expect(cursor.body.errors).toEqual([{ path: 'query.cursor', message: 'bad' }]);
+    const reused = answer(new IdempotencyKeyReused());
+    expect(reused.status).toBe(422);
+    expect(reused.body.errors).toEqual([
+      { path: 'header.idempotency-key', message: expect.stringContaining('different request') },
+    ]);
+  });
+
   it('keeps Xero’s own 4xx a 502 (its HTTP status is Xero’s, not the caller’s)', () => {
     const xero = new XeroApiError({
       kind: 'validation',
       status: 400,
       xeroMessage: 'A validation exception occurred',
       validationErrors: [],
-      outcomeUnknown: false,
     });
     expect(answer(xero).status).toBe(502);
   });

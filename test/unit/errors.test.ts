@@ -39,7 +39,6 @@ describe('parseXeroError: rate limits', () => {
       rateLimitProblem: 'minute',
       dayLimitRemaining: 4012,
       minLimitRemaining: 0,
-      outcomeUnknown: false,
     });
   });
 
@@ -112,18 +111,15 @@ describe('parseXeroError: Xero answers', () => {
   });
 
   it.each([
-    [403, 'forbidden', false],
-    [404, 'not-found', false],
-    [409, 'client-error', false],
-    [503, 'transient', false],
-    [500, 'transient', true],
-    [502, 'transient', true],
-    [504, 'transient', true],
-  ])('classifies HTTP %i as %s (outcome unknown: %s)', (status, kind, outcomeUnknown) => {
-    expect(parseXeroError(rejection(status, {}, '<html>Bad gateway</html>'))).toMatchObject({
-      kind,
-      outcomeUnknown,
-    });
+    [403, 'forbidden'],
+    [404, 'not-found'],
+    [409, 'client-error'],
+    [503, 'transient'],
+    [500, 'transient'],
+    [502, 'transient'],
+    [504, 'transient'],
+  ])('classifies HTTP %i as %s', (status, kind) => {
+    expect(parseXeroError(rejection(status, {}, '<html>Bad gateway</html>'))).toMatchObject({ kind });
   });
 
   it('keeps a short plain-text body but not an HTML page', () => {
@@ -141,28 +137,27 @@ describe('parseXeroError: network failures', () => {
     expect(parseXeroError(rejection(0, {}, undefined))).toMatchObject({
       kind: 'transient',
       status: 0,
-      outcomeUnknown: true,
     });
   });
 
-  it.each(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED'])(
-    'treats %s after sending as transient, outcome unknown',
-    (code) => {
-      const err = Object.assign(new Error(`read ${code}`), { code });
-      expect(parseXeroError(err)).toMatchObject({ kind: 'transient', outcomeUnknown: true });
-    },
-  );
+  it.each(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED'])('treats %s after sending as transient', (code) => {
+    const err = Object.assign(new Error(`read ${code}`), { code });
+    expect(parseXeroError(err)).toMatchObject({ kind: 'transient', status: 0 });
+  });
 
-  it('treats "socket hang up" as transient, outcome unknown', () => {
+  it('treats "socket hang up" as transient', () => {
     expect(parseXeroError(new Error('socket hang up'))).toMatchObject({
       kind: 'transient',
-      outcomeUnknown: true,
+      status: 0,
     });
   });
 
-  it('knows a refused connection never reached Xero', () => {
+  it('treats a refused connection as transient, keeping only its code', () => {
     const err = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED' });
-    expect(parseXeroError(err)).toMatchObject({ kind: 'transient', outcomeUnknown: false });
+    expect(parseXeroError(err)).toMatchObject({
+      kind: 'transient',
+      xeroMessage: 'network failure ECONNREFUSED',
+    });
   });
 
   it('reads an axios error that carries a response', () => {
@@ -174,7 +169,7 @@ describe('parseXeroError: network failures', () => {
 
   it('turns an unrecognised value into a non-retried client error that keeps nothing of it', () => {
     const err = parseXeroError({ weird: TOKEN });
-    expect(err).toMatchObject({ kind: 'client-error', outcomeUnknown: true });
+    expect(err).toMatchObject({ kind: 'client-error' });
     expect(JSON.stringify(err)).not.toContain(TOKEN);
     expect(parseXeroError('not json').kind).toBe('client-error');
   });

@@ -376,10 +376,10 @@ describe('paymentsFor', () => {
     });
   });
 
-  it('is part of mapOrder for an authorised invoice, and withheld for a draft one', () => {
+  it('is part of mapOrder for an authorised invoice, and not sent for a draft one', () => {
     expect(invoiceOf(mapOrder(paid, settings, contact)).payments).toHaveLength(2);
     const draft = invoiceOf(mapOrder(paid, { ...settings, invoiceStatus: 'DRAFT' }, contact));
-    expect(draft).toMatchObject({ payments: [], withheld: ['payments'] });
+    expect(draft.payments).toEqual([]);
   });
 });
 
@@ -472,7 +472,7 @@ describe('credit notes for refunded orders', () => {
       mapOrder(order({ status: 'refunded' }), { ...settings, invoiceStatus: 'DRAFT' }, contact),
     );
     expect(draft.creditNote).toMatchObject({ allocationAmount: '0.00', creditNote: { Status: 'DRAFT' } });
-    expect(draft.withheld).toEqual(['allocation']);
+    expect(draft.creditNote?.refundPayment).toBeUndefined();
   });
 
   it('refuses a refund larger than the total, or of zero', () => {

@@ -57,18 +57,18 @@ describe('validateDateRange', () => {
   it('refuses an endDate that is still in the future in the business timezone', () => {
     const problems = validateDateRange('2024-01-01', '2026-03-15', 'America/New_York', now);
     expect(problems).toEqual([
-      { field: 'endDate', message: expect.stringContaining('use 2026-03-14 or earlier') },
+      { path: 'endDate', message: expect.stringContaining('use 2026-03-14 or earlier') },
     ]);
   });
 
   it('refuses a start after the end, naming endDate', () => {
     const problems = validateDateRange('2025-02-01', '2025-01-31', 'UTC', now);
-    expect(problems).toEqual([{ field: 'endDate', message: expect.stringContaining('before startDate') }]);
+    expect(problems).toEqual([{ path: 'endDate', message: expect.stringContaining('before startDate') }]);
   });
 
   it('refuses dates that are not real calendar dates or not YYYY-MM-DD', () => {
     const problems = validateDateRange('2023-02-29', '2025/01/31', 'UTC', now);
-    expect(problems.map((p) => p.field)).toEqual(['startDate', 'endDate']);
+    expect(problems.map((p) => p.path)).toEqual(['startDate', 'endDate']);
     expect(problems[0]?.message).toContain('YYYY-MM-DD');
   });
 
@@ -78,8 +78,8 @@ describe('validateDateRange', () => {
 
   it('refuses an unknown timezone with an example of a valid one', () => {
     const problems = validateDateRange('2024-01-01', '2024-01-31', 'Mars/Olympus', now);
-    expect(problems).toEqual([{ field: 'timeZone', message: expect.stringContaining('Asia/Singapore') }]);
-    expect(validateDateRange('2024-01-01', '2024-01-31', '', now)[0]?.field).toBe('timeZone');
+    expect(problems).toEqual([{ path: 'timeZone', message: expect.stringContaining('Asia/Singapore') }]);
+    expect(validateDateRange('2024-01-01', '2024-01-31', '', now)[0]?.path).toBe('timeZone');
   });
 });
 

@@ -1,27 +1,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../config';
-import type { Db } from '../../db/pool';
 import { getBusiness } from '../../businesses/store';
-import type { Business } from '../../businesses/store';
-import {
-  changesToCheck,
-  checkAgainstXero,
-  checkConsistency,
-  mergeSettings,
-  saveSettings,
-  SettingsPatch,
-  SettingsView,
-  settingsView,
-  XERO_CHECKED_FIELDS,
-} from '../../businesses/settings';
-import type { ChartOfAccounts, FieldProblem } from '../../businesses/settings';
+import { SettingsPatch, SettingsView, settingsView } from '../../businesses/settings';
+import { updateSettings } from '../../businesses/update-settings';
+import type { SettingsDeps } from '../../businesses/update-settings';
+import { NotFound } from '../../errors';
 import { ConnectionStore } from '../../xero/connection-store';
-import type { XeroGateway } from '../../xero/gateway';
 import { tokenCipherFromConfig } from '../../xero/token-crypto';
-import { ConnectionNeedsReconnect } from '../../xero/tokens';
-import { ApiError, notFound } from '../errors';
-import { mount } from '../operation';
+import { mount, reply } from '../operation';
 import type { Operation } from '../operation';
 import { Problem } from '../openapi/problem';
 
@@ -97,61 +84,8 @@ export const businessOperations = {
   },
 } satisfies Record<string, Operation>;
 
-export interface BusinessRouteDeps {
+export interface BusinessRouteDeps extends SettingsDeps {
   cfg: Config;
-  db: Db;
-  newXeroGateway: () => XeroGateway;
-}
-
-function invalid(problems: FieldProblem[]): ApiError {
-  const errors = problems.map((p) => ({ path: `body.${p.path}`, message: p.message }));
-  return new ApiError(
-    400,
-    'Invalid settings',
-    errors.map((e) => `${e.path}: ${e.message}`).join('; '),
-    errors,
-  );
-}
-
-/** Reads what the patch needs from Xero: Accounts for account codes, TaxRates for tax types. */
-async function readChart(
-  deps: BusinessRouteDeps,
-  business: Business,
-  connected: boolean,
-  patch: SettingsPatch,
-  dailyReserve: number,
-): Promise<ChartOfAccounts> {
-  const fields = XERO_CHECKED_FIELDS.filter((f) => patch[f] !== undefined);
-  if (fields.length === 0) return {};
-  if (!connected || !business.xeroTenantId)
-    throw new ApiError(
-      409,
-      'Not connected',
-      `${fields.join(', ')} must be checked against the business's Xero organisation, and business ${business.id} ` +
-        'has no active Xero connection; connect it first (GET /xero/connect, or `npm run cli -- business connect-custom`).',
-    );
-  const gateway = deps.newXeroGateway();
-  const ctx = {
-    businessId: business.id,
-    tenantId: business.xeroTenantId,
-    dailyReserve,
-  };
-  const needsAccounts = fields.some((f) => f.endsWith('AccountCode') || f === 'paymentAccounts');
-  const needsRates = fields.includes('taxTypes') || fields.includes('noTaxType');
-  try {
-    return {
-      accounts: needsAccounts ? await gateway.getAccounts(ctx) : undefined,
-      taxRates: needsRates ? await gateway.getTaxRates(ctx) : undefined,
-    };
-  } catch (err) {
-    if (err instanceof ConnectionNeedsReconnect)
-      throw new ApiError(
-        409,
-        'Reconnect Xero',
-        `${err.message}. Settings naming Xero codes cannot be checked until then.`,
-      );
-    throw err;
-  }
 }
 
 export function businessRoutes(deps: BusinessRouteDeps): Router {
@@ -161,14 +95,14 @@ export function businessRoutes(deps: BusinessRouteDeps): Router {
   const connections = cipher ? new ConnectionStore(deps.db, cipher) : undefined;
   const load = async (businessId: string) => {
     const business = await getBusiness(deps.db, businessId);
-    if (!business) throw notFound(`Business ${businessId}`);
+    if (!business) throw new NotFound(`Business ${businessId}`);
     const connection = (await connections?.summary(businessId)) ?? null;
     return { business, connection };
   };
 
   mount(router, businessOperations.get, async ({ businessId }, res) => {
     const { business, connection } = await load(businessId);
-    const view: z.infer<typeof BusinessView> = {
+    reply(res, businessOperations.get, 200, {
       id: business.id,
       name: business.name,
       timeZone: business.timeZone,
@@ -179,30 +113,16 @@ export function businessRoutes(deps: BusinessRouteDeps): Router {
         tenantName: connection && connection.status !== 'disconnected' ? connection.tenantName : null,
         lastError: connection?.lastError ?? null,
       },
-    };
-    res.json(view);
+    });
   });
 
   mount(router, businessOperations.getSettings, async ({ businessId }, res) => {
     const { business } = await load(businessId);
-    res.json(settingsView(business.timeZone, business.settings));
+    reply(res, businessOperations.getSettings, 200, settingsView(business.timeZone, business.settings));
   });
 
   mount(router, businessOperations.updateSettings, async ({ businessId, body }, res) => {
-    const { business, connection } = await load(businessId);
-    const current = settingsView(business.timeZone, business.settings);
-    const merged = mergeSettings(current, body);
-    const local = checkConsistency(merged, body);
-    if (local.length) throw invalid(local);
-    const toCheck = changesToCheck(current, body);
-    // Reads are made under the lower of the old and new reserve: lowering it must not itself need the headroom.
-    const reserve = Math.min(current.dailyQuotaReserve, merged.dailyQuotaReserve);
-    const chart = await readChart(deps, business, connection?.status === 'active', toCheck, reserve);
-    const problems = checkAgainstXero(toCheck, chart);
-    if (problems.length) throw invalid(problems);
-    const saved = await saveSettings(deps.db, businessId, body);
-    if (!saved) throw notFound(`Business ${businessId}`);
-    res.json(settingsView(saved.timeZone, saved.settings));
+    reply(res, businessOperations.updateSettings, 200, await updateSettings(deps, businessId, body));
   });
   return router;
 }

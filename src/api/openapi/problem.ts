@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FieldProblem } from '../../errors';
 
 /** application/problem+json (RFC 9457), as every error of the API is rendered (src/api/errors.ts). */
 export const Problem = z.object({
@@ -6,13 +7,6 @@ export const Problem = z.object({
   status: z.number().int(),
   title: z.string(),
   detail: z.string(),
-  errors: z
-    .array(
-      z.object({
-        path: z.string().describe('Where: body.x, query.x, path.x or header.x'),
-        message: z.string(),
-      }),
-    )
-    .optional(),
+  errors: z.array(FieldProblem).optional(),
   errorId: z.string().optional().describe('For 500s: quote it; the same id is in the log.'),
 });

@@ -1,8 +1,8 @@
 import type { LinkSpec, Operation } from '../operation';
 import { Problem } from '../openapi/problem';
+import { CreateSyncRequestBody } from '../../contract';
 import {
   ControlAccepted,
-  CreateSyncRequestBody,
   HistoryPage,
   HistoryQuery,
   IdempotencyHeaders,

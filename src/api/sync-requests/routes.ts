@@ -5,8 +5,9 @@ import type { Config } from '../../config';
 import type { Db } from '../../db/pool';
 import type { XeroGateway } from '../../xero/gateway';
 import type { TenantLimiter } from '../../xero/limiter';
+import type { ControlAction } from '../../contract';
+import { InvalidInput } from '../../errors';
 import { controlRequest, retryFailed } from '../../sync-requests/control';
-import type { ControlAction } from '../../sync-requests/control';
 import {
   CursorError,
   describeRequest,
@@ -18,8 +19,7 @@ import { listOrderResults } from '../../sync-requests/orders';
 import { previewSyncRequest } from '../../sync-requests/preview';
 import { submitSyncRequest } from '../../sync-requests/submit';
 import type { Submitted } from '../../sync-requests/submit';
-import { ApiError } from '../errors';
-import { mount } from '../operation';
+import { mount, reply } from '../operation';
 import { syncRequestOperations as ops } from './operations';
 
 export interface SyncRequestRouteDeps {
@@ -32,16 +32,14 @@ export interface SyncRequestRouteDeps {
 
 function accepted(res: Response, { input, replayed }: Submitted): void {
   if (replayed) res.set('Idempotent-Replayed', 'true');
-  res
-    .status(202)
-    .location(`/api/sync-requests/${input.requestId}`)
-    .json({
-      id: input.requestId,
-      state: 'queued',
-      retryOf: input.retryOf ?? null,
-      replayed,
-      links: linksOf(input.requestId),
-    });
+  res.location(`/api/sync-requests/${input.requestId}`);
+  reply(res, ops.create, 202, {
+    id: input.requestId,
+    state: 'queued',
+    retryOf: input.retryOf ?? null,
+    replayed,
+    links: linksOf(input.requestId),
+  });
 }
 
 /** A bad cursor is the caller's mistake: a 400 naming the parameter, like any other invalid input. */
@@ -50,9 +48,7 @@ async function withCursor<T>(run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (err) {
     if (!(err instanceof CursorError)) throw err;
-    throw new ApiError(400, 'Invalid request', `query.cursor: ${err.message}`, [
-      { path: 'query.cursor', message: err.message },
-    ]);
+    throw new InvalidInput([{ path: 'cursor', message: err.message }], undefined, 'query');
   }
 }
 
@@ -64,31 +60,33 @@ export function syncRequestRoutes(deps: SyncRequestRouteDeps): Router {
   });
 
   mount(router, ops.preview, async ({ businessId, body }, res) => {
-    res.json(await previewSyncRequest(deps, businessId, body));
+    reply(res, ops.preview, 200, await previewSyncRequest(deps, businessId, body));
   });
 
   mount(router, ops.list, async ({ businessId, query }, res) => {
     const { cursor, locationId, ...filter } = query;
     const location = locationId === undefined ? undefined : locationId === 'all' ? null : locationId;
-    res.json(
-      await withCursor(() => listHistory(deps, { businessId, ...filter, locationId: location }, cursor)),
+    const page = await withCursor(() =>
+      listHistory(deps, { businessId, ...filter, locationId: location }, cursor),
     );
+    reply(res, ops.list, 200, page);
   });
 
   mount(router, ops.get, async ({ businessId, params }, res) => {
-    res.json(await describeRequest(deps, businessId, params.id));
+    reply(res, ops.get, 200, await describeRequest(deps, businessId, params.id));
   });
 
   mount(router, ops.orders, async ({ businessId, params, query }, res) => {
     await requireRequest(deps, businessId, params.id);
-    res.json(
-      await withCursor(() => listOrderResults(deps.db, { businessId, requestId: params.id, ...query })),
+    const page = await withCursor(() =>
+      listOrderResults(deps.db, { businessId, requestId: params.id, ...query }),
     );
+    reply(res, ops.orders, 200, page);
   });
 
   for (const action of ['pause', 'resume', 'cancel'] as const satisfies ControlAction[]) {
     mount(router, ops[action], async ({ businessId, params }, res) => {
-      res.status(202).json(await controlRequest(deps, businessId, params.id, action));
+      reply(res, ops[action], 202, await controlRequest(deps, businessId, params.id, action));
     });
   }
 

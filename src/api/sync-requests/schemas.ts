@@ -1,24 +1,22 @@
 import { z } from 'zod';
-import { isRealDate } from '../../calendar';
-import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from '../../text';
+import { Channel } from '../../orders/schema';
+import { CONTACT_READ_STRATEGIES } from '../../sync/packing';
+import {
+  ContactMapping,
+  ControlAction,
+  CreateSyncRequestBody,
+  InputText,
+  IsoDate,
+  OrderOutcome,
+  PreviewWarning,
+  SyncCounts,
+  SyncOptions,
+  SyncPhase,
+  SyncProgress,
+  SyncState,
+} from '../../contract';
 
 /** Request and response schemas of /api/sync-requests. They validate requests and generate the OpenAPI document. */
-
-const DATE_MESSAGE = 'must be a real calendar date in YYYY-MM-DD form, such as "2026-03-14"';
-// Years 1900–9999, months 01–12, days 01–31; the refine then refuses days a month does not have ("2026-02-30").
-const DATE_PATTERN = /^(19|[2-9]\d)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-export const IsoDate = z
-  .string()
-  .regex(DATE_PATTERN, DATE_MESSAGE)
-  .refine((d) => !DATE_PATTERN.test(d) || isRealDate(d), DATE_MESSAGE);
-
-/** An id or name given by the caller: printable, and as long as the store allows. */
-const Text = (max: number, required: string) =>
-  z
-    .string()
-    .min(1, required)
-    .max(max, `must be at most ${max} characters`)
-    .regex(PRINTABLE_PATTERN, CONTROL_MESSAGE);
 
 /** A `nextCursor` as this API gives them out (base64url); its content is checked when it is decoded. */
 const Cursor = z
@@ -30,71 +28,6 @@ const Cursor = z
     'is not a cursor this API gave out; pass `nextCursor` from the previous page unchanged',
   )
   .describe('`nextCursor` of the previous page.');
-
-export const Channel = z.enum(['pos', 'online', 'b2b'], { error: 'must be one of "pos", "online" or "b2b"' });
-
-export const SyncStateSchema = z.enum([
-  'queued',
-  'running',
-  'waiting_for_quota',
-  'paused',
-  'needs_reconnect',
-  'completed',
-  'completed_with_errors',
-  'failed',
-  'cancelled',
-]);
-
-export const ContactMappingBody = z.discriminatedUnion(
-  'mode',
-  [
-    z.object({ mode: z.literal('auto') }).strict(),
-    z
-      .object({
-        mode: z.literal('manual'),
-        contactId: z.uuid({
-          message: 'must be the Xero ContactID (a UUID) of the contact to use for every order',
-        }),
-      })
-      .strict(),
-  ],
-  { error: 'must be {"mode":"auto"} or {"mode":"manual","contactId":"<Xero ContactID>"}' },
-);
-
-export const SyncOptionsBody = z
-  .object({
-    invoiceStatus: z.enum(['DRAFT', 'SUBMITTED', 'AUTHORISED']).optional(),
-    recordPayments: z.boolean().default(true),
-    resyncPolicy: z.enum(['skip', 'update']).default('skip'),
-  })
-  .strict();
-
-const EXAMPLE_REQUEST = {
-  channel: 'pos',
-  locationId: 'all',
-  startDate: '2026-01-05',
-  endDate: '2026-01-11',
-  contactMapping: { mode: 'auto' },
-};
-
-export const CreateSyncRequestBody = z
-  .object({
-    businessId: Text(100, 'must not be empty')
-      .optional()
-      .describe('Optional: the API key decides the business; if given, it must be the key’s business.'),
-    channel: Channel,
-    locationId: Text(100, 'is required: a location id, or "all"').describe(
-      'A location id of the channel, or "all" for every location.',
-    ),
-    startDate: IsoDate.describe('First local day (business time zone), inclusive.'),
-    endDate: IsoDate.describe('Last local day, inclusive; not in the future.'),
-    contactMapping: ContactMappingBody,
-    options: SyncOptionsBody.default({ recordPayments: true, resyncPolicy: 'skip' }),
-  })
-  .strict()
-  // A request any connected business can submit (a past week, every location): docs and fuzzers start from it.
-  .meta({ examples: [EXAMPLE_REQUEST] });
-export type CreateSyncRequestBody = z.infer<typeof CreateSyncRequestBody>;
 
 export const IdempotencyHeaders = z.object({
   'idempotency-key': z
@@ -121,47 +54,34 @@ const Links = z.object({
 
 export const SyncRequestAccepted = z.object({
   id: z.string(),
-  state: SyncStateSchema,
+  state: SyncState,
   retryOf: z.string().nullable(),
   /** true when an Idempotency-Key matched an earlier submit. */
   replayed: z.boolean(),
   links: Links,
 });
 
-const Counts = z.object({
-  found: z.number().int(),
-  synced: z.number().int(),
-  failed: z.number().int(),
-  skipped: z.number().int(),
-});
-
 const RequestSummary = z.object({
   id: z.string(),
-  state: SyncStateSchema,
+  state: SyncState,
   channel: Channel,
   locationId: z.string().describe('"all" for every location of the channel'),
   startDate: z.string(),
   endDate: z.string(),
-  contactMapping: ContactMappingBody,
+  contactMapping: ContactMapping,
   retryOf: z.string().nullable(),
   createdAt: z.string(),
   closedAt: z.string().nullable(),
-  counts: Counts,
+  counts: SyncCounts,
   links: Links,
 });
 
 export const SyncRequestDetail = RequestSummary.extend({
   requestId: z.string(),
-  options: z.object({
-    invoiceStatus: z.enum(['DRAFT', 'SUBMITTED', 'AUTHORISED']),
-    recordPayments: z.boolean(),
-    resyncPolicy: z.enum(['skip', 'update']),
-  }),
-  phase: z
-    .enum(['queued', 'contacts', 'orders', 'done'])
-    .describe(
-      'queued; contacts (auto-match, before the first invoice); orders (invoices and their follow-ups); done.',
-    ),
+  options: SyncOptions,
+  phase: SyncPhase.describe(
+    'queued; contacts (auto-match, before the first invoice); orders (invoices and their follow-ups); done.',
+  ),
   expected: z.number().int().nullable().describe('Orders the request covers (known once it has started).'),
   reachedDate: z
     .string()
@@ -170,27 +90,31 @@ export const SyncRequestDetail = RequestSummary.extend({
   contacts: z.object({ total: z.number().int(), done: z.number().int() }),
   xeroCalls: z.number().int().describe('Every Xero call made for the request so far, retries included.'),
   plannedCalls: z.number().int().nullable().describe('The calls the request was planned to need.'),
-  resumeAt: z.string().nullable().describe('While waiting for Xero’s daily quota: when the request resumes.'),
-  resumeAtIsReset: z
-    .boolean()
-    .describe('true: resumeAt is the daily window’s reset; false: only when the sync looks again.'),
+  resumeAt: SyncProgress.shape.resumeAt.describe(
+    'While waiting for Xero’s daily quota: when the request resumes.',
+  ),
+  resumeAtIsReset: SyncProgress.shape.resumeAtIsReset.describe(
+    'true: resumeAt is the daily window’s reset; false: only when the sync looks again.',
+  ),
   etaSeconds: z
     .number()
     .int()
     .nullable()
     .describe('Seconds to go, sharing the organisation’s quota with its other running requests.'),
-  quotaWaits: z.number().int().describe('Daily quota windows waited for.'),
-  pausing: z.boolean().describe('A pause was accepted and takes effect when the step in flight ends.'),
-  lastError: z.string().nullable(),
+  quotaWaits: SyncProgress.shape.quotaWaits.describe('Daily quota windows waited for.'),
+  pausing: SyncProgress.shape.pausing.describe(
+    'A pause was accepted and takes effect when the step in flight ends.',
+  ),
+  lastError: SyncProgress.shape.lastError,
   asOf: z.string().describe('When this progress was last recorded.'),
   stale: z.boolean().describe('true: the request is running but has not reported progress for a while.'),
 });
 
 export const HistoryQuery = z
   .object({
-    state: SyncStateSchema.optional(),
+    state: SyncState.optional(),
     channel: Channel.optional(),
-    locationId: Text(100, 'must not be empty')
+    locationId: InputText(100, 'must not be empty')
       .optional()
       .describe('A location id, or "all" for requests of every location.'),
     date: IsoDate.optional().describe('Only requests whose date range covers this local day.'),
@@ -208,20 +132,18 @@ export const HistoryPage = z.object({ items: z.array(RequestSummary), nextCursor
 
 export const OrdersQuery = z
   .object({
-    status: z
-      .enum(['failed', 'synced', 'skipped'], { error: 'must be one of "failed", "synced" or "skipped"' })
-      .optional(),
+    status: OrderOutcome.optional(),
     limit: HistoryQuery.shape.limit,
     cursor: Cursor.optional(),
   })
   .strict();
 
-export const OrderResult = z.object({
+const OrderResult = z.object({
   orderId: z.string(),
   orderNumber: z.string().nullable(),
   placedAt: z.string().nullable(),
   total: z.string().nullable().describe('The order total as a decimal string.'),
-  status: z.enum(['failed', 'synced', 'skipped']),
+  status: OrderOutcome,
   message: z
     .string()
     .nullable()
@@ -237,34 +159,15 @@ export const OrdersPage = z.object({ items: z.array(OrderResult), nextCursor: z.
 
 export const ControlAccepted = z.object({
   id: z.string(),
-  action: z.enum(['pause', 'resume', 'cancel']),
-  state: SyncStateSchema.describe(
-    'The state when the workflow accepted; follow GET /api/sync-requests/{id}.',
-  ),
+  action: ControlAction,
+  state: SyncState.describe('The state when the workflow accepted; follow GET /api/sync-requests/{id}.'),
   pending: z
     .boolean()
     .describe('true: accepted, and takes effect when the step in flight ends (pause) or it stops (cancel).'),
 });
 
-export const PreviewBody = CreateSyncRequestBody.omit({ options: true })
-  .extend({
-    options: SyncOptionsBody.default({ recordPayments: true, resyncPolicy: 'skip' }),
-  })
-  .meta({ examples: [EXAMPLE_REQUEST] });
-
-export const PreviewWarning = z.object({
-  code: z.enum([
-    'unmapped_tax_code',
-    'unmapped_payment_method',
-    'contact_name_clash',
-    'manual_contact_archived',
-    'already_synced',
-    'no_orders',
-  ]),
-  message: z.string(),
-  count: z.number().int(),
-  examples: z.array(z.string()),
-});
+/** A preview asks about exactly what a submit would start. */
+export const PreviewBody = CreateSyncRequestBody;
 
 export const PreviewResult = z.object({
   orders: z.object({
@@ -301,7 +204,7 @@ export const PreviewResult = z.object({
     contacts: z.object({
       distinct: z.number().int(),
       assumedNew: z.number().int(),
-      strategy: z.enum(['none', 'lookup', 'directory', 'probe-directory']),
+      strategy: z.enum(CONTACT_READ_STRATEGIES),
       assumption: z.string(),
     }),
   }),

@@ -3,7 +3,7 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/pool';
-import { mount } from '../operation';
+import { mount, reply } from '../operation';
 import type { Operation } from '../operation';
 
 const tag = 'Service';
@@ -90,16 +90,19 @@ const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '
 
 export function systemRoutes(deps: { db: Db; temporal: Client; document: () => unknown }): Router {
   const router = Router();
-  mount(router, systemOperations.health, async (_input, res) => void res.json({ status: 'ok' }));
+  mount(router, systemOperations.health, async (_input, res) =>
+    reply(res, systemOperations.health, 200, { status: 'ok' }),
+  );
   mount(router, systemOperations.ready, async (_input, res) => {
     const [postgres, temporal] = await Promise.all([
       check(() => deps.db.query('SELECT 1')),
       check(() => deps.temporal.connection.workflowService.getSystemInfo({})),
     ]);
     const ready = postgres === 'ok' && temporal === 'ok';
-    res
-      .status(ready ? 200 : 503)
-      .json({ status: ready ? 'ready' : 'not_ready', checks: { postgres, temporal } });
+    reply(res, systemOperations.ready, ready ? 200 : 503, {
+      status: ready ? 'ready' : 'not_ready',
+      checks: { postgres, temporal },
+    });
   });
   mount(router, systemOperations.openapi, async (_input, res) => void res.json(deps.document()));
   mount(router, systemOperations.docs, async (_input, res) => void res.type('html').send(DOCS_PAGE));

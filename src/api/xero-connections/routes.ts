@@ -10,7 +10,7 @@ import type { ConnectionErrorCode } from '../../xero/connections';
 import { tokenCipherFromConfig } from '../../xero/token-crypto';
 import { requireApiKey } from '../auth';
 import { ApiError } from '../errors';
-import { mount } from '../operation';
+import { mount, reply } from '../operation';
 import type { Operation } from '../operation';
 import { Problem } from '../openapi/problem';
 import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from '../../text';
@@ -173,7 +173,8 @@ export function xeroConnectionRoutes(deps: XeroConnectionRouteDeps): Router {
       .catch((err: unknown) => {
         throw toApiError(err);
       });
-    res.status(302).location(authorizeUrl).json({ authorizeUrl });
+    res.location(authorizeUrl);
+    reply(res, xeroConnectionOperations.connect, 302, { authorizeUrl });
   });
 
   mount(router, xeroConnectionOperations.callback, async ({ query }, res, req) => {
@@ -186,7 +187,7 @@ export function xeroConnectionRoutes(deps: XeroConnectionRouteDeps): Router {
     const body = { ...view(done.connection), resumedRequests };
     if (req.accepts(['json', 'html']) === 'html')
       return void res.type('html').send(successPage(body, done.otherTenants));
-    res.json(body);
+    reply(res, xeroConnectionOperations.callback, 200, body);
   });
 
   mount(router, xeroConnectionOperations.disconnect, async ({ query, businessId }, res) => {
@@ -196,7 +197,7 @@ export function xeroConnectionRoutes(deps: XeroConnectionRouteDeps): Router {
       .catch((err: unknown) => {
         throw toApiError(err);
       });
-    res.json({ ...view(done.connection), xero: done.xero });
+    reply(res, xeroConnectionOperations.disconnect, 200, { ...view(done.connection), xero: done.xero });
   });
 
   return router;

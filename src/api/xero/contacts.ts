@@ -1,12 +1,13 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Contact } from 'xero-node';
+import { callContextFor } from '../../businesses/call-context';
 import { getBusiness } from '../../businesses/store';
+import { NotConnected } from '../../errors';
 import { connectionStatusOf } from '../../xero/connection-store';
 import type { Db } from '../../db/pool';
 import type { XeroGateway } from '../../xero/gateway';
-import { ApiError } from '../errors';
-import { mount } from '../operation';
+import { mount, reply } from '../operation';
 import type { Operation } from '../operation';
 import { Problem } from '../openapi/problem';
 import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from '../../text';
@@ -90,33 +91,23 @@ export function xeroContactRoutes(deps: { db: Db; newXeroGateway: () => XeroGate
   mount(router, contactsOperation, async ({ businessId, query }, res) => {
     const business = await getBusiness(deps.db, businessId);
     if (!business?.xeroTenantId)
-      throw new ApiError(
-        409,
-        'Not connected',
-        `Business ${businessId} has no Xero organisation connected; connect it first.`,
-      );
+      throw new NotConnected(`Business ${businessId} has no Xero organisation connected; connect it first.`);
     // Checked before the cache too: a connection that needs a person answers 409 like settings do.
     if ((await connectionStatusOf(deps.db, businessId)) === 'needs_reconnect')
-      throw new ApiError(
-        409,
-        'Reconnect Xero',
+      throw new NotConnected(
         `The Xero connection of business ${businessId} needs to be reconnected; connect it again (GET /xero/connect, or \`npm run cli -- business connect-custom\`).`,
+        true,
       );
     const key = `${business.xeroTenantId}\n${query.includeArchived}\n${query.search.toLowerCase()}`;
     const cached = cache.get(key, Date.now());
-    if (cached) return void res.json({ items: cached, cached: true });
-    const ctx = {
-      businessId,
-      tenantId: business.xeroTenantId,
-      dailyReserve: business.settings.dailyQuotaReserve,
-    };
-    const found = await deps.newXeroGateway().getContacts(ctx, {
+    if (cached) return reply(res, contactsOperation, 200, { items: cached, cached: true });
+    const found = await deps.newXeroGateway().getContacts(callContextFor(business), {
       searchTerm: query.search,
       includeArchived: query.includeArchived,
     });
     const items = found.map(summary);
     cache.set(key, items, Date.now());
-    res.json({ items, cached: false });
+    reply(res, contactsOperation, 200, { items, cached: false });
   });
   return router;
 }

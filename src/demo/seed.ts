@@ -1,11 +1,12 @@
 import type { Db } from '../db/pool';
 import { insertBusinessIfAbsent } from '../businesses/store';
 import type { BusinessSettings } from '../businesses/store';
-import { generateDemoOrders } from './seed';
-import type { Order } from './schema';
-import { upsertOrders } from './store';
+import { generateDemoOrders } from '../orders/seed';
+import type { Order } from '../orders/schema';
+import { upsertOrders } from '../orders/store';
 import type { XeroConnections } from '../xero/connections';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../xero-sim/options';
+import { demoApiKey } from './api-key';
 
 export const DEMO_BUSINESS_ID = 'biz_demo';
 
@@ -67,4 +68,15 @@ export async function connectDemoBusiness(connections: XeroConnections, business
     clientId: DEMO_CLIENT_ID,
     clientSecret: DEMO_CLIENT_SECRET,
   });
+}
+
+/**
+ * What `npm start` on embedded defaults gets: the demo business with its orders, connected to the simulator's demo
+ * organisation, and its API key (kept in DATA_DIR, so it is the same on every start).
+ */
+export async function prepareDemo(db: Db, connections: XeroConnections, dataDir: string) {
+  const seeded = await seedDemoData(db);
+  const connected = await connectDemoBusiness(connections, seeded.businessId);
+  const key = await demoApiKey(db, dataDir, seeded.businessId);
+  return { seeded, connected, key };
 }

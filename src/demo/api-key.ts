@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/pool';
-import { ensureApiKey, newApiKeyText } from './store';
+import { ensureApiKey, newApiKeyText } from '../api-keys/store';
 
 /**
  * The demo business's API key for `npm start` on embedded defaults. Keys are stored hashed, so the key text

@@ -1,0 +1,60 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '../..');
+
+/** The lint rule's table of rooms (eslint.config.mjs is ESM, so a small node process reads it). */
+function lintRooms(): Record<string, string[]> {
+  const script = "import('./eslint.config.mjs').then((m) => process.stdout.write(JSON.stringify(m.ROOMS)))";
+  return JSON.parse(
+    execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' }),
+  ) as Record<string, string[]>;
+}
+
+/** The README's folder map: each row's room (`src/x/`, `src/x.ts`, `activities/`) and what it may import. */
+function readmeRooms(): Record<string, string[]> {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### Folder map'), readme.indexOf('### How a sync runs'));
+  const rows: Record<string, string[]> = {};
+  for (const line of section.split('\n')) {
+    const cells = line.split('|').map((c) => c.trim());
+    const room = /^`(?:src\/)?([^`]+)`/.exec(cells[1] ?? '')?.[1];
+    if (!room || cells.length < 5) continue;
+    const key = room.startsWith('activities') ? `../${room}` : room;
+    rows[key] = [...(cells[3] ?? '').matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+  }
+  return rows;
+}
+
+describe('the folder map', () => {
+  const lint = lintRooms();
+
+  it('has a lint rule for every folder and top-level module of src/ (and activities/)', () => {
+    const onDisk = readdirSync(path.join(root, 'src'), { withFileTypes: true }).map((e) =>
+      e.isDirectory() ? `${e.name}/` : e.name,
+    );
+    expect(onDisk.filter((room) => !(room in lint))).toEqual([]);
+    expect('../activities/' in lint).toBe(true);
+  });
+
+  it('is the README’s: every room in one row, saying what it may import exactly as the lint rule allows', () => {
+    const readme = readmeRooms();
+    expect(Object.keys(readme).sort()).toEqual(Object.keys(lint).sort());
+    for (const [room, allowed] of Object.entries(lint))
+      expect({ room, mayImport: [...readme[room]!].sort() }).toEqual({
+        room,
+        mayImport: [...allowed].sort(),
+      });
+  });
+
+  it('lets no room but its own import src/api or src/cli, and only npm start import src/demo', () => {
+    const importers = (target: string) =>
+      Object.entries(lint)
+        .filter(([, allowed]) => allowed.includes(target))
+        .map(([room]) => room);
+    expect(importers('api/')).toEqual([]);
+    expect(importers('cli/')).toEqual([]);
+    expect(importers('demo/')).toEqual(['cli/', 'start.ts']);
+  });
+});
