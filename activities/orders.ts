@@ -239,7 +239,7 @@ class OrdersWalk {
   /** The walk is over: the partly full batches go now. Claims another writer holds are waited for. */
   private async finish(): Promise<boolean> {
     for (;;) {
-      const left = await flushFollowUps(this.step, true);
+      const left = await flushFollowUps(this.step, true, this.step.deps.cfg.XERO_CONCURRENCY);
       if (!left) return true;
       if (Date.now() >= this.step.deadline) return false;
       await waitFor(2000, this.step.signal, () => this.step.checkpoint(this.committed));
@@ -265,8 +265,9 @@ function nowSynced(before: LedgerRow | undefined): LedgerRow {
 }
 
 /**
- * Writes full follow-up batches beside the pages, so a payment write never holds up an invoice write: up to two
- * flushes at once (the ledger's claims keep them on different orders). The first failure is kept for `drain`.
+ * Writes full follow-up batches beside the pages, so a payment write never holds up an invoice write: up to the
+ * organisation's concurrency of flushes at once (the ledger's claims keep them on different orders; the limiter
+ * keeps the calls within its limits). The first failure is kept for `drain`.
  */
 class Flusher {
   private running = 0;
@@ -278,7 +279,7 @@ class Flusher {
 
   kick(): void {
     this.wanted = true;
-    if (this.running < 2 && !this.failure) void this.loop();
+    if (this.running < this.step.deps.cfg.XERO_CONCURRENCY && !this.failure) void this.loop();
   }
 
   /** Waits until no flush runs. */

@@ -77,7 +77,8 @@ const SYSTEMS: Array<{
     name: 'limits off',
     ids: ['P4'],
     options: {
-      sim: { timeScale: 600 },
+      // Simulated time runs 600× faster here: tokens must outlive the raw loop's run.
+      sim: { timeScale: 600, accessTokenSeconds: 600 * 3600 },
       env: { XERO_WINDOW_MS: '100', XERO_CONCURRENCY: '5' },
       worker: false,
     },
