@@ -54,8 +54,14 @@ export function requestLogging(log: Logger): RequestHandler {
     logger,
     genReqId: (req) => (req as IncomingMessage & { id?: string }).id ?? randomUUID(),
     autoLogging: { ignore: (req) => QUIET.has((req.url ?? '').split('?')[0]!) },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    // A 503 is a dependency that is down (already a warning of its own); any other 5xx is a bug, logged with its
+    // stack and errorId by the error middleware: this line only says which request it was.
+    customLogLevel: (_req, res, err) =>
+      res.statusCode === 503 ? 'warn' : err || res.statusCode >= 500 ? 'error' : 'info',
     customSuccessMessage: (req, res) => `${req.method} ${loggedUrl(req.url ?? '')} ${res.statusCode}`,
+    customErrorMessage: (req, res) => `${req.method} ${loggedUrl(req.url ?? '')} ${res.statusCode}`,
+    // pino-http makes up an error ("failed with status code 500") with its own stack: nothing to learn from it.
+    customErrorObject: (_req, _res, _err, val: Record<string, unknown>) => ({ ...val, err: undefined }),
     customProps: (_req, res) => {
       const businessId = (res as ServerResponse & { locals?: { businessId?: unknown } }).locals?.businessId;
       return typeof businessId === 'string' ? { businessId } : {};

@@ -84,8 +84,12 @@ function ended(outcome: 'delivered' | 'given_up' | 'endpoint_deleted'): void {
   metrics().webhookDeliveries.inc({ outcome });
 }
 
-/** The POST itself: its status, or why there was none (never the receiver's body, which could hold anything). */
-function post(
+/**
+ * The POST itself: its status, or why there was none (never the receiver's body, which could hold anything).
+ * The attempt's timeout covers the whole exchange: a receiver that sends its status and then never ends its
+ * body has its connection closed all the same.
+ */
+export function post(
   url: URL,
   body: string,
   signed: SignedHeaders,
@@ -99,7 +103,6 @@ function post(
     const settle = (r: { outcome: AttemptOutcome; statusCode: number | null; error: string | null }) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
       resolve(r);
     };
     const request = (url.protocol === 'https:' ? https : http).request(
@@ -118,6 +121,7 @@ function post(
         const status = res.statusCode ?? 0;
         res.resume(); // the body is not read; the connection is freed once it has arrived
         res.on('error', () => undefined);
+        res.on('end', () => clearTimeout(timer));
         const ok = status >= 200 && status < 300;
         settle({
           outcome: ok ? 'delivered' : 'http_error',
@@ -131,6 +135,7 @@ function post(
       request.destroy();
     }, timeoutMs);
     request.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
       const refused = err.code === 'EWEBHOOKADDRESS';
       settle({
         outcome: refused ? 'refused' : 'network_error',

@@ -232,7 +232,12 @@ describe('API access: keys, business scoping, health, errors, docs', () => {
       );
       // And the request's own line, with its id and status.
       expect(entries).toContainEqual(
-        expect.objectContaining({ reqId: 'req-500-test', res: { statusCode: 500 }, level: 'error' }),
+        expect.objectContaining({
+          reqId: 'req-500-test',
+          res: { statusCode: 500 },
+          level: 'error',
+          msg: 'GET /api/sync-requests 500',
+        }),
       );
     } finally {
       await logged.close();
