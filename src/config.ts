@@ -78,6 +78,11 @@ export const ConfigSchema = z.object({
 
   SYNC_STEP_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
   SYNC_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(100).default(10),
+
+  // The worker's own small HTTP server (/healthz, /readyz): off unless a port is set, so several workers on
+  // one machine (npm start, tests) never compete for one.
+  WORKER_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_HTTP_PORT: z.preprocess(blankToUndefined, port.optional()),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>> & {
