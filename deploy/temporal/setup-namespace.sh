@@ -11,32 +11,39 @@ set -eu
 : "${SEARCH_ATTRIBUTES:?SEARCH_ATTRIBUTES (Name=Type ...) is required}"
 RETENTION="${NAMESPACE_RETENTION:-30d}"
 
+# Runs "$@" until it succeeds, every 2 s, for at most 2 minutes: the server may still be starting, and it takes
+# some seconds to see a namespace just created.
+retry() {
+  attempt=1
+  until "$@"; do
+    if [ "${attempt}" -ge 60 ]; then
+      echo "Gave up after ${attempt} attempts: $*" >&2
+      return 1
+    fi
+    attempt=$((attempt + 1))
+    sleep 2
+  done
+}
+
 echo "Waiting for Temporal at ${TEMPORAL_ADDRESS}..."
-attempt=0
-until temporal operator cluster health --address "${TEMPORAL_ADDRESS}" >/dev/null 2>&1; do
-  attempt=$((attempt + 1))
-  if [ "${attempt}" -ge 60 ]; then
-    echo "Temporal is not healthy after 60 attempts" >&2
-    exit 1
-  fi
-  sleep 2
-done
+retry temporal operator cluster health --address "${TEMPORAL_ADDRESS}" >/dev/null
 
 if temporal operator namespace describe --address "${TEMPORAL_ADDRESS}" -n "${NAMESPACE}" >/dev/null 2>&1; then
   echo "Namespace ${NAMESPACE}: exists"
 else
-  temporal operator namespace create --address "${TEMPORAL_ADDRESS}" -n "${NAMESPACE}" --retention "${RETENTION}"
+  temporal operator namespace create --address "${TEMPORAL_ADDRESS}" -n "${NAMESPACE}" --retention "${RETENTION}" \
+    >/dev/null
   echo "Namespace ${NAMESPACE}: created (retention ${RETENTION})"
 fi
 
-existing=$(temporal operator search-attribute list --address "${TEMPORAL_ADDRESS}" -n "${NAMESPACE}")
+existing=$(retry temporal operator search-attribute list --address "${TEMPORAL_ADDRESS}" -n "${NAMESPACE}" 2>/dev/null)
 for attribute in ${SEARCH_ATTRIBUTES}; do
   name=${attribute%%=*}
   type=${attribute#*=}
   if printf '%s\n' "${existing}" | grep -qw "${name}"; then
     echo "Search attribute ${name}: exists"
   else
-    temporal operator search-attribute create --address "${TEMPORAL_ADDRESS}" -n "${NAMESPACE}" \
+    retry temporal operator search-attribute create --address "${TEMPORAL_ADDRESS}" -n "${NAMESPACE}" \
       --name "${name}" --type "${type}"
     echo "Search attribute ${name} (${type}): registered"
   fi
