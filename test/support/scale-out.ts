@@ -113,7 +113,7 @@ export async function createOrg(
 export async function submitAll(
   system: TestSystem,
   cluster: Cluster,
-  orgs: ScaleOrg[],
+  orgs: Array<{ businessId: string }>,
   body: { channel: string; startDate: string; endDate: string },
 ): Promise<string[]> {
   return Promise.all(
