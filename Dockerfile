@@ -6,6 +6,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# No dependency's install script runs (this image's npm 10 ignores package.json `allowScripts`, npm 11's list):
+# none is needed, the native parts (Temporal's core bridge, swc, esbuild) come prebuilt in their packages.
 RUN npm ci --ignore-scripts --no-fund --no-audit
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/build.ts ./scripts/build.ts

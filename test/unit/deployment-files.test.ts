@@ -228,6 +228,14 @@ describe('Dockerfile', () => {
     expect(existsSync(path.join(root, 'src/healthcheck.ts'))).toBe(true);
   });
 
+  it('keeps dependencies, local state and secrets out of the build context', () => {
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.data', '.env', '.git']));
+  });
+
   it('sets only variables the config schema knows', () => {
     const env = all(runtime, 'ENV').flatMap((a) => [...a.matchAll(/([A-Z_]+)=/g)].map((m) => m[1]!));
     expect(env.length).toBeGreaterThan(0);
