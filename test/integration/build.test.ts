@@ -1,9 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { randomBytes } from 'node:crypto';
 import type { ManualSyncResult } from '../../src/definitions';
 import { generateDemoOrders } from '../../src/orders/seed';
 import { apiEnv, waitUntilReady } from '../support/api-process';
@@ -15,8 +14,8 @@ import { exited, stopWorker, workerEnv } from '../support/worker-process';
 
 const root = path.resolve(__dirname, '../..');
 const run = promisify(execFile);
-// Inside the repository (so the compiled code finds node_modules), apart from dist/ and from other runs.
-const out = path.join(root, '.data', `build-test-${randomBytes(4).toString('hex')}`);
+// Exactly `npm run build`: dist/ (left in place afterwards, as CI's build step leaves it).
+const out = path.join(root, 'dist');
 const bundle = path.join(out, 'workflow-bundle.js');
 
 /** A compiled entry point as its own process, its output kept for the assertions. */
@@ -45,9 +44,8 @@ describe('production build', () => {
   let system: TestSystem;
   const children: ChildProcess[] = [];
   beforeAll(async () => {
-    await run(process.execPath, ['--import', 'tsx', 'scripts/build.ts', '--out', path.relative(root, out)], {
-      cwd: root,
-    });
+    const built = await run('npm', ['run', 'build'], { cwd: root });
+    expect(built.stdout).toContain('Built dist in');
     system = await startTestSystem('build', {
       sim: { timeScale: 60 },
       env: { XERO_WINDOW_MS: '1000' },
@@ -57,7 +55,6 @@ describe('production build', () => {
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) await stopWorker(c);
     await system?.stop();
-    rmSync(out, { recursive: true, force: true });
   });
 
   it('writes the compiled service, its migrations and one workflow bundle, and nothing of the tests', () => {
