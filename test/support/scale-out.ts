@@ -45,10 +45,12 @@ export async function startCluster(
   };
   try {
     for (let i = 0; i < counts.workers; i++) {
-      const port = await freePort();
-      const child = spawnWorker(workerEnv(system.cfg, { WORKER_HTTP_PORT: String(port), ...extra }));
+      // Port 0: the worker takes a free port when it listens (it bundles first, so a port picked beforehand could
+      // be taken meanwhile) and logs which.
+      const env = workerEnv(system.cfg, { WORKER_HTTP_PORT: '0', LOG_LEVEL: 'info', ...extra });
+      const child = spawnWorker(env, 'pipe');
       cluster.workers.push({ child, identity: '' });
-      await waitUntilReady(`http://127.0.0.1:${port}/readyz`, child, 120_000);
+      await waitUntilReady(`${await healthUrl(child)}/readyz`, child, 120_000);
     }
     for (let i = 0; i < counts.apis; i++) {
       const port = await freePort();
@@ -63,6 +65,25 @@ export async function startCluster(
   // The SDK's default worker identity: what Temporal records as the worker of each activity attempt.
   for (const w of cluster.workers) w.identity = `${w.child.pid}@${hostname()}`;
   return cluster;
+}
+
+/** The URL of a worker's health server, from its "Worker health listening" log line. */
+function healthUrl(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /"msg":"Worker health listening","url":"([^"]+)"/.exec(output)?.[1];
+      if (!url) return;
+      child.stdout!.off('data', onData);
+      child.stdout!.resume(); // keep draining its logs
+      resolve(url);
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code, signal) =>
+      reject(new Error(`the worker exited (${code ?? signal}) before listening`)),
+    );
+  });
 }
 
 export interface ScaleOrg {

@@ -29,12 +29,12 @@ export function workerEnv(cfg: Config, extra: Record<string, string> = {}): Node
   };
 }
 
-/** Starts `src/worker.ts` as its own process, exactly as `npm run worker` does. */
-export function spawnWorker(env: NodeJS.ProcessEnv): ChildProcess {
+/** Starts `src/worker.ts` as its own process, exactly as `npm run worker` does (its logs on stdout kept if asked). */
+export function spawnWorker(env: NodeJS.ProcessEnv, stdout: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/worker.ts')], {
     cwd: root,
     env,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', stdout, 'inherit'],
   });
 }
 
