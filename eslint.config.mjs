@@ -83,6 +83,7 @@ export const ROOMS = {
   'observability/': ['logger.ts'],
   'calendar.ts': [],
   'config.ts': ['definitions.ts'],
+  'healthcheck.ts': ['config.ts'],
   'contract.ts': ['calendar.ts', 'orders/', 'text.ts'],
   'definitions.ts': ['contract.ts', 'orders/'],
   'errors.ts': [],

@@ -81,6 +81,8 @@ export const ConfigSchema = z.object({
   XERO_DAILY_LIMIT: z.coerce.number().int().min(1).default(5000),
   XERO_QUOTA_PROBE_MS: z.coerce.number().int().min(100).default(1_800_000),
 
+  // The worker's own small HTTP server (/metrics, /healthz, /readyz): off unless a port is set, so several
+  // workers on one machine (npm start, tests) never compete for one.
   WORKER_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   WORKER_HTTP_PORT: z.preprocess(blankToUndefined, port.optional()),
 

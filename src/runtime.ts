@@ -59,7 +59,8 @@ export async function openDependencies(
 ): Promise<Dependencies> {
   const url = requireDatabaseUrl(cfg);
   await migrateDatabase(url);
-  const db = createPool(url, 10, deadlines);
+  // Ten connections a process (README "Running in production": sizing), named per process in pg_stat_activity.
+  const db = createPool(url, 10, deadlines, `xero-manual-sync ${component} ${process.pid}`);
   const limiter = new TenantLimiter(db, {
     perMinute: cfg.XERO_MINUTE_BUDGET,
     concurrency: cfg.XERO_CONCURRENCY,

@@ -17,7 +17,7 @@ export function metricsRoute(extra?: () => Promise<string>): WorkerRoute {
 
 /**
  * The worker's small HTTP server on WORKER_HTTP_HOST:WORKER_HTTP_PORT: a table of GET routes (`/metrics` here;
- * health probes can join the same table), 404 elsewhere.
+ * `/healthz` and `/readyz` from worker-health.ts), 404 elsewhere.
  */
 export async function startWorkerHttpServer(options: {
   host: string;
