@@ -114,7 +114,7 @@ describe('docker-compose.yml', () => {
       entryPoints(`${words(s.command)} ${words(s.entrypoint)} ${words(s.healthcheck?.test)}`),
     );
     expect(entries).toEqual(
-      expect.arrayContaining(['dist/src/api/main.js', 'dist/src/worker.js', 'dist/src/cli.js']),
+      expect.arrayContaining(['dist/src/api/main.js', 'dist/src/worker.js', 'dist/src/cli/main.js']),
     );
     for (const entry of entries) expect(existsSync(path.join(root, sourceOf(entry)))).toBe(true);
     expect(composeText).not.toMatch(/\btsx\b|npm run (api|worker|cli)/);
@@ -151,9 +151,9 @@ describe('docker-compose.yml', () => {
     const sim = services['xero-sim']!;
     expect(words(sim.command)).toMatch(/^node dist\/src\/xero-sim\/main\.js --host 0\.0\.0\.0 --port 4010$/);
     const seed = words(services['demo-seed']!.command);
-    expect(seed).toMatch(/cli\.js orders seed/);
-    expect(seed).toMatch(/cli\.js business connect-custom --business biz_demo --client-id demo-client/);
-    expect(seed).toMatch(/cli\.js keys create --business biz_demo/);
+    expect(seed).toMatch(/cli\/main\.js orders seed/);
+    expect(seed).toMatch(/cli\/main\.js business connect-custom --business biz_demo --client-id demo-client/);
+    expect(seed).toMatch(/cli\/main\.js keys create --business biz_demo/);
     expect(services['demo-seed']!.depends_on?.['xero-sim']?.condition).toBe('service_healthy');
     // Unconfigured, the processes talk to that simulator: nothing reaches a real Xero by accident.
     for (const name of ['api', 'worker', 'demo-seed']) {
