@@ -62,7 +62,7 @@ describe('production build', () => {
     for (const entry of [
       'src/worker.js',
       'src/api/main.js',
-      'src/cli.js',
+      'src/cli/main.js',
       'src/xero-sim/main.js',
       'src/healthcheck.js',
     ])

@@ -79,7 +79,14 @@ function healthUrl(child: ChildProcess): Promise<string> {
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const url = /"msg":"Worker HTTP listening","url":"([^"]+)"/.exec(output)?.[1];
+      const url = output
+        .split('\n')
+        .map(
+          (line) =>
+            /^\{.*"msg":"Worker HTTP listening".*\}$/.test(line) &&
+            (JSON.parse(line) as { url?: string }).url,
+        )
+        .find(Boolean);
       if (!url) return;
       child.stdout!.off('data', onData);
       child.stdout!.resume(); // keep draining its logs
