@@ -131,7 +131,7 @@ export function stateWords(r: RequestView): string {
       if (!r.resumeAt) return "Waiting for Xero's daily limit";
       return r.resumeAtIsReset
         ? `Waiting for Xero's daily limit, resumes at ${when(r.resumeAt)}`
-        : `Waiting for Xero's daily limit, checks again at ${when(r.resumeAt)}`;
+        : `Waiting for Xero's daily limit, tries again at ${when(r.resumeAt)}`;
     case 'running':
       if (r.pausing) return 'Pausing after the current step';
       if (r.phase === 'contacts' && r.contacts)
