@@ -80,7 +80,7 @@ describe('the Manual Syncing page', () => {
     await expectThat(page.getByText('Connected to Xero')).toBeVisible();
     await expectThat(page.getByText('No sync requests yet')).toBeVisible();
     expect(await seriousAxeViolations(page)).toEqual([]);
-    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    await page.evaluate('window.notReloaded = true');
     const detailReads: string[] = [];
     page.on('request', (r) => {
       if (/\/api\/sync-requests\/sr_/.test(r.url())) detailReads.push(r.url());
@@ -132,15 +132,13 @@ describe('the Manual Syncing page', () => {
     await expectThat(row).toContainText(`${lastWeek.length} of ${lastWeek.length} orders`);
     await expectThat(row).toContainText('100%');
     expect(await row.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
-    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(
-      true,
-    );
+    expect(await page.evaluate('window.notReloaded')).toBe(true);
     expect(detailReads).toEqual([]);
     const result = (await system.temporal.client.workflow.getHandle(id).result()) as ManualSyncResult;
     expect(result.state).toBe('completed');
     // Readable at 375 px: nothing wider than the screen.
     await page.setViewportSize({ width: 375, height: 800 });
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
     expect(await seriousAxeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
     await context.close();

@@ -65,7 +65,7 @@ describe('sessions of the Manual Syncing page', () => {
     const [cookie] = await context.cookies();
     expect(cookie).toMatchObject({ name: 'xms_session', httpOnly: true, sameSite: 'Lax', path: '/' });
     expect(cookie!.expires).toBeGreaterThan(Date.now() / 1000 + 60);
-    expect(await page.evaluate(() => document.cookie)).toBe('');
+    expect(await page.evaluate('document.cookie')).toBe('');
 
     // The same link again, even in another browser: refused.
     const other = await newContext(browser);
@@ -123,7 +123,10 @@ describe('sessions of the Manual Syncing page', () => {
       const out: number[] = [];
       out.push((await fetch(`/api/sync-requests/${id}`)).status);
       out.push((await fetch(`/api/sync-requests/${id}/orders`)).status);
-      out.push((await fetch(`/api/sync-requests?state=completed`).then((r) => r.json())).items.length);
+      out.push(
+        ((await (await fetch(`/api/sync-requests?state=completed`)).json()) as { items: unknown[] }).items
+          .length,
+      );
       out.push(
         (
           await fetch(`/api/sync-requests/${id}/retry-failed`, {
@@ -141,24 +144,28 @@ describe('sessions of the Manual Syncing page', () => {
 
   it('protects the page’s writes with its CSRF token and keeps the key’s operations to the key', async () => {
     const { context, page } = await openPage(browser, system, 'biz_a');
-    const answers = await page.evaluate(async (id) => {
-      const token = document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')!.content;
-      const post = (path: string, headers: Record<string, string>) =>
-        fetch(path, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...headers },
-          body: '{}',
-        }).then((r) => r.status);
-      return {
-        withoutToken: await post(`/api/sync-requests/${id}/pause`, {}),
-        wrongToken: await post(`/api/sync-requests/${id}/pause`, { 'x-csrf-token': 'x'.repeat(43) }),
-        // With the token, the workflow answers: the request has ended (409).
-        withToken: await post(`/api/sync-requests/${id}/pause`, { 'x-csrf-token': token }),
-        // A page session cannot mint page links or read settings: those need the API key.
-        pageLink: await post('/api/page-links', { 'x-csrf-token': token }),
-        settings: (await fetch('/api/business/settings')).status,
-      };
-    }, requestOfA);
+    // The token the page got in its HTML (a meta tag), as the page's own script reads it.
+    const token = (await page.locator('meta[name="csrf-token"]').getAttribute('content'))!;
+    const answers = await page.evaluate(
+      async ({ id, token }) => {
+        const post = (path: string, headers: Record<string, string>) =>
+          fetch(path, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...headers },
+            body: '{}',
+          }).then((r) => r.status);
+        return {
+          withoutToken: await post(`/api/sync-requests/${id}/pause`, {}),
+          wrongToken: await post(`/api/sync-requests/${id}/pause`, { 'x-csrf-token': 'x'.repeat(43) }),
+          // With the token, the workflow answers: the request has ended (409).
+          withToken: await post(`/api/sync-requests/${id}/pause`, { 'x-csrf-token': token }),
+          // A page session cannot mint page links or read settings: those need the API key.
+          pageLink: await post('/api/page-links', { 'x-csrf-token': token }),
+          settings: (await fetch('/api/business/settings')).status,
+        };
+      },
+      { id: requestOfA, token },
+    );
     expect(answers).toEqual({
       withoutToken: 403,
       wrongToken: 403,
@@ -179,9 +186,9 @@ describe('sessions of the Manual Syncing page', () => {
     // A page of another origin (localhost is not 127.0.0.1) framing it gets nothing.
     const framer = `${system.apiUrl.replace('127.0.0.1', 'localhost')}/healthz`;
     await page.goto(framer);
-    await page.evaluate((src) => {
-      document.body.innerHTML = `<iframe title="framed" src="${src}"></iframe>`;
-    }, `${system.apiUrl}/manual-sync`);
+    await page.evaluate(
+      `document.body.innerHTML = '<iframe title="framed" src="${system.apiUrl}/manual-sync"></iframe>'`,
+    );
     // Chromium refuses it and shows its own error page in the frame instead.
     const frame = await eventually(async () =>
       page.frames().find((f) => f !== page.mainFrame() && f.url() !== 'about:blank'),

@@ -124,7 +124,8 @@ export function expectThat(locator: Locator, timeoutMs = DEFAULT_TIMEOUT_MS) {
       }),
     toBeFocused: () =>
       retry('to be focused', async () => {
-        const ok = await locator.first().evaluate((el) => el === document.activeElement);
+        // (page.evaluate's callbacks run in the browser: test code has no DOM types, so the check is a string.)
+        const ok = (await locator.first().evaluate('(el) => el === document.activeElement')) as boolean;
         return { ok, seen: ok ? 'focused' : 'not focused' };
       }),
     toBeEnabled: () =>
