@@ -124,8 +124,12 @@ export function expectThat(locator: Locator, timeoutMs = DEFAULT_TIMEOUT_MS) {
       }),
     toBeFocused: () =>
       retry('to be focused', async () => {
-        // (page.evaluate's callbacks run in the browser: test code has no DOM types, so the check is a string.)
-        const ok = (await locator.first().evaluate('(el) => el === document.activeElement')) as boolean;
+        // The callback runs in the browser (test code has no DOM types: the element's shape is declared).
+        const ok = await locator
+          .first()
+          .evaluate(
+            (el: { ownerDocument: { activeElement: unknown } }) => el === el.ownerDocument.activeElement,
+          );
         return { ok, seen: ok ? 'focused' : 'not focused' };
       }),
     toBeEnabled: () =>
