@@ -294,7 +294,8 @@ describe('the Manual Syncing page', () => {
 
   it('pauses and resumes a request from its detail, each button reflecting its real state', async () => {
     const slow = 'biz_page_pause';
-    await createBusiness(system.database.db, slow);
+    // Its own invoice numbers: it shares the simulator's organisation with biz_page, whose orders have the same numbers.
+    await createBusiness(system.database.db, slow, { invoiceNumberTemplate: 'PAUSE-{number}' });
     await loadOrders(system.database.db, [
       ...generateDemoOrders({
         businessId: slow,
