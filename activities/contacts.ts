@@ -12,7 +12,7 @@ import { contactNamesOf, rangeStats } from '../src/sync-requests/plan';
 import { setProgress } from '../src/sync-requests/progress';
 import { DailyQuotaExhausted } from '../src/xero/limiter';
 import { elementErrors } from '../src/xero/wire';
-import { openStep, TaskPool } from './step';
+import { openStep, quotaStop, TaskPool } from './step';
 import type { Step } from './step';
 import { toActivityFailure } from './xero-failures';
 
@@ -40,8 +40,9 @@ export async function resolveContacts(deps: Dependencies, input: ManualSyncInput
     // Done when every name is found, unusable or created; a step that ran out of time leaves the rest to the next.
     return await outcome([...names.keys()].every((k) => known.has(k) && !isMissing(known.get(k))));
   } catch (err) {
-    if (err instanceof DailyQuotaExhausted) return await outcome(false, err);
-    throw toActivityFailure(err);
+    if (!(err instanceof DailyQuotaExhausted)) throw toActivityFailure(err);
+    quotaStop(step, err);
+    return await outcome(false, err);
   }
 }
 

@@ -61,16 +61,21 @@ export function followUpsOf(step: Step, order: Order, row: LedgerRow, placedAt: 
   return items;
 }
 
-/** Writes whatever batch is full; with `final`, everything waiting. Returns whether work is left (held by others). */
-export async function flushFollowUps(step: Step, final: boolean): Promise<boolean> {
+/**
+ * Writes whatever batch is full; with `final`, everything waiting. `parallel` writers work each kind at once (their
+ * claims keep them on different orders). Returns whether work is left (held by others).
+ */
+export async function flushFollowUps(step: Step, final: boolean, parallel = 1): Promise<boolean> {
+  const all = (run: () => Promise<void>) => Promise.all(Array.from({ length: parallel }, run));
   const waiting = await step.work.waiting();
   // Credit notes first: their refunds then join the payment batches.
   if (final ? waiting.credit_note > 0 : waiting.credit_note >= WRITE_BATCH)
-    await flushKind(step, ['credit_note'], final, writeCreditNotes);
+    await all(() => flushKind(step, ['credit_note'], final, writeCreditNotes));
   const after = final ? await step.work.waiting() : waiting;
   if (final ? after.payments + after.refund > 0 : after.payments + after.refund >= WRITE_BATCH)
-    await flushKind(step, ['payments', 'refund'], final, writePayments);
-  if (after.allocation > 0 || final) await flushKind(step, ['allocation'], true, writeAllocations, 1);
+    await all(() => flushKind(step, ['payments', 'refund'], final, writePayments));
+  if (after.allocation > 0 || final)
+    await all(() => flushKind(step, ['allocation'], true, writeAllocations, 1));
   if (!final) return false;
   const left = await step.work.waiting();
   return Object.values(left).some((n) => n > 0);
@@ -95,15 +100,21 @@ async function flushKind(
   batchSize = WRITE_BATCH,
 ): Promise<void> {
   const busy = new Set<string>();
+  const key = (i: WorkItem) => `${i.kind} ${i.orderId}`;
   for (;;) {
-    const items = (await step.work.peek(kinds, busy.size + 2 * batchSize)).filter(
-      (i) => !busy.has(`${i.kind} ${i.orderId}`),
-    );
+    const peeked = await step.work.peek(kinds, busy.size + step.work.taken.size + 2 * batchSize);
+    // Taken by this step's other writers (between the peek and here nothing else runs): never in two batches.
+    const items = peeked.filter((i) => !busy.has(key(i)) && !step.work.taken.has(key(i)));
     const size = items.reduce((n, i) => n + i.elements, 0);
     if (items.length === 0 || (!final && size < batchSize)) return;
     const [batch = []] = packByElements(items, (i) => i.elements, batchSize);
-    const claimed = await claim(step, batch, busy);
-    if (claimed.length > 0) await write(step, claimed);
+    for (const i of batch) step.work.taken.add(key(i));
+    try {
+      const claimed = await claim(step, batch, busy);
+      if (claimed.length > 0) await write(step, claimed);
+    } finally {
+      for (const i of batch) step.work.taken.delete(key(i));
+    }
   }
 }
 

@@ -1,9 +1,9 @@
 import type { ManualSyncInput, OrdersCursor, SyncProgress } from '../src/definitions';
 import type { Dependencies } from '../src/runtime';
-import { recordRequestState } from '../src/sync-requests/store';
 import { resolveContacts } from './contacts';
 import { syncOrders } from './orders';
 import { prepareSync } from './prepare';
+import { recordState } from './request-state';
 
 /** The activities, built with their clients injected (the worker passes real ones, tests their own). */
 export function createActivities(deps: Dependencies) {
@@ -14,8 +14,8 @@ export function createActivities(deps: Dependencies) {
     resolveContacts: (input: ManualSyncInput) => resolveContacts(deps, input),
     /** One step of the orders walk: invoices, then their payments and credit notes, packed into batches. */
     syncOrders: (input: ManualSyncInput, cursor: OrdersCursor) => syncOrders(deps, input, cursor),
-    /** Keeps the history log's row current, so it outlives Temporal's retention. */
-    recordRequestState: (progress: SyncProgress) => recordRequestState(deps.db, progress),
+    /** Keeps the history log's row current (it outlives Temporal's retention), and emits the state's webhook event. */
+    recordRequestState: (progress: SyncProgress) => recordState(deps, progress),
     /** Whether the business's Xero connection is active again (a request waiting in needs_reconnect asks). */
     xeroConnectionActive: async (businessId: string) =>
       (await deps.connections.summary(businessId))?.status === 'active',
@@ -23,3 +23,6 @@ export function createActivities(deps: Dependencies) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+export { createWebhookActivities } from './webhooks';
+export type { WebhookActivities } from './webhooks';

@@ -1,4 +1,5 @@
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
+import { metrics } from '../src/observability/metrics';
 import type { ManualSyncInput, OrdersCursor, StepOutcome } from '../src/definitions';
 import { listOrdersPage } from '../src/orders/store';
 import type { StoredOrder } from '../src/orders/store';
@@ -15,7 +16,7 @@ import { DailyQuotaExhausted, waitFor } from '../src/xero/limiter';
 import { flushFollowUps, followUpsOf } from './follow-ups';
 import { planOrder, writeInvoices } from './invoices';
 import type { InvoicePage, OrderOutcome, Planned } from './invoices';
-import { openStep, TaskPool } from './step';
+import { openStep, quotaStop, TaskPool } from './step';
 import type { Step } from './step';
 import { toActivityFailure } from './xero-failures';
 
@@ -36,13 +37,15 @@ export async function syncOrders(
 ): Promise<StepOutcome> {
   const resumed = Context.current().info.heartbeatDetails as OrdersCursor | undefined;
   const cursor = resumed ?? start;
-  const walk = new OrdersWalk(await openStep(deps, input, cursor), cursor);
+  const step = await openStep(deps, input, cursor);
+  const walk = new OrdersWalk(step, cursor);
   try {
     const done = await walk.run();
     return await walk.outcome(done, null);
   } catch (err) {
-    if (err instanceof DailyQuotaExhausted) return await walk.outcome(false, err);
-    throw toActivityFailure(err);
+    if (!(err instanceof DailyQuotaExhausted)) throw toActivityFailure(err);
+    quotaStop(step, err);
+    return await walk.outcome(false, err);
   }
 }
 
@@ -194,11 +197,13 @@ class OrdersWalk {
     const { db } = step.deps;
     const written = page.toWrite.length > 0 ? await writeInvoices(step, page) : [];
     await markFailed(db, step.input.businessId, step.input.requestId, page.failed);
-    await recordOutcomes(db, step.input.requestId, [
+    const outcomes = [
       ...page.settled,
       ...page.failed.map((f) => ({ ...f, outcome: 'failed' as const })),
       ...written,
-    ]);
+    ];
+    await recordOutcomes(db, step.input.requestId, outcomes);
+    pageDone(step, outcomes);
     const synced = new Set(written.filter((o) => o.outcome === 'synced').map((o) => o.orderId));
     const due = page.toWrite
       .filter((p) => synced.has(p.order.id))
@@ -239,12 +244,21 @@ class OrdersWalk {
   /** The walk is over: the partly full batches go now. Claims another writer holds are waited for. */
   private async finish(): Promise<boolean> {
     for (;;) {
-      const left = await flushFollowUps(this.step, true);
+      const left = await flushFollowUps(this.step, true, this.step.deps.cfg.XERO_CONCURRENCY);
       if (!left) return true;
       if (Date.now() >= this.step.deadline) return false;
       await waitFor(2000, this.step.signal, () => this.step.checkpoint(this.committed));
     }
   }
+}
+
+/** A page is recorded: its outcomes counted, and a line in the activity's log. */
+function pageDone(step: Step, outcomes: readonly OrderOutcome[]): void {
+  const counts = { synced: 0, failed: 0, skipped: 0 };
+  for (const o of outcomes) counts[o.outcome] += 1;
+  const m = metrics();
+  for (const [outcome, n] of Object.entries(counts)) if (n > 0) m.orders.inc({ outcome }, n);
+  log.info('Orders page recorded', { requestId: step.input.requestId, orders: outcomes.length, ...counts });
 }
 
 /** An order's ledger row once its invoice is in Xero: its follow-up claims as they were (none, if new). */
@@ -265,8 +279,9 @@ function nowSynced(before: LedgerRow | undefined): LedgerRow {
 }
 
 /**
- * Writes full follow-up batches beside the pages, so a payment write never holds up an invoice write: up to two
- * flushes at once (the ledger's claims keep them on different orders). The first failure is kept for `drain`.
+ * Writes full follow-up batches beside the pages, so a payment write never holds up an invoice write: up to the
+ * organisation's concurrency of flushes at once (the ledger's claims keep them on different orders; the limiter
+ * keeps the calls within its limits). The first failure is kept for `drain`.
  */
 class Flusher {
   private running = 0;
@@ -278,7 +293,7 @@ class Flusher {
 
   kick(): void {
     this.wanted = true;
-    if (this.running < 2 && !this.failure) void this.loop();
+    if (this.running < this.step.deps.cfg.XERO_CONCURRENCY && !this.failure) void this.loop();
   }
 
   /** Waits until no flush runs. */

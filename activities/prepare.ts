@@ -3,10 +3,12 @@ import type { ManualSyncInput } from '../src/definitions';
 import { getBusiness } from '../src/businesses/store';
 import { planRequest } from '../src/sync-requests/plan';
 import { setProgress } from '../src/sync-requests/progress';
+import { emitSubmitted } from './request-state';
 
 /**
  * The request's plan, recorded before its first Xero call: how many orders it covers and the calls it expects
- * (the same plan the preview shows), so progress and the ETA have something true to go on from the start.
+ * (the same plan the preview shows), so progress and the ETA have something true to go on from the start. Then
+ * the request's `sync_request.submitted` webhook event.
  */
 export async function prepareSync(deps: Dependencies, input: ManualSyncInput): Promise<void> {
   const business = await getBusiness(deps.db, input.businessId);
@@ -19,4 +21,5 @@ export async function prepareSync(deps: Dependencies, input: ManualSyncInput): P
     expected: plan.stats.total,
     plannedCalls: plan.calls.total,
   });
+  await emitSubmitted(deps, input, plan.stats.total);
 }

@@ -1,4 +1,4 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { callContextFor } from '../src/businesses/call-context';
 import { getBusiness } from '../src/businesses/store';
 import type { Business } from '../src/businesses/store';
@@ -9,6 +9,8 @@ import type { MappingSettings } from '../src/sync/invoice-mapping';
 import type { Claimant } from '../src/sync/ledger';
 import { WorkQueue } from '../src/sync/work-queue';
 import type { CallContext, XeroGateway } from '../src/xero/gateway';
+import type { DailyQuotaExhausted } from '../src/xero/limiter';
+import { metrics } from '../src/observability/metrics';
 import { ConnectionNeedsReconnect } from '../src/xero/tokens';
 import { toActivityFailure } from './xero-failures';
 
@@ -72,6 +74,7 @@ export async function openStep(deps: Dependencies, input: ManualSyncInput, initi
       signal: activity.cancellationSignal,
       heartbeat,
       onCall: (probe) => void (probe ? undefined : (calls.work += 1)),
+      log,
     }),
     who: {
       requestId: input.requestId,
@@ -88,6 +91,25 @@ export async function openStep(deps: Dependencies, input: ManualSyncInput, initi
     orders: new Map(),
     work: new WorkQueue(deps.db, input.requestId),
   };
+}
+
+/**
+ * The step stops: the organisation's daily budget (less the reserve) is spent. Logged and counted once per step,
+ * however many of its calls found it spent; the workflow then waits durably until `resumeAt`.
+ */
+export function quotaStop(step: Step, quota: DailyQuotaExhausted): void {
+  const organisation = step.ctx.tenantId;
+  const seconds = Math.max(0, (quota.resumeAt.getTime() - Date.now()) / 1000);
+  const m = metrics();
+  m.quotaWaits.inc({ organisation });
+  m.quotaWaitSeconds.observe({ organisation }, seconds);
+  log.info("Xero's daily quota is spent: the step stops", {
+    requestId: step.input.requestId,
+    organisation,
+    resumeAt: quota.resumeAt.toISOString(),
+    resetKnown: quota.resetKnown,
+    waitSeconds: Math.round(seconds),
+  });
 }
 
 /** Runs tasks with at most `limit` in flight; the first failure stops new tasks and is rethrown by `drain`. */

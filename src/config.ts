@@ -11,6 +11,10 @@ const url = z.url();
 const blankToUndefined = (v: unknown) => (v === '' ? undefined : v);
 const optionalUrl = z.preprocess(blankToUndefined, url.optional());
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional());
+/** "true" or "false" (empty: false). */
+const flag = z
+  .preprocess(blankToUndefined, z.enum(['true', 'false'], 'true or false').default('false'))
+  .transform((v) => v === 'true');
 
 /** A 32-byte AES-256 key, base64 (standard or URL-safe). `openssl rand -base64 32` makes one. */
 export function decodeKey(text: string): Buffer | undefined {
@@ -55,6 +59,7 @@ export const ConfigSchema = z.object({
     .regex(/^\d+(kb|mb)$/, 'a size such as "1mb" or "256kb"')
     .default('1mb'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  LOG_FILE: optionalString,
   DATA_DIR: z.string().min(1).default('.data'),
 
   TEMPORAL_ADDRESS: optionalString,
@@ -85,6 +90,22 @@ export const ConfigSchema = z.object({
   XERO_DAY_WINDOW_MS: z.coerce.number().int().min(1000).default(86_400_000),
   XERO_DAILY_LIMIT: z.coerce.number().int().min(1).default(5000),
   XERO_QUOTA_PROBE_MS: z.coerce.number().int().min(100).default(1_800_000),
+
+  // The worker's own small HTTP server (/metrics, /healthz, /readyz): off unless a port is set, so several
+  // workers on one machine (npm start, tests) never compete for one.
+  WORKER_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_HTTP_PORT: z.preprocess(blankToUndefined, port.optional()),
+
+  WEBHOOK_ALLOW_PRIVATE_URLS: flag,
+  WEBHOOK_ATTEMPT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  WEBHOOK_BACKOFF_INITIAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
+  WEBHOOK_RETRY_FOR_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(7 * 86_400_000)
+    .default(86_400_000),
+  WEBHOOK_MAX_CONCURRENT_DELIVERIES: z.coerce.number().int().min(1).max(200).default(20),
 
   SYNC_STEP_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
   SYNC_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(100).default(10),

@@ -147,3 +147,32 @@ export function stepHeartbeatMs(cfg: {
 }): number {
   return cfg.XERO_REQUEST_TIMEOUT_MS + Math.ceil(cfg.XERO_WINDOW_MS / cfg.XERO_MINUTE_BUDGET) + 10_000;
 }
+
+export const WEBHOOK_DELIVERY_WORKFLOW = 'webhookDelivery';
+
+/**
+ * The task queue webhook delivery attempts run on: apart from the sync's, served by its own worker with its own
+ * activity slots, so a slow or dead receiver never takes a slot a sync step needs.
+ */
+export function webhookTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-webhooks`;
+}
+
+/**
+ * One signed webhook delivery (one event to one endpoint). Ids and the retry policy only: the payload and the
+ * secret stay in PostgreSQL. The policy is fixed when the event is emitted.
+ */
+export interface WebhookDeliveryInput {
+  deliveryId: string;
+  eventId: string;
+  endpointId: string;
+  attemptQueue: string;
+  attemptTimeoutMs: number;
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  /** Give up this long after the first attempt was scheduled. */
+  retryForMs: number;
+}
+
+/** How a delivery ended: a 2xx, every try for `retryForMs` failed, or its endpoint was deleted meanwhile. */
+export type WebhookDeliveryResult = 'delivered' | 'given_up' | 'endpoint_deleted';

@@ -9,6 +9,7 @@ import { TenantLimiter } from './xero/limiter';
 import { XeroConnections } from './xero/connections';
 import { requireTokenCipher } from './xero/token-crypto';
 import type { TokenProvider } from './xero/tokens';
+import type { TokenCipher } from './xero/token-crypto';
 
 /**
  * The clients a process gives its activities or API handlers, opened once per process by `openDependencies`
@@ -21,6 +22,8 @@ export interface Dependencies {
   /** Each business's Xero connection (token store, connect and disconnect). */
   connections: XeroConnections;
   limiter: TenantLimiter;
+  /** Seals and opens the secrets stored in PostgreSQL (Xero tokens, webhook secrets). */
+  cipher: TokenCipher;
   /** A Xero gateway (it holds no per-call state: the limiter and token provider are shared). */
   newXeroGateway(): XeroGateway;
   log: Logger;
@@ -56,7 +59,8 @@ export async function openDependencies(
 ): Promise<Dependencies> {
   const url = requireDatabaseUrl(cfg);
   await migrateDatabase(url);
-  const db = createPool(url, 10, deadlines);
+  // Ten connections a process (README "Running in production": sizing), named per process in pg_stat_activity.
+  const db = createPool(url, 10, deadlines, `xero-manual-sync ${component} ${process.pid}`);
   const limiter = new TenantLimiter(db, {
     perMinute: cfg.XERO_MINUTE_BUDGET,
     concurrency: cfg.XERO_CONCURRENCY,
@@ -65,8 +69,9 @@ export async function openDependencies(
     leaseMs: cfg.XERO_REQUEST_TIMEOUT_MS * 2,
     probeMs: cfg.XERO_QUOTA_PROBE_MS,
   });
-  const log = createLogger(component, cfg.LOG_LEVEL);
-  const connections = XeroConnections.fromConfig(cfg, db, requireTokenCipher(cfg), log);
+  const log = createLogger(component, cfg.LOG_LEVEL, cfg.LOG_FILE);
+  const cipher = requireTokenCipher(cfg);
+  const connections = XeroConnections.fromConfig(cfg, db, cipher, log);
   const tokens = connections.tokens;
   return {
     cfg,
@@ -74,6 +79,7 @@ export async function openDependencies(
     tokens,
     connections,
     limiter,
+    cipher,
     newXeroGateway: () =>
       new XeroGateway({
         apiUrl: cfg.XERO_API_URL,

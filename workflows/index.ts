@@ -1,1 +1,2 @@
 export { manualSync } from './manual-sync';
+export { webhookDelivery } from './webhook-delivery';

@@ -15,7 +15,17 @@ import { recordOutcomes, requestCounts } from '../../src/sync/ledger';
 import { chunk } from '../../src/sync/packing';
 import { toXeroInvoice, toXeroPayment } from '../../src/xero/wire';
 import type { TestSystem } from '../../test/support/system';
-import { forBusiness, load, newOrg, percentile, ratio, result, submit, tenantStats } from './support';
+import {
+  forBusiness,
+  load,
+  newOrg,
+  percentile,
+  ratio,
+  result,
+  spawnApi,
+  submit,
+  tenantStats,
+} from './support';
 import type { Row } from './report';
 
 const MANUAL_NAME = 'Bench Walk-in';
@@ -156,8 +166,8 @@ export async function runP4(system: TestSystem): Promise<Row[]> {
   ];
 }
 
-/** One request's throughput (orders/s), with `pollers` clients reading its progress meanwhile. */
-async function polledRun(system: TestSystem, name: string, pollers: number) {
+/** One request's throughput (orders/s), with `pollers` clients reading its progress from `apiUrl` meanwhile. */
+async function polledRun(system: TestSystem, name: string, pollers: number, apiUrl: string) {
   const org = await newOrg(system, name);
   const days = ['2025-01-01', '2025-03-31'];
   const orders = completedPos(org.businessId, name.replace(/\W/g, ''), days, 60);
@@ -169,7 +179,7 @@ async function polledRun(system: TestSystem, name: string, pollers: number) {
   const latencies: number[] = [];
   // Plain HTTP clients, as a platform's backend would be (no response checking on this side).
   const read = async () => {
-    const res = await fetch(`${system.apiUrl}/api/sync-requests/${id}`, {
+    const res = await fetch(`${apiUrl}/api/sync-requests/${id}`, {
       headers: { authorization: `Bearer ${key}` },
     });
     await res.arrayBuffer();
@@ -190,9 +200,17 @@ async function polledRun(system: TestSystem, name: string, pollers: number) {
   return { rate, latencies };
 }
 
+/** The pollers read from an API process of its own, as deployed (not the one that hosts the simulator). */
 export async function runP5Polling(system: TestSystem): Promise<Row[]> {
-  const quiet = await polledRun(system, 'P5 unpolled', 0);
-  const polled = await polledRun(system, 'P5 polled', 50);
+  const api = await spawnApi(system);
+  let quiet: Awaited<ReturnType<typeof polledRun>>;
+  let polled: Awaited<ReturnType<typeof polledRun>>;
+  try {
+    quiet = await polledRun(system, 'P5 unpolled', 0, api.url);
+    polled = await polledRun(system, 'P5 polled', 50, api.url);
+  } finally {
+    await api.stop();
+  }
   const p50 = percentile(polled.latencies, 50);
   const p99 = percentile(polled.latencies, 99);
   const scenario = `50 clients polling every 250 ms (${polled.latencies.length} reads)`;

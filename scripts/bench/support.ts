@@ -3,7 +3,11 @@
  * Temporal dev server, real PostgreSQL, the worker, the API, the Xero simulator), an organisation per scenario,
  * and the yardsticks every figure is measured against (the minimum calls, the calls made, the time taken).
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { freePort } from '../../test/support/ports';
+import { stopWorker, workerEnv } from '../../test/support/worker-process';
 import type { Order } from '../../src/orders/schema';
 import type { ManualSyncResult } from '../../src/definitions';
 import type { SimTenantStats } from '../../test/support/orders';
@@ -17,6 +21,8 @@ import { chooseContactReads, contactLookups, planCalls } from '../../src/sync/pa
 import type { CallPlan } from '../../src/sync/packing';
 import { money2 } from '../../src/sync/xero-amounts';
 import { parseDecimal } from '../../src/money';
+
+const root = path.resolve(__dirname, '../..');
 
 export interface Org {
   tenantId: string;
@@ -198,3 +204,23 @@ export function percentile(values: number[], p: number): number {
 export const ratio = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 1000) / 1000);
 export const seconds = (ms: number) => Math.round(ms / 100) / 10;
 export { money2 };
+
+/** The API as its own process (as deployed), on a free port, once it answers /healthz. */
+export async function spawnApi(system: TestSystem): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/api/main.ts')], {
+    cwd: root,
+    env: { ...workerEnv(system.cfg), API_HOST: '127.0.0.1', API_PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (const deadline = Date.now() + 60_000; ;) {
+    const ok = await fetch(`${url}/healthz`)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) break;
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error('the API process did not start');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { url, stop: () => stopWorker(child) };
+}

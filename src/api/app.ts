@@ -16,6 +16,8 @@ import { syncRequestOperations } from './sync-requests/operations';
 import { syncRequestRoutes } from './sync-requests/routes';
 import { systemOperations, systemRoutes } from './system/routes';
 import { contactsOperation, xeroContactRoutes } from './xero/contacts';
+import { metricsOperation, metricsRoutes, requestIds, requestLogging, requestMetrics } from './observability';
+import { webhookEventSpecs, webhookOperations, webhookRoutes } from './webhooks/routes';
 import { xeroConnectionOperations, xeroConnectionRoutes } from './xero-connections/routes';
 
 export interface ApiDeps {
@@ -35,26 +37,36 @@ export const OPERATIONS: readonly Operation[] = [
   ...Object.values(xeroConnectionOperations),
   ...Object.values(pageOperations),
   ...Object.values(systemOperations),
+  ...Object.values(webhookOperations),
+  metricsOperation,
 ];
 
 let document: Record<string, unknown> | undefined;
 export function openApiDocument(): Record<string, unknown> {
-  document ??= buildOpenApiDocument(OPERATIONS, process.env.npm_package_version ?? '0.1.0');
+  document ??= buildOpenApiDocument(
+    OPERATIONS,
+    process.env.npm_package_version ?? '0.1.0',
+    webhookEventSpecs,
+  );
   return document;
 }
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Observability first, so every answer (a 405, a 404, an error) has a request id, a log line and a count.
+  app.use(requestIds(), requestLogging(deps.log), requestMetrics());
   app.use(methodGuard(OPERATIONS));
   app.use(express.json({ limit: deps.cfg.API_BODY_LIMIT }));
   app.use(systemRoutes({ db: deps.db, temporal: deps.temporal, document: openApiDocument }));
+  app.use(metricsRoutes(deps));
   app.use(xeroConnectionRoutes(deps));
   // Everything under /api needs an API key (or the merchant page's session); it decides the business.
   app.use('/api', requireKeyOrPageSession(deps.db, deps.cfg));
   app.use(syncRequestRoutes(deps));
   app.use(xeroContactRoutes(deps));
   app.use(businessRoutes(deps));
+  app.use(webhookRoutes(deps));
   // The Manual Syncing page (src/api/page): its link, session, HTML, assets and live updates.
   app.use(pageRoutes(deps));
   app.use((req, _res, next) =>

@@ -124,7 +124,7 @@ function domainProblem(err: DomainError): { status: number; body: ProblemBody } 
  * logged, and never a stack or internal detail.
  */
 export function errorHandler(log: Logger): ErrorRequestHandler {
-  return (err: unknown, _req, res, _next) => {
+  return (err: unknown, req, res, _next) => {
     if (err instanceof DomainError) {
       const { status, body } = domainProblem(err);
       return void sendProblem(res, status, body);
@@ -165,7 +165,14 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       return;
     }
     const errorId = randomUUID();
-    log.error('Unhandled API error', { errorId, error: err instanceof Error ? err.message : String(err) });
+    // The stack goes to the log (with the request's id), never to the caller.
+    log.error('Unhandled API error', {
+      errorId,
+      requestId: (req as { id?: unknown }).id,
+      method: req.method,
+      route: (req as { route?: { path?: unknown } }).route?.path,
+      err: err instanceof Error ? err : new Error(String(err)),
+    });
     sendProblem(res, 500, {
       title: 'Internal Server Error',
       detail: `Something went wrong on our side. Quote error id ${errorId}.`,

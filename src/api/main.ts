@@ -7,7 +7,7 @@ import { API_DB_DEADLINES, apiTemporalClient } from './dependencies';
 
 async function main(): Promise<void> {
   const cfg = config();
-  const log = createLogger('api', cfg.LOG_LEVEL);
+  const log = createLogger('api', cfg.LOG_LEVEL, cfg.LOG_FILE);
   const deps = await openDependencies(cfg, 'api', API_DB_DEADLINES);
   const { db } = deps;
   // Lazy, with a deadline on every call: the API serves (503s) while Temporal is down, and recovers by itself.

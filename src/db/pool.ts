@@ -12,10 +12,20 @@ export interface PoolDeadlines {
   queryMs: number;
 }
 
-export function createPool(databaseUrl: string, max = 10, deadlines?: PoolDeadlines): Db {
+/**
+ * A pool of at most `max` connections. `applicationName` labels them in `pg_stat_activity`, so an operator sees
+ * which process holds which connections.
+ */
+export function createPool(
+  databaseUrl: string,
+  max = 10,
+  deadlines?: PoolDeadlines,
+  applicationName = 'xero-manual-sync',
+): Db {
   const pool = new Pool({
     connectionString: databaseUrl,
     max,
+    application_name: applicationName,
     idleTimeoutMillis: 10_000,
     ...(deadlines ? { connectionTimeoutMillis: deadlines.connectMs, query_timeout: deadlines.queryMs } : {}),
   });

@@ -96,3 +96,37 @@ export async function readProgress(db: Db, requestIds: string[]): Promise<Map<st
     ]),
   );
 }
+
+/**
+ * For the API's /metrics: open requests by recorded state, and how long each running one has gone without
+ * recording progress (its last call, page or phase; a running request silent for long is stuck). At most
+ * `limit` running requests, the most silent first.
+ */
+export async function requestGauges(
+  db: Db,
+  limit = 500,
+): Promise<{
+  openByState: Array<{ state: string; count: number }>;
+  running: Array<{ requestId: string; businessId: string; secondsSinceProgress: number }>;
+}> {
+  const [open, running] = await Promise.all([
+    db.query<{ state: string; count: number }>(
+      'SELECT state, count(*)::int AS count FROM sync_requests WHERE closed_at IS NULL GROUP BY state',
+    ),
+    db.query<{ id: string; business_id: string; seconds: number }>(
+      `SELECT r.id, r.business_id,
+         EXTRACT(EPOCH FROM now() - GREATEST(r.updated_at, COALESCE(p.updated_at, r.updated_at)))::float8 AS seconds
+       FROM sync_requests r LEFT JOIN sync_request_progress p ON p.request_id = r.id
+       WHERE r.closed_at IS NULL AND r.state = 'running' ORDER BY seconds DESC LIMIT $1`,
+      [limit],
+    ),
+  ]);
+  return {
+    openByState: open.rows,
+    running: running.rows.map((r) => ({
+      requestId: r.id,
+      businessId: r.business_id,
+      secondsSinceProgress: Math.max(0, Math.round(r.seconds)),
+    })),
+  };
+}

@@ -108,14 +108,22 @@ export async function findByIdempotencyKey(
   return rows[0] ? fromDb(rows[0]) : null;
 }
 
-/** Called by the workflow (through an activity) on every state change. */
-export async function recordRequestState(db: Db, progress: SyncProgress): Promise<void> {
-  await db.query(
+/**
+ * Called by the workflow (through an activity) on every state change. Answers the request's input and the
+ * orders its plan expects (what its webhook event says beside the progress), or null for an unknown request.
+ */
+export async function recordRequestState(
+  db: Db,
+  progress: SyncProgress,
+): Promise<{ input: ManualSyncInput; expected: number | null } | null> {
+  const { rows } = await db.query<{ input: ManualSyncInput; expected: number | null }>(
     `UPDATE sync_requests SET state = $2, progress = $3, updated_at = now(),
        closed_at = CASE WHEN $4 THEN COALESCE(closed_at, now()) ELSE NULL END
-     WHERE id = $1`,
+     WHERE id = $1
+     RETURNING input, (SELECT expected FROM sync_request_progress WHERE request_id = $1) AS expected`,
     [progress.requestId, progress.state, JSON.stringify(progress), CLOSED_STATES.has(progress.state)],
   );
+  return rows[0] ?? null;
 }
 
 /** Corrects a row whose workflow Temporal closed without the workflow recording it (terminated, timed out). */

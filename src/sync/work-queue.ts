@@ -90,6 +90,8 @@ export async function removeWork(
  */
 export class WorkQueue {
   private counts: Record<FollowUp, number> | null = null;
+  /** Items a writer of this step has put in a batch it is writing ("kind orderId"). */
+  readonly taken = new Set<string>();
 
   constructor(
     private readonly db: Db,

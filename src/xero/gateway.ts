@@ -5,6 +5,8 @@ import type { Account, Allocation, Contact, CreditNote, Invoice, Payment, TaxRat
 import { parseXeroError, rateLimitHeaders, XeroApiError } from './errors';
 import { AbortedError, DailyQuotaExhausted, waitFor } from './limiter';
 import type { TenantLimiter } from './limiter';
+import { observeAnswer, observeRateLimit, observeWait } from './observe';
+import type { CallLog } from './observe';
 import type { TokenProvider } from './tokens';
 
 /**
@@ -37,6 +39,8 @@ export interface CallContext {
   heartbeat?: () => void;
   /** Called as each call starts; `probe`: it spends the reserve to look whether the daily window has reset. */
   onCall?: (probe: boolean) => void;
+  /** Where 429s and long limiter waits are logged (a step passes its activity's `log`). */
+  log?: CallLog;
 }
 
 export interface WriteOptions {
@@ -89,7 +93,7 @@ export class XeroGateway {
 
   async createInvoices(ctx: CallContext, invoices: Invoice[], write: WriteOptions): Promise<Invoice[]> {
     // summarizeErrors=false: one invalid invoice must not hide which of the others Xero created.
-    const res = await this.call(ctx, (api) =>
+    const res = await this.call(ctx, 'PUT /Invoices', (api) =>
       api.createInvoices(ctx.tenantId, { invoices }, false, 4, write.idempotencyKey),
     );
     return res.invoices ?? [];
@@ -101,7 +105,7 @@ export class XeroGateway {
     invoices: Invoice[],
     write: WriteOptions,
   ): Promise<Invoice[]> {
-    const res = await this.call(ctx, (api) =>
+    const res = await this.call(ctx, 'POST /Invoices', (api) =>
       api.updateOrCreateInvoices(ctx.tenantId, { invoices }, false, 4, write.idempotencyKey),
     );
     return res.invoices ?? [];
@@ -109,7 +113,7 @@ export class XeroGateway {
 
   async getInvoicesByNumbers(ctx: CallContext, numbers: string[]): Promise<Invoice[]> {
     if (numbers.length === 0) return [];
-    const res = await this.call(ctx, (api) =>
+    const res = await this.call(ctx, 'GET /Invoices', (api) =>
       api.getInvoices(
         ctx.tenantId,
         undefined,
@@ -136,7 +140,7 @@ export class XeroGateway {
 
   /** One page of contacts with Xero's pagination (how many there are in all). */
   async getContactPage(ctx: CallContext, query: ContactQuery): Promise<ContactPage> {
-    const res = await this.call(ctx, (api) =>
+    const res = await this.call(ctx, 'GET /Contacts', (api) =>
       api.getContacts(
         ctx.tenantId,
         undefined,
@@ -154,14 +158,14 @@ export class XeroGateway {
   }
 
   async getContactsByIds(ctx: CallContext, ids: string[]): Promise<Contact[]> {
-    const res = await this.call(ctx, (api) =>
+    const res = await this.call(ctx, 'GET /Contacts', (api) =>
       api.getContacts(ctx.tenantId, undefined, undefined, undefined, ids, 1, true),
     );
     return res.contacts ?? [];
   }
 
   async createContacts(ctx: CallContext, contacts: Contact[], write: WriteOptions): Promise<Contact[]> {
-    const res = await this.call(ctx, (api) =>
+    const res = await this.call(ctx, 'PUT /Contacts', (api) =>
       api.createContacts(ctx.tenantId, { contacts }, false, write.idempotencyKey),
     );
     return res.contacts ?? [];
@@ -172,21 +176,23 @@ export class XeroGateway {
     creditNotes: CreditNote[],
     write: WriteOptions,
   ): Promise<CreditNote[]> {
-    const res = await this.call(ctx, (api) =>
+    const res = await this.call(ctx, 'PUT /CreditNotes', (api) =>
       api.createCreditNotes(ctx.tenantId, { creditNotes }, false, 4, write.idempotencyKey),
     );
     return res.creditNotes ?? [];
   }
 
   async getCreditNotesWhere(ctx: CallContext, where: string): Promise<CreditNote[]> {
-    const res = await this.call(ctx, (api) =>
+    const res = await this.call(ctx, 'GET /CreditNotes', (api) =>
       api.getCreditNotes(ctx.tenantId, undefined, where, undefined, 1, 4, 100),
     );
     return res.creditNotes ?? [];
   }
 
   async getCreditNote(ctx: CallContext, creditNoteId: string): Promise<CreditNote | undefined> {
-    const res = await this.call(ctx, (api) => api.getCreditNote(ctx.tenantId, creditNoteId, 4));
+    const res = await this.call(ctx, 'GET /CreditNotes/{id}', (api) =>
+      api.getCreditNote(ctx.tenantId, creditNoteId, 4),
+    );
     return res.creditNotes?.[0];
   }
 
@@ -196,7 +202,7 @@ export class XeroGateway {
     allocation: Allocation,
     write: WriteOptions,
   ): Promise<Allocation[]> {
-    const res = await this.call(ctx, (api) =>
+    const res = await this.call(ctx, 'PUT /CreditNotes/{id}/Allocations', (api) =>
       api.createCreditNoteAllocation(
         ctx.tenantId,
         creditNoteId,
@@ -209,7 +215,7 @@ export class XeroGateway {
   }
 
   async createPayments(ctx: CallContext, payments: Payment[], write: WriteOptions): Promise<Payment[]> {
-    const res = await this.call(ctx, (api) =>
+    const res = await this.call(ctx, 'PUT /Payments', (api) =>
       api.createPayments(ctx.tenantId, { payments }, false, write.idempotencyKey),
     );
     return res.payments ?? [];
@@ -217,18 +223,19 @@ export class XeroGateway {
 
   /** The organisation's chart of accounts (every status), for checking the business's settings. */
   async getAccounts(ctx: CallContext): Promise<Account[]> {
-    const res = await this.call(ctx, (api) => api.getAccounts(ctx.tenantId));
+    const res = await this.call(ctx, 'GET /Accounts', (api) => api.getAccounts(ctx.tenantId));
     return res.accounts ?? [];
   }
 
   /** The organisation's tax rates (every status), for checking the business's settings. */
   async getTaxRates(ctx: CallContext): Promise<TaxRate[]> {
-    const res = await this.call(ctx, (api) => api.getTaxRates(ctx.tenantId));
+    const res = await this.call(ctx, 'GET /TaxRates', (api) => api.getTaxRates(ctx.tenantId));
     return res.taxRates ?? [];
   }
 
   private async call<T>(
     ctx: CallContext,
+    endpoint: string,
     fn: (api: AccountingApi) => Promise<{ response: { headers: unknown }; body: T }>,
   ): Promise<T> {
     let rateLimitWaits = 0;
@@ -237,6 +244,7 @@ export class XeroGateway {
     for (;;) {
       // The token first: a refresh is not an Accounting API call and must not hold one of the tenant's slots.
       const accessToken = await this.options.tokens.accessToken(ctx.businessId);
+      const waitStarted = Date.now();
       const lease = await this.options.limiter.acquire({
         tenantId: ctx.tenantId,
         dailyReserve: ctx.dailyReserve,
@@ -244,13 +252,20 @@ export class XeroGateway {
         signal: ctx.signal,
         onWait: ctx.heartbeat,
       });
+      observeWait(ctx, endpoint, Date.now() - waitStarted);
       ctx.onCall?.(lease.probe);
       try {
         const { response, body } = await this.send(ctx, accessToken, fn);
-        await lease.release(rateLimitHeaders(response.headers));
+        const quota = rateLimitHeaders(response.headers);
+        observeAnswer(ctx, endpoint, (response as { status?: number }).status ?? 200, quota.dayRemaining);
+        await lease.release(quota);
         return body;
       } catch (raw) {
         const err = raw instanceof AbortedError ? raw : parseXeroError(raw);
+        if (err instanceof XeroApiError) {
+          observeAnswer(ctx, endpoint, err.status || 'network_error', err.dayLimitRemaining);
+          observeRateLimit(ctx, endpoint, err);
+        } else observeAnswer(ctx, endpoint, 'aborted', undefined);
         await lease.release(
           err instanceof XeroApiError ? { dayRemaining: err.dayLimitRemaining } : undefined,
         );

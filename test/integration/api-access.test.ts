@@ -1,9 +1,13 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { createApp, OPERATIONS } from '../../src/api/app';
 import { createPool } from '../../src/db/pool';
+import { createLogger } from '../../src/logger';
 import type { Logger } from '../../src/logger';
 import { generateDemoOrders } from '../../src/orders/seed';
 import { apiClient } from '../support/api';
@@ -39,7 +43,7 @@ describe('API access: keys, business scoping, health, errors, docs', () => {
   let system: TestSystem;
   let requestOfA: string;
   beforeAll(async () => {
-    system = await startTestSystem('api-access');
+    system = await startTestSystem('api-access', { env: { WEBHOOK_ALLOW_PRIVATE_URLS: 'true' } });
     for (const id of ['biz_key_a', 'biz_key_b']) await createBusiness(system.database.db, id);
     await loadOrders(system.database.db, [
       ...generateDemoOrders({
@@ -81,13 +85,26 @@ describe('API access: keys, business scoping, health, errors, docs', () => {
     }
   });
 
-  it('answers 404 to another business’s key for every operation on a request, and lists only the key’s own requests', async () => {
+  it('answers 404 to another business’s key for every operation on a request or webhook endpoint, and lists only the key’s own requests', async () => {
     const b = await system.api('biz_key_b');
+    // A's webhook endpoint (loopback, subscribed to nothing that happens here), removed again below.
+    const hook = await (
+      await system.api('biz_key_a')
+    ).post<{ id: string }>('/api/webhook-endpoints', {
+      url: 'http://127.0.0.1:9/hooks',
+      events: ['sync_request.paused'],
+    });
+    expect(hook.status).toBe(201);
     for (const op of OPERATIONS.filter((o) => o.path.includes(':id'))) {
-      const res = await b.request(op.method.toUpperCase(), samplePath(op.path, requestOfA));
+      const id = op.path.startsWith('/api/webhook-endpoints/') ? hook.body.id : requestOfA;
+      const res = await b.request(op.method.toUpperCase(), samplePath(op.path, id));
       expect(res.status).toBe(404);
       expect(JSON.stringify(res.body)).not.toContain('biz_key_a');
     }
+    expect(
+      (await (await system.api('biz_key_a')).request('DELETE', `/api/webhook-endpoints/${hook.body.id}`))
+        .status,
+    ).toBe(204);
     expect((await b.get('/api/sync-requests')).body).toEqual({ items: [], nextCursor: null });
     const a = await system.api('biz_key_a');
     const own = await a.get<{ items: Array<{ id: string }> }>('/api/sync-requests');
@@ -180,6 +197,50 @@ describe('API access: keys, business scoping, health, errors, docs', () => {
       expect(lines).toContainEqual(expect.objectContaining({ level: 'error', errorId }));
     } finally {
       await app.close();
+    }
+    // Through the real logger: the line carries the error id, the request's id and the error's stack.
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'api-log-')), 'api.ndjson');
+    const logged = await listen(
+      createApp({
+        ...system.deps,
+        db: failing,
+        temporal: system.temporal.client,
+        log: createLogger('api', 'info', file),
+      }),
+    );
+    try {
+      const res = await apiClient(logged.url, key).request('GET', '/api/sync-requests', {
+        headers: { 'x-request-id': 'req-500-test' },
+      });
+      expect(res.status).toBe(500);
+      expect(res.headers.get('x-request-id')).toBe('req-500-test');
+      const entries = readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(entries).toContainEqual(
+        expect.objectContaining({
+          level: 'error',
+          msg: 'Unhandled API error',
+          errorId: res.body.errorId,
+          requestId: 'req-500-test',
+          err: expect.objectContaining({
+            message: 'relation "secret_internal_table" does not exist',
+            stack: expect.stringMatching(/^Error: relation .*\n\s+at /),
+          }),
+        }),
+      );
+      // And the request's own line, with its id and status.
+      expect(entries).toContainEqual(
+        expect.objectContaining({
+          reqId: 'req-500-test',
+          res: { statusCode: 500 },
+          level: 'error',
+          msg: 'GET /api/sync-requests 500',
+        }),
+      );
+    } finally {
+      await logged.close();
     }
   });
 

@@ -10,7 +10,7 @@ import { generateDemoOrders } from '../../src/orders/seed';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import { apiClient, checkAgainstOpenApi } from '../support/api';
 import type { ApiResponse } from '../support/api';
-import { testConfig } from '../support/harness';
+import { testConfig, testLogFile } from '../support/harness';
 import { createBusiness, loadOrders } from '../support/orders';
 import { freePort } from '../support/ports';
 import { eventually, startTestSystem, submitSync } from '../support/system';
@@ -315,7 +315,12 @@ describe('API errors: 4xx for every client mistake, 503 for a dependency that is
     const withApp = async (db: Db, temporalAddress: string, fn: (url: string) => Promise<void>) => {
       const temporal = apiTemporalClient(testConfig({ TEMPORAL_ADDRESS: temporalAddress }));
       const app = await listen(
-        createApp({ ...system.deps, db, temporal: temporal.client, log: createLogger('api', 'error') }),
+        createApp({
+          ...system.deps,
+          db,
+          temporal: temporal.client,
+          log: createLogger('api', 'error', testLogFile()),
+        }),
       );
       try {
         await fn(app.url);
@@ -415,7 +420,7 @@ describe('API errors: 4xx for every client mistake, 503 for a dependency that is
           cfg: frozen,
           db,
           temporal: temporal.client,
-          log: createLogger('api', 'error'),
+          log: createLogger('api', 'error', testLogFile()),
         }),
       );
       try {

@@ -137,8 +137,11 @@ describe('per-order errors and contacts', () => {
     for (const order of base) expect(invoices.get(order.id)?.Contact.Name).toBe(order.location.name);
     expect(pos.result.state).toBe('completed');
 
-    // Saved once (RECORD_HISTORY=1) as the fixture the replay test guards determinism with.
+    // Saved once per released workflow shape as the fixture the replay test guards determinism with:
+    // RECORD_HISTORY=1 for a new plan, RECORD_HISTORY=<patch id> for a patched() change (README "Changing the workflow").
     if (process.env.RECORD_HISTORY) {
+      const shape = process.env.RECORD_HISTORY === '1' ? '' : `-${process.env.RECORD_HISTORY}`;
+      if (!/^(-[a-z0-9-]+)?$/.test(shape)) throw new Error('RECORD_HISTORY: 1, or a patch id (a-z, 0-9, -)');
       const dir = path.resolve(__dirname, '../fixtures/histories');
       mkdirSync(dir, { recursive: true });
       const { stdout } = await promisify(execFile)(
@@ -155,7 +158,7 @@ describe('per-order errors and contacts', () => {
         ],
         { maxBuffer: 64 << 20 },
       );
-      writeFileSync(path.join(dir, `manual-sync-plan${PLAN_VERSION}.json`), stdout);
+      writeFileSync(path.join(dir, `manual-sync-plan${PLAN_VERSION}${shape}.json`), stdout);
     }
   });
 });

@@ -6,9 +6,11 @@ import { promisify } from 'node:util';
 
 const root = path.resolve(__dirname, '../..');
 const dir = path.join(root, 'test/fixtures/histories');
-// One recorded history per released workflow shape (plan version): every one must keep replaying.
+// One recorded history per released workflow shape, every one of which must keep replaying (README "Changing the
+// workflow"): manual-sync-plan<N>.json for a plan's first release, manual-sync-plan<N>-<patch id>.json for each
+// patched() change released on it.
 const fixtures = readdirSync(dir)
-  .filter((f) => /^manual-sync-plan\d+\.json$/.test(f))
+  .filter((f) => /^manual-sync-plan\d+(-[a-z0-9-]+)?\.json$/.test(f))
   .map((f) => path.join(dir, f));
 const fixture = fixtures[fixtures.length - 1]!;
 

@@ -13,12 +13,12 @@ import { startTestSystem, submitSync } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 // Time is scaled: one simulated Xero minute lasts one real second, and the organisation's daily window is 30
-// simulated minutes (30 real seconds) with a 300-call budget, so a year (about 860 calls) needs several windows.
+// simulated minutes (30 real seconds) with a 200-call budget, so a year (about 860 calls) needs at least four windows.
 const SIM = {
   timeScale: 60,
   dayWindowSeconds: 1800,
   tenants: [
-    { tenantId: DEMO_TENANT_ID, name: 'Year Co', limits: { perDay: 300, perMinute: 60, concurrent: 5 } },
+    { tenantId: DEMO_TENANT_ID, name: 'Year Co', limits: { perDay: 200, perMinute: 60, concurrent: 5 } },
   ],
 };
 const ENV = { XERO_WINDOW_MS: '1000', XERO_DAY_WINDOW_MS: '30000', XERO_QUOTA_PROBE_MS: '3000' };

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres } from '../../src/db/embedded';
@@ -44,5 +44,12 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_TEMPORAL_ADDRESS = temporal.address;
   process.env.TEST_DATABASE_URL = pg.databaseUrl;
   process.env.TEST_SCRATCH_DIR = scratch;
+  // Every process of the run logs here (the test files through testConfig, spawned processes through LOG_FILE
+  // in their environment); global teardown scans it. Kept after the run for reading; emptied at the next.
+  const logFile = path.resolve(__dirname, '../../.data/test-logs.ndjson');
+  mkdirSync(path.dirname(logFile), { recursive: true });
+  writeFileSync(logFile, '');
+  process.env.TEST_LOG_FILE = logFile;
+  process.env.LOG_FILE = logFile;
   (globalThis as Record<string, unknown>).__xmsTestServers = { temporal, pg, scratch };
 }

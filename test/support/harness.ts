@@ -3,6 +3,8 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { parseConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { temporalLogger } from '../../src/observability/temporal';
 import type { Config } from '../../src/config';
 import { migrate } from '../../src/db/migrate';
 import { createPool } from '../../src/db/pool';
@@ -11,12 +13,26 @@ import { ensureSearchAttributes } from '../../src/temporal/search-attributes';
 
 let runtimeInstalled = false;
 
-/** Keeps the Temporal SDK's own logging quiet in tests unless something is wrong. */
+/**
+ * The run's log file (global-setup.ts): every process of the test run appends its log lines there rather than to
+ * the console, and global teardown scans it for secrets (log-scan.ts).
+ */
+export function testLogFile(): string | undefined {
+  return process.env.TEST_LOG_FILE;
+}
+
+/**
+ * The Temporal SDK's logging (workflow and activity `log` included) goes through the product's logger, into the
+ * run's log file at info; without one (a test run outside jest's global setup) only warnings, on the console.
+ */
 export function quietTemporalRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
+  const file = testLogFile();
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({
+      logger: file ? temporalLogger(createLogger('temporal', 'info', file)) : new DefaultLogger('WARN'),
+    });
   } catch {
     // Already installed by another harness in this worker.
   }
@@ -65,7 +81,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     XERO_CLIENT_ID: 'demo-client',
     XERO_CLIENT_SECRET: 'demo-secret',
     TOKEN_ENCRYPTION_KEY: TEST_TOKEN_ENCRYPTION_KEY,
-    LOG_LEVEL: 'warn',
+    // Into the run's log file (scanned for secrets at the end), at info so the scan sees what a deployment logs.
+    ...(testLogFile() ? { LOG_FILE: testLogFile()!, LOG_LEVEL: 'info' } : { LOG_LEVEL: 'warn' }),
     ...overrides,
   });
 }

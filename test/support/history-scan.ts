@@ -35,6 +35,8 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     kind: 'JWT (Xero access token)',
     pattern: /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/,
   },
+  // src/webhooks/signing.ts: Standard Webhooks secrets, whsec_ + base64 of 32 bytes.
+  { kind: 'webhook secret', pattern: /whsec_[A-Za-z0-9+/]{32,}={0,2}/ },
   // Any Authorization header value that slipped into an error message.
   { kind: 'Bearer credential', pattern: /Bearer\s+[A-Za-z0-9._~+/-]{16,}/ },
   // Client secrets and the token encryption key the tests use.

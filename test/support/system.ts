@@ -9,6 +9,7 @@ import type { ApiClient } from './api';
 import type { Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { openDependencies } from '../../src/runtime';
+import { createWebhookWorker } from '../../src/worker';
 import type { Dependencies } from '../../src/runtime';
 import { startXeroSim } from '../../src/xero-sim';
 import type { RunningXeroSim, XeroSimOptions } from '../../src/xero-sim';
@@ -61,6 +62,9 @@ export async function startTestSystem(
       activities: createActivities(deps),
     });
     workers.push({ worker, running: worker.run() });
+    // The webhook deliveries' attempts, on their own queue, as the worker process runs them.
+    const webhooks = await createWebhookWorker(cfg, temporal.nativeConnection, deps);
+    workers.push({ worker: webhooks, running: webhooks.run() });
     return worker;
   };
   if (options.worker !== false) await startWorker();
@@ -70,7 +74,7 @@ export async function startTestSystem(
     cfg,
     db: database.db,
     temporal: temporal.client,
-    log: createLogger('api', 'error'),
+    log: createLogger('api', cfg.LOG_FILE ? 'info' : 'error', cfg.LOG_FILE),
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Config } from '../../src/config';
@@ -29,14 +31,33 @@ export function workerEnv(cfg: Config, extra: Record<string, string> = {}): Node
   };
 }
 
-/** Starts `src/worker.ts` as its own process, exactly as `npm run worker` does. */
-export function spawnWorker(env: NodeJS.ProcessEnv): ChildProcess {
+/** Starts `src/worker.ts` as its own process, exactly as `npm run worker` does (its logs on stdout kept if asked). */
+export function spawnWorker(env: NodeJS.ProcessEnv, stdout: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
   // XMS_WORKER_NODE_ARGS: extra node flags for the worker (e.g. --cpu-prof when profiling a benchmark).
   const extra = (env.XMS_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   return spawn(process.execPath, [...extra, '--import', 'tsx', path.join(root, 'src/worker.ts')], {
     cwd: root,
     env,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', stdout, 'inherit'],
+  });
+}
+
+/** Env for a process whose log lines a test reads on its stdout, instead of the run's log file (LOG_FILE). */
+export const LOGS_ON_STDOUT = { LOG_FILE: '' };
+
+/**
+ * Copies a process's stdout log lines into the run's log file (TEST_LOG_FILE), whole lines only, so the
+ * secrets scan of test/support/log-scan.ts still reads the logs of processes that log on stdout.
+ */
+export function keepInTestLog(stdout: Readable): void {
+  const file = process.env.TEST_LOG_FILE;
+  if (!file) return;
+  let partial = '';
+  stdout.on('data', (chunk: Buffer) => {
+    const text = partial + chunk.toString();
+    const end = text.lastIndexOf('\n');
+    partial = text.slice(end + 1);
+    if (end >= 0) appendFileSync(file, text.slice(0, end + 1));
   });
 }
 

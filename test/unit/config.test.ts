@@ -10,6 +10,24 @@ describe('configuration', () => {
     expect(Object.isFrozen(cfg)).toBe(true);
   });
 
+  it('refuses private webhook URLs unless WEBHOOK_ALLOW_PRIVATE_URLS is "true"; anything else is an error', () => {
+    expect(parseConfig({}).WEBHOOK_ALLOW_PRIVATE_URLS).toBe(false);
+    expect(parseConfig({ WEBHOOK_ALLOW_PRIVATE_URLS: '' }).WEBHOOK_ALLOW_PRIVATE_URLS).toBe(false);
+    expect(parseConfig({ WEBHOOK_ALLOW_PRIVATE_URLS: 'false' }).WEBHOOK_ALLOW_PRIVATE_URLS).toBe(false);
+    expect(parseConfig({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true' }).WEBHOOK_ALLOW_PRIVATE_URLS).toBe(true);
+    expect(() => parseConfig({ WEBHOOK_ALLOW_PRIVATE_URLS: 'yes' })).toThrow(
+      /WEBHOOK_ALLOW_PRIVATE_URLS: true or false/,
+    );
+    const cfg = parseConfig({});
+    expect([
+      cfg.WEBHOOK_ATTEMPT_TIMEOUT_MS,
+      cfg.WEBHOOK_BACKOFF_INITIAL_MS,
+      cfg.WEBHOOK_RETRY_FOR_MS,
+    ]).toEqual([10_000, 5000, 86_400_000]);
+    expect(cfg.WORKER_HTTP_PORT).toBeUndefined();
+    expect(parseConfig({ WORKER_HTTP_PORT: '9464' }).WORKER_HTTP_PORT).toBe(9464);
+  });
+
   it('names every bad variable and says what is expected', () => {
     let error: unknown;
     try {

@@ -59,7 +59,8 @@ const STANDARD_ERRORS: Record<number, string> = {
 };
 
 /** Operations that answer from this process alone: no database, no Temporal, so no 503 of theirs. */
-const SELF_CONTAINED = new Set(['health', 'openapi', 'docs']);
+// /metrics reads PostgreSQL, but serves without it (the request gauges are then left out).
+const SELF_CONTAINED = new Set(['health', 'openapi', 'docs', 'metrics']);
 
 function appliesTo(op: Operation, code: number): boolean {
   switch (code) {
@@ -137,7 +138,44 @@ function operationObject(op: Operation): JsonSchema {
   };
 }
 
-export function buildOpenApiDocument(operations: readonly Operation[], version: string): JsonSchema {
+/** A webhook this API sends (OpenAPI 3.1 `webhooks`): the request the receiver gets. */
+export interface WebhookSpec {
+  name: string;
+  summary: string;
+  description: string;
+  headers: Record<string, string>;
+  body: z.ZodType;
+}
+
+function webhookObject(w: WebhookSpec): JsonSchema {
+  return {
+    post: {
+      summary: w.summary,
+      description: w.description,
+      tags: ['Webhooks'],
+      parameters: Object.entries(w.headers).map(([name, description]) => ({
+        name,
+        in: 'header',
+        required: true,
+        description,
+        schema: { type: 'string' },
+      })),
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: jsonSchema(w.body, 'output') } },
+      },
+      responses: {
+        '2XX': { description: 'Received. Anything else (or no answer within the timeout) is retried.' },
+      },
+    },
+  };
+}
+
+export function buildOpenApiDocument(
+  operations: readonly Operation[],
+  version: string,
+  webhooks: readonly WebhookSpec[] = [],
+): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const op of operations) {
     const path = openApiPath(op.path);
@@ -168,5 +206,8 @@ export function buildOpenApiDocument(operations: readonly Operation[], version: 
       },
     },
     paths,
+    ...(webhooks.length
+      ? { webhooks: Object.fromEntries(webhooks.map((w) => [w.name, webhookObject(w)])) }
+      : {}),
   };
 }

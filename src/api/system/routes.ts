@@ -3,6 +3,7 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/pool';
+import { probe } from '../../observability/health-probe';
 import { mount, reply } from '../operation';
 import type { Operation } from '../operation';
 
@@ -63,23 +64,6 @@ export const systemOperations = {
   },
 } satisfies Record<string, Operation>;
 
-const CHECK_TIMEOUT_MS = 3000;
-
-async function check(probe: () => Promise<unknown>): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([probe(), timeout]);
-    return 'ok';
-  } catch (err) {
-    return err instanceof Error ? err.message.split('\n')[0]! : 'unreachable';
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 const DOCS_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>xero-manual-sync API</title>
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
@@ -95,8 +79,8 @@ export function systemRoutes(deps: { db: Db; temporal: Client; document: () => u
   );
   mount(router, systemOperations.ready, async (_input, res) => {
     const [postgres, temporal] = await Promise.all([
-      check(() => deps.db.query('SELECT 1')),
-      check(() => deps.temporal.connection.workflowService.getSystemInfo({})),
+      probe(() => deps.db.query('SELECT 1')),
+      probe(() => deps.temporal.connection.workflowService.getSystemInfo({})),
     ]);
     const ready = postgres === 'ok' && temporal === 'ok';
     reply(res, systemOperations.ready, ready ? 200 : 503, {
