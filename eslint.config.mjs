@@ -23,6 +23,7 @@ export const ROOMS = {
     'logger.ts',
     'orders/',
     'runtime.ts',
+    'sessions/',
     'sync/',
     'sync-requests/',
     'text.ts',
@@ -42,6 +43,7 @@ export const ROOMS = {
     'errors.ts',
     'logger.ts',
     'orders/',
+    'sessions/',
     'sync/',
     'sync-requests/',
     'text.ts',
@@ -49,8 +51,9 @@ export const ROOMS = {
     'xero/',
   ],
   'db/': ['config.ts', 'supervisor.ts'],
-  'demo/': ['api-keys/', 'businesses/', 'db/', 'orders/', 'xero/', 'xero-sim/'],
+  'demo/': ['api-keys/', 'businesses/', 'db/', 'orders/', 'sessions/', 'xero/', 'xero-sim/'],
   'orders/': ['businesses/', 'db/', 'errors.ts', 'money.ts', 'random.ts', 'sync/', 'text.ts'],
+  'sessions/': ['db/'],
   'sync/': ['contract.ts', 'db/', 'definitions.ts', 'errors.ts', 'money.ts', 'orders/'],
   'sync-requests/': [
     'businesses/',
@@ -68,7 +71,7 @@ export const ROOMS = {
   'temporal/': ['definitions.ts'],
   'xero/': ['config.ts', 'db/', 'logger.ts', 'observability/', 'sync/'],
   'xero-sim/': ['money.ts', 'random.ts'],
-  // Planned (issue 14): the merchant page's views.
+  // The merchant page's views and assets (its client code imports the contract's types only).
   'web/': ['contract.ts', 'calendar.ts', 'errors.ts', 'text.ts'],
   'webhooks/': [
     'config.ts',

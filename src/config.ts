@@ -37,6 +37,16 @@ const optionalKeyList = z.preprocess(
     .optional(),
 );
 
+/** An origin as CSP frame-ancestors takes it: scheme, host and optional port, nothing else. */
+function isOrigin(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === text.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+}
+
 /** Xero's classic accounting scopes, plus offline_access for a refresh token. */
 export const DEFAULT_XERO_SCOPES =
   'openid profile email accounting.transactions accounting.contacts accounting.settings offline_access';
@@ -99,6 +109,26 @@ export const ConfigSchema = z.object({
 
   SYNC_STEP_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
   SYNC_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(100).default(10),
+
+  // The merchant page (Manual Syncing): page links, browser sessions, framing.
+  PUBLIC_URL: optionalUrl,
+  PAGE_LINK_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
+  PAGE_SESSION_SECONDS: z.coerce.number().int().min(60).max(86_400).default(7200),
+  PAGE_FRAME_ANCESTORS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .refine(
+        (v) =>
+          v
+            .split(/[\s,]+/)
+            .filter(Boolean)
+            .every(isOrigin),
+        'origins such as "https://platform.example.com", separated by spaces or commas',
+      )
+      .optional(),
+  ),
+  PAGE_COOKIE_SAMESITE: z.enum(['lax', 'strict', 'none']).default('lax'),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>> & {
@@ -113,6 +143,10 @@ export type Config = Readonly<z.infer<typeof ConfigSchema>> & {
   readonly xeroConfiguredBy: readonly string[];
   /** Where Xero sends the user back after consent: XERO_REDIRECT_URI, or this API's /xero/callback. */
   readonly xeroRedirectUri: string;
+  /** The origin browsers reach this API at (PUBLIC_URL, or http://API_HOST:API_PORT), without a trailing slash. */
+  readonly publicUrl: string;
+  /** Origins allowed to frame the merchant page (PAGE_FRAME_ANCESTORS); empty: none. */
+  readonly pageFrameAncestors: readonly string[];
 };
 
 export class ConfigError extends Error {
@@ -138,8 +172,21 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       'XERO_CLIENT_ID / XERO_CLIENT_SECRET: set both (a Xero app) or neither (local simulator)',
     ]);
   }
+  const publicUrl = (parsed.PUBLIC_URL ?? `http://${parsed.API_HOST}:${parsed.API_PORT}`).replace(/\/+$/, '');
+  if (parsed.PAGE_COOKIE_SAMESITE === 'none' && !publicUrl.startsWith('https:')) {
+    throw new ConfigError([
+      'PAGE_COOKIE_SAMESITE: "none" needs PUBLIC_URL on https (browsers drop SameSite=None cookies that are not Secure)',
+    ]);
+  }
   return Object.freeze({
     ...parsed,
+    publicUrl,
+    pageFrameAncestors: Object.freeze(
+      (parsed.PAGE_FRAME_ANCESTORS ?? '')
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map((o) => o.replace(/\/$/, '')),
+    ),
     dataDir: path.resolve(parsed.DATA_DIR),
     xeroSimulated: xeroConfiguredBy.length === 0,
     xeroConfiguredBy: Object.freeze(xeroConfiguredBy),

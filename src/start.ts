@@ -177,6 +177,7 @@ async function provideDatabase(cfg: Config, supervisor: Supervisor, afterStart: 
 }
 
 let demoKey: { key: string; file: string } | undefined;
+let demoPageToken: string | undefined;
 
 /**
  * The key Xero tokens are encrypted with: TOKEN_ENCRYPTION_KEY, or else one generated once into DATA_DIR
@@ -242,12 +243,13 @@ async function provideXero(
       redirectUri: cfg.xeroRedirectUri,
       scopes: cfg.XERO_SCOPES,
     });
-    const { seeded, connected, key } = await prepareDemo(db, connections, cfg.dataDir);
+    const { seeded, connected, key, pageLink } = await prepareDemo(db, connections, cfg.dataDir);
     say(`Demo data: ${seeded.businessId} connected to ${connected.tenantName} (simulator Custom Connection)`);
     say(
       `Demo data: business ${seeded.businessId}, ${seeded.orders} orders from ${seeded.from} to ${seeded.to}`,
     );
     demoKey = key;
+    demoPageToken = pageLink.token;
   } finally {
     await db.end();
   }
@@ -282,6 +284,11 @@ function printBanner(cfg: Config, uiUrl: string | null, simulated: boolean): voi
     );
     if (demoKey)
       say(`Demo API key:    ${demoKey.key}   (also in ${path.relative(process.cwd(), demoKey.file)})`);
+    if (demoPageToken)
+      say(
+        `Manual Syncing:  ${cfg.publicUrl}/manual-sync/open?token=${demoPageToken}   (the demo business's page: ` +
+          'open it in a browser; it works once, for an hour. Another: POST /api/page-links with the key)',
+      );
   } else say(`Xero:            ${cfg.XERO_API_URL} (not a simulator)`);
   say('Children are supervised: a crashed one is restarted (logged here); Ctrl-C stops everything.');
   say('────────────────────────────────────────────────────────────');

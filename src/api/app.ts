@@ -5,11 +5,12 @@ import type { Db } from '../db/pool';
 import type { Logger } from '../logger';
 import type { XeroGateway } from '../xero/gateway';
 import type { TenantLimiter } from '../xero/limiter';
-import { requireApiKey } from './auth';
+import { requireKeyOrPageSession } from './auth';
 import { businessOperations, businessRoutes } from './business/routes';
 import { ApiError, errorHandler } from './errors';
 import { buildOpenApiDocument } from './openapi/document';
 import { methodGuard } from './methods';
+import { pageOperations, pageRoutes } from './page/routes';
 import type { Operation } from './operation';
 import { syncRequestOperations } from './sync-requests/operations';
 import { syncRequestRoutes } from './sync-requests/routes';
@@ -34,6 +35,7 @@ export const OPERATIONS: readonly Operation[] = [
   contactsOperation,
   ...Object.values(businessOperations),
   ...Object.values(xeroConnectionOperations),
+  ...Object.values(pageOperations),
   ...Object.values(systemOperations),
   ...Object.values(webhookOperations),
   metricsOperation,
@@ -59,12 +61,14 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(systemRoutes({ db: deps.db, temporal: deps.temporal, document: openApiDocument }));
   app.use(metricsRoutes(deps));
   app.use(xeroConnectionRoutes(deps));
-  // Everything under /api needs an API key; the key decides the business.
-  app.use('/api', requireApiKey(deps.db));
+  // Everything under /api needs an API key (or the merchant page's session); it decides the business.
+  app.use('/api', requireKeyOrPageSession(deps.db, deps.cfg));
   app.use(syncRequestRoutes(deps));
   app.use(xeroContactRoutes(deps));
   app.use(businessRoutes(deps));
   app.use(webhookRoutes(deps));
+  // The Manual Syncing page (src/api/page): its link, session, HTML, assets and live updates.
+  app.use(pageRoutes(deps));
   app.use((req, _res, next) =>
     next(new ApiError(404, 'Not Found', `No route for ${req.method} ${req.path}; see /docs for the API.`)),
   );

@@ -1,7 +1,10 @@
 import type { RequestHandler, Response } from 'express';
+import type { Config } from '../config';
 import type { Db } from '../db/pool';
 import { verifyApiKey } from '../api-keys/store';
 import { ApiError } from './errors';
+import { csrfRefusal, pageCallerOf } from './page/session';
+import type { PageCaller } from './page/session';
 
 /**
  * Bearer API-key authentication. A key belongs to one business; handlers read it from `businessOf(res)`, never
@@ -28,6 +31,31 @@ export function requireApiKey(db: Db): RequestHandler {
       next();
     }, next);
   };
+}
+
+/**
+ * /api for the platform's backend (an API key) and for the merchant page (its session cookie). A request with an
+ * Authorization header is a key's, whatever cookie it carries. A session reaches only the operations the page
+ * uses (`session: true`, checked by mount), and its writes need the page's CSRF token.
+ */
+export function requireKeyOrPageSession(db: Db, cfg: Config): RequestHandler {
+  const byKey = requireApiKey(db);
+  return (req, res, next) => {
+    if (req.get('authorization') !== undefined) return byKey(req, res, next);
+    pageCallerOf(req, cfg, db).then((caller) => {
+      if (!caller) return byKey(req, res, next);
+      const refused = csrfRefusal(req, caller);
+      if (refused) return next(new ApiError(403, 'Forbidden', refused));
+      res.locals.businessId = caller.businessId;
+      res.locals.pageCaller = caller;
+      next();
+    }, next);
+  };
+}
+
+/** The page session the request came with, when it came with one rather than an API key. */
+export function pageCallerFrom(res: Response): PageCaller | undefined {
+  return res.locals.pageCaller as PageCaller | undefined;
 }
 
 function unauthorized(detail: string): ApiError {

@@ -27,6 +27,8 @@ async function main(): Promise<void> {
     server.close(() => {
       void Promise.allSettled([db.end(), connection.close()]).then(() => process.exit(0));
     });
+    // Open pages hold their live-update streams open: end them, or close() would wait for every tab.
+    server.closeAllConnections();
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { InvalidInput } from '../errors';
 import type { FieldProblem } from '../errors';
 import { unprintableFields } from '../text';
-import { businessOf } from './auth';
+import { businessOf, pageCallerFrom } from './auth';
 import { ApiError } from './errors';
 
 /**
@@ -25,6 +25,8 @@ export interface Operation<
   tag: string;
   /** false: no API key needed (health checks, docs). */
   auth: boolean;
+  /** true: the merchant page's session may call it too (src/api/page), not only an API key. */
+  session?: boolean;
   params?: P;
   query?: Q;
   body?: B;
@@ -131,6 +133,9 @@ export function mount<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
 ): void {
   router[op.method](op.path, (req: Request, res: Response, next: NextFunction) => {
     const run = async () => {
+      // A page session reaches only what the page uses; anything else needs the platform's API key.
+      if (op.auth && !op.session && pageCallerFrom(res))
+        throw new ApiError(401, 'Unauthorized', `${op.method.toUpperCase()} ${op.path} needs an API key.`);
       if (op.body) requireJsonBody(req);
       const input = {
         params: parsePart(op.params, req.params, 'path'),

@@ -117,3 +117,15 @@ export async function insertBusiness(
   );
   return rowCount === 1;
 }
+
+/** The business's locations (learnt from its orders), each with the channels it has orders in, by name. */
+export async function listLocations(
+  db: Db,
+  businessId: string,
+): Promise<Array<{ id: string; name: string; channels: string[] }>> {
+  const { rows } = await db.query<{ id: string; name: string; channels: string[] }>(
+    'SELECT id, name, channels FROM locations WHERE business_id = $1 ORDER BY name, id',
+    [businessId],
+  );
+  return rows;
+}

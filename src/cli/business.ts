@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Db } from '../db/pool';
 import { settingsView } from '../businesses/settings';
 import { getBusiness, insertBusiness } from '../businesses/store';
+import { createPageLink } from '../sessions/store';
 import { isValidTimeZone } from '../sync/planning';
 import { ConnectionStore } from '../xero/connection-store';
 import { ConnectionError, XeroConnections } from '../xero/connections';
@@ -31,6 +32,23 @@ export function registerBusiness(program: Command, outcome: Outcome): void {
     .argument('<id>', 'the business id')
     .action(async (id: string) => {
       outcome.code = await withDatabase((db, cfg) => showBusiness(cfg, db, id));
+    });
+  business
+    .command('page-link')
+    .description(
+      'A link to the business’s Manual Syncing page (as POST /api/page-links gives the platform): it works once, ' +
+        'for PAGE_LINK_SECONDS, and opens a browser session for this business only.',
+    )
+    .argument('<id>', 'the business id')
+    .action(async (id: string) => {
+      outcome.code = await withDatabase(async (db, cfg) => {
+        if (!(await getBusiness(db, id)))
+          throw new UsageError(`no business ${JSON.stringify(id)}; create it first`);
+        const link = await createPageLink(db, id, cfg.PAGE_LINK_SECONDS);
+        console.error(`Manual Syncing page of ${id} (works once, until ${link.expiresAt.toISOString()}):`);
+        console.log(`${cfg.publicUrl}/manual-sync/open?token=${link.token}`);
+        return EXIT.ok;
+      });
     });
   business
     .command('connect-custom')

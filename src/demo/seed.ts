@@ -6,6 +6,7 @@ import type { Order } from '../orders/schema';
 import { upsertOrders } from '../orders/store';
 import type { XeroConnections } from '../xero/connections';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../xero-sim/options';
+import { createPageLink } from '../sessions/store';
 import { demoApiKey } from './api-key';
 
 export const DEMO_BUSINESS_ID = 'biz_demo';
@@ -74,9 +75,14 @@ export async function connectDemoBusiness(connections: XeroConnections, business
  * What `npm start` on embedded defaults gets: the demo business with its orders, connected to the simulator's demo
  * organisation, and its API key (kept in DATA_DIR, so it is the same on every start).
  */
+// The demo's page link lasts an hour (a platform's links last PAGE_LINK_SECONDS): it is printed, then read.
+const DEMO_PAGE_LINK_SECONDS = 3600;
+
 export async function prepareDemo(db: Db, connections: XeroConnections, dataDir: string) {
   const seeded = await seedDemoData(db);
   const connected = await connectDemoBusiness(connections, seeded.businessId);
   const key = await demoApiKey(db, dataDir, seeded.businessId);
-  return { seeded, connected, key };
+  // A single-use link to the Manual Syncing page, as a platform's backend would ask for one with the key.
+  const pageLink = await createPageLink(db, seeded.businessId, DEMO_PAGE_LINK_SECONDS);
+  return { seeded, connected, key, pageLink };
 }

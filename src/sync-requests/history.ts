@@ -41,8 +41,13 @@ export function linksOf(id: string) {
   };
 }
 
-function summaryOf(row: RequestRow, state: SyncState, counts: SyncCounts) {
+/**
+ * A request as the history log shows it: its row, its counts, and what the workflow last recorded (a quota
+ * wait's resume time, a pending pause, the reason it failed). All of it is already read for a page of the log.
+ */
+function summaryOf(row: RequestRow, state: SyncState, progress: RecordedProgress | undefined) {
   const { input } = row;
+  const recorded = row.progress ?? newProgress(row.id, row.state);
   return {
     id: row.id,
     state,
@@ -54,7 +59,12 @@ function summaryOf(row: RequestRow, state: SyncState, counts: SyncCounts) {
     retryOf: row.retryOf,
     createdAt: row.createdAt.toISOString(),
     closedAt: row.closedAt?.toISOString() ?? null,
-    counts,
+    counts: countsOf(progress),
+    expected: progress?.expected ?? null,
+    resumeAt: state === 'waiting_for_quota' ? recorded.resumeAt : null,
+    resumeAtIsReset: recorded.resumeAtIsReset,
+    pausing: recorded.pausing && !CLOSED_STATES.has(state),
+    lastError: recorded.lastError,
     links: linksOf(row.id),
   };
 }
@@ -124,7 +134,7 @@ export async function listHistory(
   ]);
   const items = await Promise.all(
     page.map(async (row) =>
-      summaryOf(row, await reconcile(deps, row, live.get(row.id)), countsOf(progress.get(row.id))),
+      summaryOf(row, await reconcile(deps, row, live.get(row.id)), progress.get(row.id)),
     ),
   );
   const last = page[page.length - 1];
@@ -174,23 +184,18 @@ export async function describeRequest(deps: DetailDeps, businessId: string, id: 
         })
       : null;
   return {
-    ...summaryOf(row, state, countsOf(progress)),
+    ...summaryOf(row, state, progress),
     requestId: id,
     options: row.input.options,
     phase: CLOSED_STATES.has(state) ? ('done' as const) : (progress?.phase ?? recorded.phase),
-    expected: progress?.expected ?? null,
     reachedDate: progress?.reachedAt
       ? localDateOf(progress.reachedAt.toISOString(), row.input.timeZone)
       : null,
     contacts: { total: progress?.contactsTotal ?? 0, done: progress?.contactsDone ?? 0 },
     xeroCalls: progress?.xeroCalls ?? 0,
     plannedCalls: progress?.plannedCalls ?? null,
-    resumeAt: state === 'waiting_for_quota' ? recorded.resumeAt : null,
-    resumeAtIsReset: recorded.resumeAtIsReset,
     etaSeconds: CLOSED_STATES.has(state) ? 0 : eta,
     quotaWaits: recorded.quotaWaits,
-    pausing: recorded.pausing && !CLOSED_STATES.has(state),
-    lastError: recorded.lastError,
     asOf: (progress?.updatedAt ?? row.createdAt).toISOString(),
     stale: state === 'running' && quiet,
   };

@@ -32,10 +32,12 @@ export async function listOrderResults(
     number: string | null;
     placed_at: Date | null;
     total: string | null;
+    currency: string | null;
     money_checks: Record<string, string> | null;
   }>(
     `SELECT r.order_id, r.outcome, r.error, r.xero_invoice_id, r.invoice_number, r.updated_at,
-            o.number, o.placed_at, o.payload->>'total' AS total, l.money_checks
+            o.number, o.placed_at, o.payload->>'total' AS total,
+            o.payload->>'currency' AS currency, l.money_checks
      FROM sync_request_orders r LEFT JOIN orders o ON o.business_id = $2 AND o.id = r.order_id
        LEFT JOIN order_ledger l ON l.business_id = $2 AND l.order_id = r.order_id
      WHERE ${where.join(' AND ')} ORDER BY r.order_id LIMIT $3`,
@@ -49,6 +51,7 @@ export async function listOrderResults(
       orderNumber: r.number,
       placedAt: r.placed_at?.toISOString() ?? null,
       total: r.total,
+      currency: r.currency,
       status: r.outcome,
       // Where Xero's amounts differ from the order's (the ledger's money checks), that is said here too.
       message: [r.error, ...moneyCheckMessages(r.money_checks)].filter(Boolean).join('; ') || null,

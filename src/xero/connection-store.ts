@@ -75,6 +75,54 @@ export async function connectionStatusOf(
   return rows[0]?.status ?? null;
 }
 
+/** A connection as the API and the merchant page show it: its status and organisation, never a token. */
+export interface ConnectionView {
+  status: ConnectionStatus | 'not_connected';
+  kind: ConnectionKind | null;
+  tenantId: string | null;
+  tenantName: string | null;
+  lastError: string | null;
+}
+
+export function connectionView(
+  c: Pick<ConnectionSummary, 'status' | 'kind' | 'tenantId' | 'tenantName' | 'lastError'> | null,
+): ConnectionView {
+  const current = c && c.status !== 'disconnected';
+  return {
+    status: c?.status ?? 'not_connected',
+    kind: c?.kind ?? null,
+    tenantId: current ? c.tenantId : null,
+    tenantName: current ? c.tenantName : null,
+    lastError: c?.lastError ?? null,
+  };
+}
+
+/** The connection views of several businesses at once (those without a connection are absent). */
+export async function connectionViewsOf(
+  db: Queryable,
+  businessIds: string[],
+): Promise<Map<string, ConnectionView>> {
+  const { rows } = await db.query<
+    Pick<Row, 'business_id' | 'kind' | 'tenant_id' | 'tenant_name' | 'status' | 'last_error'>
+  >(
+    `SELECT business_id, kind, tenant_id, tenant_name, status, last_error FROM xero_connections
+     WHERE business_id = ANY($1)`,
+    [businessIds],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.business_id,
+      connectionView({
+        status: r.status,
+        kind: r.kind,
+        tenantId: r.tenant_id,
+        tenantName: r.tenant_name,
+        lastError: r.last_error,
+      }),
+    ]),
+  );
+}
+
 export class ConnectionStore {
   constructor(
     readonly db: Db,

@@ -48,6 +48,7 @@ describe('npm run cli', () => {
     expect(commands.map((c) => c.join(' ')).sort()).toEqual([
       'business connect-custom',
       'business create',
+      'business page-link',
       'business show',
       'db migrate',
       'keys create',

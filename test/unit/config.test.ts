@@ -107,4 +107,28 @@ describe('configuration', () => {
       'https://sync.example.com/xero/callback',
     );
   });
+
+  it('builds page links on PUBLIC_URL (else the API address) and lets only configured origins frame the page', () => {
+    expect(parseConfig({ API_PORT: '3100' }).publicUrl).toBe('http://127.0.0.1:3100');
+    const cfg = parseConfig({
+      PUBLIC_URL: 'https://sync.example.com/',
+      PAGE_FRAME_ANCESTORS: 'https://platform.example.com, https://admin.example.com:8443',
+      PAGE_COOKIE_SAMESITE: 'none',
+    });
+    expect(cfg.publicUrl).toBe('https://sync.example.com');
+    expect(cfg.pageFrameAncestors).toEqual([
+      'https://platform.example.com',
+      'https://admin.example.com:8443',
+    ]);
+    expect(parseConfig({}).pageFrameAncestors).toEqual([]);
+    // An origin is scheme, host and port: a path or a wildcard is refused, naming the variable.
+    for (const bad of ['https://platform.example.com/embed', '*', 'platform.example.com'])
+      expect(() => parseConfig({ PAGE_FRAME_ANCESTORS: bad })).toThrow(
+        /PAGE_FRAME_ANCESTORS: origins such as/,
+      );
+    // Browsers drop SameSite=None cookies that are not Secure: that needs the page on https.
+    expect(() => parseConfig({ PAGE_COOKIE_SAMESITE: 'none' })).toThrow(
+      /PAGE_COOKIE_SAMESITE: "none" needs PUBLIC_URL on https/,
+    );
+  });
 });

@@ -1,12 +1,13 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../config';
-import { getBusiness } from '../../businesses/store';
+import { getBusiness, listLocations } from '../../businesses/store';
+import { Channel } from '../../orders/schema';
 import { SettingsPatch, SettingsView, settingsView } from '../../businesses/settings';
 import { updateSettings } from '../../businesses/update-settings';
 import type { SettingsDeps } from '../../businesses/update-settings';
 import { NotFound } from '../../errors';
-import { ConnectionStore } from '../../xero/connection-store';
+import { ConnectionStore, connectionView } from '../../xero/connection-store';
 import { tokenCipherFromConfig } from '../../xero/token-crypto';
 import { mount, reply } from '../operation';
 import type { Operation } from '../operation';
@@ -34,6 +35,16 @@ export const BusinessView = z.object({
   }),
 });
 
+export const LocationsView = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      channels: z.array(Channel).describe('The channels the location has orders in.'),
+    }),
+  ),
+});
+
 const notConnected = {
   description: 'The business has no active Xero connection, and the change names Xero accounts or tax rates.',
   schema: Problem,
@@ -47,7 +58,19 @@ export const businessOperations = {
     summary: 'The API key’s business and its Xero connection',
     tag,
     auth: true,
+    session: true,
     responses: { 200: { description: 'The business.', schema: BusinessView } },
+  },
+  locations: {
+    method: 'get',
+    path: '/api/business/locations',
+    operationId: 'listLocations',
+    summary: 'The business’s locations, each with the channels it has orders in',
+    description: 'For choosing a request’s location: a location of the chosen channel, or "all".',
+    tag,
+    auth: true,
+    session: true,
+    responses: { 200: { description: 'Every location, by name.', schema: LocationsView } },
   },
   getSettings: {
     method: 'get',
@@ -106,13 +129,17 @@ export function businessRoutes(deps: BusinessRouteDeps): Router {
       id: business.id,
       name: business.name,
       timeZone: business.timeZone,
-      xero: {
-        status: connection?.status ?? 'not_connected',
-        kind: connection?.kind ?? null,
-        tenantId: connection && connection.status !== 'disconnected' ? connection.tenantId : null,
-        tenantName: connection && connection.status !== 'disconnected' ? connection.tenantName : null,
-        lastError: connection?.lastError ?? null,
-      },
+      xero: connectionView(connection),
+    });
+  });
+
+  mount(router, businessOperations.locations, async ({ businessId }, res) => {
+    const items = await listLocations(deps.db, businessId);
+    reply(res, businessOperations.locations, 200, {
+      items: items.map((l) => ({
+        ...l,
+        channels: l.channels.filter((c): c is Channel => Channel.safeParse(c).success),
+      })),
     });
   });
 

@@ -49,7 +49,8 @@ function headerName(lower: string): string {
 
 const STANDARD_ERRORS: Record<number, string> = {
   400: 'The request is invalid; `errors` names each offending field and what to do.',
-  401: 'No API key, or an unknown or revoked one.',
+  401: 'No API key, or an unknown or revoked one (and no page session where the page may call it).',
+  403: 'A page session’s write without the page’s CSRF token, or from another site.',
   404: 'Not found, or it belongs to another business.',
   413: 'The request body is over the size limit.',
   415: 'The body is not JSON in UTF-8 (content-type, charset or content-encoding).',
@@ -67,6 +68,8 @@ function appliesTo(op: Operation, code: number): boolean {
       return hasInput(op);
     case 401:
       return op.auth;
+    case 403:
+      return Boolean(op.session) && op.method !== 'get';
     case 413:
     case 415:
       return Boolean(op.body);
@@ -121,7 +124,7 @@ function operationObject(op: Operation): JsonSchema {
     summary: op.summary,
     ...(op.description ? { description: op.description } : {}),
     tags: [op.tag],
-    ...(op.auth ? {} : { security: [] }),
+    ...(op.auth ? (op.session ? { security: [{ apiKey: [] }, { pageSession: [] }] } : {}) : { security: [] }),
     parameters: parameters(op),
     ...(op.body
       ? {
@@ -190,7 +193,17 @@ export function buildOpenApiDocument(
     servers: [{ url: '/' }],
     security: [{ apiKey: [] }],
     components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: xms_…' } },
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: xms_…' },
+        pageSession: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'xms_session',
+          description:
+            'The merchant page’s session (opened by a page link, POST /api/page-links; named __Host-xms_session ' +
+            'over TLS). Writes also need the page’s X-CSRF-Token.',
+        },
+      },
     },
     paths,
     ...(webhooks.length

@@ -70,6 +70,7 @@ function control(action: 'pause' | 'resume' | 'cancel', summary: string) {
     summary,
     tag,
     auth: true,
+    session: true,
     params: RequestIdParams,
     responses: {
       202: {
@@ -94,6 +95,7 @@ export const syncRequestOperations = {
       'active in Xero), records it and starts its workflow. Send an Idempotency-Key to make retries safe.',
     tag,
     auth: true,
+    session: true,
     body: CreateSyncRequestBody,
     headers: IdempotencyHeaders,
     responses: {
@@ -112,6 +114,7 @@ export const syncRequestOperations = {
       'remaining quota, and lists warnings. Calls no Xero write endpoint.',
     tag,
     auth: true,
+    session: true,
     body: PreviewBody,
     responses: {
       200: { description: 'The preview.', schema: PreviewResult },
@@ -125,6 +128,7 @@ export const syncRequestOperations = {
     summary: 'The history log, newest first',
     tag,
     auth: true,
+    session: true,
     query: HistoryQuery,
     responses: { 200: { description: 'A page of requests.', schema: HistoryPage } },
   },
@@ -135,6 +139,7 @@ export const syncRequestOperations = {
     summary: 'Progress of a request (or its final result)',
     tag,
     auth: true,
+    session: true,
     params: RequestIdParams,
     responses: {
       200: {
@@ -152,6 +157,7 @@ export const syncRequestOperations = {
     summary: 'Per-order results of a request',
     tag,
     auth: true,
+    session: true,
     params: RequestIdParams,
     query: OrdersQuery,
     responses: { 200: { description: 'A page of order results.', schema: OrdersPage }, 404: notFound },
@@ -166,6 +172,7 @@ export const syncRequestOperations = {
     summary: 'Start a new request for only the failed orders of an ended one',
     tag,
     auth: true,
+    session: true,
     params: RequestIdParams,
     headers: IdempotencyHeaders,
     responses: {

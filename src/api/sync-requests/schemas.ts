@@ -73,6 +73,17 @@ const RequestSummary = z.object({
   createdAt: z.string(),
   closedAt: z.string().nullable(),
   counts: SyncCounts,
+  expected: z.number().int().nullable().describe('Orders the request covers (known once it has started).'),
+  resumeAt: SyncProgress.shape.resumeAt.describe(
+    'While waiting for Xero’s daily quota: when the request resumes.',
+  ),
+  resumeAtIsReset: SyncProgress.shape.resumeAtIsReset.describe(
+    'true: resumeAt is the daily window’s reset; false: only when the sync looks again.',
+  ),
+  pausing: SyncProgress.shape.pausing.describe(
+    'A pause was accepted and takes effect when the step in flight ends.',
+  ),
+  lastError: SyncProgress.shape.lastError.describe('Why the request failed, or is waiting for a reconnect.'),
   links: Links,
 });
 
@@ -82,7 +93,6 @@ export const SyncRequestDetail = RequestSummary.extend({
   phase: SyncPhase.describe(
     'queued; contacts (auto-match, before the first invoice); orders (invoices and their follow-ups); done.',
   ),
-  expected: z.number().int().nullable().describe('Orders the request covers (known once it has started).'),
   reachedDate: z
     .string()
     .nullable()
@@ -90,22 +100,12 @@ export const SyncRequestDetail = RequestSummary.extend({
   contacts: z.object({ total: z.number().int(), done: z.number().int() }),
   xeroCalls: z.number().int().describe('Every Xero call made for the request so far, retries included.'),
   plannedCalls: z.number().int().nullable().describe('The calls the request was planned to need.'),
-  resumeAt: SyncProgress.shape.resumeAt.describe(
-    'While waiting for Xero’s daily quota: when the request resumes.',
-  ),
-  resumeAtIsReset: SyncProgress.shape.resumeAtIsReset.describe(
-    'true: resumeAt is the daily window’s reset; false: only when the sync looks again.',
-  ),
   etaSeconds: z
     .number()
     .int()
     .nullable()
     .describe('Seconds to go, sharing the organisation’s quota with its other running requests.'),
   quotaWaits: SyncProgress.shape.quotaWaits.describe('Daily quota windows waited for.'),
-  pausing: SyncProgress.shape.pausing.describe(
-    'A pause was accepted and takes effect when the step in flight ends.',
-  ),
-  lastError: SyncProgress.shape.lastError,
   asOf: z.string().describe('When this progress was last recorded.'),
   stale: z.boolean().describe('true: the request is running but has not reported progress for a while.'),
 });
@@ -143,6 +143,7 @@ const OrderResult = z.object({
   orderNumber: z.string().nullable(),
   placedAt: z.string().nullable(),
   total: z.string().nullable().describe('The order total as a decimal string.'),
+  currency: z.string().nullable().describe('The order’s currency (ISO 4217), such as "SGD".'),
   status: OrderOutcome,
   message: z
     .string()

@@ -49,6 +49,7 @@ export const contactsOperation = {
     'Calls Xero’s Contacts searchTerm through the organisation’s rate limiter; answers are cached for a minute.',
   tag: 'Xero',
   auth: true,
+  session: true,
   query: ContactsQuery,
   responses: {
     200: { description: 'Up to 100 matching contacts.', schema: ContactsResult },

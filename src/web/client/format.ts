@@ -1,0 +1,159 @@
+import type { SyncState } from '../../contract';
+import type { Channel, RequestView } from './api';
+
+/**
+ * Words, dates, times and money as a merchant reads them: times in the business's time zone (not the
+ * browser's), 24-hour clock, money in the order's currency from its decimal string (never through a float).
+ */
+export const CHANNELS: Record<Channel, string> = { pos: 'POS', online: 'Online Store', b2b: 'B2B' };
+
+export const STATE_NAMES: Record<SyncState, string> = {
+  queued: 'Queued',
+  running: 'Running',
+  waiting_for_quota: "Waiting for Xero's daily limit",
+  paused: 'Paused',
+  needs_reconnect: 'Needs Xero reconnect',
+  completed: 'Completed',
+  completed_with_errors: 'Completed with errors',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+
+export const CLOSED: ReadonlySet<SyncState> = new Set([
+  'completed',
+  'completed_with_errors',
+  'failed',
+  'cancelled',
+]);
+
+let zone = 'UTC';
+export function setTimeZone(timeZone: string): void {
+  zone = timeZone;
+}
+export function timeZone(): string {
+  return zone;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(key: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const id = `${zone}|${key}`;
+  let f = formatters.get(id);
+  if (!f) {
+    f = new Intl.DateTimeFormat(undefined, { timeZone: zone, ...options });
+    formatters.set(id, f);
+  }
+  return f;
+}
+
+/** "3 Nov 2026, 14:05" in the business's time zone. */
+export function dateTime(iso: string): string {
+  return formatter('dt', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date(iso));
+}
+
+/** "14:05" in the business's time zone. */
+export function clock(iso: string): string {
+  return formatter('t', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+}
+
+/** The business's local date (YYYY-MM-DD) of an instant: today's, by default. */
+export function localDate(at: Date = new Date()): string {
+  const parts = formatter('ymd', { year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+/** A local date (YYYY-MM-DD), shown as it is: it already is the business's day. */
+export function day(date: string): string {
+  return new Intl.DateTimeFormat(undefined, {
+    timeZone: 'UTC',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+  }).format(new Date(`${date}T00:00:00Z`));
+}
+
+export function dateRange(start: string, end: string): string {
+  return start === end ? day(start) : `${day(start)} – ${day(end)}`;
+}
+
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** "about 3 min", "less than a minute", "about 2 h 10 min". */
+export function duration(seconds: number): string {
+  if (seconds < 60) return 'less than a minute';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `about ${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  if (hours >= 48) return `about ${Math.round(hours / 24)} days`;
+  return rest ? `about ${hours} h ${rest} min` : `about ${hours} h`;
+}
+
+/** Money from its decimal string, in its currency: Intl formats the string itself, exactly. */
+export function money(amount: string | null, currency: string | null): string {
+  if (amount === null) return '—';
+  if (!currency) return amount;
+  try {
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(
+      amount as unknown as number,
+    );
+  } catch {
+    return `${currency} ${amount}`;
+  }
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+}
+
+/** When a wait ends: "14:05", or with its date when that is not today (in the business's time zone). */
+function when(iso: string): string {
+  return localDate(new Date(iso)) === localDate() ? clock(iso) : dateTime(iso);
+}
+
+/** The request's state in words, as the status bar says it. */
+export function stateWords(r: RequestView): string {
+  switch (r.state) {
+    case 'completed_with_errors':
+      return `Completed with ${plural(r.counts.failed, 'error')}`;
+    case 'waiting_for_quota':
+      if (!r.resumeAt) return "Waiting for Xero's daily limit";
+      return r.resumeAtIsReset
+        ? `Waiting for Xero's daily limit, resumes at ${when(r.resumeAt)}`
+        : `Waiting for Xero's daily limit, tries again at ${when(r.resumeAt)}`;
+    case 'running':
+      if (r.pausing) return 'Pausing after the current step';
+      if (r.phase === 'contacts' && r.contacts)
+        return `Matching contacts (${r.contacts.done} of ${r.contacts.total})`;
+      return 'Running';
+    case 'queued':
+      return r.pausing ? 'Pausing after the current step' : 'Queued';
+    case 'failed':
+      return r.lastError ? `Failed: ${r.lastError}` : 'Failed';
+    default:
+      return STATE_NAMES[r.state];
+  }
+}
+
+/** Orders done of the orders the range holds, as a whole percentage (null while the total is unknown). */
+export function percent(r: RequestView): number | null {
+  if (r.state === 'completed' || r.state === 'completed_with_errors') return 100;
+  if (r.expected === null) return null;
+  if (r.expected === 0) return CLOSED.has(r.state) ? 100 : 0;
+  return Math.min(100, Math.floor((r.counts.found * 100) / r.expected));
+}
+
+export function contactMappingWords(r: Pick<RequestView, 'contactMapping'>): string {
+  return r.contactMapping.mode === 'auto' ? 'Auto-match by name' : 'Manual: one Xero contact';
+}

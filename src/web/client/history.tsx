@@ -1,0 +1,243 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { SyncState } from '../../contract';
+import { api, ApiProblem } from './api';
+import type { Channel, RequestView } from './api';
+import { AddSyncRequest } from './add-request';
+import { CHANNELS, contactMappingWords, dateRange, dateTime, STATE_NAMES } from './format';
+import { notify } from './notifications';
+import { onLinkClick, requestPath } from './router';
+import { StatusBar } from './status';
+import { locationName, putRequests, usePageState } from './store';
+
+interface Filter {
+  state: SyncState | '';
+  channel: Channel | '';
+  /** '' any location; 'all' requests for every location; or one location's id. */
+  locationId: string;
+  date: string;
+}
+
+const NO_FILTER: Filter = { state: '', channel: '', locationId: '', date: '' };
+
+/** The history log: newest first, filtered, a page at a time; rows kept current by the page's stream. */
+export function HistoryView() {
+  const page = usePageState();
+  const [filter, setFilter] = useState<Filter>(NO_FILTER);
+  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
+  const [ids, setIds] = useState<string[] | null>(null);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [adding, setAdding] = useState(false);
+  const [reloads, setReloads] = useState(0);
+  const cursor = cursors[cursors.length - 1];
+  const firstPage = cursors.length === 1;
+
+  useEffect(() => {
+    let current = true;
+    setError(null);
+    api
+      .history({ ...filter, cursor })
+      .then((result) => {
+        if (!current) return;
+        putRequests(result.items);
+        setIds(result.items.map((r) => r.id));
+        setNextCursor(result.nextCursor);
+      })
+      .catch((err: unknown) => {
+        if (current) setError(err instanceof ApiProblem ? err.message : 'Something went wrong.');
+      });
+    return () => {
+      current = false;
+    };
+    // A request the page has not listed yet (or a reconnected stream) reloads the first page.
+  }, [filter, cursor, reloads, firstPage ? page.arrivals : 0]);
+
+  useEffect(() => focusRowOfHash(), [ids]);
+
+  const change = (patch: Partial<Filter>) => {
+    setFilter({ ...filter, ...patch });
+    setCursors([undefined]);
+  };
+  const submitted = (id: string, replayed: boolean) => {
+    setAdding(false);
+    setFilter(NO_FILTER);
+    setCursors([undefined]);
+    setReloads((n) => n + 1);
+    notify(replayed ? 'That sync request was already submitted.' : 'Sync request submitted.', {
+      href: `#request-${id}`,
+      label: 'Show it in the history log',
+      onClick: (event) => {
+        event.preventDefault();
+        history.replaceState(null, '', `#request-${id}`);
+        focusRowOfHash();
+      },
+    });
+  };
+  const filtered = filter !== NO_FILTER;
+
+  return (
+    <section aria-labelledby="history-title">
+      <div class="section-head">
+        <h2 id="history-title">History log</h2>
+        <button type="button" class="button primary" onClick={() => setAdding(true)}>
+          Add Sync Request
+        </button>
+      </div>
+      <Filters filter={filter} onChange={change} />
+      {error ? (
+        <div class="empty" role="alert">
+          <p>Could not load the sync requests: {error}</p>
+          <button type="button" class="button" onClick={() => setReloads((n) => n + 1)}>
+            Try again
+          </button>
+        </div>
+      ) : ids === null ? (
+        <p class="empty">Loading sync requests…</p>
+      ) : ids.length === 0 ? (
+        <p class="empty">
+          {filtered
+            ? 'No sync requests match these filters.'
+            : 'No sync requests yet. Choose Add Sync Request to send past orders to Xero.'}
+        </p>
+      ) : (
+        <ol class="requests" aria-label="Sync requests, newest first">
+          {ids.map((id) => {
+            const r = page.requests.get(id);
+            return r ? <RequestRow key={id} request={r} /> : null;
+          })}
+        </ol>
+      )}
+      <nav class="pager" aria-label="History pages">
+        <button
+          type="button"
+          class="button"
+          disabled={firstPage}
+          onClick={() => setCursors(cursors.slice(0, -1))}
+        >
+          Newer
+        </button>
+        <span class="muted">Page {cursors.length}</span>
+        <button
+          type="button"
+          class="button"
+          disabled={!nextCursor}
+          onClick={() => nextCursor && setCursors([...cursors, nextCursor])}
+        >
+          Older
+        </button>
+      </nav>
+      {adding && <AddSyncRequest onClose={() => setAdding(false)} onSubmitted={submitted} />}
+    </section>
+  );
+}
+
+/** The row named by the address's #request-sr_… (a notification's link): scrolled to and focused. */
+function focusRowOfHash(): void {
+  const id = decodeURIComponent(location.hash.slice(1));
+  if (!id.startsWith('request-')) return;
+  const row = document.getElementById(id);
+  if (!row) return;
+  row.scrollIntoView({ block: 'center' });
+  row.focus();
+}
+
+function Filters({ filter, onChange }: { filter: Filter; onChange: (patch: Partial<Filter>) => void }) {
+  const { locations } = usePageState();
+  const shown = filter.channel
+    ? locations.filter((l) => l.channels.includes(filter.channel as Channel))
+    : locations;
+  return (
+    <form class="filters" aria-label="Filter the history log" onSubmit={(e) => e.preventDefault()}>
+      <label>
+        <span>State</span>
+        <select
+          value={filter.state}
+          onChange={(e) => onChange({ state: e.currentTarget.value as SyncState | '' })}
+        >
+          <option value="">Any state</option>
+          {Object.entries(STATE_NAMES).map(([value, name]) => (
+            <option value={value} key={value}>
+              {name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span>Channel</span>
+        <select
+          value={filter.channel}
+          onChange={(e) => onChange({ channel: e.currentTarget.value as Channel | '', locationId: '' })}
+        >
+          <option value="">Any channel</option>
+          {Object.entries(CHANNELS).map(([value, name]) => (
+            <option value={value} key={value}>
+              {name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span>Location</span>
+        <select value={filter.locationId} onChange={(e) => onChange({ locationId: e.currentTarget.value })}>
+          <option value="">Any location</option>
+          <option value="all">All locations</option>
+          {shown.map((l) => (
+            <option value={l.id} key={l.id}>
+              {l.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span>Covers date</span>
+        <input type="date" value={filter.date} onChange={(e) => onChange({ date: e.currentTarget.value })} />
+      </label>
+    </form>
+  );
+}
+
+function RequestRow({ request: r }: { request: RequestView }) {
+  const title = `${CHANNELS[r.channel]} · ${locationName(r.locationId)}`;
+  return (
+    <li
+      class="request"
+      id={`request-${r.id}`}
+      tabIndex={-1}
+      aria-label={`${title}, ${dateRange(r.startDate, r.endDate)}`}
+    >
+      <div class="request-head">
+        <h3>
+          <a href={requestPath(r.id)} onClick={onLinkClick}>
+            {title}
+          </a>
+        </h3>
+        <span class="range">{dateRange(r.startDate, r.endDate)}</span>
+      </div>
+      <dl class="facts">
+        <div>
+          <dt>Contact mapping</dt>
+          <dd>{contactMappingWords(r)}</dd>
+        </div>
+        <div>
+          <dt>Created</dt>
+          <dd>{dateTime(r.createdAt)}</dd>
+        </div>
+        <div>
+          <dt>Closed</dt>
+          <dd>{r.closedAt ? dateTime(r.closedAt) : '—'}</dd>
+        </div>
+        {r.retryOf && (
+          <div>
+            <dt>Retry of</dt>
+            <dd>
+              <a href={requestPath(r.retryOf)} onClick={onLinkClick}>
+                an earlier request
+              </a>
+            </dd>
+          </div>
+        )}
+      </dl>
+      <StatusBar request={r} />
+    </li>
+  );
+}

@@ -1,0 +1,115 @@
+import { render } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import { api, ApiProblem, whenSessionEnds } from './api';
+import type { ConnectionView, RequestView } from './api';
+import { ConnectionBanner } from './connection';
+import { RequestDetailView } from './detail';
+import { setTimeZone } from './format';
+import { HistoryView } from './history';
+import { Notifications } from './notifications';
+import { useRoute } from './router';
+import {
+  putRequests,
+  setBusiness,
+  setConnection,
+  setLocations,
+  setStream,
+  streamReady,
+  usePageState,
+} from './store';
+
+/**
+ * The Manual Syncing page. One EventSource per page (/manual-sync/events) carries every change of the business's
+ * requests and connection; the views render from the shared state it keeps current.
+ */
+function connectStream(): void {
+  const events = new EventSource('/manual-sync/events');
+  events.addEventListener('ready', streamReady);
+  events.addEventListener('request', (e) =>
+    putRequests([JSON.parse((e as MessageEvent<string>).data) as RequestView], true),
+  );
+  events.addEventListener('connection', (e) =>
+    setConnection(JSON.parse((e as MessageEvent<string>).data) as ConnectionView),
+  );
+  events.addEventListener('expired', () => {
+    events.close();
+    setStream('ended');
+  });
+  events.onerror = () => {
+    // The browser reconnects by itself; a refused reconnect (401: the session ended) closes the stream.
+    if (events.readyState === EventSource.CLOSED) setStream('ended');
+    else setStream('connecting');
+  };
+}
+
+function App() {
+  const page = usePageState();
+  const route = useRoute();
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    whenSessionEnds(() => setStream('ended'));
+    api.business().then(
+      (business) => {
+        setTimeZone(business.timeZone);
+        setBusiness(business);
+      },
+      (err: unknown) => {
+        if (!(err instanceof ApiProblem && err.status === 401)) setStream('connecting');
+      },
+    );
+    api.locations().then(
+      ({ items }) => setLocations(items),
+      () => undefined,
+    );
+    connectStream();
+  }, []);
+  const firstView = useRef(true);
+  useEffect(() => {
+    // Another view: the keyboard and screen readers start again at the page's heading.
+    if (firstView.current) return void (firstView.current = false);
+    heading.current?.focus();
+    window.scrollTo(0, 0);
+  }, [route.view === 'request' ? route.id : 'history']);
+
+  if (page.stream === 'ended')
+    return (
+      <main class="page message-page">
+        <h1>Your session has ended</h1>
+        <p>For your security, this page’s session lasts a limited time.</p>
+        <p class="muted">
+          Open Manual Syncing again from your platform’s Xero settings: each link works once, for a few
+          minutes.
+        </p>
+      </main>
+    );
+  return (
+    <>
+      <header class="top">
+        <div>
+          <h1 ref={heading} tabIndex={-1}>
+            Manual Syncing
+          </h1>
+          <p class="muted">
+            {page.business ? `${page.business.name} · times in ${page.business.timeZone}` : 'Loading…'}
+          </p>
+        </div>
+        <ConnectionBanner />
+      </header>
+      <main class="page">
+        <Notifications />
+        {page.stream === 'connecting' && <p class="live-note muted">Connecting for live updates…</p>}
+        {!page.business ? (
+          <p class="empty">Loading…</p>
+        ) : route.view === 'request' ? (
+          <RequestDetailView id={route.id} />
+        ) : (
+          <HistoryView />
+        )}
+      </main>
+    </>
+  );
+}
+
+const root = document.getElementById('app')!;
+root.textContent = '';
+render(<App />, root);

@@ -1,0 +1,120 @@
+import type { Browser } from 'playwright-core';
+import { generateDemoOrders } from '../../src/orders/seed';
+import { DEMO_TENANT_ID } from '../../src/xero-sim';
+import { expectThat, launchBrowser, openPage, requestRow, seriousAxeViolations } from '../support/browser';
+import { createBusiness, loadOrders } from '../support/orders';
+import { eventually, startTestSystem, submitSync } from '../support/system';
+import type { TestSystem } from '../support/system';
+
+/**
+ * What the page says while a request waits for Xero's daily limit (its resume time, in the business's time
+ * zone), and the Xero connection at the top of the page, kept current by the page's stream.
+ */
+describe('the Manual Syncing page while Xero says wait', () => {
+  let system: TestSystem;
+  let browser: Browser;
+  beforeAll(async () => {
+    [system, browser] = await Promise.all([
+      startTestSystem('browser-quota', {
+        // 20 calls a day, 15 of them kept in reserve: a request gets 5 calls, then waits for the next window.
+        sim: {
+          timeScale: 60,
+          tenants: [
+            {
+              tenantId: DEMO_TENANT_ID,
+              name: 'Small Co',
+              limits: { perDay: 20, perMinute: 60, concurrent: 5 },
+            },
+          ],
+        },
+        env: { XERO_WINDOW_MS: '1000', SYNC_STEP_SECONDS: '1' },
+      }),
+      launchBrowser(),
+    ]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await system?.stop();
+  });
+
+  it('shows a request waiting for the daily quota with its resume time in the business’s time zone', async () => {
+    const businessId = 'biz_quota';
+    await createBusiness(system.database.db, businessId, { dailyQuotaReserve: 15 });
+    await loadOrders(system.database.db, [
+      ...generateDemoOrders({
+        businessId,
+        from: '2025-04-01',
+        to: '2025-04-10',
+        ordersPerDay: 25,
+        channel: 'pos',
+      }),
+    ]);
+    const id = await submitSync(system, {
+      businessId,
+      channel: 'pos',
+      startDate: '2025-04-01',
+      endDate: '2025-04-10',
+    });
+    const api = await system.api(businessId);
+    const waiting = await eventually(async () => {
+      const res = await api.get<{ state: string; resumeAt: string | null; resumeAtIsReset: boolean }>(
+        `/api/sync-requests/${id}`,
+      );
+      return res.body.state === 'waiting_for_quota' && res.body.resumeAt ? res.body : null;
+    }, 60_000);
+    const at = new Date(waiting.resumeAt!);
+    const inSingapore = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Asia/Singapore',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(at);
+    const sameDay = (zone: string) => new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(at);
+    const words = waiting.resumeAtIsReset ? 'resumes at' : 'tries again at';
+
+    const { context, page } = await openPage(browser, system, businessId);
+    const row = requestRow(page, id);
+    await expectThat(row.locator('.state')).toContainText(`Waiting for Xero's daily limit, ${words}`);
+    await expectThat(row.locator('.state')).toContainText(inSingapore);
+    // The browser is in New York; the time shown is Singapore's (and its date when that is not today there).
+    if (
+      sameDay('Asia/Singapore') ===
+      new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Singapore' }).format(new Date())
+    )
+      await expectThat(row.locator('.state')).toContainText(new RegExp(`${words} ${inSingapore}$`));
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await row.getByRole('link', { name: 'POS · All locations' }).click();
+    await expectThat(page.locator('.detail .state')).toContainText(inSingapore);
+    await expectThat(page.locator('.detail')).toContainText('Daily quota waits');
+    await expectThat(page.getByRole('button', { name: 'Pause' })).toBeVisible();
+    await context.close();
+    await api.post(`/api/sync-requests/${id}/cancel`);
+  }, 120_000);
+
+  it('shows the Xero connection at the top, and "needs reconnect" with the button as soon as it happens', async () => {
+    const businessId = 'biz_reconnect';
+    await createBusiness(system.database.db, businessId);
+    const { context, page } = await openPage(browser, system, businessId);
+    await expectThat(page.getByText('Connected to Xero')).toBeVisible();
+    await system.database.db.query(
+      `UPDATE xero_connections SET status = 'needs_reconnect', last_error = 'Xero refused the refresh token (invalid_grant)', updated_at = now()
+       WHERE business_id = $1`,
+      [businessId],
+    );
+    const banner = page.getByRole('alert').filter({ hasText: 'Xero needs reconnecting' });
+    await expectThat(banner).toContainText('invalid_grant');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    // Reconnect sends the whole window to Xero's consent page (here the simulator's, which answers at once).
+    const visited: string[] = [];
+    page.on('request', (r) => {
+      if (r.isNavigationRequest()) visited.push(r.url());
+    });
+    await banner.getByRole('button', { name: 'Reconnect' }).click();
+    const consent = await eventually(async () =>
+      visited.find((u) => u.includes('/identity/connect/authorize')),
+    );
+    expect(new URL(consent).searchParams.get('client_id')).toBe(system.cfg.XERO_CLIENT_ID);
+    expect(new URL(consent).searchParams.get('code_challenge_method')).toBe('S256');
+    await context.close();
+  }, 60_000);
+});
