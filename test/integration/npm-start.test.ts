@@ -103,6 +103,26 @@ describe('npm start', () => {
     };
     const requests: Array<{ startDate: string; endDate: string }> = [];
 
+    it("prints a single-use page link that opens the demo business's Manual Syncing page", async () => {
+      const [, link] = await start.waitFor(/Manual Syncing: +(http\S+\/manual-sync\/open\?token=\S+)/);
+      const opened = await fetch(link!, { redirect: 'manual' });
+      expect(opened.status).toBe(303);
+      expect(opened.headers.get('location')).toBe('/manual-sync');
+      const cookie = opened.headers.get('set-cookie')!.split(';')[0]!;
+      const page = await fetch(new URL('/manual-sync', link), { headers: { cookie } });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('Manual Syncing');
+      // The business the session belongs to: the demo's, and no other.
+      const history = await fetch(new URL('/api/sync-requests', link), { headers: { cookie } });
+      expect(history.status).toBe(200);
+      // Used once: the same link is refused, with a page saying what to do.
+      const again = await fetch(link!, { redirect: 'manual' });
+      expect(again.status).toBe(401);
+      const refused = await again.text();
+      expect(refused).toContain('Link already used');
+      expect(refused).toContain('Open Manual Syncing again from your platform');
+    });
+
     it('a killed worker is restarted, logged, and the request it was running completes exactly once', async () => {
       const workerPid = Number((await start.waitFor(/\[start\] worker: started \(pid (\d+)\)/))[1]);
       const request = await submit(20, 4);

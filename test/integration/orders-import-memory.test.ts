@@ -23,7 +23,7 @@ async function writeFile(file: string, piece: string, total: number): Promise<vo
 
 /**
  * The import in a process of its own, as `npm run cli -- orders import` runs it: it prints each problem as it
- * is found and reports its peak memory (maxRSS) at the end.
+ * is found and reports its peak memory (VmHWM) at the end.
  */
 async function importInChild(databaseUrl: string, file: string) {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', 'test/support/import-child.ts', file], {
