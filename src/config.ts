@@ -108,6 +108,8 @@ export const ConfigSchema = z.object({
   WEBHOOK_MAX_CONCURRENT_DELIVERIES: z.coerce.number().int().min(1).max(200).default(20),
 
   SYNC_STEP_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
+  // How long one API process shares a request's computed detail between its readers (0: never).
+  PROGRESS_CACHE_MS: z.coerce.number().int().min(0).max(2000).default(250),
   SYNC_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(100).default(10),
 
   // The merchant page (Manual Syncing): page links, browser sessions, framing.

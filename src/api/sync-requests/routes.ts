@@ -8,6 +8,7 @@ import type { TenantLimiter } from '../../xero/limiter';
 import type { ControlAction } from '../../contract';
 import { InvalidInput } from '../../errors';
 import { controlRequest, retryFailed } from '../../sync-requests/control';
+import { DetailCache } from '../../sync-requests/detail-cache';
 import {
   CursorError,
   describeRequest,
@@ -54,6 +55,7 @@ async function withCursor<T>(run: () => Promise<T>): Promise<T> {
 
 export function syncRequestRoutes(deps: SyncRequestRouteDeps): Router {
   const router = Router();
+  const details = new DetailCache<Awaited<ReturnType<typeof describeRequest>>>(deps.cfg.PROGRESS_CACHE_MS);
 
   mount(router, ops.create, async ({ businessId, body, headers }, res) => {
     accepted(res, await submitSyncRequest(deps, businessId, body, headers['idempotency-key']));
@@ -73,7 +75,8 @@ export function syncRequestRoutes(deps: SyncRequestRouteDeps): Router {
   });
 
   mount(router, ops.get, async ({ businessId, params }, res) => {
-    reply(res, ops.get, 200, await describeRequest(deps, businessId, params.id));
+    const detail = details.get(businessId, params.id, () => describeRequest(deps, businessId, params.id));
+    reply(res, ops.get, 200, await detail);
   });
 
   mount(router, ops.orders, async ({ businessId, params, query }, res) => {
@@ -86,7 +89,9 @@ export function syncRequestRoutes(deps: SyncRequestRouteDeps): Router {
 
   for (const action of ['pause', 'resume', 'cancel'] as const satisfies ControlAction[]) {
     mount(router, ops[action], async ({ businessId, params }, res) => {
-      reply(res, ops[action], 202, await controlRequest(deps, businessId, params.id, action));
+      const outcome = await controlRequest(deps, businessId, params.id, action);
+      details.forget(params.id);
+      reply(res, ops[action], 202, outcome);
     });
   }
 
