@@ -128,12 +128,12 @@ async function rawRun(system: TestSystem, round: number, days: string[]) {
   return rawLoop(system, org.tenantId, await manualContact(system, org.tenantId), orders);
 }
 
-/** Two rounds of each, alternating, and the better of each: one busy moment of the machine does not decide it. */
+/** Three rounds of each, alternating, and the best of each: one busy moment of the machine does not decide it. */
 export async function runP4(system: TestSystem): Promise<Row[]> {
   const days = ['2025-01-01', '2025-03-11'];
   const raw: number[] = [];
   const ours: Array<Awaited<ReturnType<typeof engineRun>>> = [];
-  for (const round of [1, 2]) {
+  for (const round of [1, 2, 3]) {
     raw.push(await rawRun(system, round, days));
     ours.push(await engineRun(system, round, days));
   }
@@ -144,7 +144,7 @@ export async function runP4(system: TestSystem): Promise<Row[]> {
     {
       id: 'P4',
       scenario,
-      metric: `orders/s vs raw xero-node loop (${Math.round(best.rate)} / ${Math.round(rawRate)}, best of 2)`,
+      metric: `orders/s vs raw xero-node loop (${Math.round(best.rate)} / ${Math.round(rawRate)}, best of 3)`,
       value: ratio(best.rate, rawRate),
       target: '≥ 0.50',
       pass: best.rate >= 0.5 * rawRate,
