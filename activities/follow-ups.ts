@@ -67,17 +67,18 @@ export function followUpsOf(step: Step, order: Order, row: LedgerRow, placedAt: 
  */
 export async function flushFollowUps(step: Step, final: boolean, parallel = 1): Promise<boolean> {
   const all = (run: () => Promise<void>) => Promise.all(Array.from({ length: parallel }, run));
-  const waiting = await step.work.waiting();
+  // The final flush runs alone (the walk and its flushes are over): it asks the table, never the kept counts.
+  const waiting = await step.work.waiting(final);
   // Credit notes first: their refunds then join the payment batches.
   if (final ? waiting.credit_note > 0 : waiting.credit_note >= WRITE_BATCH)
     await all(() => flushKind(step, ['credit_note'], final, writeCreditNotes));
-  const after = final ? await step.work.waiting() : waiting;
+  const after = final ? await step.work.waiting(true) : waiting;
   if (final ? after.payments + after.refund > 0 : after.payments + after.refund >= WRITE_BATCH)
     await all(() => flushKind(step, ['payments', 'refund'], final, writePayments));
   if (after.allocation > 0 || final)
     await all(() => flushKind(step, ['allocation'], true, writeAllocations, 1));
   if (!final) return false;
-  const left = await step.work.waiting();
+  const left = await step.work.waiting(true);
   return Object.values(left).some((n) => n > 0);
 }
 

@@ -86,10 +86,14 @@ export async function removeWork(
 
 /**
  * One step's view of its request's queue: the counts are read once, then kept from what each add and remove
- * answers, so deciding whether a batch is full costs no statement.
+ * answers, so deciding whether a batch is full costs no statement. Kept counts can drift from the table: an add or
+ * remove that commits while the first read is in flight may or may not be in what it answers. That only moves when
+ * a batch is written; whether any work is left is always asked of the table (`waiting(true)`), when nothing else of
+ * the step runs.
  */
 export class WorkQueue {
   private counts: Record<FollowUp, number> | null = null;
+  private reading: Promise<Record<FollowUp, number>> | null = null;
   /** Items a writer of this step has put in a batch it is writing ("kind orderId"). */
   readonly taken = new Set<string>();
 
@@ -98,8 +102,16 @@ export class WorkQueue {
     private readonly requestId: string,
   ) {}
 
-  async waiting(): Promise<Record<FollowUp, number>> {
-    this.counts ??= await queuedElements(this.db, this.requestId);
+  /** Elements waiting, per kind: as kept, or (`fresh`) read from the table again. */
+  async waiting(fresh = false): Promise<Record<FollowUp, number>> {
+    if (fresh) this.counts = null;
+    if (!this.counts) {
+      // One read at a time: two concurrent first reads would each overwrite what the other's writers applied.
+      const read = (this.reading ??= queuedElements(this.db, this.requestId).finally(
+        () => (this.reading = null),
+      ));
+      this.counts = await read;
+    }
     return { ...this.counts };
   }
 
