@@ -3,6 +3,7 @@ import type { Db } from '../db/pool';
 import type { SyncState } from '../definitions';
 import { etaSeconds } from '../sync/estimate';
 import type { DailyQuota } from '../xero/limiter';
+import { CLOSED_STATES } from './store';
 
 /**
  * A request's ETA, computed when it is read, from recorded facts: its remaining calls (its plan less the calls
@@ -18,15 +19,8 @@ export interface EtaDeps {
   limiter: { dailyQuota(tenantId: string): Promise<DailyQuota> };
 }
 
-// Requests that do not spend calls while in these states.
-const IDLE_STATES: ReadonlySet<SyncState> = new Set([
-  'paused',
-  'needs_reconnect',
-  'completed',
-  'completed_with_errors',
-  'failed',
-  'cancelled',
-]);
+// Requests that do not spend calls while in these states: the closed ones, and those waiting on the merchant.
+const IDLE_STATES: ReadonlySet<SyncState> = new Set([...CLOSED_STATES, 'paused', 'needs_reconnect']);
 
 /** Calls each open request of the organisation still needs (planned less made; at least 1 while it runs). */
 export async function openRequestsOf(
