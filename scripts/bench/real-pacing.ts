@@ -2,30 +2,14 @@
  * At Xero's real pacing (the 60-second window, no scaling): a day of 60 online orders from 60 new customers.
  * At most 8 calls, no activity timeout in the history, and counts moving in the progress within 30 s.
  */
-import { generateDemoOrders } from '../../src/orders/seed';
+import { newCustomersDay } from '../../test/support/orders';
 import type { TestSystem } from '../../test/support/system';
 import { load, newOrg, result, seconds, submit, tenantStats } from './support';
 import type { Row } from './report';
 
 export async function runRealPacing(system: TestSystem): Promise<Row[]> {
   const org = await newOrg(system, 'Real pacing');
-  const orders = [
-    ...generateDemoOrders({
-      businessId: org.businessId,
-      from: '2026-02-02',
-      to: '2026-02-02',
-      ordersPerDay: 60,
-      channel: 'online',
-      seed: 60,
-    }),
-  ].map((o, i) => ({
-    ...o,
-    id: `rp_${i}`,
-    status: 'completed' as const,
-    refund: undefined,
-    customer: { name: `New Customer ${i}`, email: null },
-    payments: [{ method: 'card', amount: o.total, paidAt: o.placedAt }],
-  }));
+  const orders = newCustomersDay(org.businessId, 'rp');
   await load(system, orders);
   const api = await system.api(org.businessId);
   const before = await tenantStats(system, org);

@@ -4,17 +4,14 @@
  * and the yardsticks every figure is measured against (the minimum calls, the calls made, the time taken).
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { freePort } from '../../test/support/ports';
 import { stopWorker, workerEnv } from '../../test/support/worker-process';
 import type { Order } from '../../src/orders/schema';
 import type { ManualSyncResult } from '../../src/definitions';
 import type { SimTenantStats } from '../../test/support/orders';
-import { connectToSimulator, loadOrders, simStats } from '../../test/support/orders';
-import { upsertBusiness } from '../../src/businesses/store';
+import { businessOnOwnOrganisation, loadOrders, simStats } from '../../test/support/orders';
 import type { BusinessSettings } from '../../src/businesses/store';
-import { DEMO_SETTINGS } from '../../src/demo/seed';
 import type { TestSystem } from '../../test/support/system';
 import { contactKey, contactNameFor } from '../../src/sync/contacts';
 import { chooseContactReads, contactLookups, planCalls } from '../../src/sync/packing';
@@ -41,24 +38,17 @@ export async function newOrg(
     dayResetOffsetSeconds?: number;
   } = {},
 ): Promise<Org> {
-  const tenant = system.xero.sim.createTenant({
+  const businessId = `biz_${name.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`;
+  const tenantId = await businessOnOwnOrganisation(system, {
+    businessId,
     name,
+    clientPrefix: 'bench',
     limits: opts.limits,
     dayResetOffsetSeconds: opts.dayResetOffsetSeconds,
+    settings: opts.settings,
   });
-  const client = { clientId: `bench-${tenant.tenantId.slice(0, 8)}`, clientSecret: randomUUID() };
-  system.xero.sim.createClient({ ...client, customConnectionTenantId: tenant.tenantId });
-  const businessId = `biz_${name.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`;
-  await upsertBusiness(system.database.db, {
-    id: businessId,
-    name,
-    timeZone: 'Asia/Singapore',
-    xeroTenantId: tenant.tenantId,
-    settings: { ...DEMO_SETTINGS, ...opts.settings },
-  });
-  await connectToSimulator(system.database.db, businessId, tenant.tenantId, client);
-  const org: Org = { tenantId: tenant.tenantId, businessId, calls: [] };
-  exchangeLog.set(tenant.tenantId, org.calls);
+  const org: Org = { tenantId, businessId, calls: [] };
+  exchangeLog.set(tenantId, org.calls);
   return org;
 }
 

@@ -1,7 +1,12 @@
 import type { ManualSyncResult } from '../../src/definitions';
-import { generateDemoOrders } from '../../src/orders/seed';
-import type { Order } from '../../src/orders/schema';
-import { createBusiness, expectExactlyOnce, loadOrders, simInvoices, simStats } from '../support/orders';
+import {
+  createBusiness,
+  expectExactlyOnce,
+  loadOrders,
+  newCustomersDay,
+  simInvoices,
+  simStats,
+} from '../support/orders';
 import { startTestSystem, submitSync } from '../support/system';
 import type { TestSystem } from '../support/system';
 
@@ -25,23 +30,7 @@ describe('real pacing', () => {
     expect(system.cfg.XERO_WINDOW_MS).toBe(60_000);
     const businessId = 'biz_pacing';
     await createBusiness(system.database.db, businessId);
-    const orders: Order[] = [
-      ...generateDemoOrders({
-        businessId,
-        from: '2026-02-02',
-        to: '2026-02-02',
-        ordersPerDay: 60,
-        channel: 'online',
-        seed: 60,
-      }),
-    ].map((o, i) => ({
-      ...o,
-      id: `pace_${i}`,
-      status: 'completed',
-      customer: { name: `New Customer ${String(i).padStart(2, '0')}`, email: null },
-      payments: [{ method: 'card', amount: o.total, paidAt: o.placedAt }],
-    }));
-    delete (orders as Array<Partial<Order>>)[0]!.refund;
+    const orders = newCustomersDay(businessId, 'pace');
     await loadOrders(system.database.db, orders);
     const before = (await simStats(system.xero.baseUrl)).calls.total;
 

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/pool';
 import { parseDecimal, sumDecimal } from '../../src/money';
 import { upsertBusiness } from '../../src/businesses/store';
 import type { BusinessSettings } from '../../src/businesses/store';
 import { DEMO_SETTINGS } from '../../src/demo/seed';
-import { DEMO_LOCATIONS } from '../../src/orders/seed';
+import { DEMO_LOCATIONS, generateDemoOrders } from '../../src/orders/seed';
 import type { Order } from '../../src/orders/schema';
 import { upsertOrders } from '../../src/orders/store';
 import { decodeKey } from '../../src/config';
@@ -12,6 +13,7 @@ import { ConnectionStore } from '../../src/xero/connection-store';
 import { TokenCipher } from '../../src/xero/token-crypto';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID } from '../../src/xero-sim';
 import { TEST_TOKEN_ENCRYPTION_KEY } from './harness';
+import type { TestSystem } from './system';
 
 /** A business connected to the simulator's demo organisation, with the demo mapping settings. */
 export async function createBusiness(
@@ -51,6 +53,64 @@ export async function connectToSimulator(
       client,
     }),
   );
+}
+
+type TenantOptions = NonNullable<Parameters<TestSystem['xero']['sim']['createTenant']>[0]>;
+
+/**
+ * A business on a simulated organisation of its own: its own tenant (its limits, its daily reset) reached through
+ * a Custom Connection of its own app, so its quota is no other business's. Answers the organisation's tenant id.
+ */
+export async function businessOnOwnOrganisation(
+  system: TestSystem,
+  opts: {
+    businessId: string;
+    name: string;
+    /** The start of its app's client id (the bench's and the scale-out test's apps are told apart by it). */
+    clientPrefix: string;
+    limits?: TenantOptions['limits'];
+    dayResetOffsetSeconds?: number;
+    settings?: Partial<BusinessSettings>;
+  },
+): Promise<string> {
+  const { tenantId } = system.xero.sim.createTenant({
+    name: opts.name,
+    limits: opts.limits,
+    dayResetOffsetSeconds: opts.dayResetOffsetSeconds,
+  });
+  const client = { clientId: `${opts.clientPrefix}-${tenantId.slice(0, 8)}`, clientSecret: randomUUID() };
+  system.xero.sim.createClient({ ...client, customConnectionTenantId: tenantId });
+  await upsertBusiness(system.database.db, {
+    id: opts.businessId,
+    name: opts.name,
+    timeZone: 'Asia/Singapore',
+    xeroTenantId: tenantId,
+    settings: { ...DEMO_SETTINGS, ...opts.settings },
+  });
+  await connectToSimulator(system.database.db, opts.businessId, tenantId, client);
+  return tenantId;
+}
+
+/**
+ * One day (2026-02-02) of 60 completed, card-paid online orders, each from a customer Xero has never seen and none
+ * refunded: the day the real-pacing test and bench scenario sync.
+ */
+export function newCustomersDay(businessId: string, idPrefix: string): Order[] {
+  const day = generateDemoOrders({
+    businessId,
+    from: '2026-02-02',
+    to: '2026-02-02',
+    ordersPerDay: 60,
+    channel: 'online',
+    seed: 60,
+  });
+  return [...day].map(({ refund: _refund, ...o }, i) => ({
+    ...o,
+    id: `${idPrefix}_${i}`,
+    status: 'completed' as const,
+    customer: { name: `New Customer ${String(i).padStart(2, '0')}`, email: null },
+    payments: [{ method: 'card', amount: o.total, paidAt: o.placedAt }],
+  }));
 }
 
 export async function loadOrders(db: Db, orders: Order[]): Promise<void> {

@@ -4,17 +4,14 @@
  * PostgreSQL, and many businesses, each connected to its own simulated Xero organisation with its own limits.
  */
 import type { ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { temporal } from '@temporalio/proto';
-import { upsertBusiness } from '../../src/businesses/store';
 import type { BusinessSettings } from '../../src/businesses/store';
 import type { ManualSyncResult } from '../../src/definitions';
-import { DEMO_SETTINGS } from '../../src/demo/seed';
 import type { Order } from '../../src/orders/schema';
 import { apiClient } from './api';
 import { apiEnv, spawnApi, waitUntilReady } from './api-process';
-import { connectToSimulator, loadOrders } from './orders';
+import { businessOnOwnOrganisation, loadOrders } from './orders';
 import type { SimTenantStats } from './orders';
 import { freePort } from './ports';
 import type { TestSystem } from './system';
@@ -121,26 +118,19 @@ export async function createOrg(
   } = {},
 ): Promise<ScaleOrg> {
   const name = `${opts.prefix ?? 'Scale'} org ${index}`;
-  const tenant = system.xero.sim.createTenant({
+  const businessId = `biz_${(opts.prefix ?? 'scale').toLowerCase()}_${index}`;
+  const tenantId = await businessOnOwnOrganisation(system, {
+    businessId,
     name,
+    clientPrefix: 'scale',
     limits: opts.perDay ? { perDay: opts.perDay } : undefined,
     // Each organisation's daily window resets at its own time, as real ones do.
     dayResetOffsetSeconds: opts.dayResetOffsetSeconds ?? (index * 997) % 86_400,
+    settings: opts.settings,
   });
-  const client = { clientId: `scale-${tenant.tenantId.slice(0, 8)}`, clientSecret: randomUUID() };
-  system.xero.sim.createClient({ ...client, customConnectionTenantId: tenant.tenantId });
-  const businessId = `biz_${(opts.prefix ?? 'scale').toLowerCase()}_${index}`;
-  await upsertBusiness(system.database.db, {
-    id: businessId,
-    name,
-    timeZone: 'Asia/Singapore',
-    xeroTenantId: tenant.tenantId,
-    settings: { ...DEMO_SETTINGS, ...opts.settings },
-  });
-  await connectToSimulator(system.database.db, businessId, tenant.tenantId, client);
   const list = orders(businessId);
   await loadOrders(system.database.db, list);
-  return { index, tenantId: tenant.tenantId, businessId, orders: list, perDay: opts.perDay };
+  return { index, tenantId, businessId, orders: list, perDay: opts.perDay };
 }
 
 /** One request per organisation, submitted over HTTP to the API processes in turn; returns the request ids. */
