@@ -10,7 +10,7 @@ import {
   completeFollowUps,
   recordCreditNote,
   recordMoneyChecks,
-  recordOutcomes,
+  recordOrders,
   releaseFollowUps,
   releaseToSettle,
 } from '../src/sync/ledger';
@@ -103,6 +103,8 @@ async function flushKind(
   const busy = new Set<string>();
   const key = (i: WorkItem) => `${i.kind} ${i.orderId}`;
   for (;;) {
+    // Beside the walk, the kept counts say when no full batch is left, without asking the table again.
+    if (!final && (await queued(step, kinds)) < batchSize) return;
     const peeked = await step.work.peek(kinds, busy.size + step.work.taken.size + 2 * batchSize);
     // Taken by this step's other writers (between the peek and here nothing else runs): never in two batches.
     const items = peeked.filter((i) => !busy.has(key(i)) && !step.work.taken.has(key(i)));
@@ -117,6 +119,12 @@ async function flushKind(
       for (const i of batch) step.work.taken.delete(key(i));
     }
   }
+}
+
+/** Elements of these kinds waiting, as the step's queue keeps count. */
+async function queued(step: Step, kinds: FollowUp[]): Promise<number> {
+  const waiting = await step.work.waiting();
+  return kinds.reduce((n, kind) => n + waiting[kind], 0);
 }
 
 /** Claims the batch's writes; settled ones leave the queue, busy ones are skipped for now. */
@@ -181,11 +189,13 @@ async function fail(step: Step, failures: Array<{ claimed: Claimed; error: strin
       kind,
       failures.filter((f) => f.claimed.item.kind === kind).map((f) => f.claimed.order.id),
     );
-  await recordOutcomes(
-    step.deps.db,
-    step.input.requestId,
-    failures.map((f) => ({ orderId: f.claimed.order.id, outcome: 'failed' as const, error: f.error })),
-  );
+  await recordOrders(step.deps.db, step.input.businessId, step.input.requestId, {
+    outcomes: failures.map((f) => ({
+      orderId: f.claimed.order.id,
+      outcome: 'failed' as const,
+      error: f.error,
+    })),
+  });
 }
 
 function keyOf(step: Step, what: string, body: unknown): string {

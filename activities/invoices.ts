@@ -5,10 +5,9 @@ import { contactKey, contactNameFor } from '../src/sync/contacts';
 import { mapOrder } from '../src/sync/invoice-mapping';
 import type { ContactRef, InvoiceMapping } from '../src/sync/invoice-mapping';
 import { renderInvoiceNumber } from '../src/sync/invoice-number';
-import { markFailed, markNotSent, markPending, markSynced } from '../src/sync/ledger';
-import type { recordOutcomes } from '../src/sync/ledger';
+import { markNotSent, markPending, recordOrders } from '../src/sync/ledger';
 import { DailyQuotaExhausted } from '../src/xero/limiter';
-import type { LedgerRow, Outcome } from '../src/sync/ledger';
+import type { FailedOrder, LedgerRow, OrderOutcomeRow, SyncedOrder } from '../src/sync/ledger';
 import { checkFoundInvoice, checkInvoiceAnswers } from '../src/sync/money-checks';
 import { invoiceNumberGroups } from '../src/sync/packing';
 import type { ContactResolution } from '../src/sync/request-contacts';
@@ -16,7 +15,7 @@ import { elementErrors, toXeroInvoice } from '../src/xero/wire';
 import type { Step } from './step';
 
 /** What one order of a page came to, for sync_request_orders. */
-export type OrderOutcome = Parameters<typeof recordOutcomes>[2][number];
+export type OrderOutcome = OrderOutcomeRow;
 
 export interface Planned {
   order: Order;
@@ -69,7 +68,8 @@ export function planOrder(
 /**
  * Writes one page: orders whose earlier write has an unknown outcome are looked up first, then one call writes
  * the rest (PUT, or POST for the "update" re-sync policy) with summarizeErrors=false and a key derived from the
- * content. Returns every outcome; the ledger says synced or failed for each.
+ * content. Returns every outcome, each already recorded: the ledger says synced or failed, and so do the
+ * request's results.
  */
 export async function writeInvoices(step: Step, page: InvoicePage): Promise<OrderOutcome[]> {
   const pending = page.toWrite.filter((p) => page.pendingIds.has(p.order.id)).map((p) => p.order);
@@ -92,7 +92,7 @@ export async function reconcilePending(
   const found: Invoice[] = [];
   for (const group of invoiceNumberGroups([...numbers.keys()]))
     found.push(...(await step.xero.getInvoicesByNumbers(step.ctx, group)));
-  const synced = found.flatMap((inv) => {
+  const synced = found.flatMap((inv): SyncedOrder[] => {
     const order = inv.invoiceNumber ? numbers.get(inv.invoiceNumber) : undefined;
     if (!order || inv.reference !== order.id || !inv.invoiceID || ids.has(order.id)) return [];
     ids.add(order.id);
@@ -113,7 +113,7 @@ export async function reconcilePending(
       },
     ];
   });
-  await markSynced(step.deps.db, step.input.businessId, step.input.requestId, synced);
+  await recordOrders(step.deps.db, step.input.businessId, step.input.requestId, { synced });
   return { ids, outcomes };
 }
 
@@ -157,8 +157,8 @@ async function pushInvoices(
 
 async function settleInvoices(step: Step, planned: Planned[], results: Invoice[]): Promise<OrderOutcome[]> {
   const outcomes: OrderOutcome[] = [];
-  const synced: Parameters<typeof markSynced>[3] = [];
-  const failed: Parameters<typeof markFailed>[3] = [];
+  const synced: SyncedOrder[] = [];
+  const failed: FailedOrder[] = [];
   const duplicates: Order[] = [];
   // Money check (src/sync/money-checks.ts): Xero's totals against the order's, kept on the ledger row.
   const sent = planned.map((p) => ({ order: p.order, invoice: p.mapping.invoice }));
@@ -184,10 +184,13 @@ async function settleInvoices(step: Step, planned: Planned[], results: Invoice[]
         invoiceNumber: number,
       });
     } else if (errors.some((e) => /must be unique/i.test(e))) duplicates.push(p.order);
-    else failed.push({ orderId: p.order.id, invoiceNumber: number, error: errors.join('; ') });
+    else {
+      failed.push({ orderId: p.order.id, invoiceNumber: number, error: errors.join('; ') });
+      outcomes.push({ ...failed[failed.length - 1]!, outcome: 'failed' });
+    }
   });
-  await markSynced(step.deps.db, step.input.businessId, step.input.requestId, synced);
-  outcomes.push(...(await failOrders(step, failed)));
+  // Xero's answer is kept at once, in one statement: the ledger's marks and the request's results.
+  await recordOrders(step.deps.db, step.input.businessId, step.input.requestId, { synced, failed });
   outcomes.push(...(await settleDuplicates(step, duplicates)));
   return outcomes;
 }
@@ -206,11 +209,8 @@ async function settleDuplicates(step: Step, orders: Order[]): Promise<OrderOutco
   return [...adopted.outcomes, ...(await failOrders(step, conflicts))];
 }
 
-/** Fails orders in the ledger, with the reason; returns their outcomes. */
-export async function failOrders(
-  step: Step,
-  failed: Parameters<typeof markFailed>[3],
-): Promise<OrderOutcome[]> {
-  await markFailed(step.deps.db, step.input.businessId, step.input.requestId, failed);
-  return failed.map((f) => ({ ...f, outcome: 'failed' as Outcome }));
+/** Fails orders in the ledger and in the request's results, with the reason; returns their outcomes. */
+export async function failOrders(step: Step, failed: FailedOrder[]): Promise<OrderOutcome[]> {
+  await recordOrders(step.deps.db, step.input.businessId, step.input.requestId, { failed });
+  return failed.map((f) => ({ ...f, outcome: 'failed' as const }));
 }

@@ -4,8 +4,8 @@ import type { ManualSyncInput, OrdersCursor, StepOutcome } from '../src/definiti
 import { listOrdersPage } from '../src/orders/store';
 import type { StoredOrder } from '../src/orders/store';
 import type { Dependencies } from '../src/runtime';
-import { ledgerRows, markFailed, recordOutcomes, requestCounts } from '../src/sync/ledger';
-import type { LedgerRow } from '../src/sync/ledger';
+import { ledgerRows, recordOrders, requestCounts } from '../src/sync/ledger';
+import type { FailedOrder, LedgerRow } from '../src/sync/ledger';
 import { WRITE_BATCH } from '../src/sync/packing';
 import { loadRequestContacts } from '../src/sync/request-contacts';
 import type { ContactResolution } from '../src/sync/request-contacts';
@@ -20,8 +20,10 @@ import { openStep, quotaStop, TaskPool } from './step';
 import type { Step } from './step';
 import { toActivityFailure } from './xero-failures';
 
-// Rows read from PostgreSQL at a time while a page of invoices is put together.
-const READ_AHEAD = 100;
+// Rows read from PostgreSQL at a time while pages of invoices are put together (five pages of 50 per read).
+const READ_AHEAD = 250;
+// A long run of orders with nothing to write still ends a page after this many, so the cursor keeps moving.
+const SETTLED_PER_PAGE = 1000;
 
 /**
  * One step of the orders walk: from the cursor, pages of 50 orders to write (across day boundaries), several in
@@ -55,7 +57,7 @@ interface Page extends InvoicePage {
   walked: boolean;
   /** Orders settled without a write (voided, already in Xero, unmappable) and follow-ups found on the way. */
   settled: OrderOutcome[];
-  failed: Parameters<typeof markFailed>[3];
+  failed: FailedOrder[];
   work: WorkItem[];
 }
 
@@ -137,15 +139,14 @@ class OrdersWalk {
       }
       this.sortOut(next.row, next.ledger, page);
       page.end = { placedAt: next.row.placedAtUtc, id: next.row.order.id };
-      // A long run of orders with nothing to write still ends a page, so the cursor keeps moving.
-      if (page.settled.length + page.failed.length >= 10 * READ_AHEAD) break;
+      if (page.settled.length + page.failed.length >= SETTLED_PER_PAGE) break;
     }
     this.readAfter = page.end;
     this.readWalked = page.walked;
     return page;
   }
 
-  /** The next order of the walk with its ledger row, read ahead 100 at a time. */
+  /** The next order of the walk with its ledger row, read ahead READ_AHEAD at a time. */
   private async nextRow(): Promise<{ row: StoredOrder; ledger: LedgerRow | undefined } | null> {
     if (this.buffer.length === 0 && !this.bufferWalked) {
       const { db } = this.step.deps;
@@ -189,20 +190,23 @@ class OrdersWalk {
   }
 
   /**
-   * A page's writes: its invoices, then every outcome of the page in one statement, the follow-ups now due,
-   * and a word to the flusher (which writes any batch that is full, beside the pages).
+   * A page's writes: its invoices (their outcomes recorded with Xero's answer), then the page's other outcomes in
+   * one statement, the follow-ups now due, and a word to the flusher (which writes any batch that is full,
+   * beside the pages).
    */
   private async handle(page: Page): Promise<void> {
     const { step } = this;
     const { db } = step.deps;
     const written = page.toWrite.length > 0 ? await writeInvoices(step, page) : [];
-    await markFailed(db, step.input.businessId, step.input.requestId, page.failed);
+    await recordOrders(db, step.input.businessId, step.input.requestId, {
+      failed: page.failed,
+      outcomes: page.settled,
+    });
     const outcomes = [
       ...page.settled,
       ...page.failed.map((f) => ({ ...f, outcome: 'failed' as const })),
       ...written,
     ];
-    await recordOutcomes(db, step.input.requestId, outcomes);
     pageDone(step, outcomes);
     const synced = new Set(written.filter((o) => o.outcome === 'synced').map((o) => o.orderId));
     const due = page.toWrite

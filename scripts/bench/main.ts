@@ -23,7 +23,9 @@ import { runScaleOut, runScaleOutRealPace } from './scale-out';
 import { machine, printTable, writeResults } from './report';
 import type { Row } from './report';
 import { recordExchange } from './support';
+import type { BenchWorkers } from './support';
 import { spawnWorker, stopWorker, workerEnv } from '../../test/support/worker-process';
+import { freePort } from '../../test/support/ports';
 
 type SystemOptions = Parameters<typeof startTestSystem>[1];
 
@@ -36,7 +38,7 @@ const SYSTEMS: Array<{
   options: SystemOptions;
   /** Worker processes to run beside the in-process API and simulator, as in a deployment. */
   workers?: number;
-  scenarios: Array<(s: TestSystem) => Promise<Row[]>>;
+  scenarios: Array<(s: TestSystem, workers: BenchWorkers) => Promise<Row[]>>;
 }> = [
   {
     name: 'scaled (1 s minute)',
@@ -141,10 +143,14 @@ async function main(): Promise<void> {
         ...spec.options,
         sim: { ...spec.options?.sim, onExchange },
       });
-      const workers = Array.from({ length: spec.workers ?? 0 }, () => spawnWorker(workerEnv(system.cfg)));
+      const ports = await Promise.all(Array.from({ length: spec.workers ?? 0 }, () => freePort()));
+      const workers = ports.map((port) =>
+        spawnWorker(workerEnv(system.cfg, { WORKER_HTTP_PORT: String(port) })),
+      );
+      const metricsUrls = ports.map((port) => `http://127.0.0.1:${port}/metrics`);
       try {
         for (const scenario of spec.scenarios) {
-          const found = await scenario(system);
+          const found = await scenario(system, { metricsUrls });
           const wanted = only ? found.filter((r) => only.includes(r.id)) : found;
           rows.push(...wanted);
           for (const r of wanted) console.error(`[bench]   ${r.id} ${r.scenario}: ${r.metric} = ${r.value}`);

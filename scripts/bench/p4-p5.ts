@@ -13,7 +13,7 @@ import type { Order } from '../../src/orders/schema';
 import { DEFAULT_SETTINGS } from '../../src/businesses/store';
 import { DEMO_SETTINGS } from '../../src/demo/seed';
 import { mapOrder } from '../../src/sync/invoice-mapping';
-import { recordOutcomes, requestCounts } from '../../src/sync/ledger';
+import { recordOrders, requestCounts } from '../../src/sync/ledger';
 import { chunk } from '../../src/sync/packing';
 import { toXeroInvoice, toXeroPayment } from '../../src/xero/wire';
 import type { TestSystem } from '../../test/support/system';
@@ -28,6 +28,7 @@ import {
   submit,
   tenantStats,
 } from './support';
+import type { BenchWorkers } from './support';
 import type { Row } from './report';
 
 const MANUAL_NAME = 'Bench Walk-in';
@@ -98,14 +99,26 @@ async function rawLoop(
   return orders.length / ((Date.now() - started) / 1000);
 }
 
+/** The sum of a counter's samples on workers' /metrics pages (Prometheus text format). */
+async function counterSum(urls: string[], name: string): Promise<number> {
+  let sum = 0;
+  for (const url of urls) {
+    const text = await (await fetch(url)).text();
+    for (const line of text.split('\n'))
+      if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) sum += Number(line.split(' ').pop());
+  }
+  return sum;
+}
+
 /** One engine run with limits off: a manual contact, so every call is an invoice or payment write like the raw loop's. */
-async function engineRun(system: TestSystem, round: number, days: string[]) {
+async function engineRun(system: TestSystem, round: number, days: string[], workers: BenchWorkers) {
   const unlimited = { perMinute: 1_000_000, concurrent: 100, perDay: 1_000_000_000 };
   const org = await newOrg(system, `P4 engine ${round}`, { limits: unlimited });
   const orders = completedPos(org.businessId, `p4e${round}`, days, 100);
   await load(system, orders);
   const contactId = await manualContact(system, org.tenantId);
   const before = await tenantStats(system, org);
+  const limiterBefore = await counterSum(workers.metricsUrls, 'xero_limiter_statements_total');
   const xactsBefore = await transactions(system);
   const started = Date.now();
   const body = {
@@ -118,7 +131,8 @@ async function engineRun(system: TestSystem, round: number, days: string[]) {
   const rate = orders.length / ((Date.now() - started) / 1000);
   const xacts = (await transactions(system)) - xactsBefore;
   const calls = (await tenantStats(system, org)).calls.total - before.calls.total;
-  return { rate, xacts, calls, orders: orders.length };
+  const limiter = (await counterSum(workers.metricsUrls, 'xero_limiter_statements_total')) - limiterBefore;
+  return { rate, xacts, calls, limiter, orders: orders.length };
 }
 
 async function rawRun(system: TestSystem, round: number, days: string[]) {
@@ -128,14 +142,20 @@ async function rawRun(system: TestSystem, round: number, days: string[]) {
   return rawLoop(system, org.tenantId, await manualContact(system, org.tenantId), orders);
 }
 
-/** Three rounds of each, alternating, and the best of each: one busy moment of the machine does not decide it. */
-export async function runP4(system: TestSystem): Promise<Row[]> {
+/**
+ * A warm-up round of each (not counted: a deployed worker, like a long-running loop, has its code compiled), then
+ * three rounds of each, alternating, and the best of each: one busy moment of the machine does not decide it.
+ */
+export async function runP4(system: TestSystem, workers: BenchWorkers): Promise<Row[]> {
   const days = ['2025-01-01', '2025-03-11'];
   const raw: number[] = [];
   const ours: Array<Awaited<ReturnType<typeof engineRun>>> = [];
-  for (const round of [1, 2, 3]) {
-    raw.push(await rawRun(system, round, days));
-    ours.push(await engineRun(system, round, days));
+  for (const round of [0, 1, 2, 3]) {
+    const rawRate = await rawRun(system, round, days);
+    const run = await engineRun(system, round, days, workers);
+    if (round === 0) continue;
+    raw.push(rawRate);
+    ours.push(run);
   }
   const rawRate = Math.max(...raw);
   const best = ours.reduce((a, b) => (b.rate > a.rate ? b : a));
@@ -152,7 +172,7 @@ export async function runP4(system: TestSystem): Promise<Row[]> {
     {
       id: 'P4',
       scenario,
-      metric: `PostgreSQL statements per Xero call, all processes (${best.calls} calls)`,
+      metric: `PostgreSQL statements per Xero call, all processes, limiter's included (${best.calls} calls)`,
       value: ratio(best.xacts, best.calls),
       target: 'reported',
       pass: true,
@@ -160,10 +180,10 @@ export async function runP4(system: TestSystem): Promise<Row[]> {
     {
       id: 'P4',
       scenario,
-      metric: 'limiter round trips per Xero call (start and finish)',
-      value: 2,
-      target: 'by design',
-      pass: true,
+      metric: `limiter statements per Xero call, start and finish (${best.limiter} statements)`,
+      value: ratio(best.limiter, best.calls),
+      target: '2 (one each)',
+      pass: best.limiter <= 2 * best.calls,
     },
   ];
 }
@@ -265,7 +285,7 @@ export async function runP5Counts(system: TestSystem): Promise<Row[]> {
         orderId: `page${i}_${j}`,
         outcome: 'synced' as const,
       }));
-      await recordOutcomes(db, requestId, page);
+      await recordOrders(db, 'biz_bench_counts', requestId, { outcomes: page });
     }
     return (performance.now() - t0) / 20;
   };

@@ -21,6 +21,11 @@ import { parseDecimal } from '../../src/money';
 
 const root = path.resolve(__dirname, '../..');
 
+/** What a scenario gets besides the system: the /metrics URL of each worker process the bench started for it. */
+export interface BenchWorkers {
+  metricsUrls: string[];
+}
+
 export interface Org {
   tenantId: string;
   businessId: string;

@@ -13,6 +13,8 @@ export interface Metrics {
   xeroRateLimited: Counter<'organisation' | 'kind'>;
   /** Time a call waited in the limiter for a lease and its paced start. */
   xeroLimiterWait: Histogram<'organisation'>;
+  /** The limiter's statements: `start` (one per call, more while every lease is taken) and `finish`. */
+  xeroLimiterStatements: Counter<'kind'>;
   /** Steps stopped by a spent daily budget, and how long they are to wait. */
   quotaWaits: Counter<'organisation'>;
   quotaWaitSeconds: Histogram<'organisation'>;
@@ -55,6 +57,12 @@ function create(): Metrics {
       help: 'Time a Xero call waited in the limiter for a free slot and its paced start.',
       labelNames: ['organisation'],
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 300],
+      registers: r,
+    }),
+    xeroLimiterStatements: new Counter({
+      name: 'xero_limiter_statements_total',
+      help: 'Statements the Xero limiter ran on PostgreSQL: start (each look for a free lease) and finish.',
+      labelNames: ['kind'],
       registers: r,
     }),
     quotaWaits: new Counter({

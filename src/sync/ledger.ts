@@ -97,66 +97,106 @@ export async function markNotSent(db: Db, businessId: string, orderIds: string[]
   );
 }
 
-export async function markSynced(
-  db: Db,
-  businessId: string,
-  requestId: string,
-  rows: Array<{
-    orderId: string;
-    invoiceNumber: string;
-    xeroInvoiceId: string;
-    xeroContactId: string | null;
-    /** The invoice's money check (src/sync/money-checks.ts): null when Xero's amounts agree. */
-    moneyCheck?: string | null;
-  }>,
-): Promise<void> {
-  if (rows.length === 0) return;
-  // The invoice's money check is kept in the same statement: set when Xero's amounts differ, cleared otherwise.
-  await db.query(
-    `INSERT INTO order_ledger (business_id, order_id, status, request_id, invoice_number, xero_invoice_id,
-       xero_contact_id, money_checks)
-     SELECT $1, o, 'synced', $2, n, i, c, CASE WHEN m IS NOT NULL THEN jsonb_build_object('invoice', m) END
-     FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS t(o, n, i, c, m)
-     ON CONFLICT (business_id, order_id) DO UPDATE SET status = 'synced', request_id = EXCLUDED.request_id,
-       invoice_number = EXCLUDED.invoice_number, xero_invoice_id = EXCLUDED.xero_invoice_id,
-       xero_contact_id = COALESCE(EXCLUDED.xero_contact_id, order_ledger.xero_contact_id), error = NULL,
-       money_checks = CASE WHEN EXCLUDED.money_checks IS NOT NULL
-                           THEN COALESCE(order_ledger.money_checks, '{}'::jsonb) || EXCLUDED.money_checks
-                           ELSE NULLIF(COALESCE(order_ledger.money_checks, '{}'::jsonb) - 'invoice', '{}'::jsonb) END,
-       updated_at = now()`,
-    [
-      businessId,
-      requestId,
-      rows.map((r) => r.orderId),
-      rows.map((r) => r.invoiceNumber),
-      rows.map((r) => r.xeroInvoiceId),
-      rows.map((r) => r.xeroContactId),
-      rows.map((r) => r.moneyCheck ?? null),
-    ],
-  );
+/** An order whose invoice is in Xero: its ids, and the invoice's money check. */
+export interface SyncedOrder {
+  orderId: string;
+  invoiceNumber: string;
+  xeroInvoiceId: string;
+  xeroContactId: string | null;
+  /** The invoice's money check (src/sync/money-checks.ts): null when Xero's amounts agree. */
+  moneyCheck?: string | null;
 }
 
-export async function markFailed(
+/** An order that could not be written, with the reason. */
+export interface FailedOrder {
+  orderId: string;
+  invoiceNumber: string;
+  error: string;
+}
+
+/** What this request did with an order, for its per-order results (sync_request_orders). */
+export interface OrderOutcomeRow {
+  orderId: string;
+  outcome: Outcome;
+  error?: string | null;
+  xeroInvoiceId?: string | null;
+  invoiceNumber?: string | null;
+}
+
+/** Adds a statement parameter and answers its placeholder. */
+type Param = (value: unknown) => string;
+
+// The invoice's money check is kept in the same statement: set when Xero's amounts differ, cleared otherwise.
+const markSyncedSql = ($: Param, businessId: string, requestId: string, rows: SyncedOrder[]) => `
+  INSERT INTO order_ledger (business_id, order_id, status, request_id, invoice_number, xero_invoice_id,
+    xero_contact_id, money_checks)
+  SELECT ${$(businessId)}, o, 'synced', ${$(requestId)}, n, i, c,
+    CASE WHEN m IS NOT NULL THEN jsonb_build_object('invoice', m) END
+  FROM unnest(${$(rows.map((r) => r.orderId))}::text[], ${$(rows.map((r) => r.invoiceNumber))}::text[],
+    ${$(rows.map((r) => r.xeroInvoiceId))}::text[], ${$(rows.map((r) => r.xeroContactId))}::text[],
+    ${$(rows.map((r) => r.moneyCheck ?? null))}::text[]) AS t(o, n, i, c, m)
+  ON CONFLICT (business_id, order_id) DO UPDATE SET status = 'synced', request_id = EXCLUDED.request_id,
+    invoice_number = EXCLUDED.invoice_number, xero_invoice_id = EXCLUDED.xero_invoice_id,
+    xero_contact_id = COALESCE(EXCLUDED.xero_contact_id, order_ledger.xero_contact_id), error = NULL,
+    money_checks = CASE WHEN EXCLUDED.money_checks IS NOT NULL
+                        THEN COALESCE(order_ledger.money_checks, '{}'::jsonb) || EXCLUDED.money_checks
+                        ELSE NULLIF(COALESCE(order_ledger.money_checks, '{}'::jsonb) - 'invoice', '{}'::jsonb) END,
+    updated_at = now()`;
+
+// A failed order never downgrades one already synced.
+const markFailedSql = ($: Param, businessId: string, requestId: string, rows: FailedOrder[]) => `
+  INSERT INTO order_ledger (business_id, order_id, status, request_id, invoice_number, error, attempts)
+  SELECT ${$(businessId)}, o, 'failed', ${$(requestId)}, n, e, 1
+  FROM unnest(${$(rows.map((r) => r.orderId))}::text[], ${$(rows.map((r) => r.invoiceNumber))}::text[],
+    ${$(rows.map((r) => r.error))}::text[]) AS t(o, n, e)
+  ON CONFLICT (business_id, order_id) DO UPDATE SET status = 'failed', request_id = EXCLUDED.request_id,
+    error = EXCLUDED.error, updated_at = now()
+  WHERE order_ledger.status <> 'synced'`;
+
+// A retried batch overwrites, never double counts; an order this request already synced stays synced when a
+// retried batch sees it again.
+const recordOutcomesSql = ($: Param, requestId: string, rows: OrderOutcomeRow[]) => `
+  INSERT INTO sync_request_orders (request_id, order_id, outcome, error, xero_invoice_id, invoice_number)
+  SELECT ${$(requestId)}, o, oc, e, x, n
+  FROM unnest(${$(rows.map((r) => r.orderId))}::text[], ${$(rows.map((r) => r.outcome))}::text[],
+    ${$(rows.map((r) => r.error ?? null))}::text[], ${$(rows.map((r) => r.xeroInvoiceId ?? null))}::text[],
+    ${$(rows.map((r) => r.invoiceNumber ?? null))}::text[]) AS t(o, oc, e, x, n)
+  ON CONFLICT (request_id, order_id) DO UPDATE SET outcome = EXCLUDED.outcome, error = EXCLUDED.error,
+    xero_invoice_id = COALESCE(EXCLUDED.xero_invoice_id, sync_request_orders.xero_invoice_id),
+    invoice_number = COALESCE(EXCLUDED.invoice_number, sync_request_orders.invoice_number), updated_at = now()
+  WHERE NOT (sync_request_orders.outcome = 'synced' AND EXCLUDED.outcome = 'skipped')`;
+
+/**
+ * Records orders in one statement (so a page costs one round trip, and its marks and results never part): the
+ * ledger marks orders `synced` or `failed`, and this request's results get a line for each of those and for
+ * every other outcome given (skipped orders, follow-ups refused).
+ */
+export async function recordOrders(
   db: Db,
   businessId: string,
   requestId: string,
-  rows: Array<{ orderId: string; invoiceNumber: string; error: string }>,
+  orders: { synced?: SyncedOrder[]; failed?: FailedOrder[]; outcomes?: OrderOutcomeRow[] },
 ): Promise<void> {
-  if (rows.length === 0) return;
-  await db.query(
-    `INSERT INTO order_ledger (business_id, order_id, status, request_id, invoice_number, error, attempts)
-     SELECT $1, o, 'failed', $2, n, e, 1 FROM unnest($3::text[], $4::text[], $5::text[]) AS t(o, n, e)
-     ON CONFLICT (business_id, order_id) DO UPDATE SET status = 'failed', request_id = EXCLUDED.request_id,
-       error = EXCLUDED.error, updated_at = now()
-     WHERE order_ledger.status <> 'synced'`,
-    [
-      businessId,
-      requestId,
-      rows.map((r) => r.orderId),
-      rows.map((r) => r.invoiceNumber),
-      rows.map((r) => r.error),
-    ],
-  );
+  const { synced = [], failed = [], outcomes = [] } = orders;
+  const results: OrderOutcomeRow[] = [
+    ...synced.map((r) => ({
+      orderId: r.orderId,
+      outcome: 'synced' as const,
+      xeroInvoiceId: r.xeroInvoiceId,
+      invoiceNumber: r.invoiceNumber,
+    })),
+    ...failed.map((r) => ({ ...r, outcome: 'failed' as const })),
+    ...outcomes,
+  ];
+  if (results.length === 0) return;
+  const params: unknown[] = [];
+  const $: Param = (value) => `$${params.push(value)}`;
+  const marks = [
+    ...(synced.length > 0 ? [markSyncedSql($, businessId, requestId, synced)] : []),
+    ...(failed.length > 0 ? [markFailedSql($, businessId, requestId, failed)] : []),
+  ];
+  const withMarks = marks.length > 0 ? `WITH ${marks.map((m, i) => `m${i} AS (${m})`).join(', ')} ` : '';
+  await db.query(withMarks + recordOutcomesSql($, requestId, results), params);
 }
 
 /** A follow-up write of an order, each with its own claim in the ledger: none -> pending -> done. */
@@ -337,38 +377,6 @@ export async function recordCreditNote(
       rows.map((r) => r.creditNoteId),
       rows.map((r) => r.allocation),
       rows.map((r) => r.refund),
-    ],
-  );
-}
-
-/** Records what this request did with each order; a retried batch overwrites, never double counts. */
-export async function recordOutcomes(
-  db: Db,
-  requestId: string,
-  rows: Array<{
-    orderId: string;
-    outcome: Outcome;
-    error?: string | null;
-    xeroInvoiceId?: string | null;
-    invoiceNumber?: string | null;
-  }>,
-): Promise<void> {
-  if (rows.length === 0) return;
-  await db.query(
-    `INSERT INTO sync_request_orders (request_id, order_id, outcome, error, xero_invoice_id, invoice_number)
-     SELECT $1, o, oc, e, x, n FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(o, oc, e, x, n)
-     ON CONFLICT (request_id, order_id) DO UPDATE SET outcome = EXCLUDED.outcome, error = EXCLUDED.error,
-       xero_invoice_id = COALESCE(EXCLUDED.xero_invoice_id, sync_request_orders.xero_invoice_id),
-       invoice_number = COALESCE(EXCLUDED.invoice_number, sync_request_orders.invoice_number), updated_at = now()
-     -- An order this request already synced stays synced when a retried batch sees it again.
-     WHERE NOT (sync_request_orders.outcome = 'synced' AND EXCLUDED.outcome = 'skipped')`,
-    [
-      requestId,
-      rows.map((r) => r.orderId),
-      rows.map((r) => r.outcome),
-      rows.map((r) => r.error ?? null),
-      rows.map((r) => r.xeroInvoiceId ?? null),
-      rows.map((r) => r.invoiceNumber ?? null),
     ],
   );
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/pool';
+import { metrics } from '../observability/metrics';
 import type { RateLimitHeaders } from './errors';
 
 /**
@@ -329,6 +330,7 @@ export class TenantLimiter {
     const { leaseMs, concurrency, windowMs, perMinute, probeMs } = this.options;
     let pollMs = this.options.pollMs ?? 20;
     for (;;) {
+      metrics().xeroLimiterStatements.inc({ kind: 'start' });
       const { rows } = await this.db.query<{
         slot: number | null;
         wait_ms: string | null;
@@ -365,6 +367,7 @@ export class TenantLimiter {
     holder: string,
     dayRemaining: number | undefined,
   ): Promise<void> {
+    metrics().xeroLimiterStatements.inc({ kind: 'finish' });
     await this.db.query(RELEASE_SQL, [
       tenantId,
       slot,

@@ -1,0 +1,91 @@
+import { ledgerRows, recordOrders, requestCounts } from '../../src/sync/ledger';
+import { createPool } from '../../src/db/pool';
+import { createTestDatabase } from '../support/harness';
+import type { TestDatabase } from '../support/harness';
+
+/**
+ * What a page of the walk writes, in one statement (recordOrders): the ledger's marks and the request's results
+ * together, with the rules the separate writes had. And the pool that prepares each parameterised statement once
+ * per connection, which every statement of the product goes through.
+ */
+describe('the ledger, written a page at a time', () => {
+  let t: TestDatabase;
+  beforeAll(async () => (t = await createTestDatabase()));
+  afterAll(async () => t?.drop());
+
+  const synced = (orderId: string) => ({
+    orderId,
+    invoiceNumber: `INV-${orderId}`,
+    xeroInvoiceId: `xi-${orderId}`,
+    xeroContactId: 'c1',
+  });
+
+  it('marks synced and failed orders and records every outcome of the page in one statement', async () => {
+    await recordOrders(t.db, 'biz_l1', 'sr_l1', {
+      synced: [synced('o1'), { ...synced('o2'), moneyCheck: 'Xero total 10.00, order 10.01' }],
+      failed: [{ orderId: 'o3', invoiceNumber: 'INV-o3', error: 'Account code 999 is not valid' }],
+      outcomes: [{ orderId: 'o4', outcome: 'skipped', error: 'voided orders are not pushed' }],
+    });
+    const rows = await ledgerRows(t.db, 'biz_l1', ['o1', 'o2', 'o3', 'o4']);
+    expect([...rows.values()].map((r) => [r.orderId, r.status, r.xeroInvoiceId]).sort()).toEqual([
+      ['o1', 'synced', 'xi-o1'],
+      ['o2', 'synced', 'xi-o2'],
+      ['o3', 'failed', null],
+    ]);
+    const { rows: results } = await t.db.query(
+      `SELECT order_id, outcome, error, xero_invoice_id FROM sync_request_orders WHERE request_id = 'sr_l1'
+       ORDER BY order_id`,
+    );
+    expect(results).toEqual([
+      { order_id: 'o1', outcome: 'synced', error: null, xero_invoice_id: 'xi-o1' },
+      { order_id: 'o2', outcome: 'synced', error: null, xero_invoice_id: 'xi-o2' },
+      { order_id: 'o3', outcome: 'failed', error: 'Account code 999 is not valid', xero_invoice_id: null },
+      { order_id: 'o4', outcome: 'skipped', error: 'voided orders are not pushed', xero_invoice_id: null },
+    ]);
+    const { rows: checks } = await t.db.query(
+      `SELECT order_id, money_checks FROM order_ledger WHERE business_id = 'biz_l1' AND money_checks IS NOT NULL`,
+    );
+    expect(checks).toEqual([{ order_id: 'o2', money_checks: { invoice: 'Xero total 10.00, order 10.01' } }]);
+    expect(await requestCounts(t.db, 'sr_l1')).toEqual({ found: 4, synced: 2, failed: 1, skipped: 1 });
+  });
+
+  it('never downgrades a synced order, and a retried page neither double counts nor unsyncs', async () => {
+    await recordOrders(t.db, 'biz_l2', 'sr_l2', { synced: [synced('o1')] });
+    // A later failure of the same order (a retry that lost the answer) leaves the ledger synced.
+    await recordOrders(t.db, 'biz_l2', 'sr_l2', {
+      failed: [{ orderId: 'o1', invoiceNumber: 'INV-o1', error: 'no answer' }],
+    });
+    expect((await ledgerRows(t.db, 'biz_l2', ['o1'])).get('o1')?.status).toBe('synced');
+    await recordOrders(t.db, 'biz_l2', 'sr_l2', { synced: [synced('o1')] });
+    // Re-walked, the order is "already in Xero": this request's result stays synced.
+    await recordOrders(t.db, 'biz_l2', 'sr_l2', {
+      outcomes: [{ orderId: 'o1', outcome: 'skipped', error: 'already in Xero' }],
+    });
+    expect(await requestCounts(t.db, 'sr_l2')).toEqual({ found: 1, synced: 1, failed: 0, skipped: 0 });
+  });
+
+  it('writes nothing for an empty page', async () => {
+    await recordOrders(t.db, 'biz_l3', 'sr_l3', { synced: [], failed: [], outcomes: [] });
+    expect(await requestCounts(t.db, 'sr_l3')).toEqual({ found: 0, synced: 0, failed: 0, skipped: 0 });
+  });
+});
+
+describe('the pool', () => {
+  let t: TestDatabase;
+  beforeAll(async () => (t = await createTestDatabase()));
+  afterAll(async () => t?.drop());
+
+  it('prepares each parameterised statement once per connection, and sends the others as they are', async () => {
+    const db = createPool(t.url, 1); // one connection: the session whose prepared statements are listed
+    try {
+      for (const n of [1, 2, 3]) expect((await db.query('SELECT $1::int AS n', [n])).rows).toEqual([{ n }]);
+      await db.query('SELECT 42 AS unprepared');
+      const { rows } = await db.query<{ statement: string }>(
+        'SELECT statement FROM pg_prepared_statements ORDER BY statement',
+      );
+      expect(rows.map((r) => r.statement)).toEqual(['SELECT $1::int AS n']);
+    } finally {
+      await db.end();
+    }
+  });
+});
