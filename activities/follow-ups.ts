@@ -234,6 +234,7 @@ async function writePayments(step: Step, batch: Claimed[]): Promise<void> {
     else elements.push(...built.map((payment) => ({ claimed: c, payment })));
   }
   await fail(step, failures);
+  // Nothing to pay is done before the call, so a failed call never leaves it to be settled.
   for (const kind of ['payments', 'refund'] as const)
     await completeFollowUps(
       step.deps.db,
@@ -241,14 +242,40 @@ async function writePayments(step: Step, batch: Claimed[]): Promise<void> {
       kind,
       nothingToPay.filter((c) => c.item.kind === kind).map((c) => ({ orderId: c.order.id })),
     );
+  const done: Completed = { payments: [], refund: [] };
   if (elements.length > 0) {
     const payments = elements.map((e) => e.payment);
     const results = await guarded(step, todo, () =>
       step.xero.createPayments(step.ctx, payments, { idempotencyKey: keyOf(step, 'payments', payments) }),
     );
-    await settlePayments(step, elements, results, paymentChecks(step, elements, results));
+    await settlePayments(step, elements, results, paymentChecks(step, elements, results), done);
   }
-  await step.work.remove(batch.map((c) => c.item));
+  await completeAndDequeue(step, done, batch);
+}
+
+/** Payments and refunds written (or with nothing to pay), by kind, for completeFollowUps. */
+type Completed = Record<'payments' | 'refund', Parameters<typeof completeFollowUps>[3]>;
+
+/**
+ * Marks the batch's writes done and takes the batch off the queue, the last completion carrying the removal (one
+ * statement for both, in the common case of one kind).
+ */
+async function completeAndDequeue(step: Step, done: Completed, batch: Claimed[]): Promise<void> {
+  const { db } = step.deps;
+  const kinds = (['payments', 'refund'] as const).filter((kind) => done[kind].length > 0);
+  const written = { requestId: step.input.requestId, items: batch.map((c) => c.item) };
+  if (kinds.length === 0) return step.work.remove(written.items);
+  for (const [i, kind] of kinds.entries()) {
+    const last = i === kinds.length - 1;
+    const removed = await completeFollowUps(
+      db,
+      step.input.businessId,
+      kind,
+      done[kind],
+      last ? written : undefined,
+    );
+    step.work.removed(removed);
+  }
 }
 
 function salesPayments(step: Step, c: Claimed): Payment[] | string {
@@ -273,11 +300,13 @@ function refundPayment(step: Step, c: Claimed): Payment[] | string {
   ];
 }
 
+/** Xero's answer to a payments batch: what was refused fails now; what was made joins `done`. */
 async function settlePayments(
   step: Step,
   elements: PaymentElement[],
   results: Payment[],
   checks: Map<Claimed, string | null>,
+  done: Completed,
 ): Promise<void> {
   const ids = new Map<Claimed, string[]>();
   const errors = new Map<Claimed, string[]>();
@@ -288,19 +317,13 @@ async function settlePayments(
       ids.set(e.claimed, [...(ids.get(e.claimed) ?? []), result.paymentID]);
     else errors.set(e.claimed, [...(errors.get(e.claimed) ?? []), ...problems]);
   });
-  for (const kind of ['payments', 'refund'] as const) {
-    const done = [...ids].filter(([c]) => c.item.kind === kind && !errors.has(c));
-    await completeFollowUps(
-      step.deps.db,
-      step.input.businessId,
-      kind,
-      done.map(([c, paymentIds]) => ({
+  for (const [c, paymentIds] of ids)
+    if (!errors.has(c))
+      done[c.item.kind as keyof Completed].push({
         orderId: c.order.id,
         ids: paymentIds,
         moneyCheck: checks.get(c) ?? null,
-      })),
-    );
-  }
+      });
   await fail(
     step,
     [...errors].map(([claimed, problems]) => ({

@@ -11,6 +11,7 @@ import type { FailedOrder, LedgerRow, OrderOutcomeRow, SyncedOrder } from '../sr
 import { checkFoundInvoice, checkInvoiceAnswers } from '../src/sync/money-checks';
 import { invoiceNumberGroups } from '../src/sync/packing';
 import type { ContactResolution } from '../src/sync/request-contacts';
+import type { WorkItem } from '../src/sync/work-queue';
 import { elementErrors, toXeroInvoice } from '../src/xero/wire';
 import type { Step } from './step';
 
@@ -28,6 +29,20 @@ export interface InvoicePage {
   /** Orders whose earlier write has an unknown outcome: Xero is asked about them first. */
   pendingIds: Set<string>;
   ledger: Map<string, LedgerRow>;
+  /** The follow-up writes an order's invoice makes due once it is in Xero (listed with its `synced` mark). */
+  dueAfter(order: Order): WorkItem[];
+}
+
+/** Records Xero's answer for orders in one statement, listing the follow-ups their invoices made due. */
+async function recordAnswers(
+  step: Step,
+  page: Pick<InvoicePage, 'dueAfter'>,
+  answers: { synced?: SyncedOrder[]; failed?: FailedOrder[] },
+  orders: Map<string, Order>,
+): Promise<void> {
+  const work = (answers.synced ?? []).flatMap((s) => page.dueAfter(orders.get(s.orderId)!));
+  const { db } = step.deps;
+  step.work.listed(await recordOrders(db, step.input.businessId, step.input.requestId, { ...answers, work }));
 }
 
 export function invoiceNumberOf(step: Step, order: Order): string {
@@ -73,16 +88,17 @@ export function planOrder(
  */
 export async function writeInvoices(step: Step, page: InvoicePage): Promise<OrderOutcome[]> {
   const pending = page.toWrite.filter((p) => page.pendingIds.has(p.order.id)).map((p) => p.order);
-  const adopted = await reconcilePending(step, pending);
+  const adopted = await reconcilePending(step, page, pending);
   // A pending order Xero does not have is written again with the others.
   const toWrite = page.toWrite.filter((p) => !adopted.ids.has(p.order.id));
   if (toWrite.length === 0) return adopted.outcomes;
-  return [...adopted.outcomes, ...(await pushInvoices(step, toWrite, page.ledger))];
+  return [...adopted.outcomes, ...(await pushInvoices(step, page, toWrite))];
 }
 
 /** Orders whose earlier write has an unknown outcome: ask Xero by invoice number before writing again. */
 export async function reconcilePending(
   step: Step,
+  page: Pick<InvoicePage, 'dueAfter'>,
   orders: Order[],
 ): Promise<{ ids: Set<string>; outcomes: OrderOutcome[] }> {
   const ids = new Set<string>();
@@ -113,15 +129,11 @@ export async function reconcilePending(
       },
     ];
   });
-  await recordOrders(step.deps.db, step.input.businessId, step.input.requestId, { synced });
+  await recordAnswers(step, page, { synced }, new Map(orders.map((o) => [o.id, o])));
   return { ids, outcomes };
 }
 
-async function pushInvoices(
-  step: Step,
-  planned: Planned[],
-  ledger: Map<string, LedgerRow>,
-): Promise<OrderOutcome[]> {
+async function pushInvoices(step: Step, page: InvoicePage, planned: Planned[]): Promise<OrderOutcome[]> {
   const { db } = step.deps;
   const { businessId, requestId } = step.input;
   const invoices = planned.map((p) => toXeroInvoice(p.mapping.invoice));
@@ -136,7 +148,7 @@ async function pushInvoices(
     .digest('hex');
   const update =
     step.input.options.resyncPolicy === 'update' &&
-    planned.some((p) => ledger.get(p.order.id)?.status === 'synced');
+    planned.some((p) => page.ledger.get(p.order.id)?.status === 'synced');
   let results: Invoice[];
   try {
     results = update
@@ -152,10 +164,15 @@ async function pushInvoices(
       );
     throw err;
   }
-  return settleInvoices(step, planned, results);
+  return settleInvoices(step, page, planned, results);
 }
 
-async function settleInvoices(step: Step, planned: Planned[], results: Invoice[]): Promise<OrderOutcome[]> {
+async function settleInvoices(
+  step: Step,
+  page: InvoicePage,
+  planned: Planned[],
+  results: Invoice[],
+): Promise<OrderOutcome[]> {
   const outcomes: OrderOutcome[] = [];
   const synced: SyncedOrder[] = [];
   const failed: FailedOrder[] = [];
@@ -189,16 +206,20 @@ async function settleInvoices(step: Step, planned: Planned[], results: Invoice[]
       outcomes.push({ ...failed[failed.length - 1]!, outcome: 'failed' });
     }
   });
-  // Xero's answer is kept at once, in one statement: the ledger's marks and the request's results.
-  await recordOrders(step.deps.db, step.input.businessId, step.input.requestId, { synced, failed });
-  outcomes.push(...(await settleDuplicates(step, duplicates)));
+  // Xero's answer is kept at once, in one statement: the ledger's marks, the request's results, the work now due.
+  await recordAnswers(step, page, { synced, failed }, new Map(planned.map((p) => [p.order.id, p.order])));
+  outcomes.push(...(await settleDuplicates(step, page, duplicates)));
   return outcomes;
 }
 
 /** "Invoice # must be unique": ours from an earlier attempt is adopted; anyone else's is a real conflict. */
-async function settleDuplicates(step: Step, orders: Order[]): Promise<OrderOutcome[]> {
+async function settleDuplicates(
+  step: Step,
+  page: Pick<InvoicePage, 'dueAfter'>,
+  orders: Order[],
+): Promise<OrderOutcome[]> {
   if (orders.length === 0) return [];
-  const adopted = await reconcilePending(step, orders);
+  const adopted = await reconcilePending(step, page, orders);
   const conflicts = orders
     .filter((o) => !adopted.ids.has(o.id))
     .map((o) => {

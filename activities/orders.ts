@@ -130,6 +130,8 @@ class OrdersWalk {
       settled: [],
       failed: [],
       work: [],
+      dueAfter: (order) =>
+        followUpsOf(this.step, order, nowSynced(page.ledger.get(order.id)), page.placedAt.get(order.id)!),
     };
     while (page.toWrite.length < WRITE_BATCH) {
       const next = await this.nextRow();
@@ -190,35 +192,32 @@ class OrdersWalk {
   }
 
   /**
-   * A page's writes: its invoices (their outcomes recorded with Xero's answer), then the page's other outcomes in
-   * one statement, the follow-ups now due, and a word to the flusher (which writes any batch that is full,
-   * beside the pages).
+   * A page's writes: its invoices (Xero's answer recorded with the follow-ups it made due), then the page's other
+   * outcomes and the follow-ups found on the way in one statement, and a word to the flusher (which writes any
+   * batch that is full, beside the pages).
    */
   private async handle(page: Page): Promise<void> {
     const { step } = this;
     const { db } = step.deps;
+    // The orders in hand serve their follow-up writes (a flush may start as soon as their invoices are recorded);
+    // a step that passes very many reads the rest again.
+    if (step.orders.size > 5000) step.orders.clear();
+    for (const p of page.toWrite) step.orders.set(p.order.id, p.order);
     const written = page.toWrite.length > 0 ? await writeInvoices(step, page) : [];
-    await recordOrders(db, step.input.businessId, step.input.requestId, {
+    const listed = await recordOrders(db, step.input.businessId, step.input.requestId, {
       failed: page.failed,
       outcomes: page.settled,
+      work: page.work,
     });
+    step.work.listed(listed);
     const outcomes = [
       ...page.settled,
       ...page.failed.map((f) => ({ ...f, outcome: 'failed' as const })),
       ...written,
     ];
     pageDone(step, outcomes);
-    const synced = new Set(written.filter((o) => o.outcome === 'synced').map((o) => o.orderId));
-    const due = page.toWrite
-      .filter((p) => synced.has(p.order.id))
-      .flatMap((p) =>
-        followUpsOf(step, p.order, nowSynced(page.ledger.get(p.order.id)), page.placedAt.get(p.order.id)!),
-      );
-    // The orders in hand serve their follow-up writes; a step that passes very many reads the rest again.
-    if (step.orders.size > 5000) step.orders.clear();
-    for (const p of page.toWrite) if (synced.has(p.order.id)) step.orders.set(p.order.id, p.order);
-    await step.work.add([...page.work, ...due]);
-    if (page.work.length + due.length > 0) this.flusher.kick();
+    // A full batch may be waiting now (the kept counts say so without a statement).
+    this.flusher.kick();
   }
 
   /** The committed cursor moves past every page done, in walk order. */

@@ -1,7 +1,11 @@
+import { statementParams } from '../db/params';
+import type { Param } from '../db/params';
 import type { Db } from '../db/pool';
 import type { SyncCounts } from '../definitions';
 import { MONEY_CHECK_KINDS } from './money-checks';
 import type { MoneyCheck, MoneyCheckKind } from './money-checks';
+import { addWorkSql, removeWorkSql } from './work-queue';
+import type { QueueChange, WorkItem } from './work-queue';
 
 /**
  * The exactly-once ledger (table order_ledger) and each request's per-order outcomes (sync_request_orders).
@@ -123,9 +127,6 @@ export interface OrderOutcomeRow {
   invoiceNumber?: string | null;
 }
 
-/** Adds a statement parameter and answers its placeholder. */
-type Param = (value: unknown) => string;
-
 // The invoice's money check is kept in the same statement: set when Xero's amounts differ, cleared otherwise.
 const markSyncedSql = ($: Param, businessId: string, requestId: string, rows: SyncedOrder[]) => `
   INSERT INTO order_ledger (business_id, order_id, status, request_id, invoice_number, xero_invoice_id,
@@ -169,15 +170,21 @@ const recordOutcomesSql = ($: Param, requestId: string, rows: OrderOutcomeRow[])
 /**
  * Records orders in one statement (so a page costs one round trip, and its marks and results never part): the
  * ledger marks orders `synced` or `failed`, and this request's results get a line for each of those and for
- * every other outcome given (skipped orders, follow-ups refused).
+ * every other outcome given (skipped orders, follow-ups refused). The follow-up work the page makes due is listed
+ * in the same statement (`work`); answers what of it was new, for the step's queue to count.
  */
 export async function recordOrders(
   db: Db,
   businessId: string,
   requestId: string,
-  orders: { synced?: SyncedOrder[]; failed?: FailedOrder[]; outcomes?: OrderOutcomeRow[] },
-): Promise<void> {
-  const { synced = [], failed = [], outcomes = [] } = orders;
+  orders: {
+    synced?: SyncedOrder[];
+    failed?: FailedOrder[];
+    outcomes?: OrderOutcomeRow[];
+    work?: WorkItem[];
+  },
+): Promise<QueueChange[]> {
+  const { synced = [], failed = [], outcomes = [], work = [] } = orders;
   const results: OrderOutcomeRow[] = [
     ...synced.map((r) => ({
       orderId: r.orderId,
@@ -188,15 +195,19 @@ export async function recordOrders(
     ...failed.map((r) => ({ ...r, outcome: 'failed' as const })),
     ...outcomes,
   ];
-  if (results.length === 0) return;
-  const params: unknown[] = [];
-  const $: Param = (value) => `$${params.push(value)}`;
-  const marks = [
+  const { $, values } = statementParams();
+  const parts = [
     ...(synced.length > 0 ? [markSyncedSql($, businessId, requestId, synced)] : []),
     ...(failed.length > 0 ? [markFailedSql($, businessId, requestId, failed)] : []),
+    ...(results.length > 0 ? [recordOutcomesSql($, requestId, results)] : []),
   ];
-  const withMarks = marks.length > 0 ? `WITH ${marks.map((m, i) => `m${i} AS (${m})`).join(', ')} ` : '';
-  await db.query(withMarks + recordOutcomesSql($, requestId, results), params);
+  const listing = work.length > 0 ? addWorkSql($, requestId, work) : null;
+  if (parts.length === 0 && !listing) return [];
+  const ctes = parts.map((sql, i) => `p${i} AS (${sql})`).join(', ');
+  const sql = listing
+    ? `WITH ${ctes ? `${ctes}, ` : ''}listed AS (${listing}) SELECT kind, elements FROM listed`
+    : `WITH ${ctes} SELECT 1 WHERE false`;
+  return (await db.query<QueueChange>(sql, values)).rows;
 }
 
 /** A follow-up write of an order, each with its own claim in the ledger: none -> pending -> done. */
@@ -288,35 +299,39 @@ export async function claimFollowUps(
 
 /**
  * Marks follow-ups written; payments keep their Xero ids. A money check given with a row is kept under the
- * follow-up's kind in the same statement (set when Xero's amounts differ, cleared when they agree).
+ * follow-up's kind in the same statement (set when Xero's amounts differ, cleared when they agree). With
+ * `written`, the batch's work leaves the request's queue in the same statement; answers what was removed.
  */
 export async function completeFollowUps(
   db: Db,
   businessId: string,
   kind: FollowUp,
   rows: Array<{ orderId: string; ids?: string[]; moneyCheck?: string | null }>,
-): Promise<void> {
-  if (rows.length === 0) return;
+  written?: { requestId: string; items: Array<Pick<WorkItem, 'kind' | 'orderId'>> },
+): Promise<QueueChange[]> {
+  if (rows.length === 0) return [];
   const { status, claimedAt, claimedBy } = FOLLOW_UP_COLUMNS[kind];
+  const { $, values } = statementParams();
   const ids = kind === 'payments' ? ', payment_ids = u.ids' : '';
-  await db.query(
-    `UPDATE order_ledger l SET ${status} = 'done', ${claimedAt} = NULL, ${claimedBy} = NULL${ids},
-       money_checks = CASE WHEN NOT u.checked THEN l.money_checks
-                           WHEN u.m IS NOT NULL THEN COALESCE(l.money_checks, '{}'::jsonb) || jsonb_build_object($4::text, u.m)
-                           ELSE NULLIF(COALESCE(l.money_checks, '{}'::jsonb) - $4::text, '{}'::jsonb) END,
-       updated_at = now()
-     FROM (SELECT o, string_to_array(i, ',') AS ids, m, c AS checked
-           FROM unnest($2::text[], $3::text[], $5::text[], $6::bool[]) AS t(o, i, m, c)) AS u
-     WHERE l.business_id = $1 AND l.order_id = u.o`,
-    [
-      businessId,
-      rows.map((r) => r.orderId),
-      rows.map((r) => (r.ids ?? []).join(',')),
-      kind,
-      rows.map((r) => r.moneyCheck ?? null),
-      rows.map((r) => r.moneyCheck !== undefined),
-    ],
-  );
+  const kindText = $(kind);
+  const done = `
+    UPDATE order_ledger l SET ${status} = 'done', ${claimedAt} = NULL, ${claimedBy} = NULL${ids},
+      money_checks = CASE WHEN NOT u.checked THEN l.money_checks
+                          WHEN u.m IS NOT NULL THEN COALESCE(l.money_checks, '{}'::jsonb) || jsonb_build_object(${kindText}::text, u.m)
+                          ELSE NULLIF(COALESCE(l.money_checks, '{}'::jsonb) - ${kindText}::text, '{}'::jsonb) END,
+      updated_at = now()
+    FROM (SELECT o, string_to_array(i, ',') AS ids, m, c AS checked
+          FROM unnest(${$(rows.map((r) => r.orderId))}::text[], ${$(rows.map((r) => (r.ids ?? []).join(',')))}::text[],
+            ${$(rows.map((r) => r.moneyCheck ?? null))}::text[], ${$(rows.map((r) => r.moneyCheck !== undefined))}::bool[])
+          AS t(o, i, m, c)) AS u
+    WHERE l.business_id = ${$(businessId)} AND l.order_id = u.o`;
+  if (!written || written.items.length === 0) {
+    await db.query(done, values);
+    return [];
+  }
+  const gone = removeWorkSql($, written.requestId, written.items);
+  const sql = `WITH done AS (${done}), gone AS (${gone}) SELECT kind, elements FROM gone`;
+  return (await db.query<QueueChange>(sql, values)).rows;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { statementParams } from '../db/params';
+import type { Param } from '../db/params';
 import type { Db } from '../db/pool';
 import type { FollowUp } from './ledger';
 
@@ -15,27 +17,36 @@ export interface WorkItem {
   elements: number;
 }
 
-/** Adds work; answers what was new (an item already listed is not listed twice). */
-export async function addWork(db: Db, requestId: string, items: WorkItem[]): Promise<Counted[]> {
-  if (items.length === 0) return [];
-  const { rows } = await db.query<Counted>(
-    `INSERT INTO sync_work (request_id, kind, order_id, placed_at, elements)
-     SELECT $1, k, o, p, e FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::int[]) AS t(k, o, p, e)
-     ON CONFLICT DO NOTHING RETURNING kind, elements`,
-    [
-      requestId,
-      items.map((i) => i.kind),
-      items.map((i) => i.orderId),
-      items.map((i) => i.placedAt),
-      items.map((i) => i.elements),
-    ],
-  );
-  return rows;
-}
-
-interface Counted {
+/** A change to the queue, as a statement answers it: the kind of an item listed or removed, and its elements. */
+export interface QueueChange {
   kind: FollowUp;
   elements: number;
+}
+
+/**
+ * Lists work (an item already listed is not listed twice), answering what was new: a statement part, so the
+ * writes that make work due can list it in the same statement (src/sync/ledger.ts recordOrders).
+ */
+export const addWorkSql = ($: Param, requestId: string, items: WorkItem[]) => `
+  INSERT INTO sync_work (request_id, kind, order_id, placed_at, elements)
+  SELECT ${$(requestId)}, k, o, p, e
+  FROM unnest(${$(items.map((i) => i.kind))}::text[], ${$(items.map((i) => i.orderId))}::text[],
+    ${$(items.map((i) => i.placedAt))}::timestamptz[], ${$(items.map((i) => i.elements))}::int[]) AS t(k, o, p, e)
+  ON CONFLICT DO NOTHING RETURNING kind, elements`;
+
+/** Removes written work, answering what was removed: a statement part, like addWorkSql. */
+export const removeWorkSql = (
+  $: Param,
+  requestId: string,
+  items: Array<Pick<WorkItem, 'kind' | 'orderId'>>,
+) => `
+  DELETE FROM sync_work w USING unnest(${$(items.map((i) => i.kind))}::text[], ${$(items.map((i) => i.orderId))}::text[]) AS t(k, o)
+  WHERE w.request_id = ${$(requestId)} AND w.kind = t.k AND w.order_id = t.o RETURNING w.kind, w.elements`;
+
+export async function addWork(db: Db, requestId: string, items: WorkItem[]): Promise<QueueChange[]> {
+  if (items.length === 0) return [];
+  const { $, values } = statementParams();
+  return (await db.query<QueueChange>(addWorkSql($, requestId, items), values)).rows;
 }
 
 /** Elements waiting, per kind (the queue is small: it is flushed whenever a batch fills). */
@@ -69,19 +80,14 @@ export async function peekWork(
   }));
 }
 
-/** Removes written work; answers what was removed. */
 export async function removeWork(
   db: Db,
   requestId: string,
   items: Array<Pick<WorkItem, 'kind' | 'orderId'>>,
-): Promise<Counted[]> {
+): Promise<QueueChange[]> {
   if (items.length === 0) return [];
-  const { rows } = await db.query<Counted>(
-    `DELETE FROM sync_work w USING unnest($2::text[], $3::text[]) AS t(k, o)
-     WHERE w.request_id = $1 AND w.kind = t.k AND w.order_id = t.o RETURNING w.kind, w.elements`,
-    [requestId, items.map((i) => i.kind), items.map((i) => i.orderId)],
-  );
-  return rows;
+  const { $, values } = statementParams();
+  return (await db.query<QueueChange>(removeWorkSql($, requestId, items), values)).rows;
 }
 
 /**
@@ -116,18 +122,28 @@ export class WorkQueue {
   }
 
   async add(items: WorkItem[]): Promise<void> {
-    this.apply(await addWork(this.db, this.requestId, items), 1);
+    this.listed(await addWork(this.db, this.requestId, items));
   }
 
   async remove(items: Array<Pick<WorkItem, 'kind' | 'orderId'>>): Promise<void> {
-    this.apply(await removeWork(this.db, this.requestId, items), -1);
+    this.removed(await removeWork(this.db, this.requestId, items));
+  }
+
+  /** What another module's statement listed (addWorkSql), counted as an add of this queue's. */
+  listed(changes: QueueChange[]): void {
+    this.apply(changes, 1);
+  }
+
+  /** What another module's statement removed (removeWorkSql), counted as a remove of this queue's. */
+  removed(changes: QueueChange[]): void {
+    this.apply(changes, -1);
   }
 
   peek(kinds: FollowUp[], limit: number): Promise<WorkItem[]> {
     return peekWork(this.db, this.requestId, kinds, limit);
   }
 
-  private apply(changed: Counted[], sign: 1 | -1): void {
+  private apply(changed: QueueChange[], sign: 1 | -1): void {
     if (!this.counts) return; // read fresh on first use
     for (const c of changed) this.counts[c.kind] += sign * c.elements;
   }
