@@ -4,6 +4,7 @@ import type { OrderResult, OrdersPage, RequestView } from './api';
 import { CHANNELS, CLOSED, contactMappingWords, dateRange, dateTime, day, money, plural } from './format';
 import { notify } from './notifications';
 import { BASE, navigate, onLinkClick, requestPath } from './router';
+import { RetryOfFact } from './facts';
 import { StatusBar } from './status';
 import { locationName, putRequests, usePageState } from './store';
 
@@ -91,16 +92,7 @@ function Facts({ request: r }: { request: RequestView }) {
           <dd>{value}</dd>
         </div>
       ))}
-      {r.retryOf && (
-        <div>
-          <dt>Retry of</dt>
-          <dd>
-            <a href={requestPath(r.retryOf)} onClick={onLinkClick}>
-              the earlier request
-            </a>
-          </dd>
-        </div>
-      )}
+      {r.retryOf && <RetryOfFact retryOf={r.retryOf} words="the earlier request" />}
     </dl>
   );
 }

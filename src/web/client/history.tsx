@@ -6,6 +6,7 @@ import { AddSyncRequest } from './add-request';
 import { CHANNELS, contactMappingWords, dateRange, dateTime, STATE_NAMES } from './format';
 import { notify } from './notifications';
 import { onLinkClick, requestPath } from './router';
+import { RetryOfFact } from './facts';
 import { StatusBar } from './status';
 import { locationName, putRequests, usePageState } from './store';
 
@@ -148,51 +149,54 @@ function Filters({ filter, onChange }: { filter: Filter; onChange: (patch: Parti
     : locations;
   return (
     <form class="filters" aria-label="Filter the history log" onSubmit={(e) => e.preventDefault()}>
-      <label>
-        <span>State</span>
-        <select
-          value={filter.state}
-          onChange={(e) => onChange({ state: e.currentTarget.value as SyncState | '' })}
-        >
-          <option value="">Any state</option>
-          {Object.entries(STATE_NAMES).map(([value, name]) => (
-            <option value={value} key={value}>
-              {name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        <span>Channel</span>
-        <select
-          value={filter.channel}
-          onChange={(e) => onChange({ channel: e.currentTarget.value as Channel | '', locationId: '' })}
-        >
-          <option value="">Any channel</option>
-          {Object.entries(CHANNELS).map(([value, name]) => (
-            <option value={value} key={value}>
-              {name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        <span>Location</span>
-        <select value={filter.locationId} onChange={(e) => onChange({ locationId: e.currentTarget.value })}>
-          <option value="">Any location</option>
-          <option value="all">All locations</option>
-          {shown.map((l) => (
-            <option value={l.id} key={l.id}>
-              {l.name}
-            </option>
-          ))}
-        </select>
-      </label>
+      <FilterSelect
+        label="State"
+        value={filter.state}
+        options={[['', 'Any state'], ...Object.entries(STATE_NAMES)]}
+        onChange={(state) => onChange({ state: state as SyncState | '' })}
+      />
+      <FilterSelect
+        label="Channel"
+        value={filter.channel}
+        options={[['', 'Any channel'], ...Object.entries(CHANNELS)]}
+        onChange={(channel) => onChange({ channel: channel as Channel | '', locationId: '' })}
+      />
+      <FilterSelect
+        label="Location"
+        value={filter.locationId}
+        options={[
+          ['', 'Any location'],
+          ['all', 'All locations'],
+          ...shown.map((l) => [l.id, l.name] as const),
+        ]}
+        onChange={(locationId) => onChange({ locationId })}
+      />
       <label>
         <span>Covers date</span>
         <input type="date" value={filter.date} onChange={(e) => onChange({ date: e.currentTarget.value })} />
       </label>
     </form>
+  );
+}
+
+/** One filter of the history log: a labelled choice of values, each with its name. */
+function FilterSelect(props: {
+  label: string;
+  value: string;
+  options: ReadonlyArray<readonly [string, string]>;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label>
+      <span>{props.label}</span>
+      <select value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+        {props.options.map(([value, name]) => (
+          <option value={value} key={value}>
+            {name}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 
@@ -226,16 +230,7 @@ function RequestRow({ request: r }: { request: RequestView }) {
           <dt>Closed</dt>
           <dd>{r.closedAt ? dateTime(r.closedAt) : '—'}</dd>
         </div>
-        {r.retryOf && (
-          <div>
-            <dt>Retry of</dt>
-            <dd>
-              <a href={requestPath(r.retryOf)} onClick={onLinkClick}>
-                an earlier request
-              </a>
-            </dd>
-          </div>
-        )}
+        {r.retryOf && <RetryOfFact retryOf={r.retryOf} words="an earlier request" />}
       </dl>
       <StatusBar request={r} />
     </li>
