@@ -15,9 +15,6 @@ import type { WorkItem } from '../src/sync/work-queue';
 import { elementErrors, toXeroInvoice } from '../src/xero/wire';
 import type { Step } from './step';
 
-/** What one order of a page came to, for sync_request_orders. */
-export type OrderOutcome = OrderOutcomeRow;
-
 export interface Planned {
   order: Order;
   mapping: InvoiceMapping;
@@ -86,7 +83,7 @@ export function planOrder(
  * content. Returns every outcome, each already recorded: the ledger says synced or failed, and so do the
  * request's results.
  */
-export async function writeInvoices(step: Step, page: InvoicePage): Promise<OrderOutcome[]> {
+export async function writeInvoices(step: Step, page: InvoicePage): Promise<OrderOutcomeRow[]> {
   const pending = page.toWrite.filter((p) => page.pendingIds.has(p.order.id)).map((p) => p.order);
   const adopted = await reconcilePending(step, page, pending);
   // A pending order Xero does not have is written again with the others.
@@ -100,9 +97,9 @@ export async function reconcilePending(
   step: Step,
   page: Pick<InvoicePage, 'dueAfter'>,
   orders: Order[],
-): Promise<{ ids: Set<string>; outcomes: OrderOutcome[] }> {
+): Promise<{ ids: Set<string>; outcomes: OrderOutcomeRow[] }> {
   const ids = new Set<string>();
-  const outcomes: OrderOutcome[] = [];
+  const outcomes: OrderOutcomeRow[] = [];
   if (orders.length === 0) return { ids, outcomes };
   const numbers = new Map(orders.map((o) => [invoiceNumberOf(step, o), o]));
   const found: Invoice[] = [];
@@ -133,7 +130,7 @@ export async function reconcilePending(
   return { ids, outcomes };
 }
 
-async function pushInvoices(step: Step, page: InvoicePage, planned: Planned[]): Promise<OrderOutcome[]> {
+async function pushInvoices(step: Step, page: InvoicePage, planned: Planned[]): Promise<OrderOutcomeRow[]> {
   const { db } = step.deps;
   const { businessId, requestId } = step.input;
   const invoices = planned.map((p) => toXeroInvoice(p.mapping.invoice));
@@ -172,8 +169,8 @@ async function settleInvoices(
   page: InvoicePage,
   planned: Planned[],
   results: Invoice[],
-): Promise<OrderOutcome[]> {
-  const outcomes: OrderOutcome[] = [];
+): Promise<OrderOutcomeRow[]> {
+  const outcomes: OrderOutcomeRow[] = [];
   const synced: SyncedOrder[] = [];
   const failed: FailedOrder[] = [];
   const duplicates: Order[] = [];
@@ -202,8 +199,9 @@ async function settleInvoices(
       });
     } else if (errors.some((e) => /must be unique/i.test(e))) duplicates.push(p.order);
     else {
-      failed.push({ orderId: p.order.id, invoiceNumber: number, error: errors.join('; ') });
-      outcomes.push({ ...failed[failed.length - 1]!, outcome: 'failed' });
+      const refused = { orderId: p.order.id, invoiceNumber: number, error: errors.join('; ') };
+      failed.push(refused);
+      outcomes.push({ ...refused, outcome: 'failed' });
     }
   });
   // Xero's answer is kept at once, in one statement: the ledger's marks, the request's results, the work now due.
@@ -217,7 +215,7 @@ async function settleDuplicates(
   step: Step,
   page: Pick<InvoicePage, 'dueAfter'>,
   orders: Order[],
-): Promise<OrderOutcome[]> {
+): Promise<OrderOutcomeRow[]> {
   if (orders.length === 0) return [];
   const adopted = await reconcilePending(step, page, orders);
   const conflicts = orders
@@ -231,7 +229,7 @@ async function settleDuplicates(
 }
 
 /** Fails orders in the ledger and in the request's results, with the reason; returns their outcomes. */
-export async function failOrders(step: Step, failed: FailedOrder[]): Promise<OrderOutcome[]> {
+export async function failOrders(step: Step, failed: FailedOrder[]): Promise<OrderOutcomeRow[]> {
   await recordOrders(step.deps.db, step.input.businessId, step.input.requestId, { failed });
   return failed.map((f) => ({ ...f, outcome: 'failed' as const }));
 }

@@ -5,7 +5,7 @@ import { listOrdersPage } from '../src/orders/store';
 import type { StoredOrder } from '../src/orders/store';
 import type { Dependencies } from '../src/runtime';
 import { ledgerRows, recordOrders, requestCounts } from '../src/sync/ledger';
-import type { FailedOrder, LedgerRow } from '../src/sync/ledger';
+import type { FailedOrder, LedgerRow, OrderOutcomeRow } from '../src/sync/ledger';
 import { WRITE_BATCH } from '../src/sync/packing';
 import { loadRequestContacts } from '../src/sync/request-contacts';
 import type { ContactResolution } from '../src/sync/request-contacts';
@@ -15,7 +15,7 @@ import { setProgress } from '../src/sync-requests/progress';
 import { DailyQuotaExhausted, waitFor } from '../src/xero/limiter';
 import { flushFollowUps, followUpsOf } from './follow-ups';
 import { planOrder, writeInvoices } from './invoices';
-import type { InvoicePage, OrderOutcome, Planned } from './invoices';
+import type { InvoicePage, Planned } from './invoices';
 import { openStep, quotaStop, TaskPool } from './step';
 import type { Step } from './step';
 import { toActivityFailure } from './xero-failures';
@@ -56,7 +56,7 @@ interface Page extends InvoicePage {
   end: { placedAt: string; id: string } | null;
   walked: boolean;
   /** Orders settled without a write (voided, already in Xero, unmappable) and follow-ups found on the way. */
-  settled: OrderOutcome[];
+  settled: OrderOutcomeRow[];
   failed: FailedOrder[];
   work: WorkItem[];
 }
@@ -256,7 +256,7 @@ class OrdersWalk {
 }
 
 /** A page is recorded: its outcomes counted, and a line in the activity's log. */
-function pageDone(step: Step, outcomes: readonly OrderOutcome[]): void {
+function pageDone(step: Step, outcomes: readonly OrderOutcomeRow[]): void {
   const counts = { synced: 0, failed: 0, skipped: 0 };
   for (const o of outcomes) counts[o.outcome] += 1;
   const m = metrics();
@@ -326,7 +326,7 @@ class Flusher {
   }
 }
 
-function syncedBefore(row: LedgerRow, requestId: string): OrderOutcome {
+function syncedBefore(row: LedgerRow, requestId: string): OrderOutcomeRow {
   const outcome = row.requestId === requestId ? 'synced' : 'skipped';
   return {
     orderId: row.orderId,

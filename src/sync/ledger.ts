@@ -1,6 +1,7 @@
 import { statementParams } from '../db/params';
 import type { Param } from '../db/params';
 import type { Db } from '../db/pool';
+import type { OrderOutcome } from '../contract';
 import type { SyncCounts } from '../definitions';
 import { MONEY_CHECK_KINDS } from './money-checks';
 import type { MoneyCheck, MoneyCheckKind } from './money-checks';
@@ -25,8 +26,6 @@ export interface LedgerRow {
   allocationStatus: 'none' | 'pending' | 'done';
   xeroContactId: string | null;
 }
-
-export type Outcome = 'synced' | 'failed' | 'skipped';
 
 const LEDGER_COLUMNS = `order_id, status, request_id, invoice_number, xero_invoice_id, payments_status,
   credit_note_status, credit_note_id, refund_status, allocation_status, xero_contact_id`;
@@ -121,7 +120,7 @@ export interface FailedOrder {
 /** What this request did with an order, for its per-order results (sync_request_orders). */
 export interface OrderOutcomeRow {
   orderId: string;
-  outcome: Outcome;
+  outcome: OrderOutcome;
   error?: string | null;
   xeroInvoiceId?: string | null;
   invoiceNumber?: string | null;
