@@ -57,7 +57,7 @@ describe('npm start', () => {
       );
       db = createPool(`postgres://postgres:postgres@127.0.0.1:${env.EMBEDDED_PG_PORT}/xero_manual_sync`, 2);
       simUrl = `http://127.0.0.1:${env.XERO_SIM_PORT}`;
-      // The banner comes as the API starts; it listens a moment later.
+      // The banner waits for the API's liveness; readiness (PostgreSQL and Temporal checked) may come a moment later.
       await eventually(async () => (await api.get('/readyz').catch(() => null))?.status === 200, 60_000);
     });
     afterAll(async () => {
@@ -158,6 +158,7 @@ describe('npm start', () => {
   describe('with an external Xero (only XERO_API_URL and XERO_IDENTITY_URL set)', () => {
     let xero: RunningXeroSim;
     let start: NpmProcess;
+    let answeredAtBanner: boolean;
     beforeAll(async () => {
       xero = await startXeroSim({ port: 0 });
       const { env, dataDir } = await scratchEnv({ XERO_API_URL: '', XERO_IDENTITY_URL: '' });
@@ -165,11 +166,16 @@ describe('npm start', () => {
       env.XERO_IDENTITY_URL = xero.identityUrl;
       start = runNpm('start', env, dataDir);
       await start.waitFor(/Press Ctrl-C|Ctrl-C stops everything/, 300_000);
+      answeredAtBanner = await listening(Number(start.env.API_PORT));
     });
     afterAll(async () => {
       expect(await start?.stop()).toBe(0);
       if (start) removeScratch(start.dataDir);
       await xero?.close();
+    });
+
+    it('prints its banner only once the API listens, so the curl it suggests works at once', () => {
+      expect(answeredAtBanner).toBe(true);
     });
 
     it('starts no simulator, and says which Xero it talks to and why', async () => {
