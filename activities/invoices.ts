@@ -5,7 +5,7 @@ import { contactKey, contactNameFor } from '../src/sync/contacts';
 import { mapOrder } from '../src/sync/invoice-mapping';
 import type { ContactRef, InvoiceMapping } from '../src/sync/invoice-mapping';
 import { renderInvoiceNumber } from '../src/sync/invoice-number';
-import { markNotSent, markPending, recordOrders } from '../src/sync/ledger';
+import { failedOutcome, markNotSent, markPending, recordOrders, syncedOutcome } from '../src/sync/ledger';
 import { DailyQuotaExhausted } from '../src/xero/limiter';
 import type { FailedOrder, LedgerRow, OrderOutcomeRow, SyncedOrder } from '../src/sync/ledger';
 import { checkFoundInvoice, checkInvoiceAnswers } from '../src/sync/money-checks';
@@ -99,8 +99,7 @@ export async function reconcilePending(
   orders: Order[],
 ): Promise<{ ids: Set<string>; outcomes: OrderOutcomeRow[] }> {
   const ids = new Set<string>();
-  const outcomes: OrderOutcomeRow[] = [];
-  if (orders.length === 0) return { ids, outcomes };
+  if (orders.length === 0) return { ids, outcomes: [] };
   const numbers = new Map(orders.map((o) => [invoiceNumberOf(step, o), o]));
   const found: Invoice[] = [];
   for (const group of invoiceNumberGroups([...numbers.keys()]))
@@ -109,12 +108,6 @@ export async function reconcilePending(
     const order = inv.invoiceNumber ? numbers.get(inv.invoiceNumber) : undefined;
     if (!order || inv.reference !== order.id || !inv.invoiceID || ids.has(order.id)) return [];
     ids.add(order.id);
-    outcomes.push({
-      orderId: order.id,
-      outcome: 'synced',
-      xeroInvoiceId: inv.invoiceID,
-      invoiceNumber: inv.invoiceNumber,
-    });
     return [
       {
         orderId: order.id,
@@ -127,7 +120,7 @@ export async function reconcilePending(
     ];
   });
   await recordAnswers(step, page, { synced }, new Map(orders.map((o) => [o.id, o])));
-  return { ids, outcomes };
+  return { ids, outcomes: synced.map(syncedOutcome) };
 }
 
 async function pushInvoices(step: Step, page: InvoicePage, planned: Planned[]): Promise<OrderOutcomeRow[]> {
@@ -170,7 +163,6 @@ async function settleInvoices(
   planned: Planned[],
   results: Invoice[],
 ): Promise<OrderOutcomeRow[]> {
-  const outcomes: OrderOutcomeRow[] = [];
   const synced: SyncedOrder[] = [];
   const failed: FailedOrder[] = [];
   const duplicates: Order[] = [];
@@ -191,23 +183,16 @@ async function settleInvoices(
         xeroContactId: result.contact?.contactID ?? null,
         moneyCheck: checks.get(p.order.id) ?? null,
       });
-      outcomes.push({
-        orderId: p.order.id,
-        outcome: 'synced',
-        xeroInvoiceId: result.invoiceID,
-        invoiceNumber: number,
-      });
     } else if (errors.some((e) => /must be unique/i.test(e))) duplicates.push(p.order);
-    else {
-      const refused = { orderId: p.order.id, invoiceNumber: number, error: errors.join('; ') };
-      failed.push(refused);
-      outcomes.push({ ...refused, outcome: 'failed' });
-    }
+    else failed.push({ orderId: p.order.id, invoiceNumber: number, error: errors.join('; ') });
   });
   // Xero's answer is kept at once, in one statement: the ledger's marks, the request's results, the work now due.
   await recordAnswers(step, page, { synced, failed }, new Map(planned.map((p) => [p.order.id, p.order])));
-  outcomes.push(...(await settleDuplicates(step, page, duplicates)));
-  return outcomes;
+  return [
+    ...synced.map(syncedOutcome),
+    ...failed.map(failedOutcome),
+    ...(await settleDuplicates(step, page, duplicates)),
+  ];
 }
 
 /** "Invoice # must be unique": ours from an earlier attempt is adopted; anyone else's is a real conflict. */
@@ -231,5 +216,5 @@ async function settleDuplicates(
 /** Fails orders in the ledger and in the request's results, with the reason; returns their outcomes. */
 export async function failOrders(step: Step, failed: FailedOrder[]): Promise<OrderOutcomeRow[]> {
   await recordOrders(step.deps.db, step.input.businessId, step.input.requestId, { failed });
-  return failed.map((f) => ({ ...f, outcome: 'failed' as const }));
+  return failed.map(failedOutcome);
 }

@@ -4,7 +4,7 @@ import type { ManualSyncInput, OrdersCursor, StepOutcome } from '../src/definiti
 import { listOrdersPage } from '../src/orders/store';
 import type { StoredOrder } from '../src/orders/store';
 import type { Dependencies } from '../src/runtime';
-import { ledgerRows, recordOrders, requestCounts } from '../src/sync/ledger';
+import { failedOutcome, ledgerRows, recordOrders, requestCounts } from '../src/sync/ledger';
 import type { FailedOrder, LedgerRow, OrderOutcomeRow } from '../src/sync/ledger';
 import { WRITE_BATCH } from '../src/sync/packing';
 import { loadRequestContacts } from '../src/sync/request-contacts';
@@ -210,11 +210,7 @@ class OrdersWalk {
       work: page.work,
     });
     step.work.listed(listed);
-    const outcomes = [
-      ...page.settled,
-      ...page.failed.map((f) => ({ ...f, outcome: 'failed' as const })),
-      ...written,
-    ];
+    const outcomes = [...page.settled, ...page.failed.map(failedOutcome), ...written];
     pageDone(step, outcomes);
     // A full batch may be waiting now (the kept counts say so without a statement).
     this.flusher.kick();

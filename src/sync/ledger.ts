@@ -126,6 +126,17 @@ export interface OrderOutcomeRow {
   invoiceNumber?: string | null;
 }
 
+/** A `synced` mark as the request's result line for that order. */
+export const syncedOutcome = (r: SyncedOrder): OrderOutcomeRow => ({
+  orderId: r.orderId,
+  outcome: 'synced',
+  xeroInvoiceId: r.xeroInvoiceId,
+  invoiceNumber: r.invoiceNumber,
+});
+
+/** A `failed` mark as the request's result line for that order. */
+export const failedOutcome = (r: FailedOrder): OrderOutcomeRow => ({ ...r, outcome: 'failed' });
+
 // The invoice's money check is kept in the same statement: set when Xero's amounts differ, cleared otherwise.
 const markSyncedSql = ($: Param, businessId: string, requestId: string, rows: SyncedOrder[]) => `
   INSERT INTO order_ledger (business_id, order_id, status, request_id, invoice_number, xero_invoice_id,
@@ -184,16 +195,7 @@ export async function recordOrders(
   },
 ): Promise<QueueChange[]> {
   const { synced = [], failed = [], outcomes = [], work = [] } = orders;
-  const results: OrderOutcomeRow[] = [
-    ...synced.map((r) => ({
-      orderId: r.orderId,
-      outcome: 'synced' as const,
-      xeroInvoiceId: r.xeroInvoiceId,
-      invoiceNumber: r.invoiceNumber,
-    })),
-    ...failed.map((r) => ({ ...r, outcome: 'failed' as const })),
-    ...outcomes,
-  ];
+  const results = [...synced.map(syncedOutcome), ...failed.map(failedOutcome), ...outcomes];
   const { $, values } = statementParams();
   const parts = [
     ...(synced.length > 0 ? [markSyncedSql($, businessId, requestId, synced)] : []),
