@@ -11,6 +11,7 @@ import { createPool } from './db/pool';
 import { embeddedDataDir, embeddedDatabaseUrl, reachable } from './db/resolve';
 import { startEmbeddedPostgres } from './db/embedded';
 import { DEMO_BUSINESS_ID, prepareDemo } from './demo/seed';
+import { untilAnswersOk } from './observability/health-probe';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 import { resolveTemporalCli, startDevServer, stopChild } from './temporal/dev-server';
 import { startXeroSim } from './xero-sim';
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
       await supervisor.add({ name, start: async () => runningChild(spawnChild(script, env)) });
     // The banner promises a working API (its curl line is the README's next step), so it waits until the API
     // answers instead of printing while the child is still loading.
-    if (!(await answers(`${localApiUrl(cfg)}/healthz`, API_READY_MS)))
+    if (!(await untilAnswersOk(`${localApiUrl(cfg)}/healthz`, API_READY_MS)))
       say(`the API has not answered /healthz within ${API_READY_MS / 1000} s; see its lines above.`);
     printBanner(cfg, temporal.uiUrl, Boolean(xeroEnv.XERO_SIMULATOR_URL));
   } catch (err) {
@@ -81,20 +82,6 @@ const API_READY_MS = 120_000;
 function localApiUrl(cfg: Config): string {
   const host = ['0.0.0.0', '::'].includes(cfg.API_HOST) ? '127.0.0.1' : cfg.API_HOST;
   return `http://${host.includes(':') ? `[${host}]` : host}:${cfg.API_PORT}`;
-}
-
-/** True once `url` answers 200, polled every 250 ms; false when `withinMs` passes first. */
-async function answers(url: string, withinMs: number): Promise<boolean> {
-  const deadline = Date.now() + withinMs;
-  while (Date.now() < deadline) {
-    const ok = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
-      (res) => res.ok,
-      () => false,
-    );
-    if (ok) return true;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return false;
 }
 
 function keepOnlySignalHandler(handler: () => void): void {

@@ -3,10 +3,9 @@
  * Temporal dev server, real PostgreSQL, the worker, the API, the Xero simulator), an organisation per scenario,
  * and the yardsticks every figure is measured against (the minimum calls, the calls made, the time taken).
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { freePort } from '../../test/support/ports';
-import { stopWorker, workerEnv } from '../../test/support/worker-process';
+import { stopWorker } from '../../test/support/worker-process';
+import { apiEnv, spawnApi as spawnApiProcess, waitUntilReady } from '../../test/support/api-process';
 import type { Order } from '../../src/orders/schema';
 import type { ManualSyncResult } from '../../src/definitions';
 import type { SimTenantStats } from '../../test/support/orders';
@@ -18,8 +17,6 @@ import { chooseContactReads, contactLookups, planCalls } from '../../src/sync/pa
 import type { CallPlan } from '../../src/sync/packing';
 import { money2 } from '../../src/sync/xero-amounts';
 import { parseDecimal } from '../../src/money';
-
-const root = path.resolve(__dirname, '../..');
 
 /** What a scenario gets besides the system: the /metrics URL of each worker process the bench started for it. */
 export interface BenchWorkers {
@@ -203,19 +200,8 @@ export { money2 };
 /** The API as its own process (as deployed), on a free port, once it answers /healthz. */
 export async function spawnApi(system: TestSystem): Promise<{ url: string; stop: () => Promise<void> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/api/main.ts')], {
-    cwd: root,
-    env: { ...workerEnv(system.cfg), API_HOST: '127.0.0.1', API_PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawnApiProcess(apiEnv(system.cfg, port));
   const url = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 60_000; ;) {
-    const ok = await fetch(`${url}/healthz`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ok) break;
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error('the API process did not start');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitUntilReady(`${url}/healthz`, child);
   return { url, stop: () => stopWorker(child) };
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Config } from '../../src/config';
+import { untilAnswersOk } from '../../src/observability/health-probe';
 import { workerEnv } from './worker-process';
 
 const root = path.resolve(__dirname, '../..');
@@ -20,18 +21,11 @@ export function spawnApi(env: NodeJS.ProcessEnv): ChildProcess {
   });
 }
 
-/** Polls `url` until it answers 200 (a process's /readyz), failing if the process exits first. */
+/** Polls `url` until it answers 2xx (a process's /readyz or /healthz), failing if the process exits first. */
 export async function waitUntilReady(url: string, child?: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child && (child.exitCode !== null || child.signalCode !== null))
-      throw new Error(`the process exited (${child.exitCode ?? child.signalCode}) before ${url} was ready`);
-    const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`${url} was not ready within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const exited = () => Boolean(child && (child.exitCode !== null || child.signalCode !== null));
+  if (await untilAnswersOk(url, timeoutMs, exited)) return;
+  if (exited())
+    throw new Error(`the process exited (${child!.exitCode ?? child!.signalCode}) before ${url} was ready`);
+  throw new Error(`${url} was not ready within ${timeoutMs} ms`);
 }
