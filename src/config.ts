@@ -47,9 +47,22 @@ function isOrigin(text: string): boolean {
   }
 }
 
-/** Xero's classic accounting scopes, plus offline_access for a refresh token. */
+/**
+ * The fewest scopes this product needs, as a Xero app created on or after 2 March 2026 may ask for them (only
+ * granular scopes): contacts read and created, invoices and credit notes written (`accounting.invoices`), payments
+ * and refunds written (`accounting.payments`), the organisation, currencies, accounts, tax rates and tracking
+ * only read (`accounting.settings.read`), and `offline_access` for a refresh token. GET /connections, which names
+ * the organisation, needs no scope, so neither openid, profile nor email is asked for.
+ */
 export const DEFAULT_XERO_SCOPES =
-  'openid profile email accounting.transactions accounting.contacts accounting.settings offline_access';
+  'accounting.contacts accounting.invoices accounting.payments accounting.settings.read offline_access';
+
+/**
+ * The same access as an app created before March 2026 asks for it: broad `accounting.transactions`. Such apps may
+ * keep them until September 2027 (XERO_LEGACY_SCOPES=true); a newer app asking for them is refused by Xero.
+ */
+export const LEGACY_XERO_SCOPES =
+  'accounting.transactions accounting.contacts accounting.settings.read offline_access';
 
 export const ConfigSchema = z.object({
   API_HOST: z.string().min(1).default('127.0.0.1'),
@@ -79,7 +92,9 @@ export const ConfigSchema = z.object({
   XERO_CLIENT_ID: optionalString,
   XERO_CLIENT_SECRET: optionalString,
   XERO_REDIRECT_URI: optionalUrl,
-  XERO_SCOPES: z.string().min(1).default(DEFAULT_XERO_SCOPES),
+  // Unset: DEFAULT_XERO_SCOPES, or LEGACY_XERO_SCOPES with XERO_LEGACY_SCOPES=true (an app made before March 2026).
+  XERO_SCOPES: optionalString,
+  XERO_LEGACY_SCOPES: flag,
   TOKEN_ENCRYPTION_KEY: optionalKey,
   TOKEN_ENCRYPTION_OLD_KEYS: optionalKeyList,
   XERO_SIM_PORT: port.default(4010),
@@ -143,6 +158,8 @@ export type Config = Readonly<z.infer<typeof ConfigSchema>> & {
   readonly xeroSimulated: boolean;
   /** Why: which of those variables are set (empty when simulated). */
   readonly xeroConfiguredBy: readonly string[];
+  /** The scopes asked for at consent: XERO_SCOPES, else the granular default, or the legacy ones. */
+  readonly xeroScopes: string;
   /** Where Xero sends the user back after consent: XERO_REDIRECT_URI, or this API's /xero/callback. */
   readonly xeroRedirectUri: string;
   /** The origin browsers reach this API at (PUBLIC_URL, or http://API_HOST:API_PORT), without a trailing slash. */
@@ -192,6 +209,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     dataDir: path.resolve(parsed.DATA_DIR),
     xeroSimulated: xeroConfiguredBy.length === 0,
     xeroConfiguredBy: Object.freeze(xeroConfiguredBy),
+    xeroScopes:
+      parsed.XERO_SCOPES ?? (parsed.XERO_LEGACY_SCOPES ? LEGACY_XERO_SCOPES : DEFAULT_XERO_SCOPES),
     xeroRedirectUri: parsed.XERO_REDIRECT_URI ?? `http://${parsed.API_HOST}:${parsed.API_PORT}/xero/callback`,
   });
 }

@@ -254,7 +254,7 @@ async function provideXero(
       apiUrl: sim.apiUrl,
       timeoutMs: cfg.XERO_REQUEST_TIMEOUT_MS,
       redirectUri: cfg.xeroRedirectUri,
-      scopes: cfg.XERO_SCOPES,
+      scopes: cfg.xeroScopes,
     });
     const { seeded, connected, key, pageLink } = await prepareDemo(db, connections, cfg.dataDir);
     say(`Demo data: ${seeded.businessId} connected to ${connected.tenantName} (simulator Custom Connection)`);

@@ -88,7 +88,7 @@ export class XeroConnections {
           ? { clientId: cfg.XERO_CLIENT_ID, clientSecret: cfg.XERO_CLIENT_SECRET }
           : undefined,
       redirectUri: cfg.xeroRedirectUri,
-      scopes: cfg.XERO_SCOPES,
+      scopes: cfg.xeroScopes,
       log,
     });
   }

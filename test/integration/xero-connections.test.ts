@@ -81,7 +81,7 @@ describe('Xero connections (OAuth 2.0 against the simulated identity service)', 
       code_challenge_method: 'S256',
     });
     expect(q.scope?.split(' ')).toEqual(
-      expect.arrayContaining(['offline_access', 'accounting.transactions']),
+      expect.arrayContaining(['offline_access', 'accounting.invoices', 'accounting.payments']),
     );
     expect(q.code_challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(q.state).toMatch(/^[A-Za-z0-9_-]{43}$/);

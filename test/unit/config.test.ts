@@ -97,12 +97,22 @@ describe('configuration', () => {
     expect(ConfigSchema.parse({}).TOKEN_ENCRYPTION_KEY).toBeUndefined();
   });
 
-  it('defaults the OAuth redirect URI to this API and the scopes to accounting + offline_access', () => {
+  it('defaults the OAuth redirect URI to this API and the scopes to the granular ones a 2026 app may have', () => {
     const cfg = parseConfig({ API_PORT: '3100' });
     expect(cfg.xeroRedirectUri).toBe('http://127.0.0.1:3100/xero/callback');
-    expect(cfg.XERO_SCOPES.split(' ')).toEqual(
-      expect.arrayContaining(['offline_access', 'accounting.transactions', 'accounting.contacts']),
+    expect(cfg.xeroScopes.split(' ').sort()).toEqual(
+      [
+        'accounting.contacts',
+        'accounting.invoices',
+        'accounting.payments',
+        'accounting.settings.read',
+        'offline_access',
+      ].sort(),
     );
+    expect(cfg.xeroScopes).not.toMatch(/accounting\.transactions|accounting\.settings(?!\.read)/);
+    const legacy = parseConfig({ XERO_LEGACY_SCOPES: 'true' }).xeroScopes.split(' ');
+    expect(legacy).toEqual(expect.arrayContaining(['accounting.transactions', 'offline_access']));
+    expect(parseConfig({ XERO_SCOPES: 'a b', XERO_LEGACY_SCOPES: 'true' }).xeroScopes).toBe('a b');
     expect(parseConfig({ XERO_REDIRECT_URI: 'https://sync.example.com/xero/callback' }).xeroRedirectUri).toBe(
       'https://sync.example.com/xero/callback',
     );
