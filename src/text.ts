@@ -40,29 +40,53 @@ export function printable(): z.ZodString {
 }
 
 /**
- * Every unprintable string in a parsed JSON value, keys included, with its path (`lines.0.description`,
- * `taxTypes.<key>` for a key).
+ * How deep a JSON value may nest. No field of this API or of the import format nests deeper than about 6; the
+ * bound keeps every later walk (zod, the logger, jsonb) shallow, and is far above anything legitimate.
  */
-export function unprintableFields(
-  value: unknown,
-  path: string[] = [],
-): Array<{ path: string[]; message: string }> {
-  if (typeof value === 'string') {
-    const message = unprintable(value);
-    return message ? [{ path, message }] : [];
+export const MAX_JSON_DEPTH = 32;
+
+export const TOO_DEEP_MESSAGE = `is nested more than ${MAX_JSON_DEPTH} levels deep; no field nests that deep: send the documented shape`;
+
+/**
+ * Every unprintable string in a parsed JSON value, keys included, with its path (`lines.0.description`,
+ * `taxTypes.<key>` for a key), and any value nested deeper than MAX_JSON_DEPTH. The walk keeps its own stack, so a
+ * body of thousands of nested arrays is answered with a problem, never a stack overflow.
+ */
+export function unprintableFields(value: unknown): Array<{ path: string[]; message: string }> {
+  type Problem = { path: string[]; message: string };
+  const problems: Problem[] = [];
+  // Each entry is a value still to look at, or a key's problem to report when its turn comes (document order).
+  const stack: Array<{ value: unknown; path: string[] } | { problem: Problem }> = [{ value, path: [] }];
+  while (stack.length) {
+    const next = stack.pop()!;
+    if ('problem' in next) {
+      problems.push(next.problem);
+      continue;
+    }
+    const { value: v, path } = next;
+    if (typeof v === 'string') {
+      const message = unprintable(v);
+      if (message) problems.push({ path, message });
+    } else if (v && typeof v === 'object') {
+      if (path.length >= MAX_JSON_DEPTH) problems.push({ path, message: TOO_DEEP_MESSAGE });
+      else stack.push(...childrenOf(v, path).reverse());
+    }
   }
-  if (Array.isArray(value)) return value.flatMap((v, i) => unprintableFields(v, [...path, String(i)]));
-  if (value && typeof value === 'object') {
-    return Object.entries(value).flatMap(([k, v]) => {
-      const keyProblem = unprintable(k);
-      const shownKey = keyProblem ? escapeControls(k) : k;
-      return [
-        ...(keyProblem ? [{ path: [...path, shownKey], message: `key ${keyProblem}` }] : []),
-        ...unprintableFields(v, [...path, shownKey]),
-      ];
-    });
-  }
-  return [];
+  return problems;
+}
+
+/** An array's items or an object's entries to walk, each object key's own problem just before its value. */
+function childrenOf(
+  v: object,
+  path: string[],
+): Array<{ value: unknown; path: string[] } | { problem: { path: string[]; message: string } }> {
+  if (Array.isArray(v)) return v.map((item, i) => ({ value: item, path: [...path, String(i)] }));
+  return Object.entries(v).flatMap(([k, child]) => {
+    const keyProblem = unprintable(k);
+    const childPath = [...path, keyProblem ? escapeControls(k) : k];
+    const walk = { value: child, path: childPath };
+    return keyProblem ? [{ problem: { path: childPath, message: `key ${keyProblem}` } }, walk] : [walk];
+  });
 }
 
 /** Text safe to print on a terminal or in a log line: control characters and lone surrogates escaped. */

@@ -187,6 +187,40 @@ describe('API errors: 4xx for every client mistake, 503 for a dependency that is
     expect(paths(query)).toEqual(['query.locationId']);
   });
 
+  it('a body nested thousands deep is a 400 on every operation that takes a body, never a 500', async () => {
+    const doc = openApiDocument() as { paths: Record<string, Record<string, { requestBody?: unknown }>> };
+    const withBody = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => op.requestBody)
+        .map(([method, op]) => [method.toUpperCase(), path.replace(/\{[^}]+\}/g, requestId), op] as const),
+    );
+    expect(withBody.length).toBeGreaterThanOrEqual(4);
+    const arrays = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    const objects = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+    const inField = (n: number) =>
+      JSON.stringify({ ...submitBody, locationId: 'x' }).replace('"x"', arrays(n));
+    for (const [method, path] of withBody) {
+      for (const body of [arrays(3000), objects(3000), arrays(5000), inField(5000)]) {
+        const res = await raw(`${system.apiUrl}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body,
+        });
+        expect({ method, path, status: res.status }).toEqual({ method, path, status: expect.any(Number) });
+        expect(res.status).toBeGreaterThanOrEqual(400);
+        expect(res.status).toBeLessThan(500);
+      }
+    }
+    const deep = await raw(`${system.apiUrl}/api/sync-requests/preview`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: inField(3000),
+    });
+    expect(deep.status).toBe(400);
+    expect(JSON.stringify(deep.body)).toMatch(/nested more than 32 levels/);
+    expect(paths(deep)[0]).toMatch(/^body\.locationId(\.0)+$/);
+  });
+
   it('maps body-parser errors: an unsupported charset or encoding is a 415, a body that is not gzip a 400', async () => {
     const url = `${system.apiUrl}/api/sync-requests/preview`;
     const send = (headers: Record<string, string>, body: string) =>
