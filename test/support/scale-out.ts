@@ -196,15 +196,8 @@ export async function stepWorkers(system: TestSystem, id: string): Promise<strin
   return identities;
 }
 
-/**
- * SIGKILLs the worker that runs the most step activities right now (from the requests' pending activities), so
- * it dies holding batches. Returns its identity and the requests whose step it held.
- */
-export async function killBusiestWorker(
-  system: TestSystem,
-  cluster: Cluster,
-  ids: string[],
-): Promise<{ identity: string; held: string[] }> {
+/** For each worker identity, the requests whose activity it is running now (from their pending activities). */
+async function stepsHeld(system: TestSystem, ids: string[]): Promise<Map<string, string[]>> {
   const held = new Map<string, string[]>();
   for (const id of ids) {
     const description = await system.temporal.client.workflow.getHandle(id).describe();
@@ -213,13 +206,31 @@ export async function killBusiestWorker(
       if (a.state === STARTED && identity) held.set(identity, [...(held.get(identity) ?? []), id]);
     }
   }
-  const [identity, requests] = [...held].sort((a, b) => b[1].length - a[1].length)[0] ?? ['', []];
+  return held;
+}
+
+/**
+ * SIGKILLs the worker that runs the most step activities right now (from the requests' pending activities), so
+ * it dies holding batches. Returns its identity and the requests whose step it held. The worker is frozen
+ * (SIGSTOP) and asked again before it dies: on a busy machine, a step it held at the first look may have ended
+ * (and its request finished on it) before the kill, and such a request has nothing to hand over.
+ */
+export async function killBusiestWorker(
+  system: TestSystem,
+  cluster: Cluster,
+  ids: string[],
+): Promise<{ identity: string; held: string[] }> {
+  const [identity] = [...(await stepsHeld(system, ids))].sort((a, b) => b[1].length - a[1].length)[0] ?? [''];
   const victim = cluster.workers.find((w) => w.identity === identity);
   if (!victim) throw new Error('no worker process holds a running step');
+  victim.child.kill('SIGSTOP');
+  // Whatever it sent before it froze reaches the server first.
+  await new Promise((r) => setTimeout(r, 500));
+  const held = (await stepsHeld(system, ids)).get(identity) ?? [];
   const gone = exited(victim.child);
   victim.child.kill('SIGKILL');
   await gone;
-  return { identity, held: requests };
+  return { identity, held };
 }
 
 export async function tenantStats(system: TestSystem, tenantId: string): Promise<SimTenantStats> {
