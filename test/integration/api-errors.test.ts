@@ -241,6 +241,44 @@ describe('API errors: 4xx for every client mistake, 503 for a dependency that is
     expect(malformedEscape.status).toBe(400);
   });
 
+  it('a body that is not UTF-8 is a 400 naming the byte, and nothing of it is stored', async () => {
+    const url = `${system.apiUrl}/api/business/settings`;
+    const api = await system.api(businessId);
+    const before = (await api.get('/api/business/settings')).body;
+    const [head, tail] = JSON.stringify({ walkInContactName: 'Walk|in' }).split('|') as [string, string];
+    const withBytes = (bytes: number[]) =>
+      Buffer.concat([Buffer.from(head), Buffer.from(bytes), Buffer.from(tail)]);
+    const at = head.length + 1; // the first bad byte, 1-based
+    for (const bytes of [
+      [0xff, 0xfe],
+      [0xed, 0xa0, 0x80],
+      [0xc0, 0xaf],
+      [0xe2, 0x82],
+    ]) {
+      for (const contentType of ['application/json', 'application/json; charset=utf-8']) {
+        const res = await raw(url, {
+          method: 'PATCH',
+          headers: { authorization: `Bearer ${key}`, 'content-type': contentType },
+          body: withBytes(bytes),
+        });
+        expect(res.status).toBe(400);
+        expect(res.body.detail).toBe(
+          `The request body is not valid UTF-8: byte ${at} (0x${bytes[0]!.toString(16).toUpperCase()}) does not start a well-formed character; send the JSON body encoded as UTF-8.`,
+        );
+      }
+    }
+    expect((await api.get('/api/business/settings')).body).toEqual(before);
+    const good = await raw(url, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: withBytes([...Buffer.from('é ☕ ')]),
+    });
+    expect(good.status).toBe(200);
+    expect((await api.get('/api/business/settings')).body).toMatchObject({
+      walkInContactName: 'Walké ☕ in',
+    });
+  });
+
   it('PATCH /api/business/settings with no body is a 400 (an empty object is a valid, empty change)', async () => {
     const url = `${system.apiUrl}/api/business/settings`;
     const none = await raw(url, { method: 'PATCH', headers: { authorization: `Bearer ${key}` } });
