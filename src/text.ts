@@ -98,3 +98,59 @@ export function escapeControls(text: string): string {
   });
   return escaped.replace(LONE_SURROGATES, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
+
+// fatal: refuse instead of replacing with U+FFFD; ignoreBOM: a byte order mark stays in the text.
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Bytes as text, strictly: never with replacement characters, which would store U+FFFD in place of what was
+ * sent. When they are not UTF-8, where they stop being so: "byte 5 (0xFF) does not start a well-formed character".
+ */
+export function decodeUtf8(bytes: Uint8Array): { text: string } | { notUtf8: string } {
+  try {
+    return { text: STRICT_UTF8.decode(bytes) };
+  } catch {
+    const at = invalidUtf8At(bytes);
+    if (at < 0) return { notUtf8: 'it is not valid UTF-8' };
+    const hex = bytes[at]!.toString(16).toUpperCase().padStart(2, '0');
+    return { notUtf8: `byte ${at + 1} (0x${hex}) does not start a well-formed character` };
+  }
+}
+
+/** Bytes that may follow a lead byte: [sequence length, lowest and highest second byte] (Unicode Table 3-7). */
+function sequenceOf(lead: number): [number, number, number] | undefined {
+  if (lead >= 0xc2 && lead <= 0xdf) return [2, 0x80, 0xbf];
+  if (lead === 0xe0) return [3, 0xa0, 0xbf]; // no overlong 3-byte forms
+  if (lead === 0xed) return [3, 0x80, 0x9f]; // no UTF-16 surrogates (U+D800–U+DFFF)
+  if (lead >= 0xe1 && lead <= 0xef) return [3, 0x80, 0xbf];
+  if (lead === 0xf0) return [4, 0x90, 0xbf]; // no overlong 4-byte forms
+  if (lead >= 0xf1 && lead <= 0xf3) return [4, 0x80, 0xbf];
+  if (lead === 0xf4) return [4, 0x80, 0x8f]; // nothing above U+10FFFF
+  return undefined; // a continuation byte without its lead, 0xC0, 0xC1 (overlong) or 0xF5–0xFF
+}
+
+/**
+ * The offset of the first byte that does not start a well-formed UTF-8 sequence (overlong forms, encoded
+ * surrogates, truncated sequences and stray bytes included), or -1 when every byte is well formed. For the
+ * message only: a strict TextDecoder decides, and this says where (it runs once a line or body is refused).
+ */
+export function invalidUtf8At(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length;) {
+    const lead = bytes[i]!;
+    if (lead < 0x80) {
+      i += 1;
+      continue;
+    }
+    const sequence = sequenceOf(lead);
+    if (!sequence) return i;
+    const [length, low, high] = sequence;
+    const second = bytes[i + 1];
+    if (second === undefined || second < low || second > high) return i;
+    for (let k = 2; k < length; k += 1) {
+      const next = bytes[i + k];
+      if (next === undefined || (next & 0xc0) !== 0x80) return i;
+    }
+    i += length;
+  }
+  return -1;
+}

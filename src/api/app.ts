@@ -17,6 +17,7 @@ import { syncRequestRoutes } from './sync-requests/routes';
 import { systemOperations, systemRoutes } from './system/routes';
 import { contactsOperation, xeroContactRoutes } from './xero/contacts';
 import { metricsOperation, metricsRoutes, requestIds, requestLogging, requestMetrics } from './observability';
+import { decodeUtf8 } from '../text';
 import { webhookEventSpecs, webhookOperations, webhookRoutes } from './webhooks/routes';
 import { xeroConnectionOperations, xeroConnectionRoutes } from './xero-connections/routes';
 
@@ -57,7 +58,7 @@ export function createApp(deps: ApiDeps): express.Express {
   // Observability first, so every answer (a 405, a 404, an error) has a request id, a log line and a count.
   app.use(requestIds(), requestLogging(deps.log), requestMetrics());
   app.use(methodGuard(OPERATIONS));
-  app.use(express.json({ limit: deps.cfg.API_BODY_LIMIT }));
+  app.use(express.json({ limit: deps.cfg.API_BODY_LIMIT, verify: refuseInvalidUtf8 }));
   app.use(systemRoutes({ db: deps.db, temporal: deps.temporal, document: openApiDocument }));
   app.use(metricsRoutes(deps));
   app.use(xeroConnectionRoutes(deps));
@@ -74,4 +75,18 @@ export function createApp(deps: ApiDeps): express.Express {
   );
   app.use(errorHandler(deps.log));
   return app;
+}
+
+/**
+ * body-parser's verify hook, on the raw bytes: a JSON body that is not UTF-8 is a 400 (`entity.not.utf8`), not
+ * text with U+FFFD where the bad bytes were. Other charsets are body-parser's to refuse.
+ */
+function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer, encoding: string): void {
+  if (!/^utf-?8$/i.test(encoding)) return;
+  const decoded = decodeUtf8(body);
+  if ('notUtf8' in decoded)
+    throw Object.assign(new Error(`The request body is not valid UTF-8: ${decoded.notUtf8}`), {
+      status: 400,
+      type: 'entity.not.utf8',
+    });
 }

@@ -54,6 +54,11 @@ const REQUEST_ERRORS: Record<string, { status: number; title: string; detail: (m
       title: 'Bad Request',
       detail: () => 'The request body is not valid JSON (an object is expected).',
     },
+    'entity.not.utf8': {
+      status: 400,
+      title: 'Bad Request',
+      detail: (m) => `${m}; send the JSON body encoded as UTF-8.`,
+    },
     'charset.unsupported': {
       status: 415,
       title: 'Unsupported Media Type',

@@ -4,6 +4,7 @@ import { createLogger } from '../logger';
 import { openDependencies } from '../runtime';
 import { createApp } from './app';
 import { API_DB_DEADLINES, apiTemporalClient } from './dependencies';
+import { createApiServer } from './server';
 
 async function main(): Promise<void> {
   const cfg = config();
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
     limiter: deps.limiter,
     newXeroGateway: deps.newXeroGateway,
   });
-  const server: Server = app.listen(cfg.API_PORT, cfg.API_HOST, () => {
+  const server: Server = createApiServer(app).listen(cfg.API_PORT, cfg.API_HOST, () => {
     log.info('API listening', { url: `http://${cfg.API_HOST}:${cfg.API_PORT}` });
   });
   const shutdown = () => {

@@ -7,6 +7,7 @@ import { escapeControls, unprintableFields } from '../text';
 import { checkOrder, taxRatesOf } from './consistency';
 import type { TaxRates } from './consistency';
 import { readLines } from './lines';
+import type { FileLine } from './lines';
 import { Order } from './schema';
 import {
   ensureBusinesses,
@@ -20,7 +21,7 @@ import {
 /**
  * `orders import`: an NDJSON file into the orders store, one order per line.
  *
- * - Every line is checked (shape, printable text, money that adds up) before any SQL; a bad line is reported
+ * - Every line is checked (UTF-8, shape, printable text, money that adds up) before any SQL; a bad line is reported
  *   with its number and field and skipped, and the rest still load. No input stops the import part-way.
  * - A re-import with the same content changes nothing. With other content, the stored order is **updated while
  *   it is not in Xero** (never pushed, or its push failed), and reported; an order **already in Xero is kept** and
@@ -80,12 +81,8 @@ export async function importOrdersFile(
   const maxBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   let page: Parsed[] = [];
   for await (const line of readLines(file, maxBytes)) {
-    if ('tooLongBytes' in line) {
-      refuse(
-        run,
-        line.lineNo,
-        `line is ${line.tooLongBytes} bytes, over the limit of ${maxBytes}; one order per line, each under ${maxBytes} bytes`,
-      );
+    if (!('text' in line)) {
+      refuse(run, line.lineNo, unreadable(line, maxBytes));
       continue;
     }
     if (line.text.trim() === '') continue;
@@ -116,6 +113,13 @@ type Run = {
   options: ImportOptions;
   rates: Map<string, TaxRates>;
 };
+
+/** Why a line could not be read as text: its length, or the byte where it stops being UTF-8. */
+function unreadable(line: Exclude<FileLine, { text: string }>, maxBytes: number): string {
+  if ('tooLongBytes' in line)
+    return `line is ${line.tooLongBytes} bytes, over the limit of ${maxBytes}; one order per line, each under ${maxBytes} bytes`;
+  return `line is not valid UTF-8: ${line.notUtf8}; save the file as UTF-8 (text is never stored with replacement characters)`;
+}
 
 function refuse(run: Run, line: number, reason: string): void {
   const text = escapeControls(reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON)}…` : reason);

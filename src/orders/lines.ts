@@ -1,11 +1,19 @@
 import { createReadStream } from 'node:fs';
+import { decodeUtf8 } from '../text';
 
-/** One line of a file: its text, or only its length when it was longer than the limit (never held whole). */
-export type FileLine = { lineNo: number; text: string } | { lineNo: number; tooLongBytes: number };
+/**
+ * One line of a file: its text; only its length when it was longer than the limit (never held whole); or where
+ * it stopped being UTF-8 (never decoded with replacement characters, which would store U+FFFD in its place).
+ */
+export type FileLine =
+  | { lineNo: number; text: string }
+  | { lineNo: number; tooLongBytes: number }
+  | { lineNo: number; notUtf8: string };
 
 /**
  * The lines of a file with bounded memory: a line over `maxBytes` is skipped to its end and reported by its
  * length, never accumulated (readline would build a string of any size, and crash past V8's string limit).
+ * Each line is decoded on its own, strictly, so a line that is not UTF-8 is reported and the next still reads.
  */
 export async function* readLines(file: string, maxBytes: number): AsyncGenerator<FileLine> {
   let parts: Buffer[] = [];
@@ -16,7 +24,7 @@ export async function* readLines(file: string, maxBytes: number): AsyncGenerator
     lineNo += 1;
     const line: FileLine = skipping
       ? { lineNo, tooLongBytes: size }
-      : { lineNo, text: Buffer.concat(parts).toString('utf8').replace(/\r$/, '') };
+      : decodeLine(lineNo, Buffer.concat(parts));
     parts = [];
     size = 0;
     skipping = false;
@@ -38,4 +46,9 @@ export async function* readLines(file: string, maxBytes: number): AsyncGenerator
     }
   }
   if (size > 0 || parts.length > 0 || skipping) yield finish();
+}
+
+function decodeLine(lineNo: number, bytes: Buffer): FileLine {
+  const decoded = decodeUtf8(bytes);
+  return 'text' in decoded ? { lineNo, text: decoded.text.replace(/\r$/, '') } : { lineNo, ...decoded };
 }

@@ -47,6 +47,25 @@ const Quantity = z
     { message: 'must have at most 4 decimals (Xero keeps 4), and be at least 0.0001' },
   );
 
+/**
+ * The ISO 4217 codes of the currencies in use, as the running Node.js knows them (ICU's data, which follows
+ * ISO's amendments: a Node.js update brings a new code). It leaves out what no sale is priced in: the testing and
+ * "no currency" codes (XTS, XXX), precious metals (XAU, …), bond units and funds codes (CLF, USN, …), and the
+ * withdrawn currencies (DEM, VEF, …); it keeps the special drawing right (XDR) and the sucre (XSU), which Xero's
+ * currency list does not have: Xero itself refuses an invoice in a currency the organisation has not enabled.
+ */
+export const CURRENCY_CODES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
+
+export const CurrencyCode = z
+  .string({ error: 'must be a 3-letter ISO 4217 code such as "SGD"' })
+  .regex(/^[A-Z]{3}$/, { error: 'must be a 3-letter ISO 4217 code in capitals, such as "SGD"', abort: true })
+  .refine((code) => CURRENCY_CODES.has(code), {
+    // The pattern has passed (abort), so the value is three capital letters, safe to repeat.
+    error: (issue) =>
+      `${String(issue.input)} is not an ISO 4217 code of a currency in use; send the order's currency, such as "SGD" or "EUR"`,
+    abort: true,
+  });
+
 /** The sales channels: the one list (orders, sync requests, the workflow's input and the API all use it). */
 export const Channel = z.enum(['pos', 'online', 'b2b'], { error: 'must be one of "pos", "online" or "b2b"' });
 export type Channel = z.infer<typeof Channel>;
@@ -85,7 +104,7 @@ export const Order = z.object({
     })
     .nullable(),
   placedAt: IsoDateTimeWithOffset,
-  currency: z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4217 code such as "SGD"'),
+  currency: CurrencyCode,
   pricesIncludeTax: z.boolean(),
   lines: z.array(OrderLine).min(1),
   total: MoneyString,

@@ -2,6 +2,7 @@ import { lookup } from 'node:dns';
 import type { LookupAddress, LookupOneOptions, LookupAllOptions } from 'node:dns';
 import { promises as dns } from 'node:dns';
 import ipaddr from 'ipaddr.js';
+import type { IPv4, IPv6 } from 'ipaddr.js';
 
 /**
  * Which webhook URLs may be called. In production (WEBHOOK_ALLOW_PRIVATE_URLS unset) only https, and only hosts
@@ -18,9 +19,74 @@ export interface UrlPolicy {
 export function addressProblem(address: string, policy: UrlPolicy): string | undefined {
   if (policy.allowPrivate) return undefined;
   if (!ipaddr.isValid(address)) return `${address} is not an IP address`;
-  const parsed = ipaddr.process(address); // an IPv4-mapped IPv6 address is judged as the IPv4 one
-  const range = parsed.range();
-  return range === 'unicast' ? undefined : `${address} is a ${range} address`;
+  const parsed = ipaddr.parse(address.includes(':') ? hexTail(address) : address);
+  const problem = parsed.kind() === 'ipv6' ? ipv6Problem(parsed as IPv6) : ipv4Problem(parsed as IPv4);
+  return problem && `${address} is ${problem}`;
+}
+
+/**
+ * An IPv6 address with its dotted IPv4 tail in hex ("::127.0.0.1" → "::7f00:1"), as the system's resolver writes
+ * IPv4-compatible addresses: ipaddr.js reads any "::a.b.c.d" as IPv4-mapped (::ffff:a.b.c.d), which would name
+ * the wrong range.
+ */
+function hexTail(address: string): string {
+  return address.replace(/(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, (dotted, a, b, c, d) => {
+    const octets = [a, b, c, d].map(Number);
+    if (octets.some((o) => o > 255)) return dotted;
+    const word = (high: number, low: number) => ((high << 8) | low).toString(16);
+    return `${word(octets[0]!, octets[1]!)}:${word(octets[2]!, octets[3]!)}`;
+  });
+}
+
+function ipv4Problem(ip: IPv4): string | undefined {
+  const range = ip.range();
+  return range === 'unicast' ? undefined : `a ${range} address`;
+}
+
+/** The IPv6 ranges that carry an IPv4 address: named for the message, with the address they embed. */
+const EMBEDDING: Record<string, { name: string; embedded?: (p: number[]) => [number, number] }> = {
+  ipv4Mapped: { name: 'an IPv4-mapped address (::ffff:0:0/96)', embedded: (p) => [p[6]!, p[7]!] },
+  rfc6145: { name: 'an IPv4-translated address (::ffff:0:0:0/96)', embedded: (p) => [p[6]!, p[7]!] },
+  rfc6052: { name: 'a NAT64 address (64:ff9b::/96 or 64:ff9b:1::/48)' },
+  '6to4': { name: 'a 6to4 address (2002::/16)', embedded: (p) => [p[1]!, p[2]!] },
+  teredo: { name: 'a Teredo address (2001::/32)' },
+};
+
+const GLOBAL_UNICAST = ipaddr.parseCIDR('2000::/3');
+const IPV4_COMPATIBLE = ipaddr.parseCIDR('::/96');
+const WELL_KNOWN_NAT64 = ipaddr.parseCIDR('64:ff9b::/96');
+
+/**
+ * Only global unicast IPv6 (2000::/3) outside every special range, and embedding no IPv4 address: a form that
+ * carries one (IPv4-mapped or -compatible, NAT64, 6to4, Teredo, ISATAP) can reach that IPv4 address through a
+ * translator or tunnel, private ones included, and ipaddr.js calls some of them (::/96) plain unicast.
+ */
+function ipv6Problem(ip: IPv6): string | undefined {
+  const range = ip.range();
+  const known = EMBEDDING[range];
+  if (known) {
+    const embedded = known.embedded ?? (ip.match(WELL_KNOWN_NAT64) ? lastWords : undefined);
+    return known.name + (embedded ? embedding(embedded(ip.parts)) : '');
+  }
+  if (range !== 'unicast') return `a ${range} address`;
+  if (ip.match(IPV4_COMPATIBLE))
+    return `an IPv4-compatible address (::/96, deprecated)${embedding(lastWords(ip.parts))}`;
+  if (!ip.match(GLOBAL_UNICAST)) return 'not a global unicast address (those are in 2000::/3)';
+  // RFC 5214: an interface id of 0000:5efe or 0200:5efe (with the u/l and group bits) carries an IPv4 address.
+  if ((ip.parts[4]! & 0xfcff) === 0 && ip.parts[5] === 0x5efe)
+    return `an ISATAP address${embedding(lastWords(ip.parts))}`;
+  return undefined;
+}
+
+function lastWords(parts: number[]): [number, number] {
+  return [parts[6]!, parts[7]!];
+}
+
+/** ", embedding 10.0.0.1, a private address": the IPv4 address a form carries, and its range when special. */
+function embedding([high, low]: [number, number]): string {
+  const v4 = new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
+  const range = v4.range();
+  return `, embedding ${v4.toString()}${range === 'unicast' ? '' : `, a ${range} address`}`;
 }
 
 export class WebhookUrlError extends Error {
@@ -65,8 +131,9 @@ export async function checkWebhookUrl(text: string, policy: UrlPolicy): Promise<
     const problem = addressProblem(address, policy);
     if (problem)
       throw new WebhookUrlError(
-        `names ${host}, and ${problem}: only public addresses may receive webhooks ` +
-          '(WEBHOOK_ALLOW_PRIVATE_URLS=true allows others, for development and tests)',
+        `names ${host}, and ${problem}: only public addresses may receive webhooks (public IPv4, or global ` +
+          'unicast IPv6 that embeds no IPv4 address; ' +
+          'WEBHOOK_ALLOW_PRIVATE_URLS=true allows others, for development and tests)',
       );
   }
   return url;

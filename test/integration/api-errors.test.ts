@@ -241,6 +241,84 @@ describe('API errors: 4xx for every client mistake, 503 for a dependency that is
     expect(malformedEscape.status).toBe(400);
   });
 
+  it('a body that is not UTF-8 is a 400 naming the byte, and nothing of it is stored', async () => {
+    const url = `${system.apiUrl}/api/business/settings`;
+    const api = await system.api(businessId);
+    const before = (await api.get('/api/business/settings')).body;
+    const [head, tail] = JSON.stringify({ walkInContactName: 'Walk|in' }).split('|') as [string, string];
+    const withBytes = (bytes: number[]) =>
+      Buffer.concat([Buffer.from(head), Buffer.from(bytes), Buffer.from(tail)]);
+    const at = head.length + 1; // the first bad byte, 1-based
+    for (const bytes of [
+      [0xff, 0xfe],
+      [0xed, 0xa0, 0x80],
+      [0xc0, 0xaf],
+      [0xe2, 0x82],
+    ]) {
+      for (const contentType of ['application/json', 'application/json; charset=utf-8']) {
+        const res = await raw(url, {
+          method: 'PATCH',
+          headers: { authorization: `Bearer ${key}`, 'content-type': contentType },
+          body: withBytes(bytes),
+        });
+        expect(res.status).toBe(400);
+        expect(res.body.detail).toBe(
+          `The request body is not valid UTF-8: byte ${at} (0x${bytes[0]!.toString(16).toUpperCase()}) does not start a well-formed character; send the JSON body encoded as UTF-8.`,
+        );
+      }
+    }
+    expect((await api.get('/api/business/settings')).body).toEqual(before);
+    const good = await raw(url, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: withBytes([...Buffer.from('é ☕ ')]),
+    });
+    expect(good.status).toBe(200);
+    expect((await api.get('/api/business/settings')).body).toMatchObject({
+      walkInContactName: 'Walké ☕ in',
+    });
+  });
+
+  it('headers over 16 KB get a problem+json 431 saying what to do; malformed HTTP a problem+json 400', async () => {
+    const big = await raw(`${system.apiUrl}/api/sync-requests`, {
+      headers: { authorization: `Bearer ${key}`, cookie: `junk=${'x'.repeat(20 * 1024)}` },
+    });
+    expect(big.status).toBe(431);
+    expect(big.headers.get('content-type')).toBe('application/problem+json');
+    expect(big.body).toEqual({
+      type: 'about:blank',
+      status: 431,
+      title: 'Request Header Fields Too Large',
+      detail:
+        "The request's headers are over 16 KB in all (cookies included); send fewer or smaller headers, or clear this site's cookies in the browser.",
+    });
+    const { port } = new URL(system.apiUrl);
+    const rawHttp = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = net.connect(Number(port), '127.0.0.1', () => socket.write(request));
+        let answer = '';
+        socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
+        socket.on('end', () => resolve(answer));
+        socket.on('error', reject);
+      });
+    const overflow = await rawHttp(
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20 * 1024)}\r\n\r\n`,
+    );
+    expect(overflow).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+    expect(overflow).toContain('\r\nContent-Type: application/problem+json\r\n');
+    const malformed = await rawHttp('GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n');
+    expect(malformed).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(JSON.parse(malformed.slice(malformed.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      status: 400,
+      detail: expect.stringMatching(/not valid HTTP\/1\.1/),
+    });
+    // A request just under the limit is served as usual.
+    const under = await raw(`${system.apiUrl}/api/sync-requests`, {
+      headers: { authorization: `Bearer ${key}`, 'x-padding': 'x'.repeat(12 * 1024) },
+    });
+    expect(under.status).toBe(200);
+  });
+
   it('PATCH /api/business/settings with no body is a 400 (an empty object is a valid, empty change)', async () => {
     const url = `${system.apiUrl}/api/business/settings`;
     const none = await raw(url, { method: 'PATCH', headers: { authorization: `Bearer ${key}` } });

@@ -38,6 +38,14 @@ function writeNdjson(lines: string[]): string {
   return file;
 }
 
+/** A file of raw lines, for bytes that are not UTF-8. */
+function writeBytes(lines: Buffer[]): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'xms-orders-'));
+  const file = path.join(dir, 'orders.ndjson');
+  writeFileSync(file, Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')])));
+  return file;
+}
+
 describe('orders import', () => {
   let t: TestDatabase;
   beforeAll(async () => {
@@ -81,6 +89,79 @@ describe('orders import', () => {
     ]);
     const { rows } = await t.db.query("SELECT count(*)::int AS n FROM orders WHERE business_id = 'biz_nul'");
     expect(rows[0].n).toBe(1199);
+  });
+
+  it('refuses a line that is not UTF-8 with its line and byte, never storing U+FFFD, and loads the rest', async () => {
+    const order = (id: string, description: string) =>
+      JSON.stringify({ ...GOOD, businessId: 'biz_utf8', id, lines: [{ ...GOOD.lines[0], description }] });
+    // The description "Lat…te" with the bytes in the middle.
+    const withBytes = (id: string, bytes: number[]) => {
+      const [before, after] = order(id, 'Lat|te').split('|') as [string, string];
+      return Buffer.concat([Buffer.from(before), Buffer.from(bytes), Buffer.from(after)]);
+    };
+    const at = Buffer.from(order('ord_u1', 'Lat|te').split('|')[0]!).length; // where the bytes start (0-based)
+    const bad: Array<[string, number[], number]> = [
+      ['stray bytes', [0xff, 0xfe], 0],
+      ['an encoded lone surrogate (U+D800)', [0xed, 0xa0, 0x80], 0],
+      ['an overlong "/"', [0xc0, 0xaf], 0],
+      ['an overlong 3-byte form', [0xe0, 0x80, 0xaf], 0],
+      ['a character cut off', [0xe2, 0x82], 0],
+      ['a code point above U+10FFFF', [0xf4, 0x90, 0x80, 0x80], 0],
+      ['a continuation byte alone, after a good "é"', [0xc3, 0xa9, 0x80], 2],
+    ];
+    const file = writeBytes([
+      Buffer.from(order('ord_u0', 'Café ☕ 𝄞 naïve')),
+      ...bad.map(([, bytes], i) => withBytes(`ord_u${i + 1}`, bytes)),
+      Buffer.from(order('ord_u9', 'Lat\ud800te')), // a JSON escape of a lone surrogate: still refused
+      Buffer.from(order('ord_u10', 'Crème brûlée') + '\r'),
+    ]);
+    const summary = await importOrdersFile(t.db, file);
+    expect(summary).toMatchObject({ imported: 2, failed: bad.length + 1 });
+    bad.forEach(([what, bytes, skip], i) => {
+      const hex = bytes[skip]!.toString(16).toUpperCase();
+      expect({ what, ...summary.problems[i] }).toEqual({
+        what,
+        line: i + 2,
+        reason: `line is not valid UTF-8: byte ${at + skip + 1} (0x${hex}) does not start a well-formed character; save the file as UTF-8 (text is never stored with replacement characters)`,
+      });
+    });
+    expect(summary.problems[bad.length]).toEqual({
+      line: bad.length + 2,
+      reason: expect.stringMatching(
+        /^lines\.0\.description: must be valid Unicode text \(it contains a lone UTF-16 surrogate/,
+      ),
+    });
+    const { rows } = await t.db.query(
+      "SELECT id, payload->'lines'->0->>'description' AS d FROM orders WHERE business_id = 'biz_utf8' ORDER BY id",
+    );
+    expect(rows).toEqual([
+      { id: 'ord_u0', d: 'Café ☕ 𝄞 naïve' },
+      { id: 'ord_u10', d: 'Crème brûlée' },
+    ]);
+  });
+
+  it('refuses a currency that is not an ISO 4217 code in use, naming the field', async () => {
+    const line = (id: string, currency: unknown) =>
+      JSON.stringify({ ...GOOD, businessId: 'biz_currency', id, currency });
+    const refused: Array<[unknown, RegExp]> = [
+      ['ZZZ', /^currency: ZZZ is not an ISO 4217 code of a currency in use; send the order's currency/],
+      ['DEM', /^currency: DEM is not an ISO 4217 code/], // withdrawn in 2002
+      ['XTS', /^currency: XTS is not an ISO 4217 code/], // ISO's code for testing
+      ['XXX', /^currency: XXX is not an ISO 4217 code/], // "no currency"
+      ['XAU', /^currency: XAU is not an ISO 4217 code/], // gold
+      ['sgd', /^currency: must be a 3-letter ISO 4217 code in capitals, such as "SGD"$/],
+      [702, /^currency: must be a 3-letter ISO 4217 code such as "SGD"$/],
+    ];
+    const accepted = ['SGD', 'EUR', 'NZD', 'AUD', 'XOF', 'STN'];
+    const file = writeNdjson([
+      ...refused.map(([currency], i) => line(`ord_c${i}`, currency)),
+      ...accepted.map((currency) => line(`ord_ok_${currency}`, currency)),
+    ]);
+    const summary = await importOrdersFile(t.db, file);
+    expect(summary).toMatchObject({ imported: accepted.length, failed: refused.length });
+    refused.forEach(([, reason], i) =>
+      expect(summary.problems[i]).toEqual({ line: i + 1, reason: expect.stringMatching(reason) }),
+    );
   });
 
   it('refuses each order that cannot add up, naming its line and field', async () => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createApp } from '../../src/api/app';
+import { createApiServer } from '../../src/api/server';
 import { createApiKey } from '../../src/api-keys/store';
 import { apiClient } from './api';
 import type { ApiClient } from './api';
@@ -77,7 +78,7 @@ export async function startTestSystem(
     log: createLogger('api', cfg.LOG_FILE ? 'info' : 'error', cfg.LOG_FILE),
   });
   const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = createApiServer(app).listen(0, '127.0.0.1', () => resolve(s));
   });
   const keys = new Map<string, Promise<string>>();
   const keyFor = (businessId: string) => {

@@ -95,7 +95,7 @@ describe('the OpenAPI document', () => {
       security?: unknown;
     };
     expect(Object.keys(submit.responses)).toEqual(
-      expect.arrayContaining(['202', '400', '401', '404', '413', '500']),
+      expect.arrayContaining(['202', '400', '401', '404', '413', '431', '500']),
     );
     expect(Object.keys(submit.responses['400']!.content!)).toEqual(['application/problem+json']);
     // The page's operations take the key or the page's session (whose writes can be refused for CSRF: 403).
@@ -104,5 +104,9 @@ describe('the OpenAPI document', () => {
     const settings = document.paths['/api/business/settings']!.patch as unknown as { security?: unknown };
     expect(settings.security).toBeUndefined(); // the document's default: the bearer key only
     expect((document.paths['/healthz']!.get as unknown as { security: unknown }).security).toEqual([]);
+    // Headers over Node's limit are refused before any route (src/api/server.ts), on every operation.
+    for (const ops of Object.values(document.paths))
+      for (const op of Object.values(ops) as unknown as Array<{ responses: Record<string, unknown> }>)
+        expect(Object.keys(op.responses)).toContain('431');
   });
 });

@@ -85,6 +85,12 @@ describe('a delivery attempt’s POST', () => {
       outcome: 'refused',
       error: expect.stringMatching(/^refused: .* is a loopback address$/),
     });
+    // An IPv6 literal that embeds the loopback address (IPv4-compatible, ::/96; the URL writes it ::7f00:1).
+    expect(await post(at('/ok', '[::127.0.0.1]'), '{}', HEADERS, 2000, strict)).toMatchObject({
+      outcome: 'refused',
+      error:
+        'refused: ::7f00:1 is an IPv4-compatible address (::/96, deprecated), embedding 127.0.0.1, a loopback address',
+    });
     expect(receiver.seen.length).toBe(before);
   });
 

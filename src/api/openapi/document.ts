@@ -54,6 +54,7 @@ const STANDARD_ERRORS: Record<number, string> = {
   404: 'Not found, or it belongs to another business.',
   413: 'The request body is over the size limit.',
   415: 'The body is not JSON in UTF-8 (content-type, charset or content-encoding).',
+  431: 'The request’s headers are over the server’s limit in all (16 KB unless Node is told otherwise), cookies included; send fewer or smaller headers.',
   500: 'Unexpected error; quote the `errorId`, which is also in the log.',
   503: 'PostgreSQL or Temporal is down or did not answer in time; retry after `Retry-After` seconds.',
 };
