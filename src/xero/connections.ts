@@ -8,6 +8,8 @@ import type { ConnectionSummary, StoredConnection } from './connection-store';
 import { authEventIdOf, IdentityError, newPkce, XeroIdentityClient } from './identity';
 import type { ClientCredentials, ConsentCheck, XeroTenantConnection } from './identity';
 import type { TokenCipher } from './token-crypto';
+import { keepConnectionsAlive } from './keep-alive';
+import type { KeepAliveReport } from './keep-alive';
 import { StoredTokenProvider } from './tokens';
 
 /**
@@ -60,6 +62,8 @@ export interface XeroConnectionsOptions {
   redirectUri: string;
   scopes: string;
   log?: Logger;
+  /** The tokens' clock (tests move it days forward, with the simulator's). */
+  now?: () => number;
 }
 
 export class XeroConnections {
@@ -75,7 +79,13 @@ export class XeroConnections {
       identity: this.identity,
       app: options.app,
       log: options.log,
+      now: options.now,
     });
+  }
+
+  /** Refreshes the OAuth connections idle for more than `afterDays` days (src/xero/keep-alive.ts). */
+  keepAlive(afterDays: number): Promise<KeepAliveReport> {
+    return keepConnectionsAlive({ store: this.store, tokens: this.tokens, log: this.options.log }, afterDays);
   }
 
   static fromConfig(cfg: Config, db: Db, cipher: TokenCipher, log?: Logger): XeroConnections {
