@@ -99,6 +99,31 @@ describe('Xero consent refusals, in words', () => {
     expect(await states('biz_broad')).toBe(0);
   });
 
+  it('the merchant page’s Reconnect gets the same words (409, shown next to the button)', async () => {
+    await business('biz_page');
+    const api = await apiWith({ XERO_LEGACY_SCOPES: 'true' });
+    const link = await checkedFetch(`${api.url}/api/page-links`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await system.keyFor('biz_page')}` },
+    });
+    const linkUrl = new URL(((await link.json()) as { url: string }).url);
+    const opened = await fetch(`${api.url}${linkUrl.pathname}${linkUrl.search}`, { redirect: 'manual' });
+    const cookie = opened.headers.get('set-cookie')!.split(';')[0]!;
+    const page = await (await fetch(`${api.url}/manual-sync`, { headers: { cookie } })).text();
+    const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(page)![1]!;
+    const res = await fetch(`${api.url}/manual-sync/reconnect`, {
+      method: 'POST',
+      headers: { cookie, 'x-csrf-token': csrf, 'sec-fetch-site': 'same-origin' },
+    });
+    expect(res.status).toBe(409);
+    expect(await res.json()).toEqual({
+      title: 'Xero refused the app’s scopes',
+      detail: expect.stringContaining(
+        'Xero refused the scopes this app asked for (unauthorized_client: Invalid scope for client).',
+      ),
+    });
+  });
+
   it('an app created before March 2026 with XERO_LEGACY_SCOPES=true: consent succeeds with accounting.transactions', async () => {
     await business('biz_legacy');
     const api = await apiWith({
