@@ -205,10 +205,12 @@ export class XeroIdentityClient {
         await res.body?.cancel();
         const next = new URL(location, url);
         if (`${next.origin}${next.pathname}` === redirectUri.replace(/\?.*$/, '')) return redirected(next);
-        // Xero's limit page names the app: read it for its words, whatever its host.
-        if (/connectionlimit/i.test(next.pathname)) return limitPage(next);
-        if (next.origin !== new URL(authorizeUrl).origin && !next.hostname.endsWith('.xero.com'))
-          return { outcome: 'ok' };
+        const withinXero =
+          next.origin === new URL(authorizeUrl).origin || next.hostname.endsWith('.xero.com');
+        // Xero's limit page (authorize.xero.com/connectionLimit) names the app: read it for its words.
+        if (/connectionlimit/i.test(next.pathname))
+          return withinXero ? limitPage(next) : { outcome: 'connection_limit', text: '' };
+        if (!withinXero) return { outcome: 'ok' };
         url = next;
       }
     } catch {
@@ -335,7 +337,7 @@ async function boundedText(res: Response): Promise<string> {
 }
 
 /** Plain text of a page's fragment: tags and entities out, printable only, at most 200 characters. */
-export function plainText(html: string): string {
+function plainText(html: string): string {
   return html
     .replace(/<[^>]*>/g, ' ')
     .replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code)))
