@@ -1,6 +1,7 @@
 import type { ManualSyncInput, OrdersCursor, SyncProgress } from '../src/definitions';
 import type { Dependencies } from '../src/runtime';
 import { resolveContacts } from './contacts';
+import { createKeepAliveActivities } from './keep-alive';
 import { syncOrders } from './orders';
 import { prepareSync } from './prepare';
 import { recordState } from './request-state';
@@ -19,6 +20,8 @@ export function createActivities(deps: Dependencies) {
     /** Whether the business's Xero connection is active again (a request waiting in needs_reconnect asks). */
     xeroConnectionActive: async (businessId: string) =>
       (await deps.connections.summary(businessId))?.status === 'active',
+    /** The Xero keep-alive's steps: refresh idle OAuth connections; tell endpoints of needs_reconnect. */
+    ...createKeepAliveActivities(deps),
   };
 }
 

@@ -64,7 +64,8 @@ async function emit(deps: Dependencies, snapshot: RequestSnapshot): Promise<void
   await emitRequestEvent(deps, eventId, snapshot, (delivery) => startDelivery(deps, client, delivery));
 }
 
-async function startDelivery(
+/** Starts a webhook delivery's workflow once (its id is the delivery id); one already started is left be. */
+export async function startDelivery(
   deps: Dependencies,
   client: Context['client'],
   input: WebhookDeliveryInput,

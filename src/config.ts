@@ -105,6 +105,9 @@ export const ConfigSchema = z.object({
   XERO_DAY_WINDOW_MS: z.coerce.number().int().min(1000).default(86_400_000),
   XERO_DAILY_LIMIT: z.coerce.number().int().min(1).default(5000),
   XERO_QUOTA_PROBE_MS: z.coerce.number().int().min(100).default(1_800_000),
+  // Xero expires a refresh token unused for 60 days: the worker's keep-alive refreshes every OAuth connection
+  // whose refresh token has not been used for this many days (0: no keep-alive).
+  XERO_KEEPALIVE_AFTER_DAYS: z.coerce.number().int().min(0).max(55).default(30),
 
   // The worker's own small HTTP server (/metrics, /healthz, /readyz): off unless a port is set, so several
   // workers on one machine (npm start, tests) never compete for one.

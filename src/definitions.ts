@@ -176,3 +176,28 @@ export interface WebhookDeliveryInput {
 
 /** How a delivery ended: a 2xx, every try for `retryForMs` failed, or its endpoint was deleted meanwhile. */
 export type WebhookDeliveryResult = 'delivered' | 'given_up' | 'endpoint_deleted';
+
+/**
+ * The Xero keep-alive: a Temporal Schedule starts this workflow every KEEPALIVE_EVERY; it refreshes every OAuth
+ * connection whose refresh token has gone unused for XERO_KEEPALIVE_AFTER_DAYS (Xero expires one after 60), then
+ * sends `xero_connection.needs_reconnect` for each connection that Xero refused lately.
+ */
+export const XERO_KEEPALIVE_WORKFLOW = 'xeroKeepAlive';
+export const KEEPALIVE_EVERY_MS = 6 * 3_600_000;
+
+/** One schedule (and one workflow id) per task queue: a deployment's workers share it, however many there are. */
+export function keepAliveScheduleId(taskQueue: string): string {
+  return `xero-keep-alive-${taskQueue}`;
+}
+
+export interface KeepAliveResult {
+  /** Active OAuth connections idle for longer than the setting. */
+  idle: number;
+  refreshed: number;
+  /** Xero refused their refresh token: now needs_reconnect. */
+  needsReconnect: number;
+  /** No answer from Xero: the next run tries again. */
+  failed: number;
+  /** Connection events recorded for webhook endpoints. */
+  events: number;
+}

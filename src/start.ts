@@ -16,6 +16,7 @@ import { ensureSearchAttributes } from './temporal/search-attributes';
 import { resolveTemporalCli, startDevServer, stopChild } from './temporal/dev-server';
 import { startXeroSim } from './xero-sim';
 import { XeroConnections } from './xero/connections';
+import { forgetLocalXero, localXeroFile, recordLocalXero } from './xero/local-xero';
 import { resolveTokenKey, TokenCipher, tokenKeyFile } from './xero/token-crypto';
 import { Supervisor } from './supervisor';
 import type { Running } from './supervisor';
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
       void shutdown(1);
     },
   });
-  const shutdown = onceShutdown(supervisor);
+  const shutdown = onceShutdown(supervisor, () => forgetLocalXero(cfg.dataDir));
   const onSignal = () => void shutdown(0);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -53,6 +54,13 @@ async function main(): Promise<void> {
     const databaseUrl = await provideDatabase(cfg, supervisor, () => keepOnlySignalHandler(onSignal));
     const tokenKey = provideTokenKey(cfg);
     const xeroEnv = await provideXero(cfg, supervisor, databaseUrl, tokenKey);
+    // CLI commands run beside this npm start (another shell, no XERO_* set) find the same Xero here.
+    recordLocalXero(cfg.dataDir, {
+      apiUrl: xeroEnv.XERO_API_URL ?? cfg.XERO_API_URL,
+      identityUrl: xeroEnv.XERO_IDENTITY_URL ?? cfg.XERO_IDENTITY_URL,
+      simulatorUrl: xeroEnv.XERO_SIMULATOR_URL ?? null,
+      pid: process.pid,
+    });
     const env = {
       ...process.env,
       ...xeroEnv,
@@ -91,7 +99,7 @@ function keepOnlySignalHandler(handler: () => void): void {
   }
 }
 
-function onceShutdown(supervisor: Supervisor) {
+function onceShutdown(supervisor: Supervisor, beforeExit: () => void) {
   let shuttingDown = false;
   return async (code: number) => {
     if (shuttingDown) return;
@@ -99,6 +107,7 @@ function onceShutdown(supervisor: Supervisor) {
     say('stopping…');
     // Newest first: API and worker before the servers they depend on.
     await supervisor.stopAll();
+    beforeExit();
     process.exit(code);
   };
 }
@@ -302,7 +311,15 @@ function printBanner(cfg: Config, uiUrl: string | null, simulated: boolean): voi
         `Manual Syncing:  ${cfg.publicUrl}/manual-sync/open?token=${demoPageToken}   (the demo business's page: ` +
           'open it in a browser; it works once, for an hour. Another: POST /api/page-links with the key)',
       );
-  } else say(`Xero:            ${cfg.XERO_API_URL} (not a simulator)`);
+    say(
+      `CLI:             npm run cli -- … beside this npm start uses this simulator too (${path.relative(process.cwd(), localXeroFile(cfg.dataDir))}).`,
+    );
+  } else {
+    say(`Xero:            ${cfg.XERO_API_URL} (not a simulator)`);
+    say(
+      `CLI:             npm run cli -- … beside this npm start uses this Xero too, even in a shell without XERO_API_URL.`,
+    );
+  }
   say('Children are supervised: a crashed one is restarted (logged here); Ctrl-C stops everything.');
   say('────────────────────────────────────────────────────────────');
 }

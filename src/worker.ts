@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { createActivities, createWebhookActivities } from '../activities';
 import { config } from './config';
 import type { Config } from './config';
@@ -13,6 +13,7 @@ import { freeLoopbackPort, sdkMetrics, temporalLogger } from './observability/te
 import { workerHealthRoutes } from './observability/worker-health';
 import { openDependencies } from './runtime';
 import type { Dependencies } from './runtime';
+import { ensureKeepAliveSchedule } from './temporal/keep-alive-schedule';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 
 /** The file `npm run build` bundles the workflow code into, at the root of its output (dist/). */
@@ -115,6 +116,14 @@ async function main(): Promise<void> {
   const address = cfg.TEMPORAL_ADDRESS ?? `127.0.0.1:${cfg.TEMPORAL_DEV_PORT}`;
   const client = await Connection.connect({ address });
   await ensureSearchAttributes(client, cfg.TEMPORAL_NAMESPACE);
+  const keepAlive = await ensureKeepAliveSchedule(
+    new Client({ connection: client, namespace: cfg.TEMPORAL_NAMESPACE }),
+    { taskQueue: cfg.TEMPORAL_TASK_QUEUE, enabled: cfg.XERO_KEEPALIVE_AFTER_DAYS > 0 },
+  );
+  log.info('Xero keep-alive schedule', {
+    schedule: keepAlive,
+    afterDays: cfg.XERO_KEEPALIVE_AFTER_DAYS,
+  });
   await client.close();
   const connection = await NativeConnection.connect({ address });
   const { worker, deps, close } = await createWorker(cfg, connection, source);

@@ -1,2 +1,3 @@
 export { manualSync } from './manual-sync';
 export { webhookDelivery } from './webhook-delivery';
+export { xeroKeepAlive } from './xero-keep-alive';

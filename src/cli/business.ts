@@ -8,6 +8,7 @@ import { createPageLink } from '../sessions/store';
 import { isValidTimeZone } from '../sync/planning';
 import { ConnectionStore } from '../xero/connection-store';
 import { ConnectionError, XeroConnections } from '../xero/connections';
+import { xeroForCli } from '../xero/local-xero';
 import { requireTokenCipher, tokenCipherFromConfig } from '../xero/token-crypto';
 import { resumeAfterReconnect } from './temporal';
 import { EXIT, UsageError, withDatabase } from './run';
@@ -160,7 +161,14 @@ async function connectCustom(
   opts: ConnectOptions,
   clientSecret: string,
 ): Promise<number> {
-  const connections = XeroConnections.fromConfig(cfg, db, requireTokenCipher(cfg));
+  // The Xero of the npm start running beside, if this shell names none (its simulator, or its real Xero).
+  const xero = xeroForCli(cfg);
+  console.log(xero.says);
+  const connections = XeroConnections.fromConfig(
+    { ...cfg, XERO_API_URL: xero.apiUrl, XERO_IDENTITY_URL: xero.identityUrl },
+    db,
+    requireTokenCipher(cfg),
+  );
   try {
     const connected = await connections.connectCustom(opts.business, {
       clientId: opts.clientId,

@@ -2,8 +2,8 @@ import type { Config } from '../config';
 import type { Db } from '../db/pool';
 import { webhookTaskQueue } from '../definitions';
 import type { WebhookDeliveryInput } from '../definitions';
-import { eventTypeOf, payloadOf } from './events';
-import type { RequestSnapshot } from './events';
+import { connectionEventIdOf, connectionPayloadOf, payloadOf } from './events';
+import type { AnyEventPayload, ConnectionChange, RequestSnapshot } from './events';
 import { recordEvent, subscribers } from './store';
 
 /** The longest wait between two attempts (Temporal's maximumInterval); the first is WEBHOOK_BACKOFF_INITIAL_MS. */
@@ -25,23 +25,46 @@ export async function emitRequestEvent(
   start: StartDelivery,
   now = new Date(),
 ): Promise<number> {
-  const endpoints = await subscribers(deps.db, snapshot.businessId, eventTypeOf(snapshot.state));
+  return emit(deps, start, {
+    id: eventId,
+    businessId: snapshot.businessId,
+    requestId: snapshot.requestId,
+    payload: payloadOf(snapshot, now),
+  });
+}
+
+/**
+ * Emits `xero_connection.needs_reconnect` for a connection that turned needs_reconnect. Its id comes from the
+ * business and the moment of the change, so telling the same change again (a retried activity, the next run)
+ * records nothing new and starts no second delivery.
+ */
+export async function emitConnectionEvent(
+  deps: { db: Db; cfg: Config },
+  change: ConnectionChange,
+  start: StartDelivery,
+): Promise<number> {
+  return emit(deps, start, {
+    id: connectionEventIdOf(change),
+    businessId: change.businessId,
+    requestId: null,
+    payload: connectionPayloadOf(change),
+  });
+}
+
+/** Recorded with one pending delivery per subscribed endpoint, and one delivery workflow started for each. */
+async function emit(
+  deps: { db: Db; cfg: Config },
+  start: StartDelivery,
+  event: { id: string; businessId: string; requestId: string | null; payload: AnyEventPayload },
+): Promise<number> {
+  const endpoints = await subscribers(deps.db, event.businessId, event.payload.type);
   if (endpoints.length === 0) return 0;
-  const deliveries = await recordEvent(
-    deps.db,
-    {
-      id: eventId,
-      businessId: snapshot.businessId,
-      requestId: snapshot.requestId,
-      payload: payloadOf(snapshot, now),
-    },
-    endpoints,
-  );
+  const deliveries = await recordEvent(deps.db, event, endpoints);
   const { cfg } = deps;
   for (const d of deliveries)
     await start({
       deliveryId: d.deliveryId,
-      eventId,
+      eventId: event.id,
       endpointId: d.endpointId,
       attemptQueue: webhookTaskQueue(cfg.TEMPORAL_TASK_QUEUE),
       attemptTimeoutMs: cfg.WEBHOOK_ATTEMPT_TIMEOUT_MS,

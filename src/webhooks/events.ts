@@ -19,6 +19,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'sync_request.completed_with_errors',
   'sync_request.failed',
   'sync_request.cancelled',
+  'xero_connection.needs_reconnect',
 ] as const;
 
 export const WebhookEventType = z.enum(WEBHOOK_EVENT_TYPES);
@@ -39,14 +40,20 @@ export const EVENT_DESCRIPTIONS: Record<WebhookEventType, string> = {
     'The request ended; some orders failed (`counts.failed`, see …/orders).',
   'sync_request.failed': 'The request stopped on an error it cannot get past (`lastError`).',
   'sync_request.cancelled': 'The request was cancelled.',
+  'xero_connection.needs_reconnect':
+    'The business’s Xero connection needs reconnecting (`lastError` says why): Xero refused its refresh token or ' +
+    'credentials, or no longer lists the organisation. Sent once per change, by the keep-alive (every 6 hours), ' +
+    'also when no request is running; send the merchant to `links.connect` (GET with the key).',
 };
 
-export function eventTypeOf(state: State): WebhookEventType {
+export type RequestEventType = Exclude<WebhookEventType, 'xero_connection.needs_reconnect'>;
+
+export function eventTypeOf(state: State): RequestEventType {
   return state === 'queued' ? 'sync_request.submitted' : `sync_request.${state}`;
 }
 
 export const WebhookEventPayload = z.object({
-  type: WebhookEventType,
+  type: WebhookEventType.exclude(['xero_connection.needs_reconnect']),
   timestamp: z.string().describe('When it happened (ISO 8601, UTC); order events of one request by it.'),
   data: z.object({
     id: z.string().describe('The sync request (sr_…).'),
@@ -75,6 +82,55 @@ export const WebhookEventPayload = z.object({
   }),
 });
 export type WebhookEventPayload = z.infer<typeof WebhookEventPayload>;
+
+/** `xero_connection.needs_reconnect`: the connection, never a token. */
+export const ConnectionEventPayload = z.object({
+  type: z.literal('xero_connection.needs_reconnect'),
+  timestamp: z.string().describe('When the connection turned needs_reconnect (ISO 8601, UTC).'),
+  data: z.object({
+    businessId: z.string(),
+    status: z.literal('needs_reconnect'),
+    kind: z.enum(['oauth', 'custom']),
+    tenantId: z.string().describe('The Xero organisation it was connected to.'),
+    tenantName: z.string().nullable(),
+    lastError: z.string().nullable().describe('Why, in words.'),
+    links: z
+      .object({ connect: z.string() })
+      .describe(
+        'Where to send the merchant to connect again (GET with the key; a Custom Connection: the CLI).',
+      ),
+  }),
+});
+export type ConnectionEventPayload = z.infer<typeof ConnectionEventPayload>;
+
+/** Any event's body, as stored and delivered. */
+export type AnyEventPayload = WebhookEventPayload | ConnectionEventPayload;
+
+export interface ConnectionChange {
+  businessId: string;
+  kind: 'oauth' | 'custom';
+  tenantId: string;
+  tenantName: string | null;
+  lastError: string | null;
+  /** When it turned needs_reconnect: with the business, what makes the event (and its id) one. */
+  updatedAt: Date;
+}
+
+export function connectionPayloadOf(change: ConnectionChange): ConnectionEventPayload {
+  return {
+    type: 'xero_connection.needs_reconnect',
+    timestamp: change.updatedAt.toISOString(),
+    data: {
+      businessId: change.businessId,
+      status: 'needs_reconnect',
+      kind: change.kind,
+      tenantId: change.tenantId,
+      tenantName: change.tenantName,
+      lastError: change.lastError,
+      links: { connect: `/xero/connect?business=${encodeURIComponent(change.businessId)}` },
+    },
+  };
+}
 
 /** What a state change says about its request: the recorded progress plus the request's own fields. */
 export interface RequestSnapshot {
@@ -127,6 +183,11 @@ const hash = (...parts: string[]) => createHash('sha256').update(parts.join('\0'
  */
 export function eventIdOf(workflowId: string, runId: string, activityId: string): string {
   return `evt_${hash(workflowId, runId, activityId).slice(0, 24)}`;
+}
+
+/** A connection event's id: the business and the moment it changed, so telling the same change again is a no-op. */
+export function connectionEventIdOf(change: Pick<ConnectionChange, 'businessId' | 'updatedAt'>): string {
+  return `evt_${hash('xero_connection.needs_reconnect', change.businessId, change.updatedAt.toISOString()).slice(0, 24)}`;
 }
 
 /** One delivery per event and endpoint; also its workflow's id, so a delivery is started once. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/pool';
 import type { TokenCipher } from '../xero/token-crypto';
-import type { WebhookEventPayload, WebhookEventType } from './events';
+import type { AnyEventPayload, WebhookEventType } from './events';
 import { deliveryIdOf } from './events';
 
 /**
@@ -168,7 +168,7 @@ export async function subscribers(db: Db, businessId: string, type: WebhookEvent
  */
 export async function recordEvent(
   db: Db,
-  event: { id: string; businessId: string; requestId: string; payload: WebhookEventPayload },
+  event: { id: string; businessId: string; requestId: string | null; payload: AnyEventPayload },
   endpointIds: readonly string[],
 ): Promise<Array<{ deliveryId: string; endpointId: string }>> {
   const deliveries = endpointIds.map((endpointId) => ({
@@ -203,7 +203,7 @@ export interface DeliveryTarget {
   eventId: string;
   status: 'pending' | 'delivered' | 'failed';
   url: string;
-  payload: WebhookEventPayload;
+  payload: AnyEventPayload;
   secrets: string[];
   createdAt: Date;
 }
@@ -218,7 +218,7 @@ export async function deliveryTarget(
     endpoint_id: string;
     status: DeliveryTarget['status'];
     url: string;
-    payload: WebhookEventPayload;
+    payload: AnyEventPayload;
     secret_enc: string;
     previous_secret_enc: string | null;
     previous_live: boolean;
@@ -289,7 +289,8 @@ export interface DeliveryView {
   seq: string;
   eventId: string;
   eventType: WebhookEventType;
-  requestId: string;
+  /** The request the event is about; null for a connection event. */
+  requestId: string | null;
   status: DeliveryTarget['status'];
   attemptCount: number;
   nextAttemptAt: Date | null;
@@ -317,7 +318,7 @@ export async function listDeliveries(
     seq: string;
     event_id: string;
     type: WebhookEventType;
-    request_id: string;
+    request_id: string | null;
     status: DeliveryTarget['status'];
     attempts: number;
     next_attempt_at: Date | null;

@@ -33,6 +33,17 @@ export function forbidden(): ApiResult {
   return problem(403, 'Forbidden', 'AuthorizationUnsuccessful');
 }
 
+/**
+ * A call outside the token's scopes: 403, as Xero answers a granular token writing without the scope
+ * (XeroAPI/xero-mcp-server#209), with RFC 6750's insufficient_scope in WWW-Authenticate (Xero sends it there,
+ * community.xero.com/developer/discussion/119166525). The body's Detail is a guess.
+ */
+export function insufficientScope(): ApiResult {
+  const result = forbidden();
+  result.headers = { 'WWW-Authenticate': 'Bearer realm="api.xero.com", error="insufficient_scope"' };
+  return result;
+}
+
 /** The Accounting API's own error object (components/schemas/Error). */
 export function xeroError(
   status: number,

@@ -1,8 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ClientSpec } from './options';
+import { TIER_CONNECTION_LIMITS } from './scopes';
+import type { AppKind } from './scopes';
 
 export interface Client extends ClientSpec {
   appName: string;
+  appKind: AppKind;
+  /** Most organisations it may have connected at once (its tier's cap); Infinity: no cap. */
+  connectionLimit: number;
 }
 
 export interface Connection {
@@ -21,13 +26,17 @@ export interface AccessToken {
   tenantIds: string[];
   authEventId: string;
   expiresMs: number;
+  /** What the consent granted: an Accounting API call outside them is refused. */
+  scopes: string[];
 }
 
 interface RefreshToken {
   clientId: string;
   tenantIds: string[];
   authEventId: string;
+  /** A refresh token lasts 60 days from its issue; every refresh issues a new one (so use keeps it alive). */
   expiresMs: number;
+  scopes: string[];
   /** When a newer token replaced this one; it keeps working for the grace period after that (xero-facts.md). */
   supersededMs?: number;
   revoked: boolean;
@@ -37,7 +46,7 @@ export interface AuthCode {
   clientId: string;
   redirectUri: string;
   tenantIds: string[];
-  scope: string;
+  scopes: string[];
   expiresMs: number;
   /** PKCE (RFC 7636): the S256 challenge sent to authorize, checked against code_verifier at exchange. */
   codeChallenge?: string;
@@ -59,7 +68,7 @@ export interface TokenResponse {
 }
 
 export type RefreshOutcome =
-  { ok: true; tenantIds: string[]; clientId: string; authEventId: string } | { ok: false };
+  { ok: true; tenantIds: string[]; clientId: string; authEventId: string; scopes: string[] } | { ok: false };
 
 function opaque(prefix: string): string {
   return `${prefix}${randomBytes(24).toString('base64url')}`;
@@ -79,7 +88,12 @@ export class IdentityStore {
   constructor(private readonly lifetimes: TokenLifetimes) {}
 
   addClient(spec: ClientSpec, nowMs: number): Client {
-    const client: Client = { ...spec, appName: spec.appName ?? spec.clientId };
+    const client: Client = {
+      ...spec,
+      appName: spec.appName ?? spec.clientId,
+      appKind: spec.appKind ?? '2026',
+      connectionLimit: TIER_CONNECTION_LIMITS[spec.tier ?? 'enterprise'],
+    };
     this.clients.set(client.clientId, client);
     if (client.customConnectionTenantId)
       this.connect(client.clientId, [client.customConnectionTenantId], randomUUID(), nowMs);
@@ -114,6 +128,13 @@ export class IdentityStore {
     return !!connection && !connection.revoked;
   }
 
+  /** The organisations the client has connected now (what its tier's cap counts). */
+  connectedTenants(clientId: string): string[] {
+    return [...this.connections.values()]
+      .filter((c) => c.clientId === clientId && !c.revoked)
+      .map((c) => c.tenantId);
+  }
+
   activeConnections(clientId: string, tenantIds: string[]): Connection[] {
     return [...this.connections.values()].filter(
       (c) => c.clientId === clientId && tenantIds.includes(c.tenantId) && !c.revoked,
@@ -128,26 +149,25 @@ export class IdentityStore {
   }
 
   issue(
-    clientId: string,
-    tenantIds: string[],
-    authEventId: string,
+    grant: { clientId: string; tenantIds: string[]; authEventId: string; scopes: string[] },
     withRefresh: boolean,
     nowMs: number,
   ): TokenResponse {
     const token = opaque('sim_at_');
+    const { clientId, tenantIds, authEventId, scopes } = grant;
     this.accessTokens.set(token, {
       token,
       clientId,
       tenantIds,
       authEventId,
+      scopes,
       expiresMs: nowMs + this.lifetimes.accessMs,
     });
     const response: TokenResponse = {
       access_token: token,
       expires_in: 0, // filled in by the caller in real seconds
       token_type: 'Bearer',
-      scope:
-        'openid profile email accounting.transactions accounting.contacts accounting.settings offline_access',
+      scope: scopes.join(' '),
     };
     if (withRefresh) {
       const refresh = opaque('sim_rt_');
@@ -155,6 +175,7 @@ export class IdentityStore {
         clientId,
         tenantIds,
         authEventId,
+        scopes,
         expiresMs: nowMs + this.lifetimes.refreshMs,
         revoked: false,
       });
@@ -178,7 +199,13 @@ export class IdentityStore {
     if (found.supersededMs !== undefined && nowMs > found.supersededMs + this.lifetimes.graceMs)
       return { ok: false };
     found.supersededMs ??= nowMs;
-    return { ok: true, tenantIds: found.tenantIds, clientId: found.clientId, authEventId: found.authEventId };
+    return {
+      ok: true,
+      tenantIds: found.tenantIds,
+      clientId: found.clientId,
+      authEventId: found.authEventId,
+      scopes: found.scopes,
+    };
   }
 
   countTokenRequest(grantType: string, status: number): void {

@@ -3,6 +3,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { Client, TokenResponse } from './identity-store';
 import { send } from './pipeline';
 import { unauthorized } from './errors';
+import { appScopes, parseScopes, scopeRefusal } from './scopes';
 import type { XeroSim } from './sim';
 
 /**
@@ -32,11 +33,10 @@ function authenticateClient(sim: XeroSim, req: Request): Client | undefined {
 function tokens(
   sim: XeroSim,
   client: Client,
-  tenantIds: string[],
-  authEventId: string,
+  grant: { tenantIds: string[]; authEventId: string; scopes: string[] },
   withRefresh: boolean,
 ): TokenResponse {
-  const response = sim.identity.issue(client.clientId, tenantIds, authEventId, withRefresh, sim.clock.now());
+  const response = sim.identity.issue({ ...grant, clientId: client.clientId }, withRefresh, sim.clock.now());
   // expires_in is what a client waits on in real time, so it is given in real seconds.
   response.expires_in = sim.clock.toRealSeconds(sim.options.accessTokenSeconds);
   return response;
@@ -60,25 +60,40 @@ function grant(sim: XeroSim, req: Request, res: Response, client: Client): void 
       }
       const authEventId = randomUUID();
       sim.identity.connect(client.clientId, code.tenantIds, authEventId, now);
-      res.json(tokens(sim, client, code.tenantIds, authEventId, true));
+      // Only a consent that asked for offline_access gets a refresh token (Xero's scopes page).
+      const grant = { tenantIds: code.tenantIds, authEventId, scopes: code.scopes };
+      res.json(tokens(sim, client, grant, code.scopes.includes('offline_access')));
       return;
     }
     case 'refresh_token': {
       const outcome = sim.identity.useRefreshToken(body.refresh_token ?? '', client.clientId, now);
       if (!outcome.ok) return oauthError(res, 'invalid_grant');
-      res.json(tokens(sim, client, outcome.tenantIds, outcome.authEventId, true));
+      res.json(tokens(sim, client, outcome, true));
       return;
     }
-    case 'client_credentials': {
-      const tenantId = client.customConnectionTenantId;
-      if (!tenantId) return oauthError(res, 'unauthorized_client');
-      if (!sim.identity.isConnected(client.clientId, tenantId)) return oauthError(res, 'invalid_grant');
-      res.json(tokens(sim, client, [tenantId], randomUUID(), false));
-      return;
-    }
+    case 'client_credentials':
+      return customConnectionGrant(sim, res, client, body.scope);
     default:
       oauthError(res, 'unsupported_grant_type');
   }
+}
+
+/**
+ * A Custom Connection's token. Without `scope` it carries every scope of the app (what a client should send);
+ * a `scope` naming one the app may not have is refused, as Xero answers new Custom Connections asked for
+ * accounting.transactions (XeroAPI/xero-mcp-server#209).
+ */
+function customConnectionGrant(sim: XeroSim, res: Response, client: Client, scope: string | undefined): void {
+  const tenantId = client.customConnectionTenantId;
+  if (!tenantId) return oauthError(res, 'unauthorized_client');
+  if (!sim.identity.isConnected(client.clientId, tenantId)) return oauthError(res, 'invalid_grant');
+  const requested = parseScopes(scope);
+  if (requested.length > 0 && scopeRefusal(client.appKind, requested))
+    return void res
+      .status(400)
+      .json({ error: 'invalid_scope', error_description: 'Client credentials scope validation failed' });
+  const scopes = requested.length > 0 ? requested : appScopes(client.appKind);
+  res.json(tokens(sim, client, { tenantIds: [tenantId], authEventId: randomUUID(), scopes }, false));
 }
 
 /** A code bought with a PKCE challenge needs the verifier whose SHA-256 it is; one without needs none. */
@@ -88,31 +103,88 @@ function pkceMatches(challenge: string | undefined, verifier: string | undefined
   return createHash('sha256').update(verifier).digest('base64url') === challenge;
 }
 
+/**
+ * Xero's own error page, which the browser stays on: an authorize request it refuses (an unknown scope, a scope
+ * the app may not have) is never sent back to the app's redirect_uri. Xero's page reads "Sorry, something went
+ * wrong … Error code: 500 … Error: unauthorized_client : Invalid scope for client" (developer.xero.com
+ * oauth2/troubleshooting "I see a 500 error screen"; XeroAPI/xero-python-oauth2-app#14). Its HTTP status is a guess.
+ */
+function consentErrorPage(res: Response, error: string, description: string): void {
+  res
+    .status(500)
+    .type('html')
+    .send(
+      `<!doctype html><title>Xero</title><h1>Sorry, something went wrong</h1><p>Go back and try again.</p>` +
+        `<p>Error code: 500</p><p>Error: ${error} : ${description}</p>`,
+    );
+}
+
+/**
+ * The organisations the (test-mode) user ticks: those in tenant_ids, or every tenant. An app at its tier's cap
+ * never gets to the picker; one with free slots may add that many new organisations: ticking more (tenant_ids)
+ * is refused, and "every tenant" takes the first that fit, as Xero's picker disables the others. Null: refused.
+ */
+function pickTenants(sim: XeroSim, client: Client, tenantIdsParam: string | undefined): string[] | null {
+  const connected = new Set(sim.identity.connectedTenants(client.clientId));
+  const free = client.connectionLimit - connected.size;
+  if (free <= 0) return null;
+  if (tenantIdsParam) {
+    const picked = tenantIdsParam.split(',').map((t) => t.trim().toLowerCase());
+    return picked.filter((t) => !connected.has(t)).length > free ? null : picked;
+  }
+  const all = [...sim.tenants.keys()];
+  const added = all.filter((t) => !connected.has(t)).slice(0, free);
+  return all.filter((t) => connected.has(t) || added.includes(t));
+}
+
 function authorize(sim: XeroSim, req: Request, res: Response): void {
   const q = req.query as Record<string, string | undefined>;
   const client = sim.identity.clients.get(q.client_id ?? '');
   if (!client || q.response_type !== 'code' || !q.redirect_uri) return oauthError(res, 'invalid_request');
-  // Test-mode consent: the user "picks" the tenants in tenant_ids (simulator extension), or every tenant.
-  const tenantIds = q.tenant_ids
-    ? q.tenant_ids.split(',').map((t) => t.trim().toLowerCase())
-    : [...sim.tenants.keys()];
   if (q.code_challenge !== undefined && q.code_challenge_method !== 'S256')
     return oauthError(res, 'invalid_request');
+  const scopes = parseScopes(q.scope);
+  const refused = scopeRefusal(client.appKind, scopes);
+  if (refused) return consentErrorPage(res, refused.error, refused.description);
+  const tenantIds = pickTenants(sim, client, q.tenant_ids);
+  // Xero sends the browser to its own page (authorize.xero.com/connectionLimit), never back to the app.
+  if (!tenantIds)
+    return res.redirect(302, `/connectionLimit?client_id=${encodeURIComponent(client.clientId)}`);
   const code = randomBytes(16).toString('hex');
-  const scope = q.scope ?? '';
   sim.identity.codes.set(code, {
     clientId: client.clientId,
     redirectUri: q.redirect_uri,
     tenantIds,
-    scope,
+    scopes,
     expiresMs: sim.clock.now() + 300_000,
     ...(q.code_challenge ? { codeChallenge: q.code_challenge } : {}),
   });
   const target = new URL(q.redirect_uri);
   target.searchParams.set('code', code);
   if (q.state !== undefined) target.searchParams.set('state', q.state);
-  target.searchParams.set('scope', scope);
+  target.searchParams.set('scope', scopes.join(' '));
   res.redirect(302, target.toString());
+}
+
+/**
+ * The page Xero shows when an app has no free connection left (PipedreamHQ/pipedream#12215 quotes it; #21951
+ * gives its address, authorize.xero.com/connectionLimit). Shown before the user even signs in.
+ */
+function connectionLimitPage(sim: XeroSim, req: Request, res: Response): void {
+  const client = sim.identity.clients.get(String(req.query.client_id ?? ''));
+  const app = client?.appName ?? 'This app';
+  res
+    .status(200)
+    .type('html')
+    .send(
+      `<!doctype html><title>Xero</title><h1>Connection limit reached</h1>` +
+        `<p>Sorry! ${escapeHtml(app)} has reached their Xero connection limit, please let them know so they can ` +
+        'connect more Xero organisations.</p>',
+    );
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function connections(sim: XeroSim, req: Request, res: Response): void {
@@ -152,6 +224,7 @@ export function identityRouter(sim: XeroSim): Router {
   const router = express.Router();
   const form = express.urlencoded({ extended: false });
   router.get('/identity/connect/authorize', (req, res) => authorize(sim, req, res));
+  router.get('/connectionLimit', (req, res) => connectionLimitPage(sim, req, res));
   router.post('/connect/token', form, async (req, res) => {
     const grantType = String((req.body as Record<string, unknown> | undefined)?.grant_type ?? '');
     res.once('finish', () => sim.identity.countTokenRequest(grantType, res.statusCode));

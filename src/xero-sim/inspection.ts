@@ -2,6 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { FaultRule } from './faults';
 import type { ClientSpec, TenantSpec } from './options';
 import type { XeroSim } from './sim';
+import { APP_KINDS, TIER_CONNECTION_LIMITS } from './scopes';
 import { contactJson } from './render';
 import type { ContactStatus, StoredContact } from './state';
 import { randomUUID } from 'node:crypto';
@@ -83,10 +84,20 @@ export function inspectionRouter(sim: XeroSim): Router {
   });
   router.post('/tenants/:tenantId/contacts', (req, res) => seedContacts(sim, req, res));
   router.post('/clients', (req, res) => {
-    const client = sim.createClient(body(req) as unknown as ClientSpec);
-    res
-      .status(201)
-      .json({ clientId: client.clientId, customConnectionTenantId: client.customConnectionTenantId ?? null });
+    const spec = body(req) as unknown as ClientSpec;
+    if (spec.appKind !== undefined && !APP_KINDS.includes(spec.appKind))
+      return void res.status(400).json({ error: `appKind: one of ${APP_KINDS.join(', ')}` });
+    if (spec.tier !== undefined && !(spec.tier in TIER_CONNECTION_LIMITS))
+      return void res
+        .status(400)
+        .json({ error: `tier: one of ${Object.keys(TIER_CONNECTION_LIMITS).join(', ')}` });
+    const client = sim.createClient(spec);
+    res.status(201).json({
+      clientId: client.clientId,
+      customConnectionTenantId: client.customConnectionTenantId ?? null,
+      appKind: client.appKind,
+      tier: client.tier ?? null,
+    });
   });
   router.post('/tokens', (req, res) => {
     const b = body(req);

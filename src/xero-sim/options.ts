@@ -1,4 +1,5 @@
 import type { FaultRule } from './faults';
+import type { AppKind, AppTier } from './scopes';
 
 /** Per-tenant limits. Xero: 5 in flight, 60 per minute, 5,000 per day (xero-facts.md, "Limits"). */
 export interface TenantLimits {
@@ -24,6 +25,13 @@ export interface ClientSpec {
   customConnectionTenantId?: string;
   /** Shown as ProviderName in response envelopes. */
   appName?: string;
+  /**
+   * "2026" (default): created on or after 2 March 2026, granular scopes only. "legacy": created before, so the
+   * broad accounting.transactions too (until September 2027).
+   */
+  appKind?: AppKind;
+  /** Xero's pricing tier, which caps the organisations it may connect (Starter 5). Default: no cap. */
+  tier?: AppTier;
 }
 
 export interface XeroSimOptions {

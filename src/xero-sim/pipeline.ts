@@ -5,6 +5,7 @@ import {
   ApiError,
   badRequest,
   forbidden,
+  insufficientScope,
   notFound,
   problem,
   unauthorized,
@@ -14,6 +15,7 @@ import {
 import type { FaultDecision } from './faults';
 import type { Client } from './identity-store';
 import { admit } from './limits';
+import { scopesAllow } from './scopes';
 import type { XeroSim } from './sim';
 import type { TenantState } from './state';
 import { recordCall } from './stats';
@@ -56,6 +58,7 @@ export function authenticate(sim: XeroSim): RequestHandler {
     ) {
       return send(res, forbidden());
     }
+    if (!scopesAllow(found.scopes, req.method, req.path)) return send(res, insufficientScope());
     calls.set(req, { tenant, client });
     next();
   };

@@ -5,6 +5,7 @@ import { IdempotencyStore } from './idempotency';
 import { IdentityStore, type Client, type TokenResponse } from './identity-store';
 import { SlidingWindow, TenantLimiter, type LimitConfig } from './limits';
 import type { ClientSpec, TenantSpec, XeroSimOptions } from './options';
+import { ALL_SCOPES } from './scopes';
 import { TenantState } from './state';
 import { collectStats, type SimStats } from './stats';
 import { renderCreditNoteForInspection, renderInvoiceForInspection } from './render';
@@ -71,13 +72,13 @@ export class XeroSim {
     return window;
   }
 
-  /** Tests: a token for these tenants without the OAuth dance (connects the client first). */
+  /** Tests: a token for these tenants, with every scope, without the OAuth dance (connects the client first). */
   issueAccessToken(tenantIds: string[], clientId = 'sim-test-client'): TokenResponse {
     if (!this.identity.clients.has(clientId)) this.createClient({ clientId, clientSecret: randomUUID() });
     const now = this.clock.now();
     const authEventId = randomUUID();
     this.identity.connect(clientId, tenantIds, authEventId, now);
-    const response = this.identity.issue(clientId, tenantIds, authEventId, true, now);
+    const response = this.identity.issue({ clientId, tenantIds, authEventId, scopes: ALL_SCOPES }, true, now);
     response.expires_in = this.clock.toRealSeconds(this.options.accessTokenSeconds);
     return response;
   }

@@ -59,6 +59,19 @@ const SEALED_COLUMNS = [
   'client_secret_enc',
 ] as const;
 
+function summaryOf(row: Row): ConnectionSummary {
+  return {
+    businessId: row.business_id,
+    kind: row.kind,
+    tenantId: row.tenant_id,
+    tenantName: row.tenant_name,
+    status: row.status,
+    lastError: row.last_error,
+    expiresAt: row.expires_at,
+    updatedAt: row.updated_at,
+  };
+}
+
 function context(businessId: string, column: string): string {
   return `${businessId}:${column}`;
 }
@@ -164,18 +177,7 @@ export class ConnectionStore {
          FROM xero_connections WHERE business_id = $1`,
       [businessId],
     );
-    const row = rows[0];
-    if (!row) return null;
-    return {
-      businessId: row.business_id,
-      kind: row.kind,
-      tenantId: row.tenant_id,
-      tenantName: row.tenant_name,
-      status: row.status,
-      lastError: row.last_error,
-      expiresAt: row.expires_at,
-      updatedAt: row.updated_at,
-    };
+    return rows[0] ? summaryOf(rows[0]) : null;
   }
 
   /** Reads and opens the connection. `forUpdate` (inside a transaction) locks the row: the refresh lock. */
@@ -236,15 +238,18 @@ export class ConnectionStore {
     ]);
   }
 
-  /** Stores a refreshed token set. A response without a refresh token keeps the stored one. */
+  /**
+   * Stores a refreshed token set. A response without a refresh token keeps the stored one. `refreshedAt` (the
+   * token provider's clock) is when the refresh token was last used, which the keep-alive measures idleness by.
+   */
   async saveTokens(
     tx: PoolClient,
     businessId: string,
-    tokens: { accessToken: string; expiresAt: Date; refreshToken?: string },
+    tokens: { accessToken: string; expiresAt: Date; refreshToken?: string; refreshedAt: Date },
   ): Promise<void> {
     await tx.query(
       `UPDATE xero_connections SET access_token_enc = $2, expires_at = $3,
-         refresh_token_enc = COALESCE($4, refresh_token_enc), refreshed_at = now(), last_error = NULL,
+         refresh_token_enc = COALESCE($4, refresh_token_enc), refreshed_at = $5, last_error = NULL,
          updated_at = now()
        WHERE business_id = $1`,
       [
@@ -252,8 +257,32 @@ export class ConnectionStore {
         this.seal(businessId, 'access_token_enc', tokens.accessToken),
         tokens.expiresAt,
         this.seal(businessId, 'refresh_token_enc', tokens.refreshToken),
+        tokens.refreshedAt,
       ],
     );
+  }
+
+  /** Active OAuth connections whose refresh token was last used before `before` (the keep-alive's work). */
+  async idleOAuthConnections(before: Date): Promise<string[]> {
+    const { rows } = await this.db.query<{ business_id: string }>(
+      `SELECT business_id FROM xero_connections
+       WHERE kind = 'oauth' AND status = 'active' AND (refreshed_at IS NULL OR refreshed_at < $1)
+       ORDER BY refreshed_at NULLS FIRST`,
+      [before],
+    );
+    return rows.map((r) => r.business_id);
+  }
+
+  /** Connections that turned needs_reconnect within the last `withinMs` (database time), with when. */
+  async recentlyNeedingReconnect(withinMs: number): Promise<ConnectionSummary[]> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT business_id, kind, tenant_id, tenant_name, status, last_error, expires_at, updated_at
+       FROM xero_connections
+       WHERE status = 'needs_reconnect' AND updated_at > now() - make_interval(secs => $1::double precision / 1000)
+       ORDER BY updated_at`,
+      [withinMs],
+    );
+    return rows.map(summaryOf);
   }
 
   /** Only an active connection moves to needs_reconnect (a disconnected one stays disconnected). */

@@ -6,8 +6,10 @@ import type { Logger } from '../logger';
 import { ConnectionStore } from './connection-store';
 import type { ConnectionSummary, StoredConnection } from './connection-store';
 import { authEventIdOf, IdentityError, newPkce, XeroIdentityClient } from './identity';
-import type { ClientCredentials, XeroTenantConnection } from './identity';
+import type { ClientCredentials, ConsentCheck, XeroTenantConnection } from './identity';
 import type { TokenCipher } from './token-crypto';
+import { keepConnectionsAlive } from './keep-alive';
+import type { KeepAliveReport } from './keep-alive';
 import { StoredTokenProvider } from './tokens';
 
 /**
@@ -23,6 +25,8 @@ export type ConnectionErrorCode =
   | 'unknown-business'
   | 'invalid-state'
   | 'consent-refused'
+  | 'scope-refused'
+  | 'connection-limit'
   | 'xero-refused'
   | 'xero-unavailable'
   | 'no-organisation';
@@ -58,6 +62,8 @@ export interface XeroConnectionsOptions {
   redirectUri: string;
   scopes: string;
   log?: Logger;
+  /** The tokens' clock (tests move it days forward, with the simulator's). */
+  now?: () => number;
 }
 
 export class XeroConnections {
@@ -73,7 +79,13 @@ export class XeroConnections {
       identity: this.identity,
       app: options.app,
       log: options.log,
+      now: options.now,
     });
+  }
+
+  /** Refreshes the OAuth connections idle for more than `afterDays` days (src/xero/keep-alive.ts). */
+  keepAlive(afterDays: number): Promise<KeepAliveReport> {
+    return keepConnectionsAlive({ store: this.store, tokens: this.tokens, log: this.options.log }, afterDays);
   }
 
   static fromConfig(cfg: Config, db: Db, cipher: TokenCipher, log?: Logger): XeroConnections {
@@ -103,14 +115,44 @@ export class XeroConnections {
     await this.requireBusiness(businessId);
     const state = randomBytes(32).toString('base64url');
     const pkce = newPkce();
-    await this.store.saveOAuthState(state, businessId, pkce.verifier, new Date(Date.now() + STATE_TTL_MS));
-    return this.identity.authorizeUrl({
+    const url = this.identity.authorizeUrl({
       clientId: app.clientId,
       redirectUri: this.options.redirectUri,
       scope: this.options.scopes,
       state,
       codeChallenge: pkce.challenge,
     });
+    // Xero refuses a bad consent on pages of its own, never coming back to us: look first, and say why here.
+    this.refuseConsent(await this.identity.checkConsent(url, this.options.redirectUri));
+    await this.store.saveOAuthState(state, businessId, pkce.verifier, new Date(Date.now() + STATE_TTL_MS));
+    return url;
+  }
+
+  private refuseConsent(check: ConsentCheck): void {
+    if (check.outcome === 'connection_limit')
+      throw new ConnectionError('connection-limit', connectionLimitMessage(check.text));
+    if (check.outcome === 'refused') this.refuseOAuthError(check.error, check.description);
+  }
+
+  /** An OAuth error from Xero's consent (its error page, or the callback's `error`) as words to act on. */
+  private refuseOAuthError(error: string, description: string): never {
+    const said = `${error}${description ? `: ${description}` : ''}`;
+    if (error === 'invalid_scope' || /scope/i.test(description))
+      throw new ConnectionError('scope-refused', scopeRefusedMessage(said, this.options.scopes));
+    if (error === 'access_denied')
+      throw new ConnectionError(
+        'consent-refused',
+        `The person at Xero's consent page did not allow access (${said}); start again from /xero/connect.`,
+      );
+    if (/redirect_uri/i.test(description))
+      throw new ConnectionError(
+        'xero-refused',
+        `Xero refused the redirect URI (${said}): register ${this.options.redirectUri} on the Xero app, or set XERO_REDIRECT_URI to one registered there.`,
+      );
+    throw new ConnectionError(
+      'xero-refused',
+      `Xero refused this app's consent (${said}); check XERO_CLIENT_ID and the app at developer.xero.com.`,
+    );
   }
 
   /**
@@ -121,6 +163,7 @@ export class XeroConnections {
     state: string;
     code?: string;
     error?: string;
+    errorDescription?: string;
   }): Promise<{ businessId: string; connection: ConnectionSummary; otherTenants: number }> {
     const app = this.requireApp();
     const consent = await this.store.takeOAuthState(params.state);
@@ -129,10 +172,11 @@ export class XeroConnections {
         'invalid-state',
         'This consent link is unknown, expired or already used; start again from /xero/connect.',
       );
-    if (params.error || !params.code)
+    if (params.error) this.refuseOAuthError(params.error, params.errorDescription ?? '');
+    if (!params.code)
       throw new ConnectionError(
         'consent-refused',
-        `Xero did not grant access (${params.error ?? 'no code'}); start again from /xero/connect.`,
+        'Xero did not grant access (no code); start again from /xero/connect.',
       );
     const tokens = await this.xero(() =>
       this.identity.exchangeCode(app, {
@@ -287,9 +331,37 @@ export class XeroConnections {
           'xero-unavailable',
           `Xero could not be reached (${err.message}); try again.`,
         );
+      if (err.scopeRefused)
+        throw new ConnectionError(
+          'scope-refused',
+          scopeRefusedMessage(
+            `${err.oauthError ?? err.kind}${err.description ? `: ${err.description}` : ''}`,
+            this.options.scopes,
+          ),
+        );
       throw new ConnectionError('xero-refused', `Xero refused: ${err.message}.`);
     }
   }
+}
+
+const BROAD_SCOPES = ['accounting.transactions', 'accounting.transactions.read', 'accounting.reports.read'];
+
+/** Why Xero refused the scopes, and which setting to change (README "Connecting a business to Xero"). */
+export function scopeRefusedMessage(said: string, scopes: string): string {
+  const broad = scopes.split(/\s+/).filter((s) => BROAD_SCOPES.includes(s));
+  const fix = broad.length
+    ? `This deployment asks for ${broad.join(', ')}, which a Xero app created since 2 March 2026 may not have: unset XERO_LEGACY_SCOPES and XERO_SCOPES (the default scopes are granular). Keep XERO_LEGACY_SCOPES=true only for an app created before March 2026.`
+    : 'Apps created since 2 March 2026 may only use granular scopes: unset XERO_SCOPES (the default is granular), or, for an app created before March 2026 that still uses accounting.transactions, set XERO_LEGACY_SCOPES=true.';
+  return `Xero refused the scopes this app asked for (${said}). ${fix}`;
+}
+
+/** The app's pricing tier lets it connect no more organisations (Xero's own words, when its page gave them). */
+export function connectionLimitMessage(xeroSaid: string): string {
+  return (
+    `This Xero app has reached its pricing tier's limit of connected organisations${xeroSaid ? ` (Xero: "${xeroSaid}")` : ''}, ` +
+    'so Xero lets no organisation connect or reconnect: disconnect one that no longer uses it (in Xero, Settings → Connected Apps) ' +
+    'or move the app to a higher tier at developer.xero.com (Starter 5, Core 50, Plus 1,000, Advanced 10,000 organisations).'
+  );
 }
 
 /**

@@ -16,6 +16,8 @@ export type IdentityErrorKind =
   | 'invalid_client'
   /** The client may not use this grant (e.g. client_credentials without a Custom Connection). */
   | 'unauthorized_client'
+  /** A scope asked for is unknown, or one the app may not have (apps created since March 2026: granular only). */
+  | 'invalid_scope'
   /** Xero refused a bearer token (GET /connections): it is expired or revoked. */
   | 'unauthorized'
   /** Any other 4xx. */
@@ -32,9 +34,19 @@ export class IdentityError extends Error {
     readonly status: number,
     readonly operation: string,
     readonly oauthError?: string,
+    /** Xero's error_description, kept only when it is short plain text (it never holds a token). */
+    readonly description?: string,
   ) {
     super(
-      `Xero identity ${operation}: ${status === 0 ? 'no response' : `HTTP ${status}`}${oauthError ? ` ${oauthError}` : ''}`,
+      `Xero identity ${operation}: ${status === 0 ? 'no response' : `HTTP ${status}`}${oauthError ? ` ${oauthError}` : ''}${description ? ` (${description})` : ''}`,
+    );
+  }
+
+  /** Xero refused the scopes asked for (`invalid_scope`, or `unauthorized_client` "Invalid scope for client"). */
+  get scopeRefused(): boolean {
+    return (
+      this.kind === 'invalid_scope' ||
+      (this.kind === 'unauthorized_client' && /scope/i.test(this.description ?? ''))
     );
   }
 
@@ -44,6 +56,7 @@ export class IdentityError extends Error {
       this.kind === 'invalid_grant' ||
       this.kind === 'invalid_client' ||
       this.kind === 'unauthorized_client' ||
+      this.kind === 'invalid_scope' ||
       this.kind === 'unauthorized'
     );
   }
@@ -67,6 +80,16 @@ export interface XeroTenantConnection {
   authEventId: string | null;
   updatedDateUtc: string | null;
 }
+
+/**
+ * What Xero's consent page would do with an authorize URL, found before the browser is sent there: go on (to
+ * sign-in, or straight back with a code), refuse it on Xero's own error page ("Error: unauthorized_client :
+ * Invalid scope for client"; the browser never comes back), or stop at the app's connection limit.
+ */
+export type ConsentCheck =
+  | { outcome: 'ok' }
+  | { outcome: 'refused'; error: string; description: string }
+  | { outcome: 'connection_limit'; text: string };
 
 export interface ClientCredentials {
   clientId: string;
@@ -159,6 +182,41 @@ export class XeroIdentityClient {
       code_challenge_method: 'S256',
     }).toString();
     return url.toString();
+  }
+
+  /**
+   * Looks at the consent page as a browser without a session would (redirects followed within Xero), before
+   * the user is sent there. Xero shows a refused authorize request (a scope the app may not have, a wrong
+   * redirect URI) and an app at its connection limit on pages of its own, never redirecting back, so this is
+   * the only way the product can say why. Best effort: anything it cannot read counts as "ok" and Xero's own
+   * page then speaks to the user.
+   */
+  async checkConsent(authorizeUrl: string, redirectUri: string): Promise<ConsentCheck> {
+    let url = new URL(authorizeUrl);
+    try {
+      for (let hop = 0; hop < 4; hop += 1) {
+        const res = await fetch(url, {
+          redirect: 'manual',
+          headers: { accept: 'text/html' },
+          signal: AbortSignal.timeout(Math.min(this.options.timeoutMs, CONSENT_CHECK_TIMEOUT_MS)),
+        });
+        const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
+        if (!location) return consentPage(await boundedText(res));
+        await res.body?.cancel();
+        const next = new URL(location, url);
+        if (`${next.origin}${next.pathname}` === redirectUri.replace(/\?.*$/, '')) return redirected(next);
+        const withinXero =
+          next.origin === new URL(authorizeUrl).origin || next.hostname.endsWith('.xero.com');
+        // Xero's limit page (authorize.xero.com/connectionLimit) names the app: read it for its words.
+        if (/connectionlimit/i.test(next.pathname))
+          return withinXero ? limitPage(next) : { outcome: 'connection_limit', text: '' };
+        if (!withinXero) return { outcome: 'ok' };
+        url = next;
+      }
+    } catch {
+      // Unreachable or slow: let the browser go; Xero's page will say what is wrong, if anything.
+    }
+    return { outcome: 'ok' };
   }
 
   exchangeCode(
@@ -257,6 +315,67 @@ export class XeroIdentityClient {
   }
 }
 
+const CONSENT_CHECK_TIMEOUT_MS = 10_000;
+
+/** At most 64 KB of a page: enough for Xero's error text, never a whole download. */
+async function boundedText(res: Response): Promise<string> {
+  const reader = res.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.length;
+    if (size >= 65_536) {
+      await reader.cancel();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Plain text of a page's fragment: tags and entities out, printable only, at most 200 characters. */
+function plainText(html: string): string {
+  return html
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code)))
+    .replace(/&[a-z]+;/gi, ' ')
+    .replace(/[^\x20-\x7e\u00a0-\u024f\u2018-\u201d]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 200);
+}
+
+/** Xero's error page ("Error: unauthorized_client : Invalid scope for client") or its connection-limit page. */
+function consentPage(html: string): ConsentCheck {
+  const text = html.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ');
+  const limit = /(?:Sorry! )?[^.!]*has reached (?:their|its) Xero connection limit[^.]*\.?/i.exec(text);
+  if (limit) return { outcome: 'connection_limit', text: plainText(limit[0]) };
+  const error = /Error:\s*([a-z_]{3,64})\s*:\s*([^<\n]{1,200})/.exec(html);
+  if (error) return { outcome: 'refused', error: error[1]!, description: plainText(error[2]!) };
+  return { outcome: 'ok' };
+}
+
+async function limitPage(url: URL): Promise<ConsentCheck> {
+  const found = await fetch(url, { signal: AbortSignal.timeout(CONSENT_CHECK_TIMEOUT_MS) })
+    .then(async (res) => consentPage(await boundedText(res)))
+    .catch(() => undefined);
+  return found?.outcome === 'connection_limit' ? found : { outcome: 'connection_limit', text: '' };
+}
+
+/** Back at our redirect URI: with a code (fine), or with an OAuth error as RFC 6749 §4.1.2.1 has it. */
+function redirected(url: URL): ConsentCheck {
+  const error = url.searchParams.get('error');
+  if (!error) return { outcome: 'ok' };
+  return {
+    outcome: 'refused',
+    error: plainText(error),
+    description: plainText(url.searchParams.get('error_description') ?? ''),
+  };
+}
+
 function formHeaders(client: ClientCredentials): Record<string, string> {
   const basic = Buffer.from(
     `${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`,
@@ -271,12 +390,22 @@ function formHeaders(client: ClientCredentials): Record<string, string> {
 async function failure(operation: string, res: Response): Promise<IdentityError> {
   const body: unknown = await res.json().catch(() => undefined);
   const raw = (body as Record<string, unknown> | undefined)?.error;
-  // Only a well-formed OAuth error code is kept (RFC 6749 §5.2); nothing else from the body.
+  // Only a well-formed OAuth error code (RFC 6749 §5.2) and a short plain-text description are kept.
   const code = typeof raw === 'string' && /^[a-z_]{1,64}$/.test(raw) ? raw : undefined;
+  const rawDescription = (body as Record<string, unknown> | undefined)?.error_description;
+  const description =
+    typeof rawDescription === 'string' && /^[A-Za-z0-9 .,:;'()_-]{1,200}$/.test(rawDescription)
+      ? rawDescription
+      : undefined;
   if (res.status === 429 || res.status >= 500)
     return new IdentityError('unavailable', res.status, operation, code);
-  if (code === 'invalid_grant' || code === 'invalid_client' || code === 'unauthorized_client')
-    return new IdentityError(code, res.status, operation, code);
+  if (
+    code === 'invalid_grant' ||
+    code === 'invalid_client' ||
+    code === 'unauthorized_client' ||
+    code === 'invalid_scope'
+  )
+    return new IdentityError(code, res.status, operation, code, description);
   if (res.status === 401 || res.status === 403)
     return new IdentityError(
       operation === 'connections' || operation === 'disconnect' ? 'unauthorized' : 'invalid_client',

@@ -1,3 +1,4 @@
+import type { PoolClient } from 'pg';
 import { inTransaction } from '../db/pool';
 import type { Logger } from '../logger';
 import type { ConnectionStore, StoredConnection } from './connection-store';
@@ -33,6 +34,12 @@ export class ConnectionNeedsReconnect extends Error {
   ) {
     super(`The Xero connection of business ${businessId} needs to be reconnected: ${reason}`);
   }
+}
+
+export interface KeepAliveOutcome {
+  /** refreshed: its refresh token was used; skipped: not idle (or not an active OAuth connection). */
+  outcome: 'refreshed' | 'skipped' | 'needs_reconnect';
+  reason?: string;
 }
 
 export interface StoredTokenOptions {
@@ -124,43 +131,10 @@ export class StoredTokenProvider implements TokenProvider {
   }
 
   private async refresh(businessId: string): Promise<string> {
-    const { store } = this.options;
-    const outcome = await inTransaction<{ token: string } | { reconnect: string }>(store.db, async (tx) => {
-      const c = await store.get(tx, businessId, true);
+    const outcome = await this.locked(businessId, async (tx, c) => {
       const usable = this.usable(businessId, c);
       if (usable) return { token: usable };
-      const connection = c!;
-      const startedMs = this.now();
-      try {
-        const tokens = await this.grant(connection);
-        const expiresAt = new Date(startedMs + tokens.expiresIn * 1000);
-        await store.saveTokens(tx, businessId, { ...tokens, expiresAt });
-        this.options.log?.info('Xero token refreshed', { businessId, kind: connection.kind });
-        const refreshedAt = new Date(startedMs);
-        this.cache.set(businessId, {
-          token: tokens.accessToken,
-          refreshAtMs: expiresAt.getTime() - refreshMarginMs({ expiresAt, refreshedAt }),
-        });
-        return { token: tokens.accessToken };
-      } catch (err) {
-        if (err instanceof IdentityError && err.needsReconnect) {
-          const reason = reconnectReason(connection, err);
-          await store.markNeedsReconnect(tx, businessId, reason);
-          return { reconnect: reason };
-        }
-        throw err; // rolls back: the stored refresh token is the one to retry with
-      }
-    }).catch((err: unknown) => {
-      if (err instanceof IdentityError) {
-        // No answer, or Xero unavailable: retry later with the same (still stored) refresh token.
-        throw new XeroApiError({
-          kind: 'transient',
-          status: err.status,
-          xeroMessage: `token ${err.operation} failed (${err.status === 0 ? 'no response' : `HTTP ${err.status}`}); will retry`,
-          validationErrors: [],
-        });
-      }
-      throw err;
+      return this.renew(tx, c!, reconnectReason);
     });
     if ('reconnect' in outcome) {
       this.cache.delete(businessId);
@@ -168,6 +142,81 @@ export class StoredTokenProvider implements TokenProvider {
     }
     this.rejected.delete(businessId);
     return outcome.token;
+  }
+
+  /**
+   * The keep-alive: refreshes an active OAuth connection whose refresh token was last used before `idleBefore`,
+   * so that Xero, which expires a refresh token unused for 60 days, never does. Under the same row lock as every
+   * refresh, looking again once it has it, so a connection a sync just refreshed is left be. A refused refresh
+   * token marks the connection needs_reconnect; no answer from Xero throws (a later run tries again).
+   */
+  async keepAlive(businessId: string, idleBefore: Date): Promise<KeepAliveOutcome> {
+    const outcome = await this.locked(businessId, async (tx, c) => {
+      const idle =
+        c?.kind === 'oauth' && c.status === 'active' && (!c.refreshedAt || c.refreshedAt < idleBefore);
+      if (!idle) return { skipped: true as const };
+      return this.renew(tx, c, keepAliveReason);
+    });
+    if ('reconnect' in outcome) {
+      this.cache.delete(businessId);
+      return { outcome: 'needs_reconnect', reason: outcome.reconnect };
+    }
+    if ('skipped' in outcome) return { outcome: 'skipped' };
+    this.rejected.delete(businessId);
+    return { outcome: 'refreshed' };
+  }
+
+  /**
+   * Runs `fn` holding the connection's row lock, with the connection as stored once the lock is held. No answer
+   * from Xero rolls back (the stored refresh token is the one to retry with) and becomes a transient error.
+   */
+  private async locked<T>(
+    businessId: string,
+    fn: (tx: PoolClient, c: StoredConnection | null) => Promise<T>,
+  ): Promise<T> {
+    const { store } = this.options;
+    return inTransaction<T>(store.db, async (tx) => fn(tx, await store.get(tx, businessId, true))).catch(
+      (err: unknown) => {
+        if (err instanceof IdentityError) {
+          // No answer, or Xero unavailable: retry later with the same (still stored) refresh token.
+          throw new XeroApiError({
+            kind: 'transient',
+            status: err.status,
+            xeroMessage: `token ${err.operation} failed (${err.status === 0 ? 'no response' : `HTTP ${err.status}`}); will retry`,
+            validationErrors: [],
+          });
+        }
+        throw err;
+      },
+    );
+  }
+
+  /** A new token set from Xero, stored with its rotated refresh token; a refused grant marks needs_reconnect. */
+  private async renew(
+    tx: PoolClient,
+    connection: StoredConnection,
+    why: (c: StoredConnection, err: IdentityError) => string,
+  ): Promise<{ token: string } | { reconnect: string }> {
+    const { store } = this.options;
+    const { businessId } = connection;
+    const startedMs = this.now();
+    try {
+      const tokens = await this.grant(connection);
+      const expiresAt = new Date(startedMs + tokens.expiresIn * 1000);
+      const refreshedAt = new Date(startedMs);
+      await store.saveTokens(tx, businessId, { ...tokens, expiresAt, refreshedAt });
+      this.options.log?.info('Xero token refreshed', { businessId, kind: connection.kind });
+      this.cache.set(businessId, {
+        token: tokens.accessToken,
+        refreshAtMs: expiresAt.getTime() - refreshMarginMs({ expiresAt, refreshedAt }),
+      });
+      return { token: tokens.accessToken };
+    } catch (err) {
+      if (!(err instanceof IdentityError) || !err.needsReconnect) throw err;
+      const reason = why(connection, err);
+      await store.markNeedsReconnect(tx, businessId, reason);
+      return { reconnect: reason };
+    }
   }
 
   private grant(c: StoredConnection) {
@@ -183,9 +232,14 @@ export class StoredTokenProvider implements TokenProvider {
     return identity.refresh(app, c.refreshToken);
   }
 
-  private now(): number {
+  /** This provider's clock (tests move it days forward, as the simulator's). */
+  now(): number {
     return (this.options.now ?? Date.now)();
   }
+}
+
+function keepAliveReason(_c: StoredConnection, err: IdentityError): string {
+  return `Xero refused the refresh token when the keep-alive used it (${err.oauthError ?? err.kind}): the connection was revoked or expired; connect again`;
 }
 
 function reconnectReason(c: StoredConnection, err: IdentityError): string {

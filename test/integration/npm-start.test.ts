@@ -123,6 +123,49 @@ describe('npm start', () => {
       expect(refused).toContain('Open Manual Syncing again from your platform');
     });
 
+    it('CLI commands beside it (no XERO_* in their shell) reach its simulator, and say so; the banner says they do', async () => {
+      expect(start.lines.join('\n')).toContain(
+        '[start] CLI:             npm run cli -- … beside this npm start uses this simulator too',
+      );
+      expect(Object.keys(start.env).filter((k) => k.startsWith('XERO_') && k !== 'XERO_SIM_PORT')).toEqual(
+        [],
+      );
+      // A Custom Connection that exists only in npm start's simulator: identity.xero.com would refuse it.
+      const sim = (path: string, body: unknown) =>
+        fetch(`${simUrl}/__sim/${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }).then(async (r) => (await r.json()) as { tenantId: string });
+      const { tenantId } = await sim('tenants', { name: 'Beside Ltd' });
+      await sim('clients', {
+        clientId: 'beside-cc',
+        clientSecret: 'beside-secret',
+        customConnectionTenantId: tenantId,
+      });
+      const cli = (...args: string[]) =>
+        run(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], { cwd: root, env: start.env }).then(
+          (r) => ({ code: 0, ...r }),
+          (err: { code: number; stdout: string; stderr: string }) => err,
+        );
+      expect((await cli('business', 'create', '--id', 'biz_beside', '--name', 'Beside')).code).toBe(0);
+      const connected = await cli(
+        'business',
+        'connect-custom',
+        '--business',
+        'biz_beside',
+        '--client-id',
+        'beside-cc',
+        '--client-secret',
+        'beside-secret',
+      );
+      expect(connected.stderr).toBe('');
+      expect(connected.code).toBe(0);
+      expect(connected.stdout).toContain(`Xero: the LOCAL SIMULATOR of the npm start running here`);
+      expect(connected.stdout).toContain(`at ${simUrl}, NOT Xero.`);
+      expect(connected.stdout).toContain(`Beside Ltd (${tenantId}) through a Custom Connection`);
+    });
+
     it('a killed worker is restarted, logged, and the request it was running completes exactly once', async () => {
       const workerPid = Number((await start.waitFor(/\[start\] worker: started \(pid (\d+)\)/))[1]);
       const request = await submit(20, 4);
@@ -185,6 +228,9 @@ describe('npm start', () => {
         `Xero:            ${xero.apiUrl} (identity ${xero.identityUrl}), because XERO_API_URL, XERO_IDENTITY_URL are set; no simulator.`,
       );
       expect(said).toMatch(/No OAuth app \(XERO_CLIENT_ID\): businesses connect with a Custom Connection/);
+      expect(said).toContain(
+        '[start] CLI:             npm run cli -- … beside this npm start uses this Xero too',
+      );
       expect(said).not.toMatch(/LOCAL SIMULATOR|Demo data/);
     });
 
@@ -222,6 +268,34 @@ describe('npm start', () => {
       expect(connected.stderr).toBe('');
       expect(connected.code).toBe(0);
       expect(connected.stdout).toContain(`(${DEMO_TENANT_ID}) through a Custom Connection`);
+      expect(connected.stdout).toContain(
+        `Xero: ${xero.apiUrl} (identity ${xero.identityUrl}), because XERO_API_URL, XERO_IDENTITY_URL are set.`,
+      );
+      // In a shell without the XERO_* variables, the CLI still talks to the Xero this npm start uses.
+      const bare = { ...start.env };
+      delete bare.XERO_API_URL;
+      delete bare.XERO_IDENTITY_URL;
+      const beside = await run(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          CLI_ENTRY,
+          'business',
+          'connect-custom',
+          '--business',
+          'biz_ext',
+          '--client-id',
+          DEMO_CLIENT_ID,
+          '--client-secret',
+          DEMO_CLIENT_SECRET,
+        ],
+        { cwd: root, env: bare },
+      );
+      expect(beside.stdout).toContain(
+        `Xero: ${xero.apiUrl} (identity ${xero.identityUrl}), as the npm start running here`,
+      );
+      expect(beside.stdout).toContain(`(${DEMO_TENANT_ID}) through a Custom Connection`);
       const key = (await cli('keys', 'create', '--business', 'biz_ext')).stdout.trim();
       // The API (started by npm start with the same generated key) reads that connection.
       const business = await apiClient(`http://127.0.0.1:${start.env.API_PORT}`, key).get('/api/business');

@@ -25,9 +25,7 @@ function started(input: unknown, memo: Record<string, unknown> = {}): temporal.a
 
 describe('the workflow history secret scanner', () => {
   const simTokens = new IdentityStore({ accessMs: 60_000, refreshMs: 60_000, graceMs: 0 }).issue(
-    'demo-client',
-    ['t'],
-    'auth-event',
+    { clientId: 'demo-client', tenantIds: ['t'], authEventId: 'auth-event', scopes: ['offline_access'] },
     true,
     Date.now(),
   );

@@ -84,6 +84,8 @@ function fakes(overrides: Partial<Activities>): { activities: Activities; states
     syncOrders: async () => outcome({ done: true }),
     recordRequestState: async (p) => void states.push(p.state),
     xeroConnectionActive: async () => false,
+    keepXeroConnectionsAlive: async () => ({ idle: 0, refreshed: 0, needsReconnect: 0, failed: 0 }),
+    notifyConnectionsNeedingReconnect: async () => 0,
     ...overrides,
   };
   return { activities, states };

@@ -23,7 +23,7 @@ async function token(form: Record<string, string>, clientId = 'web-app', secret 
 }
 
 async function consent(): Promise<{ access_token: string; refresh_token: string }> {
-  const url = `${h.running.identityUrl}/identity/connect/authorize?response_type=code&client_id=web-app&redirect_uri=${encodeURIComponent('http://localhost/cb')}&scope=offline_access&state=xyz&tenant_ids=${h.tenantId}`;
+  const url = `${h.running.identityUrl}/identity/connect/authorize?response_type=code&client_id=web-app&redirect_uri=${encodeURIComponent('http://localhost/cb')}&scope=${encodeURIComponent('offline_access accounting.settings.read')}&state=xyz&tenant_ids=${h.tenantId}`;
   const redirect = await fetch(url, { redirect: 'manual' });
   expect(redirect.status).toBe(302);
   const location = new URL(redirect.headers.get('location') ?? '');

@@ -11,6 +11,7 @@ import { ChangeFeed } from '../../sync-requests/changes';
 import type { DetailDeps } from '../../sync-requests/history';
 import { getRequest } from '../../sync-requests/store';
 import { ConnectionError, XeroConnections } from '../../xero/connections';
+import { connectionErrorStatus } from '../xero-connections/routes';
 import { tokenCipherFromConfig } from '../../xero/token-crypto';
 import { clientScript, pageStylesheet } from '../../web/bundle';
 import type { Asset } from '../../web/bundle';
@@ -264,6 +265,11 @@ async function reconnect(
       return notPossible(
         'This deployment has no Xero app for reconnecting from the page; ask your platform to reconnect the business.',
       );
+    // Xero would refuse the consent (scopes, the app's connection limit): the page shows why, next to the button.
+    if (err instanceof ConnectionError) {
+      const { status, title } = connectionErrorStatus(err);
+      return void res.status(status).json({ title, detail: err.message });
+    }
     throw err;
   }
 }

@@ -13,6 +13,7 @@ import {
 import {
   EVENT_DESCRIPTIONS,
   WEBHOOK_EVENT_TYPES,
+  ConnectionEventPayload,
   WebhookEventPayload,
   WebhookEventType,
 } from '../../webhooks/events';
@@ -87,7 +88,7 @@ const Delivery = z.object({
   id: z.string(),
   eventId: z.string().describe('The webhook-id the endpoint received.'),
   eventType: WebhookEventType,
-  requestId: z.string(),
+  requestId: z.string().nullable().describe('The request the event is about; null for a connection event.'),
   status: DeliveryStatus.describe('pending: still trying; delivered: a 2xx came back; failed: given up.'),
   attemptCount: z.number().int(),
   nextAttemptAt: z.string().nullable().describe('When the next attempt is due (pending only).'),
@@ -293,5 +294,8 @@ export const webhookEventSpecs: readonly WebhookSpec[] = WEBHOOK_EVENT_TYPES.map
       'Standard Webhooks: `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the ' +
       'base64-decoded secret after `whsec_`; space-separated when two secrets sign (after a rotation).',
   },
-  body: WebhookEventPayload.extend({ type: z.literal(type) }),
+  body:
+    type === 'xero_connection.needs_reconnect'
+      ? ConnectionEventPayload
+      : WebhookEventPayload.extend({ type: z.literal(type) }),
 }));

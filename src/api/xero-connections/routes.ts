@@ -61,6 +61,13 @@ export const xeroConnectionOperations = {
         headers: { Location: 'Xero’s consent page.' },
       },
       404: { description: 'Not the API key’s business.', schema: Problem },
+      409: {
+        description:
+          'Xero would refuse this consent: the app may not ask for these scopes (apps created since 2 March 2026 ' +
+          'may only have granular ones; the detail names the setting to change), or the app has reached its ' +
+          'pricing tier’s limit of connected organisations.',
+        schema: Problem,
+      },
       501: { description: 'No OAuth app configured (XERO_CLIENT_ID).', schema: Problem },
     },
   },
@@ -76,6 +83,7 @@ export const xeroConnectionOperations = {
       state: Param.min(1, 'Xero sends the state back; start again from /xero/connect'),
       scope: Param.optional(),
       error: Param.optional(),
+      error_description: Param.optional(),
       session_state: Param.optional(),
     }),
     responses: {
@@ -84,6 +92,10 @@ export const xeroConnectionOperations = {
         schema: ConnectionView.extend({ resumedRequests: z.array(z.string()) }),
       },
       400: { description: 'Unknown, expired or used state; or consent refused.', schema: Problem },
+      409: {
+        description: 'Xero refused the app’s scopes (the detail names the setting to change).',
+        schema: Problem,
+      },
       502: { description: 'Xero refused the code.', schema: Problem },
     },
   },
@@ -133,14 +145,22 @@ const STATUS: Record<ConnectionErrorCode, [number, string]> = {
   'unknown-business': [404, 'Not Found'],
   'invalid-state': [400, 'Invalid state'],
   'consent-refused': [400, 'Consent refused'],
+  'scope-refused': [409, 'Xero refused the app’s scopes'],
+  'connection-limit': [409, 'Xero app connection limit reached'],
   'xero-refused': [502, 'Xero refused'],
   'xero-unavailable': [503, 'Xero unavailable'],
   'no-organisation': [409, 'No organisation'],
 };
 
+/** A connection step's failure as its HTTP status and title (the message is the detail). */
+export function connectionErrorStatus(err: ConnectionError): { status: number; title: string } {
+  const [status, title] = STATUS[err.code];
+  return { status, title };
+}
+
 function toApiError(err: unknown): unknown {
   if (!(err instanceof ConnectionError)) return err;
-  const [status, title] = STATUS[err.code];
+  const { status, title } = connectionErrorStatus(err);
   return new ApiError(status, title, err.message);
 }
 
@@ -178,15 +198,24 @@ export function xeroConnectionRoutes(deps: XeroConnectionRouteDeps): Router {
   });
 
   mount(router, xeroConnectionOperations.callback, async ({ query }, res, req) => {
+    const browser = req.accepts(['json', 'html']) === 'html';
     const done = await service()
-      .completeOAuth({ state: query.state, code: query.code, error: query.error })
+      .completeOAuth({
+        state: query.state,
+        code: query.code,
+        error: query.error,
+        errorDescription: query.error_description,
+      })
       .catch((err: unknown) => {
+        if (browser && err instanceof ConnectionError) return err;
         throw toApiError(err);
       });
+    // The person is in a browser, back from Xero: tell them in words on a page of its own.
+    if (done instanceof ConnectionError)
+      return void res.status(connectionErrorStatus(done).status).type('html').send(failurePage(done));
     const resumedRequests = await resume(deps, done.businessId);
     const body = { ...view(done.connection), resumedRequests };
-    if (req.accepts(['json', 'html']) === 'html')
-      return void res.type('html').send(successPage(body, done.otherTenants));
+    if (browser) return void res.type('html').send(successPage(body, done.otherTenants));
     reply(res, xeroConnectionOperations.callback, 200, body);
   });
 
@@ -229,6 +258,13 @@ async function resume(deps: XeroConnectionRouteDeps, businessId: string): Promis
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function failurePage(err: ConnectionError): string {
+  const { title } = connectionErrorStatus(err);
+  return `<!doctype html><meta charset="utf-8"><title>Not connected to Xero</title>
+<h1>Not connected to Xero</h1>
+<p><b>${escapeHtml(title)}.</b> ${escapeHtml(err.message)}</p>`;
 }
 
 function successPage(c: z.infer<typeof ConnectionView>, otherTenants: number): string {
