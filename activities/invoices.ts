@@ -79,7 +79,13 @@ export function planOrder(
       : mapOrder(order, step.settings, contact);
   if (mapping.kind === 'invoice') {
     // What the organisation itself would refuse (a locked period, a currency not enabled) fails here too.
-    const refused = organisationProblem(orderLabel(order), order.currency, mapping, step.facts, writeOptions(step));
+    const refused = organisationProblem(
+      orderLabel(order),
+      order.currency,
+      mapping,
+      step.facts,
+      writeOptions(step),
+    );
     if (refused) return { orderId: order.id, invoiceNumber: mapping.invoice.InvoiceNumber, error: refused };
     return { order, mapping };
   }

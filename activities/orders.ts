@@ -188,7 +188,13 @@ class OrdersWalk {
       const locked = lockedFollowUps(step, order, work);
       if (locked) {
         const { xeroInvoiceId, invoiceNumber } = ledger;
-        page.settled.push({ orderId: order.id, outcome: 'failed', error: locked, xeroInvoiceId, invoiceNumber });
+        page.settled.push({
+          orderId: order.id,
+          outcome: 'failed',
+          error: locked,
+          xeroInvoiceId,
+          invoiceNumber,
+        });
         return;
       }
       page.settled.push(syncedBefore(ledger, step.input.requestId));

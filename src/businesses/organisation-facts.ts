@@ -12,6 +12,12 @@ import type { Business } from './store';
  * them. Read through the business's gateway and limiter like every call: at each request's start, by the preview
  * (unless read in the last few minutes) and by a settings check that asks Xero anyway.
  */
+/**
+ * How long a reading serves the preview and the settings check (a request always reads its own): previews follow
+ * the form as the merchant changes it, so a burst of them costs one GET /Organisation.
+ */
+export const FACTS_REUSE_MS = 5 * 60_000;
+
 export interface FactsDeps {
   db: Db;
   newXeroGateway: () => XeroGateway;

@@ -24,7 +24,11 @@ export async function requestFacts(db: Db, requestId: string): Promise<Organisat
 }
 
 /** Keeps the request's facts; the first kept wins (a retried start reads nothing new into a running request). */
-async function keepRequestFacts(db: Db, requestId: string, facts: OrganisationFacts): Promise<OrganisationFacts> {
+async function keepRequestFacts(
+  db: Db,
+  requestId: string,
+  facts: OrganisationFacts,
+): Promise<OrganisationFacts> {
   const { rows } = await db.query<{ facts: OrganisationFacts }>(
     `WITH kept AS (
        INSERT INTO sync_request_facts (request_id, facts) VALUES ($1, $2) ON CONFLICT (request_id) DO NOTHING

@@ -99,7 +99,8 @@ export function lockedProblem(
   const locked = documents.find((d) => d.day <= lock.date);
   if (!locked) return null;
   const rest = documents.filter((d) => d !== locked);
-  const also = rest.length > 0 ? `; none of its documents is written, so the books are never half-written` : '';
+  const also =
+    rest.length > 0 ? `; none of its documents is written, so the books are never half-written` : '';
   return (
     `${label}: ${locked.what} is dated ${xeroDay(locked.day)}, on or before Xero's ${lock.kind} lock date ` +
     `${xeroDay(lock.date)}, so Xero would refuse it${also}. Lock dates bind every connection here, an adviser's ` +

@@ -37,7 +37,10 @@ describe('planCalls (what the engine makes, and the minimum it is measured again
   });
 
   it('counts the reads of the organisation (GET /Organisation, GET /Currencies) as given', () => {
-    expect(planCalls({ ...zero, invoices: 1, organisationReads: 2 })).toMatchObject({ organisation: 2, total: 3 });
+    expect(planCalls({ ...zero, invoices: 1, organisationReads: 2 })).toMatchObject({
+      organisation: 2,
+      total: 3,
+    });
   });
 
   it('counts contact reads as given and creates 50 to a call', () => {
