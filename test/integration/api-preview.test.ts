@@ -64,8 +64,15 @@ describe('previewing a sync request', () => {
     // A fresh business: every contact is assumed new, and the assumption is stated.
     expect(fresh.estimate.contacts.assumedNew).toBe(fresh.estimate.contacts.distinct);
     expect(fresh.estimate.contacts.assumption).toMatch(/assumed new/);
+    // One read of the organisation's facts at the request's start (no order in another currency than the base).
+    expect(calls.organisation).toBe(1);
     expect(calls.total).toBe(
-      calls.invoices + calls.payments + calls.creditNotes + calls.allocations + calls.contacts,
+      calls.invoices +
+        calls.payments +
+        calls.creditNotes +
+        calls.allocations +
+        calls.contacts +
+        calls.organisation,
     );
     // A fresh organisation: the full daily limit (less any read the preview itself made) less the reserve.
     const previewReads = (await simStats(system.xero.baseUrl)).calls.total - before.calls.total;
