@@ -12,7 +12,7 @@ import {
   simInvoices,
   simStats,
 } from '../support/orders';
-import { startTestSystem } from '../support/system';
+import { eventually, startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 type Preview = z.infer<typeof PreviewResult>;
@@ -176,6 +176,40 @@ describe('the organisation’s facts: lock dates, currencies, plan caps and the 
       orders.filter((o) => o.status !== 'voided'),
       await simInvoices(system.xero.baseUrl, tenantId),
     );
+  });
+
+  it('a request whose start cannot ask Xero (it answers 503) reads the facts at its first orders step, and still writes nothing into the locked period', async () => {
+    const businessId = 'biz_locked_late';
+    const tenantId = await ownOrganisation(businessId);
+    system.xero.sim.setOrganisation(tenantId, { endOfYearLockDate: LOCK });
+    const orders = [
+      order(businessId, 1, `${LOCK}T10:00:00+08:00`),
+      order(businessId, 2, `${NEW_YEAR}-02T10:00:00+08:00`),
+    ];
+    await loadOrders(system.database.db, orders);
+    const api = await system.api(businessId);
+    system.xero.sim.setFaults([{ tenantId, errorRate: 1, errorStatus: 503 }]);
+    const id = await submit(api, { startDate: `${LAST_YEAR}-12-31`, endDate: `${NEW_YEAR}-02` });
+    // The start has recorded its plan (the organisation could not be read), then Xero answers again.
+    await eventually(async () => {
+      const detail = await api.get<{ plannedCalls: number | null }>(`/api/sync-requests/${id}`);
+      return detail.body.plannedCalls !== null;
+    });
+    const answered = () =>
+      exchanges.filter(
+        (e) => e.headers['xero-tenant-id'] === tenantId && e.path === '/Organisation' && e.status === 200,
+      ).length;
+    expect(await calls(tenantId, 'GET /Organisation')).toBeGreaterThan(0);
+    expect(answered()).toBe(0);
+    system.xero.sim.setFaults([]);
+    expect(await finish(id)).toMatchObject({
+      state: 'completed_with_errors',
+      counts: { failed: 1, synced: 1 },
+    });
+    const [failed] = await failedOrders(api, id);
+    expect(failed?.message).toContain(`lock date 31 Dec ${LAST_YEAR}`);
+    expect(writtenDates(exchanges, tenantId).filter((d) => !(d > LOCK))).toEqual([]);
+    expect(answered()).toBe(1);
   });
 
   it('payments still to write for orders already in Xero are not sent into a locked period: the orders fail, and the retry after the lock moves writes them once', async () => {
