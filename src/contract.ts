@@ -170,6 +170,7 @@ export const DailyLimitView = z.object({
     'setting: the business’s dailyCallLimit; xero-headers: the largest X-DayLimit-Remaining Xero has shown, plus one; default: XERO_DAILY_LIMIT.',
   ),
 });
+export type DailyLimit = z.infer<typeof DailyLimitView>;
 
 export const PreviewWarningCode = z.enum([
   'unmapped_tax_code',
