@@ -209,8 +209,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     dataDir: path.resolve(parsed.DATA_DIR),
     xeroSimulated: xeroConfiguredBy.length === 0,
     xeroConfiguredBy: Object.freeze(xeroConfiguredBy),
-    xeroScopes:
-      parsed.XERO_SCOPES ?? (parsed.XERO_LEGACY_SCOPES ? LEGACY_XERO_SCOPES : DEFAULT_XERO_SCOPES),
+    xeroScopes: parsed.XERO_SCOPES ?? (parsed.XERO_LEGACY_SCOPES ? LEGACY_XERO_SCOPES : DEFAULT_XERO_SCOPES),
     xeroRedirectUri: parsed.XERO_REDIRECT_URI ?? `http://${parsed.API_HOST}:${parsed.API_PORT}/xero/callback`,
   });
 }
