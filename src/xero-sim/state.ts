@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Decimal4 } from '../money';
-import type { TenantLimits, TenantSpec } from './options';
+import type { OrganisationSpec, TenantLimits, TenantSpec } from './options';
+import { resolveOrganisation } from './organisation';
+import type { OrganisationSettings } from './organisation';
 import { seedAccounts, seedTaxRates, type SeedAccount, type SeedTaxRate } from './seed';
 
 export type ContactStatus = 'ACTIVE' | 'ARCHIVED' | 'GDPRREQUEST';
@@ -133,6 +135,10 @@ export class TenantState {
   nextInvoiceNumber = 1;
   nextCreditNoteNumber = 1;
   stats: TenantStats = emptyStats();
+  /** Its own settings: currencies, plan, lock dates (settable through /__sim/). */
+  organisation: OrganisationSettings;
+  /** Sales invoices approved, by calendar month of their date ("2025-12"): what a plan's cap counts. */
+  approvedByMonth = new Map<string, number>();
 
   constructor(
     readonly tenantId: string,
@@ -141,8 +147,10 @@ export class TenantState {
     readonly dayResetOffsetSeconds: number,
     readonly clockOffsetMs: number,
     nowMs: number,
+    organisation: OrganisationSpec | OrganisationSettings = {},
   ) {
     this.createdMs = nowMs;
+    this.organisation = resolveOrganisation(tenantId, organisation);
   }
 
   static fromSpec(spec: TenantSpec, defaults: TenantLimits, nowMs: number): TenantState {
@@ -153,10 +161,11 @@ export class TenantState {
       spec.dayResetOffsetSeconds ?? 0,
       (spec.clockOffsetSeconds ?? 0) * 1000,
       nowMs,
+      spec.organisation,
     );
   }
 
-  /** A copy with the same identity and limits but empty books (POST /__sim/reset). */
+  /** A copy with the same identity, limits and settings but empty books (POST /__sim/reset). */
   fresh(nowMs: number): TenantState {
     return new TenantState(
       this.tenantId,
@@ -165,6 +174,7 @@ export class TenantState {
       this.dayResetOffsetSeconds,
       this.clockOffsetMs,
       nowMs,
+      this.organisation,
     );
   }
 
