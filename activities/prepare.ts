@@ -47,8 +47,11 @@ async function organisationFacts(
   const kept = await requestFacts(deps.db, input.requestId);
   if (kept) return kept;
   try {
+    const activity = Context.current();
     return await takeRequestFacts(deps, business, input, stats.currencies, {
-      signal: Context.current().cancellationSignal,
+      signal: activity.cancellationSignal,
+      // Heartbeats while the call waits for the limiter, so a worker that dies here is noticed quickly.
+      heartbeat: () => activity.heartbeat(),
       log,
     });
   } catch (err) {

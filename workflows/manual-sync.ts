@@ -35,7 +35,10 @@ import type {
   SyncState,
 } from '../src/definitions';
 
-/** The steps that call Xero; they heartbeat around every call and while they wait. */
+/**
+ * The steps that call Xero (prepareSync too: it reads the organisation's facts); they heartbeat around every call
+ * and while they wait, so a dead worker's step is retried after the heartbeat timeout, not after 30 minutes.
+ */
 function stepActivities(input: ManualSyncInput) {
   return proxyActivities<Activities>({
     // A step stops starting work after SYNC_STEP_SECONDS; this bounds a step that could not finish its calls.
@@ -46,7 +49,7 @@ function stepActivities(input: ManualSyncInput) {
   });
 }
 
-const { prepareSync, recordRequestState, xeroConnectionActive } = proxyActivities<Activities>({
+const { recordRequestState, xeroConnectionActive } = proxyActivities<Activities>({
   // PostgreSQL only; retried until it answers, so the history log never misses a state.
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
@@ -100,7 +103,7 @@ export async function manualSync(input: ManualSyncInput, carried?: Carried): Pro
   let steps = 0;
   try {
     if (progress.phase === 'queued') {
-      await prepareSync(input);
+      await stepActivities(input).prepareSync(input);
       progress.phase = nextPhase(input, 'queued');
     }
     while (progress.phase !== 'done') {
