@@ -8,7 +8,8 @@ import {
   type ApiContext,
   type BatchElement,
 } from './context';
-import { ApiError, notFound, queryParseException, type ApiResult } from './errors';
+import { ApiError, highVolumeException, notFound, queryParseException, type ApiResult } from './errors';
+import { inefficientContactRead } from './high-volume';
 import { contactJson, contactSummaryJson } from './render';
 import type { ContactStatus, StoredContact, TenantState } from './state';
 import { evaluate, nameEquality, parseWhere, WhereParseError, type Expr } from './where';
@@ -162,6 +163,12 @@ export function getContacts(ctx: ApiContext): ApiResult {
   const where = parseWhereOrFail(ctx.query.get('where'));
   const includeArchived = ctx.query.bool('includeArchived') === true;
   const ids = new Set(ctx.query.list('IDs').map((id) => id.toLowerCase()));
+  const rule = ctx.sim.highVolumeRule(ctx.tenant);
+  const paged = ctx.query.int('page') !== undefined || ctx.query.int('pageSize') !== undefined;
+  if (rule && inefficientContactRead(where, { paged, byIds: ids.size > 0 }, rule)) {
+    ctx.tenant.stats.highVolumeRefusals += 1;
+    return highVolumeException('Contacts', 'Contact');
+  }
   const term = ctx.query.get('searchTerm')?.toLowerCase();
   const found = candidates(ctx.tenant, where, includeArchived).filter(
     (c) =>

@@ -62,6 +62,7 @@ export function inspectionRouter(sim: XeroSim): Router {
           name: t.name,
           limits: t.limits,
           dayResetOffsetSeconds: t.dayResetOffsetSeconds,
+          highVolume: sim.highVolumeRule(t),
         })),
       ),
   );
@@ -70,7 +71,12 @@ export function inspectionRouter(sim: XeroSim): Router {
     const tenant = sim.createTenant(spec);
     if (spec.connectClientId)
       sim.identity.connect(spec.connectClientId, [tenant.tenantId], randomUUID(), sim.clock.now());
-    res.status(201).json({ tenantId: tenant.tenantId, name: tenant.name, limits: tenant.limits });
+    res.status(201).json({
+      tenantId: tenant.tenantId,
+      name: tenant.name,
+      limits: tenant.limits,
+      highVolume: tenant.highVolume,
+    });
   });
   router.get('/tenants/:tenantId/invoices', (req, res) => {
     if (!sim.tenants.has(req.params.tenantId.toLowerCase()))

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Decimal4 } from '../money';
+import type { HighVolumeRule } from './high-volume';
 import type { TenantLimits, TenantSpec } from './options';
 import { seedAccounts, seedTaxRates, type SeedAccount, type SeedTaxRate } from './seed';
 
@@ -107,10 +108,20 @@ export interface TenantStats {
   peakInFlight: number;
   /** Bytes of response bodies sent (what Xero bills as egress). */
   bytesSent: number;
+  /** Reads refused with HighVolumeException. */
+  highVolumeRefusals: number;
 }
 
 export function emptyStats(): TenantStats {
-  return { byEndpoint: {}, byStatus: {}, rateLimited: {}, peakPerMinute: 0, peakInFlight: 0, bytesSent: 0 };
+  return {
+    byEndpoint: {},
+    byStatus: {},
+    rateLimited: {},
+    peakPerMinute: 0,
+    peakInFlight: 0,
+    bytesSent: 0,
+    highVolumeRefusals: 0,
+  };
 }
 
 /** One organisation's books, indexed for the lookups Xero's API offers (number, reference, lower-case name). */
@@ -141,11 +152,19 @@ export class TenantState {
     readonly dayResetOffsetSeconds: number,
     readonly clockOffsetMs: number,
     nowMs: number,
+    /** Set for an organisation marked large: its high-volume rule (see high-volume.ts). */
+    readonly highVolume: HighVolumeRule | null = null,
   ) {
     this.createdMs = nowMs;
   }
 
-  static fromSpec(spec: TenantSpec, defaults: TenantLimits, nowMs: number): TenantState {
+  static fromSpec(
+    spec: TenantSpec,
+    defaults: TenantLimits,
+    nowMs: number,
+    highVolume: HighVolumeRule,
+  ): TenantState {
+    const marked = spec.highVolume;
     return new TenantState(
       spec.tenantId ?? randomUUID(),
       spec.name ?? 'Simulated Company (SG)',
@@ -153,6 +172,7 @@ export class TenantState {
       spec.dayResetOffsetSeconds ?? 0,
       (spec.clockOffsetSeconds ?? 0) * 1000,
       nowMs,
+      marked ? { ...highVolume, ...(marked === true ? {} : marked) } : null,
     );
   }
 
@@ -165,6 +185,7 @@ export class TenantState {
       this.dayResetOffsetSeconds,
       this.clockOffsetMs,
       nowMs,
+      this.highVolume,
     );
   }
 
