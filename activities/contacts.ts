@@ -4,12 +4,19 @@ import type { Dependencies } from '../src/runtime';
 import type { ManualSyncInput, StepOutcome } from '../src/definitions';
 import { contactKey, contactNameProblem } from '../src/sync/contacts';
 import { requestCounts } from '../src/sync/ledger';
-import { chooseContactReads, chunk, contactLookups, DIRECTORY_PAGE_SIZE } from '../src/sync/packing';
+import {
+  chooseContactReads,
+  chunk,
+  contactLookups,
+  DIRECTORY_PAGE_SIZE,
+  whereLimitAfterRefusal,
+} from '../src/sync/packing';
 import type { ContactLookup } from '../src/sync/packing';
 import { loadRequestContacts, saveRequestContacts } from '../src/sync/request-contacts';
 import type { ContactResolution, ResolvedRow } from '../src/sync/request-contacts';
 import { contactNamesOf, rangeStats } from '../src/sync-requests/plan';
 import { setProgress } from '../src/sync-requests/progress';
+import { XeroApiError } from '../src/xero/errors';
 import { DailyQuotaExhausted } from '../src/xero/limiter';
 import { elementErrors } from '../src/xero/wire';
 import { openStep, quotaStop, TaskPool } from './step';
@@ -87,29 +94,50 @@ async function findContacts(step: Step, all: Map<string, string>): Promise<void>
   await saveRequestContacts(step.deps.db, step.input.requestId, refused);
   const wanted = new Map([...all].filter(([key]) => !refused.some((r) => r.key === key)));
   if (wanted.size === 0) return;
-  const lookups = contactLookups([...wanted.values()]);
-  const quota = await step.deps.limiter.dailyQuota(step.ctx.tenantId);
-  const plan = chooseContactReads(lookups.length, quota.contactsCount);
   const found = new Map<string, Contact[]>();
-  let rest = lookups;
-  if (plan.strategy === 'directory' || plan.strategy === 'probe-directory') {
-    const first = await readDirectoryPage(step, 1, wanted, found);
-    const pages = Math.max(1, first.pagination?.pageCount ?? 1);
-    if (first.pagination?.itemCount !== undefined)
-      await step.deps.limiter.recordContactsCount(step.ctx.tenantId, first.pagination.itemCount);
-    const left = new Map([...wanted].filter(([key]) => !found.has(key)));
-    rest = contactLookups([...left.values()]);
-    if (pages - 1 < rest.length) {
-      for (let page = 2; page <= pages; page++) await readDirectoryPage(step, page, wanted, found);
-      rest = [];
-    }
-  }
-  await runLookups(step, rest, wanted, found);
+  await lookUp(step, wanted, found);
   await saveRequestContacts(
     step.deps.db,
     step.input.requestId,
     [...wanted].map(([key, spelling]) => ({ key, spelling, resolution: resolutionOf(found.get(key)) })),
   );
+}
+
+/**
+ * Asks Xero for every name of `wanted` (key → spelling), into `found`: by name or from the directory, whichever
+ * costs fewer calls (src/sync/packing.ts). A large organisation may refuse a lookup (HighVolumeException): the
+ * names it left are asked again the way that is now cheapest, with fewer names to a `where`, by `searchTerm`, or
+ * from the directory. A refused read writes nothing, so nothing is half-done.
+ */
+async function lookUp(step: Step, wanted: Map<string, string>, found: Map<string, Contact[]>): Promise<void> {
+  let left = new Map(wanted);
+  const directory = { pagesRead: 0, pageCount: 1, needed: false };
+  while (left.size > 0) {
+    const quota = await step.deps.limiter.dailyQuota(step.ctx.tenantId);
+    const lookups = contactLookups([...left.values()], quota.contactWhereLimit);
+    if (directory.pagesRead === 0) {
+      const reads = chooseContactReads(lookups.length, quota.contactsCount);
+      if (directory.needed || reads.strategy === 'directory' || reads.strategy === 'probe-directory') {
+        const first = await readDirectoryPage(step, 1, left, found);
+        directory.pagesRead = 1;
+        directory.pageCount = Math.max(1, first.pagination?.pageCount ?? 1);
+        if (first.pagination?.itemCount !== undefined)
+          await step.deps.limiter.recordContactsCount(step.ctx.tenantId, first.pagination.itemCount);
+        left = new Map([...left].filter(([key]) => !found.has(key)));
+        if (directory.pageCount > 1) continue;
+        return;
+      }
+    } else if (directory.needed || directory.pageCount - directory.pagesRead < lookups.length) {
+      for (let page = directory.pagesRead + 1; page <= directory.pageCount; page++)
+        await readDirectoryPage(step, page, left, found);
+      return;
+    }
+    const refused = await runLookups(step, lookups, left, found);
+    // Xero names searchTerm as the efficient search of a large organisation; if it is refused all the same, only
+    // the directory is left.
+    if (refused.some((l) => l.kind === 'searchTerm')) directory.needed = true;
+    left = new Map(refused.flatMap((l) => l.keys.map((k) => [k, left.get(k) ?? k] as const)));
+  }
 }
 
 async function readDirectoryPage(
@@ -130,37 +158,77 @@ async function readDirectoryPage(
 
 const LOOKUP_PAGE_SIZE = 1000;
 
-/** Lookups in parallel, up to the organisation's concurrency; each answer is recorded as it arrives. */
+/**
+ * Lookups in parallel, up to the organisation's concurrency; each answer is recorded as it arrives. The first
+ * goes alone: when a large organisation refuses it, it would refuse the others alike, and their names are asked
+ * again the way its refusal leaves. Answers the lookups Xero refused.
+ */
 async function runLookups(
   step: Step,
   lookups: ContactLookup[],
   wanted: Map<string, string>,
   found: Map<string, Contact[]>,
-): Promise<void> {
+): Promise<ContactLookup[]> {
+  const [first, ...rest] = lookups;
+  if (!first) return [];
+  if (!(await runLookup(step, first, wanted, found))) return lookups;
+  const refused: ContactLookup[] = [];
   const pool = new TaskPool(step.deps.cfg.XERO_CONCURRENCY);
-  for (const lookup of lookups) {
+  for (const lookup of rest)
     await pool.run(async () => {
-      const asked = new Map(lookup.keys.map((k) => [k, wanted.get(k) ?? k]));
-      // A searchTerm is a contains-search: it can match more than a page; read on while pages are full.
-      for (let page = 1; ; page++) {
-        const contacts = await step.xero.getContacts(step.ctx, {
-          ...(lookup.kind === 'where' ? { where: lookup.where } : { searchTerm: lookup.searchTerm }),
-          includeArchived: true,
-          summaryOnly: true,
-          page,
-          pageSize: LOOKUP_PAGE_SIZE,
-        });
-        collect(contacts, asked, found);
-        if (contacts.length < LOOKUP_PAGE_SIZE) break;
-      }
-      await saveRequestContacts(
-        step.deps.db,
-        step.input.requestId,
-        [...asked].map(([key, spelling]) => ({ key, spelling, resolution: resolutionOf(found.get(key)) })),
-      );
+      if (!(await runLookup(step, lookup, wanted, found))) refused.push(lookup);
     });
-  }
   await pool.drain();
+  return refused;
+}
+
+/** One lookup, all its pages; false when Xero refused it as too costly for a large organisation. */
+async function runLookup(
+  step: Step,
+  lookup: ContactLookup,
+  wanted: Map<string, string>,
+  found: Map<string, Contact[]>,
+): Promise<boolean> {
+  const asked = new Map(lookup.keys.map((k) => [k, wanted.get(k) ?? k]));
+  try {
+    // A searchTerm is a contains-search: it can match more than a page; read on while pages are full.
+    for (let page = 1; ; page++) {
+      const contacts = await step.xero.getContacts(step.ctx, {
+        ...(lookup.kind === 'where' ? { where: lookup.where } : { searchTerm: lookup.searchTerm }),
+        includeArchived: true,
+        summaryOnly: true,
+        page,
+        pageSize: LOOKUP_PAGE_SIZE,
+      });
+      collect(contacts, asked, found);
+      if (contacts.length < LOOKUP_PAGE_SIZE) break;
+    }
+  } catch (err) {
+    if (!(err instanceof XeroApiError) || err.kind !== 'high-volume') throw err;
+    for (const key of asked.keys()) found.delete(key);
+    await refusedLookup(step, lookup, err);
+    return false;
+  }
+  await saveRequestContacts(
+    step.deps.db,
+    step.input.requestId,
+    [...asked].map(([key, spelling]) => ({ key, spelling, resolution: resolutionOf(found.get(key)) })),
+  );
+  return true;
+}
+
+/** Remembers, for the organisation, how many names a `where` may OR after this refusal. */
+async function refusedLookup(step: Step, lookup: ContactLookup, err: XeroApiError): Promise<void> {
+  const limit = lookup.kind === 'where' ? whereLimitAfterRefusal(lookup.keys.length) : null;
+  if (limit !== null) await step.deps.limiter.limitContactWhere(step.ctx.tenantId, limit);
+  step.ctx.log?.warn('Xero refused a contact lookup as too costly for a large organisation', {
+    organisation: step.ctx.tenantId,
+    requestId: step.input.requestId,
+    lookup: lookup.kind,
+    names: lookup.keys.length,
+    whereLimit: limit,
+    xeroMessage: err.xeroMessage,
+  });
 }
 
 /** Keeps the contacts whose key was asked for (searchTerm and directory answers are supersets). */
@@ -211,7 +279,7 @@ async function createBatch(step: Step, batch: Array<[string, string]>): Promise<
     }
     // Another request (or the live sync) may have created it a moment ago ("already assigned"): look once more.
     const again = new Map<string, Contact[]>();
-    await runLookups(step, contactLookups([spelling]), new Map([[nameKey, spelling]]), again);
+    await lookUp(step, new Map([[nameKey, spelling]]), again);
     const resolution = resolutionOf(again.get(nameKey));
     rows.push({
       key: nameKey,

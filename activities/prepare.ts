@@ -14,8 +14,11 @@ export async function prepareSync(deps: Dependencies, input: ManualSyncInput): P
   const business = await getBusiness(deps.db, input.businessId);
   const walkIn = business?.settings.walkInContactName ?? 'Walk-in Customer';
   const tenant = business?.xeroTenantId;
-  const directory = async () => (tenant ? (await deps.limiter.dailyQuota(tenant)).contactsCount : null);
-  const plan = await planRequest(deps.db, input, walkIn, directory);
+  const quota = tenant ? await deps.limiter.dailyQuota(tenant) : null;
+  const plan = await planRequest(deps.db, input, walkIn, {
+    size: () => Promise.resolve(quota?.contactsCount ?? null),
+    whereLimit: quota?.contactWhereLimit ?? null,
+  });
   await setProgress(deps.db, input.requestId, {
     phase: input.contactMapping.mode === 'auto' ? 'contacts' : 'orders',
     expected: plan.stats.total,

@@ -38,6 +38,8 @@ export async function newOrg(
     limits?: { perMinute?: number; concurrent?: number; perDay?: number };
     settings?: Partial<BusinessSettings>;
     dayResetOffsetSeconds?: number;
+    /** A large organisation (Xero's high-volume threshold, src/xero-sim/high-volume.ts). */
+    highVolume?: true;
   } = {},
 ): Promise<Org> {
   const businessId = `biz_${name.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`;
@@ -48,6 +50,7 @@ export async function newOrg(
     limits: opts.limits,
     dayResetOffsetSeconds: opts.dayResetOffsetSeconds,
     settings: opts.settings,
+    highVolume: opts.highVolume,
   });
   const org: Org = { tenantId, businessId, calls: [] };
   exchangeLog.set(tenantId, org.calls);
@@ -120,12 +123,19 @@ export async function tenantStats(
 /**
  * The fewest calls that can carry these orders under Xero's batch limits (src/sync/packing.ts): every write of
  * 50 elements full but the last of each kind, refunds inside payment batches, an allocation per credit note
- * that allocates, and contacts read the cheapest way (by name, or the directory of `existingContacts`) with the
- * missing ones created 50 to a call.
+ * that allocates, and contacts read the cheapest way (by name, at most `whereLimit` names to a call in a large
+ * organisation that refuses more, or the directory of `existingContacts`) with the missing ones created 50 to a
+ * call.
  */
 export function minimumCalls(
   orders: Order[],
-  opts: { auto: boolean; walkIn: string; existingContacts: number; newContacts?: number },
+  opts: {
+    auto: boolean;
+    walkIn: string;
+    existingContacts: number;
+    newContacts?: number;
+    whereLimit?: number;
+  },
 ): CallPlan {
   const live = orders.filter((o) => o.status !== 'voided');
   const payments = live.flatMap((o) => o.payments.filter((p) => parseDecimal(p.amount) !== 0n)).length;
@@ -151,7 +161,7 @@ export function minimumCalls(
       const name = contactNameFor(o, 'by-channel', opts.walkIn);
       names.set(contactKey(name), name);
     }
-  const lookups = contactLookups([...names.values()]).length;
+  const lookups = contactLookups([...names.values()], opts.whereLimit ?? null).length;
   const reads = Math.min(lookups, chooseContactReads(lookups, opts.existingContacts).calls);
   return planCalls({
     invoices: live.length,

@@ -155,23 +155,30 @@ export interface RequestPlan {
   };
 }
 
+/** What the plan needs to know of the organisation's contacts. */
+export interface ContactDirectory {
+  /** How many contacts it has (null: unknown), asked only when it matters (more than one lookup to make). */
+  size: () => Promise<number | null>;
+  /** The most names one `where` may OR, once the organisation refused a larger one (null: none refused). */
+  whereLimit: number | null;
+}
+
 /**
- * The request's plan. `directorySize` tells how many contacts the organisation has (null: unknown), asked only
- * when it matters (more than one lookup to make): it decides whether contacts are read by name or as a
- * directory, exactly as the engine decides.
+ * The request's plan. The organisation's directory decides whether contacts are read by name (as many names to
+ * a call as it answers) or as a directory, exactly as the engine decides.
  */
 export async function planRequest(
   db: Db,
   input: ManualSyncInput,
   walkInName: string,
-  directorySize: () => Promise<number | null>,
+  directory: ContactDirectory,
 ): Promise<RequestPlan> {
   const stats = await rangeStats(db, input);
   const auto = input.contactMapping.mode === 'auto';
   const names = auto ? contactNamesOf(stats, walkInName) : new Map<string, string>();
   const known = await knownContactKeys(db, input.businessId, [...names.keys()]);
-  const lookups = contactLookups([...names.values()]).length;
-  const reads = chooseContactReads(lookups, lookups > 1 ? await directorySize() : null);
+  const lookups = contactLookups([...names.values()], directory.whereLimit).length;
+  const reads = chooseContactReads(lookups, lookups > 1 ? await directory.size() : null);
   const work: WorkCounts = {
     invoices: stats.invoices,
     payments: stats.payments,

@@ -28,9 +28,11 @@ type Warning = PreviewWarning;
 export async function previewSyncRequest(deps: PreviewDeps, businessId: string, body: CreateSyncRequestBody) {
   const request = ownRequest(businessId, body);
   const { input, business } = await buildInput(deps, businessId, request, 'preview', false);
-  const plan = await planRequest(deps.db, input, business.settings.walkInContactName, () =>
-    directorySize(deps, business),
-  );
+  const quota = await deps.limiter.dailyQuota(business.xeroTenantId!);
+  const plan = await planRequest(deps.db, input, business.settings.walkInContactName, {
+    size: () => directorySize(deps, business, quota.contactsCount),
+    whereLimit: quota.contactWhereLimit,
+  });
   const { stats } = plan;
   return {
     orders: {
@@ -55,10 +57,13 @@ export async function previewSyncRequest(deps: PreviewDeps, businessId: string, 
 }
 
 /** How many contacts the organisation has: remembered, or one small read (a page of one, summaryOnly). */
-async function directorySize(deps: PreviewDeps, business: Business): Promise<number | null> {
+async function directorySize(
+  deps: PreviewDeps,
+  business: Business,
+  remembered: number | null,
+): Promise<number | null> {
   const tenantId = business.xeroTenantId!;
-  const quota = await deps.limiter.dailyQuota(tenantId);
-  if (quota.contactsCount !== null) return quota.contactsCount;
+  if (remembered !== null) return remembered;
   const page = await deps
     .newXeroGateway()
     .getContactPage(callContextFor(business), { page: 1, pageSize: 1, summaryOnly: true });

@@ -11,7 +11,8 @@
  *   kept to WHERE_BUDGET characters once URL-encoded, leaving room for the base URL and the other parameters.
  * - Allocations have no batch endpoint across credit notes: one call each.
  * - Contacts are read either by name (several names OR-ed in one `where`) or as the organisation's whole
- *   directory (pages of 1,000, summaryOnly), whichever takes fewer calls.
+ *   directory (pages of 1,000, summaryOnly), whichever takes fewer calls. A large organisation may refuse a
+ *   `where` of many names (HighVolumeException): then fewer names go in one, down to none (`searchTerm`).
  */
 import { contactKey, contactLookupQuery } from './contacts';
 
@@ -72,22 +73,40 @@ export type ContactLookup =
 
 /**
  * Calls that find contacts by name: names OR-ed in `where` clauses (contactLookupQuery's `Name.ToLower()=="…"`,
- * matching the way Xero's uniqueness rule compares names), as many per call as the URL allows; a name `where`
- * cannot quote gets a `searchTerm` call of its own. Results are a superset: keep only contacts whose
- * `contactKey(Name)` was asked for.
+ * matching the way Xero's uniqueness rule compares names), as many per call as the URL allows and at most
+ * `maxClauses` (the organisation's limit, after a refusal: whereLimitAfterRefusal); a name `where` cannot quote,
+ * and every name where `where` is no use (a limit of 0 or 1), gets a `searchTerm` call of its own. Results are a
+ * superset: keep only contacts whose `contactKey(Name)` was asked for.
  */
-export function contactLookups(names: string[]): ContactLookup[] {
+export function contactLookups(names: string[], maxClauses: number | null = null): ContactLookup[] {
   const queries = [...new Map(names.map((n) => [contactKey(n), contactLookupQuery(n)])).values()];
-  const wheres = queries.flatMap((q) => (q.kind === 'where' ? [q] : []));
-  const lookups: ContactLookup[] = groupClauses(wheres, (q) => q.where, ' OR ').map((g) => ({
+  const byWhere = maxClauses === null || maxClauses > 1;
+  const wheres = byWhere ? queries.flatMap((q) => (q.kind === 'where' ? [q] : [])) : [];
+  const max = Math.min(WRITE_BATCH, maxClauses ?? WRITE_BATCH);
+  const lookups: ContactLookup[] = groupClauses(wheres, (q) => q.where, ' OR ', max).map((g) => ({
     kind: 'where' as const,
     where: g.text,
     keys: g.items.map((q) => q.key),
   }));
   for (const q of queries)
-    if (q.kind === 'searchTerm')
-      lookups.push({ kind: 'searchTerm', searchTerm: q.searchTerm, keys: [q.key] });
+    if (q.kind === 'searchTerm' || !byWhere)
+      lookups.push({ kind: 'searchTerm', searchTerm: searchTermOf(q), keys: [q.key] });
   return lookups;
+}
+
+function searchTermOf(q: ReturnType<typeof contactLookupQuery>): string {
+  return q.kind === 'searchTerm' ? q.searchTerm : q.key;
+}
+
+/**
+ * The most names one `where` may OR once the organisation refused a `where` of `refused` names with Xero's
+ * HighVolumeException: half as many, and 0 (no `where`: searchTerm or the directory) once a single name was
+ * refused. A single name per `where` costs as many calls as `searchTerm`, which Xero names as the efficient way
+ * to search a large organisation, so 1 is treated as 0. Each refusal halves, so an organisation is probed a few
+ * times at most, and the limit is remembered (the limiter's tenant row).
+ */
+export function whereLimitAfterRefusal(refused: number): number {
+  return refused > 1 ? Math.floor(refused / 2) : 0;
 }
 
 /** Invoice numbers for `GET /Invoices?InvoiceNumbers=a,b,…`, grouped so each URL stays within the budget. */

@@ -63,6 +63,8 @@ export interface DailyQuota {
   /** The largest remaining seen plus one: the organisation's daily limit as observed. */
   limitSeen: number | null;
   contactsCount: number | null;
+  /** The most names a contacts `where` may OR, once the organisation refused one (src/sync/packing.ts). */
+  contactWhereLimit: number | null;
 }
 
 /** Thrown instead of calling Xero when the tenant's daily budget (less the reserve) is spent. */
@@ -286,8 +288,10 @@ export class TenantLimiter {
       probe_at: Date | null;
       day_limit_seen: number | null;
       contacts_count: number | null;
+      contact_where_limit: number | null;
     }>(
-      `SELECT day_remaining, day_observed_at, day_reset_at, probe_at, day_limit_seen, contacts_count
+      `SELECT day_remaining, day_observed_at, day_reset_at, probe_at, day_limit_seen, contacts_count,
+              contact_where_limit
        FROM xero_tenant_pacing WHERE tenant_id = $1`,
       [tenantId],
     );
@@ -299,6 +303,7 @@ export class TenantLimiter {
       probeAt: row?.probe_at ?? null,
       limitSeen: row?.day_limit_seen ?? null,
       contactsCount: row?.contacts_count ?? null,
+      contactWhereLimit: row?.contact_where_limit ?? null,
     };
   }
 
@@ -308,6 +313,19 @@ export class TenantLimiter {
     await this.db.query(
       'UPDATE xero_tenant_pacing SET contacts_count = $2, contacts_seen_at = now() WHERE tenant_id = $1',
       [tenantId, count],
+    );
+  }
+
+  /**
+   * Remembers that the organisation refused a contacts `where` (HighVolumeException) and how many names one may
+   * OR from now on. Only ever lowered: concurrent steps that saw different refusals keep the smallest limit.
+   */
+  async limitContactWhere(tenantId: string, maxClauses: number): Promise<void> {
+    await this.ensureTenant(tenantId);
+    await this.db.query(
+      `UPDATE xero_tenant_pacing SET contact_where_limit = LEAST(coalesce(contact_where_limit, $2), $2)
+       WHERE tenant_id = $1`,
+      [tenantId, maxClauses],
     );
   }
 

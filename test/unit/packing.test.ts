@@ -7,6 +7,7 @@ import {
   packByElements,
   planCalls,
   WHERE_BUDGET,
+  whereLimitAfterRefusal,
 } from '../../src/sync/packing';
 
 const zero = {
@@ -96,6 +97,41 @@ describe('contactLookups', () => {
       kind: 'where',
       where: 'Name.ToLower()=="plain name"',
       keys: ['plain name'],
+    });
+  });
+});
+
+describe('contactLookups after a large organisation refused a where (HighVolumeException)', () => {
+  const names = (n: number) => Array.from({ length: n }, (_, i) => `Customer Number ${i}`);
+
+  it('ORs at most the organisation limit of names into one where', () => {
+    const lookups = contactLookups(names(20), 8);
+    expect(lookups.map((l) => l.keys.length)).toEqual([8, 8, 4]);
+    expect(lookups.every((l) => l.kind === 'where')).toBe(true);
+    expect(lookups.flatMap((l) => l.keys).sort()).toEqual(names(20).map(contactKey).sort());
+  });
+
+  it('asks every name by searchTerm (case-insensitive, results filtered by key) when where is no use', () => {
+    for (const limit of [0, 1]) {
+      const lookups = contactLookups(['John Doe', 'john  DOE', 'Café "Bean"'], limit);
+      expect(lookups).toEqual([
+        { kind: 'searchTerm', searchTerm: 'john doe', keys: ['john doe'] },
+        { kind: 'searchTerm', searchTerm: 'café', keys: ['café "bean"'] },
+      ]);
+    }
+  });
+
+  it('halves the names a where may hold at each refusal, and gives up on where once one name was refused', () => {
+    expect([35, 17, 8, 4, 3, 2, 1].map(whereLimitAfterRefusal)).toEqual([17, 8, 4, 2, 1, 1, 0]);
+  });
+
+  it('counts the calls of the way left: 100 names at 8 a where against a 20,000-contact directory', () => {
+    const lookups = contactLookups(names(100), 8).length;
+    expect(lookups).toBe(13);
+    expect(chooseContactReads(lookups, 20_000)).toEqual({ strategy: 'lookup', calls: 13 });
+    expect(chooseContactReads(contactLookups(names(100), 0).length, 20_000)).toEqual({
+      strategy: 'directory',
+      calls: 20,
     });
   });
 });
