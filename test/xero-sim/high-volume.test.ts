@@ -73,6 +73,9 @@ describe('large organisations: HighVolumeException', () => {
     const directory = await large.get({ summaryOnly: 'true', page: '1', pageSize: '1000' });
     expect(directory.status).toBe(200);
     expect(directory.body.pagination).toMatchObject({ itemCount: 5 });
+    // summaryOnly: the lightweight contact, without addresses, phones, groups or persons.
+    expect(directory.body.Contacts[0]).not.toHaveProperty('Addresses');
+    expect((await large.get({ page: '1' })).body.Contacts[0]).toHaveProperty('Addresses');
   });
 
   it('refuses Name.ToLower() even alone where the organisation refuses methods, but answers Name=="…"', async () => {
