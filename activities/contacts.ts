@@ -9,9 +9,10 @@ import {
   chunk,
   contactLookups,
   DIRECTORY_PAGE_SIZE,
-  whereLimitAfterRefusal,
+  whereGroupSize,
+  whereProbeSize,
 } from '../src/sync/packing';
-import type { ContactLookup } from '../src/sync/packing';
+import type { ContactLookup, WhereLimit } from '../src/sync/packing';
 import { loadRequestContacts, saveRequestContacts } from '../src/sync/request-contacts';
 import type { ContactResolution, ResolvedRow } from '../src/sync/request-contacts';
 import { contactNamesOf, rangeStats } from '../src/sync-requests/plan';
@@ -111,33 +112,73 @@ async function findContacts(step: Step, all: Map<string, string>): Promise<void>
  */
 async function lookUp(step: Step, wanted: Map<string, string>, found: Map<string, Contact[]>): Promise<void> {
   let left = new Map(wanted);
-  const directory = { pagesRead: 0, pageCount: 1, needed: false };
+  const directory: DirectoryRead = { pagesRead: 0, pageCount: 1, needed: false };
   while (left.size > 0) {
     const quota = await step.deps.limiter.dailyQuota(step.ctx.tenantId);
-    const lookups = contactLookups([...left.values()], quota.contactWhereLimit);
-    if (directory.pagesRead === 0) {
-      const reads = chooseContactReads(lookups.length, quota.contactsCount);
-      if (directory.needed || reads.strategy === 'directory' || reads.strategy === 'probe-directory') {
-        const first = await readDirectoryPage(step, 1, left, found);
-        directory.pagesRead = 1;
-        directory.pageCount = Math.max(1, first.pagination?.pageCount ?? 1);
-        if (first.pagination?.itemCount !== undefined)
-          await step.deps.limiter.recordContactsCount(step.ctx.tenantId, first.pagination.itemCount);
-        left = new Map([...left].filter(([key]) => !found.has(key)));
-        if (directory.pageCount > 1) continue;
-        return;
-      }
-    } else if (directory.needed || directory.pageCount - directory.pagesRead < lookups.length) {
-      for (let page = directory.pagesRead + 1; page <= directory.pageCount; page++)
-        await readDirectoryPage(step, page, left, found);
-      return;
+    const lookups = contactLookups([...left.values()], whereGroupSize(quota.contactWhere));
+    if (await readDirectory(step, directory, lookups.length, quota.contactsCount, left, found)) {
+      if (directory.pagesRead >= directory.pageCount) return;
+      left = new Map([...left].filter(([key]) => !found.has(key)));
+      continue;
     }
-    const refused = await runLookups(step, lookups, left, found);
+    const round = nextRound(quota.contactWhere, lookups, left);
+    const refused = await runLookups(step, round, left, found, quota.contactWhere);
     // Xero names searchTerm as the efficient search of a large organisation; if it is refused all the same, only
     // the directory is left.
     if (refused.some((l) => l.kind === 'searchTerm')) directory.needed = true;
-    left = new Map(refused.flatMap((l) => l.keys.map((k) => [k, left.get(k) ?? k] as const)));
+    const asked = new Set(round.filter((l) => !refused.includes(l)).flatMap((l) => l.keys));
+    left = new Map([...left].filter(([key]) => !asked.has(key)));
   }
+}
+
+/**
+ * The lookups to run now. While a large organisation's limit is being learnt, one at a time: a size between what
+ * it answered and what it refused (when that saves calls), or one of a size it has not answered yet; its answer
+ * decides the size of the rest.
+ */
+function nextRound(where: WhereLimit, lookups: ContactLookup[], left: Map<string, string>): ContactLookup[] {
+  const probe = whereProbeSize(where, left.size);
+  if (probe !== null) return contactLookups([...left.values()], probe).slice(0, 1);
+  const size = whereGroupSize(where);
+  const unproven = size !== null && size > 1 && where.answered !== size;
+  return unproven ? lookups.slice(0, 1) : lookups;
+}
+
+interface DirectoryRead {
+  pagesRead: number;
+  pageCount: number;
+  /** Lookups are refused even by searchTerm: the directory is the only way left. */
+  needed: boolean;
+}
+
+/**
+ * Reads the directory when it takes fewer calls than the `lookups` left (or is the only way left): its first page,
+ * which tells its size, or every page after it. True when it read.
+ */
+async function readDirectory(
+  step: Step,
+  directory: DirectoryRead,
+  lookups: number,
+  size: number | null,
+  left: Map<string, string>,
+  found: Map<string, Contact[]>,
+): Promise<boolean> {
+  if (directory.pagesRead === 0) {
+    const reads = chooseContactReads(lookups, size);
+    if (!directory.needed && reads.strategy !== 'directory' && reads.strategy !== 'probe-directory')
+      return false;
+    const first = await readDirectoryPage(step, 1, left, found);
+    directory.pagesRead = 1;
+    directory.pageCount = Math.max(1, first.pagination?.pageCount ?? 1);
+    if (first.pagination?.itemCount !== undefined)
+      await step.deps.limiter.recordContactsCount(step.ctx.tenantId, first.pagination.itemCount);
+    return true;
+  }
+  if (!directory.needed && directory.pageCount - directory.pagesRead >= lookups) return false;
+  for (let page = directory.pagesRead + 1; page <= directory.pageCount; page++)
+    await readDirectoryPage(step, page, left, found);
+  directory.pagesRead = directory.pageCount;
+  return true;
 }
 
 async function readDirectoryPage(
@@ -168,15 +209,16 @@ async function runLookups(
   lookups: ContactLookup[],
   wanted: Map<string, string>,
   found: Map<string, Contact[]>,
+  where: WhereLimit,
 ): Promise<ContactLookup[]> {
   const [first, ...rest] = lookups;
   if (!first) return [];
-  if (!(await runLookup(step, first, wanted, found))) return lookups;
+  if (!(await runLookup(step, first, wanted, found, where))) return lookups;
   const refused: ContactLookup[] = [];
   const pool = new TaskPool(step.deps.cfg.XERO_CONCURRENCY);
   for (const lookup of rest)
     await pool.run(async () => {
-      if (!(await runLookup(step, lookup, wanted, found))) refused.push(lookup);
+      if (!(await runLookup(step, lookup, wanted, found, where))) refused.push(lookup);
     });
   await pool.drain();
   return refused;
@@ -188,6 +230,7 @@ async function runLookup(
   lookup: ContactLookup,
   wanted: Map<string, string>,
   found: Map<string, Contact[]>,
+  where: WhereLimit,
 ): Promise<boolean> {
   const asked = new Map(lookup.keys.map((k) => [k, wanted.get(k) ?? k]));
   try {
@@ -209,6 +252,7 @@ async function runLookup(
     await refusedLookup(step, lookup, err);
     return false;
   }
+  await answeredLookup(step, lookup, where);
   await saveRequestContacts(
     step.deps.db,
     step.input.requestId,
@@ -217,16 +261,24 @@ async function runLookup(
   return true;
 }
 
-/** Remembers, for the organisation, how many names a `where` may OR after this refusal. */
+/** Remembers, for an organisation that refused a `where` before, the largest one it answered since. */
+async function answeredLookup(step: Step, lookup: ContactLookup, where: WhereLimit): Promise<void> {
+  const names = lookup.keys.length;
+  if (lookup.kind !== 'where' || where.refused === null || names >= where.refused) return;
+  if (where.answered !== null && names <= where.answered) return;
+  where.answered = names; // the round's other lookups of this size need not record it again
+  await step.deps.limiter.recordContactWhere(step.ctx.tenantId, names, true);
+}
+
+/** Remembers, for the organisation, the `where` it refused, so no lookup of the kind is asked again. */
 async function refusedLookup(step: Step, lookup: ContactLookup, err: XeroApiError): Promise<void> {
-  const limit = lookup.kind === 'where' ? whereLimitAfterRefusal(lookup.keys.length) : null;
-  if (limit !== null) await step.deps.limiter.limitContactWhere(step.ctx.tenantId, limit);
+  if (lookup.kind === 'where')
+    await step.deps.limiter.recordContactWhere(step.ctx.tenantId, lookup.keys.length, false);
   step.ctx.log?.warn('Xero refused a contact lookup as too costly for a large organisation', {
     organisation: step.ctx.tenantId,
     requestId: step.input.requestId,
     lookup: lookup.kind,
     names: lookup.keys.length,
-    whereLimit: limit,
     xeroMessage: err.xeroMessage,
   });
 }

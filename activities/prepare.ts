@@ -17,7 +17,7 @@ export async function prepareSync(deps: Dependencies, input: ManualSyncInput): P
   const quota = tenant ? await deps.limiter.dailyQuota(tenant) : null;
   const plan = await planRequest(deps.db, input, walkIn, {
     size: () => Promise.resolve(quota?.contactsCount ?? null),
-    whereLimit: quota?.contactWhereLimit ?? null,
+    where: quota?.contactWhere ?? { refused: null, answered: null },
   });
   await setProgress(deps.db, input.requestId, {
     phase: input.contactMapping.mode === 'auto' ? 'contacts' : 'orders',

@@ -3,8 +3,8 @@ import type { ManualSyncInput } from '../definitions';
 import { rangeWhere } from '../orders/store';
 import type { OrderRange } from '../orders/store';
 import { contactKey, contactNameFor, spelledContactNameFor } from '../sync/contacts';
-import { chooseContactReads, contactLookups, planCalls } from '../sync/packing';
-import type { CallPlan, ContactReadStrategy, WorkCounts } from '../sync/packing';
+import { chooseContactReads, contactLookups, planCalls, whereGroupSize } from '../sync/packing';
+import type { CallPlan, ContactReadStrategy, WhereLimit, WorkCounts } from '../sync/packing';
 import { rangeUtc } from '../sync/planning';
 
 /**
@@ -159,8 +159,8 @@ export interface RequestPlan {
 export interface ContactDirectory {
   /** How many contacts it has (null: unknown), asked only when it matters (more than one lookup to make). */
   size: () => Promise<number | null>;
-  /** The most names one `where` may OR, once the organisation refused a larger one (null: none refused). */
-  whereLimit: number | null;
+  /** What the organisation showed of the contacts `where` it answers (none refused: both null). */
+  where: WhereLimit;
 }
 
 /**
@@ -177,7 +177,7 @@ export async function planRequest(
   const auto = input.contactMapping.mode === 'auto';
   const names = auto ? contactNamesOf(stats, walkInName) : new Map<string, string>();
   const known = await knownContactKeys(db, input.businessId, [...names.keys()]);
-  const lookups = contactLookups([...names.values()], directory.whereLimit).length;
+  const lookups = contactLookups([...names.values()], whereGroupSize(directory.where)).length;
   const reads = chooseContactReads(lookups, lookups > 1 ? await directory.size() : null);
   const work: WorkCounts = {
     invoices: stats.invoices,

@@ -31,7 +31,7 @@ export async function previewSyncRequest(deps: PreviewDeps, businessId: string, 
   const quota = await deps.limiter.dailyQuota(business.xeroTenantId!);
   const plan = await planRequest(deps.db, input, business.settings.walkInContactName, {
     size: () => directorySize(deps, business, quota.contactsCount),
-    whereLimit: quota.contactWhereLimit,
+    where: quota.contactWhere,
   });
   const { stats } = plan;
   return {

@@ -74,7 +74,7 @@ export type ContactLookup =
 /**
  * Calls that find contacts by name: names OR-ed in `where` clauses (contactLookupQuery's `Name.ToLower()=="…"`,
  * matching the way Xero's uniqueness rule compares names), as many per call as the URL allows and at most
- * `maxClauses` (the organisation's limit, after a refusal: whereLimitAfterRefusal); a name `where` cannot quote,
+ * `maxClauses` (the organisation's limit, after a refusal: whereGroupSize); a name `where` cannot quote,
  * and every name where `where` is no use (a limit of 0 or 1), gets a `searchTerm` call of its own. Results are a
  * superset: keep only contacts whose `contactKey(Name)` was asked for.
  */
@@ -99,14 +99,38 @@ function searchTermOf(q: ReturnType<typeof contactLookupQuery>): string {
 }
 
 /**
- * The most names one `where` may OR once the organisation refused a `where` of `refused` names with Xero's
- * HighVolumeException: half as many, and 0 (no `where`: searchTerm or the directory) once a single name was
- * refused. A single name per `where` costs as many calls as `searchTerm`, which Xero names as the efficient way
- * to search a large organisation, so 1 is treated as 0. Each refusal halves, so an organisation is probed a few
- * times at most, and the limit is remembered (the limiter's tenant row).
+ * What a large organisation showed of the contacts `where` it answers (it refuses larger ones with Xero's
+ * HighVolumeException, and says nothing of its limit): the fewest names of one it refused, and the most it answered
+ * since. Both null for an organisation that never refused one.
  */
-export function whereLimitAfterRefusal(refused: number): number {
-  return refused > 1 ? Math.floor(refused / 2) : 0;
+export interface WhereLimit {
+  refused: number | null;
+  answered: number | null;
+}
+
+/**
+ * The most names one `where` may OR for the organisation (null: as many as the URL allows): the most it answered
+ * below its refusal, or, until one was answered, half the refusal (so each refusal halves: 35, 17, 8, …). At 1 or
+ * 0 every name goes by `searchTerm`, which costs as many calls as a `where` of one and is what Xero names as the
+ * efficient search of a large organisation.
+ */
+export function whereGroupSize(limit: WhereLimit): number | null {
+  if (limit.refused === null) return null;
+  if (limit.answered !== null && limit.answered < limit.refused) return limit.answered;
+  return Math.floor(limit.refused / 2);
+}
+
+/**
+ * A size between the largest answered and the smallest refused `where`, worth one call to learn the limit more
+ * exactly when `names` names are left and it would ask them in fewer calls; null otherwise. Each probe halves the
+ * gap, so an organisation's limit is known after a few, and every later request uses it.
+ */
+export function whereProbeSize(limit: WhereLimit, names: number): number | null {
+  const size = whereGroupSize(limit);
+  if (limit.refused === null || limit.answered === null || size === null) return null;
+  const probe = Math.floor((limit.answered + limit.refused) / 2);
+  if (probe <= size) return null;
+  return Math.ceil(names / probe) < Math.ceil(names / size) ? probe : null;
 }
 
 /** Invoice numbers for `GET /Invoices?InvoiceNumbers=a,b,…`, grouped so each URL stays within the budget. */

@@ -144,7 +144,22 @@ function candidates(tenant: TenantState, where: Expr | undefined, includeArchive
     const contact = id ? tenant.contacts.get(id) : undefined;
     return contact ? [contact] : [];
   }
+  // Names OR-ed together: compare lower-cased names first, so a large organisation's directory is not rendered
+  // and evaluated whole for every lookup (the exact filter still runs on what is left).
+  const names = where ? nameEqualities(where) : null;
+  if (names) return [...tenant.contacts.values()].filter((c) => names.has(c.Name.toLowerCase()));
   return [...tenant.contacts.values()];
+}
+
+/** The lower-cased names of a `where` made only of name equalities joined by OR, else null. */
+function nameEqualities(expr: Expr): Set<string> | null {
+  if (expr.kind === 'bin' && expr.op === '||') {
+    const left = nameEqualities(expr.left);
+    const right = left && nameEqualities(expr.right);
+    return left && right ? new Set([...left, ...right]) : null;
+  }
+  const one = nameEquality(expr);
+  return one ? new Set([one.value.toLowerCase()]) : null;
 }
 
 function matchesSearch(contact: StoredContact, term: string): boolean {

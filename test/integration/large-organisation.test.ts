@@ -2,6 +2,7 @@ import type { ManualSyncResult } from '../../src/definitions';
 import type { Order } from '../../src/orders/schema';
 import { generateDemoOrders } from '../../src/orders/seed';
 import { contactKey } from '../../src/sync/contacts';
+import { whereGroupSize, whereProbeSize } from '../../src/sync/packing';
 import type { ApiExchange } from '../../src/xero-sim';
 import {
   businessOnOwnOrganisation,
@@ -109,7 +110,7 @@ describe('large organisations', () => {
 
     const stats = await simStats(system.xero.baseUrl, org.tenantId);
     expect(stats.highVolumeRefusals).toBeGreaterThanOrEqual(1);
-    const limit = (await system.deps.limiter.dailyQuota(org.tenantId)).contactWhereLimit;
+    const limit = whereGroupSize((await system.deps.limiter.dailyQuota(org.tenantId)).contactWhere);
     expect(limit).toBeGreaterThan(1);
     // After the refusals, lookups of at most `limit` names were answered.
     const answered = contactReads(org.tenantId).filter((e) => e.status === 200 && e.query.where);
@@ -165,6 +166,9 @@ describe('large organisations', () => {
       },
     );
     expect(preview.status).toBe(200);
+    // The first request learnt the limit to the call: no probe is left worth making for 60 names.
+    const learnt = (await system.deps.limiter.dailyQuota(org.tenantId)).contactWhere;
+    expect(whereProbeSize(learnt, 60)).toBeNull();
     expect(preview.body.estimate.calls.contacts).toBe(Math.ceil(60 / limit!) + Math.ceil(60 / 50));
     const before = await simStats(system.xero.baseUrl, org.tenantId);
     expect((await run(system, org.businessId, '2026-03-03')).state).toBe('completed');
@@ -200,7 +204,9 @@ describe('large organisations', () => {
     const reads = contactReads(org.tenantId);
     expect(reads.filter((e) => e.status === 400).length).toBeGreaterThanOrEqual(1);
     expect(reads.filter((e) => e.status === 200 && e.query.searchTerm).length).toBeGreaterThan(0);
-    expect((await system.deps.limiter.dailyQuota(org.tenantId)).contactWhereLimit).toBeLessThanOrEqual(1);
+    expect(
+      whereGroupSize((await system.deps.limiter.dailyQuota(org.tenantId)).contactWhere),
+    ).toBeLessThanOrEqual(1);
     const byKey = contactsByKey(system, org.tenantId);
     for (const name of customers)
       expect({ name, contacts: byKey.get(contactKey(name))?.length }).toEqual({ name, contacts: 1 });

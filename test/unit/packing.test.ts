@@ -7,7 +7,8 @@ import {
   packByElements,
   planCalls,
   WHERE_BUDGET,
-  whereLimitAfterRefusal,
+  whereGroupSize,
+  whereProbeSize,
 } from '../../src/sync/packing';
 
 const zero = {
@@ -121,8 +122,32 @@ describe('contactLookups after a large organisation refused a where (HighVolumeE
     }
   });
 
-  it('halves the names a where may hold at each refusal, and gives up on where once one name was refused', () => {
-    expect([35, 17, 8, 4, 3, 2, 1].map(whereLimitAfterRefusal)).toEqual([17, 8, 4, 2, 1, 1, 0]);
+  it('halves the names of a where at each refusal until one is answered, and gives up on where at one name', () => {
+    expect([35, 17, 8, 4, 3, 2, 1].map((refused) => whereGroupSize({ refused, answered: null }))).toEqual([
+      17, 8, 4, 2, 1, 1, 0,
+    ]);
+    expect(whereGroupSize({ refused: null, answered: null })).toBeNull();
+    expect(whereGroupSize({ refused: 17, answered: 8 })).toBe(8);
+  });
+
+  it('learns the limit between what was answered and what was refused, probing only while it saves calls', () => {
+    // An organisation answering up to 10 names, as the engine meets it: each call it answers or refuses.
+    const hidden = 10;
+    let limit: { refused: number | null; answered: number | null } = { refused: 35, answered: null };
+    let refusals = 1;
+    for (let round = 0; round < 20; round++) {
+      const size = whereProbeSize(limit, 100) ?? whereGroupSize(limit)!;
+      if (size > hidden) {
+        refusals += 1;
+        limit = { refused: size, answered: limit.answered };
+      } else if (size > (limit.answered ?? 0)) limit = { ...limit, answered: size };
+      else break;
+    }
+    expect(whereGroupSize(limit)).toBe(10);
+    expect(refusals).toBeLessThanOrEqual(4);
+    // Few names left: a probe would not save a call.
+    expect(whereProbeSize({ refused: 17, answered: 8 }, 6)).toBeNull();
+    expect(whereProbeSize({ refused: 11, answered: 10 }, 100)).toBeNull();
   });
 
   it('counts the calls of the way left: 100 names at 8 a where against a 20,000-contact directory', () => {

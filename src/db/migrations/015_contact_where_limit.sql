@@ -1,4 +1,7 @@
--- Large organisations: Xero refuses a contacts `where` it deems inefficient with HighVolumeException. The most
--- names one lookup may OR for the organisation once it refused one (NULL: none refused; 0: no `where` at all,
--- searchTerm or the directory instead), remembered so that no later request of any business on it asks again.
-ALTER TABLE xero_tenant_pacing ADD COLUMN contact_where_limit integer;
+-- Large organisations: Xero refuses a contacts `where` it deems inefficient with HighVolumeException, and does not
+-- say how many names one may hold. What the organisation showed is remembered, so that no later request of any
+-- business on it asks the same again: the fewest names of a `where` it refused (NULL: none refused yet), and the
+-- most it answered since (NULL: none yet). src/sync/packing.ts (whereGroupSize) decides from both.
+ALTER TABLE xero_tenant_pacing
+  ADD COLUMN contact_where_refused  integer,
+  ADD COLUMN contact_where_answered integer;
