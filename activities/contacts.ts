@@ -27,8 +27,8 @@ import { toActivityFailure } from './xero-failures';
 /**
  * Auto-match by name, for the whole request before its first invoice: every contact its orders name is found the
  * way Xero's uniqueness rule compares names (exact, case-insensitive), by name (several per call) or from the
- * organisation's directory (whichever costs fewer calls, src/sync/packing.ts), and the missing ones are created
- * 50 to a call. Archived matches are not reused or unarchived: their orders fail with a message saying so.
+ * organisation's directory (whichever costs fewer calls, src/sync/packing.ts; also after a large organisation
+ * refused a lookup, see lookUp), and the missing ones are created 50 to a call. Archived matches are not reused or unarchived: their orders fail with a message saying so.
  */
 export async function resolveContacts(deps: Dependencies, input: ManualSyncInput): Promise<StepOutcome> {
   const step = await openStep(deps, input, null);
@@ -123,8 +123,8 @@ async function lookUp(step: Step, wanted: Map<string, string>, found: Map<string
     }
     const round = nextRound(quota.contactWhere, lookups, left);
     const refused = await runLookups(step, round, left, found, quota.contactWhere);
-    // Xero names searchTerm as the efficient search of a large organisation; if it is refused all the same, only
-    // the directory is left.
+    // Xero's guidance recommends searchTerm for a large organisation; if it is refused all the same, only the
+    // directory is left.
     if (refused.some((l) => l.kind === 'searchTerm')) directory.needed = true;
     const asked = new Set(round.filter((l) => !refused.includes(l)).flatMap((l) => l.keys));
     left = new Map([...left].filter(([key]) => !asked.has(key)));

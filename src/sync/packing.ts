@@ -111,8 +111,8 @@ export interface WhereLimit {
 /**
  * The most names one `where` may OR for the organisation (null: as many as the URL allows): the most it answered
  * below its refusal, or, until one was answered, half the refusal (so each refusal halves: 35, 17, 8, …). At 1 or
- * 0 every name goes by `searchTerm`, which costs as many calls as a `where` of one and is what Xero names as the
- * efficient search of a large organisation.
+ * 0 every name goes by `searchTerm`, which costs as many calls as a `where` of one and is what Xero's guidance
+ * recommends for searching a large organisation (second-hand).
  */
 export function whereGroupSize(limit: WhereLimit): number | null {
   if (limit.refused === null) return null;
