@@ -4,6 +4,8 @@ import { parseDecimal } from '../src/money';
 import type { Order } from '../src/orders/schema';
 import { ordersByIds } from '../src/orders/store';
 import { mapOrder, paymentsFor } from '../src/sync/invoice-mapping';
+import { lockedProblem } from '../src/sync/organisation';
+import { localDateOf } from '../src/sync/planning';
 import type { CreditNotePlan } from '../src/sync/invoice-mapping';
 import {
   claimFollowUps,
@@ -59,6 +61,27 @@ export function followUpsOf(step: Step, order: Order, row: LedgerRow, placedAt: 
     }
   }
   return items;
+}
+
+/**
+ * Why follow-ups of an order already in Xero cannot be written: one of them is dated in the organisation's locked
+ * period. Then none is queued (a payment without the credit note's allocation would half-write the books) and the
+ * order fails in this request, with the lock date and what to do; its invoice stays as it is, and a retry of the
+ * failed orders, once the lock date has moved, writes them.
+ */
+export function lockedFollowUps(step: Step, order: Order, items: WorkItem[]): string | null {
+  if (items.length === 0) return null;
+  const { timeZone } = step.settings;
+  const refundDay = localDateOf(order.refund?.refundedAt ?? order.placedAt, timeZone);
+  const documents = items.flatMap((item) =>
+    item.kind === 'payments'
+      ? order.payments
+          .filter((p) => parseDecimal(p.amount) !== 0n)
+          .map((p) => ({ what: 'a payment', day: localDateOf(p.paidAt, timeZone) }))
+      : [{ what: item.kind === 'credit_note' ? 'its refund' : `its refund's ${item.kind}`, day: refundDay }],
+  );
+  const label = `Order ${order.number} (${order.id}), whose invoice is already in Xero`;
+  return lockedProblem(label, documents, step.facts);
 }
 
 /**

@@ -5,6 +5,8 @@ import { contactKey, contactNameFor } from '../src/sync/contacts';
 import { mapOrder } from '../src/sync/invoice-mapping';
 import type { ContactRef, InvoiceMapping } from '../src/sync/invoice-mapping';
 import { renderInvoiceNumber } from '../src/sync/invoice-number';
+import { organisationProblem } from '../src/sync/organisation';
+import type { WriteOptions } from '../src/sync/organisation';
 import { failedOutcome, markNotSent, markPending, recordOrders, syncedOutcome } from '../src/sync/ledger';
 import { DailyQuotaExhausted } from '../src/xero/limiter';
 import type { FailedOrder, LedgerRow, OrderOutcomeRow, SyncedOrder } from '../src/sync/ledger';
@@ -61,7 +63,10 @@ export function contactOf(
   return { error: resolved?.error ?? `Contact "${name}" could not be resolved` };
 }
 
-/** Maps an order to its invoice; an order that cannot be mapped fails here, with the reason, before any call. */
+/**
+ * Maps an order to its invoice; an order that cannot be mapped, or that the organisation would refuse (a date in
+ * its locked period, a currency it has not enabled), fails here, with the reason, before any call.
+ */
 export function planOrder(
   step: Step,
   order: Order,
@@ -72,9 +77,30 @@ export function planOrder(
     'error' in contact
       ? { kind: 'error' as const, message: contact.error }
       : mapOrder(order, step.settings, contact);
-  if (mapping.kind === 'invoice') return { order, mapping };
+  if (mapping.kind === 'invoice') {
+    // What the organisation itself would refuse (a locked period, a currency not enabled) fails here too.
+    const refused = organisationProblem(
+      orderLabel(order),
+      order.currency,
+      mapping,
+      step.facts,
+      writeOptions(step),
+    );
+    if (refused) return { orderId: order.id, invoiceNumber: mapping.invoice.InvoiceNumber, error: refused };
+    return { order, mapping };
+  }
   const error = mapping.kind === 'error' ? mapping.message : 'voided orders are not pushed';
   return { orderId: order.id, invoiceNumber: invoiceNumberOf(step, order), error };
+}
+
+export const orderLabel = (order: Pick<Order, 'number' | 'id'>) => `Order ${order.number} (${order.id})`;
+
+/** What the request writes besides invoices: approved documents (then locked periods bind) and payments. */
+export function writeOptions(step: Step): WriteOptions {
+  return {
+    approving: step.settings.invoiceStatus === 'AUTHORISED',
+    recordPayments: step.input.options.recordPayments,
+  };
 }
 
 /**

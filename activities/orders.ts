@@ -10,10 +10,11 @@ import { WRITE_BATCH } from '../src/sync/packing';
 import { loadRequestContacts } from '../src/sync/request-contacts';
 import type { ContactResolution } from '../src/sync/request-contacts';
 import type { WorkItem } from '../src/sync/work-queue';
+import { stepFacts } from '../src/sync-requests/facts';
 import { orderRangeOf } from '../src/sync-requests/plan';
 import { setProgress } from '../src/sync-requests/progress';
 import { DailyQuotaExhausted, waitFor } from '../src/xero/limiter';
-import { flushFollowUps, followUpsOf } from './follow-ups';
+import { flushFollowUps, followUpsOf, lockedFollowUps } from './follow-ups';
 import { planOrder, writeInvoices } from './invoices';
 import type { InvoicePage, Planned } from './invoices';
 import { openStep, quotaStop, TaskPool } from './step';
@@ -74,6 +75,7 @@ class OrdersWalk {
   private bufferWalked = false;
   private progressWrittenAt = 0;
   private progressDirty = false;
+  private factsLoaded = false;
 
   constructor(
     private readonly step: Step,
@@ -120,6 +122,12 @@ class OrdersWalk {
   private async assemble(): Promise<Page> {
     const { db } = this.step.deps;
     this.contacts ??= await loadRequestContacts(db, this.step.input.requestId);
+    if (!this.factsLoaded) {
+      const { step } = this;
+      const { signal, heartbeat, onCall } = step.ctx;
+      step.facts = await stepFacts(step.deps, step.business, step.input, { signal, heartbeat, onCall, log });
+      this.factsLoaded = true;
+    }
     const page: Page = {
       toWrite: [],
       pendingIds: new Set(),
@@ -175,9 +183,22 @@ class OrdersWalk {
       return;
     }
     if (ledger?.status === 'synced' && step.input.options.resyncPolicy === 'skip') {
-      page.settled.push(syncedBefore(ledger, step.input.requestId));
       // Payments or a credit note an earlier request left unwritten are this request's to finish.
-      page.work.push(...followUpsOf(step, order, ledger, row.placedAtUtc));
+      const work = followUpsOf(step, order, ledger, row.placedAtUtc);
+      const locked = lockedFollowUps(step, order, work);
+      if (locked) {
+        const { xeroInvoiceId, invoiceNumber } = ledger;
+        page.settled.push({
+          orderId: order.id,
+          outcome: 'failed',
+          error: locked,
+          xeroInvoiceId,
+          invoiceNumber,
+        });
+        return;
+      }
+      page.settled.push(syncedBefore(ledger, step.input.requestId));
+      page.work.push(...work);
       return;
     }
     const planned = planOrder(step, order, this.contacts!);

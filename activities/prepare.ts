@@ -1,28 +1,65 @@
+import { Context, log } from '@temporalio/activity';
 import type { Dependencies } from '../src/runtime';
 import type { ManualSyncInput } from '../src/definitions';
 import { getBusiness } from '../src/businesses/store';
-import { planRequest } from '../src/sync-requests/plan';
+import type { Business } from '../src/businesses/store';
+import { requestFacts, takeRequestFacts } from '../src/sync-requests/facts';
+import { liveOrders, planFromStats, rangeStats } from '../src/sync-requests/plan';
+import type { RangeStats } from '../src/sync-requests/plan';
 import { setProgress } from '../src/sync-requests/progress';
+import type { OrganisationFacts } from '../src/sync/organisation';
 import { emitSubmitted } from './request-state';
 
 /**
- * The request's plan, recorded before its first Xero call: how many orders it covers and the calls it expects
- * (the same plan the preview shows), so progress and the ETA have something true to go on from the start. Then
- * the request's `sync_request.submitted` webhook event.
+ * The request's plan, recorded before its first write: how many orders it covers and the calls it expects (the
+ * same plan the preview shows), so progress and the ETA have something true to go on from the start. Its first
+ * Xero call reads the organisation's facts (lock dates, currencies), kept for the whole request. Then the
+ * request's `sync_request.submitted` webhook event.
  */
 export async function prepareSync(deps: Dependencies, input: ManualSyncInput): Promise<void> {
   const business = await getBusiness(deps.db, input.businessId);
   const walkIn = business?.settings.walkInContactName ?? 'Walk-in Customer';
   const tenant = business?.xeroTenantId;
   const quota = tenant ? await deps.limiter.dailyQuota(tenant) : null;
-  const plan = await planRequest(deps.db, input, walkIn, {
+  const stats = await rangeStats(deps.db, input);
+  const facts = business ? await organisationFacts(deps, business, input, stats) : null;
+  const directory = {
     size: () => Promise.resolve(quota?.contactsCount ?? null),
     where: quota?.contactWhere ?? { refused: null, answered: null },
-  });
+  };
+  const plan = await planFromStats(deps.db, input, stats, walkIn, directory, facts?.baseCurrency ?? null);
   await setProgress(deps.db, input.requestId, {
     phase: input.contactMapping.mode === 'auto' ? 'contacts' : 'orders',
     expected: plan.stats.total,
     plannedCalls: plan.calls.total,
   });
   await emitSubmitted(deps, input, plan.stats.total);
+}
+
+/**
+ * The organisation's facts, read once at the request's start (and kept: a retried start reads nothing again).
+ * Nothing to write, nothing read. If Xero cannot be asked now (quota spent, a reconnect needed, Xero down), the
+ * first orders step reads them, where those are waited out like any call.
+ */
+async function organisationFacts(
+  deps: Dependencies,
+  business: Business,
+  input: ManualSyncInput,
+  stats: RangeStats,
+): Promise<OrganisationFacts | null> {
+  if (!business.xeroTenantId || liveOrders(stats) === 0) return null;
+  const kept = await requestFacts(deps.db, input.requestId);
+  if (kept) return kept;
+  try {
+    return await takeRequestFacts(deps, business, input, stats.currencies, {
+      signal: Context.current().cancellationSignal,
+      log,
+    });
+  } catch (err) {
+    log.warn("The organisation's facts could not be read at the start; the first orders step reads them", {
+      requestId: input.requestId,
+      error: err instanceof Error ? err.message : String(err),
+    });
+    return null;
+  }
 }

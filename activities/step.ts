@@ -6,6 +6,7 @@ import type { ManualSyncInput } from '../src/definitions';
 import type { Order } from '../src/orders/schema';
 import type { Dependencies } from '../src/runtime';
 import type { MappingSettings } from '../src/sync/invoice-mapping';
+import type { OrganisationFacts } from '../src/sync/organisation';
 import type { Claimant } from '../src/sync/ledger';
 import { WorkQueue } from '../src/sync/work-queue';
 import type { CallContext, XeroGateway } from '../src/xero/gateway';
@@ -38,6 +39,11 @@ export interface Step {
   readonly orders: Map<string, Order>;
   /** The request's follow-up work queue. */
   readonly work: WorkQueue;
+  /**
+   * The organisation's facts the request runs by (lock dates, currencies), loaded by the orders walk before its
+   * first page; null: none known (Xero then answers for itself, order by order).
+   */
+  facts: OrganisationFacts | null;
 }
 
 // Another request's claim on an order is taken over only when no call of it can still be in flight.
@@ -93,6 +99,7 @@ export async function openStep(deps: Dependencies, input: ManualSyncInput, initi
     calls,
     orders: new Map(),
     work: new WorkQueue(deps.db, input.requestId),
+    facts: null,
   };
 }
 

@@ -160,6 +160,18 @@ export const CreateSyncRequestBody = z
   .meta({ examples: [EXAMPLE_REQUEST] });
 export type CreateSyncRequestBody = z.infer<typeof CreateSyncRequestBody>;
 
+export const DailyLimitSource = z.enum(['setting', 'xero-headers', 'default']);
+export type DailyLimitSource = z.infer<typeof DailyLimitSource>;
+
+/** The organisation's daily call limit that estimates use, and where it comes from. */
+export const DailyLimitView = z.object({
+  calls: z.number().int(),
+  source: DailyLimitSource.describe(
+    'setting: the business’s dailyCallLimit; xero-headers: the largest X-DayLimit-Remaining Xero has shown, plus one; default: XERO_DAILY_LIMIT.',
+  ),
+});
+export type DailyLimit = z.infer<typeof DailyLimitView>;
+
 export const PreviewWarningCode = z.enum([
   'unmapped_tax_code',
   'unmapped_payment_method',
@@ -167,6 +179,9 @@ export const PreviewWarningCode = z.enum([
   'manual_contact_archived',
   'already_synced',
   'no_orders',
+  'locked_period',
+  'currency_not_enabled',
+  'plan_invoice_cap',
 ]);
 
 export const PreviewWarning = z.object({
@@ -174,5 +189,17 @@ export const PreviewWarning = z.object({
   message: z.string(),
   count: z.number().int(),
   examples: z.array(z.string()),
+  months: z
+    .array(
+      z.object({
+        month: z.string().describe('YYYY-MM, the calendar month of the invoice date.'),
+        invoices: z.number().int().describe('Invoices this request would approve in that month.'),
+        cap: z.number().int().describe('What the plan approves in a month.'),
+      }),
+    )
+    .optional()
+    .describe(
+      'plan_invoice_cap only: per month, this request’s invoices against the cap (invoices already in Xero not counted).',
+    ),
 });
 export type PreviewWarning = z.infer<typeof PreviewWarning>;

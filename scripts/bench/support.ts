@@ -13,6 +13,7 @@ import { businessOnOwnOrganisation, loadOrders, simStats } from '../../test/supp
 import type { BusinessSettings } from '../../src/businesses/store';
 import type { TestSystem } from '../../test/support/system';
 import { contactKey, contactNameFor } from '../../src/sync/contacts';
+import { organisationReads } from '../../src/sync/organisation';
 import { chooseContactReads, contactLookups, planCalls } from '../../src/sync/packing';
 import type { CallPlan } from '../../src/sync/packing';
 import { money2 } from '../../src/sync/xero-amounts';
@@ -125,7 +126,9 @@ export async function tenantStats(
  * 50 elements full but the last of each kind, refunds inside payment batches, an allocation per credit note
  * that allocates, and contacts read the cheapest way (by name, at most `whereLimit` names to a call in a large
  * organisation that refuses more, or the directory of `existingContacts`) with the missing ones created 50 to a
- * call.
+ * call. Plus the organisation's facts, which no request can skip: the lock dates and currencies decide, before any
+ * write, which orders Xero would refuse (GET /Organisation, and GET /Currencies when an order is in another
+ * currency than the base, `baseCurrency`: the simulator's SGD by default).
  */
 export function minimumCalls(
   orders: Order[],
@@ -135,6 +138,7 @@ export function minimumCalls(
     existingContacts: number;
     newContacts?: number;
     whereLimit?: number;
+    baseCurrency?: string;
   },
 ): CallPlan {
   const live = orders.filter((o) => o.status !== 'voided');
@@ -171,6 +175,11 @@ export function minimumCalls(
     allocations,
     contactReads: reads,
     newContacts: opts.newContacts ?? names.size,
+    organisationReads: organisationReads(
+      live.length,
+      [...new Set(live.map((o) => o.currency))],
+      opts.baseCurrency ?? 'SGD',
+    ),
   });
 }
 

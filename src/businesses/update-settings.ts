@@ -5,6 +5,7 @@ import { connectionStatusOf } from '../xero/connection-store';
 import type { XeroGateway } from '../xero/gateway';
 import { ConnectionNeedsReconnect } from '../xero/tokens';
 import { callContextFor } from './call-context';
+import { FACTS_REUSE_MS, recentOrganisationFacts } from './organisation-facts';
 import {
   changesToCheck,
   checkAgainstXero,
@@ -52,6 +53,17 @@ export async function updateSettings(
   return settingsView(saved.timeZone, saved.settings);
 }
 
+/**
+ * A check that asks Xero anyway also refreshes what the organisation says of itself (GET /Organisation and GET
+ * /Currencies, unless read in the last few minutes), so GET /api/business shows its lock dates, currencies and
+ * plan once the business is set up. Only informative here: a failure of it does not fail the settings.
+ */
+async function refreshFacts(deps: SettingsDeps, business: Business): Promise<void> {
+  await recentOrganisationFacts(deps, business, FACTS_REUSE_MS, { wantsCurrencies: () => true }).catch(
+    () => undefined,
+  );
+}
+
 /** Reads what the patch needs from Xero: Accounts for account codes, TaxRates for tax types. */
 async function readChart(
   deps: SettingsDeps,
@@ -71,10 +83,12 @@ async function readChart(
   const needsAccounts = fields.some((f) => f.endsWith('AccountCode') || f === 'paymentAccounts');
   const needsRates = fields.includes('taxTypes') || fields.includes('noTaxType');
   try {
-    return {
+    const chart = {
       accounts: needsAccounts ? await gateway.getAccounts(ctx) : undefined,
       taxRates: needsRates ? await gateway.getTaxRates(ctx) : undefined,
     };
+    await refreshFacts(deps, business);
+    return chart;
   } catch (err) {
     if (err instanceof ConnectionNeedsReconnect)
       throw new NotConnected(

@@ -1,4 +1,5 @@
 import type { Config } from '../config';
+import type { DailyLimitSource } from '../contract';
 import type { Db } from '../db/pool';
 import type { SyncState } from '../definitions';
 import { etaSeconds } from '../sync/estimate';
@@ -69,6 +70,20 @@ export interface BusinessQuota {
 }
 
 /**
+ * The organisation's daily call limit as estimates use it: the business's `dailyCallLimit` setting, else the
+ * largest X-DayLimit-Remaining Xero has shown plus one, else XERO_DAILY_LIMIT.
+ */
+export function dailyLimitInUse(
+  business: Pick<BusinessQuota, 'dailyCallLimit'>,
+  quota: Pick<DailyQuota, 'limitSeen'>,
+  defaultLimit: number,
+): { calls: number; source: DailyLimitSource } {
+  if (business.dailyCallLimit !== null) return { calls: business.dailyCallLimit, source: 'setting' };
+  if (quota.limitSeen !== null) return { calls: quota.limitSeen, source: 'xero-headers' };
+  return { calls: defaultLimit, source: 'default' };
+}
+
+/**
  * Seconds until `mine` more calls are made for the organisation `tenantId`, sharing it with `peers` (the other
  * requests running on it, by the calls they still need).
  */
@@ -79,10 +94,18 @@ export async function sharedEta(
   peers: number[],
   business: BusinessQuota,
   known?: DailyQuota,
-): Promise<{ seconds: number; dayRemaining: number; dayLimit: number; reserve: number; untilReset: number }> {
+): Promise<{
+  seconds: number;
+  dayRemaining: number;
+  dayLimit: number;
+  dayLimitSource: DailyLimitSource;
+  reserve: number;
+  untilReset: number;
+}> {
   const shared = mine + peers.reduce((n, r) => n + Math.min(r, mine), 0);
   const quota = known ?? (await deps.limiter.dailyQuota(tenantId));
-  const dayLimit = business.dailyCallLimit ?? quota.limitSeen ?? deps.cfg.XERO_DAILY_LIMIT;
+  const limit = dailyLimitInUse(business, quota, deps.cfg.XERO_DAILY_LIMIT);
+  const dayLimit = limit.calls;
   const reserve = Math.min(business.dailyReserve, dayLimit - 1);
   const view = quotaView(quota, dayLimit, deps.cfg.XERO_DAY_WINDOW_MS, Date.now());
   const seconds = etaSeconds({
@@ -97,6 +120,7 @@ export async function sharedEta(
     seconds,
     dayRemaining: view.dayRemaining,
     dayLimit,
+    dayLimitSource: limit.source,
     reserve,
     untilReset: view.secondsUntilDayReset,
   };

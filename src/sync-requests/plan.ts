@@ -5,6 +5,7 @@ import type { OrderRange } from '../orders/store';
 import { contactKey, contactNameFor, spelledContactNameFor } from '../sync/contacts';
 import { chooseContactReads, contactLookups, planCalls, whereGroupSize } from '../sync/packing';
 import type { CallPlan, ContactReadStrategy, WhereLimit, WorkCounts } from '../sync/packing';
+import { organisationReads } from '../sync/organisation';
 import { rangeUtc } from '../sync/planning';
 
 /**
@@ -26,6 +27,8 @@ export interface RangeStats {
   allocations: number;
   taxCodes: string[];
   paymentMethods: string[];
+  /** The currencies of the orders to write (the organisation's currencies are read only for a foreign one). */
+  currencies: string[];
   /** The contact-naming fields of the orders to write, in the order they are first placed. */
   contactSources: ContactSource[];
   /** The same for every order of the range not voided (the preview warns of names that clash). */
@@ -96,6 +99,7 @@ export async function rangeStats(db: Db, input: ManualSyncInput): Promise<RangeS
           WHERE r.status <> 'voided' ORDER BY 1) AS "taxCodes",
        ARRAY(SELECT DISTINCT p->>'method' FROM r, jsonb_array_elements(r.payload->'payments') p
           WHERE r.status <> 'voided' ORDER BY 1) AS "paymentMethods",
+       ARRAY(SELECT DISTINCT payload->>'currency' FROM todo ORDER BY 1) AS currencies,
        ${sources('todo')} AS "contactSources",
        ${sources("r WHERE status <> 'voided'")} AS "namedSources"`,
     params,
@@ -165,15 +169,28 @@ export interface ContactDirectory {
 
 /**
  * The request's plan. The organisation's directory decides whether contacts are read by name (as many names to
- * a call as it answers) or as a directory, exactly as the engine decides.
+ * a call as it answers) or as a directory, exactly as the engine decides. `baseCurrency` (null: not known)
+ * decides whether the request's start reads the organisation's currencies too.
  */
 export async function planRequest(
   db: Db,
   input: ManualSyncInput,
   walkInName: string,
   directory: ContactDirectory,
+  baseCurrency: string | null = null,
 ): Promise<RequestPlan> {
-  const stats = await rangeStats(db, input);
+  return planFromStats(db, input, await rangeStats(db, input), walkInName, directory, baseCurrency);
+}
+
+/** The plan of a range whose stats are already counted. */
+export async function planFromStats(
+  db: Db,
+  input: ManualSyncInput,
+  stats: RangeStats,
+  walkInName: string,
+  directory: ContactDirectory,
+  baseCurrency: string | null,
+): Promise<RequestPlan> {
   const auto = input.contactMapping.mode === 'auto';
   const names = auto ? contactNamesOf(stats, walkInName) : new Map<string, string>();
   const known = await knownContactKeys(db, input.businessId, [...names.keys()]);
@@ -187,6 +204,7 @@ export async function planRequest(
     allocations: stats.allocations,
     contactReads: reads.calls,
     newContacts: names.size - known.size,
+    organisationReads: organisationReads(liveOrders(stats), stats.currencies, baseCurrency),
   };
   return {
     stats,
@@ -194,4 +212,9 @@ export async function planRequest(
     calls: planCalls(work),
     contacts: { distinct: names.size, assumedNew: names.size - known.size, strategy: reads.strategy },
   };
+}
+
+/** Orders of the range that may lead to a write: new ones, and those already in Xero (their follow-ups). */
+export function liveOrders(stats: Pick<RangeStats, 'total' | 'voided'>): number {
+  return stats.total - stats.voided;
 }

@@ -7,7 +7,12 @@ import { estimateQuotaWindows } from '../sync/estimate';
 import type { TenantLimiter } from '../xero/limiter';
 import type { PreviewWarning } from '../contract';
 import { runningPeers, sharedEta } from './eta';
-import { contactSpellingsOf, planRequest } from './plan';
+import { FACTS_REUSE_MS, recentOrganisationFacts, storedFacts } from '../businesses/organisation-facts';
+import { needsCurrencies } from '../sync/organisation';
+import type { OrganisationFacts } from '../sync/organisation';
+import { DailyQuotaExhausted } from '../xero/limiter';
+import { organisationWarnings } from './organisation-warnings';
+import { contactSpellingsOf, liveOrders, planFromStats, rangeStats } from './plan';
 import type { RangeStats, RequestPlan } from './plan';
 import { buildInput, findContact, ownRequest } from './submit';
 import type { SubmitDeps } from './submit';
@@ -22,18 +27,23 @@ type Warning = PreviewWarning;
  * What a request would do, without doing it: counts, the calls the engine will make for it (its own plan,
  * src/sync-requests/plan.ts: contacts assumed new unless an earlier request of the business found them), the
  * daily quota windows and the ETA (sharing the organisation with its running requests), and warnings. It writes
- * nothing. It may read Xero once: the manual contact, or how many contacts the organisation has when that
- * decides how they are read.
+ * nothing. It may read Xero twice: the organisation's facts (unless read in the last few minutes), and the manual
+ * contact or how many contacts the organisation has when that decides how they are read.
  */
 export async function previewSyncRequest(deps: PreviewDeps, businessId: string, body: CreateSyncRequestBody) {
   const request = ownRequest(businessId, body);
   const { input, business } = await buildInput(deps, businessId, request, 'preview', false);
+  const stats = await rangeStats(deps.db, input);
+  const facts = await previewFacts(deps, business, stats);
   const quota = await deps.limiter.dailyQuota(business.xeroTenantId!);
-  const plan = await planRequest(deps.db, input, business.settings.walkInContactName, {
-    size: () => directorySize(deps, business, quota.contactsCount),
-    where: quota.contactWhere,
-  });
-  const { stats } = plan;
+  const plan = await planFromStats(
+    deps.db,
+    input,
+    stats,
+    business.settings.walkInContactName,
+    { size: () => directorySize(deps, business, quota.contactsCount), where: quota.contactWhere },
+    facts?.baseCurrency ?? null,
+  );
   return {
     orders: {
       total: stats.total,
@@ -52,8 +62,32 @@ export async function previewSyncRequest(deps: PreviewDeps, businessId: string, 
       },
       ...(await quotaEstimate(deps, business, plan)),
     },
-    warnings: await warnings(deps, business, input, stats),
+    warnings: [
+      ...(await warnings(deps, business, input, stats)),
+      ...(facts && stats.total > 0 ? await organisationWarnings(deps.db, input, facts) : []),
+    ],
   };
+}
+
+/**
+ * The organisation's facts for the preview's warnings: read within FACTS_REUSE_MS, or read now (GET
+ * /Organisation, and GET /Currencies when an order is in another currency than the base). None when the range has
+ * nothing to write; the last ones known when Xero's daily quota is spent (the preview still shows the rest).
+ */
+async function previewFacts(
+  deps: PreviewDeps,
+  business: Business,
+  stats: RangeStats,
+): Promise<OrganisationFacts | null> {
+  if (liveOrders(stats) === 0) return null;
+  try {
+    return await recentOrganisationFacts(deps, business, FACTS_REUSE_MS, {
+      wantsCurrencies: (base) => needsCurrencies(stats.currencies, base),
+    });
+  } catch (err) {
+    if (err instanceof DailyQuotaExhausted) return storedFacts(deps.db, business.xeroTenantId!);
+    throw err;
+  }
 }
 
 /** How many contacts the organisation has: remembered, or one small read (a page of one, summaryOnly). */
@@ -94,6 +128,7 @@ async function quotaEstimate(deps: PreviewDeps, business: Business, plan: Reques
           }),
     dayRemaining: eta.dayRemaining,
     dayLimit: eta.dayLimit,
+    dailyLimit: { calls: eta.dayLimit, source: eta.dayLimitSource },
     dailyReserve: eta.reserve,
     etaSeconds: eta.seconds,
     sharedWith: peers.length,

@@ -13,6 +13,8 @@
  * - Contacts are read either by name (several names OR-ed in one `where`) or as the organisation's whole
  *   directory (pages of 1,000, summaryOnly), whichever takes fewer calls. A large organisation may refuse a
  *   `where` of many names (HighVolumeException): then fewer names go in one, down to none (`searchTerm`).
+ * - The organisation's facts (lock dates, currencies) are read once at the request's start: GET /Organisation,
+ *   and GET /Currencies only when an order is in a currency other than the base (organisationReads).
  */
 import { contactKey, contactLookupQuery } from './contacts';
 
@@ -183,6 +185,8 @@ export interface WorkCounts {
   contactReads: number;
   /** Contacts to create. */
   newContacts: number;
+  /** Reads of the organisation's facts: GET /Organisation, and GET /Currencies (src/sync/organisation.ts). */
+  organisationReads: number;
 }
 
 export interface CallPlan {
@@ -191,6 +195,8 @@ export interface CallPlan {
   creditNotes: number;
   allocations: number;
   contacts: number;
+  /** GET /Organisation (and GET /Currencies) at the request's start: lock dates, currencies, plan. */
+  organisation: number;
   total: number;
 }
 
@@ -206,12 +212,14 @@ export function planCalls(work: WorkCounts): CallPlan {
   const creditNotes = batches(work.creditNotes);
   const allocations = work.allocations;
   const contacts = work.contactReads + batches(work.newContacts);
+  const organisation = work.organisationReads;
   return {
     invoices,
     payments,
     creditNotes,
     allocations,
     contacts,
-    total: invoices + payments + creditNotes + allocations + contacts,
+    organisation,
+    total: invoices + payments + creditNotes + allocations + contacts + organisation,
   };
 }

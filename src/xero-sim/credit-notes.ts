@@ -13,15 +13,9 @@ import {
   type ApiContext,
   type BatchElement,
 } from './context';
-import {
-  buildLines,
-  computeTotals,
-  DEFAULT_CURRENCY,
-  parseCurrency,
-  parseDay,
-  parseLineAmountTypes,
-} from './documents';
+import { buildLines, computeTotals, parseCurrency, parseDay, parseLineAmountTypes } from './documents';
 import { notFound, type ApiResult } from './errors';
+import { lockedDate } from './organisation';
 import { settleIfPaid, spendCredit } from './payments';
 import { allocationJson, amountDue, creditNoteJson } from './render';
 import type { DocStatus, StoredAllocation, StoredCreditNote, TenantState } from './state';
@@ -70,7 +64,11 @@ function createOne(ctx: ApiContext, raw: Record<string, unknown>): BatchElement 
   };
   const lines = buildLines(rules, raw.LineItems, errors);
   const date = parseDay(raw.Date, 'Date', errors) ?? today(ctx);
-  const currency = parseCurrency(raw.CurrencyCode, errors) ?? DEFAULT_CURRENCY;
+  const currency =
+    parseCurrency(ctx.tenant, raw.CurrencyCode, errors) ?? ctx.tenant.organisation.baseCurrency;
+  // An approved credit note dated in the locked period is refused; a draft is not (src/xero-sim/organisation.ts).
+  const locked = status === 'AUTHORISED' ? lockedDate(ctx.tenant.organisation, date) : null;
+  if (locked) errors.push(locked);
   const sales = type !== 'ACCPAYCREDIT';
   const { number, reference } = numberAndReference(ctx, raw, sales, errors);
   if (errors.length > 0 || 'error' in contact)
@@ -141,6 +139,8 @@ function allocateOne(ctx: ApiContext, note: StoredCreditNote, raw: Record<string
   const invoice = ctx.tenant.invoices.get((str(ref.InvoiceID) ?? '').toLowerCase());
   const amount = inputDecimal(raw.Amount, 2);
   const date = parseDay(raw.Date, 'Date', errors) ?? today(ctx);
+  const locked = lockedDate(ctx.tenant.organisation, date);
+  if (locked) errors.push(locked);
   if (note.Status !== 'AUTHORISED') errors.push('Only authorised credit notes can be allocated.');
   if (!invoice) errors.push('Invoice could not be found.');
   else if (invoice.Status !== 'AUTHORISED')

@@ -2,7 +2,7 @@ import { divDecimal, sumDecimal, type Decimal4 } from '../money';
 import { inputDecimal, lineAmount, lineTax, toCents } from './amounts';
 import { parseXeroDay } from './clock';
 import { isRecord, newId, str } from './context';
-import { BASE_CURRENCY, CURRENCIES } from './seed';
+import { currencyRefused } from './organisation';
 import type { LineAmountType, StoredLine, TenantState } from './state';
 
 /** Lines, tax and totals the way Xero computes them, shared by invoices and credit notes. */
@@ -16,11 +16,12 @@ export function parseLineAmountTypes(value: unknown, errors: string[]): LineAmou
   return match;
 }
 
-export function parseCurrency(value: unknown, errors: string[]): string | undefined {
+/** The document's currency: one the organisation has enabled, else refused; its base currency when not given. */
+export function parseCurrency(tenant: TenantState, value: unknown, errors: string[]): string | undefined {
   if (value === undefined) return undefined;
   const code = String(value).toUpperCase();
-  if (!CURRENCIES.some((c) => c.Code === code))
-    errors.push(`The currency code ${code} is not valid for this organisation.`);
+  const refused = currencyRefused(tenant.organisation, code);
+  if (refused) errors.push(refused);
   return code;
 }
 
@@ -171,5 +172,3 @@ export function checkGivenTotal(raw: Record<string, unknown>, totals: Totals, er
   if (given === null || given !== totals.Total)
     errors.push('The invoice total does not equal the sum of the lines.');
 }
-
-export const DEFAULT_CURRENCY = BASE_CURRENCY;

@@ -5,7 +5,14 @@ import { XeroSim } from './sim';
 import { resolveOptions, type XeroSimOptions } from './options';
 
 export { XeroSim } from './sim';
-export type { XeroSimOptions, TenantSpec, ClientSpec, TenantLimits, ApiExchange } from './options';
+export type {
+  XeroSimOptions,
+  TenantSpec,
+  ClientSpec,
+  TenantLimits,
+  ApiExchange,
+  OrganisationSpec,
+} from './options';
 export {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,

@@ -1,6 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { FaultRule } from './faults';
-import type { ClientSpec, TenantSpec } from './options';
+import type { ClientSpec, OrganisationSpec, TenantSpec } from './options';
 import type { XeroSim } from './sim';
 import { APP_KINDS, TIER_CONNECTION_LIMITS } from './scopes';
 import { contactJson } from './render';
@@ -18,6 +18,27 @@ function faultRules(input: unknown): FaultRule[] {
   const record = input && typeof input === 'object' ? (input as Record<string, unknown>) : {};
   if (Array.isArray(record.faults)) return record.faults as FaultRule[];
   return Object.keys(record).length > 0 ? [record as FaultRule] : [];
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** What is wrong with an organisation spec's fields, if anything (dates are YYYY-MM-DD or null). */
+function organisationSpecProblem(spec: Record<string, unknown>): string | null {
+  for (const key of ['periodLockDate', 'endOfYearLockDate'])
+    if (
+      spec[key] !== undefined &&
+      spec[key] !== null &&
+      !(typeof spec[key] === 'string' && DAY.test(spec[key]))
+    )
+      return `${key} must be YYYY-MM-DD or null`;
+  if (
+    spec.currencies !== undefined &&
+    !(Array.isArray(spec.currencies) && spec.currencies.every((c) => typeof c === 'string'))
+  )
+    return 'currencies must be a list of currency codes';
+  for (const key of ['baseCurrency', 'class', 'shortCode'])
+    if (spec[key] !== undefined && typeof spec[key] !== 'string') return `${key} must be a string`;
+  return null;
 }
 
 /** Seeds contacts directly, archived ones included; active names stay unique, as Xero keeps them. */
@@ -62,6 +83,7 @@ export function inspectionRouter(sim: XeroSim): Router {
           name: t.name,
           limits: t.limits,
           dayResetOffsetSeconds: t.dayResetOffsetSeconds,
+          organisation: t.organisation,
           highVolume: sim.highVolumeRule(t),
         })),
       ),
@@ -89,6 +111,18 @@ export function inspectionRouter(sim: XeroSim): Router {
     res.json({ CreditNotes: sim.creditNotes(req.params.tenantId.toLowerCase()) });
   });
   router.post('/tenants/:tenantId/contacts', (req, res) => seedContacts(sim, req, res));
+  router.get('/tenants/:tenantId/organisation', (req, res) => {
+    const tenant = sim.tenants.get(req.params.tenantId.toLowerCase());
+    if (!tenant) return void res.status(404).json({ error: 'unknown tenant' });
+    res.json(tenant.organisation);
+  });
+  router.post('/tenants/:tenantId/organisation', (req, res) => {
+    const problem = organisationSpecProblem(body(req));
+    if (problem) return void res.status(400).json({ error: problem });
+    const updated = sim.setOrganisation(req.params.tenantId.toLowerCase(), body(req) as OrganisationSpec);
+    if (!updated) return void res.status(404).json({ error: 'unknown tenant' });
+    res.json(updated);
+  });
   router.post('/clients', (req, res) => {
     const spec = body(req) as unknown as ClientSpec;
     if (spec.appKind !== undefined && !APP_KINDS.includes(spec.appKind))

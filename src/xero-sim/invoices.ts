@@ -15,12 +15,12 @@ import {
   buildLines,
   checkGivenTotal,
   computeTotals,
-  DEFAULT_CURRENCY,
   parseCurrency,
   parseDay,
   parseLineAmountTypes,
 } from './documents';
 import { notFound, type ApiResult } from './errors';
+import { INVOICE_CAP_REACHED, lockedDate, monthlyCap } from './organisation';
 import { invoiceJson } from './render';
 import type { DocStatus, StoredContact, StoredInvoice, TenantState } from './state';
 import { evaluate } from './where';
@@ -61,6 +61,34 @@ interface Prepared {
   invoice: StoredInvoice;
   errors: string[];
   newContact?: StoredContact;
+  /** A sales invoice approved by this write: it counts against the plan's monthly cap. */
+  approves: boolean;
+}
+
+const APPROVED: DocStatus[] = ['AUTHORISED', 'PAID', 'VOIDED'];
+
+/**
+ * The organisation's rules on an approved invoice (src/xero-sim/organisation.ts): not dated in a locked period
+ * (nor moved out of one), and within the plan's approved sales invoices of its month. Drafts pass both.
+ */
+function organisationRules(
+  ctx: ApiContext,
+  invoice: Pick<StoredInvoice, 'Type' | 'Status' | 'Date'>,
+  existing: StoredInvoice | undefined,
+  errors: string[],
+): boolean {
+  const org = ctx.tenant.organisation;
+  const wasApproved = existing !== undefined && APPROVED.includes(existing.Status);
+  const locked =
+    (invoice.Status === 'AUTHORISED' && lockedDate(org, invoice.Date)) ||
+    (wasApproved && lockedDate(org, existing.Date));
+  if (locked) errors.push(locked);
+  const approves = invoice.Type === 'ACCREC' && invoice.Status === 'AUTHORISED' && !wasApproved;
+  const cap = monthlyCap(org);
+  const month = invoice.Date.slice(0, 7);
+  if (approves && cap !== null && (ctx.tenant.approvedByMonth.get(month) ?? 0) >= cap)
+    errors.push(INVOICE_CAP_REACHED);
+  return approves;
 }
 
 /** Merges a request element over an existing invoice (or nothing) and validates it the way Xero does. */
@@ -109,7 +137,10 @@ function prepare(ctx: ApiContext, raw: Record<string, unknown>, existing?: Store
     Date: parseDay(raw.Date, 'Date', errors) ?? existing?.Date ?? today(ctx),
     DueDate: parseDay(raw.DueDate, 'DueDate', errors) ?? existing?.DueDate,
     LineAmountTypes: lineAmountTypes,
-    CurrencyCode: parseCurrency(raw.CurrencyCode, errors) ?? existing?.CurrencyCode ?? DEFAULT_CURRENCY,
+    CurrencyCode:
+      parseCurrency(ctx.tenant, raw.CurrencyCode, errors) ??
+      existing?.CurrencyCode ??
+      ctx.tenant.organisation.baseCurrency,
     CurrencyRate: existing?.CurrencyRate ?? 10_000n,
     Status: status,
     lines,
@@ -120,7 +151,8 @@ function prepare(ctx: ApiContext, raw: Record<string, unknown>, existing?: Store
     allocationIds: existing?.allocationIds ?? [],
     updatedMs: ctx.nowMs,
   };
-  return { invoice, errors, newContact: 'create' in contact ? contact.create : undefined };
+  const approves = organisationRules(ctx, invoice, existing, errors);
+  return { invoice, errors, newContact: 'create' in contact ? contact.create : undefined, approves };
 }
 
 /** A failed element echoes the request with Xero's empty InvoiceID. */
@@ -133,6 +165,10 @@ function commit(ctx: ApiContext, prepared: Prepared, existing?: StoredInvoice): 
   const contact = ctx.tenant.contacts.get(prepared.invoice.ContactID);
   if (contact && prepared.invoice.Type === 'ACCREC' && !contact.IsCustomer) contact.IsCustomer = true;
   ctx.tenant.putInvoice(prepared.invoice, existing);
+  if (prepared.approves) {
+    const month = prepared.invoice.Date.slice(0, 7);
+    ctx.tenant.approvedByMonth.set(month, (ctx.tenant.approvedByMonth.get(month) ?? 0) + 1);
+  }
   return { element: invoiceJson(ctx.tenant, prepared.invoice, unitdp(ctx)), errors: [] };
 }
 

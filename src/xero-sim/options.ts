@@ -9,9 +9,24 @@ export interface TenantLimits {
   perDay: number;
 }
 
+/** What GET /Organisation and GET /Currencies answer, and the rules they drive (src/xero-sim/organisation.ts). */
+export interface OrganisationSpec {
+  /** Default SGD. */
+  baseCurrency?: string;
+  /** Enabled currencies besides the base; default ["USD"]. */
+  currencies?: string[];
+  /** Organisation.Class, the plan: STANDARD by default; STARTER, IGNITE and SIMPLE cap approved invoices. */
+  class?: string;
+  shortCode?: string;
+  /** YYYY-MM-DD; null clears it. */
+  periodLockDate?: string | null;
+  endOfYearLockDate?: string | null;
+}
+
 export interface TenantSpec {
   tenantId?: string;
   name?: string;
+  organisation?: OrganisationSpec;
   limits?: Partial<TenantLimits>;
   /** Simulated seconds after the simulated epoch's day boundary at which this tenant's daily window resets. */
   dayResetOffsetSeconds?: number;

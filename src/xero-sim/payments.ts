@@ -13,6 +13,7 @@ import {
 } from './context';
 import { parseDay } from './documents';
 import { notFound, type ApiResult } from './errors';
+import { lockedDate } from './organisation';
 import { amountDue, paymentJson } from './render';
 import type { SeedAccount } from './seed';
 import type { StoredCreditNote, StoredInvoice, StoredPayment, TenantState } from './state';
@@ -89,6 +90,8 @@ function validate(ctx: ApiContext, raw: Record<string, unknown>, errors: string[
   if (doc && status !== 'AUTHORISED') errors.push(NOT_AUTHORISED);
   else if (doc && amount !== null && amount > outstanding(doc)) errors.push(OVERPAYMENT);
   const date = parseDay(raw.Date, 'Date', errors) ?? today(ctx);
+  const locked = lockedDate(ctx.tenant.organisation, date, 'payment');
+  if (locked) errors.push(locked);
   return { doc, account, amount, date };
 }
 

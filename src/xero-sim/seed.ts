@@ -109,10 +109,3 @@ export function seedTaxRates(): SeedTaxRate[] {
     CanApplyToRevenue,
   }));
 }
-
-export const CURRENCIES = [
-  { Code: 'SGD', Description: 'Singapore Dollar' },
-  { Code: 'USD', Description: 'United States Dollar' },
-] as const;
-
-export const BASE_CURRENCY = 'SGD';

@@ -1,13 +1,19 @@
 import { jsonNumber } from './amounts';
-import { msDate } from './clock';
+import { dayToMsDate, msDate } from './clock';
 import { envelope, type ApiContext } from './context';
 import type { ApiResult } from './errors';
-import { BASE_CURRENCY, CURRENCIES } from './seed';
+import { currencyName } from './organisation';
 
 /** Read-only settings, enough for a client to validate its configured account codes and tax types. */
 
 export function getOrganisation(ctx: ApiContext): ApiResult {
   const t = ctx.tenant;
+  const org = t.organisation;
+  // "Shown if set" (OpenAPI Organisation.PeriodLockDate / EndOfYearLockDate): Microsoft JSON dates.
+  const locks = {
+    ...(org.periodLockDate ? { PeriodLockDate: dayToMsDate(org.periodLockDate) } : {}),
+    ...(org.endOfYearLockDate ? { EndOfYearLockDate: dayToMsDate(org.endOfYearLockDate) } : {}),
+  };
   const organisation = {
     OrganisationID: t.tenantId,
     APIKey: '',
@@ -16,7 +22,7 @@ export function getOrganisation(ctx: ApiContext): ApiResult {
     PaysTax: true,
     Version: 'GLOBAL',
     OrganisationType: 'COMPANY',
-    BaseCurrency: BASE_CURRENCY,
+    BaseCurrency: org.baseCurrency,
     CountryCode: 'SG',
     IsDemoCompany: false,
     OrganisationStatus: 'ACTIVE',
@@ -28,11 +34,12 @@ export function getOrganisation(ctx: ApiContext): ApiResult {
     SalesTaxPeriod: 'QUARTERLY',
     DefaultSalesTax: 'Tax Exclusive',
     DefaultPurchasesTax: 'Tax Exclusive',
+    ...locks,
     CreatedDateUTC: msDate(t.createdMs, true),
     Timezone: 'SINGAPORESTANDARDTIME',
     OrganisationEntityType: 'COMPANY',
-    ShortCode: `!${t.tenantId.slice(0, 5)}`,
-    Class: 'STANDARD',
+    ShortCode: org.shortCode,
+    Class: org.class,
     Edition: 'BUSINESS',
     LineOfBusiness: 'Retail',
     Addresses: [],
@@ -46,7 +53,7 @@ export function getOrganisation(ctx: ApiContext): ApiResult {
 export function getAccounts(ctx: ApiContext): ApiResult {
   const accounts = ctx.tenant.accounts.map((a) => ({
     ...a,
-    CurrencyCode: a.Type === 'BANK' ? BASE_CURRENCY : undefined,
+    CurrencyCode: a.Type === 'BANK' ? ctx.tenant.organisation.baseCurrency : undefined,
     ShowInExpenseClaims: false,
     ReportingCode: a.Class.slice(0, 3),
     ReportingCodeName: a.Class,
@@ -75,13 +82,11 @@ export function getTaxRates(ctx: ApiContext): ApiResult {
   return { status: 200, body: envelope(ctx, 'TaxRates', rates) };
 }
 
+/** The currencies the organisation has enabled, its base currency first. */
 export function getCurrencies(ctx: ApiContext): ApiResult {
-  return {
-    status: 200,
-    body: envelope(
-      ctx,
-      'Currencies',
-      CURRENCIES.map((c) => ({ ...c })),
-    ),
-  };
+  const currencies = ctx.tenant.organisation.currencies.map((Code) => ({
+    Code,
+    Description: currencyName(Code),
+  }));
+  return { status: 200, body: envelope(ctx, 'Currencies', currencies) };
 }

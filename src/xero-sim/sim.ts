@@ -5,7 +5,9 @@ import type { HighVolumeRule } from './high-volume';
 import { IdempotencyStore } from './idempotency';
 import { IdentityStore, type Client, type TokenResponse } from './identity-store';
 import { SlidingWindow, TenantLimiter, type LimitConfig } from './limits';
-import type { ClientSpec, TenantSpec, XeroSimOptions } from './options';
+import type { ClientSpec, OrganisationSpec, TenantSpec, XeroSimOptions } from './options';
+import { updateOrganisation } from './organisation';
+import type { OrganisationSettings } from './organisation';
 import { ALL_SCOPES } from './scopes';
 import { TenantState } from './state';
 import { collectStats, type SimStats } from './stats';
@@ -54,6 +56,14 @@ export class XeroSim {
     this.tenants.set(tenant.tenantId, tenant);
     this.limiters.set(tenant.tenantId, new TenantLimiter(tenant));
     return tenant;
+  }
+
+  /** Changes a tenant's own settings (currencies, plan, lock dates); answers them, or undefined for no such tenant. */
+  setOrganisation(tenantId: string, spec: OrganisationSpec): OrganisationSettings | undefined {
+    const tenant = this.tenants.get(tenantId);
+    if (!tenant) return undefined;
+    tenant.organisation = updateOrganisation(tenant.organisation, spec);
+    return tenant.organisation;
   }
 
   /** The high-volume rule that applies to a tenant now: marked large, or holding more contacts than the threshold. */

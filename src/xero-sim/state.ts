@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Decimal4 } from '../money';
 import type { HighVolumeRule } from './high-volume';
-import type { TenantLimits, TenantSpec } from './options';
+import type { OrganisationSpec, TenantLimits, TenantSpec } from './options';
+import { resolveOrganisation } from './organisation';
+import type { OrganisationSettings } from './organisation';
 import { seedAccounts, seedTaxRates, type SeedAccount, type SeedTaxRate } from './seed';
 
 export type ContactStatus = 'ACTIVE' | 'ARCHIVED' | 'GDPRREQUEST';
@@ -144,6 +146,10 @@ export class TenantState {
   nextInvoiceNumber = 1;
   nextCreditNoteNumber = 1;
   stats: TenantStats = emptyStats();
+  /** Its own settings: currencies, plan, lock dates (settable through /__sim/). */
+  organisation: OrganisationSettings;
+  /** Sales invoices approved, by calendar month of their date ("2025-12"): what a plan's cap counts. */
+  approvedByMonth = new Map<string, number>();
 
   constructor(
     readonly tenantId: string,
@@ -152,10 +158,12 @@ export class TenantState {
     readonly dayResetOffsetSeconds: number,
     readonly clockOffsetMs: number,
     nowMs: number,
+    organisation: OrganisationSpec | OrganisationSettings = {},
     /** Set for an organisation marked large: its high-volume rule (see high-volume.ts). */
     readonly highVolume: HighVolumeRule | null = null,
   ) {
     this.createdMs = nowMs;
+    this.organisation = resolveOrganisation(tenantId, organisation);
   }
 
   static fromSpec(
@@ -172,11 +180,12 @@ export class TenantState {
       spec.dayResetOffsetSeconds ?? 0,
       (spec.clockOffsetSeconds ?? 0) * 1000,
       nowMs,
+      spec.organisation,
       marked ? { ...highVolume, ...(marked === true ? {} : marked) } : null,
     );
   }
 
-  /** A copy with the same identity and limits but empty books (POST /__sim/reset). */
+  /** A copy with the same identity, limits and settings but empty books (POST /__sim/reset). */
   fresh(nowMs: number): TenantState {
     return new TenantState(
       this.tenantId,
@@ -185,6 +194,7 @@ export class TenantState {
       this.dayResetOffsetSeconds,
       this.clockOffsetMs,
       nowMs,
+      this.organisation,
       this.highVolume,
     );
   }

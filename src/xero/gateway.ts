@@ -1,7 +1,17 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import axios from 'axios';
 import { AccountingApi } from 'xero-node';
-import type { Account, Allocation, Contact, CreditNote, Invoice, Payment, TaxRate } from 'xero-node';
+import type {
+  Account,
+  Allocation,
+  Contact,
+  CreditNote,
+  Currency,
+  Invoice,
+  Organisation,
+  Payment,
+  TaxRate,
+} from 'xero-node';
 import { parseXeroError, rateLimitHeaders, XeroApiError } from './errors';
 import { AbortedError, DailyQuotaExhausted, waitFor } from './limiter';
 import type { TenantLimiter } from './limiter';
@@ -231,6 +241,18 @@ export class XeroGateway {
   async getTaxRates(ctx: CallContext): Promise<TaxRate[]> {
     const res = await this.call(ctx, 'GET /TaxRates', (api) => api.getTaxRates(ctx.tenantId));
     return res.taxRates ?? [];
+  }
+
+  /** The organisation's own facts: base currency, plan, lock dates, short code. */
+  async getOrganisation(ctx: CallContext): Promise<Organisation | undefined> {
+    const res = await this.call(ctx, 'GET /Organisation', (api) => api.getOrganisations(ctx.tenantId));
+    return res.organisations?.[0];
+  }
+
+  /** The currencies the organisation has enabled. */
+  async getCurrencies(ctx: CallContext): Promise<Currency[]> {
+    const res = await this.call(ctx, 'GET /Currencies', (api) => api.getCurrencies(ctx.tenantId));
+    return res.currencies ?? [];
   }
 
   private async call<T>(

@@ -86,6 +86,9 @@ describe('the Manual Syncing page', () => {
       if (/\/api\/sync-requests\/sr_/.test(r.url())) detailReads.push(r.url());
     });
 
+    // The organisation is locked up to last week's first day when the preview first reads its facts: the warning
+    // is shown in words. The request reads its own facts at its start, after the lock is lifted below.
+    system.xero.sim.setOrganisation(DEMO_TENANT_ID, { endOfYearLockDate: localDay(-7) });
     await page.getByRole('button', { name: 'Add Sync Request' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add Sync Request' });
     await expectThat(dialog).toBeVisible();
@@ -110,6 +113,13 @@ describe('the Manual Syncing page', () => {
       `${lastWeek.length} orders to send`,
     );
     await expectThat(dialog.getByRole('region', { name: 'Preview' })).toContainText(/About \d+ Xero calls/);
+    await expectThat(dialog.getByRole('region', { name: 'Preview' })).toContainText(
+      /Xero’s daily limit: 5,000 calls \(as Xero’s answers show\)/,
+    );
+    await expectThat(dialog.getByRole('list', { name: 'Warnings' })).toContainText(
+      /on or before Xero's end of year lock date .*retry the failed orders/,
+    );
+    system.xero.sim.setOrganisation(DEMO_TENANT_ID, { endOfYearLockDate: null });
     expect(await seriousAxeViolations(page)).toEqual([]);
 
     // A double click submits once (the button disables itself, and both clicks carry one Idempotency-Key).

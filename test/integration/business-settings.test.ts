@@ -64,6 +64,9 @@ describe('business settings API', () => {
       name: A,
       timeZone: 'Asia/Singapore',
       xero: { status: 'active', kind: 'custom', tenantId: DEMO_TENANT_ID, tenantName: null, lastError: null },
+      // No call made for this organisation yet: the deployment's default limit, and no facts read.
+      dailyLimit: { calls: system.cfg.XERO_DAILY_LIMIT, source: 'default' },
+      organisation: null,
     });
     const other = await offline.get('/api/business');
     expect(other.body).toMatchObject({

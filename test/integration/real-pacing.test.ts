@@ -13,8 +13,9 @@ import type { TestSystem } from '../support/system';
 /**
  * At Xero's real pacing: the real 60-second minute window (no time scaling), the service's default 55 calls a
  * minute and default timeouts. One day of 60 online orders from 60 customers Xero has never seen must take at
- * most 8 calls (2 contact reads, 2 contact creates of up to 50, 2 invoice writes, 2 payment writes), and no step
- * may time out while it waits for the pacer. It asserts the calls and the history, not the time taken
+ * most 8 calls (the organisation's facts, 1 contact read: the directory's first page holds it all, 2 contact
+ * creates of up to 50, 2 invoice writes, 2 payment writes), and no step may time out while it waits for the
+ * pacer. It asserts the calls and the history, not the time taken
  * (`npm run bench` measures that).
  */
 describe('real pacing', () => {

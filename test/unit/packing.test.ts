@@ -19,6 +19,7 @@ const zero = {
   allocations: 0,
   contactReads: 0,
   newContacts: 0,
+  organisationReads: 0,
 };
 
 describe('planCalls (what the engine makes, and the minimum it is measured against)', () => {
@@ -37,6 +38,13 @@ describe('planCalls (what the engine makes, and the minimum it is measured again
     expect(plan).toMatchObject({ payments: 2, allocations: 3 });
   });
 
+  it('counts the reads of the organisation (GET /Organisation, GET /Currencies) as given', () => {
+    expect(planCalls({ ...zero, invoices: 1, organisationReads: 2 })).toMatchObject({
+      organisation: 2,
+      total: 3,
+    });
+  });
+
   it('counts contact reads as given and creates 50 to a call', () => {
     expect(planCalls({ ...zero, contactReads: 2, newContacts: 60 }).contacts).toBe(4);
   });
@@ -50,6 +58,7 @@ describe('planCalls (what the engine makes, and the minimum it is measured again
       allocations: 0,
       contactReads: 1,
       newContacts: 12,
+      organisationReads: 1,
     });
     expect(plan).toEqual({
       invoices: 10,
@@ -57,7 +66,8 @@ describe('planCalls (what the engine makes, and the minimum it is measured again
       creditNotes: 1,
       allocations: 0,
       contacts: 2,
-      total: 23,
+      organisation: 1,
+      total: 24,
     });
   });
 });

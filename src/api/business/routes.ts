@@ -12,6 +12,12 @@ import { tokenCipherFromConfig } from '../../xero/token-crypto';
 import { mount, reply } from '../operation';
 import type { Operation } from '../operation';
 import { Problem } from '../openapi/problem';
+import { storedFacts } from '../../businesses/organisation-facts';
+import { DailyLimitView } from '../../contract';
+import { dailyLimitInUse } from '../../sync-requests/eta';
+import { bindingLock, monthlyInvoiceCap } from '../../sync/organisation';
+import type { OrganisationFacts } from '../../sync/organisation';
+import type { TenantLimiter } from '../../xero/limiter';
 
 /**
  * The API key's business and its settings. There is no business id in these paths: the key decides the business,
@@ -19,6 +25,34 @@ import { Problem } from '../openapi/problem';
  */
 
 const tag = 'Business';
+
+const Day = z.string().describe('YYYY-MM-DD');
+
+export const OrganisationView = z.object({
+  name: z.string().nullable(),
+  readAt: z.string().describe('When GET /Organisation answered (ISO 8601).'),
+  baseCurrency: z.string(),
+  currencies: z
+    .array(z.string())
+    .nullable()
+    .describe('Enabled currencies (GET /Currencies); null: not read yet (read only when an order needs it).'),
+  currenciesReadAt: z.string().nullable(),
+  shortCode: z.string().nullable(),
+  planClass: z
+    .string()
+    .nullable()
+    .describe('Organisation.Class: the Xero plan (STARTER, STANDARD, IGNITE, …).'),
+  monthlyInvoiceCap: z
+    .number()
+    .int()
+    .nullable()
+    .describe('Sales invoices the plan approves per calendar month of invoice date; null: no cap known.'),
+  periodLockDate: Day.nullable(),
+  endOfYearLockDate: Day.nullable(),
+  lockDate: Day.nullable().describe(
+    'The later of the two: documents dated on or before it are not written (both bind, an adviser’s connection too).',
+  ),
+});
 
 export const BusinessView = z.object({
   id: z.string(),
@@ -33,6 +67,12 @@ export const BusinessView = z.object({
     tenantName: z.string().nullable(),
     lastError: z.string().nullable(),
   }),
+  dailyLimit: DailyLimitView.describe(
+    'The organisation’s daily Xero call limit that estimates use, and its source.',
+  ),
+  organisation: OrganisationView.nullable().describe(
+    'What the connected Xero organisation last said of itself (GET /Organisation, GET /Currencies), with when; null before it was first read (a request’s start, a preview, a settings check).',
+  ),
 });
 
 export const LocationsView = z.object({
@@ -109,6 +149,16 @@ export const businessOperations = {
 
 export interface BusinessRouteDeps extends SettingsDeps {
   cfg: Config;
+  limiter: Pick<TenantLimiter, 'dailyQuota'>;
+}
+
+function organisationView(facts: OrganisationFacts): z.infer<typeof OrganisationView> {
+  const { tenantId: _tenant, ...rest } = facts;
+  return {
+    ...rest,
+    monthlyInvoiceCap: monthlyInvoiceCap(facts.planClass),
+    lockDate: bindingLock(facts)?.date ?? null,
+  };
 }
 
 export function businessRoutes(deps: BusinessRouteDeps): Router {
@@ -125,11 +175,17 @@ export function businessRoutes(deps: BusinessRouteDeps): Router {
 
   mount(router, businessOperations.get, async ({ businessId }, res) => {
     const { business, connection } = await load(businessId);
+    const tenantId = business.xeroTenantId;
+    const [quota, facts] = tenantId
+      ? await Promise.all([deps.limiter.dailyQuota(tenantId), storedFacts(deps.db, tenantId)])
+      : [{ limitSeen: null }, null];
     reply(res, businessOperations.get, 200, {
       id: business.id,
       name: business.name,
       timeZone: business.timeZone,
       xero: connectionView(connection),
+      dailyLimit: dailyLimitInUse(business.settings, quota, deps.cfg.XERO_DAILY_LIMIT),
+      organisation: facts && organisationView(facts),
     });
   });
 

@@ -5,6 +5,7 @@ import {
   ContactMapping,
   ControlAction,
   CreateSyncRequestBody,
+  DailyLimitView,
   InputText,
   IsoDate,
   OrderOutcome,
@@ -186,6 +187,12 @@ export const PreviewResult = z.object({
       creditNotes: z.number().int(),
       allocations: z.number().int(),
       contacts: z.number().int(),
+      organisation: z
+        .number()
+        .int()
+        .describe(
+          'GET /Organisation at the request’s start (lock dates, currencies, plan), and GET /Currencies when an order is in another currency than the base; 0 when nothing is to be written.',
+        ),
       total: z.number().int(),
     }),
     quotaWindows: z.number().int().describe('Daily quota windows the request needs (1: fits in today’s).'),
@@ -194,6 +201,7 @@ export const PreviewResult = z.object({
       .int()
       .describe('The organisation’s remaining daily calls (last seen, or the full limit).'),
     dayLimit: z.number().int(),
+    dailyLimit: DailyLimitView,
     dailyReserve: z.number().int(),
     etaSeconds: z.number().int(),
     sharedWith: z

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiProblem } from './api';
-import type { Channel, ContactView, Preview, SubmitBody } from './api';
+import type { Channel, ContactView, DailyLimit, Preview, SubmitBody } from './api';
 import { ContactPicker } from './contact-picker';
 import { addDays, CHANNELS, duration, localDate, plural } from './format';
 import { usePageState } from './store';
@@ -240,7 +240,8 @@ function PreviewSummary({ preview: p }: { preview: Preview }) {
       <p>
         About {plural(estimate.calls.total, 'Xero call')}; {days}; {duration(estimate.etaSeconds)}.
         {estimate.sharedWith > 0 &&
-          ` Shares Xero’s limits with ${plural(estimate.sharedWith, 'running request')}.`}
+          ` Shares Xero’s limits with ${plural(estimate.sharedWith, 'running request')}.`}{' '}
+        {dailyLimitText(estimate.dailyLimit)}
       </p>
       {p.warnings.length > 0 && (
         <ul class="warnings" aria-label="Warnings">
@@ -251,6 +252,17 @@ function PreviewSummary({ preview: p }: { preview: Preview }) {
       )}
     </div>
   );
+}
+
+const LIMIT_SOURCES: Record<DailyLimit['source'], string> = {
+  setting: 'the business’s setting',
+  'xero-headers': 'as Xero’s answers show',
+  default: 'the default; Xero has not said yet',
+};
+
+/** The daily limit the estimate uses, and where it comes from. */
+function dailyLimitText(limit: DailyLimit): string {
+  return `Xero’s daily limit: ${plural(limit.calls, 'call')} (${LIMIT_SOURCES[limit.source]}).`;
 }
 
 function SelectField(props: {

@@ -1,5 +1,6 @@
 import type {
   ContactMapping,
+  DailyLimit,
   PreviewWarning,
   SyncCounts,
   SyncOptions,
@@ -12,6 +13,8 @@ import type {
  * called with the page's session cookie. Only the fields the page shows are declared here; every write sends
  * the page's CSRF token.
  */
+export type { DailyLimit };
+
 export type Channel = 'pos' | 'online' | 'b2b';
 
 export interface RequestView {
@@ -106,6 +109,7 @@ export interface Preview {
     calls: { total: number };
     quotaWindows: number;
     dayRemaining: number;
+    dailyLimit: DailyLimit;
     dailyReserve: number;
     etaSeconds: number;
     sharedWith: number;

@@ -4,7 +4,8 @@ import { OPENAPI_PATH } from './openapi';
 
 /**
  * The prose of Xero's OpenAPI document for what this product writes and reads: every `description` and `summary`
- * of the Invoice, LineItem, CreditNote, Allocation, Payment and Contact schemas (and their list wrappers), and of
+ * of the Invoice, LineItem, CreditNote, Allocation, Payment, Contact, Organisation and Currency schemas (and their
+ * list wrappers), and of
  * their endpoints' operations and parameters (shared parameters followed into components/parameters). Response
  * descriptions ("Success - return response of type …") are left out: they state statuses, not rules.
  */
@@ -22,6 +23,10 @@ export const PROSE_SCHEMAS = [
   'Payment',
   'Contacts',
   'Contact',
+  'Organisations',
+  'Organisation',
+  'Currencies',
+  'Currency',
 ];
 export const PROSE_PATHS = [
   '/Invoices',
@@ -34,6 +39,8 @@ export const PROSE_PATHS = [
   '/Contacts',
   '/Contacts/{ContactID}',
   '/Contacts/{ContactNumber}',
+  '/Organisation',
+  '/Currencies',
 ];
 
 export interface Prose {
