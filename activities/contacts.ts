@@ -4,12 +4,20 @@ import type { Dependencies } from '../src/runtime';
 import type { ManualSyncInput, StepOutcome } from '../src/definitions';
 import { contactKey, contactNameProblem } from '../src/sync/contacts';
 import { requestCounts } from '../src/sync/ledger';
-import { chooseContactReads, chunk, contactLookups, DIRECTORY_PAGE_SIZE } from '../src/sync/packing';
-import type { ContactLookup } from '../src/sync/packing';
+import {
+  chooseContactReads,
+  chunk,
+  contactLookups,
+  DIRECTORY_PAGE_SIZE,
+  whereGroupSize,
+  whereProbeSize,
+} from '../src/sync/packing';
+import type { ContactLookup, WhereLimit } from '../src/sync/packing';
 import { loadRequestContacts, saveRequestContacts } from '../src/sync/request-contacts';
 import type { ContactResolution, ResolvedRow } from '../src/sync/request-contacts';
 import { contactNamesOf, rangeStats } from '../src/sync-requests/plan';
 import { setProgress } from '../src/sync-requests/progress';
+import { XeroApiError } from '../src/xero/errors';
 import { DailyQuotaExhausted } from '../src/xero/limiter';
 import { elementErrors } from '../src/xero/wire';
 import { openStep, quotaStop, TaskPool } from './step';
@@ -19,8 +27,8 @@ import { toActivityFailure } from './xero-failures';
 /**
  * Auto-match by name, for the whole request before its first invoice: every contact its orders name is found the
  * way Xero's uniqueness rule compares names (exact, case-insensitive), by name (several per call) or from the
- * organisation's directory (whichever costs fewer calls, src/sync/packing.ts), and the missing ones are created
- * 50 to a call. Archived matches are not reused or unarchived: their orders fail with a message saying so.
+ * organisation's directory (whichever costs fewer calls, src/sync/packing.ts; also after a large organisation
+ * refused a lookup, see lookUp), and the missing ones are created 50 to a call. Archived matches are not reused or unarchived: their orders fail with a message saying so.
  */
 export async function resolveContacts(deps: Dependencies, input: ManualSyncInput): Promise<StepOutcome> {
   const step = await openStep(deps, input, null);
@@ -87,29 +95,90 @@ async function findContacts(step: Step, all: Map<string, string>): Promise<void>
   await saveRequestContacts(step.deps.db, step.input.requestId, refused);
   const wanted = new Map([...all].filter(([key]) => !refused.some((r) => r.key === key)));
   if (wanted.size === 0) return;
-  const lookups = contactLookups([...wanted.values()]);
-  const quota = await step.deps.limiter.dailyQuota(step.ctx.tenantId);
-  const plan = chooseContactReads(lookups.length, quota.contactsCount);
   const found = new Map<string, Contact[]>();
-  let rest = lookups;
-  if (plan.strategy === 'directory' || plan.strategy === 'probe-directory') {
-    const first = await readDirectoryPage(step, 1, wanted, found);
-    const pages = Math.max(1, first.pagination?.pageCount ?? 1);
-    if (first.pagination?.itemCount !== undefined)
-      await step.deps.limiter.recordContactsCount(step.ctx.tenantId, first.pagination.itemCount);
-    const left = new Map([...wanted].filter(([key]) => !found.has(key)));
-    rest = contactLookups([...left.values()]);
-    if (pages - 1 < rest.length) {
-      for (let page = 2; page <= pages; page++) await readDirectoryPage(step, page, wanted, found);
-      rest = [];
-    }
-  }
-  await runLookups(step, rest, wanted, found);
+  await lookUp(step, wanted, found);
   await saveRequestContacts(
     step.deps.db,
     step.input.requestId,
     [...wanted].map(([key, spelling]) => ({ key, spelling, resolution: resolutionOf(found.get(key)) })),
   );
+}
+
+/**
+ * Asks Xero for every name of `wanted` (key → spelling), into `found`: by name or from the directory, whichever
+ * costs fewer calls (src/sync/packing.ts). A large organisation may refuse a lookup (HighVolumeException): the
+ * names it left are asked again the way that is now cheapest, with fewer names to a `where`, by `searchTerm`, or
+ * from the directory. A refused read writes nothing, so nothing is half-done.
+ */
+async function lookUp(step: Step, wanted: Map<string, string>, found: Map<string, Contact[]>): Promise<void> {
+  let left = new Map(wanted);
+  const directory: DirectoryRead = { pagesRead: 0, pageCount: 1, needed: false };
+  while (left.size > 0) {
+    const quota = await step.deps.limiter.dailyQuota(step.ctx.tenantId);
+    const lookups = contactLookups([...left.values()], whereGroupSize(quota.contactWhere));
+    if (await readDirectory(step, directory, lookups.length, quota.contactsCount, left, found)) {
+      if (directory.pagesRead >= directory.pageCount) return;
+      left = new Map([...left].filter(([key]) => !found.has(key)));
+      continue;
+    }
+    const round = nextRound(quota.contactWhere, lookups, left);
+    const refused = await runLookups(step, round, left, found, quota.contactWhere);
+    // Xero's guidance recommends searchTerm for a large organisation; if it is refused all the same, only the
+    // directory is left.
+    if (refused.some((l) => l.kind === 'searchTerm')) directory.needed = true;
+    const asked = new Set(round.filter((l) => !refused.includes(l)).flatMap((l) => l.keys));
+    left = new Map([...left].filter(([key]) => !asked.has(key)));
+  }
+}
+
+/**
+ * The lookups to run now. While a large organisation's limit is being learnt, one at a time: a size between what
+ * it answered and what it refused (when that saves calls), or one of a size it has not answered yet; its answer
+ * decides the size of the rest.
+ */
+function nextRound(where: WhereLimit, lookups: ContactLookup[], left: Map<string, string>): ContactLookup[] {
+  const probe = whereProbeSize(where, left.size);
+  if (probe !== null) return contactLookups([...left.values()], probe).slice(0, 1);
+  const size = whereGroupSize(where);
+  const unproven = size !== null && size > 1 && where.answered !== size;
+  return unproven ? lookups.slice(0, 1) : lookups;
+}
+
+interface DirectoryRead {
+  pagesRead: number;
+  pageCount: number;
+  /** Lookups are refused even by searchTerm: the directory is the only way left. */
+  needed: boolean;
+}
+
+/**
+ * Reads the directory when it takes fewer calls than the `lookups` left (or is the only way left): its first page,
+ * which tells its size, or every page after it. True when it read.
+ */
+async function readDirectory(
+  step: Step,
+  directory: DirectoryRead,
+  lookups: number,
+  size: number | null,
+  left: Map<string, string>,
+  found: Map<string, Contact[]>,
+): Promise<boolean> {
+  if (directory.pagesRead === 0) {
+    const reads = chooseContactReads(lookups, size);
+    if (!directory.needed && reads.strategy !== 'directory' && reads.strategy !== 'probe-directory')
+      return false;
+    const first = await readDirectoryPage(step, 1, left, found);
+    directory.pagesRead = 1;
+    directory.pageCount = Math.max(1, first.pagination?.pageCount ?? 1);
+    if (first.pagination?.itemCount !== undefined)
+      await step.deps.limiter.recordContactsCount(step.ctx.tenantId, first.pagination.itemCount);
+    return true;
+  }
+  if (!directory.needed && directory.pageCount - directory.pagesRead >= lookups) return false;
+  for (let page = directory.pagesRead + 1; page <= directory.pageCount; page++)
+    await readDirectoryPage(step, page, left, found);
+  directory.pagesRead = directory.pageCount;
+  return true;
 }
 
 async function readDirectoryPage(
@@ -130,37 +199,88 @@ async function readDirectoryPage(
 
 const LOOKUP_PAGE_SIZE = 1000;
 
-/** Lookups in parallel, up to the organisation's concurrency; each answer is recorded as it arrives. */
+/**
+ * Lookups in parallel, up to the organisation's concurrency; each answer is recorded as it arrives. The first
+ * goes alone: when a large organisation refuses it, it would refuse the others alike, and their names are asked
+ * again the way its refusal leaves. Answers the lookups Xero refused.
+ */
 async function runLookups(
   step: Step,
   lookups: ContactLookup[],
   wanted: Map<string, string>,
   found: Map<string, Contact[]>,
-): Promise<void> {
+  where: WhereLimit,
+): Promise<ContactLookup[]> {
+  const [first, ...rest] = lookups;
+  if (!first) return [];
+  if (!(await runLookup(step, first, wanted, found, where))) return lookups;
+  const refused: ContactLookup[] = [];
   const pool = new TaskPool(step.deps.cfg.XERO_CONCURRENCY);
-  for (const lookup of lookups) {
+  for (const lookup of rest)
     await pool.run(async () => {
-      const asked = new Map(lookup.keys.map((k) => [k, wanted.get(k) ?? k]));
-      // A searchTerm is a contains-search: it can match more than a page; read on while pages are full.
-      for (let page = 1; ; page++) {
-        const contacts = await step.xero.getContacts(step.ctx, {
-          ...(lookup.kind === 'where' ? { where: lookup.where } : { searchTerm: lookup.searchTerm }),
-          includeArchived: true,
-          summaryOnly: true,
-          page,
-          pageSize: LOOKUP_PAGE_SIZE,
-        });
-        collect(contacts, asked, found);
-        if (contacts.length < LOOKUP_PAGE_SIZE) break;
-      }
-      await saveRequestContacts(
-        step.deps.db,
-        step.input.requestId,
-        [...asked].map(([key, spelling]) => ({ key, spelling, resolution: resolutionOf(found.get(key)) })),
-      );
+      if (!(await runLookup(step, lookup, wanted, found, where))) refused.push(lookup);
     });
-  }
   await pool.drain();
+  return refused;
+}
+
+/** One lookup, all its pages; false when Xero refused it as too costly for a large organisation. */
+async function runLookup(
+  step: Step,
+  lookup: ContactLookup,
+  wanted: Map<string, string>,
+  found: Map<string, Contact[]>,
+  where: WhereLimit,
+): Promise<boolean> {
+  const asked = new Map(lookup.keys.map((k) => [k, wanted.get(k) ?? k]));
+  try {
+    // A searchTerm is a contains-search: it can match more than a page; read on while pages are full.
+    for (let page = 1; ; page++) {
+      const contacts = await step.xero.getContacts(step.ctx, {
+        ...(lookup.kind === 'where' ? { where: lookup.where } : { searchTerm: lookup.searchTerm }),
+        includeArchived: true,
+        summaryOnly: true,
+        page,
+        pageSize: LOOKUP_PAGE_SIZE,
+      });
+      collect(contacts, asked, found);
+      if (contacts.length < LOOKUP_PAGE_SIZE) break;
+    }
+  } catch (err) {
+    if (!(err instanceof XeroApiError) || err.kind !== 'high-volume') throw err;
+    for (const key of asked.keys()) found.delete(key);
+    await refusedLookup(step, lookup, err);
+    return false;
+  }
+  await answeredLookup(step, lookup, where);
+  await saveRequestContacts(
+    step.deps.db,
+    step.input.requestId,
+    [...asked].map(([key, spelling]) => ({ key, spelling, resolution: resolutionOf(found.get(key)) })),
+  );
+  return true;
+}
+
+/** Remembers, for an organisation that refused a `where` before, the largest one it answered since. */
+async function answeredLookup(step: Step, lookup: ContactLookup, where: WhereLimit): Promise<void> {
+  const names = lookup.keys.length;
+  if (lookup.kind !== 'where' || where.refused === null || names >= where.refused) return;
+  if (where.answered !== null && names <= where.answered) return;
+  where.answered = names; // the round's other lookups of this size need not record it again
+  await step.deps.limiter.recordContactWhere(step.ctx.tenantId, names, true);
+}
+
+/** Remembers, for the organisation, the `where` it refused, so no lookup of the kind is asked again. */
+async function refusedLookup(step: Step, lookup: ContactLookup, err: XeroApiError): Promise<void> {
+  if (lookup.kind === 'where')
+    await step.deps.limiter.recordContactWhere(step.ctx.tenantId, lookup.keys.length, false);
+  step.ctx.log?.warn('Xero refused a contact lookup as too costly for a large organisation', {
+    organisation: step.ctx.tenantId,
+    requestId: step.input.requestId,
+    lookup: lookup.kind,
+    names: lookup.keys.length,
+    xeroMessage: err.xeroMessage,
+  });
 }
 
 /** Keeps the contacts whose key was asked for (searchTerm and directory answers are supersets). */
@@ -211,7 +331,7 @@ async function createBatch(step: Step, batch: Array<[string, string]>): Promise<
     }
     // Another request (or the live sync) may have created it a moment ago ("already assigned"): look once more.
     const again = new Map<string, Contact[]>();
-    await runLookups(step, contactLookups([spelling]), new Map([[nameKey, spelling]]), again);
+    await lookUp(step, new Map([[nameKey, spelling]]), again);
     const resolution = resolutionOf(again.get(nameKey));
     rows.push({
       key: nameKey,

@@ -20,9 +20,13 @@ export async function prepareSync(deps: Dependencies, input: ManualSyncInput): P
   const business = await getBusiness(deps.db, input.businessId);
   const walkIn = business?.settings.walkInContactName ?? 'Walk-in Customer';
   const tenant = business?.xeroTenantId;
-  const directory = async () => (tenant ? (await deps.limiter.dailyQuota(tenant)).contactsCount : null);
+  const quota = tenant ? await deps.limiter.dailyQuota(tenant) : null;
   const stats = await rangeStats(deps.db, input);
   const facts = business ? await organisationFacts(deps, business, input, stats) : null;
+  const directory = {
+    size: () => Promise.resolve(quota?.contactsCount ?? null),
+    where: quota?.contactWhere ?? { refused: null, answered: null },
+  };
   const plan = await planFromStats(deps.db, input, stats, walkIn, directory, facts?.baseCurrency ?? null);
   await setProgress(deps.db, input.requestId, {
     phase: input.contactMapping.mode === 'auto' ? 'contacts' : 'orders',

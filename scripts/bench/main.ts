@@ -14,7 +14,7 @@ import type { TestSystem } from '../../test/support/system';
 import type { DevServerHandle } from '../../src/temporal/dev-server';
 import type { EmbeddedPostgresHandle } from '../../src/db/embedded';
 import { quietTemporalRuntime } from '../../test/support/harness';
-import { runDemoOnline, runP1 } from './p1-calls';
+import { runDemoOnline, runP1, runP1Large } from './p1-calls';
 import { runP2Latency, runP2Many, runP2Shared, runP2Single } from './p2-budget';
 import { runP3 } from './p3-year';
 import { runP4, runP5Counts, runP5Polling } from './p4-p5';
@@ -49,7 +49,7 @@ const SYSTEMS: Array<{
       worker: false,
     },
     workers: 1,
-    scenarios: [runP1, runDemoOnline, runP2Single, runP2Shared, runP5Polling, runP5Counts],
+    scenarios: [runP1, runP1Large, runDemoOnline, runP2Single, runP2Shared, runP5Polling, runP5Counts],
   },
   {
     name: 'scaled, 30 s minute, two worker processes',

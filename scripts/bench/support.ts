@@ -39,6 +39,8 @@ export async function newOrg(
     limits?: { perMinute?: number; concurrent?: number; perDay?: number };
     settings?: Partial<BusinessSettings>;
     dayResetOffsetSeconds?: number;
+    /** A large organisation (Xero's high-volume threshold, src/xero-sim/high-volume.ts). */
+    highVolume?: true;
   } = {},
 ): Promise<Org> {
   const businessId = `biz_${name.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`;
@@ -49,6 +51,7 @@ export async function newOrg(
     limits: opts.limits,
     dayResetOffsetSeconds: opts.dayResetOffsetSeconds,
     settings: opts.settings,
+    highVolume: opts.highVolume,
   });
   const org: Org = { tenantId, businessId, calls: [] };
   exchangeLog.set(tenantId, org.calls);
@@ -121,10 +124,11 @@ export async function tenantStats(
 /**
  * The fewest calls that can carry these orders under Xero's batch limits (src/sync/packing.ts): every write of
  * 50 elements full but the last of each kind, refunds inside payment batches, an allocation per credit note
- * that allocates, and contacts read the cheapest way (by name, or the directory of `existingContacts`) with the
- * missing ones created 50 to a call. Plus the organisation's facts, which no request can skip: the lock dates and
- * currencies decide, before any write, which orders Xero would refuse (GET /Organisation, and GET /Currencies when
- * an order is in another currency than the base, `baseCurrency`: the simulator's SGD by default).
+ * that allocates, and contacts read the cheapest way (by name, at most `whereLimit` names to a call in a large
+ * organisation that refuses more, or the directory of `existingContacts`) with the missing ones created 50 to a
+ * call. Plus the organisation's facts, which no request can skip: the lock dates and currencies decide, before any
+ * write, which orders Xero would refuse (GET /Organisation, and GET /Currencies when an order is in another
+ * currency than the base, `baseCurrency`: the simulator's SGD by default).
  */
 export function minimumCalls(
   orders: Order[],
@@ -133,6 +137,7 @@ export function minimumCalls(
     walkIn: string;
     existingContacts: number;
     newContacts?: number;
+    whereLimit?: number;
     baseCurrency?: string;
   },
 ): CallPlan {
@@ -160,7 +165,7 @@ export function minimumCalls(
       const name = contactNameFor(o, 'by-channel', opts.walkIn);
       names.set(contactKey(name), name);
     }
-  const lookups = contactLookups([...names.values()]).length;
+  const lookups = contactLookups([...names.values()], opts.whereLimit ?? null).length;
   const reads = Math.min(lookups, chooseContactReads(lookups, opts.existingContacts).calls);
   return planCalls({
     invoices: live.length,

@@ -3,8 +3,8 @@ import type { ManualSyncInput } from '../definitions';
 import { rangeWhere } from '../orders/store';
 import type { OrderRange } from '../orders/store';
 import { contactKey, contactNameFor, spelledContactNameFor } from '../sync/contacts';
-import { chooseContactReads, contactLookups, planCalls } from '../sync/packing';
-import type { CallPlan, ContactReadStrategy, WorkCounts } from '../sync/packing';
+import { chooseContactReads, contactLookups, planCalls, whereGroupSize } from '../sync/packing';
+import type { CallPlan, ContactReadStrategy, WhereLimit, WorkCounts } from '../sync/packing';
 import { organisationReads } from '../sync/organisation';
 import { rangeUtc } from '../sync/planning';
 
@@ -159,20 +159,27 @@ export interface RequestPlan {
   };
 }
 
+/** What the plan needs to know of the organisation's contacts. */
+export interface ContactDirectory {
+  /** How many contacts it has (null: unknown), asked only when it matters (more than one lookup to make). */
+  size: () => Promise<number | null>;
+  /** What the organisation showed of the contacts `where` it answers (none refused: both null). */
+  where: WhereLimit;
+}
+
 /**
- * The request's plan. `directorySize` tells how many contacts the organisation has (null: unknown), asked only
- * when it matters (more than one lookup to make): it decides whether contacts are read by name or as a
- * directory, exactly as the engine decides. `baseCurrency` (null: not known) decides whether the request's start
- * reads the organisation's currencies too.
+ * The request's plan. The organisation's directory decides whether contacts are read by name (as many names to
+ * a call as it answers) or as a directory, exactly as the engine decides. `baseCurrency` (null: not known)
+ * decides whether the request's start reads the organisation's currencies too.
  */
 export async function planRequest(
   db: Db,
   input: ManualSyncInput,
   walkInName: string,
-  directorySize: () => Promise<number | null>,
+  directory: ContactDirectory,
   baseCurrency: string | null = null,
 ): Promise<RequestPlan> {
-  return planFromStats(db, input, await rangeStats(db, input), walkInName, directorySize, baseCurrency);
+  return planFromStats(db, input, await rangeStats(db, input), walkInName, directory, baseCurrency);
 }
 
 /** The plan of a range whose stats are already counted. */
@@ -181,14 +188,14 @@ export async function planFromStats(
   input: ManualSyncInput,
   stats: RangeStats,
   walkInName: string,
-  directorySize: () => Promise<number | null>,
+  directory: ContactDirectory,
   baseCurrency: string | null,
 ): Promise<RequestPlan> {
   const auto = input.contactMapping.mode === 'auto';
   const names = auto ? contactNamesOf(stats, walkInName) : new Map<string, string>();
   const known = await knownContactKeys(db, input.businessId, [...names.keys()]);
-  const lookups = contactLookups([...names.values()]).length;
-  const reads = chooseContactReads(lookups, lookups > 1 ? await directorySize() : null);
+  const lookups = contactLookups([...names.values()], whereGroupSize(directory.where)).length;
+  const reads = chooseContactReads(lookups, lookups > 1 ? await directory.size() : null);
   const work: WorkCounts = {
     invoices: stats.invoices,
     payments: stats.payments,

@@ -35,12 +35,13 @@ export async function previewSyncRequest(deps: PreviewDeps, businessId: string, 
   const { input, business } = await buildInput(deps, businessId, request, 'preview', false);
   const stats = await rangeStats(deps.db, input);
   const facts = await previewFacts(deps, business, stats);
+  const quota = await deps.limiter.dailyQuota(business.xeroTenantId!);
   const plan = await planFromStats(
     deps.db,
     input,
     stats,
     business.settings.walkInContactName,
-    () => directorySize(deps, business),
+    { size: () => directorySize(deps, business, quota.contactsCount), where: quota.contactWhere },
     facts?.baseCurrency ?? null,
   );
   return {
@@ -90,10 +91,13 @@ async function previewFacts(
 }
 
 /** How many contacts the organisation has: remembered, or one small read (a page of one, summaryOnly). */
-async function directorySize(deps: PreviewDeps, business: Business): Promise<number | null> {
+async function directorySize(
+  deps: PreviewDeps,
+  business: Business,
+  remembered: number | null,
+): Promise<number | null> {
   const tenantId = business.xeroTenantId!;
-  const quota = await deps.limiter.dailyQuota(tenantId);
-  if (quota.contactsCount !== null) return quota.contactsCount;
+  if (remembered !== null) return remembered;
   const page = await deps
     .newXeroGateway()
     .getContactPage(callContextFor(business), { page: 1, pageSize: 1, summaryOnly: true });

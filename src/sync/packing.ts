@@ -11,7 +11,8 @@
  *   kept to WHERE_BUDGET characters once URL-encoded, leaving room for the base URL and the other parameters.
  * - Allocations have no batch endpoint across credit notes: one call each.
  * - Contacts are read either by name (several names OR-ed in one `where`) or as the organisation's whole
- *   directory (pages of 1,000, summaryOnly), whichever takes fewer calls.
+ *   directory (pages of 1,000, summaryOnly), whichever takes fewer calls. A large organisation may refuse a
+ *   `where` of many names (HighVolumeException): then fewer names go in one, down to none (`searchTerm`).
  * - The organisation's facts (lock dates, currencies) are read once at the request's start: GET /Organisation,
  *   and GET /Currencies only when an order is in a currency other than the base (organisationReads).
  */
@@ -74,22 +75,64 @@ export type ContactLookup =
 
 /**
  * Calls that find contacts by name: names OR-ed in `where` clauses (contactLookupQuery's `Name.ToLower()=="…"`,
- * matching the way Xero's uniqueness rule compares names), as many per call as the URL allows; a name `where`
- * cannot quote gets a `searchTerm` call of its own. Results are a superset: keep only contacts whose
- * `contactKey(Name)` was asked for.
+ * matching the way Xero's uniqueness rule compares names), as many per call as the URL allows and at most
+ * `maxClauses` (the organisation's limit, after a refusal: whereGroupSize); a name `where` cannot quote,
+ * and every name where `where` is no use (a limit of 0 or 1), gets a `searchTerm` call of its own. Results are a
+ * superset: keep only contacts whose `contactKey(Name)` was asked for.
  */
-export function contactLookups(names: string[]): ContactLookup[] {
+export function contactLookups(names: string[], maxClauses: number | null = null): ContactLookup[] {
   const queries = [...new Map(names.map((n) => [contactKey(n), contactLookupQuery(n)])).values()];
-  const wheres = queries.flatMap((q) => (q.kind === 'where' ? [q] : []));
-  const lookups: ContactLookup[] = groupClauses(wheres, (q) => q.where, ' OR ').map((g) => ({
+  const byWhere = maxClauses === null || maxClauses > 1;
+  const wheres = byWhere ? queries.flatMap((q) => (q.kind === 'where' ? [q] : [])) : [];
+  const max = Math.min(WRITE_BATCH, maxClauses ?? WRITE_BATCH);
+  const lookups: ContactLookup[] = groupClauses(wheres, (q) => q.where, ' OR ', max).map((g) => ({
     kind: 'where' as const,
     where: g.text,
     keys: g.items.map((q) => q.key),
   }));
   for (const q of queries)
-    if (q.kind === 'searchTerm')
-      lookups.push({ kind: 'searchTerm', searchTerm: q.searchTerm, keys: [q.key] });
+    if (q.kind === 'searchTerm' || !byWhere)
+      lookups.push({ kind: 'searchTerm', searchTerm: searchTermOf(q), keys: [q.key] });
   return lookups;
+}
+
+function searchTermOf(q: ReturnType<typeof contactLookupQuery>): string {
+  return q.kind === 'searchTerm' ? q.searchTerm : q.key;
+}
+
+/**
+ * What a large organisation showed of the contacts `where` it answers (it refuses larger ones with Xero's
+ * HighVolumeException, and says nothing of its limit): the fewest names of one it refused, and the most it answered
+ * since. Both null for an organisation that never refused one.
+ */
+export interface WhereLimit {
+  refused: number | null;
+  answered: number | null;
+}
+
+/**
+ * The most names one `where` may OR for the organisation (null: as many as the URL allows): the most it answered
+ * below its refusal, or, until one was answered, half the refusal (so each refusal halves: 35, 17, 8, …). At 1 or
+ * 0 every name goes by `searchTerm`, which costs as many calls as a `where` of one and is what Xero's guidance
+ * recommends for searching a large organisation (second-hand).
+ */
+export function whereGroupSize(limit: WhereLimit): number | null {
+  if (limit.refused === null) return null;
+  if (limit.answered !== null && limit.answered < limit.refused) return limit.answered;
+  return Math.floor(limit.refused / 2);
+}
+
+/**
+ * A size between the largest answered and the smallest refused `where`, worth one call to learn the limit more
+ * exactly when `names` names are left and it would ask them in fewer calls; null otherwise. Each probe halves the
+ * gap, so an organisation's limit is known after a few, and every later request uses it.
+ */
+export function whereProbeSize(limit: WhereLimit, names: number): number | null {
+  const size = whereGroupSize(limit);
+  if (limit.refused === null || limit.answered === null || size === null) return null;
+  const probe = Math.floor((limit.answered + limit.refused) / 2);
+  if (probe <= size) return null;
+  return Math.ceil(names / probe) < Math.ceil(names / size) ? probe : null;
 }
 
 /** Invoice numbers for `GET /Invoices?InvoiceNumbers=a,b,…`, grouped so each URL stays within the budget. */

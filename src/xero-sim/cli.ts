@@ -21,6 +21,13 @@ Tenants
   --tenant <id>                Create a tenant with this id (repeatable).
   --day-reset-offset <s>       Daily window reset of the demo tenant, simulated seconds after 00:00 UTC. Default 39600.
 
+Large organisations (Xero's high-volume threshold: inefficient GET /Contacts get 400 HighVolumeException)
+  --high-volume                Mark every tenant created at start as large.
+  --high-volume-max-clauses <n>
+                               Most comparisons one where filter may hold in a large organisation. Default 10.
+  --high-volume-refuse-methods Also refuse .ToLower(), .Contains() and the like in a large organisation.
+  --high-volume-threshold <n>  Contacts above which any tenant counts as large. Default 100000.
+
 Limits (per tenant unless stated; windows in simulated seconds)
   --per-minute <n>             Calls per minute. Default 60.
   --concurrent <n>             Calls in flight at once. Default 5.
@@ -96,6 +103,8 @@ export function parseCli(argv: string[]): CliResult {
     'tenants',
     'day-reset-offset',
     'fault-tenant',
+    'high-volume-max-clauses',
+    'high-volume-threshold',
   ];
   const { values } = parseArgs({
     args: argv,
@@ -104,6 +113,8 @@ export function parseCli(argv: string[]): CliResult {
       ...Object.fromEntries(stringFlags.map((f) => [f, { type: 'string' as const }])),
       tenant: { type: 'string', multiple: true },
       'faults-writes-only': { type: 'boolean' },
+      'high-volume': { type: 'boolean' },
+      'high-volume-refuse-methods': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -122,6 +133,7 @@ export function parseCli(argv: string[]): CliResult {
   options.tenants.push(
     ...extraTenants(number('tenants', get('tenants') ?? '0'), values.tenant ?? [], options.dayWindowSeconds),
   );
+  highVolumeFlags(options, get, values);
   const fault: FaultRule = {};
   for (const [flag, key] of Object.entries(FAULT_FLAGS))
     if (get(flag) !== undefined) fault[key] = number(flag, get(flag) ?? '');
@@ -131,6 +143,20 @@ export function parseCli(argv: string[]): CliResult {
     options.faults = [fault];
   }
   return { help: false, options };
+}
+
+function highVolumeFlags(
+  options: XeroSimOptions,
+  get: (flag: string) => string | undefined,
+  values: { 'high-volume'?: boolean; 'high-volume-refuse-methods'?: boolean },
+): void {
+  const max = get('high-volume-max-clauses');
+  if (max !== undefined) options.highVolume.maxClauses = number('high-volume-max-clauses', max);
+  const threshold = get('high-volume-threshold');
+  if (threshold !== undefined)
+    options.highVolume.thresholdContacts = number('high-volume-threshold', threshold);
+  if (values['high-volume-refuse-methods']) options.highVolume.refuseMethods = true;
+  if (values['high-volume']) for (const tenant of options.tenants) tenant.highVolume = true;
 }
 
 /** Extra tenants get daily resets spread over the day, since Xero's reset time differs per tenant. */

@@ -8,7 +8,8 @@ import {
   type ApiContext,
   type BatchElement,
 } from './context';
-import { ApiError, notFound, queryParseException, type ApiResult } from './errors';
+import { ApiError, highVolumeException, notFound, queryParseException, type ApiResult } from './errors';
+import { inefficientContactRead } from './high-volume';
 import { contactJson, contactSummaryJson } from './render';
 import type { ContactStatus, StoredContact, TenantState } from './state';
 import { evaluate, nameEquality, parseWhere, WhereParseError, type Expr } from './where';
@@ -143,7 +144,22 @@ function candidates(tenant: TenantState, where: Expr | undefined, includeArchive
     const contact = id ? tenant.contacts.get(id) : undefined;
     return contact ? [contact] : [];
   }
+  // Names OR-ed together: compare lower-cased names first, so a large organisation's directory is not rendered
+  // and evaluated whole for every lookup (the exact filter still runs on what is left).
+  const names = where ? nameEqualities(where) : null;
+  if (names) return [...tenant.contacts.values()].filter((c) => names.has(c.Name.toLowerCase()));
   return [...tenant.contacts.values()];
+}
+
+/** The lower-cased names of a `where` made only of name equalities joined by OR, else null. */
+function nameEqualities(expr: Expr): Set<string> | null {
+  if (expr.kind === 'bin' && expr.op === '||') {
+    const left = nameEqualities(expr.left);
+    const right = left && nameEqualities(expr.right);
+    return left && right ? new Set([...left, ...right]) : null;
+  }
+  const one = nameEquality(expr);
+  return one ? new Set([one.value.toLowerCase()]) : null;
 }
 
 function matchesSearch(contact: StoredContact, term: string): boolean {
@@ -162,6 +178,12 @@ export function getContacts(ctx: ApiContext): ApiResult {
   const where = parseWhereOrFail(ctx.query.get('where'));
   const includeArchived = ctx.query.bool('includeArchived') === true;
   const ids = new Set(ctx.query.list('IDs').map((id) => id.toLowerCase()));
+  const rule = ctx.sim.highVolumeRule(ctx.tenant);
+  const paged = ctx.query.int('page') !== undefined || ctx.query.int('pageSize') !== undefined;
+  if (rule && inefficientContactRead(where, { paged, byIds: ids.size > 0 }, rule)) {
+    ctx.tenant.stats.highVolumeRefusals += 1;
+    return highVolumeException('Contacts', 'Contact');
+  }
   const term = ctx.query.get('searchTerm')?.toLowerCase();
   const found = candidates(ctx.tenant, where, includeArchived).filter(
     (c) =>

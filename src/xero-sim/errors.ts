@@ -69,6 +69,16 @@ export function queryParseException(message: string): ApiResult {
   return xeroError(400, 16, 'QueryParseException', message);
 }
 
+/** Xero's answer to a list GET it deems inefficient on a high-volume organisation (see high-volume.ts). */
+export function highVolumeException(resource: string, singular: string): ApiResult {
+  return xeroError(
+    400,
+    51,
+    'HighVolumeException',
+    `Your request is not filtering ${resource} efficiently, given the extremely high volume for this organisation. Please check https://developer.xero.com/documentation/api/efficient-data-retrieval for tips on making ${singular} retrieval more efficient.`,
+  );
+}
+
 export function notFound(): ApiResult {
   return { status: 404, body: "The resource you're looking for cannot be found" };
 }

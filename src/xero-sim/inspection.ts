@@ -84,6 +84,7 @@ export function inspectionRouter(sim: XeroSim): Router {
           limits: t.limits,
           dayResetOffsetSeconds: t.dayResetOffsetSeconds,
           organisation: t.organisation,
+          highVolume: sim.highVolumeRule(t),
         })),
       ),
   );
@@ -92,7 +93,12 @@ export function inspectionRouter(sim: XeroSim): Router {
     const tenant = sim.createTenant(spec);
     if (spec.connectClientId)
       sim.identity.connect(spec.connectClientId, [tenant.tenantId], randomUUID(), sim.clock.now());
-    res.status(201).json({ tenantId: tenant.tenantId, name: tenant.name, limits: tenant.limits });
+    res.status(201).json({
+      tenantId: tenant.tenantId,
+      name: tenant.name,
+      limits: tenant.limits,
+      highVolume: tenant.highVolume,
+    });
   });
   router.get('/tenants/:tenantId/invoices', (req, res) => {
     if (!sim.tenants.has(req.params.tenantId.toLowerCase()))

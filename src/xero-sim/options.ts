@@ -1,4 +1,5 @@
 import type { FaultRule } from './faults';
+import { DEFAULT_HIGH_VOLUME_RULE, type HighVolumeRule } from './high-volume';
 import type { AppKind, AppTier } from './scopes';
 
 /** Per-tenant limits. Xero: 5 in flight, 60 per minute, 5,000 per day (xero-facts.md, "Limits"). */
@@ -31,6 +32,11 @@ export interface TenantSpec {
   dayResetOffsetSeconds?: number;
   /** Shifts this tenant's clock (simulated seconds), so tenants do not share one "now". */
   clockOffsetSeconds?: number;
+  /**
+   * A large organisation, over Xero's high-volume threshold: GET /Contacts it deems inefficient are refused with
+   * HighVolumeException. `true` takes the simulator's rule (`highVolume`), an object overrides parts of it.
+   */
+  highVolume?: boolean | Partial<HighVolumeRule>;
 }
 
 export interface ClientSpec {
@@ -71,6 +77,11 @@ export interface XeroSimOptions {
    */
   maxUrlLength: number;
   defaultPageSize: number;
+  /**
+   * The high-volume rule of large organisations: those marked so, and any holding more than `thresholdContacts`
+   * contacts (Xero's threshold is reported as 100,000 records).
+   */
+  highVolume: HighVolumeRule & { thresholdContacts: number };
   tenants: TenantSpec[];
   clients: ClientSpec[];
   faults: FaultRule[];
@@ -119,6 +130,7 @@ export function defaultOptions(): XeroSimOptions {
     maxBodyBytes: 3_500_000,
     maxUrlLength: 2048,
     defaultPageSize: 100,
+    highVolume: { ...DEFAULT_HIGH_VOLUME_RULE, thresholdContacts: 100_000 },
     tenants: [{ tenantId: DEMO_TENANT_ID, name: 'Demo Company (SG)', dayResetOffsetSeconds: 11 * 3600 }],
     clients: [
       {
@@ -135,5 +147,10 @@ export function defaultOptions(): XeroSimOptions {
 
 export function resolveOptions(partial: Partial<XeroSimOptions> = {}): XeroSimOptions {
   const base = defaultOptions();
-  return { ...base, ...partial, limits: { ...base.limits, ...partial.limits } };
+  return {
+    ...base,
+    ...partial,
+    limits: { ...base.limits, ...partial.limits },
+    highVolume: { ...base.highVolume, ...partial.highVolume },
+  };
 }

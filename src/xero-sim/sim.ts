@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SimClock } from './clock';
 import { FaultInjector, type FaultRule } from './faults';
+import type { HighVolumeRule } from './high-volume';
 import { IdempotencyStore } from './idempotency';
 import { IdentityStore, type Client, type TokenResponse } from './identity-store';
 import { SlidingWindow, TenantLimiter, type LimitConfig } from './limits';
@@ -50,7 +51,8 @@ export class XeroSim {
   }
 
   createTenant(spec: TenantSpec = {}): TenantState {
-    const tenant = TenantState.fromSpec(spec, this.options.limits, this.clock.now());
+    const { thresholdContacts: _threshold, ...rule } = this.options.highVolume;
+    const tenant = TenantState.fromSpec(spec, this.options.limits, this.clock.now(), rule);
     this.tenants.set(tenant.tenantId, tenant);
     this.limiters.set(tenant.tenantId, new TenantLimiter(tenant));
     return tenant;
@@ -62,6 +64,13 @@ export class XeroSim {
     if (!tenant) return undefined;
     tenant.organisation = updateOrganisation(tenant.organisation, spec);
     return tenant.organisation;
+  }
+
+  /** The high-volume rule that applies to a tenant now: marked large, or holding more contacts than the threshold. */
+  highVolumeRule(tenant: TenantState): HighVolumeRule | null {
+    if (tenant.highVolume) return tenant.highVolume;
+    const { thresholdContacts, ...rule } = this.options.highVolume;
+    return tenant.contacts.size > thresholdContacts ? rule : null;
   }
 
   createClient(spec: ClientSpec): Client {

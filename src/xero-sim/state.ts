@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Decimal4 } from '../money';
+import type { HighVolumeRule } from './high-volume';
 import type { OrganisationSpec, TenantLimits, TenantSpec } from './options';
 import { resolveOrganisation } from './organisation';
 import type { OrganisationSettings } from './organisation';
@@ -109,10 +110,20 @@ export interface TenantStats {
   peakInFlight: number;
   /** Bytes of response bodies sent (what Xero bills as egress). */
   bytesSent: number;
+  /** Reads refused with HighVolumeException. */
+  highVolumeRefusals: number;
 }
 
 export function emptyStats(): TenantStats {
-  return { byEndpoint: {}, byStatus: {}, rateLimited: {}, peakPerMinute: 0, peakInFlight: 0, bytesSent: 0 };
+  return {
+    byEndpoint: {},
+    byStatus: {},
+    rateLimited: {},
+    peakPerMinute: 0,
+    peakInFlight: 0,
+    bytesSent: 0,
+    highVolumeRefusals: 0,
+  };
 }
 
 /** One organisation's books, indexed for the lookups Xero's API offers (number, reference, lower-case name). */
@@ -148,12 +159,20 @@ export class TenantState {
     readonly clockOffsetMs: number,
     nowMs: number,
     organisation: OrganisationSpec | OrganisationSettings = {},
+    /** Set for an organisation marked large: its high-volume rule (see high-volume.ts). */
+    readonly highVolume: HighVolumeRule | null = null,
   ) {
     this.createdMs = nowMs;
     this.organisation = resolveOrganisation(tenantId, organisation);
   }
 
-  static fromSpec(spec: TenantSpec, defaults: TenantLimits, nowMs: number): TenantState {
+  static fromSpec(
+    spec: TenantSpec,
+    defaults: TenantLimits,
+    nowMs: number,
+    highVolume: HighVolumeRule,
+  ): TenantState {
+    const marked = spec.highVolume;
     return new TenantState(
       spec.tenantId ?? randomUUID(),
       spec.name ?? 'Simulated Company (SG)',
@@ -162,6 +181,7 @@ export class TenantState {
       (spec.clockOffsetSeconds ?? 0) * 1000,
       nowMs,
       spec.organisation,
+      marked ? { ...highVolume, ...(marked === true ? {} : marked) } : null,
     );
   }
 
@@ -175,6 +195,7 @@ export class TenantState {
       this.clockOffsetMs,
       nowMs,
       this.organisation,
+      this.highVolume,
     );
   }
 

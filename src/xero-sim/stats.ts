@@ -10,6 +10,8 @@ export interface TenantStatsView {
   peakInFlight: number;
   /** Bytes of response bodies sent to clients (Xero bills data egress past a tier's allotment). */
   bytesSent: number;
+  /** GET /Contacts refused with HighVolumeException (a large organisation, a filter Xero deems inefficient). */
+  highVolumeRefusals: number;
   stored: { invoices: number; payments: number; contacts: number; creditNotes: number; allocations: number };
   /** Should always be empty: a correct client never creates two invoices for one order. */
   duplicateInvoiceNumbers: string[];
@@ -51,6 +53,7 @@ export function tenantStats(tenant: TenantState): TenantStatsView {
     peakPerMinute: s.peakPerMinute,
     peakInFlight: s.peakInFlight,
     bytesSent: s.bytesSent,
+    highVolumeRefusals: s.highVolumeRefusals,
     stored: {
       invoices: tenant.invoices.size,
       payments: tenant.payments.size,

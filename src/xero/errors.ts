@@ -15,6 +15,7 @@ export type XeroErrorKind =
   | 'forbidden'
   | 'validation'
   | 'not-found'
+  | 'high-volume'
   | 'transient'
   | 'client-error';
 
@@ -202,8 +203,19 @@ function classify(status: number, problem: string | undefined, body: unknown): X
   if (status === 401) return 'unauthorized';
   if (status === 403) return 'forbidden';
   if (status === 404) return 'not-found';
+  if (status === 400 && isHighVolume(body)) return 'high-volume';
   if (status === 400 && looksLikeValidation(body)) return 'validation';
   return 'client-error';
+}
+
+/**
+ * A large organisation refusing a read it deems inefficient (xero-facts.md, "Large organisations"): 400 with
+ * `{"ErrorNumber":51,"Type":"HighVolumeException"}`. Not transient (the same read is refused again) and not the
+ * request's failure either: the caller reads another way (src/sync/packing.ts, whereLimitAfterRefusal).
+ */
+function isHighVolume(body: unknown): boolean {
+  const parsed = parseBody(body);
+  return isRecord(parsed) && (parsed.Type === 'HighVolumeException' || parsed.ErrorNumber === 51);
 }
 
 function looksLikeValidation(body: unknown): boolean {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/pool';
 import { metrics } from '../observability/metrics';
 import type { RateLimitHeaders } from './errors';
+import type { WhereLimit } from '../sync/packing';
 
 /**
  * The per-tenant Xero limiter. Every call for a tenant, from any process (workers and API alike), goes through
@@ -63,6 +64,8 @@ export interface DailyQuota {
   /** The largest remaining seen plus one: the organisation's daily limit as observed. */
   limitSeen: number | null;
   contactsCount: number | null;
+  /** What the organisation showed of the contacts `where` it answers (src/sync/packing.ts, whereGroupSize). */
+  contactWhere: WhereLimit;
 }
 
 /** Thrown instead of calling Xero when the tenant's daily budget (less the reserve) is spent. */
@@ -286,8 +289,11 @@ export class TenantLimiter {
       probe_at: Date | null;
       day_limit_seen: number | null;
       contacts_count: number | null;
+      contact_where_refused: number | null;
+      contact_where_answered: number | null;
     }>(
-      `SELECT day_remaining, day_observed_at, day_reset_at, probe_at, day_limit_seen, contacts_count
+      `SELECT day_remaining, day_observed_at, day_reset_at, probe_at, day_limit_seen, contacts_count,
+              contact_where_refused, contact_where_answered
        FROM xero_tenant_pacing WHERE tenant_id = $1`,
       [tenantId],
     );
@@ -299,6 +305,10 @@ export class TenantLimiter {
       probeAt: row?.probe_at ?? null,
       limitSeen: row?.day_limit_seen ?? null,
       contactsCount: row?.contacts_count ?? null,
+      contactWhere: {
+        refused: row?.contact_where_refused ?? null,
+        answered: row?.contact_where_answered ?? null,
+      },
     };
   }
 
@@ -308,6 +318,24 @@ export class TenantLimiter {
     await this.db.query(
       'UPDATE xero_tenant_pacing SET contacts_count = $2, contacts_seen_at = now() WHERE tenant_id = $1',
       [tenantId, count],
+    );
+  }
+
+  /**
+   * Remembers how the organisation answered a contacts `where` of `names` names: refused (HighVolumeException)
+   * lowers the smallest refusal, and forgets an answer as large (Xero changed its mind); answered raises the
+   * largest answer below the refusal. Concurrent steps that saw different answers keep the tightest bounds.
+   */
+  async recordContactWhere(tenantId: string, names: number, answered: boolean): Promise<void> {
+    await this.ensureTenant(tenantId);
+    await this.db.query(
+      answered
+        ? `UPDATE xero_tenant_pacing SET contact_where_answered = GREATEST(coalesce(contact_where_answered, 0), $2)
+           WHERE tenant_id = $1 AND contact_where_refused > $2`
+        : `UPDATE xero_tenant_pacing SET contact_where_refused = LEAST(coalesce(contact_where_refused, $2), $2),
+             contact_where_answered = CASE WHEN contact_where_answered < $2 THEN contact_where_answered END
+           WHERE tenant_id = $1`,
+      [tenantId, names],
     );
   }
 

@@ -99,4 +99,21 @@ describe('TenantLimiter, daily quota', () => {
     expect(err).toMatchObject({ resetKnown: true });
     expect(err.resumeAt.getTime()).toBe(until.getTime());
   });
+  it("remembers a large organisation's contacts where: the smallest refused, the largest answered below it", async () => {
+    const tenantId = 'tenant-where';
+    const l = limiter();
+    const where = async () => (await l.dailyQuota(tenantId)).contactWhere;
+    await l.recordContactWhere(tenantId, 35, true); // answered before any refusal: nothing to learn
+    expect(await where()).toEqual({ refused: null, answered: null });
+    await l.recordContactWhere(tenantId, 35, false);
+    await l.recordContactWhere(tenantId, 17, false);
+    await l.recordContactWhere(tenantId, 30, false); // a step that planned before the last refusal
+    await l.recordContactWhere(tenantId, 8, true);
+    await l.recordContactWhere(tenantId, 6, true);
+    expect(await where()).toEqual({ refused: 17, answered: 8 });
+    await l.recordContactWhere(tenantId, 20, true); // not below the refusal: not taken
+    expect(await where()).toEqual({ refused: 17, answered: 8 });
+    await l.recordContactWhere(tenantId, 8, false); // Xero now refuses what it answered: forget the answer
+    expect(await where()).toEqual({ refused: 8, answered: null });
+  });
 });

@@ -71,12 +71,15 @@ export async function businessOnOwnOrganisation(
     limits?: TenantOptions['limits'];
     dayResetOffsetSeconds?: number;
     settings?: Partial<BusinessSettings>;
+    /** A large organisation (Xero's high-volume threshold, src/xero-sim/high-volume.ts). */
+    highVolume?: TenantOptions['highVolume'];
   },
 ): Promise<string> {
   const { tenantId } = system.xero.sim.createTenant({
     name: opts.name,
     limits: opts.limits,
     dayResetOffsetSeconds: opts.dayResetOffsetSeconds,
+    highVolume: opts.highVolume,
   });
   const client = { clientId: `${opts.clientPrefix}-${tenantId.slice(0, 8)}`, clientSecret: randomUUID() };
   system.xero.sim.createClient({ ...client, customConnectionTenantId: tenantId });
@@ -113,6 +116,25 @@ export function newCustomersDay(businessId: string, idPrefix: string): Order[] {
   }));
 }
 
+/** Seeds contacts into a simulated organisation (archived ones too), in chunks; answers them as stored. */
+export async function seedSimContacts(
+  baseUrl: string,
+  tenantId: string,
+  contacts: Array<{ Name: string; ContactStatus?: string }>,
+): Promise<Array<{ ContactID: string; Name: string }>> {
+  const stored: Array<{ ContactID: string; Name: string }> = [];
+  for (let i = 0; i < contacts.length; i += 5000) {
+    const res = await fetch(`${baseUrl}/__sim/tenants/${tenantId}/contacts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ Contacts: contacts.slice(i, i + 5000) }),
+    });
+    if (res.status !== 201) throw new Error(`seeding contacts answered ${res.status}`);
+    stored.push(...((await res.json()) as { Contacts: typeof stored }).Contacts);
+  }
+  return stored;
+}
+
 export async function loadOrders(db: Db, orders: Order[]): Promise<void> {
   for (let i = 0; i < orders.length; i += 1000) await upsertOrders(db, orders.slice(i, i + 1000));
 }
@@ -139,6 +161,8 @@ export interface SimTenantStats {
   rateLimited: { total: number; byProblem: Record<string, number> };
   peakPerMinute: number;
   peakInFlight: number;
+  /** GET /Contacts a large organisation refused with HighVolumeException. */
+  highVolumeRefusals: number;
   stored: { invoices: number; payments: number; contacts: number; creditNotes: number };
   duplicateInvoiceNumbers: string[];
   duplicateReferences: string[];

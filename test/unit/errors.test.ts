@@ -91,6 +91,19 @@ describe('parseXeroError: Xero answers', () => {
     expect(err).toMatchObject({ kind: 'client-error', xeroMessage: "Operator '\"' incompatible" });
   });
 
+  it("gives a large organisation's HighVolumeException its own kind: not retried as it is, not a validation error", () => {
+    const body = {
+      ErrorNumber: 51,
+      Type: 'HighVolumeException',
+      Message:
+        'Your request is not filtering Contacts efficiently, given the extremely high volume for this organisation.',
+    };
+    const err = parseXeroError(rejection(400, {}, body));
+    expect(err).toMatchObject({ kind: 'high-volume', status: 400, xeroMessage: body.Message });
+    expect(isRetryable(err.kind)).toBe(false);
+    expect(parseXeroError(rejection(400, {}, JSON.stringify(body))).kind).toBe('high-volume');
+  });
+
   it('uses Title and Detail of a 401 problem body', () => {
     const err = parseXeroError(
       rejection(

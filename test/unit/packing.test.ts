@@ -7,6 +7,8 @@ import {
   packByElements,
   planCalls,
   WHERE_BUDGET,
+  whereGroupSize,
+  whereProbeSize,
 } from '../../src/sync/packing';
 
 const zero = {
@@ -106,6 +108,65 @@ describe('contactLookups', () => {
       kind: 'where',
       where: 'Name.ToLower()=="plain name"',
       keys: ['plain name'],
+    });
+  });
+});
+
+describe('contactLookups after a large organisation refused a where (HighVolumeException)', () => {
+  const names = (n: number) => Array.from({ length: n }, (_, i) => `Customer Number ${i}`);
+
+  it('ORs at most the organisation limit of names into one where', () => {
+    const lookups = contactLookups(names(20), 8);
+    expect(lookups.map((l) => l.keys.length)).toEqual([8, 8, 4]);
+    expect(lookups.every((l) => l.kind === 'where')).toBe(true);
+    expect(lookups.flatMap((l) => l.keys).sort()).toEqual(names(20).map(contactKey).sort());
+  });
+
+  it('asks every name by searchTerm (case-insensitive, results filtered by key) when where is no use', () => {
+    for (const limit of [0, 1]) {
+      const lookups = contactLookups(['John Doe', 'john  DOE', 'Café "Bean"'], limit);
+      expect(lookups).toEqual([
+        { kind: 'searchTerm', searchTerm: 'john doe', keys: ['john doe'] },
+        { kind: 'searchTerm', searchTerm: 'café', keys: ['café "bean"'] },
+      ]);
+    }
+  });
+
+  it('halves the names of a where at each refusal until one is answered, and gives up on where at one name', () => {
+    expect([35, 17, 8, 4, 3, 2, 1].map((refused) => whereGroupSize({ refused, answered: null }))).toEqual([
+      17, 8, 4, 2, 1, 1, 0,
+    ]);
+    expect(whereGroupSize({ refused: null, answered: null })).toBeNull();
+    expect(whereGroupSize({ refused: 17, answered: 8 })).toBe(8);
+  });
+
+  it('learns the limit between what was answered and what was refused, probing only while it saves calls', () => {
+    // An organisation answering up to 10 names, as the engine meets it: each call it answers or refuses.
+    const hidden = 10;
+    let limit: { refused: number | null; answered: number | null } = { refused: 35, answered: null };
+    let refusals = 1;
+    for (let round = 0; round < 20; round++) {
+      const size = whereProbeSize(limit, 100) ?? whereGroupSize(limit)!;
+      if (size > hidden) {
+        refusals += 1;
+        limit = { refused: size, answered: limit.answered };
+      } else if (size > (limit.answered ?? 0)) limit = { ...limit, answered: size };
+      else break;
+    }
+    expect(whereGroupSize(limit)).toBe(10);
+    expect(refusals).toBeLessThanOrEqual(4);
+    // Few names left: a probe would not save a call.
+    expect(whereProbeSize({ refused: 17, answered: 8 }, 6)).toBeNull();
+    expect(whereProbeSize({ refused: 11, answered: 10 }, 100)).toBeNull();
+  });
+
+  it('counts the calls of the way left: 100 names at 8 a where against a 20,000-contact directory', () => {
+    const lookups = contactLookups(names(100), 8).length;
+    expect(lookups).toBe(13);
+    expect(chooseContactReads(lookups, 20_000)).toEqual({ strategy: 'lookup', calls: 13 });
+    expect(chooseContactReads(contactLookups(names(100), 0).length, 20_000)).toEqual({
+      strategy: 'directory',
+      calls: 20,
     });
   });
 });

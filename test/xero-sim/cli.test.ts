@@ -29,6 +29,10 @@ describe('command line', () => {
       'storm-rate',
       'fault-tenant',
       'faults-writes-only',
+      'high-volume',
+      'high-volume-max-clauses',
+      'high-volume-refuse-methods',
+      'high-volume-threshold',
     ];
     for (const flag of flags) expect(HELP).toContain(`--${flag}`);
   });
@@ -58,6 +62,10 @@ describe('command line', () => {
     const offsets = parsed.options.tenants.map((t) => t.dayResetOffsetSeconds);
     expect(new Set(offsets).size).toBe(3);
     expect(() => parseCli(['--per-minute', 'lots'])).toThrow(/needs a number/);
+    const large = parseCli(['--tenants', '1', '--high-volume', '--high-volume-max-clauses', '4']);
+    if (large.help) throw new Error('unexpected help');
+    expect(large.options.tenants.map((t) => t.highVolume)).toEqual([true, true]);
+    expect(large.options.highVolume).toMatchObject({ maxClauses: 4, refuseMethods: false });
     expect(() => parseCli(['--bogus'])).toThrow();
   });
 
