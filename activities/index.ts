@@ -1,9 +1,9 @@
 import type { ManualSyncInput, OrdersCursor, SyncProgress } from '../src/definitions';
 import type { Dependencies } from '../src/runtime';
-import { resolveContacts } from './contacts';
+import { resolveContacts } from '../src/engine/contacts-step';
 import { createKeepAliveActivities } from './keep-alive';
-import { syncOrders } from './orders';
-import { prepareSync } from './prepare';
+import { syncOrders } from '../src/engine/orders-walk';
+import { prepareSync } from '../src/engine/prepare';
 import { recordState } from './request-state';
 
 /** The activities, built with their clients injected (the worker passes real ones, tests their own). */

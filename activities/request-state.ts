@@ -3,7 +3,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WEBHOOK_DELIVERY_WORKFLOW } from '../src/definitions';
 import type { ManualSyncInput, SyncProgress, WebhookDeliveryInput } from '../src/definitions';
 import type { Dependencies } from '../src/runtime';
-import { recordRequestState } from '../src/sync-requests/store';
+import { recordRequestState } from '../src/requests/store';
 import { emitRequestEvent } from '../src/webhooks/emit';
 import { eventIdOf } from '../src/webhooks/events';
 import type { RequestSnapshot } from '../src/webhooks/events';

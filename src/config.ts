@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { TASK_QUEUE } from './definitions';
 
 /**
  * The whole configuration, one zod schema over the environment. Parsed once, frozen, typed.
@@ -77,7 +76,9 @@ export const ConfigSchema = z.object({
 
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().min(1).default(TASK_QUEUE),
+  // The task queue's name is configuration: every worker, client and test reads it from here (webhook deliveries
+  // use `<this>-webhooks`). Configuration imports nothing of the product, so the default is written here.
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('xero-manual-sync'),
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_UI_URL: optionalUrl,

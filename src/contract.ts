@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { isRealDate } from './calendar';
-import { Channel } from './orders/schema';
 import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from './text';
+
+/** The sales channels: the one list (orders, sync requests, the workflow's input and the API all use it). */
+export const Channel = z.enum(['pos', 'online', 'b2b'], { error: 'must be one of "pos", "online" or "b2b"' });
+export type Channel = z.infer<typeof Channel>;
 
 /**
  * A sync request's contract, defined once: its states, phases, options, contact mapping, counts and progress, the

@@ -6,10 +6,9 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { z } from 'zod';
-import type { Channel } from './orders/schema';
+import type { Channel } from './contract';
 import type * as contract from './contract';
 
-export const TASK_QUEUE = 'xero-manual-sync';
 export const MANUAL_SYNC_WORKFLOW = 'manualSync';
 
 export const SearchAttributes = {
@@ -99,6 +98,12 @@ export interface StepOutcome {
 export type SyncProgress = z.infer<typeof contract.SyncProgress>;
 
 export type ManualSyncResult = SyncProgress;
+
+/**
+ * The sync workflow's signature as clients start it (the workflow's own second parameter, what a continue-as-new
+ * carries, is its own business): clients type their start with this, never by importing workflow code.
+ */
+export type ManualSyncWorkflow = (input: ManualSyncInput) => Promise<ManualSyncResult>;
 
 export const NO_COUNTS: SyncCounts = { found: 0, synced: 0, failed: 0, skipped: 0 };
 

@@ -29,6 +29,7 @@ import type {
   ControlAnswer,
   ManualSyncInput,
   ManualSyncResult,
+  ManualSyncWorkflow,
   StepOutcome,
   SyncPhase,
   SyncProgress,
@@ -311,3 +312,6 @@ async function finish(progress: SyncProgress, state: SyncState): Promise<ManualS
   await setState(progress, state);
   return progress;
 }
+
+// The workflow keeps the signature clients start it with (src/definitions.ts): a change there or here fails to compile.
+const _startsAs: ManualSyncWorkflow = manualSync;

@@ -12,9 +12,9 @@ import { generateDemoOrders } from '../../src/orders/seed';
 import type { Order } from '../../src/orders/schema';
 import { DEFAULT_SETTINGS } from '../../src/businesses/store';
 import { DEMO_SETTINGS } from '../../src/demo/seed';
-import { mapOrder } from '../../src/sync/invoice-mapping';
-import { recordOrders, requestCounts } from '../../src/sync/ledger';
-import { chunk } from '../../src/sync/packing';
+import { mapOrder } from '../../src/engine/invoice-mapping';
+import { recordOrders, requestCounts } from '../../src/engine/ledger';
+import { chunk } from '../../src/engine/packing';
 import { toXeroInvoice, toXeroPayment } from '../../src/xero/wire';
 import type { TestSystem } from '../../test/support/system';
 import {

@@ -12,11 +12,11 @@ import type { SimTenantStats } from '../../test/support/orders';
 import { businessOnOwnOrganisation, loadOrders, simStats } from '../../test/support/orders';
 import type { BusinessSettings } from '../../src/businesses/store';
 import type { TestSystem } from '../../test/support/system';
-import { contactKey, contactNameFor } from '../../src/sync/contacts';
-import { organisationReads } from '../../src/sync/organisation';
-import { chooseContactReads, contactLookups, planCalls } from '../../src/sync/packing';
-import type { CallPlan } from '../../src/sync/packing';
-import { money2 } from '../../src/sync/xero-amounts';
+import { contactKey, contactNameFor } from '../../src/engine/contact-names';
+import { organisationReads } from '../../src/engine/organisation-rules';
+import { chooseContactReads, contactLookups, planCalls } from '../../src/engine/packing';
+import type { CallPlan } from '../../src/engine/packing';
+import { money2 } from '../../src/xero/amounts';
 import { parseDecimal } from '../../src/money';
 
 /** What a scenario gets besides the system: the /metrics URL of each worker process the bench started for it. */
@@ -122,7 +122,7 @@ export async function tenantStats(
 }
 
 /**
- * The fewest calls that can carry these orders under Xero's batch limits (src/sync/packing.ts): every write of
+ * The fewest calls that can carry these orders under Xero's batch limits (src/engine/packing.ts): every write of
  * 50 elements full but the last of each kind, refunds inside payment batches, an allocation per credit note
  * that allocates, and contacts read the cheapest way (by name, at most `whereLimit` names to a call in a large
  * organisation that refuses more, or the directory of `existingContacts`) with the missing ones created 50 to a

@@ -8,7 +8,7 @@ import type { Db } from '../db/pool';
 import type { Logger } from '../logger';
 import { pinoOf } from '../logger';
 import { metrics, METRICS_CONTENT_TYPE, metricsText, setRequestGauges } from '../observability/metrics';
-import { requestGauges } from '../sync-requests/progress';
+import { requestGauges } from '../requests/progress';
 import { mount } from './operation';
 import type { Operation } from './operation';
 

@@ -1,7 +1,7 @@
 import type { Currency, Organisation } from 'xero-node';
 import type { Db } from '../db/pool';
-import { dayOfXeroDate } from '../sync/organisation';
-import type { OrganisationFacts } from '../sync/organisation';
+import { dayOfXeroDate } from '../xero/organisation';
+import type { OrganisationFacts } from '../xero/organisation';
 import type { XeroGateway } from '../xero/gateway';
 import { callContextFor } from './call-context';
 import type { CallExtras } from './call-context';

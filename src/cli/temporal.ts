@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config';
 import { createLogger } from '../logger';
-import { resumeWaitingRequests } from '../sync-requests/reconnect';
+import { resumeWaitingRequests } from '../requests/reconnect';
 
 /** After a reconnect: signals the business's requests waiting for it; they also look by themselves. */
 export async function resumeAfterReconnect(cfg: Config, businessId: string): Promise<void> {

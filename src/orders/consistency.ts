@@ -1,12 +1,12 @@
 import { decimalFromNumber, parseDecimal, sumDecimal } from '../money';
 import type { Decimal4 } from '../money';
-import { money2, ONE_CENT, xeroLineAmount, xeroLineTax } from '../sync/xero-amounts';
+import { money2, ONE_CENT, xeroLineAmount, xeroLineTax } from '../xero/amounts';
 import type { FieldProblem } from '../errors';
 import type { Order } from './schema';
 
 /**
  * What the import can check of an order beyond its shape, so an order that cannot add up fails at import, with
- * its line and field, rather than at sync time. The rules are the invoice mapping's (src/sync/invoice-mapping.ts):
+ * its line and field, rather than at sync time. The rules are the invoice mapping's (src/engine/invoice-mapping.ts):
  * Xero rounds each line, and the order's total may differ from Xero's by at most a cent per line.
  */
 type OrderProblem = FieldProblem;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Channel } from '../contract';
 import { decimalFromNumber } from '../money';
 import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from '../text';
 
@@ -65,10 +66,6 @@ export const CurrencyCode = z
       `${String(issue.input)} is not an ISO 4217 code of a currency in use; send the order's currency, such as "SGD" or "EUR"`,
     abort: true,
   });
-
-/** The sales channels: the one list (orders, sync requests, the workflow's input and the API all use it). */
-export const Channel = z.enum(['pos', 'online', 'b2b'], { error: 'must be one of "pos", "online" or "b2b"' });
-export type Channel = z.infer<typeof Channel>;
 
 export const OrderStatus = z.enum(['completed', 'refunded', 'voided']);
 export type OrderStatus = z.infer<typeof OrderStatus>;

@@ -1,6 +1,7 @@
 import { formatDecimal, mulDecimal, parseDecimal, roundDecimal, sumDecimal } from '../money';
 import { seededRandom } from '../random';
-import type { Channel, Order, OrderLine } from './schema';
+import type { Channel } from '../contract';
+import type { Order, OrderLine } from './schema';
 
 const MENU: Array<{ sku: string; description: string; price: string }> = [
   { sku: 'LATTE', description: 'Latte', price: '5.50' },

@@ -1,7 +1,8 @@
 import type { PoolClient } from 'pg';
 import { inTransaction } from '../db/pool';
 import type { Db } from '../db/pool';
-import type { Channel, Order } from './schema';
+import type { Channel } from '../contract';
+import type { Order } from './schema';
 
 /** The orders a request covers: one channel (and location) in a range of instants. */
 export interface OrderRange {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { SyncCounts, SyncState } from '../contract';
 import type { SyncState as State } from '../contract';
-import { linksOf } from '../sync-requests/history';
+import { linksOf } from '../requests/history';
 
 /**
  * The events a business's webhook endpoints can subscribe to: one per state a sync request records, with

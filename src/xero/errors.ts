@@ -211,7 +211,7 @@ function classify(status: number, problem: string | undefined, body: unknown): X
 /**
  * A large organisation refusing a read it deems inefficient (xero-facts.md, "Large organisations"): 400 with
  * `{"ErrorNumber":51,"Type":"HighVolumeException"}`. Not transient (the same read is refused again) and not the
- * request's failure either: the caller reads another way (src/sync/packing.ts, whereLimitAfterRefusal).
+ * request's failure either: the caller reads another way (src/engine/packing.ts, whereLimitAfterRefusal).
  */
 function isHighVolume(body: unknown): boolean {
   const parsed = parseBody(body);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/pool';
 import { metrics } from '../observability/metrics';
 import type { RateLimitHeaders } from './errors';
-import type { WhereLimit } from '../sync/packing';
+import type { WhereLimit } from '../engine/packing';
 
 /**
  * The per-tenant Xero limiter. Every call for a tenant, from any process (workers and API alike), goes through
@@ -64,7 +64,7 @@ export interface DailyQuota {
   /** The largest remaining seen plus one: the organisation's daily limit as observed. */
   limitSeen: number | null;
   contactsCount: number | null;
-  /** What the organisation showed of the contacts `where` it answers (src/sync/packing.ts, whereGroupSize). */
+  /** What the organisation showed of the contacts `where` it answers (src/engine/packing.ts, whereGroupSize). */
   contactWhere: WhereLimit;
 }
 

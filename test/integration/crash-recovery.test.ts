@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import type { ManualSyncResult } from '../../src/definitions';
-import { requestCounts } from '../../src/sync/ledger';
+import { requestCounts } from '../../src/engine/ledger';
 import { generateDemoOrders } from '../../src/orders/seed';
 import { seededRandom } from '../../src/random';
 import {

@@ -1,8 +1,8 @@
 import type { ManualSyncResult } from '../../src/definitions';
 import type { Order } from '../../src/orders/schema';
 import { generateDemoOrders } from '../../src/orders/seed';
-import { contactKey } from '../../src/sync/contacts';
-import { whereGroupSize, whereProbeSize } from '../../src/sync/packing';
+import { contactKey } from '../../src/engine/contact-names';
+import { whereGroupSize, whereProbeSize } from '../../src/engine/packing';
 import type { ApiExchange } from '../../src/xero-sim';
 import {
   businessOnOwnOrganisation,

@@ -1,4 +1,4 @@
-import { ledgerRows, recordOrders, requestCounts } from '../../src/sync/ledger';
+import { ledgerRows, recordOrders, requestCounts } from '../../src/engine/ledger';
 import { createPool } from '../../src/db/pool';
 import { createTestDatabase } from '../support/harness';
 import type { TestDatabase } from '../support/harness';

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { ManualSyncInput, ManualSyncResult } from '../../src/definitions';
 import { PLAN_VERSION } from '../../src/definitions';
 import { generateDemoOrders } from '../../src/orders/seed';
-import { insertRequest } from '../../src/sync-requests/store';
+import { insertRequest } from '../../src/requests/store';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import { checkedFetch } from '../support/api';
 import { createBusiness, loadOrders, simInvoices, simStats } from '../support/orders';

@@ -1,8 +1,8 @@
 import type { ManualSyncResult } from '../../src/definitions';
 import { parseDecimal, sumDecimal } from '../../src/money';
 import type { Order } from '../../src/orders/schema';
-import { moneyMismatches } from '../../src/sync/ledger';
-import { xeroLineAmount } from '../../src/sync/xero-amounts';
+import { moneyMismatches } from '../../src/engine/ledger';
+import { xeroLineAmount } from '../../src/xero/amounts';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import {
   createBusiness,

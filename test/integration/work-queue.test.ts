@@ -1,5 +1,5 @@
-import { WorkQueue } from '../../src/sync/work-queue';
-import type { WorkItem } from '../../src/sync/work-queue';
+import { WorkQueue } from '../../src/engine/work-queue';
+import type { WorkItem } from '../../src/engine/work-queue';
 import { createTestDatabase } from '../support/harness';
 import type { TestDatabase } from '../support/harness';
 

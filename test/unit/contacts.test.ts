@@ -5,7 +5,7 @@ import {
   contactNameProblem,
   isSameContact,
   normaliseContactName,
-} from '../../src/sync/contacts';
+} from '../../src/engine/contact-names';
 import type { Order } from '../../src/orders/schema';
 
 type ContactOrder = Pick<Order, 'channel' | 'location' | 'customer'>;

@@ -1,4 +1,4 @@
-import { DetailCache } from '../../src/sync-requests/detail-cache';
+import { DetailCache } from '../../src/requests/detail-cache';
 
 describe('the request detail cache', () => {
   let now = 0;

@@ -1,4 +1,4 @@
-import { coalesced } from '../../activities/step';
+import { coalesced } from '../../src/engine/step';
 
 /** A step's heartbeat: at most one SDK heartbeat per 200 ms, and never without the latest checkpoint. */
 describe('coalesced heartbeats', () => {

@@ -11,8 +11,8 @@ import {
   type MappingResult,
   type MappingSettings,
   type XeroTotals,
-} from '../../src/sync/invoice-mapping';
-import { money2 } from '../../src/sync/xero-amounts';
+} from '../../src/engine/invoice-mapping';
+import { money2 } from '../../src/xero/amounts';
 import { buildLines, computeTotals } from '../../src/xero-sim/documents';
 import type { TenantLimits } from '../../src/xero-sim/options';
 import { TenantState } from '../../src/xero-sim/state';

@@ -2,7 +2,7 @@ import {
   DEFAULT_INVOICE_NUMBER_TEMPLATE,
   renderInvoiceNumber,
   validateTemplate,
-} from '../../src/sync/invoice-number';
+} from '../../src/businesses/invoice-number';
 
 const order = {
   channel: 'pos' as const,

@@ -1,6 +1,6 @@
 import type { Allocation, CreditNote, Invoice, Payment } from 'xero-node';
 import type { Order } from '../../src/orders/schema';
-import { mapOrder, type InvoiceMapping, type MappingSettings } from '../../src/sync/invoice-mapping';
+import { mapOrder, type InvoiceMapping, type MappingSettings } from '../../src/engine/invoice-mapping';
 import {
   accepted,
   checkAllocation,
@@ -10,7 +10,7 @@ import {
   checkInvoiceTotals,
   checkPayments,
   checkRefundPayment,
-} from '../../src/sync/money-checks';
+} from '../../src/engine/money-checks';
 
 const settings: MappingSettings = {
   timeZone: 'Asia/Singapore',

@@ -1,16 +1,9 @@
 import type { Order } from '../../src/orders/schema';
-import { mapOrder } from '../../src/sync/invoice-mapping';
-import type { InvoiceMapping, MappingSettings } from '../../src/sync/invoice-mapping';
-import {
-  bindingLock,
-  currencyProblem,
-  dayOfXeroDate,
-  monthlyInvoiceCap,
-  organisationProblem,
-  organisationReads,
-  xeroDay,
-} from '../../src/sync/organisation';
-import type { OrganisationFacts } from '../../src/sync/organisation';
+import { mapOrder } from '../../src/engine/invoice-mapping';
+import type { InvoiceMapping, MappingSettings } from '../../src/engine/invoice-mapping';
+import { currencyProblem, organisationProblem, organisationReads } from '../../src/engine/organisation-rules';
+import { bindingLock, dayOfXeroDate, monthlyInvoiceCap, xeroDay } from '../../src/xero/organisation';
+import type { OrganisationFacts } from '../../src/xero/organisation';
 
 const settings: MappingSettings = {
   timeZone: 'Asia/Singapore',

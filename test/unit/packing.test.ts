@@ -1,4 +1,4 @@
-import { contactKey } from '../../src/sync/contacts';
+import { contactKey } from '../../src/engine/contact-names';
 import {
   chooseContactReads,
   contactLookups,
@@ -9,7 +9,7 @@ import {
   WHERE_BUDGET,
   whereGroupSize,
   whereProbeSize,
-} from '../../src/sync/packing';
+} from '../../src/engine/packing';
 
 const zero = {
   invoices: 0,

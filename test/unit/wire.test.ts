@@ -1,4 +1,4 @@
-import type { CreditNoteDraft, InvoiceDraft } from '../../src/sync/invoice-mapping';
+import type { CreditNoteDraft, InvoiceDraft } from '../../src/engine/invoice-mapping';
 import { toXeroCreditNote, toXeroInvoice } from '../../src/xero/wire';
 
 const line = {

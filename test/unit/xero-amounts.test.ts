@@ -1,5 +1,5 @@
 import { parseDecimal } from '../../src/money';
-import { decimalText, xeroLineAmount, xeroLineTax } from '../../src/sync/xero-amounts';
+import { decimalText, xeroLineAmount, xeroLineTax } from '../../src/xero/amounts';
 
 const d = parseDecimal;
 const text = (v: bigint): string => decimalText(v, 2);

@@ -1,6 +1,6 @@
 import { CreditNote, type Invoice } from 'xero-node';
 import type { Order, OrderLine } from '../../src/orders/schema';
-import { mapOrder, type MappingSettings } from '../../src/sync/invoice-mapping';
+import { mapOrder, type MappingSettings } from '../../src/engine/invoice-mapping';
 import { toXeroCreditNote, toXeroInvoice } from '../../src/xero/wire';
 import { call, expectConformance, http, invoice, startHarness, type Harness } from './support/harness';
 

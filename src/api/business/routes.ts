@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../config';
 import { getBusiness, listLocations } from '../../businesses/store';
-import { Channel } from '../../orders/schema';
+import { Channel } from '../../contract';
 import { SettingsPatch, SettingsView, settingsView } from '../../businesses/settings';
 import { updateSettings } from '../../businesses/update-settings';
 import type { SettingsDeps } from '../../businesses/update-settings';
@@ -14,9 +14,9 @@ import type { Operation } from '../operation';
 import { Problem } from '../openapi/problem';
 import { storedFacts } from '../../businesses/organisation-facts';
 import { DailyLimitView } from '../../contract';
-import { dailyLimitInUse } from '../../sync-requests/eta';
-import { bindingLock, monthlyInvoiceCap } from '../../sync/organisation';
-import type { OrganisationFacts } from '../../sync/organisation';
+import { dailyLimitInUse } from '../../requests/eta';
+import { bindingLock, monthlyInvoiceCap } from '../../xero/organisation';
+import type { OrganisationFacts } from '../../xero/organisation';
 import type { TenantLimiter } from '../../xero/limiter';
 
 /**

@@ -7,19 +7,19 @@ import type { XeroGateway } from '../../xero/gateway';
 import type { TenantLimiter } from '../../xero/limiter';
 import type { ControlAction } from '../../contract';
 import { InvalidInput } from '../../errors';
-import { controlRequest, retryFailed } from '../../sync-requests/control';
-import { DetailCache } from '../../sync-requests/detail-cache';
+import { controlRequest, retryFailed } from '../../requests/control';
+import { DetailCache } from '../../requests/detail-cache';
 import {
   CursorError,
   describeRequest,
   linksOf,
   listHistory,
   requireRequest,
-} from '../../sync-requests/history';
-import { listOrderResults } from '../../sync-requests/orders';
-import { previewSyncRequest } from '../../sync-requests/preview';
-import { submitSyncRequest } from '../../sync-requests/submit';
-import type { Submitted } from '../../sync-requests/submit';
+} from '../../requests/history';
+import { listOrderResults } from '../../requests/order-results';
+import { previewSyncRequest } from '../../requests/preview';
+import { submitSyncRequest } from '../../requests/submit';
+import type { Submitted } from '../../requests/submit';
 import { mount, reply } from '../operation';
 import { syncRequestOperations as ops } from './operations';
 

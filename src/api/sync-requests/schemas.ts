@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { Channel } from '../../orders/schema';
-import { CONTACT_READ_STRATEGIES } from '../../sync/packing';
+import { Channel } from '../../contract';
+import { CONTACT_READ_STRATEGIES } from '../../engine/packing';
 import {
   ContactMapping,
   ControlAction,

@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { Db } from '../../db/pool';
 import type { Logger } from '../../logger';
-import { resumeWaitingRequests } from '../../sync-requests/reconnect';
+import { resumeWaitingRequests } from '../../requests/reconnect';
 import { ConnectionError, XeroConnections } from '../../xero/connections';
 import type { ConnectionErrorCode } from '../../xero/connections';
 import { tokenCipherFromConfig } from '../../xero/token-crypto';

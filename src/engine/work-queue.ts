@@ -25,7 +25,7 @@ export interface QueueChange {
 
 /**
  * Lists work (an item already listed is not listed twice), answering what was new: a statement part, so the
- * writes that make work due can list it in the same statement (src/sync/ledger.ts recordOrders).
+ * writes that make work due can list it in the same statement (src/engine/ledger.ts recordOrders).
  */
 export const addWorkSql = ($: Param, requestId: string, items: WorkItem[]) => `
   INSERT INTO sync_work (request_id, kind, order_id, placed_at, elements)

@@ -1,14 +1,14 @@
 import { Context, log } from '@temporalio/activity';
-import type { Dependencies } from '../src/runtime';
-import type { ManualSyncInput } from '../src/definitions';
-import { getBusiness } from '../src/businesses/store';
-import type { Business } from '../src/businesses/store';
-import { requestFacts, takeRequestFacts } from '../src/sync-requests/facts';
-import { liveOrders, planFromStats, rangeStats } from '../src/sync-requests/plan';
-import type { RangeStats } from '../src/sync-requests/plan';
-import { setProgress } from '../src/sync-requests/progress';
-import type { OrganisationFacts } from '../src/sync/organisation';
-import { emitSubmitted } from './request-state';
+import type { Dependencies } from '../runtime';
+import type { ManualSyncInput } from '../definitions';
+import { getBusiness } from '../businesses/store';
+import type { Business } from '../businesses/store';
+import { requestFacts, takeRequestFacts } from './request-facts';
+import { liveOrders, planFromStats, rangeStats } from './plan';
+import type { RangeStats } from './plan';
+import { setProgress } from '../requests/progress';
+import type { OrganisationFacts } from '../xero/organisation';
+import { emitSubmitted } from '../../activities/request-state';
 
 /**
  * The request's plan, recorded before its first write: how many orders it covers and the calls it expects (the

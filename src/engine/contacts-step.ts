@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Contact } from 'xero-node';
-import type { Dependencies } from '../src/runtime';
-import type { ManualSyncInput, StepOutcome } from '../src/definitions';
-import { contactKey, contactNameProblem } from '../src/sync/contacts';
-import { requestCounts } from '../src/sync/ledger';
+import type { Dependencies } from '../runtime';
+import type { ManualSyncInput, StepOutcome } from '../definitions';
+import { contactKey, contactNameProblem } from './contact-names';
+import { requestCounts } from './ledger';
 import {
   chooseContactReads,
   chunk,
@@ -11,23 +11,23 @@ import {
   DIRECTORY_PAGE_SIZE,
   whereGroupSize,
   whereProbeSize,
-} from '../src/sync/packing';
-import type { ContactLookup, WhereLimit } from '../src/sync/packing';
-import { loadRequestContacts, saveRequestContacts } from '../src/sync/request-contacts';
-import type { ContactResolution, ResolvedRow } from '../src/sync/request-contacts';
-import { contactNamesOf, rangeStats } from '../src/sync-requests/plan';
-import { setProgress } from '../src/sync-requests/progress';
-import { XeroApiError } from '../src/xero/errors';
-import { DailyQuotaExhausted } from '../src/xero/limiter';
-import { elementErrors } from '../src/xero/wire';
+} from './packing';
+import type { ContactLookup, WhereLimit } from './packing';
+import { loadRequestContacts, saveRequestContacts } from './request-contacts';
+import type { ContactResolution, ResolvedRow } from './request-contacts';
+import { contactNamesOf, rangeStats } from './plan';
+import { setProgress } from '../requests/progress';
+import { XeroApiError } from '../xero/errors';
+import { DailyQuotaExhausted } from '../xero/limiter';
+import { elementErrors } from '../xero/wire';
 import { openStep, quotaStop, TaskPool } from './step';
 import type { Step } from './step';
-import { toActivityFailure } from './xero-failures';
+import { toActivityFailure } from '../../activities/xero-failures';
 
 /**
  * Auto-match by name, for the whole request before its first invoice: every contact its orders name is found the
  * way Xero's uniqueness rule compares names (exact, case-insensitive), by name (several per call) or from the
- * organisation's directory (whichever costs fewer calls, src/sync/packing.ts; also after a large organisation
+ * organisation's directory (whichever costs fewer calls, src/engine/packing.ts; also after a large organisation
  * refused a lookup, see lookUp), and the missing ones are created 50 to a call. Archived matches are not reused or unarchived: their orders fail with a message saying so.
  */
 export async function resolveContacts(deps: Dependencies, input: ManualSyncInput): Promise<StepOutcome> {
@@ -106,7 +106,7 @@ async function findContacts(step: Step, all: Map<string, string>): Promise<void>
 
 /**
  * Asks Xero for every name of `wanted` (key → spelling), into `found`: by name or from the directory, whichever
- * costs fewer calls (src/sync/packing.ts). A large organisation may refuse a lookup (HighVolumeException): the
+ * costs fewer calls (src/engine/packing.ts). A large organisation may refuse a lookup (HighVolumeException): the
  * names it left are asked again the way that is now cheapest, with fewer names to a `where`, by `searchTerm`, or
  * from the directory. A refused read writes nothing, so nothing is half-done.
  */

@@ -1,19 +1,19 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
-import { callContextFor } from '../src/businesses/call-context';
-import { getBusiness } from '../src/businesses/store';
-import type { Business } from '../src/businesses/store';
-import type { ManualSyncInput } from '../src/definitions';
-import type { Order } from '../src/orders/schema';
-import type { Dependencies } from '../src/runtime';
-import type { MappingSettings } from '../src/sync/invoice-mapping';
-import type { OrganisationFacts } from '../src/sync/organisation';
-import type { Claimant } from '../src/sync/ledger';
-import { WorkQueue } from '../src/sync/work-queue';
-import type { CallContext, XeroGateway } from '../src/xero/gateway';
-import type { DailyQuotaExhausted } from '../src/xero/limiter';
-import { metrics } from '../src/observability/metrics';
-import { ConnectionNeedsReconnect } from '../src/xero/tokens';
-import { toActivityFailure } from './xero-failures';
+import { callContextFor } from '../businesses/call-context';
+import { getBusiness } from '../businesses/store';
+import type { Business } from '../businesses/store';
+import type { ManualSyncInput } from '../definitions';
+import type { Order } from '../orders/schema';
+import type { Dependencies } from '../runtime';
+import type { MappingSettings } from './invoice-mapping';
+import type { OrganisationFacts } from '../xero/organisation';
+import type { Claimant } from './ledger';
+import { WorkQueue } from './work-queue';
+import type { CallContext, XeroGateway } from '../xero/gateway';
+import type { DailyQuotaExhausted } from '../xero/limiter';
+import { metrics } from '../observability/metrics';
+import { ConnectionNeedsReconnect } from '../xero/tokens';
+import { toActivityFailure } from '../../activities/xero-failures';
 
 /**
  * What every step of a request shares: the business as it is now, its Xero gateway and call context, the

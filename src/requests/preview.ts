@@ -2,18 +2,18 @@ import { callContextFor } from '../businesses/call-context';
 import type { Business } from '../businesses/store';
 import type { CreateSyncRequestBody } from '../contract';
 import type { ManualSyncInput } from '../definitions';
-import { contactKey, normaliseContactName } from '../sync/contacts';
-import { estimateQuotaWindows } from '../sync/estimate';
+import { contactKey, normaliseContactName } from '../engine/contact-names';
+import { estimateQuotaWindows } from './estimate';
 import type { TenantLimiter } from '../xero/limiter';
 import type { PreviewWarning } from '../contract';
 import { runningPeers, sharedEta } from './eta';
 import { FACTS_REUSE_MS, recentOrganisationFacts, storedFacts } from '../businesses/organisation-facts';
-import { needsCurrencies } from '../sync/organisation';
-import type { OrganisationFacts } from '../sync/organisation';
+import { needsCurrencies } from '../engine/organisation-rules';
+import type { OrganisationFacts } from '../xero/organisation';
 import { DailyQuotaExhausted } from '../xero/limiter';
 import { organisationWarnings } from './organisation-warnings';
-import { contactSpellingsOf, liveOrders, planFromStats, rangeStats } from './plan';
-import type { RangeStats, RequestPlan } from './plan';
+import { contactSpellingsOf, liveOrders, planFromStats, rangeStats } from '../engine/plan';
+import type { RangeStats, RequestPlan } from '../engine/plan';
 import { buildInput, findContact, ownRequest } from './submit';
 import type { SubmitDeps } from './submit';
 
@@ -25,7 +25,7 @@ type Warning = PreviewWarning;
 
 /**
  * What a request would do, without doing it: counts, the calls the engine will make for it (its own plan,
- * src/sync-requests/plan.ts: contacts assumed new unless an earlier request of the business found them), the
+ * src/engine/plan.ts: contacts assumed new unless an earlier request of the business found them), the
  * daily quota windows and the ETA (sharing the organisation with its running requests), and warnings. It writes
  * nothing. It may read Xero twice: the organisation's facts (unless read in the last few minutes), and the manual
  * contact or how many contacts the organisation has when that decides how they are read.

@@ -1,5 +1,5 @@
 import type { Db } from '../db/pool';
-import { moneyCheckMessages } from '../sync/ledger';
+import { moneyCheckMessages } from '../engine/ledger';
 import { unprintable } from '../text';
 import type { OrderOutcome } from '../contract';
 import { decodeCursor, encodeCursor } from './history';

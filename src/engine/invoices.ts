@@ -1,20 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { Invoice } from 'xero-node';
-import type { Order } from '../src/orders/schema';
-import { contactKey, contactNameFor } from '../src/sync/contacts';
-import { mapOrder } from '../src/sync/invoice-mapping';
-import type { ContactRef, InvoiceMapping } from '../src/sync/invoice-mapping';
-import { renderInvoiceNumber } from '../src/sync/invoice-number';
-import { organisationProblem } from '../src/sync/organisation';
-import type { WriteOptions } from '../src/sync/organisation';
-import { failedOutcome, markNotSent, markPending, recordOrders, syncedOutcome } from '../src/sync/ledger';
-import { DailyQuotaExhausted } from '../src/xero/limiter';
-import type { FailedOrder, LedgerRow, OrderOutcomeRow, SyncedOrder } from '../src/sync/ledger';
-import { checkFoundInvoice, checkInvoiceAnswers } from '../src/sync/money-checks';
-import { invoiceNumberGroups } from '../src/sync/packing';
-import type { ContactResolution } from '../src/sync/request-contacts';
-import type { WorkItem } from '../src/sync/work-queue';
-import { elementErrors, toXeroInvoice } from '../src/xero/wire';
+import type { Order } from '../orders/schema';
+import { contactKey, contactNameFor } from './contact-names';
+import { mapOrder } from './invoice-mapping';
+import type { ContactRef, InvoiceMapping } from './invoice-mapping';
+import { renderInvoiceNumber } from '../businesses/invoice-number';
+import { organisationProblem } from './organisation-rules';
+import type { WriteOptions } from './organisation-rules';
+import { failedOutcome, markNotSent, markPending, recordOrders, syncedOutcome } from './ledger';
+import { DailyQuotaExhausted } from '../xero/limiter';
+import type { FailedOrder, LedgerRow, OrderOutcomeRow, SyncedOrder } from './ledger';
+import { checkFoundInvoice, checkInvoiceAnswers } from './money-checks';
+import { invoiceNumberGroups } from './packing';
+import type { ContactResolution } from './request-contacts';
+import type { WorkItem } from './work-queue';
+import { elementErrors, toXeroInvoice } from '../xero/wire';
 import type { Step } from './step';
 
 export interface Planned {
@@ -192,7 +192,7 @@ async function settleInvoices(
   const synced: SyncedOrder[] = [];
   const failed: FailedOrder[] = [];
   const duplicates: Order[] = [];
-  // Money check (src/sync/money-checks.ts): Xero's totals against the order's, kept on the ledger row.
+  // Money check (src/engine/money-checks.ts): Xero's totals against the order's, kept on the ledger row.
   const sent = planned.map((p) => ({ order: p.order, invoice: p.mapping.invoice }));
   const checks = new Map(
     checkInvoiceAnswers(sent, results, step.settings).map((c) => [c.orderId, c.mismatch]),

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Payment } from 'xero-node';
-import { parseDecimal } from '../src/money';
-import type { Order } from '../src/orders/schema';
-import { ordersByIds } from '../src/orders/store';
-import { mapOrder, paymentsFor } from '../src/sync/invoice-mapping';
-import { lockedProblem } from '../src/sync/organisation';
-import { localDateOf } from '../src/sync/planning';
-import type { CreditNotePlan } from '../src/sync/invoice-mapping';
+import { parseDecimal } from '../money';
+import type { Order } from '../orders/schema';
+import { ordersByIds } from '../orders/store';
+import { mapOrder, paymentsFor } from './invoice-mapping';
+import { lockedProblem } from './organisation-rules';
+import { localDateOf } from '../calendar-zones';
+import type { CreditNotePlan } from './invoice-mapping';
 import {
   claimFollowUps,
   completeFollowUps,
@@ -15,29 +15,29 @@ import {
   recordOrders,
   releaseFollowUps,
   releaseToSettle,
-} from '../src/sync/ledger';
-import type { FollowUp, LedgerRow } from '../src/sync/ledger';
+} from './ledger';
+import type { FollowUp, LedgerRow } from './ledger';
 import {
   checkAllocation,
   checkCreditNoteTotals,
   checkPayments,
   checkRefundPayment,
-} from '../src/sync/money-checks';
+} from './money-checks';
 import {
   creditNoteNumberGroups,
   invoiceNumberGroups,
   packByElements,
   WRITE_BATCH,
-} from '../src/sync/packing';
-import type { WorkItem } from '../src/sync/work-queue';
-import { parseXeroError } from '../src/xero/errors';
-import { DailyQuotaExhausted } from '../src/xero/limiter';
-import { elementErrors, toXeroCreditNote, toXeroPayment } from '../src/xero/wire';
+} from './packing';
+import type { WorkItem } from './work-queue';
+import { parseXeroError } from '../xero/errors';
+import { DailyQuotaExhausted } from '../xero/limiter';
+import { elementErrors, toXeroCreditNote, toXeroPayment } from '../xero/wire';
 import type { Step } from './step';
 
 /**
  * What follows an invoice: its payments, and for a refunded order a credit note, allocated to what is still due
- * with the rest paid back (CREDIT-NOTE POLICY in src/sync/invoice-mapping.ts). These wait in the request's work
+ * with the rest paid back (CREDIT-NOTE POLICY in src/engine/invoice-mapping.ts). These wait in the request's work
  * queue until a Xero batch is full (50 elements), so a year of orders costs as few calls as Xero's batching
  * allows; the last, partly full batches go when the walk is over. Payments and refunds share PUT /Payments;
  * allocations have no batch endpoint across credit notes and go one per call as they come.
@@ -359,7 +359,7 @@ async function settlePayments(
   );
 }
 
-/** Money check (src/sync/money-checks.ts): each payment and refund Xero made against the planned amount. */
+/** Money check (src/engine/money-checks.ts): each payment and refund Xero made against the planned amount. */
 function paymentChecks(
   step: Step,
   elements: PaymentElement[],

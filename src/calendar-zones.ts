@@ -4,7 +4,7 @@
  * Pure and deterministic, with no Node built-ins and no libraries: only `Intl.DateTimeFormat`. A request's range is
  * walked as a cursor over its orders, so days matter only at its two ends and in what the merchant sees.
  */
-import type { FieldProblem } from '../errors';
+import type { FieldProblem } from './errors';
 
 const DAY_MS = 86_400_000;
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -1,7 +1,7 @@
 /**
  * Money checks: every invoice, credit note, allocation and payment Xero answers carries its amounts, so each answer
  * is compared with what the order says at no extra call. A difference is a message naming both amounts ("Xero's
- * total 11.90 differs from the order's 11.00"), recorded on the order's ledger row (src/sync/ledger.ts,
+ * total 11.90 differs from the order's 11.00"), recorded on the order's ledger row (src/engine/ledger.ts,
  * `recordMoneyChecks`) and shown with its per-order result; nothing is silently accepted.
  *
  * Typical causes: a tax rate in the business's mapping that differs from Xero's (Xero computes tax with its own
@@ -16,7 +16,7 @@ import {
   type InvoiceDraft,
   type MappingSettings,
 } from './invoice-mapping';
-import { money2 } from './xero-amounts';
+import { money2 } from '../xero/amounts';
 
 /** What was checked; one message per kind is kept on the ledger row. */
 export type MoneyCheckKind = 'invoice' | 'payments' | 'credit_note' | 'allocation' | 'refund';

@@ -5,8 +5,8 @@ import type { Business } from '../businesses/store';
 import type { Db } from '../db/pool';
 import type { ManualSyncInput } from '../definitions';
 import { rangeWhere } from '../orders/store';
-import { needsCurrencies } from '../sync/organisation';
-import type { OrganisationFacts } from '../sync/organisation';
+import { needsCurrencies } from './organisation-rules';
+import type { OrganisationFacts } from '../xero/organisation';
 import { isRetryable, XeroApiError } from '../xero/errors';
 import { orderRangeOf } from './plan';
 

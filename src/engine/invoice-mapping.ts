@@ -35,9 +35,9 @@
  */
 import { parseDecimal, decimalFromNumber, divDecimal, SCALE, sumDecimal, type Decimal4 } from '../money';
 import type { Order, OrderLine } from '../orders/schema';
-import { contactNameProblem } from './contacts';
-import { renderInvoiceNumber } from './invoice-number';
-import { isValidTimeZone, localDateOf } from './planning';
+import { contactNameProblem } from './contact-names';
+import { renderInvoiceNumber } from '../businesses/invoice-number';
+import { isValidTimeZone, localDateOf } from '../calendar-zones';
 import {
   decimalText,
   isWholeCents,
@@ -46,9 +46,9 @@ import {
   xeroLineAmount,
   xeroLineTax,
   type LineAmountTypes,
-} from './xero-amounts';
+} from '../xero/amounts';
 
-export type { LineAmountTypes } from './xero-amounts';
+export type { LineAmountTypes } from '../xero/amounts';
 import type { InvoiceStatus } from '../contract';
 export type ContactRef = { contactId: string } | { name: string };
 

@@ -2,15 +2,15 @@ import type { Db } from '../db/pool';
 import type { ManualSyncInput } from '../definitions';
 import { rangeWhere } from '../orders/store';
 import type { OrderRange } from '../orders/store';
-import { contactKey, contactNameFor, spelledContactNameFor } from '../sync/contacts';
-import { chooseContactReads, contactLookups, planCalls, whereGroupSize } from '../sync/packing';
-import type { CallPlan, ContactReadStrategy, WhereLimit, WorkCounts } from '../sync/packing';
-import { organisationReads } from '../sync/organisation';
-import { rangeUtc } from '../sync/planning';
+import { contactKey, contactNameFor, spelledContactNameFor } from './contact-names';
+import { chooseContactReads, contactLookups, planCalls, whereGroupSize } from './packing';
+import type { CallPlan, ContactReadStrategy, WhereLimit, WorkCounts } from './packing';
+import { organisationReads } from './organisation-rules';
+import { rangeUtc } from '../calendar-zones';
 
 /**
  * What a request will do, from one pass over its orders in PostgreSQL: the counts the preview shows, the work its
- * Xero calls carry, and those calls as the engine packs them (src/sync/packing.ts). The preview and the request's
+ * Xero calls carry, and those calls as the engine packs them (src/engine/packing.ts). The preview and the request's
  * own progress (its ETA) both come from here, so the estimate is the engine's plan, not a second formula.
  */
 export interface RangeStats {
@@ -53,7 +53,7 @@ export function orderRangeOf(input: ManualSyncInput): OrderRange {
   };
 }
 
-/** The money arithmetic of the credit-note policy (src/sync/invoice-mapping.ts), in exact NUMERIC. */
+/** The money arithmetic of the credit-note policy (src/engine/invoice-mapping.ts), in exact NUMERIC. */
 const DUE = `(r.total - coalesce((SELECT sum((p->>'amount')::numeric) FROM jsonb_array_elements(r.payload->'payments') p), 0))`;
 const REFUND = `coalesce((r.payload->'refund'->>'amount')::numeric, r.total)`;
 

@@ -16,7 +16,7 @@
  * - The organisation's facts (lock dates, currencies) are read once at the request's start: GET /Organisation,
  *   and GET /Currencies only when an order is in a currency other than the base (organisationReads).
  */
-import { contactKey, contactLookupQuery } from './contacts';
+import { contactKey, contactLookupQuery } from './contact-names';
 
 export const WRITE_BATCH = 50;
 export const WHERE_BUDGET = 1800;
@@ -185,7 +185,7 @@ export interface WorkCounts {
   contactReads: number;
   /** Contacts to create. */
   newContacts: number;
-  /** Reads of the organisation's facts: GET /Organisation, and GET /Currencies (src/sync/organisation.ts). */
+  /** Reads of the organisation's facts: GET /Organisation, and GET /Currencies (src/engine/organisation-rules.ts). */
   organisationReads: number;
 }
 

@@ -6,7 +6,7 @@ import type { SyncCounts, SyncState } from '../definitions';
 import { NotFound } from '../errors';
 import { getBusiness } from '../businesses/store';
 import { isRealDate } from '../calendar';
-import { localDateOf } from '../sync/planning';
+import { localDateOf } from '../calendar-zones';
 import type { DailyQuota } from '../xero/limiter';
 import { requestEta } from './eta';
 import { readProgress } from './progress';

@@ -1,5 +1,5 @@
 /**
- * Time estimates shown before a job starts and while it runs, from a number of calls (src/sync/packing.ts counts
+ * Time estimates shown before a job starts and while it runs, from a number of calls (src/engine/packing.ts counts
  * those). Integers only; each estimate is an upper bound, because running out of daily quota part-way stops the
  * business's live sync too (it shares the budget).
  */

@@ -2,9 +2,9 @@ import type { PreviewWarning } from '../contract';
 import type { Db } from '../db/pool';
 import type { ManualSyncInput } from '../definitions';
 import { rangeWhere } from '../orders/store';
-import { bindingLock, monthlyInvoiceCap, xeroDay } from '../sync/organisation';
-import type { OrganisationFacts } from '../sync/organisation';
-import { orderRangeOf } from './plan';
+import { bindingLock, monthlyInvoiceCap, xeroDay } from '../xero/organisation';
+import type { OrganisationFacts } from '../xero/organisation';
+import { orderRangeOf } from '../engine/plan';
 
 /**
  * The preview's warnings from the organisation's facts: orders dated in its locked period, orders in a currency it
@@ -27,7 +27,7 @@ async function factsCounts(db: Db, input: ManualSyncInput, lockDate: string | nu
   const lock = add(lockDate);
   const local = (instant: string) => `((${instant})::timestamptz AT TIME ZONE ${tz})::date`;
   // An order is locked when its invoice, a payment it records or its refund is dated on or before the lock date:
-  // the rule src/sync/organisation.ts applies to each order before writing it.
+  // the rule src/engine/organisation-rules.ts applies to each order before writing it.
   const { rows } = await db.query<FactsCounts>(
     `WITH r AS (
        SELECT o.*, l.status = 'synced' AS synced FROM orders o

@@ -12,14 +12,13 @@ import {
   SearchAttributes,
   stepHeartbeatMs,
 } from '../definitions';
-import type { ManualSyncInput } from '../definitions';
+import type { ManualSyncInput, ManualSyncWorkflow } from '../definitions';
 import { IdempotencyKeyReused, InvalidInput, NotConnected, NotFound } from '../errors';
 import { getBusiness, getLocation } from '../businesses/store';
 import type { Business } from '../businesses/store';
 import type { Contact } from 'xero-node';
 import type { XeroGateway } from '../xero/gateway';
-import type { manualSync } from '../../workflows/manual-sync';
-import { validateDateRange } from '../sync/planning';
+import { validateDateRange } from '../calendar-zones';
 import { findByIdempotencyKey, getRequest, insertRequest } from './store';
 import type { RequestRow } from './store';
 
@@ -146,7 +145,7 @@ async function replay(deps: SubmitDeps, earlier: RequestRow, hash: string | null
 /** Starts the workflow, or leaves the one already started (running or closed) alone. */
 async function startWorkflow(deps: SubmitDeps, input: ManualSyncInput): Promise<void> {
   try {
-    await deps.temporal.workflow.start<typeof manualSync>(MANUAL_SYNC_WORKFLOW, {
+    await deps.temporal.workflow.start<ManualSyncWorkflow>(MANUAL_SYNC_WORKFLOW, {
       taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
       workflowId: input.requestId,
       args: [input],

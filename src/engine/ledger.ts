@@ -106,7 +106,7 @@ export interface SyncedOrder {
   invoiceNumber: string;
   xeroInvoiceId: string;
   xeroContactId: string | null;
-  /** The invoice's money check (src/sync/money-checks.ts): null when Xero's amounts agree. */
+  /** The invoice's money check (src/engine/money-checks.ts): null when Xero's amounts agree. */
   moneyCheck?: string | null;
 }
 
@@ -408,7 +408,7 @@ export async function requestCounts(db: Db, requestId: string): Promise<SyncCoun
 }
 
 /**
- * Records money checks of one kind (src/sync/money-checks.ts) on the orders' ledger rows: a mismatch message is
+ * Records money checks of one kind (src/engine/money-checks.ts) on the orders' ledger rows: a mismatch message is
  * kept under its kind, a check that now agrees removes it. Per-order results show these messages.
  */
 export async function recordMoneyChecks(

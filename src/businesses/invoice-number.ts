@@ -1,16 +1,22 @@
 /**
- * Invoice numbers from a per-business template such as "{CHANNEL}-{number}" -> "POS-1001".
+ * Invoice numbers from a per-business template (a business setting, rendered by the engine for each order) such as "{CHANNEL}-{number}" -> "POS-1001".
  *
  * The invoice number is our idempotency key in Xero (ACCREC numbers are unique per organisation, and a retry finds
  * an earlier attempt with GET /Invoices?InvoiceNumbers=a,b,c), so a template must make numbers unique (it needs
  * {number} or {id}) and a rendered number must not contain a comma, which would split that lookup.
  */
-import type { Order } from '../orders/schema';
+import type { Channel } from '../contract';
 
 export const DEFAULT_INVOICE_NUMBER_TEMPLATE = '{CHANNEL}-{number}';
 export const MAX_INVOICE_NUMBER_LENGTH = 255;
 
-type OrderFields = Pick<Order, 'channel' | 'number' | 'id' | 'location'>;
+/** What a template may name of an order (an order of src/orders/ has these fields). */
+interface OrderFields {
+  channel: Channel;
+  number: string;
+  id: string;
+  location: { id: string };
+}
 
 const TOKENS: Record<string, (order: OrderFields) => string> = {
   channel: (o) => o.channel.toLowerCase(),

@@ -2,7 +2,7 @@ import type { Config } from '../config';
 import type { DailyLimitSource } from '../contract';
 import type { Db } from '../db/pool';
 import type { SyncState } from '../definitions';
-import { etaSeconds } from '../sync/estimate';
+import { etaSeconds } from './estimate';
 import type { DailyQuota } from '../xero/limiter';
 import { CLOSED_STATES } from './store';
 
