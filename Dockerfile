@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # One image for every process of this service: the API (default command), the worker, the CLI and, for the
-# demo profile only, the Xero simulator. README "Running in production" lists the commands and their environment.
+# demo profile only, the Xero simulator. docs/operations.md ("Running in production") lists the commands and
+# their environment.
 
 # --- build: every dependency, then `npm run build` (tsc to dist/, the workflow code bundled once) ---
 FROM node:20-bookworm-slim AS build

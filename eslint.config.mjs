@@ -7,10 +7,10 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
 /**
- * The rooms of the code and what each may import from src/ (README "Folder map"; test/unit/folder-map.test.ts
- * keeps the README, this table and the folders on disk the same). A folder is `name/`, a top-level module
- * `name.ts`. Nothing lists `api/` or `cli/`: only their own files import them. Only `start.ts` lists `demo/`.
- * Rooms marked planned do not exist yet; their rules are ready for them.
+ * The rooms of the code and what each may import from src/ (docs/architecture.md "Folder map";
+ * test/unit/folder-map.test.ts keeps that map, this table and the folders on disk the same). A folder is
+ * `name/`, a top-level module `name.ts`. Nothing lists `api/` or `cli/`: only their own files import them. Only
+ * `start.ts` lists `demo/`. Rooms marked planned do not exist yet; their rules are ready for them.
  */
 export const ROOMS = {
   'api/': [
@@ -129,7 +129,7 @@ const roomZones = Object.entries(ROOMS).map(([room, allowed]) => ({
   target: room.endsWith('/') ? `./src/${room}**` : `./src/${room}`,
   from: './src',
   except: [room, ...allowed].filter((r) => !r.startsWith('../')).map((r) => `./${r.replace(/\/$/, '')}`),
-  message: `src/${room} may import only ${allowed.join(', ') || 'nothing of src/'} (README "Folder map").`,
+  message: `src/${room} may import only ${allowed.join(', ') || 'nothing of src/'} (docs/architecture.md "Folder map").`,
 }));
 
 /** HTTP is the API's concern (and the Xero simulator's, which fakes Xero's HTTP API); nowhere else. */

@@ -10,7 +10,8 @@ import { startTestSystem, submitSync } from '../test/support/system';
 
 /**
  * `npm run screenshots`: the main views of the Manual Syncing page, taken in Chromium against the whole system
- * (its own Temporal dev server and PostgreSQL, the Xero simulator), into docs/. The README shows them.
+ * (its own Temporal dev server and PostgreSQL, the Xero simulator), into docs/.
+ * docs/manual-syncing-page.md shows them (and the README, one).
  */
 const OUT = path.resolve(__dirname, '..', 'docs');
 const businessId = 'biz_demo';

@@ -38,8 +38,8 @@ export type SyncOptions = z.infer<typeof contract.SyncOptions>;
 
 /**
  * How the workflow walks a request. 2: a cursor over (placedAt, id) across the whole range, work packed by Xero
- * calls (README "How a sync runs"). A request keeps the plan it was started with; a worker that does not know a
- * request's plan refuses it rather than walk it another way and skip or repeat orders.
+ * calls (docs/architecture.md "How a sync runs"). A request keeps the plan it was started with; a worker that
+ * does not know a request's plan refuses it rather than walk it another way and skip or repeat orders.
  */
 export const PLAN_VERSION = 2;
 

@@ -59,7 +59,7 @@ export async function openDependencies(
 ): Promise<Dependencies> {
   const url = requireDatabaseUrl(cfg);
   await migrateDatabase(url);
-  // Ten connections a process (README "Running in production": sizing), named per process in pg_stat_activity.
+  // Ten connections a process (docs/operations.md "Sizing"), named per process in pg_stat_activity.
   const db = createPool(url, 10, deadlines, `xero-manual-sync ${component} ${process.pid}`);
   const limiter = new TenantLimiter(db, {
     perMinute: cfg.XERO_MINUTE_BUDGET,

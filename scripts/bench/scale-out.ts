@@ -3,7 +3,7 @@
  * against one Temporal server and one PostgreSQL; organisations of their own, one request each, submitted over
  * both APIs. The same work per organisation at 1, 5 and 20 organisations gives the throughput curve; then 20
  * again with one worker SIGKILLed mid-run. Measured beside it: the processes' CPU, the CPU per Xero call, the
- * PostgreSQL connections each process holds, and what the sizing in README "Running in production" comes from.
+ * PostgreSQL connections each process holds, and what the sizing in docs/operations.md ("Sizing") comes from.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';

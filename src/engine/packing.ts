@@ -3,7 +3,7 @@
  * functions, and the preview, the progress ETA and the benchmark's minimum count calls with the same ones, so the
  * estimate cannot drift from what the engine does.
  *
- * Limits (see README "Decisions"):
+ * Limits (see docs/decisions.md):
  * - 50 elements per write (invoices, payments and refunds together, credit notes, contacts): Xero's recommended
  *   batch, well under its 3.5 MB body limit.
  * - A GET's URL must stay short: Xero answers 404 "The resource you're looking for cannot be found" for URLs

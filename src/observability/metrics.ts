@@ -3,7 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 /**
  * The process's Prometheus metrics (prom-client), one registry per process, served at /metrics by the API and
  * by the worker. Labels carry ids only (Xero organisation ids, routes, outcomes), never business data. The
- * README's "Metrics" section lists them, with example alert rules.
+ * docs/operations.md ("Metrics") lists them, with example alert rules.
  */
 export interface Metrics {
   registry: Registry;

@@ -69,7 +69,7 @@ export class ChangeFeed {
     };
   }
 
-  /** Open pages, for the README's scaling notes and tests. */
+  /** Open pages, for the scaling notes (docs/manual-syncing-page.md "Live updates") and tests. */
   get pages(): number {
     let n = 0;
     for (const w of this.watches.values()) n += w.subscribers.size;

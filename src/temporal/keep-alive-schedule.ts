@@ -39,7 +39,7 @@ export async function ensureKeepAliveSchedule(
       action,
       policies,
       state: {
-        note: 'Refreshes Xero OAuth connections before their refresh tokens reach 60 unused days (README).',
+        note: 'Refreshes Xero OAuth connections before their refresh tokens reach 60 unused days (docs/connecting-xero.md).',
       },
     });
     return 'created';

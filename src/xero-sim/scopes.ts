@@ -1,5 +1,6 @@
 /**
- * Xero's OAuth 2.0 scopes as of 2026 and what each app may ask for (README "Xero rules modelled", Scopes):
+ * Xero's OAuth 2.0 scopes as of 2026 and what each app may ask for (src/xero-sim/README.md "Xero rules
+ * modelled", Scopes):
  *
  * - An app created on or after 2 March 2026 (kind "2026") may only have the granular scopes; the broad
  *   `accounting.transactions` and `accounting.reports.read` are not available to it (Xero's granular scopes FAQ,

@@ -346,7 +346,7 @@ export class XeroConnections {
 
 const BROAD_SCOPES = ['accounting.transactions', 'accounting.transactions.read', 'accounting.reports.read'];
 
-/** Why Xero refused the scopes, and which setting to change (README "Connecting a business to Xero"). */
+/** Why Xero refused the scopes, and which setting to change (docs/connecting-xero.md "Scopes"). */
 export function scopeRefusedMessage(said: string, scopes: string): string {
   const broad = scopes.split(/\s+/).filter((s) => BROAD_SCOPES.includes(s));
   const fix = broad.length

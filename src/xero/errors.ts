@@ -242,7 +242,7 @@ function fromResponse(raw: RawResponse): XeroApiError {
 }
 
 // Network failures, before sending (refused, no such host) or after (reset, timeout, hang-up): transient either
-// way. Whether a write landed is never guessed from them: the ledger asks Xero (README "Exactly once").
+// way. Whether a write landed is never guessed from them: the ledger asks Xero (docs/decisions.md "Exactly once").
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',

@@ -138,7 +138,7 @@ describe('per-order errors and contacts', () => {
     expect(pos.result.state).toBe('completed');
 
     // Saved once per released workflow shape as the fixture the replay test guards determinism with:
-    // RECORD_HISTORY=1 for a new plan, RECORD_HISTORY=<patch id> for a patched() change (README "Changing the workflow").
+    // RECORD_HISTORY=1 for a new plan, RECORD_HISTORY=<patch id> for a patched() change (docs/changing-the-workflow.md).
     if (process.env.RECORD_HISTORY) {
       const shape = process.env.RECORD_HISTORY === '1' ? '' : `-${process.env.RECORD_HISTORY}`;
       if (!/^(-[a-z0-9-]+)?$/.test(shape)) throw new Error('RECORD_HISTORY: 1, or a patch id (a-z, 0-9, -)');

@@ -6,9 +6,9 @@ import { promisify } from 'node:util';
 
 const root = path.resolve(__dirname, '../..');
 const dir = path.join(root, 'test/fixtures/histories');
-// One recorded history per released workflow shape, every one of which must keep replaying (README "Changing the
-// workflow"): manual-sync-plan<N>.json for a plan's first release, manual-sync-plan<N>-<patch id>.json for each
-// patched() change released on it.
+// One recorded history per released workflow shape, every one of which must keep replaying
+// (docs/changing-the-workflow.md): manual-sync-plan<N>.json for a plan's first release,
+// manual-sync-plan<N>-<patch id>.json for each patched() change released on it.
 const fixtures = readdirSync(dir)
   .filter((f) => /^manual-sync-plan\d+(-[a-z0-9-]+)?\.json$/.test(f))
   .map((f) => path.join(dir, f));
@@ -17,7 +17,7 @@ const fixture = fixtures[fixtures.length - 1]!;
 /**
  * Determinism guard: histories recorded from real manualSync runs (with RECORD_HISTORY=1 by
  * orders-and-contacts.test.ts) must replay against today's workflow code. A change that would break running
- * workflows fails here: add a patched() branch (README "Changing the workflow"), never re-record a released one.
+ * workflows fails here: add a patched() branch (docs/changing-the-workflow.md), never re-record a released one.
  */
 describe('workflow determinism', () => {
   it.each(fixtures.map((f) => [path.basename(f), f]))(

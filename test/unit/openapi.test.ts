@@ -54,8 +54,8 @@ function mountedRoutes(): string[] {
 
 // The docs page loads its script from here; it is part of GET /docs, not an operation of its own.
 const DOCS_ASSETS = ['GET /docs/assets/init.js'];
-// The Manual Syncing page's routes serve HTML, its assets and an event stream to browsers with a session (README
-// "The Manual Syncing page"); the page's data comes from documented operations. Only its link is an operation.
+// The Manual Syncing page's routes serve HTML, its assets and an event stream to browsers with a session
+// (docs/manual-syncing-page.md); the page's data comes from documented operations. Only its link is an operation.
 const isPageRoute = (route: string) => / \/manual-sync(\/|$)/.test(route);
 
 describe('the OpenAPI document', () => {
