@@ -3,97 +3,57 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import importPlugin from 'eslint-plugin-import';
 import { builtinModules } from 'node:module';
+import path from 'node:path';
 
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
 /**
- * The rooms of the code and what each may import from src/ (docs/architecture.md "Folder map";
- * test/unit/folder-map.test.ts keeps that map, this table and the folders on disk the same). A folder is
- * `name/`, a top-level module `name.ts`. Nothing lists `api/` or `cli/`: only their own files import them. Only
- * `start.ts` lists `demo/`. Rooms marked planned do not exist yet; their rules are ready for them.
+ * The rooms of the code, from the top down (docs/architecture.md "Rooms and the order of imports"): an import may
+ * only go down this list, never up or sideways, so the rooms can form no cycle. Entry points first, the
+ * Temporal-facing edge (`../workflows/`, `../activities/`, the top-level folders), then the request layer, the
+ * engine and the rooms it builds on, down to the root modules that import nothing of the product.
+ */
+export const ORDER = [
+  'start.ts',
+  'worker.ts',
+  'healthcheck.ts',
+  'cli/',
+  'api/',
+  '../workflows/',
+  '../activities/',
+  'web/',
+  'demo/',
+  'webhooks/',
+  'requests/',
+  'engine/',
+  'runtime.ts',
+  'orders/',
+  'businesses/',
+  'xero/',
+  'xero-sim/',
+  'temporal/',
+  'sessions/',
+  'api-keys/',
+  'observability/',
+  'db/',
+  'supervisor.ts',
+  'config.ts',
+  'definitions.ts',
+  'contract.ts',
+  'calendar.ts',
+  'text.ts',
+  'money.ts',
+  'errors.ts',
+  'logger.ts',
+  'random.ts',
+];
+
+/**
+ * What each room may import: rooms below it (ORDER), and only those it uses. A folder is `name/`, a top-level
+ * module `name.ts`, both under src/; `../x/` is a top-level folder. test/unit/folder-map.test.ts keeps this table,
+ * ORDER, the folders on disk and docs/architecture.md's folder map the same, and checks the table is acyclic.
  */
 export const ROOMS = {
-  'api/': [
-    'api-keys/',
-    'businesses/',
-    'config.ts',
-    'contract.ts',
-    'db/',
-    'errors.ts',
-    'logger.ts',
-    'orders/',
-    'runtime.ts',
-    'sessions/',
-    'sync/',
-    'sync-requests/',
-    'text.ts',
-    'xero/',
-    'web/',
-    'webhooks/',
-    'observability/',
-  ],
-  'api-keys/': ['db/'],
-  'businesses/': ['contract.ts', 'db/', 'errors.ts', 'money.ts', 'sync/', 'text.ts', 'xero/'],
-  'cli/': [
-    'api-keys/',
-    'businesses/',
-    'config.ts',
-    'db/',
-    'demo/',
-    'errors.ts',
-    'logger.ts',
-    'orders/',
-    'sessions/',
-    'sync/',
-    'sync-requests/',
-    'text.ts',
-    'webhooks/',
-    'xero/',
-  ],
-  'db/': ['config.ts', 'supervisor.ts'],
-  'demo/': ['api-keys/', 'businesses/', 'db/', 'orders/', 'sessions/', 'xero/', 'xero-sim/'],
-  'orders/': ['businesses/', 'db/', 'errors.ts', 'money.ts', 'random.ts', 'sync/', 'text.ts'],
-  'sessions/': ['db/'],
-  'sync/': ['contract.ts', 'db/', 'definitions.ts', 'errors.ts', 'money.ts', 'orders/'],
-  'sync-requests/': [
-    'businesses/',
-    'calendar.ts',
-    'config.ts',
-    'contract.ts',
-    'db/',
-    'definitions.ts',
-    'errors.ts',
-    'orders/',
-    'sync/',
-    'text.ts',
-    'xero/',
-  ],
-  'temporal/': ['definitions.ts'],
-  'xero/': ['config.ts', 'db/', 'logger.ts', 'observability/', 'sync/'],
-  'xero-sim/': ['money.ts', 'random.ts'],
-  // The merchant page's views and assets (its client code imports the contract's types only).
-  'web/': ['contract.ts', 'calendar.ts', 'errors.ts', 'text.ts'],
-  'webhooks/': [
-    'config.ts',
-    'contract.ts',
-    'db/',
-    'definitions.ts',
-    'errors.ts',
-    'observability/',
-    'sync-requests/',
-    'xero/',
-  ],
-  'observability/': ['logger.ts'],
-  'calendar.ts': [],
-  'config.ts': ['definitions.ts'],
-  'healthcheck.ts': ['config.ts'],
-  'contract.ts': ['calendar.ts', 'orders/', 'text.ts'],
-  'definitions.ts': ['contract.ts', 'orders/'],
-  'errors.ts': [],
-  'logger.ts': [],
-  'money.ts': [],
-  'random.ts': [],
-  'runtime.ts': ['config.ts', 'db/', 'logger.ts', 'xero/'],
   'start.ts': [
     'config.ts',
     'db/',
@@ -104,33 +64,137 @@ export const ROOMS = {
     'xero/',
     'xero-sim/',
   ],
-  'supervisor.ts': [],
-  'text.ts': [],
-  'worker.ts': ['config.ts', 'definitions.ts', 'logger.ts', 'observability/', 'runtime.ts', 'temporal/'],
-  // The top-level folders: side effects, and the worker's workflow code (its own rule below).
-  '../activities/': [
+  'worker.ts': [
+    '../activities/',
+    'config.ts',
+    'definitions.ts',
+    'logger.ts',
+    'observability/',
+    'runtime.ts',
+    'temporal/',
+  ],
+  'healthcheck.ts': ['config.ts'],
+  'cli/': [
+    'api-keys/',
     'businesses/',
+    'calendar.ts',
+    'config.ts',
+    'db/',
+    'demo/',
+    'logger.ts',
+    'orders/',
+    'requests/',
+    'sessions/',
+    'text.ts',
+    'webhooks/',
+    'xero/',
+  ],
+  'api/': [
+    'api-keys/',
+    'businesses/',
+    'config.ts',
     'contract.ts',
+    'db/',
+    'errors.ts',
+    'logger.ts',
+    'observability/',
+    'requests/',
+    'runtime.ts',
+    'sessions/',
+    'text.ts',
+    'web/',
+    'webhooks/',
+    'xero/',
+  ],
+  // Deterministic workflow code: activities as types only, and the Temporal contract (its own rule below).
+  '../workflows/': ['../activities/', 'definitions.ts'],
+  // Thin: each activity calls one function of the engine (or of the request layer, or webhooks).
+  '../activities/': [
+    'definitions.ts',
+    'engine/',
+    'errors.ts',
+    'requests/',
+    'runtime.ts',
+    'webhooks/',
+    'xero/',
+  ],
+  // The merchant page's views and assets (its client code imports the contract only).
+  'web/': ['contract.ts'],
+  'demo/': ['api-keys/', 'businesses/', 'db/', 'orders/', 'sessions/', 'xero/', 'xero-sim/'],
+  'webhooks/': [
+    'config.ts',
+    'contract.ts',
+    'db/',
+    'definitions.ts',
+    'errors.ts',
+    'observability/',
+    'requests/',
+    'xero/',
+  ],
+  'requests/': [
+    'businesses/',
+    'calendar.ts',
+    'config.ts',
+    'contract.ts',
+    'db/',
+    'definitions.ts',
+    'engine/',
+    'errors.ts',
+    'orders/',
+    'text.ts',
+    'xero/',
+  ],
+  'engine/': [
+    'businesses/',
+    'calendar.ts',
+    'contract.ts',
+    'db/',
     'definitions.ts',
     'errors.ts',
     'money.ts',
     'observability/',
     'orders/',
     'runtime.ts',
-    'sync/',
-    'sync-requests/',
-    'webhooks/',
     'xero/',
   ],
+  'runtime.ts': ['config.ts', 'db/', 'logger.ts', 'xero/'],
+  'orders/': ['businesses/', 'contract.ts', 'db/', 'errors.ts', 'money.ts', 'random.ts', 'text.ts', 'xero/'],
+  'businesses/': ['calendar.ts', 'contract.ts', 'db/', 'errors.ts', 'money.ts', 'text.ts', 'xero/'],
+  'xero/': ['config.ts', 'contract.ts', 'db/', 'logger.ts', 'money.ts', 'observability/'],
+  'xero-sim/': ['money.ts', 'random.ts'],
+  'temporal/': ['definitions.ts'],
+  'sessions/': ['db/'],
+  'api-keys/': ['db/'],
+  'observability/': ['logger.ts'],
+  'db/': ['config.ts', 'supervisor.ts'],
+  'supervisor.ts': [],
+  'config.ts': [],
+  'definitions.ts': ['contract.ts'],
+  'contract.ts': ['calendar.ts', 'text.ts'],
+  'calendar.ts': ['errors.ts'],
+  'text.ts': [],
+  'money.ts': [],
+  'errors.ts': [],
+  'logger.ts': [],
+  'random.ts': [],
 };
 
-/** One zone per room: nothing of src/ may be imported from it but its own files and what it lists. */
-const roomZones = Object.entries(ROOMS).map(([room, allowed]) => ({
-  target: room.endsWith('/') ? `./src/${room}**` : `./src/${room}`,
-  from: './src',
-  except: [room, ...allowed].filter((r) => !r.startsWith('../')).map((r) => `./${r.replace(/\/$/, '')}`),
-  message: `src/${room} may import only ${allowed.join(', ') || 'nothing of src/'} (docs/architecture.md "Folder map").`,
-}));
+/** A room's files as the rule matches them, from `base` (the project's root). */
+const roomPath = (base, room) => `${base}/${path.posix.normalize(`src/${room}`).replace(/\/$/, '')}`;
+
+/**
+ * One zone per room: its files may import no other room's files but those it lists. Type-only imports count too
+ * (the rule reads every import declaration); cycles between files are refused by import/no-cycle, and madge
+ * (`npm run cycles`) also counts type-only ones. `base` is `.` here; test/unit/rooms.test.ts lints fixtures
+ * laid out the same way elsewhere.
+ */
+export function roomZones(base = '.') {
+  return Object.entries(ROOMS).map(([room, allowed]) => ({
+    target: room.endsWith('/') ? `${roomPath(base, room)}/**` : roomPath(base, room),
+    from: ORDER.filter((other) => other !== room && !allowed.includes(other)).map((r) => roomPath(base, r)),
+    message: `src/${room} may import only ${allowed.join(', ') || 'nothing of the product'} (docs/architecture.md "Rooms and the order of imports").`,
+  }));
+}
 
 /** HTTP is the API's concern (and the Xero simulator's, which fakes Xero's HTTP API); nowhere else. */
 const HTTP_PACKAGES = ['express', 'http-errors', 'body-parser', 'swagger-ui-dist'];
@@ -151,10 +215,18 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/**/*.ts', 'activities/**/*.ts'],
+    files: ['src/**/*.{ts,tsx}', 'activities/**/*.ts', 'workflows/**/*.ts'],
     plugins: { import: importPlugin },
-    settings: { 'import/resolver': { node: { extensions: ['.ts', '.js'] } } },
-    rules: { 'import/no-restricted-paths': ['error', { zones: roomZones }] },
+    settings: {
+      'import/resolver': { node: { extensions: ['.ts', '.tsx', '.js'] } },
+      // no-cycle follows imports through the files it parses: TypeScript's parser reads them.
+      'import/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+    },
+    rules: {
+      'import/no-restricted-paths': ['error', { zones: roomZones() }],
+      // No cycle between files, whatever their rooms (madge, in CI, also counts type-only imports).
+      'import/no-cycle': ['error', { ignoreExternal: true }],
+    },
   },
   {
     files: ['src/**/*.ts', 'activities/**/*.ts', 'workflows/**/*.ts'],

@@ -1,5 +1,6 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
 import { NEEDS_RECONNECT_FAILURE } from '../src/definitions';
+import { NotConnected } from '../src/errors';
 import { XeroApiError } from '../src/xero/errors';
 import { AbortedError } from '../src/xero/limiter';
 import { ConnectionNeedsReconnect } from '../src/xero/tokens';
@@ -19,6 +20,9 @@ export function toActivityFailure(err: unknown): unknown {
       message: err.message,
       nonRetryable: true,
     });
+  // The request's business is gone: no retry can bring it back.
+  if (err instanceof NotConnected)
+    return ApplicationFailure.create({ type: 'NotConnected', message: err.message, nonRetryable: true });
   if (!(err instanceof XeroApiError)) return err;
   switch (err.kind) {
     case 'transient':

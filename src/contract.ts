@@ -206,3 +206,7 @@ export const PreviewWarning = z.object({
     ),
 });
 export type PreviewWarning = z.infer<typeof PreviewWarning>;
+
+/** How a request reads the organisation's contacts (src/engine/packing.ts chooses; the preview shows it). */
+export const CONTACT_READ_STRATEGIES = ['none', 'lookup', 'directory', 'probe-directory'] as const;
+export type ContactReadStrategy = (typeof CONTACT_READ_STRATEGIES)[number];

@@ -118,7 +118,7 @@ export async function manualSync(input: ManualSyncInput, carried?: Carried): Pro
       steps += 1;
       const outcome = await runStep(input, progress, control);
       if (outcome === 'cancelled') return await finish(progress, 'cancelled');
-      if (outcome !== 'reconnected') await record(input, state, outcome, control);
+      if (outcome !== 'reconnected') await afterStep(input, state, outcome, control);
     }
   } catch (err) {
     if (isCancellation(err) && !control.cancel) {
@@ -213,7 +213,8 @@ async function runStep(
   }
 }
 
-async function record(
+/** What a step's outcome leads to: its counts and cursor kept, then a quota wait, the next phase, or another step. */
+async function afterStep(
   input: ManualSyncInput,
   state: Carried,
   outcome: StepOutcome,

@@ -29,10 +29,6 @@ export function requestIds(): RequestHandler {
   };
 }
 
-export function requestIdOf(req: Request): string | undefined {
-  return (req as Request & { id?: string }).id;
-}
-
 // Query parameters that are credentials of a flow (the OAuth callback's code and state): never logged.
 const SECRET_PARAMS = ['code', 'state', 'token', 'access_token', 'refresh_token', 'client_secret'];
 

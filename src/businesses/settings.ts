@@ -5,7 +5,7 @@ import type { FieldProblem } from '../errors';
 import { decimalFromNumber, formatDecimal, parseDecimal } from '../money';
 import { InvoiceStatus } from '../contract';
 import { validateTemplate } from './invoice-number';
-import { isValidTimeZone } from '../calendar-zones';
+import { isValidTimeZone } from '../calendar';
 import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from '../text';
 import { DEFAULT_SETTINGS } from './store';
 import type { BusinessSettings } from './store';

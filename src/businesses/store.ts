@@ -64,24 +64,6 @@ export async function getBusiness(db: Db, id: string): Promise<Business | null> 
   };
 }
 
-export async function upsertBusiness(
-  db: Db,
-  b: {
-    id: string;
-    name: string;
-    timeZone: string;
-    xeroTenantId: string | null;
-    settings: Partial<BusinessSettings>;
-  },
-): Promise<void> {
-  await db.query(
-    `INSERT INTO businesses (id, name, time_zone, xero_tenant_id, settings) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, time_zone = EXCLUDED.time_zone,
-       xero_tenant_id = COALESCE(EXCLUDED.xero_tenant_id, businesses.xero_tenant_id), settings = businesses.settings || EXCLUDED.settings, updated_at = now()`,
-    [b.id, b.name, b.timeZone, b.xeroTenantId, JSON.stringify(b.settings)],
-  );
-}
-
 export async function getLocation(
   db: Db,
   businessId: string,

@@ -5,7 +5,7 @@ import type { Db } from '../db/pool';
 import { settingsView } from '../businesses/settings';
 import { getBusiness, insertBusiness } from '../businesses/store';
 import { createPageLink } from '../sessions/store';
-import { isValidTimeZone } from '../calendar-zones';
+import { isValidTimeZone } from '../calendar';
 import { ConnectionStore } from '../xero/connection-store';
 import { ConnectionError, XeroConnections } from '../xero/connections';
 import { xeroForCli } from '../xero/local-xero';

@@ -12,17 +12,18 @@ import {
   whereGroupSize,
   whereProbeSize,
 } from './packing';
-import type { ContactLookup, WhereLimit } from './packing';
+import type { ContactLookup } from './packing';
+import type { WhereLimit } from '../xero/limiter';
 import { loadRequestContacts, saveRequestContacts } from './request-contacts';
 import type { ContactResolution, ResolvedRow } from './request-contacts';
 import { contactNamesOf, rangeStats } from './plan';
-import { setProgress } from '../requests/progress';
+import { setProgress } from './progress-records';
 import { XeroApiError } from '../xero/errors';
 import { DailyQuotaExhausted } from '../xero/limiter';
 import { elementErrors } from '../xero/wire';
-import { openStep, quotaStop, TaskPool } from './step';
-import type { Step } from './step';
-import { toActivityFailure } from '../../activities/xero-failures';
+import { openStep, quotaStop } from './step';
+import { TaskPool } from './task-pool';
+import type { Step, StepHooks } from './step';
 
 /**
  * Auto-match by name, for the whole request before its first invoice: every contact its orders name is found the
@@ -30,8 +31,12 @@ import { toActivityFailure } from '../../activities/xero-failures';
  * organisation's directory (whichever costs fewer calls, src/engine/packing.ts; also after a large organisation
  * refused a lookup, see lookUp), and the missing ones are created 50 to a call. Archived matches are not reused or unarchived: their orders fail with a message saying so.
  */
-export async function resolveContacts(deps: Dependencies, input: ManualSyncInput): Promise<StepOutcome> {
-  const step = await openStep(deps, input, null);
+export async function resolveContacts(
+  deps: Dependencies,
+  input: ManualSyncInput,
+  hooks: StepHooks,
+): Promise<StepOutcome> {
+  const step = await openStep(deps, input, hooks, null);
   const stats = await rangeStats(deps.db, input);
   const names = contactNamesOf(stats, step.business.settings.walkInContactName);
   const outcome = (done: boolean, quota?: DailyQuotaExhausted) => stepOutcome(step, done, quota);
@@ -48,7 +53,7 @@ export async function resolveContacts(deps: Dependencies, input: ManualSyncInput
     // Done when every name is found, unusable or created; a step that ran out of time leaves the rest to the next.
     return await outcome([...names.keys()].every((k) => known.has(k) && !isMissing(known.get(k))));
   } catch (err) {
-    if (!(err instanceof DailyQuotaExhausted)) throw toActivityFailure(err);
+    if (!(err instanceof DailyQuotaExhausted)) throw err;
     quotaStop(step, err);
     return await outcome(false, err);
   }

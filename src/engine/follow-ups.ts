@@ -5,7 +5,7 @@ import type { Order } from '../orders/schema';
 import { ordersByIds } from '../orders/store';
 import { mapOrder, paymentsFor } from './invoice-mapping';
 import { lockedProblem } from './organisation-rules';
-import { localDateOf } from '../calendar-zones';
+import { localDateOf } from '../calendar';
 import type { CreditNotePlan } from './invoice-mapping';
 import {
   claimFollowUps,
@@ -16,19 +16,10 @@ import {
   releaseFollowUps,
   releaseToSettle,
 } from './ledger';
-import type { FollowUp, LedgerRow } from './ledger';
-import {
-  checkAllocation,
-  checkCreditNoteTotals,
-  checkPayments,
-  checkRefundPayment,
-} from './money-checks';
-import {
-  creditNoteNumberGroups,
-  invoiceNumberGroups,
-  packByElements,
-  WRITE_BATCH,
-} from './packing';
+import type { LedgerRow } from './ledger';
+import type { FollowUp } from './work-queue';
+import { checkAllocation, checkCreditNoteTotals, checkPayments, checkRefundPayment } from './money-checks';
+import { creditNoteNumberGroups, invoiceNumberGroups, packByElements, WRITE_BATCH } from './packing';
 import type { WorkItem } from './work-queue';
 import { parseXeroError } from '../xero/errors';
 import { DailyQuotaExhausted } from '../xero/limiter';

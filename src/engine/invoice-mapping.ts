@@ -37,7 +37,7 @@ import { parseDecimal, decimalFromNumber, divDecimal, SCALE, sumDecimal, type De
 import type { Order, OrderLine } from '../orders/schema';
 import { contactNameProblem } from './contact-names';
 import { renderInvoiceNumber } from '../businesses/invoice-number';
-import { isValidTimeZone, localDateOf } from '../calendar-zones';
+import { isValidTimeZone, localDateOf } from '../calendar';
 import {
   decimalText,
   isWholeCents,
@@ -50,61 +50,15 @@ import {
 
 export type { LineAmountTypes } from '../xero/amounts';
 import type { InvoiceStatus } from '../contract';
-export type ContactRef = { contactId: string } | { name: string };
-
-export interface LineItemDraft {
-  Description: string;
-  Quantity: string;
-  UnitAmount: string;
-  DiscountAmount?: string;
-  AccountCode: string;
-  TaxType: string;
-  TaxAmount?: string;
-  ItemCode?: string;
-}
-
-export interface InvoiceDraft {
-  Type: 'ACCREC';
-  InvoiceNumber: string;
-  Reference: string;
-  contact: ContactRef;
-  Date: string;
-  DueDate: string;
-  CurrencyCode: string;
-  LineAmountTypes: 'Inclusive' | 'Exclusive';
-  Status: InvoiceStatus;
-  LineItems: LineItemDraft[];
-}
-
-/** A credit-note line: Xero does not support discounts on credit notes, so the type has no discount field. */
-export type CreditNoteLineDraft = Omit<LineItemDraft, 'DiscountAmount'>;
-
-export interface CreditNoteDraft {
-  Type: 'ACCRECCREDIT';
-  CreditNoteNumber: string;
-  Reference: string;
-  contact: ContactRef;
-  Date: string;
-  CurrencyCode: string;
-  LineAmountTypes: 'Inclusive' | 'Exclusive';
-  Status: InvoiceStatus;
-  LineItems: CreditNoteLineDraft[];
-}
-
-export interface PaymentDraft {
-  invoiceNumber: string;
-  accountCode: string;
-  date: string;
-  amount: string;
-}
-
-export interface RefundPaymentDraft {
-  creditNoteNumber: string;
-  accountCode: string;
-  date: string;
-  amount: string;
-}
-
+import type {
+  ContactRef,
+  CreditNoteDraft,
+  CreditNoteLineDraft,
+  InvoiceDraft,
+  LineItemDraft,
+  PaymentDraft,
+  RefundPaymentDraft,
+} from '../xero/documents';
 export interface CreditNotePlan {
   creditNote: CreditNoteDraft;
   /** Amount to allocate from the credit note to the invoice ("0.00": none). */

@@ -6,7 +6,7 @@ import type { SyncCounts } from '../definitions';
 import { MONEY_CHECK_KINDS } from './money-checks';
 import type { MoneyCheck, MoneyCheckKind } from './money-checks';
 import { addWorkSql, removeWorkSql } from './work-queue';
-import type { QueueChange, WorkItem } from './work-queue';
+import type { FollowUp, QueueChange, WorkItem } from './work-queue';
 
 /**
  * The exactly-once ledger (table order_ledger) and each request's per-order outcomes (sync_request_orders).
@@ -212,7 +212,6 @@ export async function recordOrders(
 }
 
 /** A follow-up write of an order, each with its own claim in the ledger: none -> pending -> done. */
-export type FollowUp = 'payments' | 'credit_note' | 'refund' | 'allocation';
 
 const FOLLOW_UP_COLUMNS: Record<FollowUp, { status: string; claimedAt: string; claimedBy: string }> = {
   payments: { status: 'payments_status', claimedAt: 'payments_claimed_at', claimedBy: 'payments_claimed_by' },

@@ -10,12 +10,8 @@
 import type { Allocation, CreditNote, Invoice, Payment } from 'xero-node';
 import { decimalFromNumber, parseDecimal, type Decimal4 } from '../money';
 import type { Order } from '../orders/schema';
-import {
-  expectedTotals,
-  type CreditNotePlan,
-  type InvoiceDraft,
-  type MappingSettings,
-} from './invoice-mapping';
+import { expectedTotals, type CreditNotePlan, type MappingSettings } from './invoice-mapping';
+import { type InvoiceDraft } from '../xero/documents';
 import { money2 } from '../xero/amounts';
 
 /** What was checked; one message per kind is kept on the ledger row. */

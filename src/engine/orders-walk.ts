@@ -1,4 +1,3 @@
-import { Context, log } from '@temporalio/activity';
 import { metrics } from '../observability/metrics';
 import type { ManualSyncInput, OrdersCursor, StepOutcome } from '../definitions';
 import { listOrdersPage } from '../orders/store';
@@ -12,14 +11,14 @@ import type { ContactResolution } from './request-contacts';
 import type { WorkItem } from './work-queue';
 import { stepFacts } from './request-facts';
 import { orderRangeOf } from './plan';
-import { setProgress } from '../requests/progress';
+import { setProgress } from './progress-records';
 import { DailyQuotaExhausted, waitFor } from '../xero/limiter';
 import { flushFollowUps, followUpsOf, lockedFollowUps } from './follow-ups';
 import { planOrder, writeInvoices } from './invoices';
 import type { InvoicePage, Planned } from './invoices';
-import { openStep, quotaStop, TaskPool } from './step';
-import type { Step } from './step';
-import { toActivityFailure } from '../../activities/xero-failures';
+import { openStep, quotaStop } from './step';
+import { TaskPool } from './task-pool';
+import type { Step, StepHooks } from './step';
 
 // Rows read from PostgreSQL at a time while pages of invoices are put together (five pages of 50 per read).
 const READ_AHEAD = 250;
@@ -37,16 +36,16 @@ export async function syncOrders(
   deps: Dependencies,
   input: ManualSyncInput,
   start: OrdersCursor,
+  hooks: StepHooks,
 ): Promise<StepOutcome> {
-  const resumed = Context.current().info.heartbeatDetails as OrdersCursor | undefined;
-  const cursor = resumed ?? start;
-  const step = await openStep(deps, input, cursor);
+  const cursor = (hooks.resumed as OrdersCursor | undefined) ?? start;
+  const step = await openStep(deps, input, hooks, cursor);
   const walk = new OrdersWalk(step, cursor);
   try {
     const done = await walk.run();
     return await walk.outcome(done, null);
   } catch (err) {
-    if (!(err instanceof DailyQuotaExhausted)) throw toActivityFailure(err);
+    if (!(err instanceof DailyQuotaExhausted)) throw err;
     quotaStop(step, err);
     return await walk.outcome(false, err);
   }
@@ -125,7 +124,12 @@ class OrdersWalk {
     if (!this.factsLoaded) {
       const { step } = this;
       const { signal, heartbeat, onCall } = step.ctx;
-      step.facts = await stepFacts(step.deps, step.business, step.input, { signal, heartbeat, onCall, log });
+      step.facts = await stepFacts(step.deps, step.business, step.input, {
+        signal,
+        heartbeat,
+        onCall,
+        log: step.log,
+      });
       this.factsLoaded = true;
     }
     const page: Page = {
@@ -278,7 +282,11 @@ function pageDone(step: Step, outcomes: readonly OrderOutcomeRow[]): void {
   for (const o of outcomes) counts[o.outcome] += 1;
   const m = metrics();
   for (const [outcome, n] of Object.entries(counts)) if (n > 0) m.orders.inc({ outcome }, n);
-  log.info('Orders page recorded', { requestId: step.input.requestId, orders: outcomes.length, ...counts });
+  step.log.info('Orders page recorded', {
+    requestId: step.input.requestId,
+    orders: outcomes.length,
+    ...counts,
+  });
 }
 
 /** An order's ledger row once its invoice is in Xero: its follow-up claims as they were (none, if new). */

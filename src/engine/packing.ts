@@ -16,6 +16,8 @@
  * - The organisation's facts (lock dates, currencies) are read once at the request's start: GET /Organisation,
  *   and GET /Currencies only when an order is in a currency other than the base (organisationReads).
  */
+import type { ContactReadStrategy } from '../contract';
+import type { WhereLimit } from '../xero/limiter';
 import { contactKey, contactLookupQuery } from './contact-names';
 
 export const WRITE_BATCH = 50;
@@ -101,16 +103,6 @@ function searchTermOf(q: ReturnType<typeof contactLookupQuery>): string {
 }
 
 /**
- * What a large organisation showed of the contacts `where` it answers (it refuses larger ones with Xero's
- * HighVolumeException, and says nothing of its limit): the fewest names of one it refused, and the most it answered
- * since. Both null for an organisation that never refused one.
- */
-export interface WhereLimit {
-  refused: number | null;
-  answered: number | null;
-}
-
-/**
  * The most names one `where` may OR for the organisation (null: as many as the URL allows): the most it answered
  * below its refusal, or, until one was answered, half the refusal (so each refusal halves: 35, 17, 8, …). At 1 or
  * 0 every name goes by `searchTerm`, which costs as many calls as a `where` of one and is what Xero's guidance
@@ -150,8 +142,6 @@ export function creditNoteNumberGroups(numbers: string[]): Array<{ where: string
   }));
 }
 
-export const CONTACT_READ_STRATEGIES = ['none', 'lookup', 'directory', 'probe-directory'] as const;
-export type ContactReadStrategy = (typeof CONTACT_READ_STRATEGIES)[number];
 
 /**
  * How to read the contacts a request needs: by name (`lookups` calls) or the whole directory (one call per 1,000

@@ -4,9 +4,11 @@ import { rangeWhere } from '../orders/store';
 import type { OrderRange } from '../orders/store';
 import { contactKey, contactNameFor, spelledContactNameFor } from './contact-names';
 import { chooseContactReads, contactLookups, planCalls, whereGroupSize } from './packing';
-import type { CallPlan, ContactReadStrategy, WhereLimit, WorkCounts } from './packing';
+import type { CallPlan, WorkCounts } from './packing';
+import type { ContactReadStrategy } from '../contract';
+import type { WhereLimit } from '../xero/limiter';
 import { organisationReads } from './organisation-rules';
-import { rangeUtc } from '../calendar-zones';
+import { rangeUtc } from '../calendar';
 
 /**
  * What a request will do, from one pass over its orders in PostgreSQL: the counts the preview shows, the work its

@@ -1,4 +1,3 @@
-import { Context, log } from '@temporalio/activity';
 import type { Dependencies } from '../runtime';
 import type { ManualSyncInput } from '../definitions';
 import { getBusiness } from '../businesses/store';
@@ -6,23 +5,27 @@ import type { Business } from '../businesses/store';
 import { requestFacts, takeRequestFacts } from './request-facts';
 import { liveOrders, planFromStats, rangeStats } from './plan';
 import type { RangeStats } from './plan';
-import { setProgress } from '../requests/progress';
+import { setProgress } from './progress-records';
 import type { OrganisationFacts } from '../xero/organisation';
-import { emitSubmitted } from '../../activities/request-state';
+import type { StepHooks } from './step';
 
 /**
  * The request's plan, recorded before its first write: how many orders it covers and the calls it expects (the
  * same plan the preview shows), so progress and the ETA have something true to go on from the start. Its first
- * Xero call reads the organisation's facts (lock dates, currencies), kept for the whole request. Then the
- * request's `sync_request.submitted` webhook event.
+ * Xero call reads the organisation's facts (lock dates, currencies), kept for the whole request. Answers how many
+ * orders the request covers.
  */
-export async function prepareSync(deps: Dependencies, input: ManualSyncInput): Promise<void> {
+export async function prepareRequest(
+  deps: Dependencies,
+  input: ManualSyncInput,
+  hooks: Pick<StepHooks, 'signal' | 'heartbeat' | 'log'>,
+): Promise<{ expected: number }> {
   const business = await getBusiness(deps.db, input.businessId);
   const walkIn = business?.settings.walkInContactName ?? 'Walk-in Customer';
   const tenant = business?.xeroTenantId;
   const quota = tenant ? await deps.limiter.dailyQuota(tenant) : null;
   const stats = await rangeStats(deps.db, input);
-  const facts = business ? await organisationFacts(deps, business, input, stats) : null;
+  const facts = business ? await organisationFacts(deps, business, input, stats, hooks) : null;
   const directory = {
     size: () => Promise.resolve(quota?.contactsCount ?? null),
     where: quota?.contactWhere ?? { refused: null, answered: null },
@@ -33,7 +36,7 @@ export async function prepareSync(deps: Dependencies, input: ManualSyncInput): P
     expected: plan.stats.total,
     plannedCalls: plan.calls.total,
   });
-  await emitSubmitted(deps, input, plan.stats.total);
+  return { expected: plan.stats.total };
 }
 
 /**
@@ -46,23 +49,26 @@ async function organisationFacts(
   business: Business,
   input: ManualSyncInput,
   stats: RangeStats,
+  hooks: Pick<StepHooks, 'signal' | 'heartbeat' | 'log'>,
 ): Promise<OrganisationFacts | null> {
   if (!business.xeroTenantId || liveOrders(stats) === 0) return null;
   const kept = await requestFacts(deps.db, input.requestId);
   if (kept) return kept;
   try {
-    const activity = Context.current();
     return await takeRequestFacts(deps, business, input, stats.currencies, {
-      signal: activity.cancellationSignal,
+      signal: hooks.signal,
       // Heartbeats while the call waits for the limiter, so a worker that dies here is noticed quickly.
-      heartbeat: () => activity.heartbeat(),
-      log,
+      heartbeat: () => hooks.heartbeat(),
+      log: hooks.log,
     });
   } catch (err) {
-    log.warn("The organisation's facts could not be read at the start; the first orders step reads them", {
-      requestId: input.requestId,
-      error: err instanceof Error ? err.message : String(err),
-    });
+    hooks.log.warn(
+      "The organisation's facts could not be read at the start; the first orders step reads them",
+      {
+        requestId: input.requestId,
+        error: err instanceof Error ? err.message : String(err),
+      },
+    );
     return null;
   }
 }

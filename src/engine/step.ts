@@ -1,4 +1,3 @@
-import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { callContextFor } from '../businesses/call-context';
 import { getBusiness } from '../businesses/store';
 import type { Business } from '../businesses/store';
@@ -12,8 +11,9 @@ import { WorkQueue } from './work-queue';
 import type { CallContext, XeroGateway } from '../xero/gateway';
 import type { DailyQuotaExhausted } from '../xero/limiter';
 import { metrics } from '../observability/metrics';
+import { NotConnected } from '../errors';
+import type { CallLog } from '../xero/observe';
 import { ConnectionNeedsReconnect } from '../xero/tokens';
-import { toActivityFailure } from '../../activities/xero-failures';
 
 /**
  * What every step of a request shares: the business as it is now, its Xero gateway and call context, the
@@ -31,6 +31,7 @@ export interface Step {
   /** Stop starting new work after this (ms since the epoch). */
   deadline: number;
   signal: AbortSignal;
+  log: CallLog;
   /** Sets what the heartbeat carries (the checkpoint a retry resumes from) and heartbeats. */
   checkpoint(details: unknown): void;
   /** Xero calls this step started that were not probes of a spent daily budget: real progress. */
@@ -46,31 +47,44 @@ export interface Step {
   facts: OrganisationFacts | null;
 }
 
+/**
+ * What the engine needs of the Temporal activity that runs a step, so the engine itself knows nothing of Temporal:
+ * activities/ builds these from the activity's Context (activities/hooks.ts), tests from their own.
+ */
+export interface StepHooks {
+  /** The details of the last heartbeat of an earlier attempt: where a retried step resumes (undefined: none). */
+  readonly resumed: unknown;
+  /** Aborts when Temporal cancels the step or gives up on it. */
+  readonly signal: AbortSignal;
+  /** This attempt, as ledger claims name it (`<activity id>#<attempt>`). */
+  readonly attempt: string;
+  heartbeat(details?: unknown): void;
+  readonly log: CallLog;
+}
+
 // Another request's claim on an order is taken over only when no call of it can still be in flight.
 const FOREIGN_CLAIM_STALE_MS = 5 * 60_000;
 
-export async function openStep(deps: Dependencies, input: ManualSyncInput, initial: unknown): Promise<Step> {
-  const activity = Context.current();
+export async function openStep(
+  deps: Dependencies,
+  input: ManualSyncInput,
+  hooks: StepHooks,
+  initial: unknown,
+): Promise<Step> {
   const business = await getBusiness(deps.db, input.businessId);
-  if (!business) {
-    throw ApplicationFailure.create({
-      type: 'NotConnected',
-      message: `Business ${input.businessId} does not exist`,
-      nonRetryable: true,
-    });
-  }
+  if (!business) throw new NotConnected(`Business ${input.businessId} does not exist`);
   if (!business.xeroTenantId) {
     // Requests are only accepted for connected businesses: this one was disconnected while the request ran.
-    throw toActivityFailure(
-      new ConnectionNeedsReconnect(business.id, 'the business was disconnected from Xero; connect it again'),
+    throw new ConnectionNeedsReconnect(
+      business.id,
+      'the business was disconnected from Xero; connect it again',
     );
   }
   let details = initial;
   const heartbeat = coalesced(
-    (d) => activity.heartbeat(d),
+    (d) => hooks.heartbeat(d),
     () => details,
   );
-  const { info } = activity;
   const calls = { work: 0 };
   return {
     deps,
@@ -80,18 +94,19 @@ export async function openStep(deps: Dependencies, input: ManualSyncInput, initi
     xero: deps.newXeroGateway(),
     ctx: callContextFor(business, {
       requestId: input.requestId,
-      signal: activity.cancellationSignal,
+      signal: hooks.signal,
       heartbeat,
       onCall: (probe) => void (probe ? undefined : (calls.work += 1)),
-      log,
+      log: hooks.log,
     }),
     who: {
       requestId: input.requestId,
-      attempt: `${info.activityId}#${info.attempt}`,
+      attempt: hooks.attempt,
       foreignStaleMs: Math.max(FOREIGN_CLAIM_STALE_MS, 4 * deps.cfg.XERO_REQUEST_TIMEOUT_MS),
     },
     deadline: Date.now() + deps.cfg.SYNC_STEP_SECONDS * 1000,
-    signal: activity.cancellationSignal,
+    signal: hooks.signal,
+    log: hooks.log,
     checkpoint: (next) => {
       details = next;
       heartbeat();
@@ -138,41 +153,11 @@ export function quotaStop(step: Step, quota: DailyQuotaExhausted): void {
   const m = metrics();
   m.quotaWaits.inc({ organisation });
   m.quotaWaitSeconds.observe({ organisation }, seconds);
-  log.info("Xero's daily quota is spent: the step stops", {
+  step.log.info("Xero's daily quota is spent: the step stops", {
     requestId: step.input.requestId,
     organisation,
     resumeAt: quota.resumeAt.toISOString(),
     resetKnown: quota.resetKnown,
     waitSeconds: Math.round(seconds),
   });
-}
-
-/** Runs tasks with at most `limit` in flight; the first failure stops new tasks and is rethrown by `drain`. */
-export class TaskPool {
-  private readonly running = new Set<Promise<void>>();
-  private failure: { error: unknown } | null = null;
-
-  constructor(private readonly limit: number) {}
-
-  get failed(): boolean {
-    return this.failure !== null;
-  }
-
-  /** Waits for room, then starts the task. */
-  async run(task: () => Promise<void>): Promise<void> {
-    while (this.running.size >= this.limit && !this.failure) await Promise.race(this.running);
-    if (this.failure) return;
-    const promise: Promise<void> = task()
-      .catch((error: unknown) => {
-        this.failure ??= { error };
-      })
-      .finally(() => this.running.delete(promise));
-    this.running.add(promise);
-  }
-
-  /** Waits for every task; rethrows the first failure. */
-  async drain(): Promise<void> {
-    while (this.running.size > 0) await Promise.race(this.running);
-    if (this.failure) throw this.failure.error;
-  }
 }

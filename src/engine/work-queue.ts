@@ -1,7 +1,6 @@
 import { statementParams } from '../db/params';
 import type { Param } from '../db/params';
 import type { Db } from '../db/pool';
-import type { FollowUp } from './ledger';
 
 /**
  * Follow-up writes of one request waiting to fill a Xero batch (table sync_work): payments and refunds (they share
@@ -9,6 +8,9 @@ import type { FollowUp } from './ledger';
  * and allocations, when its credit note is) and removed once written. It only lists work: the ledger's claims
  * decide who writes, so a row listed twice or left behind by a crash never writes twice.
  */
+/** The kinds of write that follow an invoice; each is claimed in the ledger (src/engine/ledger.ts) before it is made. */
+export type FollowUp = 'payments' | 'credit_note' | 'refund' | 'allocation';
+
 export interface WorkItem {
   kind: FollowUp;
   orderId: string;

@@ -2,14 +2,12 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Db } from '../db/pool';
 import { newProgress, SearchAttributes } from '../definitions';
-import type { SyncCounts, SyncState } from '../definitions';
+import type { SyncState } from '../definitions';
 import { NotFound } from '../errors';
 import { getBusiness } from '../businesses/store';
 import { isRealDate } from '../calendar';
-import { localDateOf } from '../calendar-zones';
 import type { DailyQuota } from '../xero/limiter';
-import { requestEta } from './eta';
-import { readProgress } from './progress';
+import { countsOf, progressDetail, readProgress } from './progress';
 import type { RecordedProgress } from './progress';
 import { CLOSED_STATES, correctState, getRequest, listRequests } from './store';
 import type { HistoryFilter, RequestRow } from './store';
@@ -149,13 +147,6 @@ export async function requireRequest(deps: HistoryDeps, businessId: string, id: 
   return row;
 }
 
-function countsOf(p: RecordedProgress | undefined): SyncCounts {
-  const synced = p?.synced ?? 0;
-  const failed = p?.failed ?? 0;
-  const skipped = p?.skipped ?? 0;
-  return { found: synced + failed + skipped, synced, failed, skipped };
-}
-
 // A running request's record that has not moved for this long: its worker may be gone (or the workflow ended
 // without recording it), so Temporal is asked once.
 const QUIET_MS = 120_000;
@@ -176,25 +167,11 @@ export async function describeRequest(deps: DetailDeps, businessId: string, id: 
   const progress = progresses.get(id);
   const quiet = !progress || Date.now() - progress.updatedAt.getTime() > QUIET_MS;
   const state = row.state === 'running' && quiet ? await stateOnceQuiet(deps, row) : row.state;
-  const eta =
-    business?.xeroTenantId && !CLOSED_STATES.has(state)
-      ? await requestEta(deps, business.xeroTenantId, id, {
-          dailyReserve: business.settings.dailyQuotaReserve,
-          dailyCallLimit: business.settings.dailyCallLimit,
-        })
-      : null;
   return {
     ...summaryOf(row, state, progress),
     requestId: id,
     options: row.input.options,
-    phase: CLOSED_STATES.has(state) ? ('done' as const) : (progress?.phase ?? recorded.phase),
-    reachedDate: progress?.reachedAt
-      ? localDateOf(progress.reachedAt.toISOString(), row.input.timeZone)
-      : null,
-    contacts: { total: progress?.contactsTotal ?? 0, done: progress?.contactsDone ?? 0 },
-    xeroCalls: progress?.xeroCalls ?? 0,
-    plannedCalls: progress?.plannedCalls ?? null,
-    etaSeconds: CLOSED_STATES.has(state) ? 0 : eta,
+    ...(await progressDetail(deps, business, row, state, progress)),
     quotaWaits: recorded.quotaWaits,
     asOf: (progress?.updatedAt ?? row.createdAt).toISOString(),
     stale: state === 'running' && quiet,

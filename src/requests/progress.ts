@@ -1,6 +1,25 @@
 import type { Db } from '../db/pool';
-import type { SyncPhase } from '../definitions';
+import type { Business } from '../businesses/store';
+import { localDateOf } from '../calendar';
+import { newProgress } from '../definitions';
+import type { SyncCounts, SyncPhase, SyncState } from '../definitions';
+import type { Config } from '../config';
+import type { DailyLimitSource } from '../contract';
+import type { DailyQuota } from '../xero/limiter';
+import { CLOSED_STATES } from './store';
+import type { RequestRow } from './store';
 
+/**
+ * PROGRESS AND THE ETA: everything a request shows of how far it is and when it will be done, computed here when
+ * it is read (never asked of the worker). What it is computed from is recorded as the sync goes: outcome counts by
+ * a trigger on the per-order results, Xero calls by the limiter as each starts, the phase, plan and point reached
+ * by the engine (src/engine/progress-records.ts), states by the workflow (src/requests/store.ts).
+ *
+ * Three parts: the recorded progress (read), the quota arithmetic (estimates before and while a job runs), and the
+ * ETA of a request sharing its organisation with the others running on it.
+ */
+
+// RECORDED PROGRESS
 /**
  * A request's live progress in PostgreSQL (table sync_request_progress): outcome counts (kept by a trigger), Xero
  * calls (counted by the limiter as each starts), and what the activities record as they go: the phase, the
@@ -20,40 +39,6 @@ export interface RecordedProgress {
   contactsDone: number;
   reachedAt: Date | null;
   updatedAt: Date;
-}
-
-export interface ProgressFields {
-  phase?: SyncPhase;
-  expected?: number;
-  plannedCalls?: number;
-  contactsTotal?: number;
-  contactsDone?: number;
-  /** placed_at (PostgreSQL text) of the last order the walk has passed. */
-  reachedAt?: string;
-}
-
-const COLUMNS: Record<keyof ProgressFields, string> = {
-  phase: 'phase',
-  expected: 'expected',
-  plannedCalls: 'planned_calls',
-  contactsTotal: 'contacts_total',
-  contactsDone: 'contacts_done',
-  reachedAt: 'reached_at',
-};
-
-export async function setProgress(db: Db, requestId: string, fields: ProgressFields): Promise<void> {
-  const entries = Object.entries(fields).filter(([, v]) => v !== undefined) as Array<
-    [keyof ProgressFields, unknown]
-  >;
-  if (entries.length === 0) return;
-  const names = entries.map(([k]) => COLUMNS[k]);
-  const values = entries.map(([, v]) => v);
-  const placeholders = names.map((_, i) => `$${i + 2}`);
-  await db.query(
-    `INSERT INTO sync_request_progress (request_id, ${names.join(', ')}) VALUES ($1, ${placeholders.join(', ')})
-     ON CONFLICT (request_id) DO UPDATE SET ${names.map((n) => `${n} = EXCLUDED.${n}`).join(', ')}, updated_at = now()`,
-    [requestId, ...values],
-  );
 }
 
 interface Row {
@@ -129,4 +114,270 @@ export async function requestGauges(
       secondsSinceProgress: Math.max(0, Math.round(r.seconds)),
     })),
   };
+}
+
+export function countsOf(p: RecordedProgress | undefined): SyncCounts {
+  const synced = p?.synced ?? 0;
+  const failed = p?.failed ?? 0;
+  const skipped = p?.skipped ?? 0;
+  return { found: synced + failed + skipped, synced, failed, skipped };
+}
+
+/**
+ * What a request's detail shows of its progress: the phase, the local date the walk has reached, contacts, calls
+ * made and planned, and the ETA (0 once it has ended; null while it cannot be known or the request is not moving).
+ */
+export async function progressDetail(
+  deps: EtaDeps,
+  business: Business | null,
+  row: Pick<RequestRow, 'id' | 'state' | 'progress' | 'input'>,
+  state: SyncState,
+  progress: RecordedProgress | undefined,
+) {
+  const recorded = row.progress ?? newProgress(row.id, row.state);
+  const closed = CLOSED_STATES.has(state);
+  const eta =
+    business?.xeroTenantId && !closed
+      ? await requestEta(deps, business.xeroTenantId, row.id, {
+          dailyReserve: business.settings.dailyQuotaReserve,
+          dailyCallLimit: business.settings.dailyCallLimit,
+        })
+      : null;
+  return {
+    phase: closed ? ('done' as const) : (progress?.phase ?? recorded.phase),
+    reachedDate: progress?.reachedAt
+      ? localDateOf(progress.reachedAt.toISOString(), row.input.timeZone)
+      : null,
+    contacts: { total: progress?.contactsTotal ?? 0, done: progress?.contactsDone ?? 0 },
+    xeroCalls: progress?.xeroCalls ?? 0,
+    plannedCalls: progress?.plannedCalls ?? null,
+    etaSeconds: closed ? 0 : eta,
+  };
+}
+
+// QUOTA ARITHMETIC
+/**
+ * Time estimates shown before a job starts and while it runs, from a number of calls (src/engine/packing.ts counts
+ * those). Integers only; each estimate is an upper bound, because running out of daily quota part-way stops the
+ * business's live sync too (it shares the budget).
+ */
+
+const SECONDS_PER_DAY = 86_400;
+
+function requireCount(name: string, value: number, min = 0): void {
+  if (!Number.isInteger(value) || value < min)
+    throw new RangeError(`${name} must be a whole number >= ${min}`);
+}
+
+export interface QuotaInput {
+  calls: number;
+  dayRemaining: number;
+  dayLimit: number;
+  /** Calls left untouched each day for the business's live sync. */
+  reserve: number;
+}
+
+function usableToday(dayRemaining: number, reserve: number): number {
+  return Math.max(0, dayRemaining - reserve);
+}
+
+function usablePerDay(dayLimit: number, reserve: number): number {
+  const perDay = dayLimit - reserve;
+  if (perDay <= 0)
+    throw new RangeError(`reserve (${reserve}) leaves nothing of the daily limit (${dayLimit})`);
+  return perDay;
+}
+
+/** Daily quota windows the job touches: 1 when it fits in what is left today (beyond the reserve). */
+export function estimateQuotaWindows({ calls, dayRemaining, dayLimit, reserve }: QuotaInput): number {
+  requireCount('calls', calls);
+  const today = usableToday(dayRemaining, reserve);
+  if (calls <= today) return 1;
+  const later = Math.ceil((calls - today) / usablePerDay(dayLimit, reserve));
+  return today > 0 ? 1 + later : later;
+}
+
+export interface EtaInput {
+  remainingCalls: number;
+  perMinute: number;
+  dayRemaining: number;
+  reserve: number;
+  secondsUntilDayReset: number;
+  dayLimit: number;
+  /** The daily window's length (a day; tests scale it). */
+  windowSeconds?: number;
+}
+
+function pacingSeconds(calls: number, perMinute: number): number {
+  return Math.ceil((calls * 60) / perMinute);
+}
+
+/**
+ * Seconds until the remaining calls are done: minute pacing while daily quota lasts; when it runs out, wait for the
+ * reset, then a full day per further window (or longer, if pacing is so slow a day's budget takes more than a day).
+ */
+export function etaSeconds(input: EtaInput): number {
+  const { remainingCalls, perMinute, dayRemaining, reserve, secondsUntilDayReset, dayLimit } = input;
+  requireCount('remainingCalls', remainingCalls);
+  if (!(perMinute > 0)) throw new RangeError('perMinute must be > 0');
+  const today = usableToday(dayRemaining, reserve);
+  if (remainingCalls <= today) return pacingSeconds(remainingCalls, perMinute);
+  const perDay = usablePerDay(dayLimit, reserve);
+  const afterToday = remainingCalls - today;
+  const fullWindows = Math.ceil(afterToday / perDay) - 1;
+  const lastWindowCalls = afterToday - fullWindows * perDay;
+  const firstWait = Math.max(Math.max(0, secondsUntilDayReset), pacingSeconds(today, perMinute));
+  const windowSeconds = Math.max(input.windowSeconds ?? SECONDS_PER_DAY, pacingSeconds(perDay, perMinute));
+  return firstWait + fullWindows * windowSeconds + pacingSeconds(lastWindowCalls, perMinute);
+}
+
+// THE ETA
+/**
+ * A request's ETA, computed when it is read, from recorded facts: its remaining calls (its plan less the calls
+ * made), the other open requests of the same Xero organisation (they share its minute and daily budget, so each
+ * gets a share while they run together), and the organisation's daily quota as Xero last reported it.
+ *
+ * Sharing: requests of one organisation are served about equally, so request i is done once every open request
+ * has made min(r_j, r_i) more calls: the sum of those is what stands before it.
+ */
+export interface EtaDeps {
+  cfg: Config;
+  db: Db;
+  limiter: { dailyQuota(tenantId: string): Promise<DailyQuota> };
+}
+
+// Requests that do not spend calls while in these states: the closed ones, and those waiting on the merchant.
+const IDLE_STATES: ReadonlySet<SyncState> = new Set([...CLOSED_STATES, 'paused', 'needs_reconnect']);
+
+/** Calls each open request of the organisation still needs (planned less made; at least 1 while it runs). */
+export async function openRequestsOf(
+  db: Db,
+  tenantId: string,
+): Promise<Array<{ id: string; state: SyncState; remaining: number | null }>> {
+  const { rows } = await db.query<{
+    id: string;
+    state: SyncState;
+    planned_calls: number | null;
+    xero_calls: number | null;
+  }>(
+    `SELECT r.id, r.state, p.planned_calls, p.xero_calls FROM sync_requests r
+     JOIN businesses b ON b.id = r.business_id
+     LEFT JOIN sync_request_progress p ON p.request_id = r.id
+     WHERE b.xero_tenant_id = $1 AND r.state NOT IN ('completed', 'completed_with_errors', 'failed', 'cancelled')`,
+    [tenantId],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    state: r.state,
+    remaining: r.planned_calls === null ? null : Math.max(1, r.planned_calls - (r.xero_calls ?? 0)),
+  }));
+}
+
+/** The daily quota as the ETA sees it: what Xero last said, or the full limit once that reading is stale. */
+export function quotaView(
+  quota: DailyQuota,
+  dayLimit: number,
+  windowMs: number,
+  now: number,
+): { dayRemaining: number; secondsUntilDayReset: number } {
+  const reset = quota.resetAt?.getTime() ?? null;
+  const stale =
+    quota.observedAt === null ||
+    (reset !== null ? reset <= now : now - quota.observedAt.getTime() > windowMs);
+  const dayRemaining = stale || quota.dayRemaining === null ? dayLimit : quota.dayRemaining;
+  // Unknown reset: at worst a whole window from now (the next probe may find it sooner).
+  const untilReset = reset !== null && !stale ? reset - now : windowMs;
+  return { dayRemaining, secondsUntilDayReset: Math.ceil(Math.max(0, untilReset) / 1000) };
+}
+
+export interface BusinessQuota {
+  dailyReserve: number;
+  dailyCallLimit: number | null;
+}
+
+/**
+ * The organisation's daily call limit as estimates use it: the business's `dailyCallLimit` setting, else the
+ * largest X-DayLimit-Remaining Xero has shown plus one, else XERO_DAILY_LIMIT.
+ */
+export function dailyLimitInUse(
+  business: Pick<BusinessQuota, 'dailyCallLimit'>,
+  quota: Pick<DailyQuota, 'limitSeen'>,
+  defaultLimit: number,
+): { calls: number; source: DailyLimitSource } {
+  if (business.dailyCallLimit !== null) return { calls: business.dailyCallLimit, source: 'setting' };
+  if (quota.limitSeen !== null) return { calls: quota.limitSeen, source: 'xero-headers' };
+  return { calls: defaultLimit, source: 'default' };
+}
+
+/**
+ * Seconds until `mine` more calls are made for the organisation `tenantId`, sharing it with `peers` (the other
+ * requests running on it, by the calls they still need).
+ */
+export async function sharedEta(
+  deps: EtaDeps,
+  tenantId: string,
+  mine: number,
+  peers: number[],
+  business: BusinessQuota,
+  known?: DailyQuota,
+): Promise<{
+  seconds: number;
+  dayRemaining: number;
+  dayLimit: number;
+  dayLimitSource: DailyLimitSource;
+  reserve: number;
+  untilReset: number;
+}> {
+  const shared = mine + peers.reduce((n, r) => n + Math.min(r, mine), 0);
+  const quota = known ?? (await deps.limiter.dailyQuota(tenantId));
+  const limit = dailyLimitInUse(business, quota, deps.cfg.XERO_DAILY_LIMIT);
+  const dayLimit = limit.calls;
+  const reserve = Math.min(business.dailyReserve, dayLimit - 1);
+  const view = quotaView(quota, dayLimit, deps.cfg.XERO_DAY_WINDOW_MS, Date.now());
+  const seconds = etaSeconds({
+    remainingCalls: shared,
+    perMinute: deps.cfg.XERO_MINUTE_BUDGET * (60_000 / deps.cfg.XERO_WINDOW_MS),
+    ...view,
+    reserve,
+    dayLimit,
+    windowSeconds: deps.cfg.XERO_DAY_WINDOW_MS / 1000,
+  });
+  return {
+    seconds,
+    dayRemaining: view.dayRemaining,
+    dayLimit,
+    dayLimitSource: limit.source,
+    reserve,
+    untilReset: view.secondsUntilDayReset,
+  };
+}
+
+/**
+ * Seconds until request `requestId` of organisation `tenantId` is done, or null when it cannot be known yet (its
+ * plan is not recorded) or it is not moving (paused, needs reconnect, ended).
+ */
+export async function requestEta(
+  deps: EtaDeps,
+  tenantId: string,
+  requestId: string,
+  business: BusinessQuota,
+): Promise<number | null> {
+  const [open, quota] = await Promise.all([
+    openRequestsOf(deps.db, tenantId),
+    deps.limiter.dailyQuota(tenantId),
+  ]);
+  const self = open.find((r) => r.id === requestId);
+  if (!self || self.remaining === null || IDLE_STATES.has(self.state)) return null;
+  const mine = self.remaining;
+  const peers = open
+    .filter((r) => r.id !== requestId && !IDLE_STATES.has(r.state))
+    .map((r) => r.remaining ?? mine);
+  return (await sharedEta(deps, tenantId, mine, peers, business, quota)).seconds;
+}
+
+/** The calls still needed by the organisation's running requests (for a preview's ETA). */
+export async function runningPeers(db: Db, tenantId: string): Promise<number[]> {
+  return (await openRequestsOf(db, tenantId))
+    .filter((r) => !IDLE_STATES.has(r.state) && r.remaining !== null)
+    .map((r) => r.remaining!);
 }

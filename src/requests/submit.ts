@@ -18,7 +18,7 @@ import { getBusiness, getLocation } from '../businesses/store';
 import type { Business } from '../businesses/store';
 import type { Contact } from 'xero-node';
 import type { XeroGateway } from '../xero/gateway';
-import { validateDateRange } from '../calendar-zones';
+import { validateDateRange } from '../calendar';
 import { findByIdempotencyKey, getRequest, insertRequest } from './store';
 import type { RequestRow } from './store';
 

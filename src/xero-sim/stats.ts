@@ -1,4 +1,5 @@
-import type { XeroSim } from './sim';
+import type { SimClock } from './clock';
+import type { IdentityStore } from './identity-store';
 import type { TenantState, TenantStats } from './state';
 
 export interface TenantStatsView {
@@ -66,7 +67,14 @@ export function tenantStats(tenant: TenantState): TenantStatsView {
   };
 }
 
-export function collectStats(sim: XeroSim): SimStats {
+/** What the stats read of the simulator (its tenants, clock and identity), not the simulator itself. */
+export interface StatsSource {
+  tenants: ReadonlyMap<string, TenantState>;
+  clock: Pick<SimClock, 'now' | 'timeScale'>;
+  identity: Pick<IdentityStore, 'stats'>;
+}
+
+export function collectStats(sim: StatsSource): SimStats {
   const tenants: Record<string, TenantStatsView> = {};
   for (const tenant of sim.tenants.values()) tenants[tenant.tenantId] = tenantStats(tenant);
   return {

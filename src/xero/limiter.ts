@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/pool';
 import { metrics } from '../observability/metrics';
 import type { RateLimitHeaders } from './errors';
-import type { WhereLimit } from '../engine/packing';
 
 /**
  * The per-tenant Xero limiter. Every call for a tenant, from any process (workers and API alike), goes through
@@ -21,6 +20,16 @@ import type { WhereLimit } from '../engine/packing';
  * the two readings), and then assumed to recur every `dayWindowMs`. While the reset is unknown and the budget is
  * spent, one call per `probeMs` per organisation (not per request) may look whether the window has reset.
  */
+/**
+ * What a large organisation showed of the contacts `where` it answers (it refuses larger ones with Xero's
+ * HighVolumeException, and says nothing of its limit): the fewest names of one it refused, and the most it answered
+ * since. Both null for an organisation that never refused one.
+ */
+export interface WhereLimit {
+  refused: number | null;
+  answered: number | null;
+}
+
 export interface LimiterOptions {
   perMinute: number;
   concurrency: number;

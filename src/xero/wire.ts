@@ -5,7 +5,7 @@ import type {
   InvoiceDraft,
   LineItemDraft,
   PaymentDraft,
-} from '../engine/invoice-mapping';
+} from './documents';
 
 /**
  * Drafts (money as decimal strings) -> xero-node models. This is the edge where amounts become JSON numbers,

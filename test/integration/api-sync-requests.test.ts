@@ -8,7 +8,7 @@ import type { ManualSyncResult } from '../../src/definitions';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import type { Order } from '../../src/orders/schema';
 import { generateDemoOrders } from '../../src/orders/seed';
-import { upsertBusiness } from '../../src/businesses/store';
+import { upsertBusiness } from '../support/businesses';
 import type { ApiClient } from '../support/api';
 import { createBusiness, expectExactlyOnce, loadOrders, simInvoices, simStats } from '../support/orders';
 import { eventually, startTestSystem } from '../support/system';

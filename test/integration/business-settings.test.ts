@@ -1,4 +1,4 @@
-import { upsertBusiness } from '../../src/businesses/store';
+import { upsertBusiness } from '../support/businesses';
 import { DEMO_SETTINGS } from '../../src/demo/seed';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import type { ApiClient, ApiResponse } from '../support/api';

@@ -1,4 +1,4 @@
-import { upsertBusiness } from '../../src/businesses/store';
+import { upsertBusiness } from '../support/businesses';
 import { DEMO_SETTINGS } from '../../src/demo/seed';
 import { XeroConnections } from '../../src/xero/connections';
 import { connectToSimulator } from '../support/orders';

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { upsertBusiness } from '../../src/businesses/store';
+import { upsertBusiness } from '../support/businesses';
 import type { ManualSyncResult } from '../../src/definitions';
 import { DEMO_SETTINGS } from '../../src/demo/seed';
 import { importOrdersFile } from '../../src/orders/import';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { upsertBusiness } from '../../src/businesses/store';
+import { upsertBusiness } from '../support/businesses';
 import { cancelUpdate } from '../../src/definitions';
 import type { ManualSyncResult, SyncProgress } from '../../src/definitions';
 import { DEMO_SETTINGS } from '../../src/demo/seed';

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { upsertBusiness } from '../../src/businesses/store';
+import { upsertBusiness } from '../support/businesses';
 import type { ManualSyncResult } from '../../src/definitions';
 import { DEMO_SETTINGS } from '../../src/demo/seed';
 import { generateDemoOrders } from '../../src/orders/seed';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { upsertBusiness } from '../../src/businesses/store';
+import { upsertBusiness } from '../support/businesses';
 import { getBusiness } from '../../src/businesses/store';
 import { DEMO_SETTINGS } from '../../src/demo/seed';
 import { ConnectionStore } from '../../src/xero/connection-store';

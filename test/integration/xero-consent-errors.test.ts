@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { upsertBusiness } from '../../src/businesses/store';
+import { upsertBusiness } from '../support/businesses';
 import { createApp } from '../../src/api/app';
 import type { Config } from '../../src/config';
 import { createLogger } from '../../src/logger';

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { Webhook } from 'standardwebhooks';
-import { upsertBusiness } from '../../src/businesses/store';
+import { upsertBusiness } from '../support/businesses';
 import { DEMO_SETTINGS } from '../../src/demo/seed';
 import { KEEPALIVE_EVERY_MS, keepAliveScheduleId } from '../../src/definitions';
 import { ensureKeepAliveSchedule } from '../../src/temporal/keep-alive-schedule';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/pool';
 import { parseDecimal, sumDecimal } from '../../src/money';
-import { upsertBusiness } from '../../src/businesses/store';
+import { upsertBusiness } from './businesses';
 import type { BusinessSettings } from '../../src/businesses/store';
 import { DEMO_SETTINGS } from '../../src/demo/seed';
 import { DEMO_LOCATIONS, generateDemoOrders } from '../../src/orders/seed';

@@ -1,4 +1,4 @@
-import { estimateQuotaWindows, etaSeconds } from '../../src/requests/estimate';
+import { estimateQuotaWindows, etaSeconds } from '../../src/requests/progress';
 
 describe('estimateQuotaWindows', () => {
   it('is one window when the calls fit in what is left today beyond the reserve', () => {

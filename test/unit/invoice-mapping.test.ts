@@ -6,12 +6,12 @@ import {
   mapOrder,
   paymentsFor,
   xeroTotals,
-  type CreditNoteDraft,
   type InvoiceMapping,
   type MappingResult,
   type MappingSettings,
   type XeroTotals,
 } from '../../src/engine/invoice-mapping';
+import { type CreditNoteDraft } from '../../src/xero/documents';
 import { money2 } from '../../src/xero/amounts';
 import { buildLines, computeTotals } from '../../src/xero-sim/documents';
 import type { TenantLimits } from '../../src/xero-sim/options';

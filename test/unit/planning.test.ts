@@ -1,4 +1,4 @@
-import { localDateOf, localDayStartUtc, rangeUtc, validateDateRange } from '../../src/calendar-zones';
+import { localDateOf, localDayStartUtc, rangeUtc, validateDateRange } from '../../src/calendar';
 
 describe('localDateOf', () => {
   it('puts an order at 23:30 local on that local day', () => {

@@ -1,4 +1,4 @@
-import type { CreditNoteDraft, InvoiceDraft } from '../../src/engine/invoice-mapping';
+import type { CreditNoteDraft, InvoiceDraft } from '../../src/xero/documents';
 import { toXeroCreditNote, toXeroInvoice } from '../../src/xero/wire';
 
 const line = {

@@ -14,7 +14,7 @@ import type { Operation } from '../operation';
 import { Problem } from '../openapi/problem';
 import { storedFacts } from '../../businesses/organisation-facts';
 import { DailyLimitView } from '../../contract';
-import { dailyLimitInUse } from '../../requests/eta';
+import { dailyLimitInUse } from '../../requests/progress';
 import { bindingLock, monthlyInvoiceCap } from '../../xero/organisation';
 import type { OrganisationFacts } from '../../xero/organisation';
 import type { TenantLimiter } from '../../xero/limiter';

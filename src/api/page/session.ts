@@ -41,10 +41,6 @@ export function setSessionCookie(res: Response, cfg: Config, session: PageSessio
   res.append('Set-Cookie', `${sessionCookieName(cfg)}=${session.secret}; ${cookieAttributes(cfg, seconds)}`);
 }
 
-export function clearSessionCookie(res: Response, cfg: Config): void {
-  res.append('Set-Cookie', `${sessionCookieName(cfg)}=; ${cookieAttributes(cfg, 0)}`);
-}
-
 /** The session cookie's value, if the request carries one. */
 export function sessionSecretOf(req: Request, cfg: Config): string | undefined {
   const name = sessionCookieName(cfg);

@@ -9,13 +9,7 @@ import type { ControlAction } from '../../contract';
 import { InvalidInput } from '../../errors';
 import { controlRequest, retryFailed } from '../../requests/control';
 import { DetailCache } from '../../requests/detail-cache';
-import {
-  CursorError,
-  describeRequest,
-  linksOf,
-  listHistory,
-  requireRequest,
-} from '../../requests/history';
+import { CursorError, describeRequest, linksOf, listHistory, requireRequest } from '../../requests/history';
 import { listOrderResults } from '../../requests/order-results';
 import { previewSyncRequest } from '../../requests/preview';
 import { submitSyncRequest } from '../../requests/submit';

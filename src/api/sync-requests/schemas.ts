@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Channel } from '../../contract';
-import { CONTACT_READ_STRATEGIES } from '../../engine/packing';
+import { CONTACT_READ_STRATEGIES } from '../../contract';
 import {
   ContactMapping,
   ControlAction,

@@ -1,0 +1,24 @@
+import type { BusinessSettings } from '../../src/businesses/store';
+import type { Db } from '../../src/db/pool';
+
+/**
+ * A business row as a test wants it, created or updated (the product creates businesses through the import, the
+ * CLI and the demo; only tests need to set one up whole). Settings given are merged over the stored ones.
+ */
+export async function upsertBusiness(
+  db: Db,
+  b: {
+    id: string;
+    name: string;
+    timeZone: string;
+    xeroTenantId: string | null;
+    settings: Partial<BusinessSettings>;
+  },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO businesses (id, name, time_zone, xero_tenant_id, settings) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, time_zone = EXCLUDED.time_zone,
+       xero_tenant_id = COALESCE(EXCLUDED.xero_tenant_id, businesses.xero_tenant_id), settings = businesses.settings || EXCLUDED.settings, updated_at = now()`,
+    [b.id, b.name, b.timeZone, b.xeroTenantId, JSON.stringify(b.settings)],
+  );
+}
