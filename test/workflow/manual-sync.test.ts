@@ -19,12 +19,16 @@ import type { ManualSyncInput, ManualSyncResult, StepOutcome, SyncState } from '
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes';
 import { quietTemporalRuntime, requireEnv, uniqueTaskQueue } from '../support/harness';
 import { eventually } from '../support/system';
+import { startTimeSkippingEnvironment } from '../support/time-skipping';
 
 /**
- * The workflow alone, on the real dev server, with its activities mocked: quota waits, reconnects, pause, resume
- * and cancel (Updates), continue-as-new, and a bug in workflow code failing the task but not the request.
+ * The workflow alone, with its activities mocked: quota waits, reconnects, pause, resume and cancel (Updates),
+ * continue-as-new, and a bug in workflow code failing the task but not the request. The tests that wait on the
+ * workflow's durable timers (a quota reset hours away, the reconnect check every 15 minutes) run on the
+ * time-skipping test server, which jumps its clock to the next timer; the others on the real dev server.
  */
-let env: TestWorkflowEnvironment;
+let devServer: TestWorkflowEnvironment;
+let skipping: TestWorkflowEnvironment;
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 const bundle = (path: string) => {
   if (!bundles.has(path))
@@ -36,13 +40,14 @@ const WITH_BUG = require.resolve('../fixtures/workflows/with-bug');
 
 beforeAll(async () => {
   quietTemporalRuntime();
-  env = await TestWorkflowEnvironment.createFromExistingServer({
-    address: requireEnv('TEST_TEMPORAL_ADDRESS'),
-  });
-  await ensureSearchAttributes(env.connection, 'default');
+  [devServer, skipping] = await Promise.all([
+    TestWorkflowEnvironment.createFromExistingServer({ address: requireEnv('TEST_TEMPORAL_ADDRESS') }),
+    startTimeSkippingEnvironment(),
+  ]);
+  await ensureSearchAttributes(devServer.connection, 'default');
 });
 afterAll(async () => {
-  await env?.teardown();
+  await Promise.all([devServer?.teardown(), skipping?.teardown()]);
 });
 
 function inputFor(name: string, mode: 'auto' | 'manual' = 'manual'): ManualSyncInput {
@@ -73,7 +78,9 @@ function outcome(o: Partial<StepOutcome> = {}): StepOutcome {
   };
 }
 
-const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
+const MINUTE = 60_000;
+/** `minutes` after `now`: on the time-skipping server, `now` is its clock (ahead of the real one), not Date.now(). */
+const inMinutes = (now: number, minutes: number) => new Date(now + minutes * MINUTE).toISOString();
 
 /** Typed fakes: a changed activity signature breaks this file at compile time. */
 function fakes(overrides: Partial<Activities>): { activities: Activities; states: SyncState[] } {
@@ -91,8 +98,13 @@ function fakes(overrides: Partial<Activities>): { activities: Activities; states
   return { activities, states };
 }
 
-/** A worker with these activities on its own task queue, and the workflow started on it. */
-async function start(name: string, activities: Activities, input: ManualSyncInput, workflows = REAL) {
+/** A worker with these activities on its own task queue, and the workflow started on it (by default on the dev server). */
+async function start(
+  name: string,
+  activities: Activities,
+  input: ManualSyncInput,
+  { env = devServer, workflows = REAL }: { env?: TestWorkflowEnvironment; workflows?: string } = {},
+) {
   const taskQueue = uniqueTaskQueue(`wf-${name}`);
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -110,23 +122,35 @@ async function start(name: string, activities: Activities, input: ManualSyncInpu
 
 describe('manualSync with mocked activities', () => {
   it('waits for the daily quota durably, counting one wait per daily window however many looks it takes', async () => {
-    const answers = [
-      outcome({ resumeAt: inSeconds(1), resetKnown: false }), // spent, reset unknown: look again soon
-      outcome({ resumeAt: inSeconds(1), progressed: false }), // the look found it still spent: same window
-      outcome({ cursor: { after: { placedAt: '2026-01-10', id: 'o1' }, walked: false } }),
-      outcome({ resumeAt: inSeconds(1), resetKnown: true }), // the next window spent too: a second wait
-      outcome({ done: true, counts: { found: 3, synced: 3, failed: 0, skipped: 0 } }),
+    const answers: Array<(now: number) => StepOutcome> = [
+      // Spent, reset unknown: look again in 10 minutes.
+      (now) => outcome({ resumeAt: inMinutes(now, 10), resetKnown: false }),
+      // The look found it still spent: same window.
+      (now) => outcome({ resumeAt: inMinutes(now, 10), progressed: false }),
+      () => outcome({ cursor: { after: { placedAt: '2026-01-10', id: 'o1' }, walked: false } }),
+      // The next window spent too: a second wait, for a reset five hours away.
+      (now) => outcome({ resumeAt: inMinutes(now, 300), resetKnown: true }),
+      () => outcome({ done: true, counts: { found: 3, synced: 3, failed: 0, skipped: 0 } }),
     ];
     const cursors: unknown[] = [];
+    // When each step ran (the test server's clock) and when it asked to be run again.
+    const steps: Array<{ at: number; resumeAt: string | null }> = [];
     const { activities, states } = fakes({
       syncOrders: async (_input, cursor) => {
         cursors.push(cursor);
-        return answers.shift()!;
+        const at = await skipping.currentTimeMs();
+        const answer = answers.shift()!(at);
+        steps.push({ at, resumeAt: answer.resumeAt });
+        return answer;
       },
     });
-    const { worker, handle } = await start('quota', activities, inputFor('quota'));
+    const { worker, handle } = await start('quota', activities, inputFor('quota'), { env: skipping });
     const result = (await worker.runUntil(handle.result())) as ManualSyncResult;
     expect(result).toMatchObject({ state: 'completed', quotaWaits: 2, phase: 'done' });
+    // Each step after a wait ran once its timer fired, never earlier.
+    const early = steps.filter((s, i) => i > 0 && s.at < Date.parse(steps[i - 1]!.resumeAt ?? '1970-01-01'));
+    expect(steps.filter((s) => s.resumeAt !== null)).toHaveLength(3);
+    expect(early).toEqual([]);
     expect(states.filter((s) => s === 'waiting_for_quota').length).toBeGreaterThanOrEqual(2);
     // The step after a wait resumes from the cursor the last step reported.
     expect(cursors[3]).toEqual({ after: { placedAt: '2026-01-10', id: 'o1' }, walked: false });
@@ -154,6 +178,42 @@ describe('manualSync with mocked activities', () => {
       await handle.signal(reconnectedSignal);
       return handle.result();
     })) as ManualSyncResult;
+    expect(contactSteps).toBe(2);
+    expect(result).toMatchObject({ state: 'completed', lastError: null });
+    expect(states).toContain('needs_reconnect');
+  });
+
+  it('without the reconnected signal, looks at the connection every 15 minutes and carries on once it is active', async () => {
+    let contactSteps = 0;
+    let revokedAt = 0;
+    // When the workflow looked at the connection (the test server's clock).
+    const looks: number[] = [];
+    const { activities, states } = fakes({
+      resolveContacts: async () => {
+        contactSteps += 1;
+        if (contactSteps === 1) {
+          revokedAt = await skipping.currentTimeMs();
+          throw ApplicationFailure.create({
+            type: NEEDS_RECONNECT_FAILURE,
+            message: 'the refresh token was revoked',
+            nonRetryable: true,
+          });
+        }
+        return outcome({ done: true });
+      },
+      // Reconnected in Xero before the third look, but the signal never came.
+      xeroConnectionActive: async () => {
+        looks.push(await skipping.currentTimeMs());
+        return looks.length === 3;
+      },
+    });
+    const input = inputFor('reconnect-check', 'auto');
+    const { worker, handle } = await start('reconnect-check', activities, input, { env: skipping });
+    const result = (await worker.runUntil(handle.result())) as ManualSyncResult;
+    expect(looks).toHaveLength(3);
+    const gaps = looks.map((at, i) => at - (i === 0 ? revokedAt : looks[i - 1]!));
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(15 * MINUTE);
+    expect(Math.max(...gaps)).toBeLessThan(16 * MINUTE);
     expect(contactSteps).toBe(2);
     expect(result).toMatchObject({ state: 'completed', lastError: null });
     expect(states).toContain('needs_reconnect');
@@ -201,7 +261,7 @@ describe('manualSync with mocked activities', () => {
     const result = (await worker.runUntil(handle.result())) as ManualSyncResult;
     expect(result).toMatchObject({ state: 'completed', cursor: { after: { id: 'o205' } } });
     const runs: string[] = [];
-    for await (const wf of env.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` }))
+    for await (const wf of devServer.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` }))
       runs.push(wf.status.name);
     expect(runs.sort()).toEqual(['COMPLETED', 'CONTINUED_AS_NEW']);
   }, 120_000);
@@ -209,7 +269,7 @@ describe('manualSync with mocked activities', () => {
   it('fails the workflow task, not the request, on a TypeError in workflow code; a fixed worker carries on', async () => {
     const { activities, states } = fakes({});
     const input = inputFor('bug');
-    const buggy = await start('bug', activities, input, WITH_BUG);
+    const buggy = await start('bug', activities, input, { workflows: WITH_BUG });
     const failedTask = await buggy.worker.runUntil(
       eventually(async () => {
         const { events } = await buggy.handle.fetchHistory();
@@ -223,7 +283,7 @@ describe('manualSync with mocked activities', () => {
 
     // The fixed code on the same task queue replays the history and finishes the request.
     const worker = await Worker.create({
-      connection: env.nativeConnection,
+      connection: devServer.nativeConnection,
       taskQueue: buggy.taskQueue,
       workflowBundle: await bundle(REAL),
       activities,

@@ -1,20 +1,19 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
 import { XERO_KEEPALIVE_WORKFLOW } from '../../src/definitions';
 import type { KeepAliveResult } from '../../src/definitions';
-import { quietTemporalRuntime, requireEnv, uniqueTaskQueue } from '../support/harness';
+import { uniqueTaskQueue, workflowBundle } from '../support/harness';
+import { startTimeSkippingEnvironment } from '../support/time-skipping';
 
 /**
- * The keep-alive workflow alone, on the real dev server, with its activities mocked: refresh first, then the
- * webhook sweep; a step that fails is retried, and the run's result says what it did.
+ * The keep-alive workflow alone, with its activities mocked: refresh first, then the webhook sweep; a step that
+ * fails is retried, and the run's result says what it did. On the time-skipping test server: the retry waits
+ * out its backoff (10 s and more) in server time, not real time.
  */
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
-  quietTemporalRuntime();
-  env = await TestWorkflowEnvironment.createFromExistingServer({
-    address: requireEnv('TEST_TEMPORAL_ADDRESS'),
-  });
+  env = await startTimeSkippingEnvironment();
 });
 afterAll(async () => {
   await env?.teardown();
@@ -27,10 +26,7 @@ async function run(
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    workflowBundle: await bundleWorkflowCode({
-      workflowsPath: require.resolve('../../workflows'),
-      logger: new DefaultLogger('WARN'),
-    }),
+    workflowBundle: await workflowBundle(),
     activities,
   });
   const handle = await env.client.workflow.start(XERO_KEEPALIVE_WORKFLOW, {
