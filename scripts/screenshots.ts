@@ -6,7 +6,8 @@ import { launchBrowser, newContext, pageLink, requestRow } from '../test/support
 import { createBusiness, loadOrders } from '../test/support/orders';
 import globalSetup from '../test/support/global-setup';
 import globalTeardown from '../test/support/global-teardown';
-import { startTestSystem, submitSync } from '../test/support/system';
+import { submitSync } from '../test/support/requests';
+import { startTestSystem } from '../test/support/system';
 
 /**
  * `npm run screenshots`: the main views of the Manual Syncing page, taken in Chromium against the whole system

@@ -1,5 +1,4 @@
 import type { Browser } from 'playwright-core';
-import type { ManualSyncResult } from '../../src/definitions';
 import { generateDemoOrders } from '../../src/orders/seed';
 import type { Order } from '../../src/orders/schema';
 import { DEMO_LOCATIONS } from '../../src/orders/seed';
@@ -12,8 +11,9 @@ import {
   requestRow,
   seriousAxeViolations,
 } from '../support/browser';
-import { createBusiness, loadOrders, simInvoices } from '../support/orders';
-import { eventually, startTestSystem, submitSync } from '../support/system';
+import { createBusiness, loadDemoOrders, loadOrders, simInvoices } from '../support/orders';
+import { submitSync, syncResult, syncToEnd } from '../support/requests';
+import { eventually, startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 /**
@@ -144,7 +144,7 @@ describe('the Manual Syncing page', () => {
     expect(await row.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
     expect(await page.evaluate('window.notReloaded')).toBe(true);
     expect(detailReads).toEqual([]);
-    const result = (await system.temporal.client.workflow.getHandle(id).result()) as ManualSyncResult;
+    const result = await syncResult(system, id);
     expect(result.state).toBe('completed');
     // Readable at 375 px: nothing wider than the screen.
     await page.setViewportSize({ width: 375, height: 800 });
@@ -206,13 +206,12 @@ describe('the Manual Syncing page', () => {
   }, 120_000);
 
   it('shows the orders that failed with Xero’s message, and Retry failed orders starts a linked request that completes', async () => {
-    const id = await submitSync(system, {
+    const { id } = await syncToEnd(system, {
       businessId,
       channel: 'pos',
       startDate: FAILING_DAYS[0]!,
       endDate: FAILING_DAYS[1]!,
     });
-    await system.temporal.client.workflow.getHandle(id).result();
     const api = await system.api(businessId);
     const failed = await api.get<{ items: Array<{ orderNumber: string; message: string }> }>(
       `/api/sync-requests/${id}/orders?status=failed`,
@@ -306,16 +305,14 @@ describe('the Manual Syncing page', () => {
     const slow = 'biz_page_pause';
     // Its own invoice numbers: it shares the simulator's organisation with biz_page, whose orders have the same numbers.
     await createBusiness(system.database.db, slow, { invoiceNumberTemplate: 'PAUSE-{number}' });
-    await loadOrders(system.database.db, [
-      ...generateDemoOrders({
-        businessId: slow,
-        from: localDay(-40),
-        to: localDay(-11),
-        ordersPerDay: 50,
-        channel: 'pos',
-        seed: 15,
-      }),
-    ]);
+    await loadDemoOrders(system.database.db, {
+      businessId: slow,
+      from: localDay(-40),
+      to: localDay(-11),
+      ordersPerDay: 50,
+      channel: 'pos',
+      seed: 15,
+    });
     const { context, page } = await openPage(browser, system, slow);
     await expectThat(page.getByText('No sync requests yet')).toBeVisible();
     // Submitted elsewhere (the platform's backend): the row arrives through the page's stream.

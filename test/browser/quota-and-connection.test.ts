@@ -1,9 +1,9 @@
 import type { Browser } from 'playwright-core';
-import { generateDemoOrders } from '../../src/orders/seed';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import { expectThat, launchBrowser, openPage, requestRow, seriousAxeViolations } from '../support/browser';
-import { createBusiness, loadOrders } from '../support/orders';
-import { eventually, startTestSystem, submitSync } from '../support/system';
+import { createBusiness, loadDemoOrders } from '../support/orders';
+import { submitSync, waitForRequest } from '../support/requests';
+import { eventually, startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 /**
@@ -40,28 +40,26 @@ describe('the Manual Syncing page while Xero says wait', () => {
   it('shows a request waiting for the daily quota with its resume time in the business’s time zone', async () => {
     const businessId = 'biz_quota';
     await createBusiness(system.database.db, businessId, { dailyQuotaReserve: 15 });
-    await loadOrders(system.database.db, [
-      ...generateDemoOrders({
-        businessId,
-        from: '2025-04-01',
-        to: '2025-04-10',
-        ordersPerDay: 25,
-        channel: 'pos',
-      }),
-    ]);
+    await loadDemoOrders(system.database.db, {
+      businessId,
+      from: '2025-04-01',
+      to: '2025-04-10',
+      ordersPerDay: 25,
+      channel: 'pos',
+    });
     const id = await submitSync(system, {
       businessId,
       channel: 'pos',
       startDate: '2025-04-01',
       endDate: '2025-04-10',
     });
-    const api = await system.api(businessId);
-    const waiting = await eventually(async () => {
-      const res = await api.get<{ state: string; resumeAt: string | null; resumeAtIsReset: boolean }>(
-        `/api/sync-requests/${id}`,
-      );
-      return res.body.state === 'waiting_for_quota' && res.body.resumeAt ? res.body : null;
-    }, 60_000);
+    const waiting = await waitForRequest(
+      system,
+      businessId,
+      id,
+      (p) => p.state === 'waiting_for_quota' && p.resumeAt !== null,
+      60_000,
+    );
     const at = new Date(waiting.resumeAt!);
     const inSingapore = new Intl.DateTimeFormat('en-GB', {
       timeZone: 'Asia/Singapore',
@@ -88,7 +86,7 @@ describe('the Manual Syncing page while Xero says wait', () => {
     await expectThat(page.locator('.detail')).toContainText('Daily quota waits');
     await expectThat(page.getByRole('button', { name: 'Pause' })).toBeVisible();
     await context.close();
-    await api.post(`/api/sync-requests/${id}/cancel`);
+    await (await system.api(businessId)).post(`/api/sync-requests/${id}/cancel`);
   }, 120_000);
 
   it('shows the Xero connection at the top, and "needs reconnect" with the button as soon as it happens', async () => {

@@ -1,5 +1,4 @@
 import type { Browser } from 'playwright-core';
-import { generateDemoOrders } from '../../src/orders/seed';
 import { endPageSession } from '../../src/sessions/store';
 import {
   expectThat,
@@ -10,8 +9,9 @@ import {
   requestRow,
   seriousAxeViolations,
 } from '../support/browser';
-import { createBusiness, loadOrders } from '../support/orders';
-import { eventually, startTestSystem, submitSync } from '../support/system';
+import { createBusiness, loadDemoOrders } from '../support/orders';
+import { syncToEnd } from '../support/requests';
+import { eventually, startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 /**
@@ -30,22 +30,20 @@ describe('sessions of the Manual Syncing page', () => {
     ]);
     await createBusiness(system.database.db, 'biz_a');
     await createBusiness(system.database.db, 'biz_b');
-    await loadOrders(system.database.db, [
-      ...generateDemoOrders({
-        businessId: 'biz_a',
-        from: '2025-05-01',
-        to: '2025-05-02',
-        ordersPerDay: 3,
-        channel: 'pos',
-      }),
-    ]);
-    requestOfA = await submitSync(system, {
+    await loadDemoOrders(system.database.db, {
+      businessId: 'biz_a',
+      from: '2025-05-01',
+      to: '2025-05-02',
+      ordersPerDay: 3,
+      channel: 'pos',
+    });
+    const synced = await syncToEnd(system, {
       businessId: 'biz_a',
       channel: 'pos',
       startDate: '2025-05-01',
       endDate: '2025-05-02',
     });
-    await system.temporal.client.workflow.getHandle(requestOfA).result();
+    requestOfA = synced.id;
   });
   afterAll(async () => {
     await browser?.close();

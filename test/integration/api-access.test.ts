@@ -2,17 +2,15 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { createApp, OPERATIONS } from '../../src/api/app';
 import { createPool } from '../../src/db/pool';
 import { createLogger } from '../../src/logger';
 import type { Logger } from '../../src/logger';
-import { generateDemoOrders } from '../../src/orders/seed';
-import { apiClient } from '../support/api';
-import { createBusiness, loadOrders } from '../support/orders';
-import { eventually, startTestSystem, submitSync } from '../support/system';
+import { apiClient, serveApp } from '../support/api';
+import { createBusiness, loadDemoOrders } from '../support/orders';
+import { syncToEnd } from '../support/requests';
+import { eventually, startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 import { CLI_ENTRY } from '../support/cli';
 
@@ -21,16 +19,6 @@ const run = promisify(execFile);
 /** A concrete path for an operation's template, with a real request id where one is needed. */
 function samplePath(path: string, requestId: string): string {
   return path.replace(':id', requestId);
-}
-
-async function listen(app: ReturnType<typeof createApp>): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
 }
 
 function capturingLogger(lines: Array<Record<string, unknown>>): Logger {
@@ -45,23 +33,21 @@ describe('API access: keys, business scoping, health, errors, docs', () => {
   beforeAll(async () => {
     system = await startTestSystem('api-access', { env: { WEBHOOK_ALLOW_PRIVATE_URLS: 'true' } });
     for (const id of ['biz_key_a', 'biz_key_b']) await createBusiness(system.database.db, id);
-    await loadOrders(system.database.db, [
-      ...generateDemoOrders({
-        businessId: 'biz_key_a',
-        from: '2025-05-01',
-        to: '2025-05-01',
-        ordersPerDay: 4,
-        channel: 'pos',
-        seed: 3,
-      }),
-    ]);
-    requestOfA = await submitSync(system, {
+    await loadDemoOrders(system.database.db, {
+      businessId: 'biz_key_a',
+      from: '2025-05-01',
+      to: '2025-05-01',
+      ordersPerDay: 4,
+      channel: 'pos',
+      seed: 3,
+    });
+    const synced = await syncToEnd(system, {
       businessId: 'biz_key_a',
       channel: 'pos',
       startDate: '2025-05-01',
       endDate: '2025-05-01',
     });
-    await system.temporal.client.workflow.getHandle(requestOfA).result();
+    requestOfA = synced.id;
   });
   afterAll(async () => {
     await system?.stop();
@@ -157,7 +143,7 @@ describe('API access: keys, business scoping, health, errors, docs', () => {
     });
     // The same API with PostgreSQL unreachable (nothing listens on port 9).
     const deadDb = createPool('postgres://nobody:nothing@127.0.0.1:9/none', 1);
-    const broken = await listen(
+    const broken = await serveApp(
       createApp({ ...system.deps, db: deadDb, temporal: system.temporal.client, log: capturingLogger([]) }),
     );
     try {
@@ -180,7 +166,7 @@ describe('API access: keys, business scoping, health, errors, docs', () => {
       String(text).includes('sync_requests')
         ? Promise.reject(new Error('relation "secret_internal_table" does not exist'))
         : (system.database.db.query as (...a: unknown[]) => unknown)(text, ...rest)) as never;
-    const app = await listen(
+    const app = await serveApp(
       createApp({
         ...system.deps,
         db: failing,
@@ -201,7 +187,7 @@ describe('API access: keys, business scoping, health, errors, docs', () => {
     }
     // Through the real logger: the line carries the error id, the request's id and the error's stack.
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'api-log-')), 'api.ndjson');
-    const logged = await listen(
+    const logged = await serveApp(
       createApp({
         ...system.deps,
         db: failing,

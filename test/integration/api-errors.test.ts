@@ -1,5 +1,4 @@
 import net from 'node:net';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApiKey } from '../../src/api-keys/store';
 import { createApp, openApiDocument } from '../../src/api/app';
@@ -7,14 +6,14 @@ import { API_DB_DEADLINES, apiTemporalClient } from '../../src/api/dependencies'
 import { createPool } from '../../src/db/pool';
 import type { Db } from '../../src/db/pool';
 import { createLogger } from '../../src/logger';
-import { generateDemoOrders } from '../../src/orders/seed';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
-import { apiClient, checkAgainstOpenApi } from '../support/api';
+import { apiClient, checkAgainstOpenApi, serveApp } from '../support/api';
 import type { ApiResponse } from '../support/api';
 import { testConfig, testLogFile } from '../support/harness';
-import { createBusiness, loadOrders } from '../support/orders';
+import { createBusiness, loadDemoOrders } from '../support/orders';
 import { freePort } from '../support/ports';
-import { eventually, startTestSystem, submitSync } from '../support/system';
+import { syncToEnd } from '../support/requests';
+import { eventually, startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 /**
@@ -24,16 +23,6 @@ import type { TestSystem } from '../support/system';
 
 const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const paths = (res: ApiResponse) => ((res.body.errors ?? []) as Array<{ path: string }>).map((e) => e.path);
-
-async function listen(app: ReturnType<typeof createApp>): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 /** A TCP server that accepts connections and never answers: a hung (SIGSTOPped) PostgreSQL or Temporal. */
 async function blackHole(): Promise<{ port: number; close(): Promise<void> }> {
@@ -82,18 +71,15 @@ describe('API errors: 4xx for every client mistake, 503 for a dependency that is
   beforeAll(async () => {
     system = await startTestSystem('api-errors');
     await createBusiness(system.database.db, businessId);
-    await loadOrders(system.database.db, [
-      ...generateDemoOrders({
-        businessId,
-        from: '2025-05-01',
-        to: '2025-05-01',
-        ordersPerDay: 3,
-        channel: 'pos',
-        seed: 5,
-      }),
-    ]);
-    requestId = await submitSync(system, { businessId, ...submitBody });
-    await system.temporal.client.workflow.getHandle(requestId).result();
+    await loadDemoOrders(system.database.db, {
+      businessId,
+      from: '2025-05-01',
+      to: '2025-05-01',
+      ordersPerDay: 3,
+      channel: 'pos',
+      seed: 5,
+    });
+    requestId = (await syncToEnd(system, { businessId, ...submitBody })).id;
     key = await system.keyFor(businessId);
   });
   afterAll(async () => {
@@ -428,7 +414,7 @@ describe('API errors: 4xx for every client mistake, 503 for a dependency that is
     };
     const withApp = async (db: Db, temporalAddress: string, fn: (url: string) => Promise<void>) => {
       const temporal = apiTemporalClient(testConfig({ TEMPORAL_ADDRESS: temporalAddress }));
-      const app = await listen(
+      const app = await serveApp(
         createApp({
           ...system.deps,
           db,
@@ -528,7 +514,7 @@ describe('API errors: 4xx for every client mistake, 503 for a dependency that is
       });
       const db = createPool(system.database.url, 4, API_DB_DEADLINES);
       const temporal = apiTemporalClient(frozen);
-      const app = await listen(
+      const app = await serveApp(
         createApp({
           ...system.deps,
           cfg: frozen,

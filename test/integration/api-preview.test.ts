@@ -4,7 +4,8 @@ import type { Order } from '../../src/orders/schema';
 import { generateDemoOrders } from '../../src/orders/seed';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import type { ApiClient } from '../support/api';
-import { createBusiness, loadOrders, simStats } from '../support/orders';
+import { createBusiness, loadDemoOrders, loadOrders, seedSimContacts, simStats } from '../support/orders';
+import { syncToEnd } from '../support/requests';
 import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
@@ -23,16 +24,13 @@ describe('previewing a sync request', () => {
   beforeAll(async () => {
     system = await startTestSystem('api-preview');
     await createBusiness(system.database.db, 'biz_year');
-    year = [
-      ...generateDemoOrders({
-        businessId: 'biz_year',
-        from: '2025-01-01',
-        to: '2025-12-31',
-        ordersPerDay: 12,
-        seed: 7,
-      }),
-    ];
-    await loadOrders(system.database.db, year);
+    year = await loadDemoOrders(system.database.db, {
+      businessId: 'biz_year',
+      from: '2025-01-01',
+      to: '2025-12-31',
+      ordersPerDay: 12,
+      seed: 7,
+    });
   });
   afterAll(async () => {
     await system?.stop();
@@ -135,14 +133,12 @@ describe('previewing a sync request', () => {
     orders[2]!.status = orders[3]!.status = 'completed';
     await loadOrders(system.database.db, orders);
     const api = await system.api(businessId);
-    const day1 = await api.post('/api/sync-requests', {
+    await syncToEnd(system, {
+      businessId,
       channel: 'online',
-      locationId: 'all',
       startDate: '2025-03-01',
       endDate: '2025-03-01',
-      contactMapping: { mode: 'auto' },
     });
-    await system.temporal.client.workflow.getHandle(String(day1.body.id)).result();
     const { rows } = await system.database.db.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM order_ledger WHERE business_id = $1 AND status = 'synced'",
       [businessId],
@@ -160,17 +156,14 @@ describe('previewing a sync request', () => {
     expect(auto.orders.alreadySynced).toBe(rows[0]!.n);
     expect(rows[0]!.n).toBeGreaterThan(0);
 
-    const seeded = await fetch(`${system.xero.baseUrl}/__sim/tenants/${DEMO_TENANT_ID}/contacts`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ Contacts: [{ Name: 'Old Walk-in', ContactStatus: 'ARCHIVED' }] }),
-    });
-    const archived = ((await seeded.json()) as { Contacts: Array<{ ContactID: string }> }).Contacts[0]!;
+    const [archived] = await seedSimContacts(system.xero.baseUrl, DEMO_TENANT_ID, [
+      { Name: 'Old Walk-in', ContactStatus: 'ARCHIVED' },
+    ]);
     const manual = await preview(api, {
       channel: 'online',
       startDate: '2025-03-01',
       endDate: '2025-03-02',
-      contactMapping: { mode: 'manual', contactId: archived.ContactID },
+      contactMapping: { mode: 'manual', contactId: archived!.ContactID },
     });
     expect(manual.warnings).toContainEqual(
       expect.objectContaining({

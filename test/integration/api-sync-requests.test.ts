@@ -4,13 +4,13 @@ import type {
   HistoryPage as HistoryPageSchema,
   OrdersPage as OrdersPageSchema,
 } from '../../src/api/sync-requests/schemas';
-import type { ManualSyncResult } from '../../src/definitions';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import type { Order } from '../../src/orders/schema';
 import { generateDemoOrders } from '../../src/orders/seed';
 import { upsertBusiness } from '../support/businesses';
 import type { ApiClient } from '../support/api';
 import { createBusiness, expectExactlyOnce, loadOrders, simInvoices, simStats } from '../support/orders';
+import { listedWorkflowIds, syncResult } from '../support/requests';
 import { eventually, startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
@@ -74,9 +74,6 @@ describe('the sync-request API', () => {
     await system?.stop();
   });
 
-  const result = (id: string) =>
-    system.temporal.client.workflow.getHandle(id).result() as Promise<ManualSyncResult>;
-
   it('starts one workflow per Idempotency-Key: sequential and concurrent retries get the same request; another body is refused', async () => {
     const body = request('2025-06-01');
     const headers = { 'idempotency-key': 'order-batch-2025-06-01' };
@@ -93,7 +90,7 @@ describe('the sync-request API', () => {
       expect(retry.body).toMatchObject({ id, replayed: true });
       expect(retry.headers.get('idempotent-replayed')).toBe('true');
     }
-    await result(id);
+    await syncResult(system, id);
     // After it finished, the same key still answers the same request rather than starting it again.
     expect((await api.post('/api/sync-requests', body, { headers })).body).toMatchObject({
       id,
@@ -117,7 +114,7 @@ describe('the sync-request API', () => {
     const other = await (await system.api('biz_api_other')).post('/api/sync-requests', body, { headers });
     expect(other.status).toBe(202);
     expect(other.body.id).not.toBe(id);
-    await result(String(other.body.id));
+    await syncResult(system, String(other.body.id));
   });
 
   it('refuses each bad input with problem+json naming the field and what to do, and writes nothing', async () => {
@@ -182,7 +179,7 @@ describe('the sync-request API', () => {
       locationId: 'all',
       startDate: '2025-06-03',
     });
-    const final = await result(id);
+    const final = await syncResult(system, id);
     expect(final.state).toBe('completed_with_errors');
     const detail = await api.get(`/api/sync-requests/${id}`);
     expect(detail.body).toMatchObject({
@@ -239,14 +236,7 @@ describe('the sync-request API', () => {
       },
     });
     const invoicesBefore = (await simInvoices(system.xero.baseUrl)).length;
-    const workflows = async () => {
-      const ids: string[] = [];
-      for await (const wf of system.temporal.client.workflow.list({
-        query: `XeroSyncBusinessId = "${businessId}"`,
-      }))
-        ids.push(wf.workflowId);
-      return ids;
-    };
+    const workflows = () => listedWorkflowIds(system.temporal.client, `XeroSyncBusinessId = "${businessId}"`);
     const workflowsBefore = await eventually(async () => {
       const ids = await workflows();
       return ids.includes(id) ? ids : null;
@@ -270,7 +260,7 @@ describe('the sync-request API', () => {
       [id],
     );
     expect(retryRows).toEqual([{ id: retryId }]);
-    const retried = await result(retryId);
+    const retried = await syncResult(system, retryId);
     // Called again once it has ended: the same retry, nothing new started.
     const again = await api.post(`/api/sync-requests/${id}/retry-failed`);
     expect(again.body).toMatchObject({ id: retryId, replayed: true });
@@ -300,7 +290,7 @@ describe('the sync-request API', () => {
       request('2025-06-01', '2025-06-02', { channel: 'online' }),
     );
     const onlineId = String(online.body.id);
-    await result(onlineId);
+    await syncResult(system, onlineId);
     const all = await api.get<HistoryPage>('/api/sync-requests');
     expect(all.body.items.length).toBeGreaterThanOrEqual(4);
     expect(all.body.items[0]!.id).toBe(onlineId);

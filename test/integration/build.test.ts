@@ -3,12 +3,11 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { ManualSyncResult } from '../../src/definitions';
-import { generateDemoOrders } from '../../src/orders/seed';
 import { apiEnv, waitUntilReady } from '../support/api-process';
-import { createBusiness, expectExactlyOnce, loadOrders, simInvoices } from '../support/orders';
+import { createBusiness, expectExactlyOnce, loadDemoOrders, simInvoices } from '../support/orders';
 import { freePort } from '../support/ports';
-import { startTestSystem, submitSync } from '../support/system';
+import { syncToEnd } from '../support/requests';
+import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 import { LOGS_ON_STDOUT, exited, keepInTestLog, stopWorker, workerEnv } from '../support/worker-process';
 
@@ -106,17 +105,19 @@ describe('production build', () => {
 
     const businessId = 'biz_build';
     await createBusiness(system.database.db, businessId);
-    const orders = [
-      ...generateDemoOrders({ businessId, from: '2025-03-01', to: '2025-03-03', ordersPerDay: 30, seed: 16 }),
-    ];
-    await loadOrders(system.database.db, orders);
-    const id = await submitSync(system, {
+    const orders = await loadDemoOrders(system.database.db, {
+      businessId,
+      from: '2025-03-01',
+      to: '2025-03-03',
+      ordersPerDay: 30,
+      seed: 16,
+    });
+    const { result } = await syncToEnd(system, {
       businessId,
       channel: 'pos',
       startDate: '2025-03-01',
       endDate: '2025-03-03',
     });
-    const result = (await system.temporal.client.workflow.getHandle(id).result()) as ManualSyncResult;
     expect(result.state).toBe('completed');
     const pos = orders.filter((o) => o.channel === 'pos');
     expect(result.counts.found).toBe(pos.length);

@@ -1,4 +1,4 @@
-import { upsertBusiness } from '../support/businesses';
+import { unconnectedBusiness } from '../support/businesses';
 import { DEMO_SETTINGS } from '../../src/demo/seed';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import type { ApiClient, ApiResponse } from '../support/api';
@@ -43,11 +43,9 @@ describe('business settings API', () => {
     system = await startTestSystem('business-settings', { worker: false });
     await createBusiness(system.database.db, A);
     await createBusiness(system.database.db, B, { invoiceNumberTemplate: 'B-{number}' });
-    await upsertBusiness(system.database.db, {
-      id: OFFLINE,
+    await unconnectedBusiness(system.database.db, OFFLINE, {
       name: 'Offline Ltd',
       timeZone: 'Europe/London',
-      xeroTenantId: null,
       settings: {},
     });
     [a, b, offline] = await Promise.all([system.api(A), system.api(B), system.api(OFFLINE)]);

@@ -1,9 +1,6 @@
-import type { z } from 'zod';
-import type { SyncRequestDetail } from '../../src/api/sync-requests/schemas';
-import type { ManualSyncResult } from '../../src/definitions';
-import { generateDemoOrders } from '../../src/orders/seed';
-import { createBusiness, loadOrders } from '../support/orders';
-import { eventually, startTestSystem, submitSync } from '../support/system';
+import { createBusiness, loadDemoOrders } from '../support/orders';
+import { requestDetail, submitSync, syncResult, waitForRequest } from '../support/requests';
+import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 describe('pause, resume and cancel over the API', () => {
@@ -24,16 +21,14 @@ describe('pause, resume and cancel over the API', () => {
     async () => {
       const businessId = 'biz_control';
       await createBusiness(system.database.db, businessId);
-      await loadOrders(system.database.db, [
-        ...generateDemoOrders({
-          businessId,
-          from: '2025-08-01',
-          to: '2025-08-20',
-          ordersPerDay: 60,
-          channel: 'pos',
-          seed: 8,
-        }),
-      ]);
+      await loadDemoOrders(system.database.db, {
+        businessId,
+        from: '2025-08-01',
+        to: '2025-08-20',
+        ordersPerDay: 60,
+        channel: 'pos',
+        seed: 8,
+      });
       const id = await submitSync(system, {
         businessId,
         channel: 'pos',
@@ -41,10 +36,8 @@ describe('pause, resume and cancel over the API', () => {
         endDate: '2025-08-20',
       });
       const api = await system.api(businessId);
-      const progress = async () =>
-        (await api.get<z.infer<typeof SyncRequestDetail>>(`/api/sync-requests/${id}`)).body;
-      const handle = system.temporal.client.workflow.getHandle(id);
-      await eventually(async () => (await progress()).counts.found >= 50);
+      const progress = () => requestDetail(system, businessId, id);
+      await waitForRequest(system, businessId, id, (p) => p.counts.found >= 50);
 
       // Another business's key cannot touch it: 404, as if it did not exist.
       await createBusiness(system.database.db, 'biz_control_other');
@@ -59,10 +52,7 @@ describe('pause, resume and cancel over the API', () => {
       const again = await api.post(`/api/sync-requests/${id}/pause`);
       expect(again.status).toBe(409);
       expect(again.body.detail).toContain('already paused');
-      const paused = await eventually(async () => {
-        const p = await progress();
-        return p.state === 'paused' ? p : null;
-      });
+      const paused = await waitForRequest(system, businessId, id, (p) => p.state === 'paused');
       await new Promise((r) => setTimeout(r, 1500));
       expect((await progress()).counts.found).toBe(paused.counts.found);
       expect(paused.pausing).toBe(false);
@@ -78,11 +68,11 @@ describe('pause, resume and cancel over the API', () => {
       const notPaused = await api.post(`/api/sync-requests/${id}/resume`);
       expect(notPaused.status).toBe(409);
       expect(notPaused.body.detail).toContain('not paused');
-      await eventually(async () => (await progress()).counts.found > paused.counts.found);
+      await waitForRequest(system, businessId, id, (p) => p.counts.found > paused.counts.found);
       const cancel = await api.post(`/api/sync-requests/${id}/cancel`);
       expect(cancel.status).toBe(202);
       expect(cancel.body).toMatchObject({ action: 'cancel', pending: true });
-      const result = (await handle.result()) as ManualSyncResult;
+      const result = await syncResult(system, id);
 
       expect(result.state).toBe('cancelled');
       // Once ended, there is nothing left to control.
@@ -97,7 +87,7 @@ describe('pause, resume and cancel over the API', () => {
       // Every order it recorded is counted once.
       const { rows } = await system.database.db.query(
         'SELECT count(*)::int AS n FROM sync_request_orders WHERE request_id = $1',
-        [handle.workflowId],
+        [id],
       );
       expect(rows[0].n).toBe(final.counts.found);
     },

@@ -1,17 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import type { ManualSyncResult } from '../../src/definitions';
 import { requestCounts } from '../../src/engine/ledger';
-import { generateDemoOrders } from '../../src/orders/seed';
 import { seededRandom } from '../../src/random';
-import {
-  createBusiness,
-  expectCreditNotesOnce,
-  expectExactlyOnce,
-  loadOrders,
-  simInvoices,
-  simStats,
-} from '../support/orders';
-import { startTestSystem, submitSync } from '../support/system';
+import { createBusiness, expectSyncedExactlyOnce, loadDemoOrders } from '../support/orders';
+import { submitSync, syncResult } from '../support/requests';
+import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 import { exited, spawnWorker, stopWorker, workerEnv } from '../support/worker-process';
 
@@ -36,17 +28,14 @@ describe('worker crashes', () => {
     async () => {
       const businessId = 'biz_crash';
       await createBusiness(system.database.db, businessId);
-      const orders = [
-        ...generateDemoOrders({
-          businessId,
-          from: '2025-06-01',
-          to: '2025-06-30',
-          ordersPerDay: 80,
-          channel: 'pos',
-          seed: 7,
-        }),
-      ];
-      await loadOrders(system.database.db, orders);
+      const orders = await loadDemoOrders(system.database.db, {
+        businessId,
+        from: '2025-06-01',
+        to: '2025-06-30',
+        ordersPerDay: 80,
+        channel: 'pos',
+        seed: 7,
+      });
       const id = await submitSync(system, {
         businessId,
         channel: 'pos',
@@ -76,14 +65,12 @@ describe('worker crashes', () => {
         kills += 1;
       }
       children.push(spawnWorker(env));
-      const result = (await handle.result()) as ManualSyncResult;
+      const result = await syncResult(system, id);
 
       expect(kills).toBe(4);
       expect(result.counts.found).toBe(orders.length);
       expect(result.state).toBe('completed');
-      expectExactlyOnce(orders, await simInvoices(system.xero.baseUrl));
-      const stats = await simStats(system.xero.baseUrl);
-      expectCreditNotesOnce(orders, stats);
+      const stats = await expectSyncedExactlyOnce(system, orders);
       expect(stats.duplicateInvoiceNumbers).toEqual([]);
       expect(stats.duplicateReferences).toEqual([]);
     },

@@ -1,5 +1,4 @@
-import { upsertBusiness } from '../support/businesses';
-import { DEMO_SETTINGS } from '../../src/demo/seed';
+import { unconnectedBusiness } from '../support/businesses';
 import { XeroConnections } from '../../src/xero/connections';
 import { connectToSimulator } from '../support/orders';
 import { startTestSystem } from '../support/system';
@@ -28,14 +27,7 @@ describe('disconnect forgets the connection, OAuth or Custom Connection', () => 
     await system?.stop();
   });
 
-  const newBusiness = (id: string) =>
-    upsertBusiness(system.database.db, {
-      id,
-      name: id,
-      timeZone: 'Asia/Singapore',
-      xeroTenantId: null,
-      settings: DEMO_SETTINGS,
-    });
+  const newBusiness = (id: string) => unconnectedBusiness(system.database.db, id);
   const disconnect = async (businessId: string) => {
     const api = await system.api(businessId);
     return api.post(`/xero/disconnect?business=${businessId}`);

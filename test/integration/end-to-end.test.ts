@@ -2,13 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { upsertBusiness } from '../support/businesses';
-import type { ManualSyncResult } from '../../src/definitions';
 import { DEMO_SETTINGS } from '../../src/demo/seed';
 import { importOrdersFile } from '../../src/orders/import';
 import { generateDemoOrders } from '../../src/orders/seed';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import { connectToSimulator } from '../support/orders';
-import { eventually, startTestSystem, submitSync } from '../support/system';
+import { listedWorkflowIds, syncToEnd } from '../support/requests';
+import { eventually, startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 describe('end to end: import, submit over HTTP, sync into Xero', () => {
@@ -38,7 +38,7 @@ describe('end to end: import, submit over HTTP, sync into Xero', () => {
     const imported = await importOrdersFile(system.database.db, path.join(dir, 'orders.ndjson'));
     expect(imported.failed).toBe(0);
 
-    const id = await submitSync(system, {
+    const { id, result } = await syncToEnd(system, {
       businessId,
       channel: 'pos',
       locationId: 'all',
@@ -46,8 +46,6 @@ describe('end to end: import, submit over HTTP, sync into Xero', () => {
       endDate: '2026-03-03',
       contactMapping: { mode: 'auto' },
     });
-
-    const result = (await system.temporal.client.workflow.getHandle(id).result()) as ManualSyncResult;
     const expected = orders.filter((o) => o.channel === 'pos' && o.status !== 'voided');
     expect(result.state).toBe('completed');
     expect(result.counts.synced).toBe(expected.length);
@@ -77,12 +75,9 @@ describe('end to end: import, submit over HTTP, sync into Xero', () => {
       counts: { synced: expected.length },
     });
 
+    const query = `XeroSyncBusinessId = '${businessId}' AND XeroSyncChannel = 'pos' AND XeroSyncState = 'completed'`;
     const listed = await eventually(async () => {
-      const ids: string[] = [];
-      for await (const wf of system.temporal.client.workflow.list({
-        query: `XeroSyncBusinessId = '${businessId}' AND XeroSyncChannel = 'pos' AND XeroSyncState = 'completed'`,
-      }))
-        ids.push(wf.workflowId);
+      const ids = await listedWorkflowIds(system.temporal.client, query);
       return ids.includes(id) ? ids : null;
     });
     expect(listed).toContain(id);

@@ -1,4 +1,3 @@
-import type { ManualSyncResult } from '../../src/definitions';
 import type { Order } from '../../src/orders/schema';
 import { generateDemoOrders } from '../../src/orders/seed';
 import { contactKey } from '../../src/engine/contact-names';
@@ -12,7 +11,8 @@ import {
   simInvoices,
   simStats,
 } from '../support/orders';
-import { startTestSystem, submitSync } from '../support/system';
+import { syncToEnd } from '../support/requests';
+import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 /**
@@ -64,8 +64,7 @@ async function largeOrganisation(
 }
 
 async function run(system: TestSystem, businessId: string, day: string) {
-  const id = await submitSync(system, { businessId, channel: 'online', startDate: day, endDate: day });
-  return (await system.temporal.client.workflow.getHandle(id).result()) as ManualSyncResult;
+  return (await syncToEnd(system, { businessId, channel: 'online', startDate: day, endDate: day })).result;
 }
 
 /** Every contact of the organisation, grouped by the key Xero's uniqueness rule compares. */

@@ -1,13 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
-import type { ManualSyncInput, ManualSyncResult } from '../../src/definitions';
+import type { ManualSyncInput } from '../../src/definitions';
 import { PLAN_VERSION } from '../../src/definitions';
-import { generateDemoOrders } from '../../src/orders/seed';
 import { insertRequest } from '../../src/requests/store';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import { checkedFetch } from '../support/api';
-import { createBusiness, loadOrders, simInvoices, simStats } from '../support/orders';
+import { createBusiness, loadDemoOrders, simInvoices, simStats } from '../support/orders';
 import { freePort } from '../support/ports';
-import { eventually, startTestSystem, submitSync } from '../support/system';
+import { syncToEnd } from '../support/requests';
+import { eventually, startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 import { spawnWorker, stopWorker, workerEnv } from '../support/worker-process';
 
@@ -85,23 +85,19 @@ describe('Prometheus metrics of the worker and the API', () => {
   it("the worker's /metrics shows the calls and orders the simulator counted, and the Temporal SDK's own", async () => {
     const businessId = 'biz_metrics';
     await createBusiness(system.database.db, businessId, { dailyQuotaReserve: 100 });
-    const orders = [
-      ...generateDemoOrders({
-        businessId,
-        from: '2025-07-01',
-        to: '2025-07-03',
-        ordersPerDay: 30,
-        channel: 'pos',
-      }),
-    ];
-    await loadOrders(system.database.db, orders);
-    const id = await submitSync(system, {
+    const orders = await loadDemoOrders(system.database.db, {
+      businessId,
+      from: '2025-07-01',
+      to: '2025-07-03',
+      ordersPerDay: 30,
+      channel: 'pos',
+    });
+    const { result } = await syncToEnd(system, {
       businessId,
       channel: 'pos',
       startDate: '2025-07-01',
       endDate: '2025-07-03',
     });
-    const result = (await system.temporal.client.workflow.getHandle(id).result()) as ManualSyncResult;
     expect(result.state).toBe('completed');
 
     const text = await scrape(workerMetrics);

@@ -1,13 +1,12 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { upsertBusiness } from '../support/businesses';
+import { unconnectedBusiness } from '../support/businesses';
 import { cancelUpdate } from '../../src/definitions';
-import type { ManualSyncResult, SyncProgress } from '../../src/definitions';
-import { DEMO_SETTINGS } from '../../src/demo/seed';
-import { generateDemoOrders } from '../../src/orders/seed';
 import type { Order } from '../../src/orders/schema';
-import { expectExactlyOnce, loadOrders, simInvoices } from '../support/orders';
-import { eventually, startTestSystem, submitSync } from '../support/system';
+import { expectExactlyOnce, loadDemoOrders, simInvoices } from '../support/orders';
+import { listedWorkflowIds, submitSync, syncResult, waitForRequest } from '../support/requests';
+import type { RequestDetail } from '../support/requests';
+import { eventually, startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 import {
   connectThroughOAuth,
@@ -16,7 +15,6 @@ import {
   WEB_APP,
   WEB_APP_ENV,
 } from '../support/xero-connect';
-import { checkedFetch } from '../support/api';
 import { CLI_ENTRY } from '../support/cli';
 
 /**
@@ -34,24 +32,14 @@ describe('needs_reconnect', () => {
   });
 
   async function business(id: string): Promise<Order[]> {
-    await upsertBusiness(system.database.db, {
-      id,
-      name: id,
-      timeZone: 'Asia/Singapore',
-      xeroTenantId: null,
-      settings: DEMO_SETTINGS,
+    await unconnectedBusiness(system.database.db, id);
+    return loadDemoOrders(system.database.db, {
+      businessId: id,
+      from: '2026-02-02',
+      to: '2026-02-04',
+      ordersPerDay: 12,
+      channel: 'pos',
     });
-    const orders = [
-      ...generateDemoOrders({
-        businessId: id,
-        from: '2026-02-02',
-        to: '2026-02-04',
-        ordersPerDay: 12,
-        channel: 'pos',
-      }),
-    ];
-    await loadOrders(system.database.db, orders);
-    return orders;
   }
 
   function revokeInXero(clientId: string, tenantId: string): void {
@@ -61,26 +49,17 @@ describe('needs_reconnect', () => {
     system.xero.sim.identity.revokeConnection(connection!.id);
   }
 
-  async function progress(businessId: string, id: string): Promise<SyncProgress> {
-    const res = await checkedFetch(`${system.apiUrl}/api/sync-requests/${id}`, {
-      headers: { authorization: `Bearer ${await system.keyFor(businessId)}` },
-    });
-    return (await res.json()) as SyncProgress;
-  }
-
   /** The request shows needs_reconnect in its progress and, once visibility has it, in XeroSyncState. */
-  async function waitForNeedsReconnect(businessId: string, id: string): Promise<SyncProgress> {
-    const waiting = await eventually(async () => {
-      const p = await progress(businessId, id);
-      return p.state === 'needs_reconnect' ? p : null;
-    }, 60_000);
-    await eventually(async () => {
-      for await (const wf of system.temporal.client.workflow.list({
-        query: `XeroSyncBusinessId = "${businessId}" AND XeroSyncState = "needs_reconnect"`,
-      }))
-        if (wf.workflowId === id) return true;
-      return false;
-    });
+  async function waitForNeedsReconnect(businessId: string, id: string): Promise<RequestDetail> {
+    const waiting = await waitForRequest(
+      system,
+      businessId,
+      id,
+      (p) => p.state === 'needs_reconnect',
+      60_000,
+    );
+    const query = `XeroSyncBusinessId = "${businessId}" AND XeroSyncState = "needs_reconnect"`;
+    await eventually(async () => (await listedWorkflowIds(system.temporal.client, query)).includes(id));
     return waiting;
   }
 
@@ -107,7 +86,7 @@ describe('needs_reconnect', () => {
     const reconnected = await connectThroughOAuth(system, businessId, tenantId);
     expect(reconnected.body).toMatchObject({ status: 'active', resumedRequests: [id] });
 
-    const result = (await handle.result()) as ManualSyncResult;
+    const result = await syncResult(system, id);
     expect(result).toMatchObject({ state: 'completed', lastError: null });
     expect(result.counts.synced).toBe(orders.filter((o) => o.status !== 'voided').length);
     expectExactlyOnce(orders, await simInvoices(system.xero.baseUrl, tenantId));
@@ -159,7 +138,7 @@ describe('needs_reconnect', () => {
     expect(cli.stdout).toContain(`Connected ${businessId} to Xero organisation Custom Coffee (${tenantId})`);
     expect(cli.stdout).toContain(`Resumed 1 request(s) waiting for the reconnect: ${id}`);
 
-    const result = (await system.temporal.client.workflow.getHandle(id).result()) as ManualSyncResult;
+    const result = await syncResult(system, id);
     expect(result.state).toBe('completed');
     expectExactlyOnce(orders, await simInvoices(system.xero.baseUrl, tenantId));
     const raw = JSON.stringify(await rawConnectionRow(system.database.db, businessId));
@@ -193,7 +172,7 @@ describe('needs_reconnect', () => {
     await waitForNeedsReconnect(businessId, id);
     const handle = system.temporal.client.workflow.getHandle(id);
     expect(await handle.executeUpdate(cancelUpdate)).toMatchObject({ state: 'needs_reconnect' });
-    expect(((await handle.result()) as ManualSyncResult).state).toBe('cancelled');
+    expect((await syncResult(system, id)).state).toBe('cancelled');
   });
 
   /** `npm run cli -- …` as a separate process, with the deployment's variables. */

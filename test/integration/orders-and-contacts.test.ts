@@ -3,29 +3,13 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { PLAN_VERSION } from '../../src/definitions';
-import type { ManualSyncResult } from '../../src/definitions';
 import type { Order } from '../../src/orders/schema';
 import { generateDemoOrders } from '../../src/orders/seed';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
-import { createBusiness, loadOrders, simInvoices } from '../support/orders';
-import { startTestSystem, submitSync } from '../support/system';
+import { createBusiness, loadOrders, seedSimContacts, simInvoices } from '../support/orders';
+import { syncToEnd } from '../support/requests';
+import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
-
-async function seedContacts(system: TestSystem, contacts: Array<{ Name: string; ContactStatus?: string }>) {
-  const res = await fetch(`${system.xero.baseUrl}/__sim/tenants/${DEMO_TENANT_ID}/contacts`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ Contacts: contacts }),
-  });
-  return ((await res.json()) as { Contacts: Array<{ ContactID: string; Name: string }> }).Contacts;
-}
-
-async function syncAll(system: TestSystem, businessId: string, channel: string, from: string, to: string) {
-  const id = await submitSync(system, { businessId, channel, startDate: from, endDate: to });
-  const handle = system.temporal.client.workflow.getHandle(id);
-  const result = (await handle.result()) as ManualSyncResult;
-  return { id, result, handle };
-}
 
 function onlineOrder(base: Order, id: string, customer: string): Order {
   return {
@@ -66,7 +50,12 @@ describe('per-order errors and contacts', () => {
     bad.lines = bad.lines.map((l) => ({ ...l, taxCode: 'BOGUS' }));
     await loadOrders(system.database.db, orders);
 
-    const { id, result } = await syncAll(system, businessId, 'pos', '2025-04-01', '2025-04-01');
+    const { id, result } = await syncToEnd(system, {
+      businessId,
+      channel: 'pos',
+      startDate: '2025-04-01',
+      endDate: '2025-04-01',
+    });
 
     expect(result.state).toBe('completed_with_errors');
     expect(result.counts).toMatchObject({ found: orders.length, synced: orders.length - 1, failed: 1 });
@@ -97,7 +86,7 @@ describe('per-order errors and contacts', () => {
   it('auto-matches contacts by exact case-insensitive name, resolves names with quotes, and puts POS orders on the location', async () => {
     const businessId = 'biz_contacts';
     await createBusiness(system.database.db, businessId);
-    const [johnDoe] = await seedContacts(system, [
+    const [johnDoe] = await seedSimContacts(system.xero.baseUrl, DEMO_TENANT_ID, [
       { Name: 'John Doe' },
       { Name: 'Old Customer', ContactStatus: 'ARCHIVED' },
     ]);
@@ -120,8 +109,9 @@ describe('per-order errors and contacts', () => {
     ];
     await loadOrders(system.database.db, [...base, ...online]);
 
-    const web = await syncAll(system, businessId, 'online', '2025-05-02', '2025-05-02');
-    const pos = await syncAll(system, businessId, 'pos', '2025-05-02', '2025-05-02');
+    const day = { startDate: '2025-05-02', endDate: '2025-05-02' };
+    const web = await syncToEnd(system, { businessId, channel: 'online', ...day });
+    const pos = await syncToEnd(system, { businessId, channel: 'pos', ...day });
 
     const invoices = new Map((await simInvoices(system.xero.baseUrl)).map((i) => [i.Reference, i]));
     expect(invoices.get('ord_c1')?.Contact.ContactID).toBe(johnDoe!.ContactID);

@@ -1,7 +1,6 @@
 import type { z } from 'zod';
 import type { OrdersPage as OrdersPageSchema, PreviewResult } from '../../src/api/sync-requests/schemas';
 import type { BusinessView } from '../../src/api/business/routes';
-import type { ManualSyncResult } from '../../src/definitions';
 import type { Order } from '../../src/orders/schema';
 import type { ApiExchange } from '../../src/xero-sim';
 import type { ApiClient } from '../support/api';
@@ -12,7 +11,8 @@ import {
   simInvoices,
   simStats,
 } from '../support/orders';
-import { eventually, startTestSystem } from '../support/system';
+import { syncResult, waitForRequest } from '../support/requests';
+import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 type Preview = z.infer<typeof PreviewResult>;
@@ -95,9 +95,6 @@ describe('the organisation’s facts: lock dates, currencies, plan caps and the 
     return res.body.id;
   };
 
-  const finish = (id: string) =>
-    system.temporal.client.workflow.getHandle(id).result() as Promise<ManualSyncResult>;
-
   const failedOrders = async (api: ApiClient, id: string) =>
     (await api.get<OrdersPage>(`/api/sync-requests/${id}/orders?status=failed&limit=100`)).body.items;
 
@@ -145,7 +142,7 @@ describe('the organisation’s facts: lock dates, currencies, plan caps and the 
     expect(seen.estimate.calls.organisation).toBe(1);
 
     const id = await submit(api, range);
-    const done = await finish(id);
+    const done = await syncResult(system, id);
     expect(done.state).toBe('completed_with_errors');
     expect(done.counts).toMatchObject({ failed: locked.length, synced: written.length, skipped: 1 });
     const failed = await failedOrders(api, id);
@@ -168,7 +165,7 @@ describe('the organisation’s facts: lock dates, currencies, plan caps and the 
     system.xero.sim.setOrganisation(tenantId, { endOfYearLockDate: `${LAST_YEAR}-11-30` });
     const retry = await api.post<{ id: string }>(`/api/sync-requests/${id}/retry-failed`);
     expect(retry.status).toBe(202);
-    expect(await finish(retry.body.id)).toMatchObject({
+    expect(await syncResult(system, retry.body.id)).toMatchObject({
       state: 'completed',
       counts: { synced: locked.length },
     });
@@ -191,10 +188,7 @@ describe('the organisation’s facts: lock dates, currencies, plan caps and the 
     system.xero.sim.setFaults([{ tenantId, errorRate: 1, errorStatus: 503 }]);
     const id = await submit(api, { startDate: `${LAST_YEAR}-12-31`, endDate: `${NEW_YEAR}-02` });
     // The start has recorded its plan (the organisation could not be read), then Xero answers again.
-    await eventually(async () => {
-      const detail = await api.get<{ plannedCalls: number | null }>(`/api/sync-requests/${id}`);
-      return detail.body.plannedCalls !== null;
-    });
+    await waitForRequest(system, businessId, id, (detail) => detail.plannedCalls !== null);
     const answered = () =>
       exchanges.filter(
         (e) => e.headers['xero-tenant-id'] === tenantId && e.path === '/Organisation' && e.status === 200,
@@ -202,7 +196,7 @@ describe('the organisation’s facts: lock dates, currencies, plan caps and the 
     expect(await calls(tenantId, 'GET /Organisation')).toBeGreaterThan(0);
     expect(answered()).toBe(0);
     system.xero.sim.setFaults([]);
-    expect(await finish(id)).toMatchObject({
+    expect(await syncResult(system, id)).toMatchObject({
       state: 'completed_with_errors',
       counts: { failed: 1, synced: 1 },
     });
@@ -221,18 +215,24 @@ describe('the organisation’s facts: lock dates, currencies, plan caps and the 
     const range = { startDate: `${LAST_YEAR}-12-21`, endDate: `${LAST_YEAR}-12-23` };
     // First the invoices alone (payments not recorded), before any lock date.
     const first = await submit(api, { ...range, options: { recordPayments: false } });
-    expect(await finish(first)).toMatchObject({ state: 'completed', counts: { synced: 3 } });
+    expect(await syncResult(system, first)).toMatchObject({ state: 'completed', counts: { synced: 3 } });
 
     system.xero.sim.setOrganisation(tenantId, { endOfYearLockDate: LOCK });
     const second = await submit(api, range);
-    expect(await finish(second)).toMatchObject({ state: 'completed_with_errors', counts: { failed: 3 } });
+    expect(await syncResult(system, second)).toMatchObject({
+      state: 'completed_with_errors',
+      counts: { failed: 3 },
+    });
     for (const o of await failedOrders(api, second))
       expect(o.message).toMatch(/whose invoice is already in Xero: a payment is dated .* lock date 31 Dec/);
     expect(await calls(tenantId, 'PUT /Payments')).toBe(0);
 
     system.xero.sim.setOrganisation(tenantId, { endOfYearLockDate: null });
     const retry = await api.post<{ id: string }>(`/api/sync-requests/${second}/retry-failed`);
-    expect(await finish(retry.body.id)).toMatchObject({ state: 'completed', counts: { failed: 0 } });
+    expect(await syncResult(system, retry.body.id)).toMatchObject({
+      state: 'completed',
+      counts: { failed: 0 },
+    });
     expectExactlyOnce(orders, await simInvoices(system.xero.baseUrl, tenantId));
   });
 
@@ -257,7 +257,7 @@ describe('the organisation’s facts: lock dates, currencies, plan caps and the 
     expect(seen.estimate.calls.organisation).toBe(2);
 
     const id = await submit(api, range);
-    expect(await finish(id)).toMatchObject({
+    expect(await syncResult(system, id)).toMatchObject({
       state: 'completed_with_errors',
       counts: { failed: 1, synced: 2 },
     });
@@ -311,7 +311,7 @@ describe('the organisation’s facts: lock dates, currencies, plan caps and the 
     expect(drafts.warnings.map((w) => w.code)).not.toContain('plan_invoice_cap');
 
     const id = await submit(api, range);
-    expect(await finish(id)).toMatchObject({ counts: { synced: 23, failed: 5 } });
+    expect(await syncResult(system, id)).toMatchObject({ counts: { synced: 23, failed: 5 } });
     for (const o of await failedOrders(api, id))
       expect(o.message).toContain('You have reached the limit of invoices you can approve.');
   });

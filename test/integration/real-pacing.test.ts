@@ -1,4 +1,3 @@
-import type { ManualSyncResult } from '../../src/definitions';
 import {
   createBusiness,
   expectExactlyOnce,
@@ -7,7 +6,8 @@ import {
   simInvoices,
   simStats,
 } from '../support/orders';
-import { startTestSystem, submitSync } from '../support/system';
+import { requestDetail, syncToEnd } from '../support/requests';
+import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 /**
@@ -35,14 +35,12 @@ describe('real pacing', () => {
     await loadOrders(system.database.db, orders);
     const before = (await simStats(system.xero.baseUrl)).calls.total;
 
-    const id = await submitSync(system, {
+    const { id, result } = await syncToEnd(system, {
       businessId,
       channel: 'online',
       startDate: '2026-02-02',
       endDate: '2026-02-02',
     });
-    const handle = system.temporal.client.workflow.getHandle(id);
-    const result = (await handle.result()) as ManualSyncResult;
 
     expect(result.state).toBe('completed');
     expect(result.counts.synced).toBe(60);
@@ -51,12 +49,12 @@ describe('real pacing', () => {
     expect(stats.rateLimited.total).toBe(0);
     expect(stats.stored.contacts).toBeGreaterThanOrEqual(60);
     expectExactlyOnce(orders, await simInvoices(system.xero.baseUrl));
-    const { events } = await handle.fetchHistory();
+    const { events } = await system.temporal.client.workflow.getHandle(id).fetchHistory();
     const types = (events ?? []).map((e) => String(e.eventType));
     expect(types.filter((t) => /TIMED_OUT/.test(t))).toEqual([]);
     expect(types.filter((t) => /ACTIVITY_TASK_FAILED/.test(t))).toEqual([]);
     // The progress the API serves says what happened: every call counted.
-    const detail = await (await system.api(businessId)).get(`/api/sync-requests/${id}`);
-    expect(detail.body).toMatchObject({ xeroCalls: stats.calls.total - before, state: 'completed' });
+    const detail = await requestDetail(system, businessId, id);
+    expect(detail).toMatchObject({ xeroCalls: stats.calls.total - before, state: 'completed' });
   }, 180_000);
 });

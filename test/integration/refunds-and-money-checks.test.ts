@@ -1,4 +1,3 @@
-import type { ManualSyncResult } from '../../src/definitions';
 import { parseDecimal, sumDecimal } from '../../src/money';
 import type { Order } from '../../src/orders/schema';
 import { moneyMismatches } from '../../src/engine/ledger';
@@ -9,10 +8,12 @@ import {
   discountedRefundOrders,
   expectExactlyOnce,
   loadOrders,
+  seedSimContacts,
   simCreditNotes,
   simInvoices,
 } from '../support/orders';
-import { startTestSystem, submitSync } from '../support/system';
+import { syncToEnd } from '../support/requests';
+import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 // Scaled time (a simulated Xero minute per real second) so a few hundred credit-note calls take seconds.
@@ -37,11 +38,6 @@ describe('refunds of discounted orders, and money checks, in the simulated Xero'
     await system?.stop();
   });
 
-  async function sync(businessId: string, startDate: string, endDate: string): Promise<ManualSyncResult> {
-    const id = await submitSync(system, { businessId, channel: 'pos', startDate, endDate });
-    return (await system.temporal.client.workflow.getHandle(id).result()) as ManualSyncResult;
-  }
-
   async function orderResults(businessId: string, requestId: string): Promise<OrderResult[]> {
     const api = await system.api(businessId);
     const res = await api.get(`/api/sync-requests/${requestId}/orders?limit=100`);
@@ -58,7 +54,12 @@ describe('refunds of discounted orders, and money checks, in the simulated Xero'
       const orders = discountedRefundOrders({ businessId, count: 200, days });
       await loadOrders(system.database.db, orders);
 
-      const result = await sync(businessId, days[0]!, days[3]!);
+      const { result } = await syncToEnd(system, {
+        businessId,
+        channel: 'pos',
+        startDate: days[0]!,
+        endDate: days[3]!,
+      });
       expect(result.state).toBe('completed');
       expect(result.counts).toMatchObject({ found: 200, synced: 200, failed: 0 });
       const invoices = await simInvoices(system.xero.baseUrl);
@@ -168,7 +169,7 @@ describe('refunds of discounted orders, and money checks, in the simulated Xero'
       const businessId = 'biz_pages';
       await createBusiness(system.database.db, businessId);
       // 'Ann "Bean"' has a double quote, so it is looked up by searchTerm ("bean"), which 121 contacts match.
-      const seeded = await seedContacts([
+      const seeded = await seedSimContacts(system.xero.baseUrl, DEMO_TENANT_ID, [
         ...Array.from({ length: 120 }, (_, i) => ({ Name: `Bean Shop ${i}` })),
         { Name: 'Ann "Bean"' },
       ]);
@@ -189,28 +190,18 @@ describe('refunds of discounted orders, and money checks, in the simulated Xero'
         status: 'completed',
       };
       await loadOrders(system.database.db, [order]);
-      const id = await submitSync(system, {
+      const { result } = await syncToEnd(system, {
         businessId,
         channel: 'online',
         startDate: '2025-09-01',
         endDate: '2025-09-01',
       });
-      const result = (await system.temporal.client.workflow.getHandle(id).result()) as ManualSyncResult;
       expect(result.counts).toMatchObject({ synced: 1, failed: 0 });
       const invoice = (await simInvoices(system.xero.baseUrl)).find((i) => i.Reference === 'pg_1');
       expect(invoice?.Contact.ContactID).toBe(ann.ContactID);
     },
     5 * 60_000,
   );
-
-  async function seedContacts(contacts: Array<{ Name: string }>): Promise<Array<{ ContactID: string }>> {
-    const res = await fetch(`${system.xero.baseUrl}/__sim/tenants/${DEMO_TENANT_ID}/contacts`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ Contacts: contacts }),
-    });
-    return ((await res.json()) as { Contacts: Array<{ ContactID: string }> }).Contacts;
-  }
 
   it(
     'flags each order whose totals Xero answers differently, with both amounts, on its ledger row and in its per-order result',
@@ -279,13 +270,12 @@ describe('refunds of discounted orders, and money checks, in the simulated Xero'
         },
       ];
       await loadOrders(system.database.db, orders);
-      const id = await submitSync(system, {
+      const { id, result } = await syncToEnd(system, {
         businessId,
         channel: 'pos',
         startDate: '2025-08-01',
         endDate: '2025-08-01',
       });
-      const result = (await system.temporal.client.workflow.getHandle(id).result()) as ManualSyncResult;
       expect(result.counts).toMatchObject({ synced: 4, failed: 0 });
 
       const flagged = await moneyMismatches(

@@ -1,15 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
-import type { ManualSyncResult } from '../../src/definitions';
 import { generateDemoOrders } from '../../src/orders/seed';
-import {
-  createBusiness,
-  expectCreditNotesOnce,
-  expectExactlyOnce,
-  loadOrders,
-  simInvoices,
-  simStats,
-} from '../support/orders';
-import { startTestSystem, submitSync } from '../support/system';
+import { createBusiness, expectSyncedExactlyOnce, loadOrders } from '../support/orders';
+import { submitSync, syncResult } from '../support/requests';
+import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 import { spawnWorker, stopWorker, workerEnv } from '../support/worker-process';
 
@@ -65,17 +58,14 @@ describe('shared quota', () => {
         { channel: 'pos', locationId: 'all', startDate: '2025-10-01', endDate: '2025-10-12' },
       ];
       const ids = await Promise.all(requests.map((r) => submitSync(system, { businessId, ...r })));
-      const results = (await Promise.all(
-        ids.map((id) => system.temporal.client.workflow.getHandle(id).result()),
-      )) as ManualSyncResult[];
+      const results = await Promise.all(ids.map((id) => syncResult(system, id)));
 
       const failures = await system.database.db.query(
         "SELECT order_id, error FROM sync_request_orders WHERE outcome = 'failed'",
       );
       expect(failures.rows).toEqual([]);
       expect(results.map((r) => r.state)).toEqual(requests.map(() => 'completed'));
-      const stats = await simStats(system.xero.baseUrl);
-      expectCreditNotesOnce(orders, stats);
+      const stats = await expectSyncedExactlyOnce(system, orders);
       // More than a (simulated) minute's worth of calls, so the minute limit had to bind across processes.
       expect(stats.calls.total).toBeGreaterThan(60);
       // Several requests really were in flight at once.
@@ -83,7 +73,6 @@ describe('shared quota', () => {
       expect(stats.peakPerMinute).toBeLessThanOrEqual(60);
       expect(stats.peakInFlight).toBeLessThanOrEqual(5);
       expect(stats.rateLimited.total).toBe(0);
-      expectExactlyOnce(orders, await simInvoices(system.xero.baseUrl));
     },
     10 * 60_000,
   );

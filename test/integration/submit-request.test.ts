@@ -1,7 +1,6 @@
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
-import type { ManualSyncResult } from '../../src/definitions';
-import { generateDemoOrders } from '../../src/orders/seed';
-import { createBusiness, loadOrders, simInvoices, simStats } from '../support/orders';
+import { createBusiness, loadDemoOrders, seedSimContacts, simInvoices, simStats } from '../support/orders';
+import { syncResult } from '../support/requests';
 import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
@@ -27,24 +26,18 @@ describe('submitting a sync request', () => {
   beforeAll(async () => {
     system = await startTestSystem('submit');
     await createBusiness(system.database.db, businessId);
-    await loadOrders(system.database.db, [
-      ...generateDemoOrders({
-        businessId,
-        from: '2025-07-01',
-        to: '2025-07-01',
-        ordersPerDay: 6,
-        channel: 'pos',
-        seed: 4,
-      }),
-    ]);
-    const res = await fetch(`${system.xero.baseUrl}/__sim/tenants/${DEMO_TENANT_ID}/contacts`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        Contacts: [{ Name: 'Walk-in Customer' }, { Name: 'Gone Ltd', ContactStatus: 'ARCHIVED' }],
-      }),
+    await loadDemoOrders(system.database.db, {
+      businessId,
+      from: '2025-07-01',
+      to: '2025-07-01',
+      ordersPerDay: 6,
+      channel: 'pos',
+      seed: 4,
     });
-    contacts = ((await res.json()) as { Contacts: typeof contacts }).Contacts;
+    contacts = await seedSimContacts(system.xero.baseUrl, DEMO_TENANT_ID, [
+      { Name: 'Walk-in Customer' },
+      { Name: 'Gone Ltd', ContactStatus: 'ARCHIVED' },
+    ]);
   });
   afterAll(async () => {
     await system?.stop();
@@ -97,9 +90,7 @@ describe('submitting a sync request', () => {
       contactMapping: { mode: 'manual', contactId: walkIn.ContactID },
     });
     expect(accepted.status).toBe(202);
-    const result = (await system.temporal.client.workflow
-      .getHandle(String(accepted.body.id))
-      .result()) as ManualSyncResult;
+    const result = await syncResult(system, String(accepted.body.id));
     expect(result.counts.synced).toBeGreaterThan(0);
     const invoices = await simInvoices(system.xero.baseUrl);
     expect(new Set(invoices.map((i) => i.Contact.ContactID))).toEqual(new Set([walkIn.ContactID]));
@@ -142,7 +133,7 @@ describe('submitting a sync request', () => {
       const accepted = await post(system, manual);
       expect(accepted.status).toBe(202);
       expect(await contactReads()).toBe(readsBefore + 1);
-      await system.temporal.client.workflow.getHandle(String(accepted.body.id)).result();
+      await syncResult(system, String(accepted.body.id));
     } finally {
       await setReserve(500);
       await db.query(

@@ -1,10 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
-import { upsertBusiness } from '../support/businesses';
-import type { ManualSyncResult } from '../../src/definitions';
-import { DEMO_SETTINGS } from '../../src/demo/seed';
-import { generateDemoOrders } from '../../src/orders/seed';
-import { expectExactlyOnce, loadOrders, simInvoices } from '../support/orders';
-import { startTestSystem, submitSync } from '../support/system';
+import { unconnectedBusiness } from '../support/businesses';
+import { expectExactlyOnce, loadDemoOrders, simInvoices } from '../support/orders';
+import { submitSync, syncResult } from '../support/requests';
+import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 import { spawnWorker, stopWorker, workerEnv } from '../support/worker-process';
 import {
@@ -35,18 +33,15 @@ describe('single-flight token refresh across processes', () => {
   it('20 concurrent activities needing a token for one connection, on two worker processes, cause exactly one refresh', async () => {
     const businessId = 'biz_refresh';
     const tenantId = system.xero.sim.createTenant({ name: 'Refresh Coffee' }).tenantId;
-    await upsertBusiness(system.database.db, {
-      id: businessId,
-      name: businessId,
-      timeZone: 'Asia/Singapore',
-      xeroTenantId: null,
-      settings: DEMO_SETTINGS,
-    });
+    await unconnectedBusiness(system.database.db, businessId);
     const days = Array.from({ length: 20 }, (_, i) => `2026-01-${String(i + 1).padStart(2, '0')}`);
-    const orders = [
-      ...generateDemoOrders({ businessId, from: days[0]!, to: days[19]!, ordersPerDay: 2, channel: 'pos' }),
-    ];
-    await loadOrders(system.database.db, orders);
+    const orders = await loadDemoOrders(system.database.db, {
+      businessId,
+      from: days[0]!,
+      to: days[19]!,
+      ordersPerDay: 2,
+      channel: 'pos',
+    });
     expect((await connectThroughOAuth(system, businessId, tenantId)).status).toBe(200);
     const before = await storedConnection(system.database.db, businessId);
 
@@ -65,9 +60,7 @@ describe('single-flight token refresh across processes', () => {
     // Ten activities at a time per worker: the 20 run together.
     const env = workerEnv(system.cfg, { SYNC_MAX_CONCURRENT_ACTIVITIES: '10' });
     workers.push(spawnWorker(env), spawnWorker(env));
-    const results = await Promise.all(
-      ids.map((id) => system.temporal.client.workflow.getHandle(id).result() as Promise<ManualSyncResult>),
-    );
+    const results = await Promise.all(ids.map((id) => syncResult(system, id)));
     system.xero.sim.setFaults([]);
     expect(results.map((r) => r.state)).toEqual(ids.map(() => 'completed'));
 

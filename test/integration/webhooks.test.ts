@@ -3,14 +3,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { createApp } from '../../src/api/app';
-import type { ManualSyncResult } from '../../src/definitions';
-import { generateDemoOrders } from '../../src/orders/seed';
 import type { Order } from '../../src/orders/schema';
 import type { WebhookEventPayload } from '../../src/webhooks/events';
-import { apiClient } from '../support/api';
+import { apiClient, serveApp } from '../support/api';
 import type { ApiClient } from '../support/api';
-import { createBusiness, loadOrders } from '../support/orders';
-import { eventually, startTestSystem, submitSync } from '../support/system';
+import { createBusiness, loadDemoOrders } from '../support/orders';
+import { submitSync, syncResult } from '../support/requests';
+import { eventually, startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 /**
@@ -131,16 +130,11 @@ describe('signed webhooks to the platform', () => {
   ): Promise<Order[]> {
     // One simulated organisation for every business here: each numbers its invoices apart.
     await createBusiness(system.database.db, id, { invoiceNumberTemplate: `${id}-{number}`, ...settings });
-    const orders = [...generateDemoOrders({ businessId: id, ...RANGE, ordersPerDay, channel: 'pos' })];
-    await loadOrders(system.database.db, orders);
-    return orders;
+    return loadDemoOrders(system.database.db, { businessId: id, ...RANGE, ordersPerDay, channel: 'pos' });
   }
 
   const submit = (businessId: string) =>
     submitSync(system, { businessId, channel: 'pos', startDate: RANGE.from, endDate: RANGE.to });
-
-  const result = async (id: string) =>
-    (await system.temporal.client.workflow.getHandle(id).result()) as ManualSyncResult;
 
   it('tells a completed request: submitted, running, completed, each signed so standardwebhooks verifies it', async () => {
     const orders = await businessWithOrders('biz_wh_done');
@@ -153,7 +147,7 @@ describe('signed webhooks to the platform', () => {
     expect(rotated.body.secret).not.toBe(first.secret);
 
     const id = await submit('biz_wh_done');
-    const done = await result(id);
+    const done = await syncResult(system, id);
     expect(done.state).toBe('completed');
     const delivered = await eventually(async () => {
       const got = acceptedEvents(receiver.at('/ok/done'), rotated.body.secret);
@@ -219,7 +213,7 @@ describe('signed webhooks to the platform', () => {
     // The business gives up its reserve: when the wait ends, the request carries on.
     const patched = await api.request('PATCH', '/api/business/settings', { body: { dailyQuotaReserve: 0 } });
     expect(patched.status).toBe(200);
-    expect((await result(id)).state).toBe('completed');
+    expect((await syncResult(system, id)).state).toBe('completed');
     const delivered = await eventually(async () => {
       const got = acceptedEvents(receiver.at('/ok/quota'), endpoint.secret);
       return got.some((e) => e.type === 'sync_request.completed') && got;
@@ -245,7 +239,7 @@ describe('signed webhooks to the platform', () => {
     });
     try {
       const id = await submit('biz_wh_fail');
-      await expect(result(id)).rejects.toThrow();
+      await expect(syncResult(system, id)).rejects.toThrow();
       const delivered = await eventually(async () => {
         const got = acceptedEvents(receiver.at('/ok/fail'), endpoint.secret);
         return got.some((e) => e.type === 'sync_request.failed') && got;
@@ -271,7 +265,7 @@ describe('signed webhooks to the platform', () => {
     const api = await system.api('biz_wh_flaky');
     const endpoint = await register(api, `${receiver.url}/flaky/one`, ['sync_request.completed']);
     const id = await submit('biz_wh_flaky');
-    expect((await result(id)).state).toBe('completed');
+    expect((await syncResult(system, id)).state).toBe('completed');
 
     type Page = {
       deliveries: Array<{
@@ -321,7 +315,7 @@ describe('signed webhooks to the platform', () => {
     const endpoint = await register(api, `${receiver.url}/silent/one`);
     const id = await submit('biz_wh_silent');
     // Were the sync to wait for its webhooks, it could never finish: this receiver answers nothing, ever.
-    expect((await result(id)).state).toBe('completed');
+    expect((await syncResult(system, id)).state).toBe('completed');
 
     type Page = {
       deliveries: Array<{
@@ -375,14 +369,9 @@ describe('signed webhooks to the platform', () => {
       temporal: system.temporal.client,
       cfg: { ...system.cfg, WEBHOOK_ALLOW_PRIVATE_URLS: false },
     });
-    const server: Server = await new Promise((resolve) => {
-      const s = strict.listen(0, '127.0.0.1', () => resolve(s));
-    });
+    const served = await serveApp(strict);
     try {
-      const prod = apiClient(
-        `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        await system.keyFor('biz_wh_a'),
-      );
+      const prod = apiClient(served.url, await system.keyFor('biz_wh_a'));
       const refused = async (url: string, why: RegExp) => {
         const res = await prod.post<{ errors: Array<{ path: string; message: string }> }>(
           '/api/webhook-endpoints',
@@ -402,7 +391,7 @@ describe('signed webhooks to the platform', () => {
       await refused('https://[::ffff:192.168.1.1]/hooks', /private/);
       await refused('https://user:pass@93.184.216.34/hooks', /user name or password/);
     } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await served.close();
     }
 
     // The secret is shown once: never in a list or a read, and stored sealed.

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { upsertBusiness } from '../support/businesses';
+import { unconnectedBusiness } from '../support/businesses';
 import { getBusiness } from '../../src/businesses/store';
-import { DEMO_SETTINGS } from '../../src/demo/seed';
 import { ConnectionStore } from '../../src/xero/connection-store';
 import { XeroApiError } from '../../src/xero/errors';
 import { XeroIdentityClient } from '../../src/xero/identity';
@@ -54,13 +53,7 @@ describe('Xero connections (OAuth 2.0 against the simulated identity service)', 
     system = await startTestSystem('xero-connections', { env: WEB_APP_ENV, worker: false });
     system.xero.sim.createClient({ ...WEB_APP, appName: 'Manual Sync' });
     tenantId = system.xero.sim.createTenant({ name: 'OAuth Coffee Ltd' }).tenantId;
-    await upsertBusiness(system.database.db, {
-      id: businessId,
-      name: 'OAuth Coffee',
-      timeZone: 'Asia/Singapore',
-      xeroTenantId: null,
-      settings: DEMO_SETTINGS,
-    });
+    await unconnectedBusiness(system.database.db, businessId, { name: 'OAuth Coffee' });
   });
   afterAll(async () => {
     await system?.stop();
@@ -95,11 +88,9 @@ describe('Xero connections (OAuth 2.0 against the simulated identity service)', 
   });
 
   it('connect refuses a business that is not the API key’s (404) and a request without a key (401)', async () => {
-    await upsertBusiness(system.database.db, {
-      id: 'biz_other',
+    await unconnectedBusiness(system.database.db, 'biz_other', {
       name: 'Other',
       timeZone: 'UTC',
-      xeroTenantId: null,
       settings: {},
     });
     const foreign = await checkedFetch(`${system.apiUrl}/xero/connect?business=biz_other`, {
@@ -260,11 +251,9 @@ describe('Xero connections (OAuth 2.0 against the simulated identity service)', 
     const oldKey = testCipher();
     const newKeyBytes = randomBytes(32);
     const store = new ConnectionStore(system.database.db, oldKey);
-    await upsertBusiness(system.database.db, {
-      id: 'biz_rotate',
+    await unconnectedBusiness(system.database.db, 'biz_rotate', {
       name: 'Rotate',
       timeZone: 'UTC',
-      xeroTenantId: null,
       settings: {},
     });
     const client = await system.database.db.connect();

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { upsertBusiness } from '../support/businesses';
+import { unconnectedBusiness } from '../support/businesses';
 import { createApp } from '../../src/api/app';
 import type { Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
@@ -52,13 +52,7 @@ describe('Xero consent refusals, in words', () => {
       redirect: 'manual',
     });
   const business = (id: string) =>
-    upsertBusiness(system.database.db, {
-      id,
-      name: id,
-      timeZone: 'UTC',
-      xeroTenantId: null,
-      settings: {},
-    });
+    unconnectedBusiness(system.database.db, id, { timeZone: 'UTC', settings: {} });
   const states = async (businessId: string) =>
     (await system.database.db.query('SELECT 1 FROM xero_oauth_states WHERE business_id = $1', [businessId]))
       .rowCount;

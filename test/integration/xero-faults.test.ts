@@ -1,14 +1,6 @@
-import type { ManualSyncResult } from '../../src/definitions';
-import { generateDemoOrders } from '../../src/orders/seed';
-import {
-  createBusiness,
-  expectCreditNotesOnce,
-  expectExactlyOnce,
-  loadOrders,
-  simInvoices,
-  simStats,
-} from '../support/orders';
-import { startTestSystem, submitSync } from '../support/system';
+import { createBusiness, expectSyncedExactlyOnce, loadDemoOrders } from '../support/orders';
+import { syncToEnd } from '../support/requests';
+import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 describe('Xero faults', () => {
@@ -37,18 +29,15 @@ describe('Xero faults', () => {
     async () => {
       const businessId = 'biz_faults';
       await createBusiness(system.database.db, businessId);
-      const orders = [
-        ...generateDemoOrders({
-          businessId,
-          from: '2025-02-01',
-          to: '2025-02-14',
-          ordersPerDay: 70,
-          channel: 'pos',
-          seed: 3,
-        }),
-      ];
-      await loadOrders(system.database.db, orders);
-      const id = await submitSync(system, {
+      const orders = await loadDemoOrders(system.database.db, {
+        businessId,
+        from: '2025-02-01',
+        to: '2025-02-14',
+        ordersPerDay: 70,
+        channel: 'pos',
+        seed: 3,
+      });
+      const { result } = await syncToEnd(system, {
         businessId,
         channel: 'pos',
         locationId: 'all',
@@ -56,12 +45,9 @@ describe('Xero faults', () => {
         endDate: '2025-02-14',
         contactMapping: { mode: 'auto' },
       });
-      const result = (await system.temporal.client.workflow.getHandle(id).result()) as ManualSyncResult;
 
       expect(result.state).toBe('completed');
-      expectExactlyOnce(orders, await simInvoices(system.xero.baseUrl));
-      const stats = await simStats(system.xero.baseUrl);
-      expectCreditNotesOnce(orders, stats);
+      const stats = await expectSyncedExactlyOnce(system, orders);
       // The faults really happened: 5xx answers and dropped connections were part of this run.
       expect(stats.calls.byStatus['503'] ?? 0).toBeGreaterThan(0);
       expect(stats.duplicateReferences).toEqual([]);

@@ -3,8 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { Webhook } from 'standardwebhooks';
-import { upsertBusiness } from '../support/businesses';
-import { DEMO_SETTINGS } from '../../src/demo/seed';
+import { unconnectedBusiness } from '../support/businesses';
 import { KEEPALIVE_EVERY_MS, keepAliveScheduleId } from '../../src/definitions';
 import { ensureKeepAliveSchedule } from '../../src/temporal/keep-alive-schedule';
 import type { ConnectionEventPayload } from '../../src/webhooks/events';
@@ -55,13 +54,7 @@ describe('the Xero keep-alive', () => {
       now: () => Date.now() + simDays * DAY_MS,
     });
   const connected = async (businessId: string) => {
-    await upsertBusiness(system.database.db, {
-      id: businessId,
-      name: businessId,
-      timeZone: 'UTC',
-      xeroTenantId: null,
-      settings: DEMO_SETTINGS,
-    });
+    await unconnectedBusiness(system.database.db, businessId, { timeZone: 'UTC' });
     const tenantId = system.xero.sim.createTenant({ name: `${businessId} Ltd` }).tenantId;
     const done = await connectThroughOAuth(system, businessId, tenantId);
     expect(done.status).toBe(200);

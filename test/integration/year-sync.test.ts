@@ -1,15 +1,7 @@
-import type { ManualSyncResult } from '../../src/definitions';
-import { generateDemoOrders } from '../../src/orders/seed';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
-import {
-  createBusiness,
-  expectCreditNotesOnce,
-  expectExactlyOnce,
-  loadOrders,
-  simInvoices,
-  simStats,
-} from '../support/orders';
-import { startTestSystem, submitSync } from '../support/system';
+import { createBusiness, expectSyncedExactlyOnce, loadDemoOrders } from '../support/orders';
+import { syncToEnd } from '../support/requests';
+import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 // Time is scaled: one simulated Xero minute lasts one real second, and the organisation's daily window is 30
@@ -37,19 +29,16 @@ describe('a year in one request', () => {
     async () => {
       const businessId = 'biz_year';
       await createBusiness(system.database.db, businessId, { dailyQuotaReserve: 10 });
-      const orders = [
-        ...generateDemoOrders({
-          businessId,
-          from: '2024-01-01',
-          to: '2024-12-31',
-          ordersPerDay: 56,
-          channel: 'pos',
-        }),
-      ];
+      const orders = await loadDemoOrders(system.database.db, {
+        businessId,
+        from: '2024-01-01',
+        to: '2024-12-31',
+        ordersPerDay: 56,
+        channel: 'pos',
+      });
       expect(orders.length).toBeGreaterThanOrEqual(20_000);
-      await loadOrders(system.database.db, orders);
 
-      const id = await submitSync(system, {
+      const { result } = await syncToEnd(system, {
         businessId,
         channel: 'pos',
         locationId: 'all',
@@ -57,14 +46,11 @@ describe('a year in one request', () => {
         endDate: '2024-12-31',
         contactMapping: { mode: 'auto' },
       });
-      const result = (await system.temporal.client.workflow.getHandle(id).result()) as ManualSyncResult;
 
       expect(result.state).toBe('completed');
       expect(result.counts.found).toBe(orders.length);
       expect(result.quotaWaits).toBeGreaterThanOrEqual(2);
-      expectExactlyOnce(orders, await simInvoices(system.xero.baseUrl));
-      const stats = await simStats(system.xero.baseUrl);
-      expectCreditNotesOnce(orders, stats);
+      const stats = await expectSyncedExactlyOnce(system, orders);
       expect(stats.duplicateInvoiceNumbers).toEqual([]);
       expect(stats.duplicateReferences).toEqual([]);
       expect(stats.peakPerMinute).toBeLessThanOrEqual(60);

@@ -1,7 +1,10 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import Ajv2020 from 'ajv/dist/2020';
 import type { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { openApiDocument } from '../../src/api/app';
+import type { createApp } from '../../src/api/app';
 
 /**
  * An HTTP client for the API under test that checks every answer against the OpenAPI document the API serves:
@@ -130,4 +133,17 @@ export async function checkedFetch(url: string, init: RequestInit = {}): Promise
     body,
   );
   return new Response(text || null, { status: res.status, statusText: res.statusText, headers: res.headers });
+}
+
+/** Serves an API app (createApp's) on a free loopback port: for a test that needs an API set up apart from its system's. */
+export async function serveApp(
+  app: ReturnType<typeof createApp>,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

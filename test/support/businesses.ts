@@ -1,5 +1,6 @@
 import type { BusinessSettings } from '../../src/businesses/store';
 import type { Db } from '../../src/db/pool';
+import { DEMO_SETTINGS } from '../../src/demo/seed';
 
 /**
  * A business row as a test wants it, created or updated (the product creates businesses through the import, the
@@ -21,4 +22,22 @@ export async function upsertBusiness(
        xero_tenant_id = COALESCE(EXCLUDED.xero_tenant_id, businesses.xero_tenant_id), settings = businesses.settings || EXCLUDED.settings, updated_at = now()`,
     [b.id, b.name, b.timeZone, b.xeroTenantId, JSON.stringify(b.settings)],
   );
+}
+
+/**
+ * A business not connected to Xero yet (a test connects it through OAuth or a Custom Connection of its own): named
+ * after its id, in Singapore, with the demo mapping settings unless told otherwise.
+ */
+export async function unconnectedBusiness(
+  db: Db,
+  id: string,
+  b: { name?: string; timeZone?: string; settings?: Partial<BusinessSettings> } = {},
+): Promise<void> {
+  await upsertBusiness(db, {
+    id,
+    name: b.name ?? id,
+    timeZone: b.timeZone ?? 'Asia/Singapore',
+    xeroTenantId: null,
+    settings: b.settings ?? DEMO_SETTINGS,
+  });
 }

@@ -5,6 +5,7 @@ import { upsertBusiness } from './businesses';
 import type { BusinessSettings } from '../../src/businesses/store';
 import { DEMO_SETTINGS } from '../../src/demo/seed';
 import { DEMO_LOCATIONS, generateDemoOrders } from '../../src/orders/seed';
+import type { SeedOptions } from '../../src/orders/seed';
 import type { Order } from '../../src/orders/schema';
 import { upsertOrders } from '../../src/orders/store';
 import { decodeKey } from '../../src/config';
@@ -139,6 +140,13 @@ export async function loadOrders(db: Db, orders: Order[]): Promise<void> {
   for (let i = 0; i < orders.length; i += 1000) await upsertOrders(db, orders.slice(i, i + 1000));
 }
 
+/** Generates the demo orders (seeded, so the same options give the same orders), loads them, and answers them. */
+export async function loadDemoOrders(db: Db, options: SeedOptions): Promise<Order[]> {
+  const orders = [...generateDemoOrders(options)];
+  await loadOrders(db, orders);
+  return orders;
+}
+
 export interface SimInvoice {
   InvoiceID: string;
   InvoiceNumber: string;
@@ -204,6 +212,21 @@ export function expectExactlyOnce(orders: Order[], invoices: SimInvoice[]): void
   });
   expect(wrongTotal.map((o) => o.id)).toEqual([]);
   expect(wrongPayments.map((o) => o.id)).toEqual([]);
+}
+
+/**
+ * Every order in the simulated organisation exactly once, with its payments (expectExactlyOnce), and every refund
+ * as one credit note (expectCreditNotesOnce). Answers the organisation's stats for the test's own checks.
+ */
+export async function expectSyncedExactlyOnce(
+  system: TestSystem,
+  orders: Order[],
+  tenantId = DEMO_TENANT_ID,
+): Promise<SimTenantStats> {
+  expectExactlyOnce(orders, await simInvoices(system.xero.baseUrl, tenantId));
+  const stats = await simStats(system.xero.baseUrl, tenantId);
+  expectCreditNotesOnce(orders, stats);
+  return stats;
 }
 
 /**

@@ -14,6 +14,7 @@ import { apiEnv, spawnApi, waitUntilReady } from './api-process';
 import { businessOnOwnOrganisation, loadOrders } from './orders';
 import type { SimTenantStats } from './orders';
 import { freePort } from './ports';
+import { syncResult } from './requests';
 import type { TestSystem } from './system';
 import { LOGS_ON_STDOUT, exited, keepInTestLog, spawnWorker, stopWorker, workerEnv } from './worker-process';
 
@@ -179,9 +180,7 @@ export async function searchContacts(
 }
 
 export async function results(system: TestSystem, ids: string[]): Promise<ManualSyncResult[]> {
-  return Promise.all(
-    ids.map((id) => system.temporal.client.workflow.getHandle(id).result() as Promise<ManualSyncResult>),
-  );
+  return Promise.all(ids.map((id) => syncResult(system, id)));
 }
 
 /** Which worker ran each activity attempt of a request's steps, from its histories (every run of the chain). */

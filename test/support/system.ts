@@ -123,27 +123,3 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 200));
   }
 }
-
-export interface SyncRequestBody {
-  businessId: string;
-  channel: string;
-  startDate: string;
-  endDate: string;
-  /** Default "all". */
-  locationId?: string;
-  /** Default auto-match by name. */
-  contactMapping?: { mode: 'auto' } | { mode: 'manual'; contactId: string };
-}
-
-/** Submits a sync request over the real HTTP API (with the business's key) and returns its id; anything but 202 fails the test. */
-export async function submitSync(system: TestSystem, request: SyncRequestBody): Promise<string> {
-  const api = await system.api(request.businessId);
-  const res = await api.post('/api/sync-requests', {
-    locationId: 'all',
-    contactMapping: { mode: 'auto' },
-    ...request,
-  });
-  if (res.status !== 202)
-    throw new Error(`POST /api/sync-requests answered ${res.status}: ${JSON.stringify(res.body)}`);
-  return (res.body as { id: string }).id;
-}

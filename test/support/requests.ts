@@ -1,0 +1,84 @@
+import type { Client } from '@temporalio/client';
+import type { z } from 'zod';
+import type { SyncRequestDetail } from '../../src/api/sync-requests/schemas';
+import type { ManualSyncResult } from '../../src/definitions';
+import { eventually } from './system';
+import type { TestSystem } from './system';
+
+/**
+ * A sync request as the platform sees it: submitted over the real HTTP API, followed through its progress there,
+ * and its workflow's result once it has ended.
+ */
+
+export interface SyncRequestBody {
+  businessId: string;
+  channel: string;
+  startDate: string;
+  endDate: string;
+  /** Default "all". */
+  locationId?: string;
+  /** Default auto-match by name. */
+  contactMapping?: { mode: 'auto' } | { mode: 'manual'; contactId: string };
+}
+
+/** Submits a sync request over the real HTTP API (with the business's key) and returns its id; anything but 202 fails the test. */
+export async function submitSync(system: TestSystem, request: SyncRequestBody): Promise<string> {
+  const api = await system.api(request.businessId);
+  const res = await api.post('/api/sync-requests', {
+    locationId: 'all',
+    contactMapping: { mode: 'auto' },
+    ...request,
+  });
+  if (res.status !== 202)
+    throw new Error(`POST /api/sync-requests answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return (res.body as { id: string }).id;
+}
+
+/** Waits for the request's workflow to end and answers its result (a workflow that failed rejects). */
+export async function syncResult(system: TestSystem, id: string): Promise<ManualSyncResult> {
+  return (await system.temporal.client.workflow.getHandle(id).result()) as ManualSyncResult;
+}
+
+/** Submits a sync request and waits for it to end. */
+export async function syncToEnd(
+  system: TestSystem,
+  request: SyncRequestBody,
+): Promise<{ id: string; result: ManualSyncResult }> {
+  const id = await submitSync(system, request);
+  return { id, result: await syncResult(system, id) };
+}
+
+export type RequestDetail = z.infer<typeof SyncRequestDetail>;
+
+/** The request's progress as the API serves it (GET /api/sync-requests/{id}, with the business's key). */
+export async function requestDetail(
+  system: TestSystem,
+  businessId: string,
+  id: string,
+): Promise<RequestDetail> {
+  const res = await (await system.api(businessId)).get<RequestDetail>(`/api/sync-requests/${id}`);
+  if (res.status !== 200)
+    throw new Error(`GET /api/sync-requests/${id} answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** Polls the request's progress over the API until `until` holds, and answers that progress. */
+export function waitForRequest(
+  system: TestSystem,
+  businessId: string,
+  id: string,
+  until: (detail: RequestDetail) => boolean,
+  timeoutMs?: number,
+): Promise<RequestDetail> {
+  return eventually(async () => {
+    const detail = await requestDetail(system, businessId, id);
+    return until(detail) ? detail : null;
+  }, timeoutMs);
+}
+
+/** The ids of the workflows a visibility query lists now (visibility lags: poll it with `eventually`). */
+export async function listedWorkflowIds(client: Client, query: string): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const wf of client.workflow.list({ query })) ids.push(wf.workflowId);
+  return ids;
+}
