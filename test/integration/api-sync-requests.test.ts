@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type {
   HistoryPage as HistoryPageSchema,
   OrdersPage as OrdersPageSchema,
-} from '../../src/api/sync-requests/schemas';
+} from '../../src/contract';
 import type { ManualSyncResult } from '../../src/definitions';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import type { Order } from '../../src/orders/schema';

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiProblem } from './api';
-import type { Channel, ContactView, DailyLimit, Preview, SubmitBody } from './api';
+import type { Channel, ContactSummary, DailyLimit, PreviewResult } from '../../contract';
+import type { SubmitBody } from './api';
 import { ContactPicker } from './contact-picker';
 import { addDays, CHANNELS, duration, localDate, plural } from './format';
 import { usePageState } from './store';
@@ -49,10 +50,13 @@ export function AddSyncRequest(props: {
   const [startDate, setStartDate] = useState(addDays(today, -7));
   const [endDate, setEndDate] = useState(addDays(today, -1));
   const [mode, setMode] = useState<'auto' | 'manual'>('auto');
-  const [contact, setContact] = useState<ContactView | null>(null);
+  const [contact, setContact] = useState<ContactSummary | null>(null);
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
-  const [preview, setPreview] = useState<{ key: string; result: Preview | null }>({ key: '', result: null });
+  const [preview, setPreview] = useState<{ key: string; result: PreviewResult | null }>({
+    key: '',
+    result: null,
+  });
   const [submitting, setSubmitting] = useState(false);
   // One Idempotency-Key per body: a double click or a retry of the same request cannot start a second one.
   const keys = useRef(new Map<string, string>());
@@ -223,7 +227,7 @@ export function AddSyncRequest(props: {
   );
 }
 
-function PreviewSummary({ preview: p }: { preview: Preview }) {
+function PreviewSummary({ preview: p }: { preview: PreviewResult }) {
   const { orders, estimate } = p;
   const days =
     estimate.quotaWindows <= 1

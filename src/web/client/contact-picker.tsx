@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiProblem } from './api';
-import type { ContactView } from './api';
+import type { ContactSummary } from '../../contract';
 
 /**
  * The manual contact: a combobox over the organisation's Xero contacts (GET /api/xero/contacts, which caches
@@ -8,12 +8,12 @@ import type { ContactView } from './api';
  */
 export function ContactPicker(props: {
   id: string;
-  value: ContactView | null;
-  onPick: (contact: ContactView | null) => void;
+  value: ContactSummary | null;
+  onPick: (contact: ContactSummary | null) => void;
   error?: string;
 }) {
   const [text, setText] = useState(props.value?.name ?? '');
-  const [matches, setMatches] = useState<ContactView[] | null>(null);
+  const [matches, setMatches] = useState<ContactSummary[] | null>(null);
   const [status, setStatus] = useState<string>('');
   const [active, setActive] = useState(-1);
   const [open, setOpen] = useState(false);
@@ -52,7 +52,7 @@ export function ContactPicker(props: {
     return () => clearTimeout(timer);
   }, [text]);
 
-  const pick = (c: ContactView) => {
+  const pick = (c: ContactSummary) => {
     props.onPick(c);
     setText(c.name);
     setOpen(false);

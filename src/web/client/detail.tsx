@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiProblem } from './api';
-import type { OrderResult, OrdersPage, RequestView } from './api';
+import type { OrderOutcome, OrdersPage } from '../../contract';
+import type { RequestView } from './api';
 import { CHANNELS, CLOSED, contactMappingWords, dateRange, dateTime, day, money, plural } from './format';
 import { notify } from './notifications';
 import { BASE, navigate, onLinkClick, requestPath } from './router';
@@ -235,12 +236,7 @@ function ConfirmCancel(props: { onClose: () => void; onConfirm: () => void }) {
  * One kind of order result, a page at a time. The first page is read again when the request's count of that
  * kind moves (the stream says so), never on a timer.
  */
-function OrderList(props: {
-  request: RequestView;
-  status: OrderResult['status'];
-  title: string;
-  empty: string;
-}) {
+function OrderList(props: { request: RequestView; status: OrderOutcome; title: string; empty: string }) {
   const count = props.request.counts[props.status];
   const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
   const [page, setPage] = useState<OrdersPage | null>(null);

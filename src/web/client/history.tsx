@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { SyncState } from '../../contract';
+import type { Channel, SyncState } from '../../contract';
 import { api, ApiProblem } from './api';
-import type { Channel, RequestView } from './api';
+import type { HistoryFilter, RequestView } from './api';
 import { AddSyncRequest } from './add-request';
 import { CHANNELS, contactMappingWords, dateRange, dateTime, STATE_NAMES } from './format';
 import { notify } from './notifications';
@@ -10,13 +10,11 @@ import { RetryOfFact } from './facts';
 import { StatusBar } from './status';
 import { locationName, putRequests, usePageState } from './store';
 
-interface Filter {
-  state: SyncState | '';
-  channel: Channel | '';
-  /** '' any location; 'all' requests for every location; or one location's id. */
-  locationId: string;
-  date: string;
-}
+/**
+ * The history log's filters as the form holds them: the API's own, '' for any. A location is '' (any location),
+ * 'all' (requests for every location) or one location's id.
+ */
+type Filter = { [K in 'state' | 'channel' | 'locationId' | 'date']-?: NonNullable<HistoryFilter[K]> | '' };
 
 const NO_FILTER: Filter = { state: '', channel: '', locationId: '', date: '' };
 
@@ -37,7 +35,7 @@ export function HistoryView() {
     let current = true;
     setError(null);
     api
-      .history({ ...filter, cursor })
+      .history(queryOf(filter, cursor))
       .then((result) => {
         if (!current) return;
         putRequests(result.items);
@@ -130,6 +128,18 @@ export function HistoryView() {
       {adding && <AddSyncRequest onClose={() => setAdding(false)} onSubmitted={submitted} />}
     </section>
   );
+}
+
+/** The API's query for the form's filters: a filter left at "any" is not sent. */
+function queryOf(filter: Filter, cursor: string | undefined): HistoryFilter {
+  const { state, channel, locationId, date } = filter;
+  return {
+    state: state || undefined,
+    channel: channel || undefined,
+    locationId: locationId || undefined,
+    date: date || undefined,
+    cursor,
+  };
 }
 
 /** The row named by the address's #request-sr_… (a notification's link): scrolled to and focused. */

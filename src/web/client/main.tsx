@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { api, ApiProblem, whenSessionEnds } from './api';
-import type { ConnectionView, RequestView } from './api';
+import type { PageEvents } from '../../contract';
 import { ConnectionBanner } from './connection';
 import { RequestDetailView } from './detail';
 import { setTimeZone } from './format';
@@ -24,13 +24,14 @@ import {
  */
 function connectStream(): void {
   const events = new EventSource('/manual-sync/events');
+  // Each event's data is as the contract's PageEvents says (src/api/page sends it with the same types).
+  const on = <E extends keyof PageEvents>(name: E, handle: (data: PageEvents[E]) => void) =>
+    events.addEventListener(name, (e) =>
+      handle(JSON.parse((e as MessageEvent<string>).data) as PageEvents[E]),
+    );
   events.addEventListener('ready', streamReady);
-  events.addEventListener('request', (e) =>
-    putRequests([JSON.parse((e as MessageEvent<string>).data) as RequestView], true),
-  );
-  events.addEventListener('connection', (e) =>
-    setConnection(JSON.parse((e as MessageEvent<string>).data) as ConnectionView),
-  );
+  on('request', (request) => putRequests([request], true));
+  on('connection', setConnection);
   events.addEventListener('expired', () => {
     events.close();
     setStream('ended');
