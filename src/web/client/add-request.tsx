@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiProblem } from './api';
-import type { Channel, ContactSummary, DailyLimit, PreviewResult } from '../../contract';
+import type { Channel, ContactMapping, ContactSummary, DailyLimit, PreviewResult } from '../../contract';
 import type { SubmitBody } from './api';
 import { ContactPicker } from './contact-picker';
 import { addDays, CHANNELS, duration, localDate, plural } from './format';
@@ -49,7 +49,7 @@ export function AddSyncRequest(props: {
   const [locationId, setLocationId] = useState('all');
   const [startDate, setStartDate] = useState(addDays(today, -7));
   const [endDate, setEndDate] = useState(addDays(today, -1));
-  const [mode, setMode] = useState<'auto' | 'manual'>('auto');
+  const [mode, setMode] = useState<ContactMapping['mode']>('auto');
   const [contact, setContact] = useState<ContactSummary | null>(null);
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiProblem } from './api';
-import type { OrderOutcome, OrdersPage } from '../../contract';
+import type { ControlAction, OrderOutcome, OrdersPage } from '../../contract';
 import type { RequestView } from './api';
 import { CHANNELS, CLOSED, contactMappingWords, dateRange, dateTime, day, money, plural } from './format';
 import { notify } from './notifications';
@@ -116,7 +116,7 @@ function Actions({ request: r }: { request: RequestView }) {
       setBusy(null);
     }
   };
-  const control = (action: 'pause' | 'resume' | 'cancel') =>
+  const control = (action: ControlAction) =>
     run(action, async () => {
       const answer = await api.control(r.id, action);
       // The stream brings the state the workflow records; until then, what it accepted.
