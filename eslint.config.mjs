@@ -8,7 +8,7 @@ import path from 'node:path';
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
 /**
- * The rooms of the code, from the top down (docs/architecture.md "Rooms and the order of imports"): an import may
+ * The rooms of the code, from the top down (docs/architecture.md "Folder map"): an import may
  * only go down this list, never up or sideways, so the rooms can form no cycle. Entry points first, the
  * Temporal-facing edge (`../workflows/`, `../activities/`, the top-level folders), then the request layer, the
  * engine and the rooms it builds on, down to the root modules that import nothing of the product.
@@ -119,8 +119,8 @@ export const ROOMS = {
     'xero/',
   ],
   // The merchant page's views and assets (its client code imports the contract only).
-  'web/': ['contract/'],
-  'demo/': ['api-keys/', 'businesses/', 'db/', 'orders/', 'sessions/', 'xero/', 'xero-sim/'],
+  'web/': ['calendar.ts', 'contract/'],
+  'demo/': ['api-keys/', 'businesses/', 'calendar.ts', 'db/', 'orders/', 'sessions/', 'xero/', 'xero-sim/'],
   'webhooks/': [
     'config.ts',
     'contract/',
@@ -158,10 +158,20 @@ export const ROOMS = {
     'xero/',
   ],
   'runtime.ts': ['config.ts', 'db/', 'logger.ts', 'xero/'],
-  'orders/': ['businesses/', 'contract/', 'db/', 'errors.ts', 'money.ts', 'random.ts', 'text.ts', 'xero/'],
+  'orders/': [
+    'businesses/',
+    'calendar.ts',
+    'contract/',
+    'db/',
+    'errors.ts',
+    'money.ts',
+    'random.ts',
+    'text.ts',
+    'xero/',
+  ],
   'businesses/': ['calendar.ts', 'contract/', 'db/', 'errors.ts', 'money.ts', 'text.ts', 'xero/'],
   'xero/': ['config.ts', 'contract/', 'db/', 'logger.ts', 'money.ts', 'observability/'],
-  'xero-sim/': ['money.ts', 'random.ts'],
+  'xero-sim/': ['calendar.ts', 'money.ts', 'random.ts'],
   'temporal/': ['definitions.ts'],
   'sessions/': ['db/'],
   'api-keys/': ['db/'],
@@ -192,7 +202,7 @@ export function roomZones(base = '.') {
   return Object.entries(ROOMS).map(([room, allowed]) => ({
     target: room.endsWith('/') ? `${roomPath(base, room)}/**` : roomPath(base, room),
     from: ORDER.filter((other) => other !== room && !allowed.includes(other)).map((r) => roomPath(base, r)),
-    message: `src/${room} may import only ${allowed.join(', ') || 'nothing of the product'} (docs/architecture.md "Rooms and the order of imports").`,
+    message: `src/${room} may import only ${allowed.join(', ') || 'nothing of the product'} (docs/architecture.md "Folder map").`,
   }));
 }
 
