@@ -163,7 +163,7 @@ export function localDayStartUtc(date: string, timeZone: string): string {
 /**
  * Why a range's last day cannot be synced yet: it is after today in the business's time zone (its orders may
  * still come). The rest of a range (real dates, in order) is the contract's to check, at the edge
- * (src/contract.ts); this needs the business, so the request layer asks it. `now` is passed in to stay pure.
+ * (src/contract/); this needs the business, so the request layer asks it. `now` is passed in to stay pure.
  */
 export function futureEndProblem(end: string, timeZone: string, now: Date): FieldProblem | null {
   const today = localDateOf(now.toISOString(), timeZone);

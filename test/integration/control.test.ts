@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { SyncRequestDetail } from '../../src/api/sync-requests/schemas';
+import type { SyncRequestDetail } from '../../src/contract';
 import type { ManualSyncResult } from '../../src/definitions';
 import { generateDemoOrders } from '../../src/orders/seed';
 import { createBusiness, loadOrders } from '../support/orders';

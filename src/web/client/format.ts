@@ -1,6 +1,6 @@
 import { addDays, dateLabel, localDateOf } from '../../calendar';
-import type { SyncState } from '../../contract';
-import type { Channel, RequestView } from './api';
+import type { Channel, SyncState } from '../../contract';
+import type { RequestView } from './api';
 
 /**
  * Words, dates, times and money as a merchant reads them: times in the business's time zone (not the

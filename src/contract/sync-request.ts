@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isRealDate, LOCAL_DATE_PATTERN } from './calendar';
-import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from './text';
+import { isRealDate, LOCAL_DATE_PATTERN } from '../calendar';
+import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from '../text';
 
 /** The sales channels: the one list (orders, sync requests, the workflow's input and the API all use it). */
 export const Channel = z.enum(['pos', 'online', 'b2b'], { error: 'must be one of "pos", "online" or "b2b"' });
