@@ -8,7 +8,7 @@ import path from 'node:path';
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
 /**
- * The rooms of the code, from the top down (docs/architecture.md "Rooms and the order of imports"): an import may
+ * The rooms of the code, from the top down (docs/architecture.md "Folder map"): an import may
  * only go down this list, never up or sideways, so the rooms can form no cycle. Entry points first, the
  * Temporal-facing edge (`../workflows/`, `../activities/`, the top-level folders), then the request layer, the
  * engine and the rooms it builds on, down to the root modules that import nothing of the product.
@@ -39,7 +39,7 @@ export const ORDER = [
   'supervisor.ts',
   'config.ts',
   'definitions.ts',
-  'contract.ts',
+  'contract/',
   'calendar.ts',
   'text.ts',
   'money.ts',
@@ -93,7 +93,7 @@ export const ROOMS = {
     'api-keys/',
     'businesses/',
     'config.ts',
-    'contract.ts',
+    'contract/',
     'db/',
     'errors.ts',
     'logger.ts',
@@ -119,11 +119,11 @@ export const ROOMS = {
     'xero/',
   ],
   // The merchant page's views and assets (its client code imports the contract only).
-  'web/': ['contract.ts'],
-  'demo/': ['api-keys/', 'businesses/', 'db/', 'orders/', 'sessions/', 'xero/', 'xero-sim/'],
+  'web/': ['calendar.ts', 'contract/'],
+  'demo/': ['api-keys/', 'businesses/', 'calendar.ts', 'db/', 'orders/', 'sessions/', 'xero/', 'xero-sim/'],
   'webhooks/': [
     'config.ts',
-    'contract.ts',
+    'contract/',
     'db/',
     'definitions.ts',
     'errors.ts',
@@ -135,7 +135,7 @@ export const ROOMS = {
     'businesses/',
     'calendar.ts',
     'config.ts',
-    'contract.ts',
+    'contract/',
     'db/',
     'definitions.ts',
     'engine/',
@@ -147,7 +147,7 @@ export const ROOMS = {
   'engine/': [
     'businesses/',
     'calendar.ts',
-    'contract.ts',
+    'contract/',
     'db/',
     'definitions.ts',
     'errors.ts',
@@ -158,10 +158,20 @@ export const ROOMS = {
     'xero/',
   ],
   'runtime.ts': ['config.ts', 'db/', 'logger.ts', 'xero/'],
-  'orders/': ['businesses/', 'contract.ts', 'db/', 'errors.ts', 'money.ts', 'random.ts', 'text.ts', 'xero/'],
-  'businesses/': ['calendar.ts', 'contract.ts', 'db/', 'errors.ts', 'money.ts', 'text.ts', 'xero/'],
-  'xero/': ['config.ts', 'contract.ts', 'db/', 'logger.ts', 'money.ts', 'observability/'],
-  'xero-sim/': ['money.ts', 'random.ts'],
+  'orders/': [
+    'businesses/',
+    'calendar.ts',
+    'contract/',
+    'db/',
+    'errors.ts',
+    'money.ts',
+    'random.ts',
+    'text.ts',
+    'xero/',
+  ],
+  'businesses/': ['calendar.ts', 'contract/', 'db/', 'errors.ts', 'money.ts', 'text.ts', 'xero/'],
+  'xero/': ['config.ts', 'contract/', 'db/', 'logger.ts', 'money.ts', 'observability/'],
+  'xero-sim/': ['calendar.ts', 'money.ts', 'random.ts'],
   'temporal/': ['definitions.ts'],
   'sessions/': ['db/'],
   'api-keys/': ['db/'],
@@ -169,8 +179,8 @@ export const ROOMS = {
   'db/': ['config.ts', 'supervisor.ts'],
   'supervisor.ts': [],
   'config.ts': [],
-  'definitions.ts': ['contract.ts'],
-  'contract.ts': ['calendar.ts', 'text.ts'],
+  'definitions.ts': ['contract/'],
+  'contract/': ['calendar.ts', 'errors.ts', 'text.ts'],
   'calendar.ts': ['errors.ts'],
   'text.ts': [],
   'money.ts': [],
@@ -192,7 +202,7 @@ export function roomZones(base = '.') {
   return Object.entries(ROOMS).map(([room, allowed]) => ({
     target: room.endsWith('/') ? `${roomPath(base, room)}/**` : roomPath(base, room),
     from: ORDER.filter((other) => other !== room && !allowed.includes(other)).map((r) => roomPath(base, r)),
-    message: `src/${room} may import only ${allowed.join(', ') || 'nothing of the product'} (docs/architecture.md "Rooms and the order of imports").`,
+    message: `src/${room} may import only ${allowed.join(', ') || 'nothing of the product'} (docs/architecture.md "Folder map").`,
   }));
 }
 

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { KEEPALIVE_EVERY_MS } from '../src/definitions';
 import type { Dependencies } from '../src/runtime';
-import { emitConnectionEvent } from '../src/webhooks/emit';
+import { emitConnectionEvents } from '../src/webhooks/emit';
 import type { KeepAliveReport } from '../src/xero/keep-alive';
 import { startDelivery } from './request-state';
 
@@ -18,10 +18,7 @@ export function createKeepAliveActivities(deps: Dependencies) {
     notifyConnectionsNeedingReconnect: async (): Promise<number> => {
       const { client } = Context.current();
       const changes = await deps.connections.store.recentlyNeedingReconnect(2 * KEEPALIVE_EVERY_MS);
-      let deliveries = 0;
-      for (const change of changes)
-        deliveries += await emitConnectionEvent(deps, change, (d) => startDelivery(deps, client, d));
-      return deliveries;
+      return emitConnectionEvents(deps, changes, (d) => startDelivery(deps, client, d));
     },
   };
 }

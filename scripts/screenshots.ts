@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { addDays, localDateOf } from '../src/calendar';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { generateDemoOrders } from '../src/orders/seed';
@@ -18,10 +19,7 @@ const OUT = path.resolve(__dirname, '..', 'docs');
 const businessId = 'biz_demo';
 
 function localDay(days: number): string {
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Singapore' }).format(new Date());
-  const d = new Date(`${today}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
+  return addDays(localDateOf(new Date().toISOString(), 'Asia/Singapore'), days);
 }
 
 async function shoot(page: Page, name: string): Promise<void> {

@@ -10,7 +10,13 @@ import type { FieldProblem } from './errors';
 
 const DAY_MS = 86_400_000;
 /** YYYY-MM-DD digits; isRealDate says whether they name a real day. */
-export const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * A local date as the API takes it, for its documents and fuzzers: years 1900–9999, months 01–12, days 01–31
+ * (isRealDate then refuses the days a month does not have, "2026-02-30").
+ */
+export const LOCAL_DATE_PATTERN = /^(19|[2-9]\d)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
 // Formatter construction is slow; one per timezone is reused. The cache holds no time-dependent state.
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -154,42 +160,17 @@ export function localDayStartUtc(date: string, timeZone: string): string {
   return new Date(startOfLocalDayMs(requireEpochDay(date, 'date'), timeZone)).toISOString();
 }
 
-/** Problems with a user-supplied date range, or [] when it can be planned. `now` is passed in to stay pure. */
-export function validateDateRange(start: string, end: string, timeZone: string, now: Date): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  const zoneOk = isValidTimeZone(timeZone);
-  if (!zoneOk) {
-    problems.push({
-      path: 'timeZone',
-      message: `"${timeZone}" is not an IANA timezone; use a name such as "Asia/Singapore" or "America/New_York".`,
-    });
-  }
-  const startDay = epochDayOf(start);
-  const endDay = epochDayOf(end);
-  if (startDay === undefined) problems.push(dateProblem('startDate', start));
-  if (endDay === undefined) problems.push(dateProblem('endDate', end));
-  if (startDay !== undefined && endDay !== undefined && startDay > endDay) {
-    problems.push({
-      path: 'endDate',
-      message: `endDate ${end} is before startDate ${start}; swap them or pick a later endDate.`,
-    });
-  }
-  if (zoneOk && endDay !== undefined) {
-    const today = localDateOf(now.toISOString(), timeZone);
-    if (end > today) {
-      problems.push({
-        path: 'endDate',
-        message: `endDate ${end} is in the future in ${timeZone} (today there is ${today}); use ${today} or earlier.`,
-      });
-    }
-  }
-  return problems;
-}
-
-function dateProblem(field: string, value: string): FieldProblem {
+/**
+ * Why a range's last day cannot be synced yet: it is after today in the business's time zone (its orders may
+ * still come). The rest of a range (real dates, in order) is the contract's to check, at the edge
+ * (src/contract/); this needs the business, so the request layer asks it. `now` is passed in to stay pure.
+ */
+export function futureEndProblem(end: string, timeZone: string, now: Date): FieldProblem | null {
+  const today = localDateOf(now.toISOString(), timeZone);
+  if (end <= today) return null;
   return {
-    path: field,
-    message: `${field} must be a real calendar date written YYYY-MM-DD (for example 2024-02-29), got ${JSON.stringify(value)}.`,
+    path: 'endDate',
+    message: `endDate ${end} is in the future in ${timeZone} (today there is ${today}); use ${today} or earlier.`,
   };
 }
 
@@ -216,4 +197,49 @@ export function rangeUtc(
 /** A real calendar day ("2026-02-30" is not one), given as YYYY-MM-DD digits (years 0000–9999). */
 export function isRealDate(text: string): boolean {
   return epochDayOf(text) !== undefined;
+}
+
+/** A local date moved by whole days ("2024-02-28" + 1 is "2024-02-29"); a date has no zone, so none is needed. */
+export function addDays(date: string, days: number): string {
+  return dateText(requireEpochDay(date, 'date') + days);
+}
+
+/** Every local date from `start` to `end`, both included ([] when `end` is before `start`). */
+export function datesBetween(start: string, end: string): string[] {
+  const [first, last] = [requireEpochDay(start, 'start'), requireEpochDay(end, 'end')];
+  return Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => dateText(first + i));
+}
+
+/**
+ * The label a local date gets where only an instant can be stored (the range search attributes XeroSyncRangeStart
+ * and XeroSyncRangeEnd, which are Datetime): the date at 00:00 UTC, whatever the business's zone. It is a label,
+ * not the instant the day starts there, so a filter reads in local dates for every zone:
+ * `XeroSyncRangeStart < "2026-03-31T12:00:00Z" AND XeroSyncRangeEnd > "2026-02-28T12:00:00Z"` finds the requests
+ * whose range touches March, local (docs/first-sync.md "Finding requests by date in the Web UI"; see labelBound).
+ */
+export function dateLabel(date: string): Date {
+  return new Date(requireEpochDay(date, 'date') * DAY_MS);
+}
+
+/**
+ * A bound between two labels, as a visibility filter writes it: noon (UTC) of the date's label, never equal to a
+ * label. Temporal's SQLite visibility (the dev server's) compares Datetime values as text in a format of its own,
+ * so a filter on a label itself (`<=` or `=` a midnight) can miss; one on noon before or after cannot.
+ */
+export function labelBound(date: string): string {
+  return `${dateText(requireEpochDay(date, 'date'))}T12:00:00Z`;
+}
+
+/** The local date a label stands for (the inverse of dateLabel). */
+export function dateOfLabel(label: Date): string {
+  return dateText(Math.floor(label.getTime() / DAY_MS));
+}
+
+/**
+ * The local date of an instant, as a PostgreSQL expression, for a query that groups or compares orders by their
+ * local day (the preview's counts by month and lock date): `instant` is a timestamptz expression, `zone` the
+ * parameter holding the business's IANA zone. PostgreSQL reads the same IANA zone database as Intl.
+ */
+export function localDateSql(instant: string, zone: string): string {
+  return `((${instant})::timestamptz AT TIME ZONE ${zone})::date`;
 }

@@ -12,6 +12,10 @@ import type express from 'express';
 export function createApiServer(app: express.Express): Server {
   const server = http.createServer(app);
   server.on('clientError', answerClientError);
+  // An idle connection is closed by the client (Node's agent after 5 s) or a load balancer (often 60 s) first,
+  // never by this server as a request arrives on it, which the client would see as ECONNRESET.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   return server;
 }
 

@@ -8,6 +8,7 @@ import type { XeroConnections } from '../xero/connections';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../xero-sim/options';
 import { createPageLink } from '../sessions/store';
 import { demoApiKey } from './api-key';
+import { addDays } from '../calendar';
 
 export const DEMO_BUSINESS_ID = 'biz_demo';
 
@@ -37,7 +38,7 @@ export async function seedDemoData(db: Db, opts: DemoSeedOptions = {}) {
   const businessId = opts.businessId ?? DEMO_BUSINESS_ID;
   const yesterday = new Date(Date.now() - 86_400_000);
   const to = opts.to ?? isoDay(yesterday);
-  const from = opts.from ?? isoDay(new Date(new Date(`${to}T00:00:00Z`).getTime() - 182 * 86_400_000));
+  const from = opts.from ?? addDays(to, -182);
   // An existing business keeps its name, time zone, settings and connection: only orders are added.
   const created = await insertBusinessIfAbsent(db, {
     id: businessId,

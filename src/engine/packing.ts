@@ -142,7 +142,6 @@ export function creditNoteNumberGroups(numbers: string[]): Array<{ where: string
   }));
 }
 
-
 /**
  * How to read the contacts a request needs: by name (`lookups` calls) or the whole directory (one call per 1,000
  * contacts), whichever costs fewer calls; a tie goes to the lookups, which bring back fewer bytes. With more than

@@ -2,6 +2,7 @@ import { formatDecimal, mulDecimal, parseDecimal, roundDecimal, sumDecimal } fro
 import { seededRandom } from '../random';
 import type { Channel } from '../contract';
 import type { Order, OrderLine } from './schema';
+import { datesBetween } from '../calendar';
 
 const MENU: Array<{ sku: string; description: string; price: string }> = [
   { sku: 'LATTE', description: 'Latte', price: '5.50' },
@@ -56,8 +57,7 @@ export function* generateDemoOrders(opts: SeedOptions): Generator<Order> {
   const random = seededRandom(opts.seed ?? 42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
   let seq = 1000;
-  for (let day = new Date(`${opts.from}T00:00:00Z`); day <= new Date(`${opts.to}T00:00:00Z`);) {
-    const date = day.toISOString().slice(0, 10);
+  for (const date of datesBetween(opts.from, opts.to)) {
     for (let i = 0; i < opts.ordersPerDay; i++) {
       seq += 1;
       const roll = random();
@@ -72,7 +72,6 @@ export function* generateDemoOrders(opts: SeedOptions): Generator<Order> {
         pick,
       });
     }
-    day = new Date(day.getTime() + 86_400_000);
   }
 }
 

@@ -1,6 +1,6 @@
 import { NotFound } from '../errors';
 import { connectionViewsOf } from '../xero/connection-store';
-import type { ConnectionView } from '../xero/connection-store';
+import type { XeroConnectionView } from '../contract';
 import { describeRequest } from './history';
 import type { DetailDeps } from './history';
 
@@ -15,7 +15,7 @@ import type { DetailDeps } from './history';
 export type RequestDetail = Awaited<ReturnType<typeof describeRequest>>;
 
 export type FeedEvent =
-  { kind: 'request'; request: RequestDetail } | { kind: 'connection'; connection: ConnectionView };
+  { kind: 'request'; request: RequestDetail } | { kind: 'connection'; connection: XeroConnectionView };
 
 export type FeedListener = (event: FeedEvent) => void;
 
@@ -130,7 +130,7 @@ export class ChangeFeed {
   private async handOut(
     businessId: string,
     changed: Changed[],
-    connection: ConnectionView | undefined,
+    connection: XeroConnectionView | undefined,
   ): Promise<void> {
     const watch = this.watches.get(businessId);
     if (!watch) return;

@@ -3,6 +3,7 @@ import {
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
+import { localDateOf } from '../calendar';
 import { cancelUpdate, pauseUpdate, resumeUpdate } from '../definitions';
 import type { ControlAction } from '../contract';
 import type { ControlAnswer, ManualSyncInput, SyncState } from '../definitions';
@@ -108,12 +109,17 @@ async function failedOrdersRange(
   deps: SubmitDeps,
   input: ManualSyncInput,
 ): Promise<{ startDate: string; endDate: string } | null> {
-  const { rows } = await deps.db.query<{ first: string | null; last: string | null }>(
-    `SELECT min((o.placed_at AT TIME ZONE $3)::date)::text AS first, max((o.placed_at AT TIME ZONE $3)::date)::text AS last
+  // The first and last failed orders by instant; their local days (src/calendar.ts) bound the retry's range.
+  const { rows } = await deps.db.query<{ first: Date | null; last: Date | null }>(
+    `SELECT min(o.placed_at) AS first, max(o.placed_at) AS last
      FROM sync_request_orders r JOIN orders o ON o.business_id = $2 AND o.id = r.order_id
      WHERE r.request_id = $1 AND r.outcome = 'failed'`,
-    [input.requestId, input.businessId, input.timeZone],
+    [input.requestId, input.businessId],
   );
-  const row = rows[0];
-  return row?.first && row.last ? { startDate: row.first, endDate: row.last } : null;
+  const { first, last } = rows[0] ?? { first: null, last: null };
+  if (!first || !last) return null;
+  return {
+    startDate: localDateOf(first.toISOString(), input.timeZone),
+    endDate: localDateOf(last.toISOString(), input.timeZone),
+  };
 }

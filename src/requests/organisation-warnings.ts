@@ -1,4 +1,5 @@
 import type { PreviewWarning } from '../contract';
+import { localDateSql } from '../calendar';
 import type { Db } from '../db/pool';
 import type { ManualSyncInput } from '../definitions';
 import { rangeWhere } from '../orders/store';
@@ -25,7 +26,7 @@ async function factsCounts(db: Db, input: ManualSyncInput, lockDate: string | nu
   const tz = add(input.timeZone);
   const payments = add(input.options.recordPayments);
   const lock = add(lockDate);
-  const local = (instant: string) => `((${instant})::timestamptz AT TIME ZONE ${tz})::date`;
+  const local = (instant: string) => localDateSql(instant, tz);
   // An order is locked when its invoice, a payment it records or its refund is dated on or before the lock date:
   // the rule src/engine/organisation-rules.ts applies to each order before writing it.
   const { rows } = await db.query<FactsCounts>(

@@ -18,7 +18,7 @@ import { getBusiness, getLocation } from '../businesses/store';
 import type { Business } from '../businesses/store';
 import type { Contact } from 'xero-node';
 import type { XeroGateway } from '../xero/gateway';
-import { validateDateRange } from '../calendar';
+import { dateLabel, futureEndProblem } from '../calendar';
 import { findByIdempotencyKey, getRequest, insertRequest } from './store';
 import type { RequestRow } from './store';
 
@@ -170,8 +170,9 @@ export function initialSearchAttributes(input: ManualSyncInput) {
     { key: SearchAttributes.channel, value: input.channel },
     { key: SearchAttributes.locationId, value: input.locationId ?? ALL_LOCATIONS },
     { key: SearchAttributes.state, value: 'queued' },
-    { key: SearchAttributes.rangeStart, value: new Date(`${input.startDate}T00:00:00Z`) },
-    { key: SearchAttributes.rangeEnd, value: new Date(`${input.endDate}T00:00:00Z`) },
+    // Datetime attributes hold the local dates as calendar labels, so a Web UI filter reads in local dates.
+    { key: SearchAttributes.rangeStart, value: dateLabel(input.startDate) },
+    { key: SearchAttributes.rangeEnd, value: dateLabel(input.endDate) },
   ];
 }
 
@@ -190,13 +191,8 @@ export async function buildInput(
   if (!business) throw new NotFound(`Business ${JSON.stringify(businessId)}`);
   if (!business.xeroTenantId)
     throw new NotConnected(`Business ${business.id} has no Xero organisation connected; connect it first.`);
-  const problems = validateDateRange(
-    body.startDate,
-    body.endDate,
-    business.timeZone,
-    (deps.now ?? (() => new Date()))(),
-  );
-  if (problems.length > 0) throw new InvalidInput(problems);
+  const future = futureEndProblem(body.endDate, business.timeZone, (deps.now ?? (() => new Date()))());
+  if (future) throw new InvalidInput([future]);
   const locationId = body.locationId === 'all' ? null : body.locationId;
   if (locationId !== null) await checkLocation(deps.db, business.id, locationId, body.channel);
   if (checkContact && body.contactMapping.mode === 'manual') {

@@ -51,6 +51,17 @@ export async function emitConnectionEvent(
   });
 }
 
+/** Every connection change as its event (emitConnectionEvent); answers the deliveries started in all. */
+export async function emitConnectionEvents(
+  deps: { db: Db; cfg: Config },
+  changes: ConnectionChange[],
+  start: StartDelivery,
+): Promise<number> {
+  let deliveries = 0;
+  for (const change of changes) deliveries += await emitConnectionEvent(deps, change, start);
+  return deliveries;
+}
+
 /** Recorded with one pending delivery per subscribed endpoint, and one delivery workflow started for each. */
 async function emit(
   deps: { db: Db; cfg: Config },

@@ -3,6 +3,8 @@
  * (timeScale = simulated seconds per real second) keeps Xero's proportions. Values that a client waits on in real
  * time (Retry-After, expires_in) are converted back with `toRealSeconds`.
  */
+import { dateLabel, isRealDate } from '../calendar';
+
 export class SimClock {
   private readonly realStart = Date.now();
   private advancedMs = 0;
@@ -46,12 +48,12 @@ export function parseXeroDay(value: unknown): string | null {
   const iso = ISO_DAY.exec(value);
   if (!iso) return null;
   const day = `${iso[1]}-${iso[2]}-${iso[3]}`;
-  return Number.isNaN(Date.parse(`${day}T00:00:00Z`)) ? null : day;
+  return isRealDate(day) ? day : null;
 }
 
 /** "2024-03-01" -> "/Date(1709251200000+0000)/", the way Xero returns Date and DueDate. */
 export function dayToMsDate(day: string): string {
-  return msDate(Date.parse(`${day}T00:00:00Z`), true);
+  return msDate(dateLabel(day).getTime(), true);
 }
 
 export function dayToDateString(day: string): string {

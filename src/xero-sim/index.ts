@@ -47,6 +47,10 @@ export async function startXeroSim(options: Partial<XeroSimOptions> = {}): Promi
       error ? reject(error) : resolve(s),
     );
   });
+  // Idle connections outlive a client's (Node's agent drops its own after 5 s, as the server did by default): a
+  // client reusing one as the server closes it got ECONNRESET, seen as a flaky refusal when the machine was busy.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://${resolved.host}:${port}`;
   return {

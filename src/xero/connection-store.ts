@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import type { Db } from '../db/pool';
+import type { XeroConnectionView } from '../contract';
 import type { TokenCipher } from './token-crypto';
 
 /**
@@ -88,18 +89,10 @@ export async function connectionStatusOf(
   return rows[0]?.status ?? null;
 }
 
-/** A connection as the API and the merchant page show it: its status and organisation, never a token. */
-export interface ConnectionView {
-  status: ConnectionStatus | 'not_connected';
-  kind: ConnectionKind | null;
-  tenantId: string | null;
-  tenantName: string | null;
-  lastError: string | null;
-}
-
+/** A connection as the API and the merchant page show it (XeroConnectionView): no token, no secret. */
 export function connectionView(
   c: Pick<ConnectionSummary, 'status' | 'kind' | 'tenantId' | 'tenantName' | 'lastError'> | null,
-): ConnectionView {
+): XeroConnectionView {
   const current = c && c.status !== 'disconnected';
   return {
     status: c?.status ?? 'not_connected',
@@ -114,7 +107,7 @@ export function connectionView(
 export async function connectionViewsOf(
   db: Queryable,
   businessIds: string[],
-): Promise<Map<string, ConnectionView>> {
+): Promise<Map<string, XeroConnectionView>> {
   const { rows } = await db.query<
     Pick<Row, 'business_id' | 'kind' | 'tenant_id' | 'tenant_name' | 'status' | 'last_error'>
   >(

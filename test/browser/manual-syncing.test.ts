@@ -1,4 +1,5 @@
 import type { Browser } from 'playwright-core';
+import { addDays, localDateOf } from '../../src/calendar';
 import { generateDemoOrders } from '../../src/orders/seed';
 import type { Order } from '../../src/orders/schema';
 import { DEMO_LOCATIONS } from '../../src/orders/seed';
@@ -25,10 +26,7 @@ const TIME_ZONE = 'Asia/Singapore';
 
 /** The business's local date, `days` from today. */
 function localDay(days: number): string {
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE }).format(new Date());
-  const d = new Date(`${today}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
+  return addDays(localDateOf(new Date().toISOString(), TIME_ZONE), days);
 }
 
 // Orders whose tax code is mapped to a TaxType Xero does not have fail with Xero's own message.

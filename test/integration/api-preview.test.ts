@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { PreviewResult } from '../../src/api/sync-requests/schemas';
+import type { PreviewResult } from '../../src/contract';
 import type { Order } from '../../src/orders/schema';
 import { generateDemoOrders } from '../../src/orders/seed';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';

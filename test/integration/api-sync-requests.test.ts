@@ -1,9 +1,6 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { z } from 'zod';
-import type {
-  HistoryPage as HistoryPageSchema,
-  OrdersPage as OrdersPageSchema,
-} from '../../src/api/sync-requests/schemas';
+import type { HistoryPage as HistoryPageSchema, OrdersPage as OrdersPageSchema } from '../../src/contract';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import type { Order } from '../../src/orders/schema';
 import { generateDemoOrders } from '../../src/orders/seed';

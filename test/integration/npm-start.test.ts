@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { rangeUtc } from '../../src/calendar';
 import net from 'node:net';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -94,10 +95,11 @@ describe('npm start', () => {
           : null;
       }, 300_000);
     const ordersOf = async (r: { startDate: string; endDate: string }) => {
+      const { fromUtc, toUtcExclusive } = rangeUtc(r.startDate, r.endDate, 'Asia/Singapore');
       const { rows } = await db.query<{ payload: Order }>(
         `SELECT payload FROM orders WHERE business_id = 'biz_demo' AND channel = 'pos'
-           AND (placed_at AT TIME ZONE 'Asia/Singapore')::date BETWEEN $1 AND $2`,
-        [r.startDate, r.endDate],
+           AND placed_at >= $1 AND placed_at < $2`,
+        [fromUtc, toUtcExclusive],
       );
       return rows.map((r) => r.payload);
     };

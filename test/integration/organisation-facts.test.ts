@@ -1,6 +1,5 @@
 import type { z } from 'zod';
-import type { OrdersPage as OrdersPageSchema, PreviewResult } from '../../src/api/sync-requests/schemas';
-import type { BusinessView } from '../../src/api/business/routes';
+import type { BusinessView, OrdersPage as OrdersPageSchema, PreviewResult } from '../../src/contract';
 import type { Order } from '../../src/orders/schema';
 import type { ApiExchange } from '../../src/xero-sim';
 import type { ApiClient } from '../support/api';

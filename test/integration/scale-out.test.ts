@@ -1,4 +1,5 @@
 import { generateDemoOrders } from '../../src/orders/seed';
+import { addDays } from '../../src/calendar';
 import { apiClient } from '../support/api';
 import { expectCreditNotesOnce, expectExactlyOnce, simInvoices } from '../support/orders';
 import {
@@ -46,7 +47,7 @@ const GROUPS = [
 ] as const;
 
 function day(offset: number): string {
-  return new Date(Date.parse(`${FROM}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
+  return addDays(FROM, offset);
 }
 
 describe('scale-out: 3 worker processes and 2 API processes, 20 organisations', () => {

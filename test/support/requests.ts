@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { z } from 'zod';
-import type { SyncRequestDetail } from '../../src/api/sync-requests/schemas';
+import type { SyncRequestDetail } from '../../src/contract';
 import type { ManualSyncResult } from '../../src/definitions';
 import { eventually } from './system';
 import type { TestSystem } from './system';

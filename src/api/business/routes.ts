@@ -1,8 +1,8 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import type { Config } from '../../config';
 import { getBusiness, listLocations } from '../../businesses/store';
-import { Channel } from '../../contract';
+import { BusinessView, Channel, LocationsView, Problem } from '../../contract';
+import type { OrganisationView } from '../../contract';
 import { SettingsPatch, SettingsView, settingsView } from '../../businesses/settings';
 import { updateSettings } from '../../businesses/update-settings';
 import type { SettingsDeps } from '../../businesses/update-settings';
@@ -11,9 +11,7 @@ import { ConnectionStore, connectionView } from '../../xero/connection-store';
 import { tokenCipherFromConfig } from '../../xero/token-crypto';
 import { mount, reply } from '../operation';
 import type { Operation } from '../operation';
-import { Problem } from '../openapi/problem';
 import { storedFacts } from '../../businesses/organisation-facts';
-import { DailyLimitView } from '../../contract';
 import { dailyLimitInUse } from '../../requests/progress';
 import { bindingLock, monthlyInvoiceCap } from '../../xero/organisation';
 import type { OrganisationFacts } from '../../xero/organisation';
@@ -25,65 +23,6 @@ import type { TenantLimiter } from '../../xero/limiter';
  */
 
 const tag = 'Business';
-
-const Day = z.string().describe('YYYY-MM-DD');
-
-export const OrganisationView = z.object({
-  name: z.string().nullable(),
-  readAt: z.string().describe('When GET /Organisation answered (ISO 8601).'),
-  baseCurrency: z.string(),
-  currencies: z
-    .array(z.string())
-    .nullable()
-    .describe('Enabled currencies (GET /Currencies); null: not read yet (read only when an order needs it).'),
-  currenciesReadAt: z.string().nullable(),
-  shortCode: z.string().nullable(),
-  planClass: z
-    .string()
-    .nullable()
-    .describe('Organisation.Class: the Xero plan (STARTER, STANDARD, IGNITE, …).'),
-  monthlyInvoiceCap: z
-    .number()
-    .int()
-    .nullable()
-    .describe('Sales invoices the plan approves per calendar month of invoice date; null: no cap known.'),
-  periodLockDate: Day.nullable(),
-  endOfYearLockDate: Day.nullable(),
-  lockDate: Day.nullable().describe(
-    'The later of the two: documents dated on or before it are not written (both bind, an adviser’s connection too).',
-  ),
-});
-
-export const BusinessView = z.object({
-  id: z.string(),
-  name: z.string(),
-  timeZone: z.string(),
-  xero: z.object({
-    status: z
-      .enum(['not_connected', 'active', 'needs_reconnect', 'disconnected'])
-      .describe('needs_reconnect: Xero refused the connection; connect again (requests wait meanwhile).'),
-    kind: z.enum(['oauth', 'custom']).nullable().describe('OAuth 2.0 app connection or Custom Connection.'),
-    tenantId: z.string().nullable().describe('The connected Xero organisation.'),
-    tenantName: z.string().nullable(),
-    lastError: z.string().nullable(),
-  }),
-  dailyLimit: DailyLimitView.describe(
-    'The organisation’s daily Xero call limit that estimates use, and its source.',
-  ),
-  organisation: OrganisationView.nullable().describe(
-    'What the connected Xero organisation last said of itself (GET /Organisation, GET /Currencies), with when; null before it was first read (a request’s start, a preview, a settings check).',
-  ),
-});
-
-export const LocationsView = z.object({
-  items: z.array(
-    z.object({
-      id: z.string(),
-      name: z.string(),
-      channels: z.array(Channel).describe('The channels the location has orders in.'),
-    }),
-  ),
-});
 
 const notConnected = {
   description: 'The business has no active Xero connection, and the change names Xero accounts or tax rates.',
@@ -152,7 +91,7 @@ export interface BusinessRouteDeps extends SettingsDeps {
   limiter: Pick<TenantLimiter, 'dailyQuota'>;
 }
 
-function organisationView(facts: OrganisationFacts): z.infer<typeof OrganisationView> {
+function organisationView(facts: OrganisationFacts): OrganisationView {
   const { tenantId: _tenant, ...rest } = facts;
   return {
     ...rest,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Operation } from '../operation';
-import { Problem } from './problem';
+import { Problem } from '../../contract';
 
 /**
  * The OpenAPI 3.1 document, generated from the same zod schemas that validate requests (JSON Schema 2020-12 is

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../config';
+import type { AuthorizeRedirect, PageEvents } from '../../contract';
 import type { Db } from '../../db/pool';
 import type { Logger } from '../../logger';
 import { getBusiness } from '../../businesses/store';
@@ -219,12 +220,13 @@ async function stream(feed: ChangeFeed, caller: PageCaller, req: Request, res: R
     'Cache-Control': 'no-store',
     'X-Accel-Buffering': 'no',
   });
-  const send = (event: string, data: unknown) =>
+  // Each event's data is the contract's (PageEvents): the page client reads it with the same types.
+  const send = <E extends keyof PageEvents>(event: E, data: PageEvents[E]) =>
     res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   res.write('retry: 2000\n\n');
   send('ready', { expiresAt: caller.expiresAt.toISOString() });
   const unsubscribe = feed.subscribe(caller.businessId, (event) =>
-    send(event.kind, event.kind === 'request' ? event.request : event.connection),
+    event.kind === 'request' ? send('request', event.request) : send('connection', event.connection),
   );
   const ping = setInterval(() => res.write(': ping\n\n'), PING_MS);
   // The session's end ends the stream; the page then says so (a reconnect would get 401).
@@ -259,7 +261,7 @@ async function reconnect(
     const authorizeUrl = await XeroConnections.fromConfig(deps.cfg, deps.db, cipher, deps.log).beginOAuth(
       caller.businessId,
     );
-    res.json({ authorizeUrl });
+    res.json({ authorizeUrl } satisfies AuthorizeRedirect);
   } catch (err) {
     if (err instanceof ConnectionError && err.code === 'oauth-not-configured')
       return notPossible(

@@ -1,8 +1,7 @@
 import type { LinkSpec, Operation } from '../operation';
-import { Problem } from '../openapi/problem';
-import { CreateSyncRequestBody } from '../../contract';
 import {
   ControlAccepted,
+  CreateSyncRequestBody,
   HistoryPage,
   HistoryQuery,
   IdempotencyHeaders,
@@ -10,10 +9,11 @@ import {
   OrdersQuery,
   PreviewBody,
   PreviewResult,
+  Problem,
   RequestIdParams,
   SyncRequestAccepted,
   SyncRequestDetail,
-} from './schemas';
+} from '../../contract';
 
 const BASE = '/api/sync-requests';
 const tag = 'Sync requests';

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../config';
-import { InputText } from '../../contract';
+import { InputText, Problem } from '../../contract';
 import type { Db } from '../../db/pool';
 import { NotFound } from '../../errors';
 import {
@@ -21,7 +21,6 @@ import { deleteEndpoint, listDeliveries, listEndpoints } from '../../webhooks/st
 import type { DeliveryView, EndpointRow } from '../../webhooks/store';
 import { requireTokenCipher } from '../../xero/token-crypto';
 import type { WebhookSpec } from '../openapi/document';
-import { Problem } from '../openapi/problem';
 import { mount, reply } from '../operation';
 import type { Operation } from '../operation';
 

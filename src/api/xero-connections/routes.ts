@@ -12,7 +12,7 @@ import { requireApiKey } from '../auth';
 import { ApiError } from '../errors';
 import { mount, reply } from '../operation';
 import type { Operation } from '../operation';
-import { Problem } from '../openapi/problem';
+import { AuthorizeRedirect, Problem } from '../../contract';
 import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from '../../text';
 
 /**
@@ -57,7 +57,7 @@ export const xeroConnectionOperations = {
     responses: {
       302: {
         description: 'To Xero’s consent page.',
-        schema: z.object({ authorizeUrl: z.string() }),
+        schema: AuthorizeRedirect,
         headers: { Location: 'Xero’s consent page.' },
       },
       404: { description: 'Not the API key’s business.', schema: Problem },

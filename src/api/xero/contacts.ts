@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import type { Contact } from 'xero-node';
 import { callContextFor } from '../../businesses/call-context';
 import { getBusiness } from '../../businesses/store';
@@ -9,36 +8,8 @@ import type { Db } from '../../db/pool';
 import type { XeroGateway } from '../../xero/gateway';
 import { mount, reply } from '../operation';
 import type { Operation } from '../operation';
-import { Problem } from '../openapi/problem';
-import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from '../../text';
-
-export const ContactsQuery = z
-  .object({
-    search: z
-      .string()
-      .trim()
-      .min(2, 'must be at least 2 characters of the contact’s name, email or account number')
-      .max(100, 'must be at most 100 characters')
-      .regex(PRINTABLE_PATTERN, CONTROL_MESSAGE),
-    includeArchived: z
-      .enum(['true', 'false'], { error: 'must be "true" or "false"' })
-      .default('false')
-      .transform((v) => v === 'true'),
-  })
-  .strict();
-
-export const ContactSummary = z.object({
-  contactId: z.string(),
-  name: z.string(),
-  status: z.string().describe('ACTIVE or ARCHIVED (an archived contact cannot be the manual contact).'),
-  email: z.string().nullable(),
-  accountNumber: z.string().nullable(),
-});
-
-export const ContactsResult = z.object({
-  items: z.array(ContactSummary),
-  cached: z.boolean().describe('true when answered from the cache without calling Xero.'),
-});
+import { ContactsQuery, ContactsResult, Problem } from '../../contract';
+import type { ContactSummary } from '../../contract';
 
 export const contactsOperation = {
   method: 'get',
@@ -62,7 +33,7 @@ const CACHE_MAX = 500;
 
 /** A small per-process cache: the picker searches as the user types, and every miss costs a Xero call. */
 class ContactSearchCache {
-  private readonly entries = new Map<string, { at: number; items: z.infer<typeof ContactSummary>[] }>();
+  private readonly entries = new Map<string, { at: number; items: ContactSummary[] }>();
 
   get(key: string, now: number) {
     const hit = this.entries.get(key);
@@ -70,13 +41,13 @@ class ContactSearchCache {
     return hit.items;
   }
 
-  set(key: string, items: z.infer<typeof ContactSummary>[], now: number): void {
+  set(key: string, items: ContactSummary[], now: number): void {
     if (this.entries.size >= CACHE_MAX) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(key, { at: now, items });
   }
 }
 
-function summary(c: Contact): z.infer<typeof ContactSummary> {
+function summary(c: Contact): ContactSummary {
   return {
     contactId: c.contactID ?? '',
     name: c.name ?? '',

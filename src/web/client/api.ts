@@ -1,140 +1,43 @@
+import type { z } from 'zod';
 import type {
-  ContactMapping,
-  DailyLimit,
-  PreviewWarning,
-  SyncCounts,
-  SyncOptions,
-  SyncPhase,
-  SyncState,
+  AuthorizeRedirect,
+  BusinessView,
+  ContactsResult,
+  ControlAccepted,
+  ControlAction,
+  CreateSyncRequestBody,
+  HistoryPage,
+  HistoryQuery,
+  LocationsView,
+  OrderOutcome,
+  OrdersPage,
+  PreviewResult,
+  Problem,
+  SyncRequestAccepted,
+  SyncRequestDetail,
+  SyncRequestSummary,
 } from '../../contract';
 
 /**
  * The page's side of the HTTP API (the same /api the platform's backend uses, described by /openapi.json),
- * called with the page's session cookie. Only the fields the page shows are declared here; every write sends
- * the page's CSRF token.
+ * called with the page's session cookie; every write sends the page's CSRF token. Every shape it reads or sends
+ * is the contract's (src/contract/), imported as types only: the bundle holds no schema. What the API answers is
+ * each response schema's input side (src/api/operation.ts `reply`), the same as its output for every answer the
+ * page reads (test/unit/page-contract.test.ts checks); what the page sends is a request schema's input side
+ * (`z.input`: fields with defaults may be left out).
  */
-export type { DailyLimit };
 
-export type Channel = 'pos' | 'online' | 'b2b';
+/**
+ * A request as the page keeps it: the history log's summary, with the fields of its detail once the page has
+ * read them (GET /api/sync-requests/:id, and the stream's events).
+ */
+export type RequestView = SyncRequestSummary & Partial<Omit<SyncRequestDetail, keyof SyncRequestSummary>>;
 
-export interface RequestView {
-  id: string;
-  state: SyncState;
-  channel: Channel;
-  locationId: string;
-  startDate: string;
-  endDate: string;
-  contactMapping: ContactMapping;
-  retryOf: string | null;
-  createdAt: string;
-  closedAt: string | null;
-  counts: SyncCounts;
-  expected: number | null;
-  resumeAt: string | null;
-  resumeAtIsReset: boolean;
-  pausing: boolean;
-  lastError: string | null;
-  // Only in a request's detail (GET /api/sync-requests/:id, and the live updates).
-  phase?: SyncPhase;
-  options?: SyncOptions;
-  reachedDate?: string | null;
-  contacts?: { total: number; done: number };
-  xeroCalls?: number;
-  plannedCalls?: number | null;
-  etaSeconds?: number | null;
-  quotaWaits?: number;
-  stale?: boolean;
-}
+/** A submit's or a preview's body. */
+export type SubmitBody = z.input<typeof CreateSyncRequestBody>;
 
-export interface HistoryPage {
-  items: RequestView[];
-  nextCursor: string | null;
-}
-
-export interface OrderResult {
-  orderId: string;
-  orderNumber: string | null;
-  placedAt: string | null;
-  total: string | null;
-  currency: string | null;
-  status: 'failed' | 'synced' | 'skipped';
-  message: string | null;
-  invoiceNumber: string | null;
-}
-
-export interface OrdersPage {
-  items: OrderResult[];
-  nextCursor: string | null;
-}
-
-export interface ConnectionView {
-  status: 'not_connected' | 'active' | 'needs_reconnect' | 'disconnected';
-  kind: 'oauth' | 'custom' | null;
-  tenantId: string | null;
-  tenantName: string | null;
-  lastError: string | null;
-}
-
-export interface BusinessView {
-  id: string;
-  name: string;
-  timeZone: string;
-  xero: ConnectionView;
-}
-
-export interface LocationView {
-  id: string;
-  name: string;
-  channels: Channel[];
-}
-
-export interface ContactView {
-  contactId: string;
-  name: string;
-  status: string;
-  email: string | null;
-  accountNumber: string | null;
-}
-
-export interface Preview {
-  orders: {
-    total: number;
-    completed: number;
-    refunded: number;
-    voided: number;
-    alreadySynced: number;
-    toSync: number;
-  };
-  estimate: {
-    calls: { total: number };
-    quotaWindows: number;
-    dayRemaining: number;
-    dailyLimit: DailyLimit;
-    dailyReserve: number;
-    etaSeconds: number;
-    sharedWith: number;
-  };
-  warnings: PreviewWarning[];
-}
-
-export interface SubmitBody {
-  channel: Channel;
-  locationId: string;
-  startDate: string;
-  endDate: string;
-  contactMapping: ContactMapping;
-}
-
-export interface Accepted {
-  id: string;
-  retryOf: string | null;
-  replayed: boolean;
-}
-
-export interface ControlAnswer {
-  state: SyncState;
-  pending: boolean;
-}
+/** The history log's filters and page (the page asks for its own page size). */
+export type HistoryFilter = Omit<z.input<typeof HistoryQuery>, 'limit'>;
 
 /** An API answer other than 2xx: the problem+json's words, and each field's message. */
 export class ApiProblem extends Error {
@@ -142,7 +45,7 @@ export class ApiProblem extends Error {
     readonly status: number,
     readonly title: string,
     readonly detail: string,
-    readonly errors: Array<{ path: string; message: string }>,
+    readonly errors: NonNullable<Problem['errors']>,
   ) {
     super(detail || title);
   }
@@ -188,11 +91,8 @@ async function call<T>(
   const text = await res.text();
   const json = text ? (JSON.parse(text) as unknown) : {};
   if (res.ok) return json as T;
-  const problem = json as {
-    title?: string;
-    detail?: string;
-    errors?: Array<{ path: string; message: string }>;
-  };
+  // problem+json; the page's own routes answer only its title and detail.
+  const problem = json as Partial<Problem>;
   if (res.status === 401) onSessionEnded();
   throw new ApiProblem(
     res.status,
@@ -211,24 +111,29 @@ const q = (params: Record<string, string | undefined>) => {
 
 export const api = {
   business: () => call<BusinessView>('GET', '/api/business'),
-  locations: () => call<{ items: LocationView[] }>('GET', '/api/business/locations'),
-  history: (filter: Record<string, string | undefined>) =>
+  locations: () => call<LocationsView>('GET', '/api/business/locations'),
+  history: (filter: HistoryFilter) =>
     call<HistoryPage>('GET', `/api/sync-requests${q({ limit: '10', ...filter })}`),
-  request: (id: string) => call<RequestView>('GET', `/api/sync-requests/${encodeURIComponent(id)}`),
-  orders: (id: string, status: OrderResult['status'], cursor?: string) =>
+  request: (id: string) => call<SyncRequestDetail>('GET', `/api/sync-requests/${encodeURIComponent(id)}`),
+  orders: (id: string, status: OrderOutcome, cursor?: string) =>
     call<OrdersPage>(
       'GET',
       `/api/sync-requests/${encodeURIComponent(id)}/orders${q({ status, cursor, limit: '10' })}`,
     ),
-  preview: (body: SubmitBody) => call<Preview>('POST', '/api/sync-requests/preview', body),
+  preview: (body: SubmitBody) => call<PreviewResult>('POST', '/api/sync-requests/preview', body),
   submit: (body: SubmitBody, idempotencyKey: string) =>
-    call<Accepted>('POST', '/api/sync-requests', body, { 'idempotency-key': idempotencyKey }),
-  control: (id: string, action: 'pause' | 'resume' | 'cancel') =>
-    call<ControlAnswer>('POST', `/api/sync-requests/${encodeURIComponent(id)}/${action}`),
+    call<SyncRequestAccepted>('POST', '/api/sync-requests', body, { 'idempotency-key': idempotencyKey }),
+  control: (id: string, action: ControlAction) =>
+    call<ControlAccepted>('POST', `/api/sync-requests/${encodeURIComponent(id)}/${action}`),
   retryFailed: (id: string, idempotencyKey: string) =>
-    call<Accepted>('POST', `/api/sync-requests/${encodeURIComponent(id)}/retry-failed`, undefined, {
-      'idempotency-key': idempotencyKey,
-    }),
-  contacts: (search: string) => call<{ items: ContactView[] }>('GET', `/api/xero/contacts${q({ search })}`),
-  reconnect: () => call<{ authorizeUrl: string }>('POST', '/manual-sync/reconnect'),
+    call<SyncRequestAccepted>(
+      'POST',
+      `/api/sync-requests/${encodeURIComponent(id)}/retry-failed`,
+      undefined,
+      {
+        'idempotency-key': idempotencyKey,
+      },
+    ),
+  contacts: (search: string) => call<ContactsResult>('GET', `/api/xero/contacts${q({ search })}`),
+  reconnect: () => call<AuthorizeRedirect>('POST', '/manual-sync/reconnect'),
 };

@@ -1,10 +1,11 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, ApiProblem } from './api';
-import type { OrderResult, OrdersPage, RequestView } from './api';
-import { CHANNELS, CLOSED, contactMappingWords, dateRange, dateTime, day, money, plural } from './format';
-import { notify } from './notifications';
-import { BASE, navigate, onLinkClick, requestPath } from './router';
+import type { OrderOutcome, OrdersPage } from '../../contract';
+import type { RequestView } from './api';
+import { CHANNELS, contactMappingWords, dateRange, dateTime, day, money, plural } from './format';
+import { BASE, onLinkClick } from './router';
 import { RetryOfFact } from './facts';
+import { Actions } from './actions';
 import { StatusBar } from './status';
 import { locationName, putRequests, usePageState } from './store';
 
@@ -97,168 +98,14 @@ function Facts({ request: r }: { request: RequestView }) {
   );
 }
 
-/** Only the actions the request's state allows; each answer is the workflow's own (or its refusal). */
-function Actions({ request: r }: { request: RequestView }) {
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [confirming, setConfirming] = useState(false);
-  const retryKey = useRef(crypto.randomUUID());
-  const closed = CLOSED.has(r.state);
-  const run = async (label: string, action: () => Promise<void>) => {
-    setBusy(label);
-    setError(null);
-    try {
-      await action();
-    } catch (err) {
-      setError(err instanceof ApiProblem ? err.message : 'Something went wrong; try again.');
-    } finally {
-      setBusy(null);
-    }
-  };
-  const control = (action: 'pause' | 'resume' | 'cancel') =>
-    run(action, async () => {
-      const answer = await api.control(r.id, action);
-      // The stream brings the state the workflow records; until then, what it accepted.
-      if (action === 'pause')
-        putRequests([{ ...r, pausing: answer.pending, state: answer.pending ? r.state : 'paused' }]);
-    });
-  const retry = () =>
-    run('retry', async () => {
-      const accepted = await api.retryFailed(r.id, retryKey.current);
-      notify(
-        accepted.replayed
-          ? 'These failed orders are already being retried.'
-          : 'Retry of the failed orders submitted.',
-        {
-          href: requestPath(accepted.id),
-          label: 'Open the retry',
-          onClick: (event) => {
-            event.preventDefault();
-            navigate(requestPath(accepted.id));
-          },
-        },
-      );
-    });
-  const buttons = [];
-  if (
-    !closed &&
-    !r.pausing &&
-    (r.state === 'queued' || r.state === 'running' || r.state === 'waiting_for_quota')
-  )
-    buttons.push(
-      <button
-        type="button"
-        class="button"
-        key="pause"
-        disabled={!!busy}
-        onClick={() => void control('pause')}
-      >
-        {busy === 'pause' ? 'Pausing…' : 'Pause'}
-      </button>,
-    );
-  if (r.state === 'paused')
-    buttons.push(
-      <button
-        type="button"
-        class="button primary"
-        key="resume"
-        disabled={!!busy}
-        onClick={() => void control('resume')}
-      >
-        {busy === 'resume' ? 'Resuming…' : 'Resume'}
-      </button>,
-    );
-  if (!closed)
-    buttons.push(
-      <button
-        type="button"
-        class="button danger"
-        key="cancel"
-        disabled={!!busy}
-        onClick={() => setConfirming(true)}
-      >
-        Cancel request
-      </button>,
-    );
-  if (closed && r.counts.failed > 0)
-    buttons.push(
-      <button type="button" class="button primary" key="retry" disabled={!!busy} onClick={() => void retry()}>
-        {busy === 'retry' ? 'Retrying…' : 'Retry failed orders'}
-      </button>,
-    );
-  return (
-    <div class="actions-bar">
-      {buttons.length > 0 && (
-        <div class="actions" role="group" aria-label="Actions">
-          {buttons}
-        </div>
-      )}
-      {r.pausing && <p class="muted">A pause was accepted: it takes effect when the current step ends.</p>}
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
-      {confirming && (
-        <ConfirmCancel
-          onClose={() => setConfirming(false)}
-          onConfirm={() => {
-            setConfirming(false);
-            void control('cancel');
-          }}
-        />
-      )}
-    </div>
-  );
-}
-
-function ConfirmCancel(props: { onClose: () => void; onConfirm: () => void }) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => dialog.current?.showModal(), []);
-  return (
-    <dialog ref={dialog} class="dialog small" aria-labelledby="cancel-title" onClose={props.onClose}>
-      <h2 id="cancel-title">Cancel this sync request?</h2>
-      <p>It stops at once. Orders already in Xero stay there; the others are not sent.</p>
-      <div class="actions">
-        <button type="button" class="button" onClick={() => dialog.current?.close()}>
-          Keep syncing
-        </button>
-        <button type="button" class="button danger" onClick={props.onConfirm}>
-          Cancel request
-        </button>
-      </div>
-    </dialog>
-  );
-}
-
 /**
  * One kind of order result, a page at a time. The first page is read again when the request's count of that
  * kind moves (the stream says so), never on a timer.
  */
-function OrderList(props: {
-  request: RequestView;
-  status: OrderResult['status'];
-  title: string;
-  empty: string;
-}) {
+function OrderList(props: { request: RequestView; status: OrderOutcome; title: string; empty: string }) {
   const count = props.request.counts[props.status];
   const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
-  const [page, setPage] = useState<OrdersPage | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const cursor = cursors[cursors.length - 1];
-  const firstPage = cursors.length === 1;
-  useEffect(() => {
-    if (count === 0) return setPage({ items: [], nextCursor: null });
-    let current = true;
-    api.orders(props.request.id, props.status, cursor).then(
-      (p) => current && (setPage(p), setError(null)),
-      (err: unknown) =>
-        current && setError(err instanceof ApiProblem ? err.message : 'Something went wrong.'),
-    );
-    return () => {
-      current = false;
-    };
-  }, [props.request.id, props.status, cursor, firstPage ? count : 0]);
+  const { page, error } = useOrdersPage(props.request.id, props.status, count, cursors);
   const headingId = `orders-${props.status}`;
   return (
     <section class="orders" aria-labelledby={headingId}>
@@ -272,63 +119,112 @@ function OrderList(props: {
       ) : page.items.length === 0 ? (
         <p class="muted">{props.empty}</p>
       ) : (
-        <div class="table-wrap" role="region" aria-label={props.title} tabIndex={0}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Order</th>
-                <th scope="col">Placed</th>
-                <th scope="col" class="num">
-                  Total
-                </th>
-                <th scope="col">
-                  {props.status === 'synced'
-                    ? 'Xero invoice'
-                    : props.status === 'failed'
-                      ? "Xero's message"
-                      : 'Why'}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.items.map((o) => (
-                <tr key={o.orderId}>
-                  <td>{o.orderNumber ?? o.orderId}</td>
-                  <td>{o.placedAt ? dateTime(o.placedAt) : '—'}</td>
-                  <td class="num">{money(o.total, o.currency)}</td>
-                  <td>
-                    {props.status === 'synced' ? (o.invoiceNumber ?? '—') : (o.message ?? '—')}
-                    {props.status === 'synced' && o.message && <span class="muted"> ({o.message})</span>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <OrdersTable page={page} status={props.status} title={props.title} />
       )}
-      {(page?.nextCursor || !firstPage) && (
-        <nav class="pager" aria-label={`${props.title} pages`}>
-          <button
-            type="button"
-            class="button"
-            disabled={firstPage}
-            onClick={() => setCursors(cursors.slice(0, -1))}
-          >
-            Previous
-          </button>
-          <span class="muted">
-            Page {cursors.length} of {Math.max(1, Math.ceil(count / 10))} · {plural(count, 'order')}
-          </span>
-          <button
-            type="button"
-            class="button"
-            disabled={!page?.nextCursor}
-            onClick={() => page?.nextCursor && setCursors([...cursors, page.nextCursor])}
-          >
-            Next
-          </button>
-        </nav>
+      {(page?.nextCursor || cursors.length > 1) && (
+        <OrdersPager
+          title={props.title}
+          count={count}
+          cursors={cursors}
+          nextCursor={page?.nextCursor ?? null}
+          onMove={setCursors}
+        />
       )}
     </section>
+  );
+}
+
+/** The page of results at the last cursor (none to read while the count is 0), and a refusal. */
+function useOrdersPage(id: string, status: OrderOutcome, count: number, cursors: Array<string | undefined>) {
+  const [page, setPage] = useState<OrdersPage | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const cursor = cursors[cursors.length - 1];
+  const firstPage = cursors.length === 1;
+  useEffect(() => {
+    if (count === 0) return setPage({ items: [], nextCursor: null });
+    let current = true;
+    api.orders(id, status, cursor).then(
+      (p) => current && (setPage(p), setError(null)),
+      (err: unknown) =>
+        current && setError(err instanceof ApiProblem ? err.message : 'Something went wrong.'),
+    );
+    return () => {
+      current = false;
+    };
+  }, [id, status, cursor, firstPage ? count : 0]);
+  return { page, error };
+}
+
+/** What the column after the total says: the invoice for a synced order, Xero's message, or why it was skipped. */
+const LAST_COLUMN: Record<OrderOutcome, string> = {
+  synced: 'Xero invoice',
+  failed: "Xero's message",
+  skipped: 'Why',
+};
+
+function OrdersTable(props: { page: OrdersPage; status: OrderOutcome; title: string }) {
+  const synced = props.status === 'synced';
+  return (
+    <div class="table-wrap" role="region" aria-label={props.title} tabIndex={0}>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Order</th>
+            <th scope="col">Placed</th>
+            <th scope="col" class="num">
+              Total
+            </th>
+            <th scope="col">{LAST_COLUMN[props.status]}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.page.items.map((o) => (
+            <tr key={o.orderId}>
+              <td>{o.orderNumber ?? o.orderId}</td>
+              <td>{o.placedAt ? dateTime(o.placedAt) : '—'}</td>
+              <td class="num">{money(o.total, o.currency)}</td>
+              <td>
+                {synced ? (o.invoiceNumber ?? '—') : (o.message ?? '—')}
+                {synced && o.message && <span class="muted"> ({o.message})</span>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Previous and Next through the pages walked so far; which page of how many. */
+function OrdersPager(props: {
+  title: string;
+  count: number;
+  cursors: Array<string | undefined>;
+  nextCursor: string | null;
+  onMove: (cursors: Array<string | undefined>) => void;
+}) {
+  const { cursors, nextCursor } = props;
+  return (
+    <nav class="pager" aria-label={`${props.title} pages`}>
+      <button
+        type="button"
+        class="button"
+        disabled={cursors.length === 1}
+        onClick={() => props.onMove(cursors.slice(0, -1))}
+      >
+        Previous
+      </button>
+      <span class="muted">
+        Page {cursors.length} of {Math.max(1, Math.ceil(props.count / 10))} · {plural(props.count, 'order')}
+      </span>
+      <button
+        type="button"
+        class="button"
+        disabled={!nextCursor}
+        onClick={() => nextCursor && props.onMove([...cursors, nextCursor])}
+      >
+        Next
+      </button>
+    </nav>
   );
 }

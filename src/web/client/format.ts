@@ -1,5 +1,6 @@
-import type { SyncState } from '../../contract';
-import type { Channel, RequestView } from './api';
+import { addDays, dateLabel, localDateOf } from '../../calendar';
+import type { Channel, SyncState } from '../../contract';
+import type { RequestView } from './api';
 
 /**
  * Words, dates, times and money as a merchant reads them: times in the business's time zone (not the
@@ -64,30 +65,24 @@ export function clock(iso: string): string {
 
 /** The business's local date (YYYY-MM-DD) of an instant: today's, by default. */
 export function localDate(at: Date = new Date()): string {
-  const parts = formatter('ymd', { year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')}`;
+  return localDateOf(at.toISOString(), zone);
 }
 
-/** A local date (YYYY-MM-DD), shown as it is: it already is the business's day. */
+/** A local date (YYYY-MM-DD), shown as it is: it already is the business's day (its label, read in UTC). */
 export function day(date: string): string {
   return new Intl.DateTimeFormat(undefined, {
     timeZone: 'UTC',
     day: 'numeric',
     month: 'short',
     year: 'numeric',
-  }).format(new Date(`${date}T00:00:00Z`));
+  }).format(dateLabel(date));
 }
 
 export function dateRange(start: string, end: string): string {
   return start === end ? day(start) : `${day(start)} – ${day(end)}`;
 }
 
-export function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
+export { addDays };
 
 /** "about 3 min", "less than a minute", "about 2 h 10 min". */
 export function duration(seconds: number): string {

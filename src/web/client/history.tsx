@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { SyncState } from '../../contract';
+import type { Channel, SyncState } from '../../contract';
 import { api, ApiProblem } from './api';
-import type { Channel, RequestView } from './api';
+import type { HistoryFilter, RequestView } from './api';
 import { AddSyncRequest } from './add-request';
 import { CHANNELS, contactMappingWords, dateRange, dateTime, STATE_NAMES } from './format';
 import { notify } from './notifications';
@@ -10,34 +10,69 @@ import { RetryOfFact } from './facts';
 import { StatusBar } from './status';
 import { locationName, putRequests, usePageState } from './store';
 
-interface Filter {
-  state: SyncState | '';
-  channel: Channel | '';
-  /** '' any location; 'all' requests for every location; or one location's id. */
-  locationId: string;
-  date: string;
-}
+/**
+ * The history log's filters as the form holds them: the API's own, '' for any. A location is '' (any location),
+ * 'all' (requests for every location) or one location's id.
+ */
+type Filter = { [K in 'state' | 'channel' | 'locationId' | 'date']-?: NonNullable<HistoryFilter[K]> | '' };
 
 const NO_FILTER: Filter = { state: '', channel: '', locationId: '', date: '' };
 
 /** The history log: newest first, filtered, a page at a time; rows kept current by the page's stream. */
 export function HistoryView() {
-  const page = usePageState();
   const [filter, setFilter] = useState<Filter>(NO_FILTER);
   const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
+  const [adding, setAdding] = useState(false);
+  const [reloads, setReloads] = useState(0);
+  const listed = useHistoryPage(filter, cursors, reloads);
+  const change = (patch: Partial<Filter>) => {
+    setFilter({ ...filter, ...patch });
+    setCursors([undefined]);
+  };
+  const submitted = (id: string, replayed: boolean) => {
+    setAdding(false);
+    setFilter(NO_FILTER);
+    setCursors([undefined]);
+    setReloads((n) => n + 1);
+    notifySubmitted(id, replayed);
+  };
+  return (
+    <section aria-labelledby="history-title">
+      <div class="section-head">
+        <h2 id="history-title">History log</h2>
+        <button type="button" class="button primary" onClick={() => setAdding(true)}>
+          Add Sync Request
+        </button>
+      </div>
+      <Filters filter={filter} onChange={change} />
+      <HistoryRows
+        ids={listed.ids}
+        error={listed.error}
+        filtered={filter !== NO_FILTER}
+        onRetry={() => setReloads((n) => n + 1)}
+      />
+      <HistoryPager cursors={cursors} nextCursor={listed.nextCursor} onMove={setCursors} />
+      {adding && <AddSyncRequest onClose={() => setAdding(false)} onSubmitted={submitted} />}
+    </section>
+  );
+}
+
+/**
+ * The page of requests at the last cursor: their ids (the page's state holds the requests), the next cursor and
+ * a refusal. A request the page has not listed yet (or a reconnected stream) reloads the first page.
+ */
+function useHistoryPage(filter: Filter, cursors: Array<string | undefined>, reloads: number) {
+  const { arrivals } = usePageState();
   const [ids, setIds] = useState<string[] | null>(null);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [adding, setAdding] = useState(false);
-  const [reloads, setReloads] = useState(0);
   const cursor = cursors[cursors.length - 1];
   const firstPage = cursors.length === 1;
-
   useEffect(() => {
     let current = true;
     setError(null);
     api
-      .history({ ...filter, cursor })
+      .history(queryOf(filter, cursor))
       .then((result) => {
         if (!current) return;
         putRequests(result.items);
@@ -50,85 +85,99 @@ export function HistoryView() {
     return () => {
       current = false;
     };
-    // A request the page has not listed yet (or a reconnected stream) reloads the first page.
-  }, [filter, cursor, reloads, firstPage ? page.arrivals : 0]);
-
+  }, [filter, cursor, reloads, firstPage ? arrivals : 0]);
   useEffect(() => focusRowOfHash(), [ids]);
+  return { ids, nextCursor, error };
+}
 
-  const change = (patch: Partial<Filter>) => {
-    setFilter({ ...filter, ...patch });
-    setCursors([undefined]);
+/** The API's query for the form's filters: a filter left at "any" is not sent. */
+function queryOf(filter: Filter, cursor: string | undefined): HistoryFilter {
+  const { state, channel, locationId, date } = filter;
+  return {
+    state: state || undefined,
+    channel: channel || undefined,
+    locationId: locationId || undefined,
+    date: date || undefined,
+    cursor,
   };
-  const submitted = (id: string, replayed: boolean) => {
-    setAdding(false);
-    setFilter(NO_FILTER);
-    setCursors([undefined]);
-    setReloads((n) => n + 1);
-    notify(replayed ? 'That sync request was already submitted.' : 'Sync request submitted.', {
-      href: `#request-${id}`,
-      label: 'Show it in the history log',
-      onClick: (event) => {
-        event.preventDefault();
-        history.replaceState(null, '', `#request-${id}`);
-        focusRowOfHash();
-      },
-    });
-  };
-  const filtered = filter !== NO_FILTER;
+}
 
-  return (
-    <section aria-labelledby="history-title">
-      <div class="section-head">
-        <h2 id="history-title">History log</h2>
-        <button type="button" class="button primary" onClick={() => setAdding(true)}>
-          Add Sync Request
+/** "Sync request submitted", with a link that shows its row. */
+function notifySubmitted(id: string, replayed: boolean): void {
+  notify(replayed ? 'That sync request was already submitted.' : 'Sync request submitted.', {
+    href: `#request-${id}`,
+    label: 'Show it in the history log',
+    onClick: (event) => {
+      event.preventDefault();
+      history.replaceState(null, '', `#request-${id}`);
+      focusRowOfHash();
+    },
+  });
+}
+
+/** The page's rows; or why there are none (a refusal, with Try again; loading; nothing, or nothing matching). */
+function HistoryRows(props: {
+  ids: string[] | null;
+  error: string | null;
+  filtered: boolean;
+  onRetry: () => void;
+}) {
+  const page = usePageState();
+  if (props.error)
+    return (
+      <div class="empty" role="alert">
+        <p>Could not load the sync requests: {props.error}</p>
+        <button type="button" class="button" onClick={props.onRetry}>
+          Try again
         </button>
       </div>
-      <Filters filter={filter} onChange={change} />
-      {error ? (
-        <div class="empty" role="alert">
-          <p>Could not load the sync requests: {error}</p>
-          <button type="button" class="button" onClick={() => setReloads((n) => n + 1)}>
-            Try again
-          </button>
-        </div>
-      ) : ids === null ? (
-        <p class="empty">Loading sync requests…</p>
-      ) : ids.length === 0 ? (
-        <p class="empty">
-          {filtered
-            ? 'No sync requests match these filters.'
-            : 'No sync requests yet. Choose Add Sync Request to send past orders to Xero.'}
-        </p>
-      ) : (
-        <ol class="requests" aria-label="Sync requests, newest first">
-          {ids.map((id) => {
-            const r = page.requests.get(id);
-            return r ? <RequestRow key={id} request={r} /> : null;
-          })}
-        </ol>
-      )}
-      <nav class="pager" aria-label="History pages">
-        <button
-          type="button"
-          class="button"
-          disabled={firstPage}
-          onClick={() => setCursors(cursors.slice(0, -1))}
-        >
-          Newer
-        </button>
-        <span class="muted">Page {cursors.length}</span>
-        <button
-          type="button"
-          class="button"
-          disabled={!nextCursor}
-          onClick={() => nextCursor && setCursors([...cursors, nextCursor])}
-        >
-          Older
-        </button>
-      </nav>
-      {adding && <AddSyncRequest onClose={() => setAdding(false)} onSubmitted={submitted} />}
-    </section>
+    );
+  if (props.ids === null) return <p class="empty">Loading sync requests…</p>;
+  if (props.ids.length === 0)
+    return (
+      <p class="empty">
+        {props.filtered
+          ? 'No sync requests match these filters.'
+          : 'No sync requests yet. Choose Add Sync Request to send past orders to Xero.'}
+      </p>
+    );
+  return (
+    <ol class="requests" aria-label="Sync requests, newest first">
+      {props.ids.map((id) => {
+        const r = page.requests.get(id);
+        return r ? <RequestRow key={id} request={r} /> : null;
+      })}
+    </ol>
+  );
+}
+
+/** Newer and Older: the cursors of the pages walked so far, the last one shown. */
+function HistoryPager(props: {
+  cursors: Array<string | undefined>;
+  nextCursor: string | null;
+  onMove: (cursors: Array<string | undefined>) => void;
+}) {
+  const { cursors, nextCursor } = props;
+  return (
+    <nav class="pager" aria-label="History pages">
+      <button
+        type="button"
+        class="button"
+        disabled={cursors.length === 1}
+        onClick={() => props.onMove(cursors.slice(0, -1))}
+      >
+        Newer
+      </button>
+      <span class="muted">Page {cursors.length}</span>
+      <button
+        type="button"
+        class="button"
+        disabled={!nextCursor}
+        onClick={() => nextCursor && props.onMove([...cursors, nextCursor])}
+      >
+        Older
+      </button>
+    </nav>
   );
 }
 

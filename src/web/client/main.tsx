@@ -1,13 +1,15 @@
 import { render } from 'preact';
+import type { RefObject } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { api, ApiProblem, whenSessionEnds } from './api';
-import type { ConnectionView, RequestView } from './api';
+import type { PageEvents } from '../../contract';
 import { ConnectionBanner } from './connection';
 import { RequestDetailView } from './detail';
 import { setTimeZone } from './format';
 import { HistoryView } from './history';
 import { Notifications } from './notifications';
 import { useRoute } from './router';
+import type { Route } from './router';
 import {
   putRequests,
   setBusiness,
@@ -24,13 +26,14 @@ import {
  */
 function connectStream(): void {
   const events = new EventSource('/manual-sync/events');
+  // Each event's data is as the contract's PageEvents says (src/api/page sends it with the same types).
+  const on = <E extends keyof PageEvents>(name: E, handle: (data: PageEvents[E]) => void) =>
+    events.addEventListener(name, (e) =>
+      handle(JSON.parse((e as MessageEvent<string>).data) as PageEvents[E]),
+    );
   events.addEventListener('ready', streamReady);
-  events.addEventListener('request', (e) =>
-    putRequests([JSON.parse((e as MessageEvent<string>).data) as RequestView], true),
-  );
-  events.addEventListener('connection', (e) =>
-    setConnection(JSON.parse((e as MessageEvent<string>).data) as ConnectionView),
-  );
+  on('request', (request) => putRequests([request], true));
+  on('connection', setConnection);
   events.addEventListener('expired', () => {
     events.close();
     setStream('ended');
@@ -42,46 +45,42 @@ function connectStream(): void {
   };
 }
 
-function App() {
-  const page = usePageState();
-  const route = useRoute();
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => {
-    whenSessionEnds(() => setStream('ended'));
-    api.business().then(
-      (business) => {
-        setTimeZone(business.timeZone);
-        setBusiness(business);
-      },
-      (err: unknown) => {
-        if (!(err instanceof ApiProblem && err.status === 401)) setStream('connecting');
-      },
-    );
-    api.locations().then(
-      ({ items }) => setLocations(items),
-      () => undefined,
-    );
-    connectStream();
-  }, []);
+/** The business, its locations and the stream: read once, when the page opens. */
+function loadPage(): void {
+  whenSessionEnds(() => setStream('ended'));
+  api.business().then(
+    (business) => {
+      setTimeZone(business.timeZone);
+      setBusiness(business);
+    },
+    (err: unknown) => {
+      if (!(err instanceof ApiProblem && err.status === 401)) setStream('connecting');
+    },
+  );
+  api.locations().then(
+    ({ items }) => setLocations(items),
+    () => undefined,
+  );
+  connectStream();
+}
+
+/** Another view: the keyboard and screen readers start again at the page's heading. */
+function useFocusOnNewView(route: Route, heading: RefObject<HTMLHeadingElement | null>): void {
   const firstView = useRef(true);
   useEffect(() => {
-    // Another view: the keyboard and screen readers start again at the page's heading.
     if (firstView.current) return void (firstView.current = false);
     heading.current?.focus();
     window.scrollTo(0, 0);
   }, [route.view === 'request' ? route.id : 'history']);
+}
 
-  if (page.stream === 'ended')
-    return (
-      <main class="page message-page">
-        <h1>Your session has ended</h1>
-        <p>For your security, this page’s session lasts a limited time.</p>
-        <p class="muted">
-          Open Manual Syncing again from your platform’s Xero settings: each link works once, for a few
-          minutes.
-        </p>
-      </main>
-    );
+function App() {
+  const page = usePageState();
+  const route = useRoute();
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(loadPage, []);
+  useFocusOnNewView(route, heading);
+  if (page.stream === 'ended') return <SessionEnded />;
   return (
     <>
       <header class="top">
@@ -107,6 +106,18 @@ function App() {
         )}
       </main>
     </>
+  );
+}
+
+function SessionEnded() {
+  return (
+    <main class="page message-page">
+      <h1>Your session has ended</h1>
+      <p>For your security, this page’s session lasts a limited time.</p>
+      <p class="muted">
+        Open Manual Syncing again from your platform’s Xero settings: each link works once, for a few minutes.
+      </p>
+    </main>
   );
 }
 

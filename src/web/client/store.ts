@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { BusinessView, ConnectionView, LocationView, RequestView } from './api';
+import type { BusinessView, LocationView, XeroConnectionView } from '../../contract';
+import type { RequestView } from './api';
 import { CLOSED } from './format';
 
 /**
@@ -10,7 +11,7 @@ import { CLOSED } from './format';
 export interface PageState {
   business: BusinessView | null;
   locations: LocationView[];
-  connection: ConnectionView | null;
+  connection: XeroConnectionView | null;
   requests: Map<string, RequestView>;
   /** Bumped whenever a request the page has not listed yet appears (another tab, the API, a retry). */
   arrivals: number;
@@ -60,7 +61,7 @@ export function setLocations(locations: LocationView[]): void {
   changed();
 }
 
-export function setConnection(connection: ConnectionView): void {
+export function setConnection(connection: XeroConnectionView): void {
   state.connection = connection;
   changed();
 }

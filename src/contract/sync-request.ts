@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isRealDate } from './calendar';
-import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from './text';
+import { isRealDate, LOCAL_DATE_PATTERN } from '../calendar';
+import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from '../text';
 
 /** The sales channels: the one list (orders, sync requests, the workflow's input and the API all use it). */
 export const Channel = z.enum(['pos', 'online', 'b2b'], { error: 'must be one of "pos", "online" or "b2b"' });
@@ -15,13 +15,11 @@ export type Channel = z.infer<typeof Channel>;
  */
 
 const DATE_MESSAGE = 'must be a real calendar date in YYYY-MM-DD form, such as "2026-03-14"';
-// Years 1900–9999, months 01–12, days 01–31; the refine then refuses days a month does not have ("2026-02-30").
-const DATE_PATTERN = /^(19|[2-9]\d)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-/** A local date as a merchant picks it: a real day from 1900. */
+/** A local date as a merchant picks it: a real day from 1900 (src/calendar.ts owns the pattern and the check). */
 export const IsoDate = z
   .string()
-  .regex(DATE_PATTERN, DATE_MESSAGE)
-  .refine((d) => !DATE_PATTERN.test(d) || isRealDate(d), DATE_MESSAGE);
+  .regex(LOCAL_DATE_PATTERN, DATE_MESSAGE)
+  .refine((d) => !LOCAL_DATE_PATTERN.test(d) || isRealDate(d), DATE_MESSAGE);
 
 /** An id or name given by the caller: printable, and as long as the store allows. */
 export const InputText = (max: number, required: string) =>
@@ -159,6 +157,15 @@ export const CreateSyncRequestBody = z
     options: SyncOptionsBody.default({ recordPayments: true, resyncPolicy: 'skip' }),
   })
   .strict()
+  // The range is checked here, once, at the edge: its dates above, their order here. Whether its end is already
+  // past in the business's time zone needs the business (src/requests/submit.ts).
+  .refine((b) => b.startDate <= b.endDate, {
+    path: ['endDate'],
+    error: (issue) => {
+      const body = issue.input as { startDate: string; endDate: string };
+      return `endDate ${body.endDate} is before startDate ${body.startDate}; swap them or pick a later endDate.`;
+    },
+  })
   // A request any connected business can submit (a past week, every location): docs and fuzzers start from it.
   .meta({ examples: [EXAMPLE_REQUEST] });
 export type CreateSyncRequestBody = z.infer<typeof CreateSyncRequestBody>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { Channel } from '../../contract';
-import { CONTACT_READ_STRATEGIES } from '../../contract';
 import {
+  Channel,
+  CONTACT_READ_STRATEGIES,
   ContactMapping,
   ControlAction,
   CreateSyncRequestBody,
@@ -15,9 +15,14 @@ import {
   SyncPhase,
   SyncProgress,
   SyncState,
-} from '../../contract';
+} from './sync-request';
 
-/** Request and response schemas of /api/sync-requests. They validate requests and generate the OpenAPI document. */
+/**
+ * What /api/sync-requests takes and answers: a submit's and a retry's acceptance, a request as the history log
+ * lists it and as its detail shows it, the per-order results, a control's answer, the preview; with the path,
+ * query and header parameters of those operations. The API validates and documents with them
+ * (src/api/sync-requests/operations.ts); the page client reads their types.
+ */
 
 /** A `nextCursor` as this API gives them out (base64url); its content is checked when it is decoded. */
 const Cursor = z
@@ -61,8 +66,10 @@ export const SyncRequestAccepted = z.object({
   replayed: z.boolean(),
   links: Links,
 });
+export type SyncRequestAccepted = z.infer<typeof SyncRequestAccepted>;
 
-const RequestSummary = z.object({
+/** A request as the history log lists it. */
+export const SyncRequestSummary = z.object({
   id: z.string(),
   state: SyncState,
   channel: Channel,
@@ -87,8 +94,10 @@ const RequestSummary = z.object({
   lastError: SyncProgress.shape.lastError.describe('Why the request failed, or is waiting for a reconnect.'),
   links: Links,
 });
+export type SyncRequestSummary = z.infer<typeof SyncRequestSummary>;
 
-export const SyncRequestDetail = RequestSummary.extend({
+/** A request's detail: its summary, with its options and its progress (GET /api/sync-requests/{id}). */
+export const SyncRequestDetail = SyncRequestSummary.extend({
   requestId: z.string(),
   options: SyncOptions,
   phase: SyncPhase.describe(
@@ -110,6 +119,7 @@ export const SyncRequestDetail = RequestSummary.extend({
   asOf: z.string().describe('When this progress was last recorded.'),
   stale: z.boolean().describe('true: the request is running but has not reported progress for a while.'),
 });
+export type SyncRequestDetail = z.infer<typeof SyncRequestDetail>;
 
 export const HistoryQuery = z
   .object({
@@ -129,7 +139,11 @@ export const HistoryQuery = z
   })
   .strict();
 
-export const HistoryPage = z.object({ items: z.array(RequestSummary), nextCursor: z.string().nullable() });
+export const HistoryPage = z.object({
+  items: z.array(SyncRequestSummary),
+  nextCursor: z.string().nullable(),
+});
+export type HistoryPage = z.infer<typeof HistoryPage>;
 
 export const OrdersQuery = z
   .object({
@@ -139,7 +153,8 @@ export const OrdersQuery = z
   })
   .strict();
 
-const OrderResult = z.object({
+/** What happened to one order of a request. */
+export const OrderResult = z.object({
   orderId: z.string(),
   orderNumber: z.string().nullable(),
   placedAt: z.string().nullable(),
@@ -156,8 +171,10 @@ const OrderResult = z.object({
   invoiceNumber: z.string().nullable(),
   updatedAt: z.string(),
 });
+export type OrderResult = z.infer<typeof OrderResult>;
 
 export const OrdersPage = z.object({ items: z.array(OrderResult), nextCursor: z.string().nullable() });
+export type OrdersPage = z.infer<typeof OrdersPage>;
 
 export const ControlAccepted = z.object({
   id: z.string(),
@@ -167,6 +184,7 @@ export const ControlAccepted = z.object({
     .boolean()
     .describe('true: accepted, and takes effect when the step in flight ends (pause) or it stops (cancel).'),
 });
+export type ControlAccepted = z.infer<typeof ControlAccepted>;
 
 /** A preview asks about exactly what a submit would start. */
 export const PreviewBody = CreateSyncRequestBody;
@@ -219,3 +237,4 @@ export const PreviewResult = z.object({
   }),
   warnings: z.array(PreviewWarning),
 });
+export type PreviewResult = z.infer<typeof PreviewResult>;
