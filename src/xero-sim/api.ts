@@ -8,6 +8,7 @@ import { getPayment, getPayments, putPayments } from './payments';
 import { authenticate, handle, limitCalls, limitUrlLength, send } from './pipeline';
 import { getAccounts, getCurrencies, getOrganisation, getTaxRates } from './settings';
 import type { XeroSim } from './sim';
+import { getTrackingCategories } from './tracking';
 
 /** The Accounting API under /api.xro/2.0 (paths are case-insensitive, as on api.xero.com). */
 export function apiRouter(sim: XeroSim): Router {
@@ -22,6 +23,7 @@ export function apiRouter(sim: XeroSim): Router {
   router.get('/Accounts', h(getAccounts));
   router.get('/TaxRates', h(getTaxRates));
   router.get('/Currencies', h(getCurrencies));
+  router.get('/TrackingCategories', h(getTrackingCategories));
   router.get('/Contacts', h(getContacts));
   router.put('/Contacts', h(putContacts));
   router.post('/Contacts', h(postContacts));

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import axios from 'axios';
 import { AccountingApi } from 'xero-node';
 import type {
+  TrackingCategory,
   Account,
   Allocation,
   Contact,
@@ -241,6 +242,14 @@ export class XeroGateway {
   async getTaxRates(ctx: CallContext): Promise<TaxRate[]> {
     const res = await this.call(ctx, 'GET /TaxRates', (api) => api.getTaxRates(ctx.tenantId));
     return res.taxRates ?? [];
+  }
+
+  /** The organisation's tracking categories and their options, archived ones included (to say what they are). */
+  async getTrackingCategories(ctx: CallContext): Promise<TrackingCategory[]> {
+    const res = await this.call(ctx, 'GET /TrackingCategories', (api) =>
+      api.getTrackingCategories(ctx.tenantId, undefined, undefined, true),
+    );
+    return res.trackingCategories ?? [];
   }
 
   /** The organisation's own facts: base currency, plan, lock dates, short code. */
