@@ -192,6 +192,8 @@ export const PreviewWarningCode = z.enum([
   'locked_period',
   'currency_not_enabled',
   'plan_invoice_cap',
+  'tracking_unmapped',
+  'tracking_option_archived',
 ]);
 
 export const PreviewWarning = z.object({

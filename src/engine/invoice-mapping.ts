@@ -49,6 +49,8 @@ import {
 } from '../xero/amounts';
 
 export type { LineAmountTypes } from '../xero/amounts';
+import type { TrackingMapping } from '../businesses/tracking';
+import { trackingOf, withTracking } from './tracking';
 import type { InvoiceStatus } from '../contract';
 import type {
   ContactRef,
@@ -76,6 +78,8 @@ export interface MappingSettings {
   invoiceStatus: InvoiceStatus;
   roundingAccountCode: string;
   noTaxType: string;
+  /** Locations/channels → Xero tracking options (src/engine/tracking.ts); none when absent. */
+  tracking?: readonly TrackingMapping[];
   /** Largest gap per order line that rounding may explain (decimal string); default "0.01". */
   roundingTolerancePerLine?: string;
 }
@@ -403,10 +407,14 @@ export function mapOrder(order: Order, settings: MappingSettings, contact: Conta
     invoice: built.invoice,
     payments: authorised ? payments.payments : [],
   };
+  const tracking = trackingOf(order, settings.tracking);
+  result.invoice = { ...built.invoice, LineItems: withTracking(built.invoice.LineItems, tracking) };
   if (order.status !== 'refunded') return result;
   const plan = creditNotePlan(order, settings, built, authorised ? payments.payments : []);
   if (isError(plan)) return plan;
-  return { ...result, creditNote: authorised ? plan : withoutAllocation(plan) };
+  const note = { ...plan.creditNote, LineItems: withTracking(plan.creditNote.LineItems, tracking) };
+  const tracked = { ...plan, creditNote: note };
+  return { ...result, creditNote: authorised ? tracked : withoutAllocation(tracked) };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import { needsCurrencies } from '../engine/organisation-rules';
 import type { OrganisationFacts } from '../xero/organisation';
 import { DailyQuotaExhausted } from '../xero/limiter';
 import { organisationWarnings } from './organisation-warnings';
+import { trackingWarnings } from './tracking-warnings';
 import { contactSpellingsOf, liveOrders, planFromStats, rangeStats } from '../engine/plan';
 import type { RangeStats, RequestPlan } from '../engine/plan';
 import { buildInput, findContact, ownRequest } from './submit';
@@ -65,6 +66,7 @@ export async function previewSyncRequest(deps: PreviewDeps, businessId: string, 
     warnings: [
       ...(await warnings(deps, business, input, stats)),
       ...(facts && stats.total > 0 ? await organisationWarnings(deps.db, input, facts) : []),
+      ...(liveOrders(stats) > 0 ? await trackingWarnings(deps, business, input) : []),
     ],
   };
 }

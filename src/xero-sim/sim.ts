@@ -12,8 +12,8 @@ import { ALL_SCOPES } from './scopes';
 import { TenantState } from './state';
 import { collectStats, type SimStats } from './stats';
 import { renderCreditNoteForInspection, renderInvoiceForInspection } from './render';
-import { addTrackingCategory, setTrackingStatus } from './tracking';
-import type { SimTrackingCategory, TrackingCategorySpec, TrackingStatus } from './tracking';
+import { addTrackingCategory, setTrackingStatus } from './tracking-model';
+import type { SimTrackingCategory, TrackingCategorySpec, TrackingStatus } from './tracking-model';
 
 /** The whole simulated Xero: tenants and their books, identity, limits, faults and idempotency keys. */
 export class XeroSim {

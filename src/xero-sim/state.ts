@@ -5,7 +5,7 @@ import type { OrganisationSpec, TenantLimits, TenantSpec } from './options';
 import { resolveOrganisation } from './organisation';
 import type { OrganisationSettings } from './organisation';
 import { seedAccounts, seedTaxRates, type SeedAccount, type SeedTaxRate } from './seed';
-import type { LineTracking, SimTrackingCategory } from './tracking';
+import type { LineTracking, SimTrackingCategory } from './tracking-model';
 
 export type ContactStatus = 'ACTIVE' | 'ARCHIVED' | 'GDPRREQUEST';
 
