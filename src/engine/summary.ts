@@ -20,8 +20,15 @@ import { parseDecimal, type Decimal4 } from '../money';
 import type { Order } from '../orders/schema';
 import { localDateOf } from '../calendar';
 import { money2 } from '../xero/amounts';
-import type { ContactRef, InvoiceDraft, LineItemDraft, LineTracking, PaymentDraft } from '../xero/documents';
-import { mapOrder, xeroTotals, type MappingSettings } from './invoice-mapping';
+import type {
+  ContactRef,
+  CreditNoteDraft,
+  InvoiceDraft,
+  LineItemDraft,
+  LineTracking,
+  PaymentDraft,
+} from '../xero/documents';
+import { mapOrder, xeroTotals, type CreditNotePlan, type MappingSettings } from './invoice-mapping';
 
 export interface SummaryKey {
   channel: string;
@@ -249,4 +256,151 @@ function numberedUniquely(summaries: Summary[]): Summary[] {
 /** The per-order totals the summaries hold, summed: what a money check compares each summary's Xero answer with. */
 export function summaryTotals(summary: Summary): { total: string; tax: string } {
   return { total: money2(summary.perOrder.total), tax: money2(summary.perOrder.tax) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Refunds
+
+export interface RefundSummary {
+  /** The summary key, with the local **refund** date as its date. */
+  key: SummaryKey;
+  creditNote: CreditNoteDraft;
+  orderIds: string[];
+  /** Per summary invoice its orders were sold on: what the per-order policy allocates, summed. */
+  allocations: Array<{ invoiceNumber: string; amount: string }>;
+  /** The rest, paid back: one per account, dated the refund date. */
+  refundPayments: Array<{ accountCode: string; date: string; amount: string }>;
+  /** What the per-order credit notes of the same orders would total, and their tax. */
+  perOrder: { total: Decimal4; tax: Decimal4 };
+}
+
+interface RefundDraft {
+  key: SummaryKey;
+  groups: Map<string, Group>;
+  orders: Order[];
+  perOrderTotal: Decimal4;
+  perOrderTax: Decimal4;
+  allocations: Map<string, Decimal4>;
+  paidBack: Map<string, Decimal4>;
+}
+
+function addRefund(
+  draft: RefundDraft,
+  order: Order,
+  plan: CreditNotePlan,
+  invoiceNumber: string,
+  rates: Record<string, string>,
+): void {
+  const note = plan.creditNote;
+  const totals = xeroTotals(note, rates);
+  draft.orders.push(order);
+  draft.perOrderTotal += parseDecimal(totals.Total);
+  draft.perOrderTax += parseDecimal(totals.TotalTax);
+  for (const line of note.LineItems) {
+    const t = xeroTotals(
+      { Type: 'ACCRECCREDIT', LineAmountTypes: note.LineAmountTypes, LineItems: [line] },
+      rates,
+    );
+    const amount = parseDecimal(note.LineAmountTypes === 'Inclusive' ? t.Total : t.SubTotal);
+    const id = JSON.stringify([line.AccountCode, line.TaxType, line.Tracking ?? []]);
+    const group = draft.groups.get(id) ?? {
+      account: line.AccountCode,
+      taxType: line.TaxType,
+      tracking: line.Tracking,
+      amount: 0n,
+      tax: 0n,
+    };
+    group.amount += amount;
+    group.tax += parseDecimal(t.TotalTax);
+    draft.groups.set(id, group);
+  }
+  const allocated = parseDecimal(plan.allocationAmount);
+  if (allocated > 0n)
+    draft.allocations.set(invoiceNumber, (draft.allocations.get(invoiceNumber) ?? 0n) + allocated);
+  if (plan.refundPayment) {
+    const { accountCode, amount } = plan.refundPayment;
+    draft.paidBack.set(accountCode, (draft.paidBack.get(accountCode) ?? 0n) + parseDecimal(amount));
+  }
+}
+
+function finishRefund(draft: RefundDraft, settings: MappingSettings, template: string): RefundSummary {
+  const first = draft.orders[0]!;
+  const last = draft.orders[draft.orders.length - 1]!;
+  const number = `${summaryNumber(template, draft.key)}-CN`;
+  const creditNote: CreditNoteDraft = {
+    Type: 'ACCRECCREDIT',
+    CreditNoteNumber: number,
+    Reference: `Refunds of ${draft.orders.length} orders, ${first.number} to ${last.number}`,
+    contact: contactOfKey(draft.key),
+    Date: draft.key.date,
+    CurrencyCode: draft.key.currency,
+    LineAmountTypes: draft.key.lineAmountTypes,
+    Status: settings.invoiceStatus,
+    LineItems: [...draft.groups.values()].map((g) => ({
+      ...summaryLine(g, draft.orders.length),
+      Description: `Refunds of ${draft.orders.length} orders: account ${g.account}, ${g.taxType}`,
+    })),
+  };
+  return {
+    key: draft.key,
+    creditNote,
+    orderIds: draft.orders.map((o) => o.id),
+    allocations: [...draft.allocations].map(([invoiceNumber, a]) => ({ invoiceNumber, amount: money2(a) })),
+    refundPayments: [...draft.paidBack].map(([accountCode, a]) => ({
+      accountCode,
+      date: draft.key.date,
+      amount: money2(a),
+    })),
+    perOrder: { total: draft.perOrderTotal, tax: draft.perOrderTax },
+  };
+}
+
+function contactOfKey(key: SummaryKey): ContactRef {
+  return key.contact.startsWith('id:') ? { contactId: key.contact.slice(3) } : { name: key.contact.slice(5) };
+}
+
+/**
+ * The refunds of summarised orders: one credit note per summary key per local refund date, its lines grouped as
+ * the invoices' are (explicit tax, so its tax is the per-order credit notes' to the cent), applied as the per-order
+ * policy applies them: each order's allocation, summed per summary invoice it was sold on, and the rest paid back
+ * per account. `summaries` tells which summary invoice holds each order.
+ */
+export function buildRefundSummaries(
+  orders: readonly Order[],
+  settings: MappingSettings,
+  contact: ContactRef,
+  summaries: readonly Summary[],
+  template = DEFAULT_TEMPLATE,
+): RefundSummary[] {
+  const rates = ratesOf(settings);
+  const heldBy = new Map(
+    summaries.flatMap((s) => s.orderIds.map((id) => [id, s.invoice.InvoiceNumber] as const)),
+  );
+  const drafts = new Map<string, RefundDraft>();
+  const sorted = [...orders].sort((a, b) => a.placedAt.localeCompare(b.placedAt) || a.id.localeCompare(b.id));
+  for (const order of sorted) {
+    const invoiceNumber = heldBy.get(order.id);
+    if (order.status !== 'refunded' || !invoiceNumber) continue;
+    const mapped = mapOrder(order, settings, contact);
+    if (mapped.kind !== 'invoice' || !mapped.creditNote) continue;
+    const plan = mapped.creditNote;
+    const key: SummaryKey = {
+      ...keyOf(order, settings, contact),
+      date: plan.creditNote.Date,
+      lineAmountTypes: plan.creditNote.LineAmountTypes,
+    };
+    const id = JSON.stringify(Object.values(key));
+    const draft = drafts.get(id) ?? {
+      key,
+      groups: new Map<string, Group>(),
+      orders: [],
+      perOrderTotal: 0n,
+      perOrderTax: 0n,
+      allocations: new Map<string, Decimal4>(),
+      paidBack: new Map<string, Decimal4>(),
+    };
+    addRefund(draft, order, plan, invoiceNumber, rates);
+    drafts.set(id, draft);
+  }
+  return [...drafts.values()].map((d) => finishRefund(d, settings, template));
 }

@@ -3,8 +3,13 @@ import type { Order } from '../../src/orders/schema';
 import { generateDemoOrders } from '../../src/orders/seed';
 import { localDateOf } from '../../src/calendar';
 import { mapOrder, type MappingSettings } from '../../src/engine/invoice-mapping';
-import { buildDailySummaries, summaryNumber, type Summary } from '../../src/engine/summary';
-import type { InvoiceDraft } from '../../src/xero/documents';
+import {
+  buildDailySummaries,
+  buildRefundSummaries,
+  summaryNumber,
+  type Summary,
+} from '../../src/engine/summary';
+import type { CreditNoteDraft, InvoiceDraft } from '../../src/xero/documents';
 import { buildLines, computeTotals } from '../../src/xero-sim/documents';
 import type { TenantLimits } from '../../src/xero-sim/options';
 import { TenantState } from '../../src/xero-sim/state';
@@ -34,14 +39,14 @@ const WALK_IN = { name: 'Walk-in Customer' };
 const tenant = new TenantState('t', 'T', {} as TenantLimits, 0, 0, 0);
 
 /** Totals as the simulator computes them from the lines as sent (explicit TaxAmount honoured). */
-function inXero(invoice: InvoiceDraft) {
+function inXero(invoice: InvoiceDraft | CreditNoteDraft) {
   const errors: string[] = [];
   const rules = {
     tenant,
     lineAmountTypes: invoice.LineAmountTypes,
     unitdp: 4,
     requireAccount: true,
-    discounts: true,
+    discounts: invoice.Type === 'ACCREC',
   };
   const totals = computeTotals(buildLines(rules, invoice.LineItems, errors), invoice.LineAmountTypes);
   expect(errors).toEqual([]);
@@ -168,5 +173,44 @@ describe('daily summaries', () => {
     const { summaries, failed } = buildDailySummaries([bad, ...demo.slice(1)], settings, WALK_IN);
     expect(failed.map((f) => f.orderId)).toEqual([bad.id]);
     expect(summaries.flatMap((s) => s.orderIds)).not.toContain(bad.id);
+  });
+
+  it('refunds: one credit note per key per local refund date, equal to the day’s refunds, tax as per order, applied as per order', () => {
+    const { summaries } = buildDailySummaries(tricky, settings, WALK_IN);
+    const notes = buildRefundSummaries(tricky, settings, WALK_IN, summaries);
+    const byId = new Map(tricky.map((o) => [o.id, o]));
+    const keys = notes.map((n) => JSON.stringify(n.key));
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(notes.flatMap((n) => n.orderIds).sort()).toEqual(tricky.map((o) => o.id).sort());
+    const problems: string[] = [];
+    const due = new Map(
+      summaries.map((s) => [
+        s.invoice.InvoiceNumber,
+        inXero(s.invoice).total - sumDecimal(s.payments.map((p) => parseDecimal(p.amount))),
+      ]),
+    );
+    for (const n of notes) {
+      const xero = inXero(n.creditNote);
+      const refunds = sumDecimal(n.orderIds.map((id) => parseDecimal(byId.get(id)!.refund!.amount)));
+      let perOrderTax = 0n;
+      for (const id of n.orderIds) {
+        const mapped = mapOrder(byId.get(id)!, settings, WALK_IN);
+        if (mapped.kind !== 'invoice' || !mapped.creditNote) throw new Error(`${id}: no credit note`);
+        perOrderTax += inXero(mapped.creditNote.creditNote).tax;
+      }
+      const applied = sumDecimal([
+        ...n.allocations.map((a) => parseDecimal(a.amount)),
+        ...n.refundPayments.map((p) => parseDecimal(p.amount)),
+      ]);
+      const label = n.creditNote.CreditNoteNumber;
+      if (xero.total !== refunds) problems.push(`${label}: total ${xero.total} ≠ refunds ${refunds}`);
+      if (xero.tax !== perOrderTax) problems.push(`${label}: tax ${xero.tax} ≠ ${perOrderTax}`);
+      if (applied !== refunds) problems.push(`${label}: applied ${applied} ≠ ${refunds}`);
+      for (const a of n.allocations)
+        due.set(a.invoiceNumber, due.get(a.invoiceNumber)! - parseDecimal(a.amount));
+      expect(n.creditNote.Date).toBe(n.key.date);
+    }
+    expect(problems).toEqual([]);
+    expect([...due.values()].filter((d) => d < 0n)).toEqual([]);
   });
 });
