@@ -213,4 +213,22 @@ describe('daily summaries', () => {
     expect(problems).toEqual([]);
     expect([...due.values()].filter((d) => d < 0n)).toEqual([]);
   });
+
+  it('summary lines carry the location’s tracking option, and lines of different options are never merged', () => {
+    const STORE = 'aaaaaaaa-0000-4000-8000-000000000001';
+    const options = {
+      loc_clementi: 'aaaaaaaa-0000-4000-8000-00000000000c',
+      loc_orchard: 'aaaaaaaa-0000-4000-8000-00000000000a',
+    };
+    const tracked = { ...settings, tracking: [{ categoryId: STORE, by: 'location' as const, options }] };
+    const { summaries } = buildDailySummaries(demo, tracked, WALK_IN);
+    for (const s of summaries) {
+      const expected = (options as Record<string, string>)[s.key.locationId];
+      for (const line of s.invoice.LineItems)
+        expect(line.Tracking).toEqual(
+          expected ? [{ TrackingCategoryID: STORE, TrackingOptionID: expected }] : undefined,
+        );
+    }
+    expect(summaries.some((s) => s.key.locationId === 'loc_tampines')).toBe(true);
+  });
 });
