@@ -7,6 +7,7 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -50,7 +51,7 @@ function stepActivities(input: ManualSyncInput) {
   });
 }
 
-const { recordRequestState, xeroConnectionActive } = proxyActivities<Activities>({
+const { recordRequestState, recordPauseRequest, xeroConnectionActive } = proxyActivities<Activities>({
   // PostgreSQL only; retried until it answers, so the history log never misses a state.
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
@@ -59,6 +60,13 @@ const { recordRequestState, xeroConnectionActive } = proxyActivities<Activities>
 // A request waiting for a reconnect is resumed by the reconnected signal; this check covers a signal that never
 // came (the API finds waiting requests through visibility, which lags a little).
 const RECONNECT_CHECK_INTERVAL = '15 minutes';
+
+/**
+ * Pause at the next page (issue 24): the pause handler records the pause where the step in flight reads it (before
+ * each page and each Xero call) before it answers, a quota wait wakes on it, and resume clears it before the next
+ * step. Without it a pause waited for the step in flight (up to a minute) or the quota timer (hours).
+ */
+export const PAUSE_AT_PAGE = 'pause-at-page';
 
 // Continue-as-new long before Temporal's limits: a step costs about 6 events, so a run stays near 1,200.
 const STEPS_PER_RUN = 200;
@@ -149,10 +157,21 @@ function installHandlers(state: Carried, control: Control): void {
   setHandler(progressQuery, () => progress);
   setHandler(
     pauseUpdate,
-    () => {
+    async () => {
+      if (!patched(PAUSE_AT_PAGE)) {
+        state.paused = true;
+        progress.pausing = progress.state !== 'paused';
+        return answer(progress.pausing);
+      }
+      // Recorded first, so no page or Xero call of the step in flight starts after the answer.
+      await recordPauseRequest(progress.requestId, true);
       state.paused = true;
       progress.pausing = progress.state !== 'paused';
-      return answer(progress.pausing);
+      // No step in flight (a quota wait, or between steps): paused at once, and the answer says so. A reconnect
+      // wait keeps its step's scope: the pause takes effect once the connection is back.
+      if (control.step === null)
+        await condition(() => recorded.get(progress) === 'paused' || !state.paused || control.cancel);
+      return answer(recorded.get(progress) !== 'paused');
     },
     {
       validator: () => {
@@ -163,7 +182,9 @@ function installHandlers(state: Carried, control: Control): void {
   );
   setHandler(
     resumeUpdate,
-    () => {
+    async () => {
+      // Cleared before the next step can start, so it does not stop at once.
+      if (patched(PAUSE_AT_PAGE)) await recordPauseRequest(progress.requestId, false);
       state.paused = false;
       progress.pausing = false;
       return answer(false);
@@ -254,7 +275,9 @@ async function waitForQuota(state: Carried, outcome: StepOutcome, cancelled: () 
     ? `Waiting for Xero's daily API quota to reset at ${resumeAt}`
     : `Xero's daily API quota is used up and its reset time is not known yet; looking again at ${resumeAt}`;
   setCurrentDetails(why);
-  await condition(cancelled, ms, { summary: why });
+  // A pause ends the wait at once (the request is paused now, not when the quota resets); resumed, it looks again.
+  const wakes = patched(PAUSE_AT_PAGE) ? () => cancelled() || state.paused : cancelled;
+  await condition(wakes, ms, { summary: why });
   setCurrentDetails('');
   progress.resumeAt = null;
 }
@@ -299,6 +322,9 @@ async function waitForReconnect(
   progress.lastError = null;
 }
 
+// The state the history log (the API's record) last has, per request run: a pause answers once it is there.
+const recorded = new WeakMap<SyncProgress, SyncState>();
+
 /** Every state change shows in three places: the query, the Web UI's search attribute and the history log. */
 async function setState(progress: SyncProgress, state: SyncState, always = false): Promise<void> {
   if (progress.state === state && !always) return;
@@ -306,6 +332,7 @@ async function setState(progress: SyncProgress, state: SyncState, always = false
   upsertSearchAttributes([{ key: SearchAttributes.state, value: state }]);
   log.info('Sync state', { requestId: progress.requestId, state });
   await recordRequestState(progress);
+  recorded.set(progress, state);
 }
 
 async function finish(progress: SyncProgress, state: SyncState): Promise<ManualSyncResult> {

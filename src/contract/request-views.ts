@@ -89,7 +89,7 @@ export const SyncRequestSummary = z.object({
     'true: resumeAt is the daily window’s reset; false: only when the sync looks again.',
   ),
   pausing: SyncProgress.shape.pausing.describe(
-    'A pause was accepted and takes effect when the step in flight ends.',
+    'A pause was accepted; it takes effect at the next page of orders, or at once in a wait, and stays true until the request is paused.',
   ),
   lastError: SyncProgress.shape.lastError.describe('Why the request failed, or is waiting for a reconnect.'),
   links: Links,

@@ -123,17 +123,18 @@ export function stateWords(r: RequestView): string {
     case 'completed_with_errors':
       return `Completed with ${plural(r.counts.failed, 'error')}`;
     case 'waiting_for_quota':
+      if (r.pausing) return 'Pausing…';
       if (!r.resumeAt) return "Waiting for Xero's daily limit";
       return r.resumeAtIsReset
         ? `Waiting for Xero's daily limit, resumes at ${when(r.resumeAt)}`
         : `Waiting for Xero's daily limit, tries again at ${when(r.resumeAt)}`;
     case 'running':
-      if (r.pausing) return 'Pausing after the current step';
+      if (r.pausing) return 'Pausing…';
       if (r.phase === 'contacts' && r.contacts)
         return `Matching contacts (${r.contacts.done} of ${r.contacts.total})`;
       return 'Running';
     case 'queued':
-      return r.pausing ? 'Pausing after the current step' : 'Queued';
+      return r.pausing ? 'Pausing…' : 'Queued';
     case 'failed':
       return r.lastError ? `Failed: ${r.lastError}` : 'Failed';
     default:
