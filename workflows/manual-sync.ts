@@ -22,6 +22,7 @@ import {
   pauseUpdate,
   PLAN_VERSION,
   progressQuery,
+  quotaSettingsChangedSignal,
   reconnectedSignal,
   resumeUpdate,
   SearchAttributes,
@@ -64,7 +65,8 @@ const RECONNECT_CHECK_INTERVAL = '15 minutes';
 /**
  * Pause at the next page (issue 24): the pause handler records the pause where the step in flight reads it (before
  * each page and each Xero call) before it answers, a quota wait wakes on it, and resume clears it before the next
- * step. Without it a pause waited for the step in flight (up to a minute) or the quota timer (hours).
+ * step. Without it a pause waited for the step in flight (up to a minute) or the quota timer (hours). A quota wait
+ * also wakes when the business changes its reserve or daily limit (quotaSettingsChangedSignal).
  */
 export const PAUSE_AT_PAGE = 'pause-at-page';
 
@@ -82,6 +84,8 @@ export interface Carried {
 interface Control {
   cancel: boolean;
   reconnected: boolean;
+  /** The business changed its reserve or daily limit: a quota wait looks again at once. */
+  quotaSettingsChanged: boolean;
   /** The scope of the step in flight, so cancel stops it at once. */
   step: CancellationScope | null;
 }
@@ -106,7 +110,7 @@ export async function manualSync(input: ManualSyncInput, carried?: Carried): Pro
     inQuotaWait: false,
   };
   const { progress } = state;
-  const control: Control = { cancel: false, reconnected: false, step: null };
+  const control: Control = { cancel: false, reconnected: false, quotaSettingsChanged: false, step: null };
   installHandlers(state, control);
 
   let steps = 0;
@@ -206,6 +210,7 @@ function installHandlers(state: Carried, control: Control): void {
     { validator: refuseIfCancelling },
   );
   setHandler(reconnectedSignal, () => void (control.reconnected = true));
+  setHandler(quotaSettingsChangedSignal, () => void (control.quotaSettingsChanged = true));
 }
 
 /** One step of the current phase; a revoked connection is waited out (the step then runs again). */
@@ -247,7 +252,7 @@ async function afterStep(
   if (outcome.progressed) state.inQuotaWait = false;
   if (outcome.resumeAt !== null) {
     // Xero's daily quota ran out: wait durably (a timer the Web UI shows), then run the step again.
-    await waitForQuota(state, outcome, () => control.cancel);
+    await waitForQuota(state, outcome, control);
     return;
   }
   if (outcome.done) progress.phase = nextPhase(input, progress.phase);
@@ -262,7 +267,8 @@ async function waitWhilePaused(state: Carried, control: Control): Promise<void> 
   setCurrentDetails('');
 }
 
-async function waitForQuota(state: Carried, outcome: StepOutcome, cancelled: () => boolean): Promise<void> {
+async function waitForQuota(state: Carried, outcome: StepOutcome, control: Control): Promise<void> {
+  const cancelled = () => control.cancel;
   const { progress } = state;
   const resumeAt = outcome.resumeAt!;
   if (!state.inQuotaWait) progress.quotaWaits += 1;
@@ -276,7 +282,11 @@ async function waitForQuota(state: Carried, outcome: StepOutcome, cancelled: () 
     : `Xero's daily API quota is used up and its reset time is not known yet; looking again at ${resumeAt}`;
   setCurrentDetails(why);
   // A pause ends the wait at once (the request is paused now, not when the quota resets); resumed, it looks again.
-  const wakes = patched(PAUSE_AT_PAGE) ? () => cancelled() || state.paused : cancelled;
+  // So does a change of the business's reserve or daily limit: the step looks at the budget again at once.
+  control.quotaSettingsChanged = false;
+  const wakes = patched(PAUSE_AT_PAGE)
+    ? () => cancelled() || state.paused || control.quotaSettingsChanged
+    : cancelled;
   await condition(wakes, ms, { summary: why });
   setCurrentDetails('');
   progress.resumeAt = null;

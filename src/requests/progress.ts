@@ -143,6 +143,12 @@ export async function progressDetail(
           dailyCallLimit: business.settings.dailyCallLimit,
         })
       : null;
+  // While waiting for the daily quota the request is done no sooner than its wait ends (the wait and its ETA say
+  // one thing: never "less than a minute" while the timer is hours away).
+  const waitLeft =
+    state === 'waiting_for_quota' && recorded.resumeAt
+      ? Math.max(0, Math.ceil((Date.parse(recorded.resumeAt) - Date.now()) / 1000))
+      : 0;
   return {
     phase: closed ? ('done' as const) : (progress?.phase ?? recorded.phase),
     reachedDate: progress?.reachedAt
@@ -151,7 +157,7 @@ export async function progressDetail(
     contacts: { total: progress?.contactsTotal ?? 0, done: progress?.contactsDone ?? 0 },
     xeroCalls: progress?.xeroCalls ?? 0,
     plannedCalls: progress?.plannedCalls ?? null,
-    etaSeconds: closed ? 0 : eta,
+    etaSeconds: closed ? 0 : eta === null ? null : Math.max(eta, waitLeft),
   };
 }
 

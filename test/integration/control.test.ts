@@ -1,3 +1,4 @@
+import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import type { ApiExchange } from '../../src/xero-sim';
 import { createBusiness, expectSyncedExactlyOnce, loadDemoOrders } from '../support/orders';
 import { requestDetail, submitSync, syncResult, waitForRequest } from '../support/requests';
@@ -162,6 +163,82 @@ describe('a pause in the middle of sending orders', () => {
       expect(result.state).toBe('completed');
       expect(result.counts).toMatchObject({ found: orders.length, failed: 0 });
       await expectSyncedExactlyOnce(system, orders);
+    },
+    5 * 60_000,
+  );
+});
+
+describe('a change of the reserve during a quota wait', () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    // 20 calls a day, 15 of them kept in reserve: a request gets 5 calls, then waits for the next window.
+    system = await startTestSystem('reserve-in-wait', {
+      sim: {
+        timeScale: 60,
+        tenants: [
+          {
+            tenantId: DEMO_TENANT_ID,
+            name: 'Small Co',
+            limits: { perDay: 20, perMinute: 60, concurrent: 5 },
+          },
+        ],
+      },
+      env: { XERO_WINDOW_MS: '1000', SYNC_STEP_SECONDS: '1' },
+    });
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it(
+    'moves the ETA and the wake-up time at once',
+    async () => {
+      const businessId = 'biz_reserve_wait';
+      await createBusiness(system.database.db, businessId, { dailyQuotaReserve: 15 });
+      await loadDemoOrders(system.database.db, {
+        businessId,
+        from: '2025-04-01',
+        to: '2025-04-10',
+        ordersPerDay: 25,
+        channel: 'pos',
+      });
+      const id = await submitSync(system, {
+        businessId,
+        channel: 'pos',
+        startDate: '2025-04-01',
+        endDate: '2025-04-10',
+      });
+      const before = await waitForRequest(
+        system,
+        businessId,
+        id,
+        (p) => p.state === 'waiting_for_quota' && p.resumeAt !== null && p.etaSeconds !== null,
+        60_000,
+      );
+      const waitLeft = (Date.parse(before.resumeAt!) - Date.now()) / 1000;
+      expect(waitLeft).toBeGreaterThan(30);
+      // The ETA agrees with the wait: no sooner than its end.
+      expect(before.etaSeconds!).toBeGreaterThanOrEqual(Math.floor(waitLeft));
+
+      const api = await system.api(businessId);
+      const changedAt = Date.now();
+      const patched = await api.request('PATCH', '/api/business/settings', {
+        body: { dailyQuotaReserve: 0 },
+      });
+      expect(patched.status).toBe(200);
+      // The request looks again at once: out of the wait long before its old timer, and done.
+      const after = await waitForRequest(
+        system,
+        businessId,
+        id,
+        (p) => p.state !== 'waiting_for_quota',
+        20_000,
+      );
+      expect(Date.now() - changedAt).toBeLessThan(20_000);
+      expect(Date.now()).toBeLessThan(Date.parse(before.resumeAt!));
+      expect(after.etaSeconds === null || after.etaSeconds < before.etaSeconds!).toBe(true);
+      const result = await syncResult(system, id);
+      expect(result).toMatchObject({ state: 'completed', counts: { found: 250, failed: 0 } });
     },
     5 * 60_000,
   );
