@@ -1,7 +1,14 @@
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import type { ApiExchange } from '../../src/xero-sim';
 import { createBusiness, expectSyncedExactlyOnce, loadDemoOrders } from '../support/orders';
-import { requestDetail, submitSync, syncResult, waitForRequest } from '../support/requests';
+import { PAUSE_AT_PAGE } from '../../workflows/manual-sync';
+import {
+  recordHistoryFixture,
+  requestDetail,
+  submitSync,
+  syncResult,
+  waitForRequest,
+} from '../support/requests';
 import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
@@ -163,6 +170,8 @@ describe('a pause in the middle of sending orders', () => {
       expect(result.state).toBe('completed');
       expect(result.counts).toMatchObject({ found: orders.length, failed: 0 });
       await expectSyncedExactlyOnce(system, orders);
+      // The fixture of the pause-at-page shape (a pause recorded for the step in flight, then a resume).
+      await recordHistoryFixture(id, PAUSE_AT_PAGE);
     },
     5 * 60_000,
   );
