@@ -126,7 +126,7 @@ export function newProgress(requestId: string, state: SyncState = 'queued'): Syn
 /** The answer to pause, resume and cancel: the workflow's own acceptance. */
 export interface ControlAnswer {
   state: SyncState;
-  /** The change is accepted and takes effect when the step in flight ends (pause), or at once. */
+  /** The change is accepted and takes effect at the step's next page (pause, while a step runs), or at once. */
   pending: boolean;
 }
 
