@@ -80,6 +80,11 @@ describe('the Manual Syncing page while Xero says wait', () => {
       new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Singapore' }).format(new Date())
     )
       await expectThat(row.locator('.state')).toContainText(new RegExp(`${words} ${inSingapore}$`));
+    // The ETA in one sentence that agrees with the wait, and the daily limit it assumed.
+    await expectThat(row.locator('.eta')).toContainText(
+      /^(done between .+ and .+ \(Xero's daily reset is not known yet; |about .+ left \()assuming [\d,]+ Xero calls a day, 15 kept back\)$/,
+    );
+    await expectThat(row.locator('.eta')).notToContainText('less than a minute');
     expect(await seriousAxeViolations(page)).toEqual([]);
     await row.getByRole('link', { name: 'POS · All locations' }).click();
     await expectThat(page.locator('.detail .state')).toContainText(inSingapore);

@@ -226,8 +226,18 @@ describe('a change of the reserve during a quota wait', () => {
       );
       const waitLeft = (Date.parse(before.resumeAt!) - Date.now()) / 1000;
       expect(waitLeft).toBeGreaterThan(30);
-      // The ETA agrees with the wait: no sooner than its end.
+      // The ETA agrees with the wait: no sooner than its end; it says what it assumed; a range at most one daily
+      // window wide while the reset is not known, a point once it is.
       expect(before.etaSeconds!).toBeGreaterThanOrEqual(Math.floor(waitLeft));
+      const eta = before.eta!;
+      expect(eta).toMatchObject({ latestSeconds: before.etaSeconds, dailyReserve: 15 });
+      expect(eta.dailyLimit.calls).toBeGreaterThan(15);
+      expect(eta.earliestSeconds).toBeGreaterThanOrEqual(Math.floor(waitLeft));
+      if (eta.resetKnown) expect(eta.earliestSeconds).toBe(eta.latestSeconds);
+      else
+        expect(eta.latestSeconds - eta.earliestSeconds).toBeLessThanOrEqual(
+          system.cfg.XERO_DAY_WINDOW_MS / 1000,
+        );
 
       const api = await system.api(businessId);
       const changedAt = Date.now();
@@ -246,6 +256,7 @@ describe('a change of the reserve during a quota wait', () => {
       expect(Date.now() - changedAt).toBeLessThan(20_000);
       expect(Date.now()).toBeLessThan(Date.parse(before.resumeAt!));
       expect(after.etaSeconds === null || after.etaSeconds < before.etaSeconds!).toBe(true);
+      if (after.eta) expect(after.eta.dailyReserve).toBe(0);
       const result = await syncResult(system, id);
       expect(result).toMatchObject({ state: 'completed', counts: { found: 250, failed: 0 } });
     },
