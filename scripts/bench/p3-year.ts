@@ -96,8 +96,11 @@ export async function runP3(system: TestSystem): Promise<Row[]> {
     { name: 'just before the budget runs out', ms: Math.max(500, runOut - 1000) },
     { name: 'just after the budget runs out', ms: runOut + 1000 },
   ];
+  // BENCH_P3_PHASES=3,4 runs only those phases (by index), to look into one.
+  const only = process.env.BENCH_P3_PHASES?.split(',').map(Number);
   const runs: YearRun[] = [];
-  for (const [i, phase] of phases.entries()) runs.push(await runYear(system, i, phase));
+  for (const [i, phase] of phases.entries())
+    if (!only || only.includes(i)) runs.push(await runYear(system, i, phase));
   return summarise(runs);
 }
 
