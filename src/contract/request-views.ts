@@ -89,12 +89,28 @@ export const SyncRequestSummary = z.object({
     'true: resumeAt is the daily window’s reset; false: only when the sync looks again.',
   ),
   pausing: SyncProgress.shape.pausing.describe(
-    'A pause was accepted and takes effect when the step in flight ends.',
+    'A pause was accepted; it takes effect at the next page of orders, or at once in a wait, and stays true until the request is paused.',
   ),
   lastError: SyncProgress.shape.lastError.describe('Why the request failed, or is waiting for a reconnect.'),
   links: Links,
 });
 export type SyncRequestSummary = z.infer<typeof SyncRequestSummary>;
+
+/**
+ * A request's ETA: a range while the organisation's daily reset is not known yet (it lies somewhere in the next
+ * window: done no sooner than `earliestSeconds`, no later than `latestSeconds`, at most one window apart), a point
+ * (the two equal) once it is, and the daily limit it assumed.
+ */
+export const RequestEta = z.object({
+  earliestSeconds: z.number().int().describe('Seconds to go if the daily window resets at the soonest.'),
+  latestSeconds: z.number().int().describe('Seconds to go if it resets at the latest (etaSeconds).'),
+  resetKnown: z
+    .boolean()
+    .describe('true: the organisation’s daily reset is known (learnt from Xero), so the two are one point.'),
+  dailyLimit: DailyLimitView.describe('The daily call limit the ETA assumed, and where it comes from.'),
+  dailyReserve: z.number().int().describe('The calls a day the ETA left for the business’s live sync.'),
+});
+export type RequestEta = z.infer<typeof RequestEta>;
 
 /** A request's detail: its summary, with its options and its progress (GET /api/sync-requests/{id}). */
 export const SyncRequestDetail = SyncRequestSummary.extend({
@@ -115,6 +131,9 @@ export const SyncRequestDetail = SyncRequestSummary.extend({
     .int()
     .nullable()
     .describe('Seconds to go, sharing the organisation’s quota with its other running requests.'),
+  eta: RequestEta.nullable().describe(
+    'The ETA and what it assumed; null while it cannot be known (no plan yet) or the request is not moving.',
+  ),
   quotaWaits: SyncProgress.shape.quotaWaits.describe('Daily quota windows waited for.'),
   asOf: z.string().describe('When this progress was last recorded.'),
   stale: z.boolean().describe('true: the request is running but has not reported progress for a while.'),

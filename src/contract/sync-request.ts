@@ -108,7 +108,7 @@ export const SyncProgress = z.object({
   resumeAtIsReset: z.boolean(),
   /** How many daily quota windows the request waited for (a window counts once, however many looks). */
   quotaWaits: z.number().int(),
-  /** A pause was accepted and takes effect when the current step ends. */
+  /** A pause was accepted and takes effect at the next page of orders (or at once in a wait). */
   pausing: z.boolean(),
   lastError: z.string().nullable(),
 });

@@ -61,7 +61,8 @@ function summaryOf(row: RequestRow, state: SyncState, progress: RecordedProgress
     expected: progress?.expected ?? null,
     resumeAt: state === 'waiting_for_quota' ? recorded.resumeAt : null,
     resumeAtIsReset: recorded.resumeAtIsReset,
-    pausing: recorded.pausing && !CLOSED_STATES.has(state),
+    // The pause the workflow accepted (kept in the row before it answered) until the request is paused.
+    pausing: (row.pauseRequested || recorded.pausing) && state !== 'paused' && !CLOSED_STATES.has(state),
     lastError: recorded.lastError,
     links: linksOf(row.id),
   };
@@ -103,10 +104,15 @@ async function liveStates(
   return found;
 }
 
+/**
+ * The row's state, which the workflow records on every change, unless Temporal says the workflow has ended: its
+ * search attribute lags the row at times (visibility is eventually consistent), and a page must not show Waiting
+ * with Pause for a request the API already answered paused.
+ */
 async function reconcile(deps: HistoryDeps, row: RequestRow, info: WorkflowExecutionInfo | undefined) {
   const live = info ? stateFromTemporal(info) : null;
-  if (!live || live === row.state) return row.state;
-  if (CLOSED_STATES.has(live)) await correctState(deps.db, row.id, live, info?.closeTime ?? new Date());
+  if (!live || live === row.state || !CLOSED_STATES.has(live)) return row.state;
+  await correctState(deps.db, row.id, live, info?.closeTime ?? new Date());
   return live;
 }
 

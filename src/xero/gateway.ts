@@ -50,6 +50,11 @@ export interface CallContext {
   heartbeat?: () => void;
   /** Called as each call starts; `probe`: it spends the reserve to look whether the daily window has reset. */
   onCall?: (probe: boolean) => void;
+  /**
+   * Awaited once the call has its slot, just before it goes to Xero; what it throws is thrown instead of the call
+   * (a step's pause: no call starts after the pause was accepted).
+   */
+  beforeSend?: () => Promise<void>;
   /** Where 429s and long limiter waits are logged (a step passes its activity's `log`). */
   log?: CallLog;
 }
@@ -284,6 +289,12 @@ export class XeroGateway {
         onWait: ctx.heartbeat,
       });
       observeWait(ctx, endpoint, Date.now() - waitStarted);
+      // A call Xero may already have (a retry after a lost answer) goes again whatever beforeSend says.
+      if (ctx.beforeSend && transientRetries === 0)
+        await ctx.beforeSend().catch(async (err: unknown) => {
+          await lease.release();
+          throw err;
+        });
       ctx.onCall?.(lease.probe);
       try {
         const { response, body } = await this.send(ctx, accessToken, fn);
