@@ -543,7 +543,12 @@ function creditNoteLines(
 function refundAmount(order: Order, total: Decimal4): Decimal4 | MappingError {
   const given = combinedRefund(order);
   if (!given) return total;
-  const refund = wholeCents(given.amount, 'refund amount', order.refunds ? 'refunds' : 'refund.amount', order);
+  const refund = wholeCents(
+    given.amount,
+    'refund amount',
+    order.refunds ? 'refunds' : 'refund.amount',
+    order,
+  );
   if (typeof refund !== 'bigint') return refund;
   if (refund === 0n)
     return fail(`${label(order)} is refunded but the refund amount is 0.00.`, 'refund.amount');
