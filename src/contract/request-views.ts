@@ -197,6 +197,12 @@ export const PreviewResult = z.object({
     voided: z.number().int(),
     alreadySynced: z.number().int(),
     toSync: z.number().int(),
+    changes: z
+      .number()
+      .int()
+      .describe(
+        'Changes of orders already in Xero (later payments, refunds, voids) not yet applied: sent by this request, apart from the new orders (docs/revisions.md).',
+      ),
   }),
   estimate: z.object({
     calls: z.object({

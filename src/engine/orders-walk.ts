@@ -187,6 +187,11 @@ class OrdersWalk {
       page.settled.push({ orderId: order.id, outcome: 'skipped', error: 'voided orders are not pushed' });
       return;
     }
+    if (step.input.options.changesOnly && ledger?.status !== 'synced') {
+      const error = 'not in Xero yet: this request sends only the changes of orders in Xero (changesOnly)';
+      page.settled.push({ orderId: order.id, outcome: 'skipped', error });
+      return;
+    }
     if (ledger?.status === 'synced' && step.input.options.resyncPolicy === 'skip') {
       // Payments or a credit note an earlier request left unwritten are this request's to finish.
       const work = followUpsOf(step, order, ledger, row.placedAtUtc);

@@ -117,6 +117,57 @@ describe('changes of orders in Xero', () => {
   );
 
   it(
+    'a re-run previews new orders and changes apart; changesOnly sends only the changes, a plain re-run the rest',
+    async () => {
+      const businessId = 'biz_rerun';
+      await createBusiness(system.database.db, businessId);
+      const inXero = paidOrder(businessId, 'ord_rr1');
+      await loadOrders(system.database.db, [inXero]);
+      await syncRange(system, businessId, 'pos', '2025-03-03');
+      const fresh = { ...paidOrder(businessId, 'ord_rr2'), placedAt: '2025-03-03T11:00:00+08:00' };
+      fresh.payments = [{ ...fresh.payments[0]!, paidAt: fresh.placedAt }];
+      await loadOrders(system.database.db, [fresh]);
+      await revise(system, [
+        { ...inXero, status: 'refunded', refunds: [refundOf('r1', '2.00', '2025-03-05')] },
+      ]);
+
+      const body = (changesOnly: boolean) => ({
+        channel: 'pos',
+        locationId: 'all',
+        startDate: '2025-03-03',
+        endDate: '2025-03-03',
+        contactMapping: { mode: 'auto' as const },
+        options: { changesOnly },
+      });
+      const api = await system.api(businessId);
+      const preview = await api.post('/api/sync-requests/preview', body(false));
+      expect(preview.status).toBe(200);
+      expect((preview.body as { orders: object }).orders).toMatchObject({
+        toSync: 1,
+        alreadySynced: 1,
+        changes: 1,
+      });
+      const onlyChanges = await api.post('/api/sync-requests/preview', body(true));
+      expect((onlyChanges.body as { orders: object }).orders).toMatchObject({ toSync: 0, changes: 1 });
+
+      const { result } = await syncToEnd(system, { businessId, ...body(true) });
+      expect(result.state).toBe('completed');
+      const references = async () => (await simInvoices(system.xero.baseUrl)).map((i) => i.Reference);
+      expect(await references()).toContain(inXero.id);
+      expect(await references()).not.toContain(fresh.id);
+      const notes = (await simCreditNotes(system.xero.baseUrl)).filter((n) => n.Reference === inXero.id);
+      expect(notes.map((n) => n.Total)).toEqual([2]);
+
+      await syncRange(system, businessId, 'pos', '2025-03-03');
+      expect(await references()).toContain(fresh.id);
+      expect(
+        (await simCreditNotes(system.xero.baseUrl)).filter((n) => n.Reference === inXero.id),
+      ).toHaveLength(1);
+    },
+    5 * 60_000,
+  );
+
+  it(
     'a void whose invoice lies in a locked period becomes a credit note dated on the void’s day',
     async () => {
       const businessId = 'biz_locked_void';
