@@ -137,7 +137,10 @@ const SyncOptionsBody = z
     invoiceStatus: InvoiceStatus.optional(),
     recordPayments: SyncOptions.shape.recordPayments.default(true),
     resyncPolicy: SyncOptions.shape.resyncPolicy.default('skip'),
-    changesOnly: z.boolean().default(false).describe(SyncOptions.shape.changesOnly.description ?? ''),
+    changesOnly: z
+      .boolean()
+      .default(false)
+      .describe(SyncOptions.shape.changesOnly.description ?? ''),
   })
   .strict();
 

@@ -248,7 +248,9 @@ export class XeroGateway {
 
   /** Voids an approved invoice (refused by Xero while payments or allocations remain). */
   async voidInvoice(ctx: CallContext, invoiceId: string, write: WriteOptions): Promise<Invoice[]> {
-    const invoices = { invoices: [{ invoiceID: invoiceId, status: 'VOIDED' as unknown as Invoice.StatusEnum }] };
+    const invoices = {
+      invoices: [{ invoiceID: invoiceId, status: 'VOIDED' as unknown as Invoice.StatusEnum }],
+    };
     const res = await this.call(ctx, 'POST /Invoices/{id}', (api) =>
       api.updateInvoice(ctx.tenantId, invoiceId, invoices, 4, write.idempotencyKey),
     );
