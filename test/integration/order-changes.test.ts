@@ -9,7 +9,7 @@ import {
   simInvoices,
   simStats,
 } from '../support/orders';
-import { syncToEnd } from '../support/requests';
+import { requestDetail, syncToEnd } from '../support/requests';
 import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
@@ -150,8 +150,12 @@ describe('changes of orders in Xero', () => {
       const onlyChanges = await api.post('/api/sync-requests/preview', body(true));
       expect((onlyChanges.body as { orders: object }).orders).toMatchObject({ toSync: 0, changes: 1 });
 
-      const { result } = await syncToEnd(system, { businessId, ...body(true) });
+      const { id, result } = await syncToEnd(system, { businessId, ...body(true) });
       expect(result.state).toBe('completed');
+      // Progress shows the change apart from the orders: the new order was skipped, not written.
+      const detail = await requestDetail(system, businessId, id);
+      expect(detail.changes).toEqual({ applied: 1, failed: 0 });
+      expect(detail.counts).toMatchObject({ synced: 1, skipped: 1 });
       const references = async () => (await simInvoices(system.xero.baseUrl)).map((i) => i.Reference);
       expect(await references()).toContain(inXero.id);
       expect(await references()).not.toContain(fresh.id);
