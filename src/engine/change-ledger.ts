@@ -134,20 +134,6 @@ export async function finishChange(
   );
 }
 
-/** The changes a request applied and those it could not, for its detail (apart from its orders' counts). */
-export async function requestChangeCounts(
-  db: Db,
-  requestId: string,
-): Promise<{ applied: number; failed: number }> {
-  const { rows } = await db.query<{ applied: number; failed: number }>(
-    `SELECT count(*) FILTER (WHERE status = 'done')::int AS applied,
-            count(*) FILTER (WHERE status = 'failed')::int AS failed
-     FROM order_changes WHERE request_id = $1`,
-    [requestId],
-  );
-  return rows[0] ?? { applied: 0, failed: 0 };
-}
-
 /** What Xero holds of an order's applied changes (for the amounts a void must credit back). */
 export async function appliedChanges(
   db: Db,

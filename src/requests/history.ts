@@ -1,4 +1,4 @@
-import { requestChangeCounts } from '../engine/change-ledger';
+import { requestChangeCounts } from './change-counts';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Db } from '../db/pool';
