@@ -2,7 +2,7 @@ import type { CreditNote, Invoice } from 'xero-node';
 import { localDateOf } from '../calendar';
 import { money2 } from '../xero/amounts';
 import { XeroApiError } from '../xero/errors';
-import { xeroDay } from '../xero/organisation';
+import { dayOfXeroDate, xeroDay } from '../xero/organisation';
 import type { OpenChange } from './change-ledger';
 import { changeKey, creditNoteFor, decimalOf, isVoided, lockedDay, settleCredit } from './change-writes';
 import type { ChangeResult } from './change-writes';
@@ -56,10 +56,12 @@ function lockedDocument(
 ): string | null {
   const days = [
     { what: 'its invoice', day: localDateOf(change.base.placedAt, step.settings.timeZone) },
-    ...(invoice.payments ?? []).map((p) => ({ what: 'a payment', day: String(p.date ?? '').slice(0, 10) })),
-    ...notes.map((n) => ({ what: 'a credit note', day: String(n.date ?? '').slice(0, 10) })),
+    // Xero's dates come as Microsoft JSON dates or ISO text: their day (an unreadable one is not guessed locked).
+    ...(invoice.payments ?? []).map((p) => ({ what: 'a payment', day: dayOfXeroDate(p.date) })),
+    ...notes.map((n) => ({ what: 'a credit note', day: dayOfXeroDate(n.date) })),
   ];
-  for (const d of days) if (lockedDay(step, change, d.what, d.day)) return `${d.what} of ${xeroDay(d.day)}`;
+  for (const d of days)
+    if (d.day && lockedDay(step, change, d.what, d.day)) return `${d.what} of ${xeroDay(d.day)}`;
   return null;
 }
 

@@ -62,6 +62,15 @@ function paidOrder(businessId: string, id: string, channel: Order['channel'] = '
   };
 }
 
+/** Sets (or clears) the demo organisation's period lock date in the simulator. */
+async function setLock(system: TestSystem, day: string | null): Promise<void> {
+  await fetch(`${system.xero.baseUrl}/__sim/tenants/${DEMO_TENANT_ID}/organisation`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ periodLockDate: day }),
+  });
+}
+
 describe('changes of orders in Xero', () => {
   let system: TestSystem;
   beforeAll(async () => {
@@ -167,6 +176,28 @@ describe('changes of orders in Xero', () => {
       expect(
         (await simCreditNotes(system.xero.baseUrl)).filter((n) => n.Reference === inXero.id),
       ).toHaveLength(1);
+    },
+    5 * 60_000,
+  );
+
+  it(
+    'a void with a lock date before the invoice and its payment voids the invoice, its payment deleted first',
+    async () => {
+      const businessId = 'biz_open_void';
+      await createBusiness(system.database.db, businessId);
+      const order = { ...paidOrder(businessId, 'ord_ov1', 'online'), placedAt: '2025-03-06T10:00:00+08:00' };
+      order.payments = [{ ...order.payments[0]!, paidAt: order.placedAt }];
+      await loadOrders(system.database.db, [order]);
+      await syncRange(system, businessId, 'online', '2025-03-06');
+      await setLock(system, '2025-02-28');
+      try {
+        await revise(system, [{ ...order, status: 'voided', voidedAt: '2025-04-02T09:00:00+08:00' }]);
+        await syncRange(system, businessId, 'online', '2025-03-06');
+      } finally {
+        await setLock(system, null);
+      }
+      expect(await invoiceOf(system, order)).toMatchObject({ Status: 'VOIDED', AmountPaid: 0, Payments: [] });
+      expect((await simCreditNotes(system.xero.baseUrl)).filter((n) => n.Reference === order.id)).toEqual([]);
     },
     5 * 60_000,
   );
