@@ -124,6 +124,11 @@ export const SyncRequestDetail = SyncRequestSummary.extend({
     .nullable()
     .describe('The local date (business time zone) of the last order the sync has passed.'),
   contacts: z.object({ total: z.number().int(), done: z.number().int() }),
+  changes: z
+    .object({ applied: z.number().int(), failed: z.number().int() })
+    .describe(
+      'Changes of orders already in Xero (later payments, refunds, voids; docs/revisions.md) this request applied or could not apply, apart from the new orders in `counts`.',
+    ),
   xeroCalls: z.number().int().describe('Every Xero call made for the request so far, retries included.'),
   plannedCalls: z.number().int().nullable().describe('The calls the request was planned to need.'),
   etaSeconds: z
@@ -216,6 +221,12 @@ export const PreviewResult = z.object({
     voided: z.number().int(),
     alreadySynced: z.number().int(),
     toSync: z.number().int(),
+    changes: z
+      .number()
+      .int()
+      .describe(
+        'Changes of orders already in Xero (later payments, refunds, voids) not yet applied: sent by this request, apart from the new orders (docs/revisions.md).',
+      ),
   }),
   estimate: z.object({
     calls: z.object({

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Payment } from 'xero-node';
 import { parseDecimal } from '../money';
 import type { Order } from '../orders/schema';
+import { combinedRefund } from '../orders/revisions';
 import { ordersByIds } from '../orders/store';
 import { mapOrder, paymentsFor } from './invoice-mapping';
 import { lockedProblem } from './organisation-rules';
@@ -64,7 +65,7 @@ export function followUpsOf(step: Step, order: Order, row: LedgerRow, placedAt: 
 export function lockedFollowUps(step: Step, order: Order, items: WorkItem[]): string | null {
   if (items.length === 0) return null;
   const { timeZone } = step.settings;
-  const refundDay = localDateOf(order.refund?.refundedAt ?? order.placedAt, timeZone);
+  const refundDay = localDateOf(combinedRefund(order)?.refundedAt ?? order.placedAt, timeZone);
   const documents = items.flatMap((item) =>
     item.kind === 'payments'
       ? order.payments

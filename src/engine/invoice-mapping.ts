@@ -35,6 +35,7 @@
  */
 import { parseDecimal, decimalFromNumber, divDecimal, SCALE, sumDecimal, type Decimal4 } from '../money';
 import type { Order, OrderLine } from '../orders/schema';
+import { combinedRefund } from '../orders/revisions';
 import { contactNameProblem } from './contact-names';
 import { renderInvoiceNumber } from '../businesses/invoice-number';
 import { isValidTimeZone, localDateOf } from '../calendar';
@@ -536,7 +537,7 @@ function creditNoteLines(
 ): { LineAmountTypes: 'Inclusive' | 'Exclusive'; LineItems: CreditNoteLineDraft[] } {
   if (refund === built.total)
     return { LineAmountTypes: built.invoice.LineAmountTypes, LineItems: fullRefundLines(built, settings) };
-  const reason = order.refund?.reason?.trim();
+  const reason = combinedRefund(order)?.reason?.trim();
   const line: CreditNoteLineDraft = {
     Description: `Refund of order ${order.number}${reason ? `: ${reason}` : ''}`.slice(0, 4000),
     Quantity: '1',
@@ -548,8 +549,14 @@ function creditNoteLines(
 }
 
 function refundAmount(order: Order, total: Decimal4): Decimal4 | MappingError {
-  if (!order.refund) return total;
-  const refund = wholeCents(order.refund.amount, 'refund amount', 'refund.amount', order);
+  const given = combinedRefund(order);
+  if (!given) return total;
+  const refund = wholeCents(
+    given.amount,
+    'refund amount',
+    order.refunds ? 'refunds' : 'refund.amount',
+    order,
+  );
   if (typeof refund !== 'bigint') return refund;
   if (refund === 0n)
     return fail(`${label(order)} is refunded but the refund amount is 0.00.`, 'refund.amount');
@@ -573,7 +580,7 @@ function creditNotePlan(
   const number = `${built.invoice.InvoiceNumber}-CN`;
   if (number.length > 255)
     return fail(`Credit note number for ${label(order)} exceeds 255 characters.`, 'invoiceNumberTemplate');
-  const date = localDateOf(order.refund?.refundedAt ?? order.placedAt, settings.timeZone);
+  const date = localDateOf(combinedRefund(order)?.refundedAt ?? order.placedAt, settings.timeZone);
   const lines = creditNoteLines(order, built, refund, settings);
   const creditNote: CreditNoteDraft = {
     Type: 'ACCRECCREDIT',

@@ -15,6 +15,7 @@ import { setProgress } from './progress-records';
 import { DailyQuotaExhausted, waitFor } from '../xero/limiter';
 import { flushFollowUps, followUpsOf, lockedFollowUps } from './follow-ups';
 import { planOrder, writeInvoices } from './invoices';
+import { applyChanges } from './order-changes';
 import type { InvoicePage, Planned } from './invoices';
 import { openStep, PauseRequested, quotaStop } from './step';
 import { TaskPool } from './task-pool';
@@ -192,6 +193,11 @@ class OrdersWalk {
       page.settled.push({ orderId: order.id, outcome: 'skipped', error: 'voided orders are not pushed' });
       return;
     }
+    if (step.input.options.changesOnly && ledger?.status !== 'synced') {
+      const error = 'not in Xero yet: this request sends only the changes of orders in Xero (changesOnly)';
+      page.settled.push({ orderId: order.id, outcome: 'skipped', error });
+      return;
+    }
     if (ledger?.status === 'synced' && step.input.options.resyncPolicy === 'skip') {
       // Payments or a credit note an earlier request left unwritten are this request's to finish.
       const work = followUpsOf(step, order, ledger, row.placedAtUtc);
@@ -271,11 +277,14 @@ class OrdersWalk {
     });
   }
 
-  /** The walk is over: the partly full batches go now. Claims another writer holds are waited for. */
+  /**
+   * The walk is over: the partly full batches go now, then the changes of the range's orders already in Xero
+   * (src/engine/order-changes.ts). Claims another writer holds are waited for.
+   */
   private async finish(): Promise<boolean> {
     for (;;) {
       const left = await flushFollowUps(this.step, true, this.step.deps.cfg.XERO_CONCURRENCY);
-      if (!left) return true;
+      if (!left && (await applyChanges(this.step))) return true;
       if (Date.now() >= this.step.deadline || (await this.step.pausing())) return false;
       await waitFor(2000, this.step.signal, () => this.step.checkpoint(this.committed));
     }

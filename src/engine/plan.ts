@@ -77,12 +77,15 @@ export async function rangeStats(db: Db, input: ManualSyncInput): Promise<RangeS
   const authorised = `$${params.length}`;
   params.push(input.options.recordPayments);
   const withPayments = `$${params.length}`;
+  // changesOnly: no order is written anew; only the changes of orders in Xero (src/engine/order-changes.ts).
+  params.push(input.options.changesOnly === true);
+  const changesOnly = `$${params.length}`;
   const { rows } = await db.query<RangeStats>(
     `WITH r AS (
        SELECT o.*, l.status = 'synced' AS synced FROM orders o
        LEFT JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id WHERE ${where}),
-     fresh AS (SELECT * FROM r WHERE status <> 'voided' AND synced IS NOT TRUE),
-     todo AS (SELECT * FROM r WHERE status <> 'voided' AND (synced IS NOT TRUE OR ${update}))
+     fresh AS (SELECT * FROM r WHERE status <> 'voided' AND synced IS NOT TRUE AND NOT ${changesOnly}),
+     todo AS (SELECT * FROM r WHERE status <> 'voided' AND (synced IS NOT TRUE OR ${update}) AND NOT ${changesOnly})
      SELECT
        (SELECT count(*)::int FROM r) AS total,
        (SELECT count(*)::int FROM r WHERE status = 'completed') AS completed,

@@ -1,3 +1,4 @@
+import { requestChangeCounts } from './change-counts';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Db } from '../db/pool';
@@ -164,10 +165,11 @@ const QUIET_MS = 120_000;
  */
 export async function describeRequest(deps: DetailDeps, businessId: string, id: string) {
   // Three reads at once: the request (404 if it is not the business's), its progress, the business.
-  const [row, progresses, business] = await Promise.all([
+  const [row, progresses, business, changes] = await Promise.all([
     requireRequest(deps, businessId, id),
     readProgress(deps.db, [id]),
     getBusiness(deps.db, businessId),
+    requestChangeCounts(deps.db, id),
   ]);
   const recorded = row.progress ?? newProgress(row.id, row.state);
   const progress = progresses.get(id);
@@ -178,6 +180,7 @@ export async function describeRequest(deps: DetailDeps, businessId: string, id: 
     requestId: id,
     options: row.input.options,
     ...(await progressDetail(deps, business, row, state, progress)),
+    changes,
     quotaWaits: recorded.quotaWaits,
     asOf: (progress?.updatedAt ?? row.createdAt).toISOString(),
     stale: state === 'running' && quiet,

@@ -213,6 +213,8 @@ export async function buildInput(
       invoiceStatus: body.options.invoiceStatus ?? business.settings.invoiceStatus,
       recordPayments: body.options.recordPayments,
       resyncPolicy: body.options.resyncPolicy,
+      // Only when asked, so the input of a request that does not ask stays as it always was.
+      ...(body.options.changesOnly ? { changesOnly: true } : {}),
     },
   };
   return { input, business };

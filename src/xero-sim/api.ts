@@ -6,6 +6,7 @@ import { recordExchanges } from './exchange';
 import { getInvoice, getInvoices, postInvoiceById, postInvoices, putInvoices } from './invoices';
 import { getPayment, getPayments, putPayments } from './payments';
 import { authenticate, handle, limitCalls, limitUrlLength, send } from './pipeline';
+import { deleteAllocation, deletePayment, postCreditNoteById } from './reversals';
 import { getAccounts, getCurrencies, getOrganisation, getTaxRates } from './settings';
 import type { XeroSim } from './sim';
 import { getTrackingCategories } from './tracking';
@@ -37,11 +38,14 @@ export function apiRouter(sim: XeroSim): Router {
   router.put('/Payments', h(putPayments));
   router.post('/Payments', h(putPayments));
   router.get('/Payments/:id', h(getPayment));
+  router.post('/Payments/:id', h(deletePayment));
   router.get('/CreditNotes', h(getCreditNotes));
   router.put('/CreditNotes', h(putCreditNotes));
   router.post('/CreditNotes', h(putCreditNotes));
   router.get('/CreditNotes/:id', h(getCreditNote));
+  router.post('/CreditNotes/:id', h(postCreditNoteById));
   router.put('/CreditNotes/:id/Allocations', h(putAllocations));
+  router.delete('/CreditNotes/:id/Allocations/:allocationId', h(deleteAllocation));
   router.use((_req, res) => send(res, notFound()));
   return router;
 }

@@ -7,6 +7,7 @@ import { APP_KINDS, TIER_CONNECTION_LIMITS } from './scopes';
 import { contactJson } from './render';
 import type { ContactStatus, StoredContact } from './state';
 import { randomUUID } from 'node:crypto';
+import { voidAsUser } from './reversals';
 
 /** The simulator's own API under /__sim/ (not Xero): inspection, setup and fault control for tests and benchmarks. */
 
@@ -112,6 +113,17 @@ export function inspectionRouter(sim: XeroSim): Router {
     res.json({ CreditNotes: sim.creditNotes(req.params.tenantId.toLowerCase()) });
   });
   router.post('/tenants/:tenantId/contacts', (req, res) => seedContacts(sim, req, res));
+  // Someone voids a document in Xero's own screens (its payments and allocations removed first, as Xero requires).
+  for (const [path, kind] of [
+    ['invoices', 'invoice'],
+    ['credit-notes', 'credit-note'],
+  ] as const)
+    router.post(`/tenants/:tenantId/${path}/:id/void`, (req, res) => {
+      const tenant = sim.tenants.get(req.params.tenantId.toLowerCase());
+      if (!tenant || !voidAsUser(tenant, kind, req.params.id, sim.clock.now()))
+        return void res.status(404).json({ error: 'unknown tenant or document' });
+      res.status(204).end();
+    });
   router.get('/tenants/:tenantId/organisation', (req, res) => {
     const tenant = sim.tenants.get(req.params.tenantId.toLowerCase());
     if (!tenant) return void res.status(404).json({ error: 'unknown tenant' });

@@ -92,6 +92,8 @@ export interface StoredPayment {
   Reference?: string;
   IsReconciled: boolean;
   updatedMs: number;
+  /** Set once the payment is deleted (POST /Payments/{id} with Status DELETED): it no longer counts. */
+  deleted?: boolean;
 }
 
 export interface StoredAllocation {

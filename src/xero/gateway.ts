@@ -237,6 +237,43 @@ export class XeroGateway {
     return res.payments ?? [];
   }
 
+  /** Deletes a payment or refund (POST /Payments/{PaymentID} with Status DELETED). */
+  async deletePayment(ctx: CallContext, paymentId: string, write: WriteOptions): Promise<Payment[]> {
+    const res = await this.call(ctx, 'POST /Payments/{id}', (api) =>
+      api.deletePayment(ctx.tenantId, paymentId, { status: 'DELETED' }, write.idempotencyKey),
+    );
+    return res.payments ?? [];
+  }
+
+  /** Takes a credit note's allocation off its invoice, giving the credit back. */
+  async deleteAllocation(ctx: CallContext, creditNoteId: string, allocationId: string): Promise<void> {
+    await this.call(ctx, 'DELETE /CreditNotes/{id}/Allocations/{id}', (api) =>
+      api.deleteCreditNoteAllocations(ctx.tenantId, creditNoteId, allocationId),
+    );
+  }
+
+  /** Voids an approved invoice (refused by Xero while payments or allocations remain). */
+  async voidInvoice(ctx: CallContext, invoiceId: string, write: WriteOptions): Promise<Invoice[]> {
+    const invoices = {
+      invoices: [{ invoiceID: invoiceId, status: 'VOIDED' as unknown as Invoice.StatusEnum }],
+    };
+    const res = await this.call(ctx, 'POST /Invoices/{id}', (api) =>
+      api.updateInvoice(ctx.tenantId, invoiceId, invoices, 4, write.idempotencyKey),
+    );
+    return res.invoices ?? [];
+  }
+
+  /** Voids an approved credit note (refused by Xero while allocations or refunds remain). */
+  async voidCreditNote(ctx: CallContext, creditNoteId: string, write: WriteOptions): Promise<CreditNote[]> {
+    const notes = {
+      creditNotes: [{ creditNoteID: creditNoteId, status: 'VOIDED' as unknown as CreditNote.StatusEnum }],
+    };
+    const res = await this.call(ctx, 'POST /CreditNotes/{id}', (api) =>
+      api.updateCreditNote(ctx.tenantId, creditNoteId, notes, 4, write.idempotencyKey),
+    );
+    return res.creditNotes ?? [];
+  }
+
   /** The organisation's chart of accounts (every status), for checking the business's settings. */
   async getAccounts(ctx: CallContext): Promise<Account[]> {
     const res = await this.call(ctx, 'GET /Accounts', (api) => api.getAccounts(ctx.tenantId));

@@ -24,6 +24,8 @@ export interface SyncRequestBody {
   locationId?: string;
   /** Default auto-match by name. */
   contactMapping?: { mode: 'auto' } | { mode: 'manual'; contactId: string };
+  /** Default: the API's defaults. */
+  options?: Record<string, unknown>;
 }
 
 /** Submits a sync request over the real HTTP API (with the business's key) and returns its id; anything but 202 fails the test. */
