@@ -101,6 +101,12 @@ export const syncRequestOperations = {
     responses: {
       202: acceptedResponse,
       ...checkFailures,
+      409: {
+        description:
+          'The business has no Xero connection; or the range has nothing to send (type "nothing_to_send", with ' +
+          '`counts`: no orders, or every one already in Xero or voided).',
+        schema: Problem,
+      },
       422: { description: 'The Idempotency-Key was used for a different body.', schema: Problem },
     },
   },

@@ -5,8 +5,9 @@ import type { HistoryFilter, RequestView } from './api';
 import { AddSyncRequest } from './add-request';
 import { CHANNELS, contactMappingWords, dateRange, dateTime, STATE_NAMES } from './format';
 import { notify } from './notifications';
-import { onLinkClick, requestPath } from './router';
+import { onLinkClick, requestPath, settingsPath } from './router';
 import { RetryOfFact } from './facts';
+import { OutcomeNote } from './outcomes';
 import { StatusBar } from './status';
 import { locationName, putRequests, usePageState } from './store';
 
@@ -40,6 +41,9 @@ export function HistoryView() {
     <section aria-labelledby="history-title">
       <div class="section-head">
         <h2 id="history-title">History log</h2>
+        <a class="button" href={settingsPath()} onClick={onLinkClick}>
+          Settings
+        </a>
         <button type="button" class="button primary" onClick={() => setAdding(true)}>
           Add Sync Request
         </button>
@@ -282,6 +286,7 @@ function RequestRow({ request: r }: { request: RequestView }) {
         {r.retryOf && <RetryOfFact retryOf={r.retryOf} words="an earlier request" />}
       </dl>
       <StatusBar request={r} />
+      <OutcomeNote request={r} />
     </li>
   );
 }

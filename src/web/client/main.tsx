@@ -8,6 +8,7 @@ import { RequestDetailView } from './detail';
 import { setTimeZone } from './format';
 import { HistoryView } from './history';
 import { Notifications } from './notifications';
+import { SettingsView } from './settings';
 import { useRoute } from './router';
 import type { Route } from './router';
 import {
@@ -71,7 +72,7 @@ function useFocusOnNewView(route: Route, heading: RefObject<HTMLHeadingElement |
     if (firstView.current) return void (firstView.current = false);
     heading.current?.focus();
     window.scrollTo(0, 0);
-  }, [route.view === 'request' ? route.id : 'history']);
+  }, [route.view === 'request' ? route.id : route.view]);
 }
 
 function App() {
@@ -101,6 +102,8 @@ function App() {
           <p class="empty">Loading…</p>
         ) : route.view === 'request' ? (
           <RequestDetailView id={route.id} />
+        ) : route.view === 'settings' ? (
+          <SettingsView />
         ) : (
           <HistoryView />
         )}

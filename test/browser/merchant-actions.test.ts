@@ -1,0 +1,178 @@
+import type { Browser, Page } from 'playwright-core';
+import { addDays, localDateOf } from '../../src/calendar';
+import { generateDemoOrders } from '../../src/orders/seed';
+import type { Order } from '../../src/orders/schema';
+import {
+  collectPageErrors,
+  expectThat,
+  launchBrowser,
+  openPage,
+  requestRow,
+  seriousAxeViolations,
+} from '../support/browser';
+import { createBusiness, loadOrders } from '../support/orders';
+import { syncResult, syncToEnd } from '../support/requests';
+import { startTestSystem } from '../support/system';
+import type { TestSystem } from '../support/system';
+
+/**
+ * What a merchant can act on (issue 25): a failed order's reason in plain words with the setting that fixes it,
+ * the setting changed on the page, the retry, and the original saying what its retry fixed; a range with nothing to
+ * send cannot be submitted; the failed orders fit a phone; axe in light and dark mode on every view touched.
+ */
+const businessId = 'biz_actions';
+const TIME_ZONE = 'Asia/Singapore';
+const localDay = (days: number) => addDays(localDateOf(new Date().toISOString(), TIME_ZONE), days);
+const FAILING_DAY = localDay(-12);
+
+/** axe in both colour schemes (prefers-color-scheme), the view as it is. */
+async function axeLightAndDark(page: Page): Promise<string[]> {
+  const found: string[] = [];
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    found.push(...(await seriousAxeViolations(page)).map((v) => `${colorScheme}: ${v}`));
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  return found;
+}
+
+describe('the Manual Syncing page: what a merchant can act on', () => {
+  let system: TestSystem;
+  let browser: Browser;
+  let orders: Order[];
+  beforeAll(async () => {
+    [system, browser] = await Promise.all([startTestSystem('browser-actions'), launchBrowser()]);
+    // GST9X is mapped to a tax type Xero does not have: its orders fail with Xero's own message.
+    await createBusiness(system.database.db, businessId, {
+      taxTypes: {
+        GST9: { taxType: 'OUTPUTY24', rate: '9' },
+        GST9X: { taxType: 'NOSUCHTAX', rate: '9' },
+      },
+    });
+    orders = [
+      ...generateDemoOrders({
+        businessId,
+        from: localDay(-14),
+        to: localDay(-1),
+        ordersPerDay: 4,
+        channel: 'pos',
+        seed: 31,
+      }),
+    ];
+    orders.forEach((o, i) => {
+      if (i % 2 === 0 && o.placedAt.startsWith(FAILING_DAY))
+        o.lines = o.lines.map((l) => ({ ...l, taxCode: 'GST9X' }));
+    });
+    await loadOrders(system.database.db, orders);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await system?.stop();
+  });
+
+  it('takes a failed order through: a plain reason, the tax mapping fixed on the page, Retry, and the original showing it fixed by the retry', async () => {
+    const { id, result } = await syncToEnd(system, {
+      businessId,
+      channel: 'pos',
+      startDate: FAILING_DAY,
+      endDate: FAILING_DAY,
+    });
+    const failed = result.counts.failed;
+    expect(failed).toBeGreaterThan(0);
+    const { context, page } = await openPage(browser, system, businessId);
+    const errors = collectPageErrors(page);
+    await expectThat(requestRow(page, id).locator('.state')).toContainText(`Completed with ${failed} errors`);
+    await requestRow(page, id).getByRole('link', { name: 'POS · All locations' }).click();
+
+    // The reason in plain words, who can fix it, and Xero's own text under it; no internal order id.
+    const table = page.getByRole('region', { name: 'Failed orders' });
+    await expectThat(table).toContainText('Your tax mapping sends Xero the tax type NOSUCHTAX');
+    await expectThat(table).toContainText('You can fix this');
+    await expectThat(table).toContainText('The TaxType code NOSUCHTAX does not exist');
+    expect(await table.textContent()).not.toMatch(/\bord_|\bsr_/);
+    expect(await axeLightAndDark(page)).toEqual([]);
+
+    // The link goes to the tax mapping on this page; the fix is checked against Xero and saved.
+    await table.getByRole('link', { name: 'Open the tax mapping' }).first().click();
+    await expectThat(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+    expect(page.url()).toContain('/manual-sync/settings#taxTypes');
+    expect(await axeLightAndDark(page)).toEqual([]);
+    const taxType = page.getByLabel('Xero tax type for GST9X');
+    expect(await taxType.inputValue()).toBe('NOSUCHTAX');
+    // A tax type the organisation does not have is refused beside its row, in Xero's terms.
+    await taxType.fill('NOTATAX');
+    await page.getByRole('button', { name: 'Save tax mapping' }).click();
+    await expectThat(page.locator('#taxTypes .field-error')).toBeVisible();
+    await taxType.fill('OUTPUTY24');
+    await page.getByRole('button', { name: 'Save tax mapping' }).click();
+    await expectThat(page.getByRole('status').getByText('Tax mapping saved')).toBeVisible();
+    const api = await system.api(businessId);
+    const settings = await api.get<{ taxTypes: Record<string, { taxType: string }> }>(
+      '/api/business/settings',
+    );
+    expect(settings.body.taxTypes.GST9X).toEqual({ taxType: 'OUTPUTY24', rate: '9' });
+
+    // Back to the request: Retry; then the original says the retry fixed its errors, and offers Retry no more.
+    await page.goBack();
+    await page.getByRole('button', { name: 'Retry failed orders' }).click();
+    await expectThat(
+      page.getByRole('status').getByText('Retry of the failed orders submitted.'),
+    ).toBeVisible();
+    expect(await page.getByRole('button', { name: 'Retry failed orders' }).count()).toBe(0);
+    const retryId = (await page.getByRole('link', { name: /^sr_/ }).first().textContent())!;
+    await syncResult(system, retryId);
+    await page.reload();
+    await expectThat(page.locator('.detail .outcome')).toContainText(
+      `${failed} errors, fixed by retry ${retryId}`,
+    );
+    await expectThat(page.locator('.detail .state')).toContainText(`Completed with ${failed} errors`);
+    expect(await page.getByRole('button', { name: 'Retry failed orders' }).count()).toBe(0);
+    await page.getByRole('link', { name: '← All sync requests' }).click();
+    await expectThat(requestRow(page, id).locator('.outcome')).toContainText(`fixed by retry ${retryId}`);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 180_000);
+
+  it('disables Submit with the reason when the range has nothing to send (empty, or already in Xero)', async () => {
+    const { context, page } = await openPage(browser, system, businessId);
+    await page.getByRole('button', { name: 'Add Sync Request' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add Sync Request' });
+    // Before any order of the business: an empty range.
+    await dialog.getByLabel('Start Date').fill(localDay(-60));
+    await dialog.getByLabel('End Date').fill(localDay(-50));
+    await expectThat(dialog).toContainText('Nothing to send: no orders in this range');
+    const submit = dialog.getByRole('button', { name: 'Submit Sync Request' });
+    expect(await submit.isDisabled()).toBe(true);
+    expect(await axeLightAndDark(page)).toEqual([]);
+    // The failing day, all of it in Xero once the retry above ran: already in Xero.
+    await dialog.getByLabel('Start Date').fill(FAILING_DAY);
+    await dialog.getByLabel('End Date').fill(FAILING_DAY);
+    await expectThat(dialog).toContainText(/Nothing to send: \d+ orders in this range, \d+ already in Xero/);
+    expect(await submit.isDisabled()).toBe(true);
+    // A range with orders to send enables it again.
+    await dialog.getByLabel('End Date').fill(localDay(-1));
+    await expectThat(dialog.getByRole('region', { name: 'Preview' })).toContainText('orders to send');
+    await expectThat(submit).toBeEnabled();
+    await context.close();
+  }, 60_000);
+
+  it('lays the failed orders out for a phone: at 375 px nothing scrolls sideways', async () => {
+    const list = await (
+      await system.api(businessId)
+    ).get<{ items: Array<{ id: string; retryOf: string | null }> }>('/api/sync-requests');
+    const original = list.body.items.find((i) => i.retryOf === null)!;
+    const { context, page } = await openPage(browser, system, businessId, { width: 375, height: 800 });
+    await page.goto(`${system.apiUrl}/manual-sync/requests/${original.id}`);
+    await expectThat(page.getByRole('region', { name: 'Failed orders' })).toContainText('NOSUCHTAX');
+    // Every box of the page that scrolls sideways (the page itself, a table's wrapper, the main column).
+    const overflow = await page.evaluate(`({
+      page: document.documentElement.scrollWidth,
+      wide: [...document.querySelectorAll('.table-wrap, main, body')]
+        .filter((e) => e.scrollWidth > e.clientWidth + 1)
+        .map((e) => e.className || e.tagName),
+    })`);
+    expect(overflow).toEqual({ page: 375, wide: [] });
+    expect(await axeLightAndDark(page)).toEqual([]);
+    await context.close();
+  }, 60_000);
+});
