@@ -141,6 +141,11 @@ export const HistoryQuery = z
       .optional()
       .describe('A location id, or "all" for requests of every location.'),
     date: IsoDate.optional().describe('Only requests whose date range covers this local day.'),
+    search: InputText(100, 'must not be empty: give an order number or an invoice number')
+      .optional()
+      .describe(
+        'An order number or an invoice number (any case): the requests that sent, failed or skipped that order.',
+      ),
     limit: z.coerce
       .number({ error: 'must be a whole number from 1 to 100' })
       .int('must be a whole number from 1 to 100')

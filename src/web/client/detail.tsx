@@ -7,6 +7,7 @@ import { BASE, onLinkClick } from './router';
 import { RetryOfFact } from './facts';
 import { Actions } from './actions';
 import { FailureReasonCell } from './failure-reason';
+import { xeroInvoiceLink } from './xero-links';
 import { OutcomeNote } from './outcomes';
 import { StatusBar } from './status';
 import { locationName, putRequests, usePageState } from './store';
@@ -165,8 +166,29 @@ const LAST_COLUMN: Record<OrderOutcome, string> = {
   skipped: 'Why',
 };
 
+/** A synced order's invoice number, and a link that opens the invoice in Xero when the organisation is known. */
+function InvoiceCell({
+  order: o,
+  shortCode,
+}: {
+  order: OrdersPage['items'][number];
+  shortCode: string | null;
+}) {
+  if (!o.invoiceNumber) return <>—</>;
+  if (!shortCode || !o.xeroInvoiceId) return <>{o.invoiceNumber}</>;
+  return (
+    <>
+      {o.invoiceNumber}{' '}
+      <a href={xeroInvoiceLink(shortCode, o.xeroInvoiceId)} target="_blank" rel="noopener noreferrer">
+        Open {o.invoiceNumber} in Xero
+      </a>
+    </>
+  );
+}
+
 function OrdersTable(props: { page: OrdersPage; status: OrderOutcome; title: string }) {
   const synced = props.status === 'synced';
+  const shortCode = usePageState().business?.organisation?.shortCode ?? null;
   return (
     <div class="table-wrap stacking" role="region" aria-label={props.title} tabIndex={0}>
       <table>
@@ -192,7 +214,7 @@ function OrdersTable(props: { page: OrdersPage; status: OrderOutcome; title: str
                 {o.reason ? (
                   <FailureReasonCell reason={o.reason} />
                 ) : synced ? (
-                  (o.invoiceNumber ?? '—')
+                  <InvoiceCell order={o} shortCode={shortCode} />
                 ) : (
                   (o.message ?? '—')
                 )}

@@ -12,8 +12,11 @@ const body = (startDate: string, endDate = startDate) => ({
   contactMapping: { mode: 'auto' },
 });
 
-/** A submit that would write nothing is refused before anything is recorded or started. */
-describe('a request with nothing to send', () => {
+/**
+ * What the API adds for a merchant (issue 25): a submit that would write nothing is refused before anything is
+ * recorded or started; the history log is searched by order or invoice number; a request's orders export as CSV.
+ */
+describe('the API for a merchant', () => {
   let system: TestSystem;
   beforeAll(async () => {
     system = await startTestSystem('nothing-to-send');
@@ -106,5 +109,88 @@ describe('a request with nothing to send', () => {
     const problem = conflict.content['application/problem+json']!.schema;
     const resolved = problem.$ref ? doc.components.schemas[problem.$ref.split('/').pop()!]! : problem;
     expect(Object.keys(resolved.properties ?? {})).toContain('counts');
+  });
+
+  it('finds the requests that covered an order by its order number or its invoice number, in any case', async () => {
+    const api = await system.api(businessId);
+    const { rows } = await system.database.db.query<{
+      number: string;
+      invoice_number: string;
+      request_id: string;
+    }>(
+      `SELECT o.number, l.invoice_number, r.request_id FROM sync_request_orders r
+         JOIN orders o ON o.business_id = $1 AND o.id = r.order_id
+         JOIN order_ledger l ON l.business_id = $1 AND l.order_id = r.order_id
+       WHERE r.outcome = 'synced' ORDER BY o.number LIMIT 1`,
+      [businessId],
+    );
+    const order = rows[0]!;
+    type Page = { items: Array<{ id: string }> };
+    const byNumber = await api.get<Page>(
+      `/api/sync-requests?search=${encodeURIComponent(order.number.toLowerCase())}`,
+    );
+    expect(byNumber.status).toBe(200);
+    expect(byNumber.body.items.map((i) => i.id)).toEqual([order.request_id]);
+    const byInvoice = await api.get<Page>(
+      `/api/sync-requests?search=${encodeURIComponent(order.invoice_number)}`,
+    );
+    expect(byInvoice.body.items.map((i) => i.id)).toEqual([order.request_id]);
+    const none = await api.get<Page>('/api/sync-requests?search=NO-SUCH-ORDER');
+    expect(none.body.items).toEqual([]);
+    const empty = await api.get('/api/sync-requests?search=');
+    expect(empty.status).toBe(400);
+    expect(empty.body.errors).toEqual([
+      { path: 'query.search', message: expect.stringContaining('order number') },
+    ]);
+  });
+
+  it('exports a request’s orders as CSV: one row per order, matching its per-order results', async () => {
+    const api = await system.api(businessId);
+    const [request] = (await api.get<{ items: Array<{ id: string }> }>('/api/sync-requests')).body.items;
+    const res = await api.request('GET', `/api/sync-requests/${request!.id}/orders.csv`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${request!.id}-orders.csv"`);
+    const text = String(res.body as unknown);
+    const [header, ...lines] = text.trimEnd().split('\r\n');
+    expect(header).toBe(
+      'order_number,placed_at,total,currency,outcome,xero_invoice_number,xero_invoice_id,reason,details',
+    );
+    const results = await api.get<{
+      items: Array<{
+        orderNumber: string;
+        placedAt: string;
+        total: string;
+        currency: string;
+        status: string;
+        invoiceNumber: string | null;
+        xeroInvoiceId: string | null;
+      }>;
+    }>(`/api/sync-requests/${request!.id}/orders?limit=100`);
+    expect(lines).toEqual(
+      results.body.items.map((o) =>
+        [
+          o.orderNumber,
+          o.placedAt,
+          o.total,
+          o.currency,
+          o.status,
+          o.invoiceNumber ?? '',
+          o.xeroInvoiceId ?? '',
+          '',
+          '',
+        ].join(','),
+      ),
+    );
+    const doc = (
+      await api.get<{
+        paths: Record<string, { get: { responses: Record<string, { content: Record<string, unknown> }> } }>;
+      }>('/openapi.json')
+    ).body;
+    expect(
+      Object.keys(doc.paths['/api/sync-requests/{id}/orders.csv']!.get.responses['200']!.content),
+    ).toEqual(['text/csv']);
+    const other = await api.request('GET', '/api/sync-requests/sr_doesnotexist/orders.csv');
+    expect(other.status).toBe(404);
   });
 });
