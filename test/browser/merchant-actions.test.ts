@@ -165,6 +165,52 @@ describe('the Manual Syncing page: what a merchant can act on', () => {
     await context.close();
   }, 60_000);
 
+  it('after Submit focuses the new row and announces its end; searches the history by order number with the filters kept in the address; exports a request as CSV', async () => {
+    const { context, page } = await openPage(browser, system, businessId);
+    // Submit: focus moves to the new row (not to the page's body), and its end is announced.
+    await page.getByRole('button', { name: 'Add Sync Request' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add Sync Request' });
+    await dialog.getByLabel('Start Date').fill(localDay(-9));
+    await dialog.getByLabel('End Date').fill(localDay(-8));
+    const submit = dialog.getByRole('button', { name: 'Submit Sync Request' });
+    await expectThat(submit).toBeEnabled();
+    await submit.click();
+    const submitted = page.getByRole('status').getByText('Sync request submitted.');
+    await expectThat(submitted).toBeVisible();
+    await expectThat(page.locator('li.request').first()).toBeFocused();
+    await expectThat(page.getByRole('status'), 60_000).toContainText(/POS sync request .*: Completed\./);
+    // The notification went by itself (NOTE_SECONDS), without a click.
+    await expectThat(submitted, 30_000).toBeHidden();
+
+    // Search by order number: only the requests that covered that order (the original and its retry).
+    await page.goto(`${system.apiUrl}/manual-sync`);
+    await expectThat(page.locator('li.request')).toHaveCount(3);
+    const failing = orders.find((o) => o.lines.some((l) => l.taxCode === 'GST9X'))!;
+    const search = page.getByLabel('Order or invoice number');
+    await search.fill(failing.number);
+    await search.press('Enter');
+    await expectThat(page.locator('li.request')).toHaveCount(2); // the original and its retry
+    expect(new URL(page.url()).searchParams.get('search')).toBe(failing.number);
+    // A reload shows the same: the filters are in the address.
+    await page.reload();
+    expect(await page.getByLabel('Order or invoice number').inputValue()).toBe(failing.number);
+    await expectThat(page.locator('li.request')).toHaveCount(2);
+    await page.getByLabel('State').selectOption({ label: 'Completed with errors' });
+    await expectThat(page.locator('li.request')).toHaveCount(1);
+    expect(new URL(page.url()).searchParams.get('state')).toBe('completed_with_errors');
+    expect(await axeLightAndDark(page)).toEqual([]);
+
+    // The request's orders as CSV, from its detail.
+    await page.locator('li.request').getByRole('link', { name: 'POS · All locations' }).click();
+    const csvLink = page.getByRole('link', { name: 'Export the orders (CSV)' });
+    const csv = await page.request.get(new URL((await csvLink.getAttribute('href'))!, page.url()).toString());
+    expect(csv.status()).toBe(200);
+    expect(csv.headers()['content-type']).toBe('text/csv; charset=utf-8');
+    expect(await csv.text()).toContain(failing.number);
+
+    await context.close();
+  }, 120_000);
+
   it('reconnects from the page and ends on the page, connected, saying so', async () => {
     const reconnecting = 'biz_actions_reconnect';
     await createBusiness(system.database.db, reconnecting);

@@ -54,6 +54,12 @@ export function RequestDetailView({ id }: { id: string }) {
       <OutcomeNote request={r} />
       <Actions request={r} />
       <Facts request={r} />
+      <p class="export">
+        <a href={`/api/sync-requests/${encodeURIComponent(r.id)}/orders.csv`} download>
+          Export the orders (CSV)
+        </a>{' '}
+        <span class="muted">with each order’s outcome, Xero invoice number and reason</span>
+      </p>
       <OrderList request={r} status="failed" title="Failed orders" empty="No order failed." />
       <OrderList request={r} status="synced" title="Synced orders" empty="No order has been synced yet." />
       <OrderList request={r} status="skipped" title="Skipped orders" empty="No order was skipped." />
