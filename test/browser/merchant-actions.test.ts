@@ -245,8 +245,11 @@ describe('the Manual Syncing page: what a merchant can act on', () => {
   it('lays the failed orders out for a phone: at 375 px nothing scrolls sideways', async () => {
     const list = await (
       await system.api(businessId)
-    ).get<{ items: Array<{ id: string; retryOf: string | null }> }>('/api/sync-requests');
-    const original = list.body.items.find((i) => i.retryOf === null)!;
+    ).get<{ items: Array<{ id: string; counts: { failed: number }; retryOf: string | null }> }>(
+      '/api/sync-requests',
+    );
+    // The request whose orders failed (its retry and the later request failed none).
+    const original = list.body.items.find((i) => i.retryOf === null && i.counts.failed > 0)!;
     const { context, page } = await openPage(browser, system, businessId, { width: 375, height: 800 });
     await page.goto(`${system.apiUrl}/manual-sync/requests/${original.id}`);
     await expectThat(page.getByRole('region', { name: 'Failed orders', exact: true })).toContainText(
