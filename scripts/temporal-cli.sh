@@ -37,16 +37,35 @@ go_is_new_enough() {
   [ "${major:-0}" -gt 1 ] || { [ "${major:-0}" -eq 1 ] && [ "${minor:-0}" -ge 25 ]; }
 }
 
+# Go's output as progress, line by line as it comes: the "go: downloading <module>" lines become a count every
+# 25 modules (not a wall of them); anything else (an error) is passed on as it is.
+go_progress() {
+  awk '/^go: downloading/ { n++; if (n % 25 == 1) printf "[temporal-cli] downloading Go modules: %d so far\n", n; fflush(); next }
+       { print "[temporal-cli] " $0; fflush() }' >&2
+}
+
+# One go install, with its progress streamed, and a line every 30 s while it compiles (which prints nothing).
+go_install() {
+  local started=$SECONDS
+  # The sleep holds no pipe of ours (a caller waits for our stderr to close), so stopping the ticker ends it.
+  ( while sleep 30 </dev/null >/dev/null 2>&1; do say "still building ($((SECONDS - started)) s so far)"; done ) &
+  local ticker=$!
+  local status=0
+  "$@" 2>&1 | go_progress || status=$?
+  kill "$ticker" 2>/dev/null; wait "$ticker" 2>/dev/null || true
+  return "$status"
+}
+
 build_with_go() {
   mkdir -p "$CACHE_DIR"
   say "building Temporal CLI v$VERSION with $(go version) into $CACHE_DIR (first time only; several minutes)"
   local ldflags="-X github.com/temporalio/cli/temporalcli.Version=$VERSION"
-  if GOFLAGS="${GOFLAGS:--p=2}" GOBIN="$CACHE_DIR" go install -ldflags "$ldflags" \
-      "github.com/temporalio/cli/cmd/temporal@v$VERSION" >&2; then return 0; fi
+  if go_install env GOFLAGS="${GOFLAGS:--p=2}" GOBIN="$CACHE_DIR" go install -ldflags "$ldflags" \
+      "github.com/temporalio/cli/cmd/temporal@v$VERSION"; then return 0; fi
   say "go install failed; retrying with GOSUMDB=off (Go's checksum database may be unreachable here;"
   say "the CLI's own go.sum still pins every dependency)"
-  GOSUMDB=off GOFLAGS="${GOFLAGS:--p=2}" GOBIN="$CACHE_DIR" go install -ldflags "$ldflags" \
-    "github.com/temporalio/cli/cmd/temporal@v$VERSION" >&2
+  go_install env GOSUMDB=off GOFLAGS="${GOFLAGS:--p=2}" GOBIN="$CACHE_DIR" go install -ldflags "$ldflags" \
+    "github.com/temporalio/cli/cmd/temporal@v$VERSION"
 }
 
 download_release() {

@@ -67,6 +67,30 @@ export class NotConnected extends DomainError {
   }
 }
 
+/** What a request would send: what its range holds, and how much of it is already in Xero or voided. */
+export interface RangeCounts {
+  total: number;
+  alreadySynced: number;
+  voided: number;
+  toSync: number;
+}
+
+/**
+ * A request whose range has nothing to write (no orders, or every one already in Xero or voided): starting it would
+ * only end as "Completed" having done nothing, so it is refused with the counts that say why.
+ */
+export class NothingToSend extends DomainError {
+  override readonly name = 'NothingToSend';
+  readonly title = 'Nothing to send';
+  constructor(readonly counts: RangeCounts) {
+    super(
+      counts.total === 0
+        ? 'No orders in this range; check the channel, location and dates.'
+        : `Nothing to send: all ${counts.total} orders of this range are already in Xero (${counts.alreadySynced}) or voided (${counts.voided}).`,
+    );
+  }
+}
+
 /** An Idempotency-Key sent again with a different request. */
 export class IdempotencyKeyReused extends DomainError {
   override readonly name = 'IdempotencyKeyReused';

@@ -87,6 +87,13 @@ async function main(): Promise<void> {
 const API_READY_MS = 120_000;
 
 /** Where this machine reaches the API: its host, or loopback when it listens on every interface. */
+/** "5 minutes" for PAGE_LINK_SECONDS=300: the one lifetime of every page link, said in words. */
+function linkLifetime(seconds: number): string {
+  if (seconds % 60 !== 0) return `${seconds} seconds`;
+  const minutes = seconds / 60;
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+}
+
 function localApiUrl(cfg: Config): string {
   const host = ['0.0.0.0', '::'].includes(cfg.API_HOST) ? '127.0.0.1' : cfg.API_HOST;
   return `http://${host.includes(':') ? `[${host}]` : host}:${cfg.API_PORT}`;
@@ -265,7 +272,12 @@ async function provideXero(
       redirectUri: cfg.xeroRedirectUri,
       scopes: cfg.xeroScopes,
     });
-    const { seeded, connected, key, pageLink } = await prepareDemo(db, connections, cfg.dataDir);
+    const { seeded, connected, key, pageLink } = await prepareDemo(
+      db,
+      connections,
+      cfg.dataDir,
+      cfg.PAGE_LINK_SECONDS,
+    );
     say(`Demo data: ${seeded.businessId} connected to ${connected.tenantName} (simulator Custom Connection)`);
     say(
       `Demo data: business ${seeded.businessId}, ${seeded.orders} orders from ${seeded.from} to ${seeded.to}`,
@@ -309,7 +321,7 @@ function printBanner(cfg: Config, uiUrl: string | null, simulated: boolean): voi
     if (demoPageToken)
       say(
         `Manual Syncing:  ${cfg.publicUrl}/manual-sync/open?token=${demoPageToken}   (the demo business's page: ` +
-          'open it in a browser; it works once, for an hour. Another: POST /api/page-links with the key)',
+          `open it in a browser; it works once, within ${linkLifetime(cfg.PAGE_LINK_SECONDS)}. Another: npm run cli -- business page-link biz_demo)`,
       );
     say(
       `CLI:             npm run cli -- … beside this npm start uses this simulator too (${path.relative(process.cwd(), localXeroFile(cfg.dataDir))}).`,

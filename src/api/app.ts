@@ -6,6 +6,7 @@ import type { Logger } from '../logger';
 import type { XeroGateway } from '../xero/gateway';
 import type { TenantLimiter } from '../xero/limiter';
 import { requireKeyOrPageSession } from './auth';
+import { mappingOperations, mappingRoutes } from './business/mappings';
 import { businessOperations, businessRoutes } from './business/routes';
 import { ApiError, errorHandler } from './errors';
 import { buildOpenApiDocument } from './openapi/document';
@@ -35,6 +36,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...Object.values(syncRequestOperations),
   contactsOperation,
   ...Object.values(businessOperations),
+  ...Object.values(mappingOperations),
   ...Object.values(xeroConnectionOperations),
   ...Object.values(pageOperations),
   ...Object.values(systemOperations),
@@ -67,6 +69,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(syncRequestRoutes(deps));
   app.use(xeroContactRoutes(deps));
   app.use(businessRoutes(deps));
+  app.use(mappingRoutes(deps));
   app.use(webhookRoutes(deps));
   // The Manual Syncing page (src/api/page): its link, session, HTML, assets and live updates.
   app.use(pageRoutes(deps));

@@ -8,8 +8,10 @@ import {
   InvalidInput,
   NotConnected,
   NotFound,
+  NothingToSend,
 } from '../errors';
-import type { FieldProblem } from '../errors';
+import type { FieldProblem, RangeCounts } from '../errors';
+import { NOTHING_TO_SEND } from '../contract';
 import type { Logger } from '../logger';
 import { XeroApiError } from '../xero/errors';
 import { DailyQuotaExhausted } from '../xero/gateway';
@@ -28,17 +30,19 @@ export class ApiError extends Error {
 }
 
 interface ProblemBody {
+  type?: string;
   title: string;
   detail: string;
   errors?: FieldProblem[];
   errorId?: string;
+  counts?: RangeCounts;
 }
 
 export function sendProblem(res: Parameters<RequestHandler>[1], status: number, body: ProblemBody): void {
   res
     .status(status)
     .type('application/problem+json')
-    .json({ type: 'about:blank', status, ...body });
+    .json({ type: 'about:blank', ...body, status });
 }
 
 /** body-parser's and the router's own errors (http-errors with a 4xx status): what to tell the caller. */
@@ -117,6 +121,11 @@ function domainProblem(err: DomainError): { status: number; body: ProblemBody } 
     const errors = located('header.idempotency-key', [{ path: '', message: err.message }]);
     return { status: 422, body: { title: err.title, detail: detailOf(errors), errors } };
   }
+  if (err instanceof NothingToSend)
+    return {
+      status: 409,
+      body: { type: NOTHING_TO_SEND, title: err.title, detail: err.message, counts: err.counts },
+    };
   if (err instanceof NotFound) return plain(404);
   if (err instanceof Conflict || err instanceof NotConnected) return plain(409);
   if (err instanceof Busy) return plain(503);

@@ -3,7 +3,15 @@ import type { Account, TaxRate } from 'xero-node';
 import type { Db } from '../db/pool';
 import type { FieldProblem } from '../errors';
 import { decimalFromNumber, formatDecimal, parseDecimal } from '../money';
-import { InvoiceStatus } from '../contract';
+import {
+  AccountCode,
+  DailyQuotaReserveSetting,
+  InvoiceStatus,
+  PaymentAccountsSetting,
+  TaxMapping,
+  TaxTypeCode,
+  TaxTypesSetting,
+} from '../contract';
 import { validateTemplate } from './invoice-number';
 import { isValidTimeZone } from '../calendar';
 import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from '../text';
@@ -18,39 +26,13 @@ import type { BusinessSettings } from './store';
  * checks account codes and tax types against the organisation's own Accounts and TaxRates.
  */
 
-const ACCOUNT_CODE = /^[A-Za-z0-9._-]{1,10}$/;
-const TAX_TYPE = /^[A-Za-z0-9_]{1,50}$/;
-const RATE = /^\d{1,3}(\.\d{1,4})?$/;
-
-const accountCode = z
-  .string()
-  .regex(ACCOUNT_CODE, 'must be a Xero account code: 1 to 10 letters, digits, ".", "_" or "-" (e.g. "200")');
-const taxType = z.string().regex(TAX_TYPE, 'must be a Xero TaxType such as "OUTPUTY24"');
-const mappingKey = (what: string) =>
-  z
-    .string()
-    .min(1, `${what} must not be empty`)
-    .max(50, `${what} must be at most 50 characters`)
-    .regex(/^\S(.*\S)?$/, `${what} must not begin or end with spaces`)
-    .regex(PRINTABLE_PATTERN, `${what} ${CONTROL_MESSAGE}`);
+const accountCode = AccountCode;
+const taxType = TaxTypeCode;
+export { TaxMapping };
 
 export const TimeZoneSetting = z
   .string()
   .refine(isValidTimeZone, { message: 'must be an IANA time zone such as "Asia/Singapore"' });
-
-export const TaxMapping = z
-  .object({
-    taxType,
-    rate: z
-      .string()
-      .regex(RATE, 'must be the rate in percent as a decimal string, e.g. "9" or "9.5"')
-      // zod runs a refine even after the regex failed: only a well-formed rate is compared (no parse error).
-      .refine((r) => !RATE.test(r) || parseDecimal(r) <= parseDecimal('100'), {
-        message: 'must be at most 100',
-      })
-      .describe('The tax rate in percent, as a decimal string ("9"); must equal the Xero tax rate’s.'),
-  })
-  .strict();
 
 const settingsShape = {
   timeZone: TimeZoneSetting.describe(
@@ -58,15 +40,9 @@ const settingsShape = {
   ),
   salesAccountCode: accountCode.describe('Revenue account for the order lines.'),
   roundingAccountCode: accountCode.describe('Account of the rounding line (an active, non-bank account).'),
-  taxTypes: z
-    .record(mappingKey('an order tax code'), TaxMapping)
-    .describe('Order tax code → Xero TaxType and its rate. Replaced as a whole by PATCH.'),
+  taxTypes: TaxTypesSetting,
   noTaxType: taxType.describe('Xero TaxType (0%) for untaxed lines such as rounding.'),
-  paymentAccounts: z
-    .record(mappingKey('a payment method'), accountCode)
-    .describe(
-      'Payment method → Xero account that takes payments (a bank account). Replaced as a whole by PATCH.',
-    ),
+  paymentAccounts: PaymentAccountsSetting,
   invoiceNumberTemplate: z
     .string()
     .max(255, 'must be at most 255 characters')
@@ -82,12 +58,7 @@ const settingsShape = {
     .regex(/^\S(.*\S)?$/, 'must not begin or end with spaces')
     .regex(PRINTABLE_PATTERN, CONTROL_MESSAGE),
   invoiceStatus: InvoiceStatus,
-  dailyQuotaReserve: z
-    .number({ error: 'must be a whole number from 0 to 4999' })
-    .int('must be a whole number from 0 to 4999')
-    .min(0, 'must be a whole number from 0 to 4999')
-    .max(4999, 'must be a whole number from 0 to 4999')
-    .describe('Calls of the daily Xero quota left untouched for the platform’s real-time sync.'),
+  dailyQuotaReserve: DailyQuotaReserveSetting,
   dailyCallLimit: z
     .number({ error: 'must be a whole number from 1 to 1000000, or null' })
     .int('must be a whole number from 1 to 1000000, or null')

@@ -11,3 +11,4 @@ export * from './request-views';
 export * from './business';
 export * from './problem';
 export * from './page';
+export * from './mappings';

@@ -92,6 +92,18 @@ export const SyncRequestSummary = z.object({
     'A pause was accepted; it takes effect at the next page of orders, or at once in a wait, and stays true until the request is paused.',
   ),
   lastError: SyncProgress.shape.lastError.describe('Why the request failed, or is waiting for a reconnect.'),
+  alreadyInXero: z
+    .number()
+    .int()
+    .describe('Of the skipped orders, those already in Xero from an earlier request (the rest were voided).'),
+  retriedBy: z
+    .object({
+      id: z.string(),
+      state: SyncState,
+      fixed: z.number().int().describe('Of this request’s failed orders, those the retry has synced.'),
+    })
+    .nullable()
+    .describe('The retry of this request’s failed orders, once one was started (a request has one retry).'),
   links: Links,
 });
 export type SyncRequestSummary = z.infer<typeof SyncRequestSummary>;
@@ -153,6 +165,11 @@ export const HistoryQuery = z
       .optional()
       .describe('A location id, or "all" for requests of every location.'),
     date: IsoDate.optional().describe('Only requests whose date range covers this local day.'),
+    search: InputText(100, 'must not be empty: give an order number or an invoice number')
+      .optional()
+      .describe(
+        'An order number or an invoice number (any case): the requests that sent, failed or skipped that order.',
+      ),
     limit: z.coerce
       .number({ error: 'must be a whole number from 1 to 100' })
       .int('must be a whole number from 1 to 100')
@@ -177,6 +194,30 @@ export const OrdersQuery = z
   })
   .strict();
 
+/** Why an order failed, in a merchant's words, and who can fix it (src/requests/failure-reasons.ts). */
+export const FailureReason = z.object({
+  code: z.enum([
+    'unmapped_tax_code',
+    'tax_type_not_in_xero',
+    'lock_date',
+    'archived_contact',
+    'currency_not_enabled',
+    'other',
+  ]),
+  fixedBy: z
+    .enum(['merchant', 'accountant', 'support'])
+    .describe(
+      'merchant: a setting of the business (`setting`); accountant: in Xero; support: anything else.',
+    ),
+  setting: z
+    .enum(['taxTypes', 'paymentAccounts'])
+    .nullable()
+    .describe('The business setting that fixes it, when the merchant can.'),
+  text: z.string().describe('What went wrong and what to do, in plain words.'),
+  detail: z.string().describe('The failure as recorded (Xero’s own message, or ours), without internal ids.'),
+});
+export type FailureReason = z.infer<typeof FailureReason>;
+
 /** What happened to one order of a request. */
 export const OrderResult = z.object({
   orderId: z.string(),
@@ -191,6 +232,7 @@ export const OrderResult = z.object({
     .describe(
       'Xero’s message for a failed order, or why it was skipped; and where an amount Xero answered differs from the order’s, both amounts (“Xero’s total 11.90 differs from the order’s 11.00”).',
     ),
+  reason: FailureReason.nullable().describe('For a failed order: why, in plain words, and who can fix it.'),
   xeroInvoiceId: z.string().nullable(),
   invoiceNumber: z.string().nullable(),
   updatedAt: z.string(),

@@ -76,14 +76,17 @@ export async function connectDemoBusiness(connections: XeroConnections, business
  * What `npm start` on embedded defaults gets: the demo business with its orders, connected to the simulator's demo
  * organisation, and its API key (kept in DATA_DIR, so it is the same on every start).
  */
-// The demo's page link lasts an hour (a platform's links last PAGE_LINK_SECONDS): it is printed, then read.
-const DEMO_PAGE_LINK_SECONDS = 3600;
-
-export async function prepareDemo(db: Db, connections: XeroConnections, dataDir: string) {
+// The demo's page link lasts PAGE_LINK_SECONDS like every page link (one lifetime everywhere, issue 25).
+export async function prepareDemo(
+  db: Db,
+  connections: XeroConnections,
+  dataDir: string,
+  pageLinkSeconds: number,
+) {
   const seeded = await seedDemoData(db);
   const connected = await connectDemoBusiness(connections, seeded.businessId);
   const key = await demoApiKey(db, dataDir, seeded.businessId);
   // A single-use link to the Manual Syncing page, as a platform's backend would ask for one with the key.
-  const pageLink = await createPageLink(db, seeded.businessId, DEMO_PAGE_LINK_SECONDS);
+  const pageLink = await createPageLink(db, seeded.businessId, pageLinkSeconds);
   return { seeded, connected, key, pageLink };
 }

@@ -303,9 +303,12 @@ function resolutionOf(matches: Contact[] | undefined): ContactResolution {
   if (!matches || matches.length === 0) return { missing: true };
   const active = matches.find((c) => String(c.contactStatus ?? 'ACTIVE') === 'ACTIVE');
   if (active?.contactID) return { contactId: active.contactID };
-  return {
-    error: `Xero contact "${matches[0]?.name}" is archived; unarchive it in Xero or use a manual contact, then retry the failed orders`,
-  };
+  return { error: archivedContactError(String(matches[0]?.name)) };
+}
+
+/** An order's failure when its contact is archived in Xero (src/requests/failure-reasons.ts reads it). */
+export function archivedContactError(name: string): string {
+  return `Xero contact "${name}" is archived; unarchive it in Xero or use a manual contact, then retry the failed orders`;
 }
 
 /** Creates the missing contacts, 50 to a call, under a key derived from the names (a retry replays Xero's answer). */

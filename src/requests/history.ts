@@ -10,6 +10,8 @@ import { isRealDate } from '../calendar';
 import type { DailyQuota } from '../xero/limiter';
 import { countsOf, progressDetail, readProgress } from './progress';
 import type { RecordedProgress } from './progress';
+import { requestOutcomes } from './retry-outcomes';
+import type { RequestOutcomes } from './retry-outcomes';
 import { CLOSED_STATES, correctState, getRequest, listRequests } from './store';
 import type { HistoryFilter, RequestRow } from './store';
 
@@ -44,7 +46,12 @@ export function linksOf(id: string) {
  * A request as the history log shows it: its row, its counts, and what the workflow last recorded (a quota
  * wait's resume time, a pending pause, the reason it failed). All of it is already read for a page of the log.
  */
-function summaryOf(row: RequestRow, state: SyncState, progress: RecordedProgress | undefined) {
+function summaryOf(
+  row: RequestRow,
+  state: SyncState,
+  progress: RecordedProgress | undefined,
+  outcomes: RequestOutcomes | undefined,
+) {
   const { input } = row;
   const recorded = row.progress ?? newProgress(row.id, row.state);
   return {
@@ -65,6 +72,8 @@ function summaryOf(row: RequestRow, state: SyncState, progress: RecordedProgress
     // The pause the workflow accepted (kept in the row before it answered) until the request is paused.
     pausing: (row.pauseRequested || recorded.pausing) && state !== 'paused' && !CLOSED_STATES.has(state),
     lastError: recorded.lastError,
+    alreadyInXero: outcomes?.alreadyInXero ?? 0,
+    retriedBy: outcomes?.retriedBy ?? null,
     links: linksOf(row.id),
   };
 }
@@ -130,16 +139,20 @@ export async function listHistory(
   const after = cursor ? decodeCursor(cursor, { createdAt: isTimestampText, id: isRequestId }) : undefined;
   const rows = await listRequests(deps.db, { ...filter, limit: filter.limit + 1, after });
   const page = rows.slice(0, filter.limit);
-  const [live, progress] = await Promise.all([
+  const ids = page.map((r) => r.id);
+  const [live, progress, outcomes] = await Promise.all([
     liveStates(deps, page),
-    readProgress(
-      deps.db,
-      page.map((r) => r.id),
-    ),
+    readProgress(deps.db, ids),
+    requestOutcomes(deps.db, ids),
   ]);
   const items = await Promise.all(
     page.map(async (row) =>
-      summaryOf(row, await reconcile(deps, row, live.get(row.id)), progress.get(row.id)),
+      summaryOf(
+        row,
+        await reconcile(deps, row, live.get(row.id)),
+        progress.get(row.id),
+        outcomes.get(row.id),
+      ),
     ),
   );
   const last = page[page.length - 1];
@@ -164,19 +177,20 @@ const QUIET_MS = 120_000;
  * the worker. `asOf` says how fresh the record is; `stale` that a running request has not reported for a while.
  */
 export async function describeRequest(deps: DetailDeps, businessId: string, id: string) {
-  // Three reads at once: the request (404 if it is not the business's), its progress, the business.
-  const [row, progresses, business, changes] = await Promise.all([
+  // Five reads at once: the request (404 if it is not the business's), its progress, the business, its changes, its retry.
+  const [row, progresses, business, changes, outcomes] = await Promise.all([
     requireRequest(deps, businessId, id),
     readProgress(deps.db, [id]),
     getBusiness(deps.db, businessId),
     requestChangeCounts(deps.db, id),
+    requestOutcomes(deps.db, [id]),
   ]);
   const recorded = row.progress ?? newProgress(row.id, row.state);
   const progress = progresses.get(id);
   const quiet = !progress || Date.now() - progress.updatedAt.getTime() > QUIET_MS;
   const state = row.state === 'running' && quiet ? await stateOnceQuiet(deps, row) : row.state;
   return {
-    ...summaryOf(row, state, progress),
+    ...summaryOf(row, state, progress, outcomes.get(id)),
     requestId: id,
     options: row.input.options,
     ...(await progressDetail(deps, business, row, state, progress)),

@@ -2,6 +2,7 @@ import type { Db } from '../db/pool';
 import { moneyCheckMessages } from '../engine/ledger';
 import { unprintable } from '../text';
 import type { OrderOutcome } from '../contract';
+import { failureReason } from './failure-reasons';
 import { decodeCursor, encodeCursor } from './history';
 
 /** Order ids are at most 100 printable characters (the import's rule). */
@@ -55,6 +56,7 @@ export async function listOrderResults(
       status: r.outcome,
       // Where Xero's amounts differ from the order's (the ledger's money checks), that is said here too.
       message: [r.error, ...moneyCheckMessages(r.money_checks)].filter(Boolean).join('; ') || null,
+      reason: r.outcome === 'failed' && r.error ? failureReason(r.error, r.order_id) : null,
       xeroInvoiceId: r.xero_invoice_id,
       invoiceNumber: r.invoice_number,
       updatedAt: r.updated_at.toISOString(),

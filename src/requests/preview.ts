@@ -177,7 +177,7 @@ async function warnings(
   if (input.options.resyncPolicy === 'skip' && stats.alreadySynced > 0)
     out.push({
       code: 'already_synced',
-      message: `${stats.alreadySynced} orders are already in Xero and will be skipped (resyncPolicy "update" rewrites them).`,
+      message: `${stats.alreadySynced} orders are already in Xero and will be skipped.`,
       count: stats.alreadySynced,
       examples: [],
     });

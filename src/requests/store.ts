@@ -161,9 +161,17 @@ export interface HistoryFilter {
   /** null: requests of every location. */
   locationId?: string | null;
   date?: string;
+  /** An order number or invoice number (any case): requests that covered that order. */
+  search?: string;
   limit: number;
   after?: { createdAt: string; id: string };
 }
+
+/** Requests with a result for the order whose number, or whose invoice's number, is $n (any case). */
+const coveredOrder = (n: number) =>
+  `EXISTS (SELECT 1 FROM sync_request_orders r WHERE r.request_id = sync_requests.id AND r.order_id IN (
+     SELECT id FROM orders WHERE business_id = $1 AND lower(number) = lower($${n})
+     UNION SELECT order_id FROM order_ledger WHERE business_id = $1 AND lower(invoice_number) = lower($${n})))`;
 
 /** Newest first, keyset-paginated on (created_at, id). */
 export async function listRequests(db: Db, f: HistoryFilter): Promise<RequestRow[]> {
@@ -178,6 +186,7 @@ export async function listRequests(db: Db, f: HistoryFilter): Promise<RequestRow
   if (f.locationId === null) where.push('location_id IS NULL');
   else if (f.locationId !== undefined) add((n) => `location_id = $${n}`, f.locationId);
   if (f.date) add((n) => `start_date <= $${n}::date AND end_date >= $${n}::date`, f.date);
+  if (f.search) add(coveredOrder, f.search);
   if (f.after) {
     params.push(f.after.createdAt, f.after.id);
     where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length})`);

@@ -13,7 +13,8 @@ import {
   stepHeartbeatMs,
 } from '../definitions';
 import type { ManualSyncInput, ManualSyncWorkflow } from '../definitions';
-import { IdempotencyKeyReused, InvalidInput, NotConnected, NotFound } from '../errors';
+import { IdempotencyKeyReused, InvalidInput, NotConnected, NotFound, NothingToSend } from '../errors';
+import { rangeStats } from '../engine/plan';
 import { getBusiness, getLocation } from '../businesses/store';
 import type { Business } from '../businesses/store';
 import type { Contact } from 'xero-node';
@@ -85,13 +86,19 @@ export async function submitSyncRequest(
   idempotencyKey?: string,
 ): Promise<Submitted> {
   const request = ownRequest(businessId, body);
-  return startOnce(
-    deps,
-    businessId,
-    request,
-    idempotencyKey,
-    async (requestId) => (await buildInput(deps, businessId, request, requestId)).input,
-  );
+  return startOnce(deps, businessId, request, idempotencyKey, async (requestId) => {
+    const { input } = await buildInput(deps, businessId, request, requestId);
+    await refuseNothingToSend(deps.db, input);
+    return input;
+  });
+}
+
+/** A range with no invoice to write (empty, or every order already in Xero or voided) is refused with its counts. */
+async function refuseNothingToSend(db: Db, input: ManualSyncInput): Promise<void> {
+  const stats = await rangeStats(db, input);
+  if (stats.invoices > 0) return;
+  const { total, alreadySynced, voided } = stats;
+  throw new NothingToSend({ total, alreadySynced, voided, toSync: 0 });
 }
 
 /**

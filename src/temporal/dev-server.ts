@@ -1,4 +1,4 @@
-import { spawn, execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
@@ -25,20 +25,31 @@ export interface DevServerHandle {
   stop(): Promise<void>;
 }
 
-/** Finds or builds the Temporal CLI through the one provisioning script, and returns its path. */
-export function resolveTemporalCli(repoRoot: string): Promise<string> {
+/**
+ * Finds or builds the Temporal CLI through the one provisioning script, and returns its path. The script's
+ * progress (its stderr: which route, the Go build's module count, "still building") is passed on as it comes,
+ * never held until the build ends: a first `npm start` that builds for minutes says so while it does.
+ */
+export function resolveTemporalCli(
+  repoRoot: string,
+  progress: Pick<NodeJS.WritableStream, 'write'> = process.stderr,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(
-      'bash',
-      [path.join(repoRoot, 'scripts/temporal-cli.sh')],
-      { maxBuffer: 1 << 20, timeout: 60 * 60_000 },
-      (err, stdout, stderr) => {
-        process.stderr.write(stderr);
-        if (err)
-          reject(new Error('The Temporal CLI could not be found or built (see the options printed above).'));
-        else resolve(stdout.trim().split('\n').pop() ?? '');
-      },
-    );
+    const child = spawn('bash', [path.join(repoRoot, 'scripts/temporal-cli.sh')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+      timeout: 60 * 60_000,
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.on('data', (chunk: Buffer) => progress.write(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0)
+        reject(new Error('The Temporal CLI could not be found or built (see the options printed above).'));
+      else resolve(stdout.trim().split('\n').pop() ?? '');
+    });
   });
 }
 

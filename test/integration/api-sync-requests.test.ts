@@ -65,6 +65,20 @@ describe('the sync-request API', () => {
         }),
       ].map((o) => ({ ...o, id: `web_${o.id}`, number: `WEB-${o.number}` })),
     ]);
+    // The other business has orders of its own on the same day (a range with none would be nothing to send).
+    await loadOrders(
+      system.database.db,
+      [
+        ...generateDemoOrders({
+          businessId: 'biz_api_other',
+          from: '2025-06-01',
+          to: '2025-06-01',
+          ordersPerDay: 2,
+          channel: 'pos',
+          seed: 23,
+        }),
+      ].map((o) => ({ ...o, id: `other_${o.id}`, number: `OTHER-${o.number}` })),
+    );
     api = await system.api(businessId);
   });
   afterAll(async () => {

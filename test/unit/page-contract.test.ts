@@ -149,6 +149,7 @@ const PAGE_READS = {
   contacts: contract.ContactsResult,
   problem: contract.Problem,
   reconnect: contract.AuthorizeRedirect,
+  mappings: contract.MerchantSettings,
 };
 
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -192,7 +193,7 @@ describe('the page client and the contract', () => {
     expect(found).toEqual([
       'declares Channel, a contract type',
       'copies the strings pos | online | b2b of a contract type',
-      'copies {orderId, orderNumber, status} of {orderId, orderNumber, placedAt, total, currency, status, message, xeroInvoiceId, invoiceNumber, updatedAt}',
+      'copies {orderId, orderNumber, status} of {orderId, orderNumber, placedAt, total, currency, status, message, reason, xeroInvoiceId, invoiceNumber, updatedAt}',
       'copies the strings failed | synced | skipped of a contract type',
       'copies the strings auto | manual of a contract type',
       'types an API answer as { authorizeUrl: string }',

@@ -168,6 +168,11 @@ export function pageRoutes(deps: PageRouteDeps): Router {
     PAGE_PATH,
     withSession(deps, (caller, _req, res) => shell(caller, res)),
   );
+  // The settings view (tax and payment mappings, the reserve) is the same page; the client shows it by its path.
+  router.get(
+    `${PAGE_PATH}/settings`,
+    withSession(deps, (caller, _req, res) => shell(caller, res)),
+  );
   router.get(
     `${PAGE_PATH}/requests/:id`,
     withSession(deps, async (caller, req, res) => {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { LinkSpec, Operation } from '../operation';
 import {
   ControlAccepted,
@@ -101,6 +102,12 @@ export const syncRequestOperations = {
     responses: {
       202: acceptedResponse,
       ...checkFailures,
+      409: {
+        description:
+          'The business has no Xero connection; or the range has nothing to send (type "nothing_to_send", with ' +
+          '`counts`: no orders, or every one already in Xero or voided).',
+        schema: Problem,
+      },
       422: { description: 'The Idempotency-Key was used for a different body.', schema: Problem },
     },
   },
@@ -161,6 +168,29 @@ export const syncRequestOperations = {
     params: RequestIdParams,
     query: OrdersQuery,
     responses: { 200: { description: 'A page of order results.', schema: OrdersPage }, 404: notFound },
+  },
+  exportOrders: {
+    method: 'get',
+    path: `${BASE}/:id/orders.csv`,
+    operationId: 'exportSyncRequestOrders',
+    summary: 'Every order of a request as CSV, with its outcome, Xero invoice number and reason',
+    description:
+      'Columns: order_number, placed_at, total, currency, outcome (synced, failed or skipped), xero_invoice_number, ' +
+      'xero_invoice_id, reason (a failed order’s reason in plain words), details (Xero’s message, or why it was ' +
+      "skipped). RFC 4180, UTF-8; a text starting with =, +, - or @ is prefixed with ' so no spreadsheet runs it.",
+    tag,
+    auth: true,
+    session: true,
+    params: RequestIdParams,
+    responses: {
+      200: {
+        description: 'The CSV, one row per order, in order-id order.',
+        schema: z.string(),
+        contentType: 'text/csv',
+        headers: { 'Content-Disposition': 'attachment; filename="<request id>-orders.csv"' },
+      },
+      404: notFound,
+    },
   },
   pause: control('pause', 'Pause a request at the next batch boundary'),
   resume: control('resume', 'Resume a paused request'),

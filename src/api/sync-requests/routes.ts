@@ -11,6 +11,7 @@ import { controlRequest, retryFailed } from '../../requests/control';
 import { DetailCache } from '../../requests/detail-cache';
 import { CursorError, describeRequest, linksOf, listHistory, requireRequest } from '../../requests/history';
 import { listOrderResults } from '../../requests/order-results';
+import { ordersCsv } from '../../requests/orders-csv';
 import { previewSyncRequest } from '../../requests/preview';
 import { submitSyncRequest } from '../../requests/submit';
 import type { Submitted } from '../../requests/submit';
@@ -79,6 +80,14 @@ export function syncRequestRoutes(deps: SyncRequestRouteDeps): Router {
       listOrderResults(deps.db, { businessId, requestId: params.id, ...query }),
     );
     reply(res, ops.orders, 200, page);
+  });
+
+  mount(router, ops.exportOrders, async ({ businessId, params }, res) => {
+    await requireRequest(deps, businessId, params.id);
+    res
+      .type('text/csv; charset=utf-8')
+      .set('Content-Disposition', `attachment; filename="${params.id}-orders.csv"`)
+      .send(await ordersCsv(deps.db, businessId, params.id));
   });
 
   for (const action of ['pause', 'resume', 'cancel'] as const satisfies ControlAction[]) {

@@ -9,6 +9,8 @@ import { ConnectionError, XeroConnections } from '../../xero/connections';
 import type { ConnectionErrorCode } from '../../xero/connections';
 import { tokenCipherFromConfig } from '../../xero/token-crypto';
 import { requireApiKey } from '../auth';
+import { pageCallerOf } from '../page/session';
+import { PAGE_PATH } from '../../web/html';
 import { ApiError } from '../errors';
 import { mount, reply } from '../operation';
 import type { Operation } from '../operation';
@@ -90,6 +92,12 @@ export const xeroConnectionOperations = {
       200: {
         description: 'Connected; requests waiting for a reconnect carry on.',
         schema: ConnectionView.extend({ resumedRequests: z.array(z.string()) }),
+      },
+      303: {
+        description:
+          'A browser with a Manual Syncing page session (Reconnect on the page) goes back to the page, ' +
+          '`/manual-sync?xero=connected` (or `xero=not-connected&code=…`), which says how it went.',
+        headers: { Location: 'The Manual Syncing page.' },
       },
       400: { description: 'Unknown, expired or used state; or consent refused.', schema: Problem },
       409: {
@@ -210,11 +218,17 @@ export function xeroConnectionRoutes(deps: XeroConnectionRouteDeps): Router {
         if (browser && err instanceof ConnectionError) return err;
         throw toApiError(err);
       });
+    // A merchant who pressed Reconnect on the Manual Syncing page goes back to it, which says how it went.
+    const page = browser ? await pageCallerOf(req, deps.cfg, deps.db) : null;
     // The person is in a browser, back from Xero: tell them in words on a page of its own.
-    if (done instanceof ConnectionError)
+    if (done instanceof ConnectionError) {
+      if (page) return void res.redirect(303, `${PAGE_PATH}?xero=not-connected&code=${done.code}`);
       return void res.status(connectionErrorStatus(done).status).type('html').send(failurePage(done));
+    }
     const resumedRequests = await resume(deps, done.businessId);
     const body = { ...view(done.connection), resumedRequests };
+    if (page?.businessId === done.businessId)
+      return void res.redirect(303, `${PAGE_PATH}?xero=connected&resumed=${resumedRequests.length}`);
     if (browser) return void res.type('html').send(successPage(body, done.otherTenants));
     reply(res, xeroConnectionOperations.callback, 200, body);
   });

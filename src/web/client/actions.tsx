@@ -77,6 +77,8 @@ async function controlRequest(r: RequestView, action: ControlAction): Promise<vo
 /** Starts the retry of the failed orders, and says so with a link to it. */
 async function retryFailed(r: RequestView, idempotencyKey: string): Promise<void> {
   const accepted = await api.retryFailed(r.id, idempotencyKey);
+  // The original has its one retry now: its row says so, and Retry goes (the retry offers its own).
+  putRequests([{ ...r, retriedBy: r.retriedBy ?? { id: accepted.id, state: accepted.state, fixed: 0 } }]);
   notify(
     accepted.replayed
       ? 'These failed orders are already being retried.'
@@ -120,7 +122,8 @@ function ActionButtons(props: {
       ),
     );
   if (!closed) buttons.push(button('cancel', ' danger', 'Cancel request', props.onCancel));
-  if (closed && r.counts.failed > 0)
+  // A request has one retry: once started, its own detail offers Retry for what it could not push.
+  if (closed && r.counts.failed > 0 && !r.retriedBy)
     buttons.push(
       button('retry', ' primary', busy === 'retry' ? 'Retrying…' : 'Retry failed orders', props.onRetry),
     );

@@ -1,10 +1,10 @@
 import { useEffect, useRef } from 'preact/hooks';
-import type { Channel } from '../../contract';
+import type { Channel, PreviewResult } from '../../contract';
 import { useChoices, usePreview, useProblems, useSubmit } from './add-request-state';
 import type { Choices, Problems } from './add-request-state';
 import { ContactPicker } from './contact-picker';
 import { DateField, SelectField } from './fields';
-import { CHANNELS } from './format';
+import { CHANNELS, plural } from './format';
 import { PreviewSection } from './preview';
 import { usePageState } from './store';
 
@@ -25,6 +25,7 @@ export function AddSyncRequest(props: {
   useEffect(() => {
     dialog.current?.showModal();
   }, []);
+  const nothing = fresh ? nothingToSend(fresh) : null;
   return (
     <dialog ref={dialog} class="dialog" aria-labelledby="add-title" onClose={props.onClose}>
       <form method="dialog" class="add-form" onSubmit={(e) => void submit(e)} noValidate>
@@ -38,17 +39,35 @@ export function AddSyncRequest(props: {
             {problems.formError}
           </p>
         )}
+        {nothing && (
+          <p id="add-nothing" class="form-error">
+            {nothing}
+          </p>
+        )}
         <div class="actions">
           <button type="button" class="button" onClick={() => dialog.current?.close()}>
             Cancel
           </button>
-          <button type="submit" class="button primary" disabled={submitting || !fresh}>
+          <button
+            type="submit"
+            class="button primary"
+            disabled={submitting || !fresh || !!nothing}
+            aria-describedby={nothing ? 'add-nothing' : undefined}
+          >
             {submitting ? 'Submitting…' : 'Submit Sync Request'}
           </button>
         </div>
       </form>
     </dialog>
   );
+}
+
+/** Why Submit is off when the preview finds nothing to write (the API would refuse it: 409 nothing_to_send). */
+function nothingToSend({ orders }: PreviewResult): string | null {
+  if (orders.toSync > 0) return null;
+  if (orders.total === 0)
+    return 'Nothing to send: no orders in this range. Pick other dates, channel or location.';
+  return `Nothing to send: ${plural(orders.total, 'order')} in this range, ${orders.alreadySynced} already in Xero${orders.voided ? `, ${orders.voided} voided` : ''}.`;
 }
 
 interface FieldsProps {

@@ -9,6 +9,8 @@ import type {
   HistoryPage,
   HistoryQuery,
   LocationsView,
+  MerchantSettings,
+  MerchantSettingsPatch,
   OrderOutcome,
   OrdersPage,
   PreviewResult,
@@ -135,5 +137,8 @@ export const api = {
       },
     ),
   contacts: (search: string) => call<ContactsResult>('GET', `/api/xero/contacts${q({ search })}`),
+  mappings: () => call<MerchantSettings>('GET', '/api/business/mappings'),
+  saveMappings: (patch: MerchantSettingsPatch) =>
+    call<MerchantSettings>('PATCH', '/api/business/mappings', patch),
   reconnect: () => call<AuthorizeRedirect>('POST', '/manual-sync/reconnect'),
 };

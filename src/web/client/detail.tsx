@@ -6,6 +6,9 @@ import { CHANNELS, contactMappingWords, dateRange, dateTime, day, money, plural 
 import { BASE, onLinkClick } from './router';
 import { RetryOfFact } from './facts';
 import { Actions } from './actions';
+import { FailureReasonCell } from './failure-reason';
+import { xeroInvoiceLink } from './xero-links';
+import { OutcomeNote } from './outcomes';
 import { StatusBar } from './status';
 import { locationName, putRequests, usePageState } from './store';
 
@@ -48,8 +51,15 @@ export function RequestDetailView({ id }: { id: string }) {
         {CHANNELS[r.channel]} · {locationName(r.locationId)}, {dateRange(r.startDate, r.endDate)}
       </h2>
       <StatusBar request={r} />
+      <OutcomeNote request={r} />
       <Actions request={r} />
       <Facts request={r} />
+      <p class="export">
+        <a href={`/api/sync-requests/${encodeURIComponent(r.id)}/orders.csv`} download>
+          Export the orders (CSV)
+        </a>{' '}
+        <span class="muted">with each order’s outcome, Xero invoice number and reason</span>
+      </p>
       <OrderList request={r} status="failed" title="Failed orders" empty="No order failed." />
       <OrderList request={r} status="synced" title="Synced orders" empty="No order has been synced yet." />
       <OrderList request={r} status="skipped" title="Skipped orders" empty="No order was skipped." />
@@ -155,17 +165,38 @@ function useOrdersPage(id: string, status: OrderOutcome, count: number, cursors:
   return { page, error };
 }
 
-/** What the column after the total says: the invoice for a synced order, Xero's message, or why it was skipped. */
+/** What the column after the total says: the invoice for a synced order, why it failed and who fixes it, or why skipped. */
 const LAST_COLUMN: Record<OrderOutcome, string> = {
   synced: 'Xero invoice',
-  failed: "Xero's message",
+  failed: 'Why it failed',
   skipped: 'Why',
 };
 
+/** A synced order's invoice number, and a link that opens the invoice in Xero when the organisation is known. */
+function InvoiceCell({
+  order: o,
+  shortCode,
+}: {
+  order: OrdersPage['items'][number];
+  shortCode: string | null;
+}) {
+  if (!o.invoiceNumber) return <>—</>;
+  if (!shortCode || !o.xeroInvoiceId) return <>{o.invoiceNumber}</>;
+  return (
+    <>
+      {o.invoiceNumber}{' '}
+      <a href={xeroInvoiceLink(shortCode, o.xeroInvoiceId)} target="_blank" rel="noopener noreferrer">
+        Open {o.invoiceNumber} in Xero
+      </a>
+    </>
+  );
+}
+
 function OrdersTable(props: { page: OrdersPage; status: OrderOutcome; title: string }) {
   const synced = props.status === 'synced';
+  const shortCode = usePageState().business?.organisation?.shortCode ?? null;
   return (
-    <div class="table-wrap" role="region" aria-label={props.title} tabIndex={0}>
+    <div class="table-wrap stacking" role="region" aria-label={props.title} tabIndex={0}>
       <table>
         <thead>
           <tr>
@@ -180,11 +211,19 @@ function OrdersTable(props: { page: OrdersPage; status: OrderOutcome; title: str
         <tbody>
           {props.page.items.map((o) => (
             <tr key={o.orderId}>
-              <td>{o.orderNumber ?? o.orderId}</td>
-              <td>{o.placedAt ? dateTime(o.placedAt) : '—'}</td>
-              <td class="num">{money(o.total, o.currency)}</td>
-              <td>
-                {synced ? (o.invoiceNumber ?? '—') : (o.message ?? '—')}
+              <td data-label="Order">{o.orderNumber ?? o.orderId}</td>
+              <td data-label="Placed">{o.placedAt ? dateTime(o.placedAt) : '—'}</td>
+              <td data-label="Total" class="num">
+                {money(o.total, o.currency)}
+              </td>
+              <td data-label={LAST_COLUMN[props.status]}>
+                {o.reason ? (
+                  <FailureReasonCell reason={o.reason} />
+                ) : synced ? (
+                  <InvoiceCell order={o} shortCode={shortCode} />
+                ) : (
+                  (o.message ?? '—')
+                )}
                 {synced && o.message && <span class="muted"> ({o.message})</span>}
               </td>
             </tr>

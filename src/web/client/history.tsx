@@ -5,22 +5,22 @@ import type { HistoryFilter, RequestView } from './api';
 import { AddSyncRequest } from './add-request';
 import { CHANNELS, contactMappingWords, dateRange, dateTime, STATE_NAMES } from './format';
 import { notify } from './notifications';
-import { onLinkClick, requestPath } from './router';
+import { onLinkClick, requestPath, settingsPath } from './router';
 import { RetryOfFact } from './facts';
+import { OutcomeNote } from './outcomes';
 import { StatusBar } from './status';
+import { filterFromUrl, isFiltered, NO_FILTER, urlWithFilter } from './filter-url';
+import type { Filter } from './filter-url';
 import { locationName, putRequests, usePageState } from './store';
-
-/**
- * The history log's filters as the form holds them: the API's own, '' for any. A location is '' (any location),
- * 'all' (requests for every location) or one location's id.
- */
-type Filter = { [K in 'state' | 'channel' | 'locationId' | 'date']-?: NonNullable<HistoryFilter[K]> | '' };
-
-const NO_FILTER: Filter = { state: '', channel: '', locationId: '', date: '' };
 
 /** The history log: newest first, filtered, a page at a time; rows kept current by the page's stream. */
 export function HistoryView() {
-  const [filter, setFilter] = useState<Filter>(NO_FILTER);
+  const [filter, setFilterState] = useState<Filter>(() => filterFromUrl(location.search));
+  // The filters live in the address too: a reload, Back or a shared link shows the same requests.
+  const setFilter = (next: Filter) => {
+    setFilterState(next);
+    history.replaceState(null, '', urlWithFilter(next, location));
+  };
   const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
   const [adding, setAdding] = useState(false);
   const [reloads, setReloads] = useState(0);
@@ -32,6 +32,8 @@ export function HistoryView() {
   const submitted = (id: string, replayed: boolean) => {
     setAdding(false);
     setFilter(NO_FILTER);
+    // Focus goes to the new row once the first page is read again (not lost to the page's body).
+    history.replaceState(null, '', `${location.pathname}#request-${id}`);
     setCursors([undefined]);
     setReloads((n) => n + 1);
     notifySubmitted(id, replayed);
@@ -40,6 +42,9 @@ export function HistoryView() {
     <section aria-labelledby="history-title">
       <div class="section-head">
         <h2 id="history-title">History log</h2>
+        <a class="button" href={settingsPath()} onClick={onLinkClick}>
+          Settings
+        </a>
         <button type="button" class="button primary" onClick={() => setAdding(true)}>
           Add Sync Request
         </button>
@@ -48,7 +53,7 @@ export function HistoryView() {
       <HistoryRows
         ids={listed.ids}
         error={listed.error}
-        filtered={filter !== NO_FILTER}
+        filtered={isFiltered(filter)}
         onRetry={() => setReloads((n) => n + 1)}
       />
       <HistoryPager cursors={cursors} nextCursor={listed.nextCursor} onMove={setCursors} />
@@ -92,12 +97,13 @@ function useHistoryPage(filter: Filter, cursors: Array<string | undefined>, relo
 
 /** The API's query for the form's filters: a filter left at "any" is not sent. */
 function queryOf(filter: Filter, cursor: string | undefined): HistoryFilter {
-  const { state, channel, locationId, date } = filter;
+  const { state, channel, locationId, date, search } = filter;
   return {
     state: state || undefined,
     channel: channel || undefined,
     locationId: locationId || undefined,
     date: date || undefined,
+    search: search || undefined,
     cursor,
   };
 }
@@ -224,6 +230,16 @@ function Filters({ filter, onChange }: { filter: Filter; onChange: (patch: Parti
         <span>Covers date</span>
         <input type="date" value={filter.date} onChange={(e) => onChange({ date: e.currentTarget.value })} />
       </label>
+      <label>
+        <span>Order or invoice number</span>
+        <input
+          type="search"
+          value={filter.search}
+          maxLength={100}
+          onChange={(e) => onChange({ search: e.currentTarget.value.trim() })}
+          onKeyDown={(e) => e.key === 'Enter' && onChange({ search: e.currentTarget.value.trim() })}
+        />
+      </label>
     </form>
   );
 }
@@ -282,6 +298,7 @@ function RequestRow({ request: r }: { request: RequestView }) {
         {r.retryOf && <RetryOfFact retryOf={r.retryOf} words="an earlier request" />}
       </dl>
       <StatusBar request={r} />
+      <OutcomeNote request={r} />
     </li>
   );
 }

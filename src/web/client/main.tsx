@@ -2,12 +2,14 @@ import { render } from 'preact';
 import type { RefObject } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { api, ApiProblem, whenSessionEnds } from './api';
+import type { RequestView } from './api';
 import type { PageEvents } from '../../contract';
 import { ConnectionBanner } from './connection';
 import { RequestDetailView } from './detail';
-import { setTimeZone } from './format';
+import { CHANNELS, dateRange, setTimeZone, stateWords } from './format';
 import { HistoryView } from './history';
-import { Notifications } from './notifications';
+import { notify, Notifications } from './notifications';
+import { SettingsView } from './settings';
 import { useRoute } from './router';
 import type { Route } from './router';
 import {
@@ -18,6 +20,7 @@ import {
   setStream,
   streamReady,
   usePageState,
+  whenRequestEnds,
 } from './store';
 
 /**
@@ -45,9 +48,31 @@ function connectStream(): void {
   };
 }
 
+/** Back from Xero's consent (Reconnect): the callback sent the browser here with how it went. */
+function reconnectOutcome(): void {
+  const params = new URLSearchParams(location.search);
+  const outcome = params.get('xero');
+  if (!outcome) return;
+  if (outcome === 'connected') notify('Reconnected to Xero. Requests that were waiting for it carry on.');
+  else
+    notify(
+      `Xero did not connect (${params.get('code') ?? 'no reason given'}). Try Reconnect again; if it keeps failing, ask your platform.`,
+    );
+  for (const name of ['xero', 'code', 'resumed']) params.delete(name);
+  const rest = params.toString();
+  history.replaceState(null, '', `${location.pathname}${rest ? `?${rest}` : ''}${location.hash}`);
+}
+
+/** A request the page shows has ended: said once, for screen readers too (the notifications' live region). */
+function announceEnd(r: RequestView): void {
+  notify(`${CHANNELS[r.channel]} sync request ${dateRange(r.startDate, r.endDate)}: ${stateWords(r)}.`);
+}
+
 /** The business, its locations and the stream: read once, when the page opens. */
 function loadPage(): void {
   whenSessionEnds(() => setStream('ended'));
+  whenRequestEnds(announceEnd);
+  reconnectOutcome();
   api.business().then(
     (business) => {
       setTimeZone(business.timeZone);
@@ -71,7 +96,7 @@ function useFocusOnNewView(route: Route, heading: RefObject<HTMLHeadingElement |
     if (firstView.current) return void (firstView.current = false);
     heading.current?.focus();
     window.scrollTo(0, 0);
-  }, [route.view === 'request' ? route.id : 'history']);
+  }, [route.view === 'request' ? route.id : route.view]);
 }
 
 function App() {
@@ -101,6 +126,8 @@ function App() {
           <p class="empty">Loading…</p>
         ) : route.view === 'request' ? (
           <RequestDetailView id={route.id} />
+        ) : route.view === 'settings' ? (
+          <SettingsView />
         ) : (
           <HistoryView />
         )}

@@ -2,8 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 
 /**
- * Notifications ("Sync request submitted", with a link to its row), announced by screen readers through a
- * polite live region that is always in the page.
+ * Notifications ("Sync request submitted", with a link to its row; "… completed"), announced by screen readers
+ * through a polite live region that is always in the page. Each dismisses itself after NOTE_SECONDS.
  */
 export interface Note {
   id: number;
@@ -15,9 +15,22 @@ let notes: Note[] = [];
 let next = 1;
 const listeners = new Set<() => void>();
 
+/** How long a note stays: long enough to read and reach its link; never while the keyboard or pointer is on it. */
+export const NOTE_SECONDS = 12;
+
 export function notify(text: string, link?: Note['link']): void {
-  notes = [...notes.slice(-2), { id: next++, text, link }];
+  const id = next++;
+  notes = [...notes.slice(-2), { id, text, link }];
   for (const l of listeners) l();
+  dismissLater(id);
+}
+
+function dismissLater(id: number): void {
+  setTimeout(() => {
+    const held = document.querySelector(`[data-note="${id}"]:hover, [data-note="${id}"]:focus-within`);
+    if (held) return dismissLater(id);
+    dismiss(id);
+  }, NOTE_SECONDS * 1000);
 }
 
 function dismiss(id: number): void {
@@ -35,7 +48,7 @@ export function Notifications(): ComponentChildren {
   return (
     <div class="notifications" role="status" aria-live="polite">
       {notes.map((n) => (
-        <div class="note" key={n.id}>
+        <div class="note" key={n.id} data-note={n.id}>
           <span>{n.text}</span>
           {n.link && (
             <a href={n.link.href} onClick={n.link.onClick}>

@@ -6,11 +6,17 @@ import { useEffect, useState } from 'preact/hooks';
  */
 export const BASE = '/manual-sync';
 
-export type Route = { view: 'history' } | { view: 'request'; id: string };
+export type Route = { view: 'history' } | { view: 'settings' } | { view: 'request'; id: string };
 
 export function routeOf(pathname: string): Route {
+  if (/^\/manual-sync\/settings\/?$/.test(pathname)) return { view: 'settings' };
   const match = /^\/manual-sync\/requests\/(sr_[a-z0-9]+)\/?$/.exec(pathname);
   return match ? { view: 'request', id: match[1]! } : { view: 'history' };
+}
+
+/** The settings view, at one setting's section (its id is the setting's name: taxTypes, paymentAccounts, …). */
+export function settingsPath(section?: string): string {
+  return `${BASE}/settings${section ? `#${section}` : ''}`;
 }
 
 export function requestPath(id: string): string {

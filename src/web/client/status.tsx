@@ -2,6 +2,12 @@ import type { RequestView } from './api';
 import { CHANNELS, CLOSED, dateRange, duration, etaWords, percent, plural, stateWords } from './format';
 import { ReconnectButton } from './connection';
 
+/** Waiting for Xero's limit and Paused each have a colour of their own, apart from Running's (page.css). */
+const OWN_TONES: Partial<Record<RequestView['state'], string>> = {
+  waiting_for_quota: 'wait',
+  paused: 'paused',
+};
+
 /**
  * A request's status bar: orders done of those its range holds, the percentage, the state in words and, while
  * it runs, the ETA. Used by the history log's rows and the request's detail alike.
@@ -18,7 +24,7 @@ export function StatusBar({ request: r }: { request: RequestView }) {
         ? 'warn'
         : CLOSED.has(r.state)
           ? 'done'
-          : 'busy';
+          : (OWN_TONES[r.state] ?? 'busy');
   const eta =
     etaWords(r) ??
     (!CLOSED.has(r.state) && typeof r.etaSeconds === 'number' && r.etaSeconds > 0

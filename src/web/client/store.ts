@@ -75,11 +75,18 @@ export function setStream(stream: PageState['stream']): void {
  * Merges what an answer or an event says about requests. A closed request stays closed: an answer read before
  * it closed cannot take it back, whatever order the answer and the event arrive in.
  */
+/** Called when the stream says a request the page was showing has ended (the page announces it). */
+let onEnded: (request: RequestView) => void = () => undefined;
+export function whenRequestEnds(handler: (request: RequestView) => void): void {
+  onEnded = handler;
+}
+
 export function putRequests(requests: RequestView[], fromStream = false): void {
   for (const incoming of requests) {
     const known = state.requests.get(incoming.id);
     if (!known && fromStream) state.arrivals += 1;
     if (known && CLOSED.has(known.state) && !CLOSED.has(incoming.state)) continue;
+    if (fromStream && known && !CLOSED.has(known.state) && CLOSED.has(incoming.state)) onEnded(incoming);
     state.requests.set(incoming.id, { ...known, ...incoming });
   }
   changed();
