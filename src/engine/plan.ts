@@ -223,3 +223,28 @@ export async function planFromStats(
 export function liveOrders(stats: Pick<RangeStats, 'total' | 'voided'>): number {
   return stats.total - stats.voided;
 }
+
+/**
+ * Whether orders of the range already in Xero may still have follow-ups to write (payments not recorded yet, a
+ * refund's credit note, refund payment or allocation): a request for them has work even with no invoice to write.
+ * A refund's refund payment or allocation not needed is marked done with its credit note (ledger.ts), so one
+ * left undone is still to write; the walk decides the rest (src/engine/follow-ups.ts).
+ */
+export async function followUpsMayRemain(db: Db, input: ManualSyncInput): Promise<boolean> {
+  if (input.options.invoiceStatus !== 'AUTHORISED' || input.options.changesOnly === true) return false;
+  const params: unknown[] = [];
+  const where = rangeWhere(orderRangeOf(input), params);
+  params.push(input.options.recordPayments);
+  const { rows } = await db.query<{ left: boolean }>(
+    `SELECT EXISTS (
+       SELECT 1 FROM orders o
+       JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id AND l.status = 'synced'
+       WHERE ${where} AND o.status <> 'voided' AND (
+         ($${params.length} AND l.payments_status <> 'done' AND EXISTS (
+            SELECT 1 FROM jsonb_array_elements(o.payload->'payments') p WHERE (p->>'amount')::numeric <> 0))
+         OR (o.status = 'refunded' AND 'done' <> ANY (ARRAY[l.credit_note_status, l.refund_status, l.allocation_status]))
+       )) AS left`,
+    params,
+  );
+  return rows[0]?.left === true;
+}

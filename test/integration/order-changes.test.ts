@@ -9,7 +9,7 @@ import {
   simInvoices,
   simStats,
 } from '../support/orders';
-import { requestDetail, syncToEnd } from '../support/requests';
+import { requestDetail, submitSync, syncToEnd } from '../support/requests';
 import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
@@ -116,7 +116,10 @@ describe('changes of orders in Xero', () => {
       const before = await writeCalls(system);
       const again = await importOrdersFile(system.database.db, ndjsonFile([second]));
       expect(again).toMatchObject({ unchanged: 1, revised: 0 });
-      await syncRange(system, businessId, 'pos', '2025-03-03');
+      // Nothing new: the request is refused as having nothing to send, and nothing is written.
+      await expect(
+        submitSync(system, { businessId, channel: 'pos', startDate: '2025-03-03', endDate: '2025-03-03' }),
+      ).rejects.toThrow(/answered 409: .*"nothing_to_send"/);
       expect(await writeCalls(system)).toBe(before);
       expect(
         (await simCreditNotes(system.xero.baseUrl)).filter((n) => n.Reference === order.id),

@@ -2,7 +2,7 @@ import { importOrdersFile } from '../../src/orders/import';
 import type { Order } from '../../src/orders/schema';
 import { parseDecimal, sumDecimal } from '../../src/money';
 import { loadDemoOrders, ndjsonFile, simCreditNotes, simInvoices, simStats } from './orders';
-import { syncToEnd } from './requests';
+import { submitSync, syncToEnd } from './requests';
 import type { TestSystem } from './system';
 
 /**
@@ -33,6 +33,14 @@ export async function syncMonth(system: TestSystem, businessId: string): Promise
   );
   for (const r of ran) if (r.result.state !== 'completed') throw new Error(`${r.id} ended ${r.result.state}`);
   return ran.map((r) => r.id);
+}
+
+/** Every channel's request for the month is refused as having nothing to send (409 nothing_to_send, issue 25). */
+export async function expectNothingToSend(system: TestSystem, businessId: string): Promise<void> {
+  for (const channel of CHANNELS)
+    await expect(submitSync(system, { businessId, channel, ...MONTH })).rejects.toThrow(
+      /answered 409: .*"nothing_to_send"/,
+    );
 }
 
 export interface Revised {
