@@ -17,6 +17,7 @@ import { contactSpellingsOf, liveOrders, orderRangeOf, planFromStats, rangeStats
 import { openChangeCount } from '../engine/change-ledger';
 import type { RangeStats, RequestPlan } from '../engine/plan';
 import { buildInput, findContact, ownRequest } from './submit';
+import { openDayWarning } from './posting';
 import type { SubmitDeps } from './submit';
 
 export interface PreviewDeps extends SubmitDeps {
@@ -69,6 +70,7 @@ export async function previewSyncRequest(deps: PreviewDeps, businessId: string, 
       ...(await warnings(deps, business, input, stats)),
       ...(facts && stats.total > 0 ? await organisationWarnings(deps.db, input, facts) : []),
       ...(liveOrders(stats) > 0 ? await trackingWarnings(deps, business, input) : []),
+      ...openDayWarning(input, (deps.now ?? (() => new Date()))()),
     ],
   };
 }
