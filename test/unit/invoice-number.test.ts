@@ -86,6 +86,8 @@ describe('the daily summary number template (issue 23)', () => {
     expect(validateSummaryTemplate('{CHANNEL}-{LOCATION}-{DATE}-{number}')).toEqual([
       expect.stringContaining('Unknown token {number}'),
     ]);
-    expect(validateSummaryTemplate('{CHANNEL},{LOCATION},{DATE}')).toEqual([expect.stringContaining('comma')]);
+    expect(validateSummaryTemplate('{CHANNEL},{LOCATION},{DATE}')).toEqual([
+      expect.stringContaining('comma'),
+    ]);
   });
 });
