@@ -1,6 +1,7 @@
 import { XeroApiError } from '../xero/errors';
 import { claimChange, finishChange, openChanges } from './change-ledger';
 import type { OpenChange } from './change-ledger';
+import { applyAmend } from './change-amends';
 import { applyVoid } from './change-voids';
 import { applyPayment, applyRefund } from './change-writes';
 import type { ChangeResult } from './change-writes';
@@ -62,7 +63,5 @@ async function applyOne(step: Step, change: OpenChange): Promise<ChangeResult> {
   if (change.kind === 'payment') return applyPayment(step, change, invoice);
   if (change.kind === 'refund') return applyRefund(step, change, invoice);
   if (change.kind === 'void') return applyVoid(step, change, invoice);
-  return {
-    failed: `the order's lines or total changed, and updating an invoice in Xero is not done by a sync yet: correct invoice ${change.invoiceNumber} in Xero`,
-  };
+  return applyAmend(step, change, invoice);
 }
