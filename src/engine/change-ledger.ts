@@ -111,6 +111,26 @@ export async function claimChange(
   return row.was === 'due' ? 'fresh' : 'stale';
 }
 
+/**
+ * Lets go of a claim this attempt holds, left `pending` with no claimant, so that another request takes it over at
+ * once instead of waiting for it to grow stale: for a pause or a spent daily quota, which stop before a call is
+ * sent. It stays `pending` (not `due`): an earlier write of the same change may have landed, and whoever claims it
+ * next asks Xero first, as every change's writer does.
+ */
+export async function releaseChange(
+  db: Db,
+  businessId: string,
+  change: Pick<OpenChange, 'orderId' | 'key'>,
+  who: Pick<Claimant, 'requestId' | 'attempt'>,
+): Promise<void> {
+  await db.query(
+    `UPDATE order_changes SET claimed_by = NULL, claimed_at = NULL, updated_at = now()
+     WHERE business_id = $1 AND order_id = $2 AND change_key = $3 AND status = 'pending'
+       AND claimed_by = $4 || ' ' || $5`,
+    [businessId, change.orderId, change.key, who.requestId, who.attempt],
+  );
+}
+
 /** A change applied (with what Xero holds for it) or refused (with the reason and what to do). */
 export async function finishChange(
   db: Db,
