@@ -68,17 +68,38 @@ export async function openChanges(db: Db, range: OrderRange): Promise<OpenChange
   }));
 }
 
-/** How many changes of the range are not yet applied (the preview and progress count them apart). */
-export async function openChangeCount(db: Db, range: OrderRange): Promise<number> {
+/** Open changes of a range, counted by what they do in Xero (the preview shows them apart from new orders). */
+export interface ChangeKindCounts {
+  payments: number;
+  refunds: number;
+  voids: number;
+  lineChanges: number;
+}
+
+/** SQL: the columns of ChangeKindCounts, counted over `order_changes c` rows that pass `filter`. */
+export const KIND_COUNTS = (filter: string) => `
+  count(*) FILTER (WHERE ${filter} AND c.kind = 'payment')::int AS payments,
+  count(*) FILTER (WHERE ${filter} AND c.kind = 'refund')::int AS refunds,
+  count(*) FILTER (WHERE ${filter} AND c.kind = 'void')::int AS voids,
+  count(*) FILTER (WHERE ${filter} AND c.kind = 'amend')::int AS "lineChanges"`;
+
+/** How many changes of the range are not yet applied, by kind. */
+export async function openChangeKinds(db: Db, range: OrderRange): Promise<ChangeKindCounts> {
   const params: unknown[] = [];
   const where = rangeWhere({ ...range, failedIn: undefined }, params, 'o');
-  const { rows } = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM order_changes c
+  const { rows } = await db.query<ChangeKindCounts>(
+    `SELECT ${KIND_COUNTS('true')} FROM order_changes c
      JOIN orders o ON o.business_id = c.business_id AND o.id = c.order_id
      WHERE ${where} AND c.status IN ('due', 'pending')`,
     params,
   );
-  return rows[0]?.n ?? 0;
+  return rows[0] ?? { payments: 0, refunds: 0, voids: 0, lineChanges: 0 };
+}
+
+/** How many changes of the range are not yet applied (the preview and progress count them apart). */
+export async function openChangeCount(db: Db, range: OrderRange): Promise<number> {
+  const k = await openChangeKinds(db, range);
+  return k.payments + k.refunds + k.voids + k.lineChanges;
 }
 
 /**

@@ -92,7 +92,11 @@ describe('a change of lines of an unpaid order in Xero, with Xero faults', () =>
       expect(summary).toMatchObject({ revised: ORDERS, failed: 0 });
       const { id, result } = await syncToEnd(system, range);
       expect(result.state).toBe('completed');
-      expect((await requestDetail(system, businessId, id)).changes).toEqual({ applied: ORDERS, failed: 0 });
+      expect((await requestDetail(system, businessId, id)).changes).toEqual({
+        applied: ORDERS,
+        failed: 0,
+        kinds: { payments: 0, refunds: 0, voids: 0, lineChanges: ORDERS },
+      });
 
       const invoices = await simInvoices(system.xero.baseUrl);
       const stats = await simStats(system.xero.baseUrl);

@@ -159,6 +159,7 @@ describe('changes of orders in Xero', () => {
         toSync: 1,
         alreadySynced: 1,
         changes: 1,
+        changeKinds: { payments: 0, refunds: 1, voids: 0, lineChanges: 0 },
       });
       const onlyChanges = await api.post('/api/sync-requests/preview', body(true));
       expect((onlyChanges.body as { orders: object }).orders).toMatchObject({ toSync: 0, changes: 1 });
@@ -167,7 +168,11 @@ describe('changes of orders in Xero', () => {
       expect(result.state).toBe('completed');
       // Progress shows the change apart from the orders: the new order was skipped, not written.
       const detail = await requestDetail(system, businessId, id);
-      expect(detail.changes).toEqual({ applied: 1, failed: 0 });
+      expect(detail.changes).toEqual({
+        applied: 1,
+        failed: 0,
+        kinds: { payments: 0, refunds: 1, voids: 0, lineChanges: 0 },
+      });
       expect(detail.counts).toMatchObject({ synced: 1, skipped: 1 });
       const references = async () => (await simInvoices(system.xero.baseUrl)).map((i) => i.Reference);
       expect(await references()).toContain(inXero.id);
