@@ -17,6 +17,8 @@ import type { ContactResolution } from './request-contacts';
 import type { WorkItem } from './work-queue';
 import { elementErrors, toXeroInvoice } from '../xero/wire';
 import { isVoided } from './change-writes';
+import { decimalFromNumber } from '../money';
+import { money2 } from '../xero/amounts';
 import { PauseRequested } from './step';
 import type { Step } from './step';
 
@@ -155,6 +157,7 @@ export async function reconcilePending(
         xeroContactId: inv.contact?.contactID ?? null,
         // Money check of an invoice found in Xero (an earlier attempt's answer was lost): Total against the order's.
         moneyCheck: checkFoundInvoice(order, inv).mismatch,
+        xeroTotal: xeroTotalOf(inv),
       },
     ];
   });
@@ -168,6 +171,10 @@ async function invoicesByNumbers(step: Step, numbers: string[]): Promise<Invoice
     found.push(...(await step.xero.getInvoicesByNumbers(step.ctx, group)));
   return found;
 }
+
+/** Xero's Total of an invoice as a decimal string (exact: Xero's amounts have at most 4 decimals). */
+const xeroTotalOf = (inv: Invoice): string | null =>
+  inv.total === undefined ? null : money2(decimalFromNumber(inv.total));
 
 /** How many new numbers an order whose invoices were voided may take (`-R2` … `-R9`) before it fails. */
 const RENUMBER_LIMIT = 9;
@@ -242,6 +249,7 @@ async function settleInvoices(
         xeroInvoiceId: result.invoiceID,
         xeroContactId: result.contact?.contactID ?? null,
         moneyCheck: checks.get(p.order.id) ?? null,
+        xeroTotal: xeroTotalOf(result),
       });
     } else if (errors.some((e) => /must be unique/i.test(e))) duplicates.push(p);
     else failed.push({ orderId: p.order.id, invoiceNumber: number, error: errors.join('; ') });
