@@ -140,6 +140,7 @@ export const ROOMS = {
     'definitions.ts',
     'engine/',
     'errors.ts',
+    'money.ts',
     'orders/',
     'text.ts',
     'xero/',

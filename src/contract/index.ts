@@ -8,6 +8,7 @@
  */
 export * from './sync-request';
 export * from './request-views';
+export * from './reconciliation';
 export * from './business';
 export * from './problem';
 export * from './page';

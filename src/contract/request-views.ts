@@ -148,6 +148,19 @@ export const RequestSummaries = z.object({
     ),
 });
 export type RequestSummaries = z.infer<typeof RequestSummaries>;
+/** Changes of orders already in Xero, by what each does there (docs/revisions.md). */
+export const ChangeKinds = z
+  .object({
+    payments: z.number().int().describe('Later payments.'),
+    refunds: z.number().int().describe('Later refunds (each its own credit note).'),
+    voids: z.number().int().describe('Voids of orders in Xero.'),
+    lineChanges: z
+      .number()
+      .int()
+      .describe('Changes of lines, total or date of unpaid orders (invoice updates).'),
+  })
+  .describe('Changes of orders already in Xero by kind, apart from new orders.');
+export type ChangeKinds = z.infer<typeof ChangeKinds>;
 
 /** A request's detail: its summary, with its options and its progress (GET /api/sync-requests/{id}). */
 export const SyncRequestDetail = SyncRequestSummary.extend({
@@ -162,7 +175,7 @@ export const SyncRequestDetail = SyncRequestSummary.extend({
     .describe('The local date (business time zone) of the last order the sync has passed.'),
   contacts: z.object({ total: z.number().int(), done: z.number().int() }),
   changes: z
-    .object({ applied: z.number().int(), failed: z.number().int() })
+    .object({ applied: z.number().int(), failed: z.number().int(), kinds: ChangeKinds })
     .describe(
       'Changes of orders already in Xero (later payments, refunds, voids; docs/revisions.md) this request applied or could not apply, apart from the new orders in `counts`.',
     ),
@@ -297,6 +310,7 @@ export const PreviewResult = z.object({
       .describe(
         'Changes of orders already in Xero (later payments, refunds, voids) not yet applied: sent by this request, apart from the new orders (docs/revisions.md).',
       ),
+    changeKinds: ChangeKinds,
   }),
   estimate: z.object({
     calls: z.object({

@@ -68,17 +68,38 @@ export async function openChanges(db: Db, range: OrderRange): Promise<OpenChange
   }));
 }
 
-/** How many changes of the range are not yet applied (the preview and progress count them apart). */
-export async function openChangeCount(db: Db, range: OrderRange): Promise<number> {
+/** Open changes of a range, counted by what they do in Xero (the preview shows them apart from new orders). */
+export interface ChangeKindCounts {
+  payments: number;
+  refunds: number;
+  voids: number;
+  lineChanges: number;
+}
+
+/** SQL: the columns of ChangeKindCounts, counted over `order_changes c` rows that pass `filter`. */
+export const KIND_COUNTS = (filter: string) => `
+  count(*) FILTER (WHERE ${filter} AND c.kind = 'payment')::int AS payments,
+  count(*) FILTER (WHERE ${filter} AND c.kind = 'refund')::int AS refunds,
+  count(*) FILTER (WHERE ${filter} AND c.kind = 'void')::int AS voids,
+  count(*) FILTER (WHERE ${filter} AND c.kind = 'amend')::int AS "lineChanges"`;
+
+/** How many changes of the range are not yet applied, by kind. */
+export async function openChangeKinds(db: Db, range: OrderRange): Promise<ChangeKindCounts> {
   const params: unknown[] = [];
   const where = rangeWhere({ ...range, failedIn: undefined }, params, 'o');
-  const { rows } = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM order_changes c
+  const { rows } = await db.query<ChangeKindCounts>(
+    `SELECT ${KIND_COUNTS('true')} FROM order_changes c
      JOIN orders o ON o.business_id = c.business_id AND o.id = c.order_id
      WHERE ${where} AND c.status IN ('due', 'pending')`,
     params,
   );
-  return rows[0]?.n ?? 0;
+  return rows[0] ?? { payments: 0, refunds: 0, voids: 0, lineChanges: 0 };
+}
+
+/** How many changes of the range are not yet applied (the preview and progress count them apart). */
+export async function openChangeCount(db: Db, range: OrderRange): Promise<number> {
+  const k = await openChangeKinds(db, range);
+  return k.payments + k.refunds + k.voids + k.lineChanges;
 }
 
 /**
@@ -109,6 +130,26 @@ export async function claimChange(
   const row = rows[0];
   if (!row?.claimed) return null;
   return row.was === 'due' ? 'fresh' : 'stale';
+}
+
+/**
+ * Lets go of a claim this attempt holds, left `pending` with no claimant, so that another request takes it over at
+ * once instead of waiting for it to grow stale: for a pause or a spent daily quota, which stop before a call is
+ * sent. It stays `pending` (not `due`): an earlier write of the same change may have landed, and whoever claims it
+ * next asks Xero first, as every change's writer does.
+ */
+export async function releaseChange(
+  db: Db,
+  businessId: string,
+  change: Pick<OpenChange, 'orderId' | 'key'>,
+  who: Pick<Claimant, 'requestId' | 'attempt'>,
+): Promise<void> {
+  await db.query(
+    `UPDATE order_changes SET claimed_by = NULL, claimed_at = NULL, updated_at = now()
+     WHERE business_id = $1 AND order_id = $2 AND change_key = $3 AND status = 'pending'
+       AND claimed_by = $4 || ' ' || $5`,
+    [businessId, change.orderId, change.key, who.requestId, who.attempt],
+  );
 }
 
 /** A change applied (with what Xero holds for it) or refused (with the reason and what to do). */

@@ -106,6 +106,9 @@ export async function creditNoteFor(
   if (note.number.length > 255 || !quotable(note.number))
     return { failed: `the credit note number ${note.number} is too long or holds a quote` };
   const [found] = await step.xero.getCreditNotesWhere(step.ctx, `CreditNoteNumber=="${note.number}"`);
+  // A voided or deleted note under this number is never adopted as this change's (docs/reconciliation.md).
+  if (found && isVoided(found))
+    return { failed: `credit note ${note.number} was voided or deleted in Xero; it is not written again` };
   if (found) return found;
   const draft = toXeroCreditNote({
     Type: 'ACCRECCREDIT',
@@ -196,6 +199,10 @@ export async function applyRefund(step: Step, change: OpenChange, invoice: Invoi
   const [existing] = quotable(number)
     ? await step.xero.getCreditNotesWhere(step.ctx, `CreditNoteNumber=="${number}"`)
     : [];
+  if (existing && isVoided(existing))
+    return {
+      failed: `credit note ${number} of the refund ${r.id} was voided or deleted in Xero; it is not written again`,
+    };
   if (!existing) {
     if (isVoided(invoice))
       return {

@@ -472,7 +472,10 @@ async function findStaleCreditNotes(step: Step, batch: Claimed[]): Promise<Map<s
   for (const group of creditNoteNumberGroups([...byNumber.keys()])) {
     for (const note of await step.xero.getCreditNotesWhere(step.ctx, group.where)) {
       const c = note.creditNoteNumber ? byNumber.get(note.creditNoteNumber) : undefined;
-      if (c && note.creditNoteID && note.reference === c.order.id) found.set(c.order.id, note.creditNoteID);
+      // A voided or deleted note is never adopted (docs/reconciliation.md).
+      const live = String(note.status) !== 'VOIDED' && String(note.status) !== 'DELETED';
+      if (c && live && note.creditNoteID && note.reference === c.order.id)
+        found.set(c.order.id, note.creditNoteID);
     }
   }
   return found;

@@ -16,6 +16,9 @@ import { invoiceNumberGroups } from './packing';
 import type { ContactResolution } from './request-contacts';
 import type { WorkItem } from './work-queue';
 import { elementErrors, toXeroInvoice } from '../xero/wire';
+import { isVoided } from './change-writes';
+import { decimalFromNumber } from '../money';
+import { money2 } from '../xero/amounts';
 import { PauseRequested } from './step';
 import type { Step } from './step';
 
@@ -113,28 +116,38 @@ export function writeOptions(step: Step): WriteOptions {
  */
 export async function writeInvoices(step: Step, page: InvoicePage): Promise<OrderOutcomeRow[]> {
   const pending = page.toWrite.filter((p) => page.pendingIds.has(p.order.id)).map((p) => p.order);
-  const adopted = await reconcilePending(step, page, pending);
+  // The number the pending write went out under (a renumbered order's is not the template's).
+  const numberOf = (o: Order) => page.ledger.get(o.id)?.invoiceNumber || invoiceNumberOf(step, o);
+  const adopted = await reconcilePending(step, page, pending, numberOf);
   // A pending order Xero does not have is written again with the others.
   const toWrite = page.toWrite.filter((p) => !adopted.ids.has(p.order.id));
   if (toWrite.length === 0) return adopted.outcomes;
   return [...adopted.outcomes, ...(await pushInvoices(step, page, toWrite))];
 }
 
-/** Orders whose earlier write has an unknown outcome: ask Xero by invoice number before writing again. */
+/**
+ * Orders whose earlier write has an unknown outcome: ask Xero by invoice number before writing again. Only a live
+ * invoice of the order (its number, our Reference, not VOIDED or DELETED) is adopted: a voided or deleted one is
+ * never the order's invoice again (docs/reconciliation.md); such orders are answered in `voided`, by number.
+ */
 export async function reconcilePending(
   step: Step,
   page: Pick<InvoicePage, 'dueAfter'>,
   orders: Order[],
-): Promise<{ ids: Set<string>; outcomes: OrderOutcomeRow[] }> {
+  numberOf: (order: Order) => string = (o) => invoiceNumberOf(step, o),
+): Promise<{ ids: Set<string>; outcomes: OrderOutcomeRow[]; voided: Map<string, string> }> {
   const ids = new Set<string>();
-  if (orders.length === 0) return { ids, outcomes: [] };
-  const numbers = new Map(orders.map((o) => [invoiceNumberOf(step, o), o]));
-  const found: Invoice[] = [];
-  for (const group of invoiceNumberGroups([...numbers.keys()]))
-    found.push(...(await step.xero.getInvoicesByNumbers(step.ctx, group)));
+  const voided = new Map<string, string>();
+  if (orders.length === 0) return { ids, outcomes: [], voided };
+  const numbers = new Map(orders.map((o) => [numberOf(o), o]));
+  const found = await invoicesByNumbers(step, [...numbers.keys()]);
   const synced = found.flatMap((inv): SyncedOrder[] => {
     const order = inv.invoiceNumber ? numbers.get(inv.invoiceNumber) : undefined;
     if (!order || inv.reference !== order.id || !inv.invoiceID || ids.has(order.id)) return [];
+    if (isVoided(inv)) {
+      voided.set(order.id, inv.invoiceNumber!);
+      return [];
+    }
     ids.add(order.id);
     return [
       {
@@ -144,14 +157,39 @@ export async function reconcilePending(
         xeroContactId: inv.contact?.contactID ?? null,
         // Money check of an invoice found in Xero (an earlier attempt's answer was lost): Total against the order's.
         moneyCheck: checkFoundInvoice(order, inv).mismatch,
+        xeroTotal: xeroTotalOf(inv),
       },
     ];
   });
   await recordAnswers(step, page, { synced }, new Map(orders.map((o) => [o.id, o])));
-  return { ids, outcomes: synced.map(syncedOutcome) };
+  return { ids, outcomes: synced.map(syncedOutcome), voided };
 }
 
-async function pushInvoices(step: Step, page: InvoicePage, planned: Planned[]): Promise<OrderOutcomeRow[]> {
+async function invoicesByNumbers(step: Step, numbers: string[]): Promise<Invoice[]> {
+  const found: Invoice[] = [];
+  for (const group of invoiceNumberGroups(numbers))
+    found.push(...(await step.xero.getInvoicesByNumbers(step.ctx, group)));
+  return found;
+}
+
+/** Xero's Total of an invoice as a decimal string (exact: Xero's amounts have at most 4 decimals). */
+const xeroTotalOf = (inv: Invoice): string | null =>
+  inv.total === undefined ? null : money2(decimalFromNumber(inv.total));
+
+/** How many new numbers an order whose invoices were voided may take (`-R2` … `-R9`) before it fails. */
+const RENUMBER_LIMIT = 9;
+
+/** The numbers an order takes once its invoice under `number` was voided or deleted: `<number>-R2`, `-R3`, … */
+export function renumberings(number: string): string[] {
+  return Array.from({ length: RENUMBER_LIMIT - 1 }, (_, i) => `${number}-R${i + 2}`);
+}
+
+async function pushInvoices(
+  step: Step,
+  page: InvoicePage,
+  planned: Planned[],
+  renumbered = false,
+): Promise<OrderOutcomeRow[]> {
   const { db } = step.deps;
   const { businessId, requestId } = step.input;
   const invoices = planned.map((p) => toXeroInvoice(p.mapping.invoice));
@@ -182,7 +220,7 @@ async function pushInvoices(step: Step, page: InvoicePage, planned: Planned[]): 
       );
     throw err;
   }
-  return settleInvoices(step, page, planned, results);
+  return settleInvoices(step, page, planned, results, renumbered);
 }
 
 async function settleInvoices(
@@ -190,10 +228,11 @@ async function settleInvoices(
   page: InvoicePage,
   planned: Planned[],
   results: Invoice[],
+  renumbered: boolean,
 ): Promise<OrderOutcomeRow[]> {
   const synced: SyncedOrder[] = [];
   const failed: FailedOrder[] = [];
-  const duplicates: Order[] = [];
+  const duplicates: Planned[] = [];
   // Money check (src/engine/money-checks.ts): Xero's totals against the order's, kept on the ledger row.
   const sent = planned.map((p) => ({ order: p.order, invoice: p.mapping.invoice }));
   const checks = new Map(
@@ -210,8 +249,9 @@ async function settleInvoices(
         xeroInvoiceId: result.invoiceID,
         xeroContactId: result.contact?.contactID ?? null,
         moneyCheck: checks.get(p.order.id) ?? null,
+        xeroTotal: xeroTotalOf(result),
       });
-    } else if (errors.some((e) => /must be unique/i.test(e))) duplicates.push(p.order);
+    } else if (errors.some((e) => /must be unique/i.test(e))) duplicates.push(p);
     else failed.push({ orderId: p.order.id, invoiceNumber: number, error: errors.join('; ') });
   });
   // Xero's answer is kept at once, in one statement: the ledger's marks, the request's results, the work now due.
@@ -219,26 +259,80 @@ async function settleInvoices(
   return [
     ...synced.map(syncedOutcome),
     ...failed.map(failedOutcome),
-    ...(await settleDuplicates(step, page, duplicates)),
+    ...(await settleDuplicates(step, page, duplicates, renumbered)),
   ];
 }
 
-/** "Invoice # must be unique": ours from an earlier attempt is adopted; anyone else's is a real conflict. */
+/**
+ * "Invoice # must be unique": ours from an earlier attempt is adopted; ours but voided or deleted in Xero is never
+ * adopted, and the order is written again under its next free number (`renumber`); anyone else's is a conflict.
+ */
 async function settleDuplicates(
   step: Step,
-  page: Pick<InvoicePage, 'dueAfter'>,
-  orders: Order[],
+  page: InvoicePage,
+  duplicates: Planned[],
+  renumbered: boolean,
 ): Promise<OrderOutcomeRow[]> {
-  if (orders.length === 0) return [];
-  const adopted = await reconcilePending(step, page, orders);
-  const conflicts = orders
-    .filter((o) => !adopted.ids.has(o.id))
-    .map((o) => {
-      const invoiceNumber = invoiceNumberOf(step, o);
-      const error = `Invoice number ${invoiceNumber} already exists in Xero for another document; change the invoice number template`;
-      return { orderId: o.id, invoiceNumber, error };
+  if (duplicates.length === 0) return [];
+  const numberOf = (o: Order) => duplicates.find((p) => p.order === o)!.mapping.invoice.InvoiceNumber;
+  const orders = duplicates.map((p) => p.order);
+  const adopted = await reconcilePending(step, page, orders, numberOf);
+  const voided = renumbered ? [] : duplicates.filter((p) => adopted.voided.has(p.order.id));
+  const again = await renumber(step, page, voided);
+  const conflicts = duplicates
+    .filter((p) => !adopted.ids.has(p.order.id) && !again.handled.has(p.order.id))
+    .map((p) => {
+      const invoiceNumber = p.mapping.invoice.InvoiceNumber;
+      const error = adopted.voided.has(p.order.id)
+        ? `Invoice number ${invoiceNumber} is held in Xero by this order's voided or deleted invoice, and so are the numbers after it; void fewer, or change the invoice number template`
+        : `Invoice number ${invoiceNumber} already exists in Xero for another document; change the invoice number template`;
+      return { orderId: p.order.id, invoiceNumber, error };
     });
-  return [...adopted.outcomes, ...(await failOrders(step, conflicts))];
+  return [...adopted.outcomes, ...again.outcomes, ...(await failOrders(step, conflicts))];
+}
+
+/**
+ * Orders whose invoice number is held by their own voided or deleted invoice: the first of `<number>-R2` … that
+ * Xero does not hold is written (one call for the lot), and one Xero holds as the order's live invoice (an earlier
+ * attempt's) is adopted. An order with no number left is not handled (it fails as a conflict).
+ */
+async function renumber(
+  step: Step,
+  page: InvoicePage,
+  planned: Planned[],
+): Promise<{ handled: Set<string>; outcomes: OrderOutcomeRow[] }> {
+  const handled = new Set<string>();
+  if (planned.length === 0) return { handled, outcomes: [] };
+  const candidates = new Map(planned.map((p) => [p.order.id, renumberings(p.mapping.invoice.InvoiceNumber)]));
+  const held = new Map(
+    (await invoicesByNumbers(step, [...candidates.values()].flat())).map((i) => [i.invoiceNumber, i]),
+  );
+  const toWrite: Planned[] = [];
+  const toAdopt: Planned[] = [];
+  for (const p of planned) {
+    for (const number of candidates.get(p.order.id)!) {
+      const inv = held.get(number);
+      const ours = inv?.reference === p.order.id;
+      if (inv && ours && isVoided(inv)) continue;
+      if (inv && !ours) continue;
+      const next = {
+        ...p,
+        mapping: { ...p.mapping, invoice: { ...p.mapping.invoice, InvoiceNumber: number } },
+      };
+      (inv ? toAdopt : toWrite).push(next);
+      handled.add(p.order.id);
+      break;
+    }
+  }
+  const numberOf = (o: Order) => toAdopt.find((p) => p.order === o)!.mapping.invoice.InvoiceNumber;
+  const adopted = await reconcilePending(
+    step,
+    page,
+    toAdopt.map((p) => p.order),
+    numberOf,
+  );
+  const written = toWrite.length > 0 ? await pushInvoices(step, page, toWrite, true) : [];
+  return { handled, outcomes: [...adopted.outcomes, ...written] };
 }
 
 /** Fails orders in the ledger and in the request's results, with the reason; returns their outcomes. */

@@ -108,6 +108,8 @@ export interface SyncedOrder {
   xeroContactId: string | null;
   /** The invoice's money check (src/engine/money-checks.ts): null when Xero's amounts agree. */
   moneyCheck?: string | null;
+  /** The invoice's Total as Xero answered it (a decimal string), for the reconciliation. */
+  xeroTotal?: string | null;
 }
 
 /** An order that could not be written, with the reason. */
@@ -140,13 +142,15 @@ export const failedOutcome = (r: FailedOrder): OrderOutcomeRow => ({ ...r, outco
 // The invoice's money check is kept in the same statement: set when Xero's amounts differ, cleared otherwise.
 const markSyncedSql = ($: Param, businessId: string, requestId: string, rows: SyncedOrder[]) => `
   INSERT INTO order_ledger (business_id, order_id, status, request_id, invoice_number, xero_invoice_id,
-    xero_contact_id, money_checks)
+    xero_contact_id, money_checks, xero_total)
   SELECT ${$(businessId)}, o, 'synced', ${$(requestId)}, n, i, c,
-    CASE WHEN m IS NOT NULL THEN jsonb_build_object('invoice', m) END
+    CASE WHEN m IS NOT NULL THEN jsonb_build_object('invoice', m) END, x
   FROM unnest(${$(rows.map((r) => r.orderId))}::text[], ${$(rows.map((r) => r.invoiceNumber))}::text[],
     ${$(rows.map((r) => r.xeroInvoiceId))}::text[], ${$(rows.map((r) => r.xeroContactId))}::text[],
-    ${$(rows.map((r) => r.moneyCheck ?? null))}::text[]) AS t(o, n, i, c, m)
+    ${$(rows.map((r) => r.moneyCheck ?? null))}::text[],
+    ${$(rows.map((r) => r.xeroTotal ?? null))}::numeric[]) AS t(o, n, i, c, m, x)
   ON CONFLICT (business_id, order_id) DO UPDATE SET status = 'synced', request_id = EXCLUDED.request_id,
+    xero_total = COALESCE(EXCLUDED.xero_total, order_ledger.xero_total),
     invoice_number = EXCLUDED.invoice_number, xero_invoice_id = EXCLUDED.xero_invoice_id,
     xero_contact_id = COALESCE(EXCLUDED.xero_contact_id, order_ledger.xero_contact_id), error = NULL,
     money_checks = CASE WHEN EXCLUDED.money_checks IS NOT NULL

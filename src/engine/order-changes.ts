@@ -1,11 +1,14 @@
 import { XeroApiError } from '../xero/errors';
-import { claimChange, finishChange, openChanges } from './change-ledger';
+import { DailyQuotaExhausted } from '../xero/limiter';
+import { claimChange, finishChange, openChanges, releaseChange } from './change-ledger';
 import type { OpenChange } from './change-ledger';
+import { applyAmend } from './change-amends';
 import { applyVoid } from './change-voids';
 import { applyPayment, applyRefund } from './change-writes';
 import type { ChangeResult } from './change-writes';
 import { recordOrders } from './ledger';
 import { orderRangeOf } from './plan';
+import { PauseRequested } from './step';
 import type { Step } from './step';
 
 /**
@@ -30,7 +33,14 @@ export async function applyChanges(step: Step): Promise<boolean> {
       left = true;
       continue;
     }
-    const result = await applyOne(step, change).catch(refusedByXero);
+    const result = await applyOne(step, change)
+      .catch(refusedByXero)
+      .catch(async (err: unknown) => {
+        // A pause or a spent quota stops before a call: the claim is let go so another request need not wait.
+        if (err instanceof PauseRequested || err instanceof DailyQuotaExhausted)
+          await releaseChange(db, businessId, change, step.who);
+        throw err;
+      });
     await finishChange(db, businessId, change, result);
     await recordOrders(db, businessId, requestId, {
       outcomes: [
@@ -62,7 +72,5 @@ async function applyOne(step: Step, change: OpenChange): Promise<ChangeResult> {
   if (change.kind === 'payment') return applyPayment(step, change, invoice);
   if (change.kind === 'refund') return applyRefund(step, change, invoice);
   if (change.kind === 'void') return applyVoid(step, change, invoice);
-  return {
-    failed: `the order's lines or total changed, and updating an invoice in Xero is not done by a sync yet: correct invoice ${change.invoiceNumber} in Xero`,
-  };
+  return applyAmend(step, change, invoice);
 }

@@ -1,4 +1,4 @@
-import { requestChangeCounts } from './change-counts';
+import { requestChangeCounts, requestChangeKinds } from './change-counts';
 import { requestSummaries } from './summary-counts';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { Config } from '../config';
@@ -178,12 +178,14 @@ const QUIET_MS = 120_000;
  * the worker. `asOf` says how fresh the record is; `stale` that a running request has not reported for a while.
  */
 export async function describeRequest(deps: DetailDeps, businessId: string, id: string) {
-  // Five reads at once: the request (404 if it is not the business's), its progress, the business, its changes, its retry.
-  const [row, progresses, business, changes, outcomes] = await Promise.all([
+  // Six reads at once: the request (404 if it is not the business's), its progress, the business, its changes (and
+  // their kinds), its retry.
+  const [row, progresses, business, changes, kinds, outcomes] = await Promise.all([
     requireRequest(deps, businessId, id),
     readProgress(deps.db, [id]),
     getBusiness(deps.db, businessId),
     requestChangeCounts(deps.db, id),
+    requestChangeKinds(deps.db, id),
     requestOutcomes(deps.db, [id]),
   ]);
   const recorded = row.progress ?? newProgress(row.id, row.state);
@@ -195,7 +197,7 @@ export async function describeRequest(deps: DetailDeps, businessId: string, id: 
     requestId: id,
     options: row.input.options,
     ...(await progressDetail(deps, business, row, state, progress)),
-    changes,
+    changes: { ...changes, kinds },
     ...(row.input.options.posting === 'daily-summary'
       ? { summaries: await requestSummaries(deps.db, row.input.businessId, id) }
       : {}),

@@ -14,7 +14,7 @@ import { DailyQuotaExhausted } from '../xero/limiter';
 import { organisationWarnings } from './organisation-warnings';
 import { trackingWarnings } from './tracking-warnings';
 import { contactSpellingsOf, liveOrders, orderRangeOf, planFromStats, rangeStats } from '../engine/plan';
-import { openChangeCount } from '../engine/change-ledger';
+import { openChangeKinds } from '../engine/change-ledger';
 import type { RangeStats, RequestPlan } from '../engine/plan';
 import { buildInput, findContact, ownRequest } from './submit';
 import { openDayWarning } from './posting';
@@ -55,7 +55,7 @@ export async function previewSyncRequest(deps: PreviewDeps, businessId: string, 
       voided: stats.voided,
       alreadySynced: stats.alreadySynced,
       toSync: input.options.changesOnly ? 0 : stats.invoices,
-      changes: await openChangeCount(deps.db, orderRangeOf(input)),
+      ...(await changesOf(deps.db, input)),
     },
     estimate: {
       calls: plan.calls,
@@ -80,6 +80,13 @@ export async function previewSyncRequest(deps: PreviewDeps, businessId: string, 
  * /Organisation, and GET /Currencies when an order is in another currency than the base). None when the range has
  * nothing to write; the last ones known when Xero's daily quota is spent (the preview still shows the rest).
  */
+/** The range's open changes, in all and by kind: counted apart from the new orders. */
+async function changesOf(db: PreviewDeps['db'], input: ManualSyncInput) {
+  const changeKinds = await openChangeKinds(db, orderRangeOf(input));
+  const { payments, refunds, voids, lineChanges } = changeKinds;
+  return { changes: payments + refunds + voids + lineChanges, changeKinds };
+}
+
 async function previewFacts(
   deps: PreviewDeps,
   business: Business,

@@ -252,6 +252,23 @@ export class XeroGateway {
     );
   }
 
+  /**
+   * Updates one invoice (POST /Invoices/{InvoiceID}): the lines sent replace its lines. Xero refuses it while a
+   * payment or credit allocation is on the invoice, and for an approved one in a locked period.
+   */
+  async updateInvoice(
+    ctx: CallContext,
+    invoiceId: string,
+    invoice: Invoice,
+    write: WriteOptions,
+  ): Promise<Invoice[]> {
+    const invoices = { invoices: [{ ...invoice, invoiceID: invoiceId }] };
+    const res = await this.call(ctx, 'POST /Invoices/{id}', (api) =>
+      api.updateInvoice(ctx.tenantId, invoiceId, invoices, 4, write.idempotencyKey),
+    );
+    return res.invoices ?? [];
+  }
+
   /** Voids an approved invoice (refused by Xero while payments or allocations remain). */
   async voidInvoice(ctx: CallContext, invoiceId: string, write: WriteOptions): Promise<Invoice[]> {
     const invoices = {

@@ -1,3 +1,4 @@
+import { claimChange, releaseChange } from '../../src/engine/change-ledger';
 import { importOrdersFile } from '../../src/orders/import';
 import type { Order } from '../../src/orders/schema';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
@@ -158,6 +159,7 @@ describe('changes of orders in Xero', () => {
         toSync: 1,
         alreadySynced: 1,
         changes: 1,
+        changeKinds: { payments: 0, refunds: 1, voids: 0, lineChanges: 0 },
       });
       const onlyChanges = await api.post('/api/sync-requests/preview', body(true));
       expect((onlyChanges.body as { orders: object }).orders).toMatchObject({ toSync: 0, changes: 1 });
@@ -166,7 +168,11 @@ describe('changes of orders in Xero', () => {
       expect(result.state).toBe('completed');
       // Progress shows the change apart from the orders: the new order was skipped, not written.
       const detail = await requestDetail(system, businessId, id);
-      expect(detail.changes).toEqual({ applied: 1, failed: 0 });
+      expect(detail.changes).toEqual({
+        applied: 1,
+        failed: 0,
+        kinds: { payments: 0, refunds: 1, voids: 0, lineChanges: 0 },
+      });
       expect(detail.counts).toMatchObject({ synced: 1, skipped: 1 });
       const references = async () => (await simInvoices(system.xero.baseUrl)).map((i) => i.Reference);
       expect(await references()).toContain(inXero.id);
@@ -182,6 +188,28 @@ describe('changes of orders in Xero', () => {
     },
     5 * 60_000,
   );
+
+  it('a claim let go at a pause or quota stop is taken over by another request at once, and only its holder lets go', async () => {
+    const businessId = 'biz_release';
+    await createBusiness(system.database.db, businessId);
+    const order = paidOrder(businessId, 'ord_rl1');
+    await loadOrders(system.database.db, [order]);
+    await system.database.db.query(
+      `INSERT INTO order_changes (business_id, order_id, change_key, kind, revision, detail)
+       VALUES ($1, $2, 'refund:r1', 'refund', 1, '{}')`,
+      [businessId, order.id],
+    );
+    const change = { orderId: order.id, key: 'refund:r1' };
+    const who = (requestId: string, attempt = '1') => ({ requestId, attempt, foreignStaleMs: 5 * 60_000 });
+    expect(await claimChange(system.database.db, businessId, change, who('sr_a'))).toBe('fresh');
+    expect(await claimChange(system.database.db, businessId, change, who('sr_b'))).toBeNull();
+    // Another request's attempt cannot let go of it; its holder can.
+    await releaseChange(system.database.db, businessId, change, who('sr_b'));
+    expect(await claimChange(system.database.db, businessId, change, who('sr_b'))).toBeNull();
+    await releaseChange(system.database.db, businessId, change, who('sr_a'));
+    // Taken over at once, as a claim whose write may have landed: its writer asks Xero first.
+    expect(await claimChange(system.database.db, businessId, change, who('sr_b'))).toBe('stale');
+  });
 
   it(
     'a void with a lock date before the invoice and its payment voids the invoice, its payment deleted first',

@@ -177,6 +177,48 @@ describe('voiding an invoice', () => {
   });
 });
 
+describe('updating the lines of an approved invoice (POST /Invoices/{InvoiceID})', () => {
+  const newLines = {
+    LineItems: [
+      {
+        Description: 'Coffee beans 1kg',
+        Quantity: 3,
+        UnitAmount: 25,
+        AccountCode: '200',
+        TaxType: 'OUTPUTY24',
+      },
+    ],
+  };
+  const update = (id: string) => http(h, 'POST', `/Invoices/${id}`, { body: { Invoices: [newLines] } });
+
+  it('replaces the lines and totals of an AUTHORISED invoice with nothing paid or credited, keeping its status', async () => {
+    const id = await createInvoice();
+    const res = await update(id);
+    expect(res.status).toBe(200);
+    expect(res.body.Invoices[0]).toMatchObject({ Status: 'AUTHORISED', Total: 81.75, AmountDue: 81.75 });
+    expect((await getInvoice(id)).LineItems).toHaveLength(1);
+  });
+
+  it('is refused once a payment or a credit note allocation is on it, and in a locked period', async () => {
+    const paid = await createInvoice();
+    await pay({ Invoice: { InvoiceID: paid } }, 10);
+    const credited = await createInvoice();
+    const noteId = await creditNote(5);
+    await http(h, 'PUT', `/CreditNotes/${noteId}/Allocations`, {
+      body: { Allocations: [{ Invoice: { InvoiceID: credited }, Amount: 5, Date: '2026-02-03' }] },
+    });
+    const locked = await createInvoice('2026-01-05');
+    await setOrganisation({ periodLockDate: '2026-01-31' });
+
+    expect(messages((await update(paid)).body.Elements[0])).toEqual([HAS_PAYMENTS]);
+    expect(messages((await update(credited)).body.Elements[0])).toEqual([HAS_PAYMENTS]);
+    expect(messages((await update(locked)).body.Elements[0])).toEqual([
+      'The document date cannot be before the period lock date, currently set at 31-Jan-2026',
+    ]);
+    for (const id of [paid, credited, locked]) expect((await getInvoice(id)).Total).toBe(54.5);
+  });
+});
+
 describe('a document voided in Xero by someone else (/__sim/ hook)', () => {
   it('voids the invoice with its payments deleted, and refuses unknown documents', async () => {
     const id = await createInvoice();

@@ -5,13 +5,15 @@ import type { Config } from '../../config';
 import type { Db } from '../../db/pool';
 import type { XeroGateway } from '../../xero/gateway';
 import type { TenantLimiter } from '../../xero/limiter';
-import type { ControlAction } from '../../contract';
+import type { ControlAction, Reconciliation, ReconciliationQuery } from '../../contract';
 import { InvalidInput } from '../../errors';
 import { controlRequest, retryFailed } from '../../requests/control';
 import { DetailCache } from '../../requests/detail-cache';
 import { CursorError, describeRequest, linksOf, listHistory, requireRequest } from '../../requests/history';
 import { listOrderResults } from '../../requests/order-results';
-import { ordersCsv } from '../../requests/orders-csv';
+import { csvField, ordersCsv } from '../../requests/orders-csv';
+import { reconcile, reconciliationCsv } from '../../requests/reconciliation';
+import { getBusiness } from '../../businesses/store';
 import { previewSyncRequest } from '../../requests/preview';
 import { submitSyncRequest } from '../../requests/submit';
 import type { Submitted } from '../../requests/submit';
@@ -88,6 +90,35 @@ export function syncRequestRoutes(deps: SyncRequestRouteDeps): Router {
       .type('text/csv; charset=utf-8')
       .set('Content-Disposition', `attachment; filename="${params.id}-orders.csv"`)
       .send(await ordersCsv(deps.db, businessId, params.id));
+  });
+
+  const requestReconciliation = async (businessId: string, id: string) => {
+    const { input } = await requireRequest(deps, businessId, id);
+    const query = { startDate: input.startDate, endDate: input.endDate, channel: input.channel };
+    const located = input.locationId === null ? query : { ...query, locationId: input.locationId };
+    return reconcile(deps.db, { businessId, requestId: id, timeZone: input.timeZone, query: located });
+  };
+  const rangeReconciliation = async (businessId: string, query: ReconciliationQuery) => {
+    const business = await getBusiness(deps.db, businessId);
+    return reconcile(deps.db, { businessId, requestId: null, timeZone: business!.timeZone, query });
+  };
+  const csv = (res: Response, name: string, report: Reconciliation) =>
+    res
+      .type('text/csv; charset=utf-8')
+      .set('Content-Disposition', `attachment; filename="${name}-reconciliation.csv"`)
+      .send(reconciliationCsv(report, csvField));
+
+  mount(router, ops.reconciliationCsv, async ({ businessId, params }, res) => {
+    csv(res, params.id, await requestReconciliation(businessId, params.id));
+  });
+  mount(router, ops.reconciliation, async ({ businessId, params }, res) => {
+    reply(res, ops.reconciliation, 200, await requestReconciliation(businessId, params.id));
+  });
+  mount(router, ops.rangeReconciliationCsv, async ({ businessId, query }, res) => {
+    csv(res, `${query.startDate}-${query.endDate}`, await rangeReconciliation(businessId, query));
+  });
+  mount(router, ops.rangeReconciliation, async ({ businessId, query }, res) => {
+    reply(res, ops.rangeReconciliation, 200, await rangeReconciliation(businessId, query));
   });
 
   for (const action of ['pause', 'resume', 'cancel'] as const satisfies ControlAction[]) {

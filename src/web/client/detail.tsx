@@ -2,7 +2,16 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiProblem } from './api';
 import type { OrderOutcome, OrdersPage } from '../../contract';
 import type { RequestView } from './api';
-import { CHANNELS, contactMappingWords, dateRange, dateTime, day, money, plural } from './format';
+import {
+  changeKindsWords,
+  CHANNELS,
+  contactMappingWords,
+  dateRange,
+  dateTime,
+  day,
+  money,
+  plural,
+} from './format';
 import { BASE, onLinkClick } from './router';
 import { RetryOfFact } from './facts';
 import { Actions } from './actions';
@@ -94,6 +103,7 @@ function Facts({ request: r }: { request: RequestView }) {
   ];
   if (r.contactMapping.mode === 'auto' && r.contacts && r.contacts.total > 0)
     facts.splice(5, 0, ['Contacts matched', `${r.contacts.done} of ${r.contacts.total}`]);
+  if (r.changes && r.changes.applied + r.changes.failed > 0) facts.splice(4, 0, ...changeFacts(r.changes));
   if (r.quotaWaits) facts.push(['Daily quota waits', String(r.quotaWaits)]);
   return (
     <dl class="facts counts">
@@ -106,6 +116,14 @@ function Facts({ request: r }: { request: RequestView }) {
       {r.retryOf && <RetryOfFact retryOf={r.retryOf} words="the earlier request" />}
     </dl>
   );
+}
+
+/** Changes of orders already in Xero the request applied, by kind, and those it could not: apart from new orders. */
+function changeFacts(changes: NonNullable<RequestView['changes']>): Array<[string, string]> {
+  return [
+    ['Changes applied (orders already in Xero)', changeKindsWords(changes.kinds)],
+    ['Changes not applied', changes.failed.toLocaleString()],
+  ];
 }
 
 /**

@@ -1,5 +1,5 @@
 import { addDays, dateLabel, localDateOf } from '../../calendar';
-import type { Channel, SyncState } from '../../contract';
+import type { ChangeKinds, Channel, SyncState } from '../../contract';
 import type { RequestView } from './api';
 
 /**
@@ -110,6 +110,17 @@ export function money(amount: string | null, currency: string | null): string {
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+}
+
+/** Changes of orders already in Xero, by kind: "2 payments, 1 refund, 1 line change" (the kinds with none left out). */
+export function changeKindsWords(kinds: ChangeKinds): string {
+  const parts = [
+    kinds.payments > 0 && plural(kinds.payments, 'payment'),
+    kinds.refunds > 0 && plural(kinds.refunds, 'refund'),
+    kinds.voids > 0 && plural(kinds.voids, 'void'),
+    kinds.lineChanges > 0 && plural(kinds.lineChanges, 'line change'),
+  ].filter((p): p is string => typeof p === 'string');
+  return parts.length > 0 ? parts.join(', ') : 'none';
 }
 
 /** When a wait ends: "14:05", or with its date when that is not today (in the business's time zone). */

@@ -1,5 +1,5 @@
 import type { DailyLimit, PreviewResult } from '../../contract';
-import { duration, plural } from './format';
+import { changeKindsWords, duration, plural } from './format';
 
 /**
  * The Add Sync Request dialog's preview: what the request would send, its Xero calls and days of quota, the
@@ -36,6 +36,12 @@ function PreviewSummary({ preview: p }: { preview: PreviewResult }) {
         {orders.voided > 0 && `, ${orders.voided} voided (skipped)`}
         {orders.alreadySynced > 0 && `, ${orders.alreadySynced} already in Xero`}.
       </p>
+      {orders.changes > 0 && (
+        <p class="preview-changes">
+          <strong>{plural(orders.changes, 'change')} to orders already in Xero</strong>, apart from the new
+          orders: {changeKindsWords(orders.changeKinds)}.
+        </p>
+      )}
       <p>
         About {plural(estimate.calls.total, 'Xero call')}; {days}; {duration(estimate.etaSeconds)}.
         {estimate.sharedWith > 0 &&
