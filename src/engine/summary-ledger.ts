@@ -1,4 +1,5 @@
 import type { Db } from '../db/pool';
+import type { PoolClient } from 'pg';
 import type { CreditNoteDraft, InvoiceDraft, PaymentDraft } from '../xero/documents';
 
 /**
@@ -50,6 +51,11 @@ export interface NewSummary {
   orderIds: string[];
   expectedTotal: string;
   expectedTax: string;
+  /**
+   * An adjustment credit note for changes of summarised orders (a later refund or void): the changes it holds.
+   * They are recorded with it (summary_orders.change_key) and marked done in the same transaction.
+   */
+  changes?: Array<{ orderId: string; key: string }>;
 }
 
 interface DbRow {
@@ -165,16 +171,12 @@ export async function recordSummaries(
           s.currency,
           requestId,
           JSON.stringify(s.document),
-          s.orderIds.length,
+          new Set(s.orderIds).size,
           s.expectedTotal,
           s.expectedTax,
         ],
       );
-      await client.query(
-        `INSERT INTO summary_orders (business_id, order_id, kind, number)
-         SELECT $1, o, $2, $3 FROM unnest($4::text[]) AS o`,
-        [businessId, s.kind, s.number, s.orderIds],
-      );
+      await recordHeld(client, businessId, s);
     }
     await client.query('COMMIT');
     return true;
@@ -263,5 +265,23 @@ export async function setStage(
     `UPDATE summaries SET stage = $3, error = $4, tried = false, updated_at = now()
      WHERE business_id = $1 AND number = $2`,
     [businessId, number, stage, error],
+  );
+}
+
+/** Which orders a summary holds: for a change's adjustment, per change, and the changes are then done. */
+async function recordHeld(client: PoolClient, businessId: string, s: NewSummary): Promise<void> {
+  const held = s.changes ?? s.orderIds.map((orderId) => ({ orderId, key: '' }));
+  await client.query(
+    `INSERT INTO summary_orders (business_id, order_id, kind, number, change_key)
+     SELECT $1, o, $2, $3, k FROM unnest($4::text[], $5::text[]) AS x(o, k)`,
+    [businessId, s.kind, s.number, held.map((h) => h.orderId), held.map((h) => h.key)],
+  );
+  if (!s.changes) return;
+  await client.query(
+    `UPDATE order_changes SET status = 'done', xero = jsonb_build_object('summary', $3::text), error = NULL,
+       claimed_by = NULL, claimed_at = NULL, updated_at = now()
+     FROM unnest($2::text[], $4::text[]) AS x(o, k)
+     WHERE business_id = $1 AND order_id = x.o AND change_key = x.k`,
+    [businessId, s.changes.map((c) => c.orderId), s.number, s.changes.map((c) => c.key)],
   );
 }

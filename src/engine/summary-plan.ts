@@ -24,7 +24,11 @@ export async function summaryWorkRemains(db: Db, input: ManualSyncInput): Promis
        WHERE ${where} AND (s.stage IN ('document', 'follow_ups')
          OR ($${params.length} AND so.kind = 'invoice' AND s.stage = 'done' AND o.status = 'refunded'
              AND NOT EXISTS (SELECT 1 FROM summary_orders c WHERE c.business_id = o.business_id
-               AND c.order_id = o.id AND c.kind = 'credit_note')))) AS left`,
+               AND c.order_id = o.id AND c.kind = 'credit_note' AND c.change_key = ''))
+         -- A later change (refund, void, payment, line change) of a summarised order not yet dealt with.
+         OR (so.kind = 'invoice' AND s.stage = 'done' AND EXISTS (SELECT 1 FROM order_changes oc
+               WHERE oc.business_id = o.business_id AND oc.order_id = o.id AND oc.status IN ('due', 'pending'))))
+       ) AS left`,
     params,
   );
   return rows[0]?.left === true;

@@ -22,6 +22,11 @@ import { lastAdjustments, recordSummaries, summariesOfOrders, unfinishedSummarie
 import type { NewSummary, SummaryRow } from './summary-ledger';
 import { writeSummaries } from './summary-writes';
 import { WRITE_BATCH } from './packing';
+import { finishChange } from './change-ledger';
+import type { ChangeResult } from './change-writes';
+import { mapOrder } from './invoice-mapping';
+import { creditedAs, refusal, summaryChanges } from './summary-changes';
+import type { SummaryChange } from './summary-changes';
 
 /**
  * The orders walk of a daily-summary request (issue 23; docs/revisions.md "Daily summaries"): the same activity
@@ -227,9 +232,30 @@ class SummaryWalk {
     const { db } = step.deps;
     const { businessId, requestId } = step.input;
     await writeSummaries(step, await unfinishedSummaries(db, businessId, requestId, { kind: 'credit_note' }));
-    if (step.settings.invoiceStatus !== 'AUTHORISED') return true;
-    const refunded = await refundsToSummarise(db, step.input);
-    if (refunded.length === 0) return true;
+    if (!(await this.record(await this.firstRefunds()))) return false;
+    return this.record(await this.changeCredits());
+  }
+
+  /** Records credit notes numbered (after any of their keys' earlier ones) and writes them; false: taken first. */
+  private async record(built: NewSummary[]): Promise<boolean> {
+    if (built.length === 0) return true;
+    const { step } = this;
+    const numbered = await this.numbered(built);
+    if (!(await recordSummaries(step.deps.db, step.input.businessId, step.input.requestId, numbered)))
+      return false;
+    await writeSummaries(
+      step,
+      numbered.map((s) => asRow(s, step.input.requestId)),
+    );
+    await this.settled(numbered);
+    return true;
+  }
+
+  /** The refunds orders carried when they were summarised (AUTHORISED summaries only, as per order). */
+  private async firstRefunds(): Promise<NewSummary[]> {
+    const { step } = this;
+    if (step.settings.invoiceStatus !== 'AUTHORISED') return [];
+    const refunded = await refundsToSummarise(step.deps.db, step.input);
     const built: NewSummary[] = [];
     for (const group of groupByContact(refunded)) {
       const notes = buildRefundSummaries(
@@ -241,14 +267,113 @@ class SummaryWalk {
       );
       built.push(...notes.map(creditNoteSummary));
     }
-    const numbered = await this.numbered(built);
-    if (!(await recordSummaries(db, businessId, requestId, numbered))) return false;
-    await writeSummaries(
-      step,
-      numbered.map((s) => asRow(s, requestId)),
-    );
-    return true;
+    return built;
   }
+
+  /**
+   * Later refunds and voids of summarised orders (docs/revisions.md "Daily summaries"): one adjustment credit note
+   * per summary key and local day of the change, holding its changes; a later payment or change of lines is
+   * refused with the reason and what to do. The posted summary is never edited.
+   */
+  private async changeCredits(): Promise<NewSummary[]> {
+    const { step } = this;
+    const { db } = step.deps;
+    const credits: Credit[] = [];
+    const outcomes: OrderOutcomeRow[] = [];
+    const settle = async (change: SummaryChange, result: ChangeResult) => {
+      await finishChange(db, step.input.businessId, change, result);
+      outcomes.push(changeOutcome(change, result));
+    };
+    for (const change of await summaryChanges(db, step.input)) {
+      const refused = refusal(change);
+      const order = refused ? null : creditedAs(change);
+      if (refused) await settle(change, { failed: refused });
+      else if (!order)
+        await settle(change, { done: { summary: change.summary }, says: 'voided: refunded in full already' });
+      else credits.push({ change, order });
+    }
+    const built: NewSummary[] = [];
+    for (const group of groupCredits(credits)) {
+      const notes = buildRefundSummaries(
+        group.orders,
+        step.settings,
+        group.contact,
+        group.invoices,
+        this.template(),
+      );
+      for (const note of notes) {
+        const held = credits.filter(
+          (c) =>
+            note.orderIds.includes(c.change.orderId) &&
+            localDateOf(c.order.refunds![0]!.refundedAt, step.input.timeZone) === note.key.date,
+        );
+        built.push({
+          ...creditNoteSummary(adjusting(note, held)),
+          changes: held.map((c) => ({ orderId: c.change.orderId, key: c.change.key })),
+        });
+      }
+    }
+    // A change no credit note took (its per-order credit note cannot be built) fails with the reason.
+    const taken = new Set(built.flatMap((b) => b.changes!.map((c) => `${c.orderId} ${c.key}`)));
+    for (const c of credits)
+      if (!taken.has(`${c.change.orderId} ${c.change.key}`))
+        await settle(c.change, { failed: creditProblem(step, c) });
+    if (outcomes.length > 0)
+      await recordOrders(db, step.input.businessId, step.input.requestId, { outcomes });
+    return built;
+  }
+
+  /** Each change an adjustment credit note holds, in the request's results with the note's number. */
+  private async settled(notes: NewSummary[]): Promise<void> {
+    const outcomes = notes.flatMap((n) =>
+      (n.changes ?? []).map((c): OrderOutcomeRow => ({
+        orderId: c.orderId,
+        outcome: 'synced',
+        error: `${c.key} credited by adjustment credit note ${n.number} (its daily summary is never edited)`,
+        invoiceNumber: n.number,
+      })),
+    );
+    if (outcomes.length > 0)
+      await recordOrders(this.step.deps.db, this.step.input.businessId, this.step.input.requestId, {
+        outcomes,
+      });
+  }
+}
+
+interface Credit {
+  change: SummaryChange;
+  /** The order refunded by this change alone (summary-changes.ts creditedAs). */
+  order: Order;
+}
+
+function groupCredits(credits: Credit[]) {
+  return groupByContact(
+    credits.map((c) => ({ order: c.order, invoiceNumber: c.change.summary, contact: c.change.contact })),
+  );
+}
+
+/** A change's credit note says which posted summaries it adjusts (Xero's Reference holds 255 characters). */
+function adjusting(note: RefundSummary, held: Credit[]): RefundSummary {
+  const summaries = [...new Set(held.map((c) => c.change.summary))].join(', ');
+  const reference = `Adjustment of ${summaries}: ${note.creditNote.Reference ?? ''}`.slice(0, 255);
+  return { ...note, creditNote: { ...note.creditNote, Reference: reference } };
+}
+
+function changeOutcome(change: SummaryChange, result: ChangeResult): OrderOutcomeRow {
+  const failed = 'failed' in result;
+  return {
+    orderId: change.orderId,
+    outcome: failed ? 'failed' : 'synced',
+    error: failed ? result.failed : (result.says ?? null),
+    invoiceNumber: change.summary,
+  };
+}
+
+function creditProblem(step: Step, credit: Credit): string {
+  const contact = credit.change.contact;
+  const mapped = mapOrder(credit.order, step.settings, contact);
+  const why = mapped.kind === 'error' ? mapped.message : 'no credit note could be built';
+  return `order ${credit.change.base.number} (${credit.change.orderId}) is in daily summary ${credit.change.summary}: its ${credit.change.key} cannot be credited: ${why}`;
 }
 
 /** A summary just recorded, as the ledger would answer it. */
@@ -343,7 +468,7 @@ async function refundsToSummarise(db: Db, input: ManualSyncInput): Promise<Refun
      JOIN summary_orders so ON so.business_id = o.business_id AND so.order_id = o.id AND so.kind = 'invoice'
      JOIN summaries s ON s.business_id = so.business_id AND s.number = so.number AND s.stage = 'done'
      WHERE ${where} AND o.status = 'refunded' AND NOT EXISTS (SELECT 1 FROM summary_orders c
-       WHERE c.business_id = o.business_id AND c.order_id = o.id AND c.kind = 'credit_note')
+       WHERE c.business_id = o.business_id AND c.order_id = o.id AND c.kind = 'credit_note' AND c.change_key = '')
      ORDER BY o.placed_at, o.id`,
     params,
   );

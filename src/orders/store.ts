@@ -116,7 +116,7 @@ export interface StoredVersion {
   same: boolean;
   importRun: string | null;
   importLine: number | null;
-  /** The ledger says Xero has (or may have) it: synced, a write in flight, or an invoice id. */
+  /** The ledger says Xero has (or may have) it: synced, a write in flight, an invoice id, or a daily summary. */
   inXero: boolean;
   invoiceNumber: string | null;
   /** The order's latest content and its revision number (0: as first imported). */
@@ -138,12 +138,18 @@ export async function storedVersions(tx: PoolClient, orders: Order[]): Promise<M
     revision: number;
   }>(
     `SELECT o.business_id, o.id, COALESCE(r.payload, o.payload) = x.j AS same, o.import_run, o.import_line,
-            COALESCE(l.status IN ('synced', 'pending') OR l.xero_invoice_id IS NOT NULL, false) AS in_xero,
-            l.invoice_number, COALESCE(r.payload, o.payload) AS latest, o.revision
+            COALESCE(l.status IN ('synced', 'pending') OR l.xero_invoice_id IS NOT NULL, false)
+              OR sm.number IS NOT NULL AS in_xero,
+            COALESCE(l.invoice_number, sm.number) AS invoice_number, COALESCE(r.payload, o.payload) AS latest,
+            o.revision
      FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS x(b, i, j)
      JOIN orders o ON o.business_id = x.b AND o.id = x.i
      LEFT JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id
      LEFT JOIN order_revisions r ON r.business_id = o.business_id AND r.order_id = o.id AND r.revision = o.revision
+     -- An order in a daily summary Xero did not refuse is in Xero too: its changes are revisions (docs/revisions.md).
+     LEFT JOIN LATERAL (SELECT so.number FROM summary_orders so
+       JOIN summaries s ON s.business_id = so.business_id AND s.number = so.number AND s.stage <> 'failed'
+       WHERE so.business_id = o.business_id AND so.order_id = o.id AND so.kind = 'invoice') sm ON true
      FOR UPDATE OF o`,
     [orders.map((o) => o.businessId), orders.map((o) => o.id), orders.map((o) => JSON.stringify(o))],
   );

@@ -1,0 +1,159 @@
+import { localDateOf } from '../../src/calendar';
+import { parseDecimal, sumDecimal } from '../../src/money';
+import { importOrdersFile } from '../../src/orders/import';
+import type { Order } from '../../src/orders/schema';
+import { writeCalls } from '../support/changes';
+import {
+  createBusiness,
+  loadDemoOrders,
+  ndjsonFile,
+  simCreditNotes,
+  simInvoices,
+  simStats,
+} from '../support/orders';
+import { submitSync, syncToEnd } from '../support/requests';
+import { startTestSystem } from '../support/system';
+import type { TestSystem } from '../support/system';
+
+/**
+ * Issue 26 meets issue 23 (docs/revisions.md "Daily summaries"): a later refund or void of an order inside a posted
+ * summary never edits it; it becomes an adjustment credit note for the summary's key and the change's own day,
+ * applied as the per-order credit-note policy applies it, exactly once, with Xero failing (5xx, lost answers).
+ */
+
+const TZ = 'Asia/Singapore';
+const DAYS = { startDate: '2025-03-03', endDate: '2025-03-05' };
+const CHANGED = '2025-04-05';
+const amount = (n: number | undefined) => parseDecimal(String(n ?? 0));
+const sum = (xs: string[]) => sumDecimal(xs.map(parseDecimal));
+
+/** What a posted summary is in Xero: none of it may move. */
+function posted(invoice: Record<string, unknown>) {
+  const { InvoiceNumber, Status, Date, Total, SubTotal, TotalTax, AmountPaid, AmountDue, AmountCredited } =
+    invoice;
+  const lines = invoice.LineItems;
+  const payments = (invoice.Payments as Array<{ Amount: number }> | undefined)?.map((p) => p.Amount);
+  return {
+    InvoiceNumber,
+    Status,
+    Date,
+    Total,
+    SubTotal,
+    TotalTax,
+    AmountPaid,
+    AmountDue,
+    AmountCredited,
+    lines,
+    payments,
+  };
+}
+
+describe('refunds and voids of orders inside posted daily summaries', () => {
+  let system: TestSystem;
+  const businessId = 'biz_summary_changes';
+  beforeAll(async () => {
+    system = await startTestSystem('summary-changes', {
+      sim: {
+        timeScale: 60,
+        seed: 2623,
+        faults: [
+          { errorRate: 0.08, errorStatus: 503 },
+          { writesOnly: true, dropAfterCommitRate: 0.12 },
+        ],
+      },
+      env: { XERO_WINDOW_MS: '1000', XERO_REQUEST_TIMEOUT_MS: '5000' },
+    });
+    await createBusiness(system.database.db, businessId, { dailyQuotaReserve: 10 });
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  const request = () => ({
+    businessId,
+    channel: 'pos',
+    locationId: 'all',
+    ...DAYS,
+    contactMapping: { mode: 'auto' as const },
+    options: { posting: 'daily-summary' },
+  });
+
+  it(
+    'an adjustment credit note per summary key and change day, the posted summaries unchanged, each change once; a third sync writes nothing',
+    async () => {
+      const orders = await loadDemoOrders(system.database.db, {
+        businessId,
+        from: DAYS.startDate,
+        to: DAYS.endDate,
+        ordersPerDay: 10,
+        channel: 'pos',
+        seed: 7,
+      });
+      const first = await syncToEnd(system, request());
+      expect(first.result.state).toBe('completed');
+      const before = (await simInvoices(system.xero.baseUrl)).map((i) => posted(i as never));
+      const notesBefore = (await simCreditNotes(system.xero.baseUrl)).map((n) => n.CreditNoteNumber);
+
+      // Three paid, unrefunded orders: a full refund and a void of two orders of one summary, a partial
+      // refund of an order of another location's summary, all on one later day.
+      const paid = orders.filter(
+        (o) => o.status === 'completed' && sum(o.payments.map((p) => p.amount)) === parseDecimal(o.total),
+      );
+      const summaryOf = (o: Order) => `POS-${o.location.id}-${localDateOf(o.placedAt, TZ)}`;
+      const [full, voided] = paid.filter((o) => summaryOf(o) === summaryOf(paid[0]!));
+      const partial = paid.find((o) => o.location.id !== full!.location.id)!;
+      expect([full, voided, partial].every(Boolean)).toBe(true);
+      const at = `${CHANGED}T12:00:00+08:00`;
+      const revised: Order[] = [
+        { ...full!, status: 'refunded', refunds: [{ id: 'rf-1', amount: full!.total, refundedAt: at }] },
+        { ...voided!, status: 'voided', voidedAt: at },
+        { ...partial, status: 'refunded', refunds: [{ id: 'rf-1', amount: '1.00', refundedAt: at }] },
+      ];
+      const imported = await importOrdersFile(system.database.db, ndjsonFile(revised));
+      expect(imported).toMatchObject({ revised: 3, failed: 0 });
+
+      const second = await syncToEnd(system, request());
+      expect(second.result.state).toBe('completed');
+
+      // The posted summaries are as they were: nothing edited, nothing allocated to them (the orders were paid).
+      const after = (await simInvoices(system.xero.baseUrl)).map((i) => posted(i as never));
+      expect(after).toEqual(before);
+
+      // One adjustment credit note per summary key and change day, to the cent, paid back in full.
+      const added = (await simCreditNotes(system.xero.baseUrl)).filter(
+        (n) => !notesBefore.includes(n.CreditNoteNumber),
+      );
+      const cn = (o: Order) => `POS-${o.location.id}-${CHANGED}-CN`;
+      expect(
+        added
+          .map((n) => [
+            n.CreditNoteNumber.replace(/-ADJ\d+$/, ''),
+            amount(n.Total),
+            amount(n.RemainingCredit),
+          ])
+          .sort(),
+      ).toEqual(
+        [
+          [cn(full!), sum([full!.total, voided!.total]), 0n],
+          [cn(partial), parseDecimal('1.00'), 0n],
+        ].sort(),
+      );
+      // Paid back in full, Xero shows them PAID; each names the posted summary it adjusts.
+      expect(added.every((n) => n.Status === 'PAID')).toBe(true);
+      const of = (o: Order) => added.find((n) => n.CreditNoteNumber.startsWith(cn(o)))!.Reference;
+      expect(of(full!)).toMatch(new RegExp(`^Adjustment of ${summaryOf(full!)}: Refunds of 2 orders`));
+      expect(of(partial)).toMatch(new RegExp(`^Adjustment of ${summaryOf(partial)}: Refunds of 1 orders`));
+      const stats = await simStats(system.xero.baseUrl);
+      expect(stats.duplicateReferences).toEqual([]);
+      expect(stats.calls.byStatus['503'] ?? 0).toBeGreaterThan(0);
+      expect(stats.calls.byStatus.dropped ?? 0).toBeGreaterThan(0);
+
+      // A third sync has nothing to send and writes nothing.
+      const writes = await writeCalls(system);
+      await expect(submitSync(system, request())).rejects.toThrow(/answered 409: .*"nothing_to_send"/);
+      expect(await writeCalls(system)).toBe(writes);
+      expect((await simCreditNotes(system.xero.baseUrl)).length).toBe(notesBefore.length + 2);
+    },
+    10 * 60_000,
+  );
+});
