@@ -6,6 +6,7 @@ import { writeCalls } from '../support/changes';
 import {
   createBusiness,
   loadDemoOrders,
+  loadOrders,
   ndjsonFile,
   simCreditNotes,
   simInvoices,
@@ -69,6 +70,9 @@ describe('refunds and voids of orders inside posted daily summaries', () => {
     await system?.stop();
   });
 
+  let orders: Order[] = [];
+  const touched = new Set<string>();
+  let tab: Order;
   const request = () => ({
     businessId,
     channel: 'pos',
@@ -81,7 +85,7 @@ describe('refunds and voids of orders inside posted daily summaries', () => {
   it(
     'an adjustment credit note per summary key and change day, the posted summaries unchanged, each change once; a third sync writes nothing',
     async () => {
-      const orders = await loadDemoOrders(system.database.db, {
+      orders = await loadDemoOrders(system.database.db, {
         businessId,
         from: DAYS.startDate,
         to: DAYS.endDate,
@@ -89,6 +93,11 @@ describe('refunds and voids of orders inside posted daily summaries', () => {
         channel: 'pos',
         seed: 7,
       });
+      // One sale on a tab, unpaid when summarised (the second test pays it later).
+      const model = orders.find((o) => o.status === 'completed')!;
+      tab = { ...model, id: `${model.id}-tab`, number: `${model.number}9`, payments: [] };
+      await loadOrders(system.database.db, [tab]);
+      touched.add(model.id);
       const first = await syncToEnd(system, request());
       expect(first.result.state).toBe('completed');
       const before = (await simInvoices(system.xero.baseUrl)).map((i) => posted(i as never));
@@ -104,6 +113,7 @@ describe('refunds and voids of orders inside posted daily summaries', () => {
       const partial = paid.find((o) => o.location.id !== full!.location.id)!;
       expect([full, voided, partial].every(Boolean)).toBe(true);
       const at = `${CHANGED}T12:00:00+08:00`;
+      for (const o of [full!, voided!, partial]) touched.add(o.id);
       const revised: Order[] = [
         { ...full!, status: 'refunded', refunds: [{ id: 'rf-1', amount: full!.total, refundedAt: at }] },
         { ...voided!, status: 'voided', voidedAt: at },
@@ -153,6 +163,57 @@ describe('refunds and voids of orders inside posted daily summaries', () => {
       await expect(submitSync(system, request())).rejects.toThrow(/answered 409: .*"nothing_to_send"/);
       expect(await writeCalls(system)).toBe(writes);
       expect((await simCreditNotes(system.xero.baseUrl)).length).toBe(notesBefore.length + 2);
+    },
+    10 * 60_000,
+  );
+
+  it(
+    'a later payment and a change of lines of summarised orders are refused with the reason and what to do, the summaries unchanged',
+    async () => {
+      // The first test's days, synced and their changes applied: nothing is left to send.
+      const body = request();
+      const before = (await simInvoices(system.xero.baseUrl)).map((i) => posted(i as never));
+      const notes = (await simCreditNotes(system.xero.baseUrl)).length;
+
+      const paidLater = tab;
+      const changed = orders.find((o) => o.status === 'completed' && !touched.has(o.id));
+      const at = `${CHANGED}T10:00:00+08:00`;
+      const later = { id: 'later-1', method: 'cash', amount: tab.total, paidAt: at };
+      const line = changed!.lines[0]!;
+      const relined = {
+        ...changed!,
+        lines: [{ ...line, description: `${line.description} (corrected)` }, ...changed!.lines.slice(1)],
+      };
+      // A change of lines of a paid order is refused by the import itself, as per order.
+      const refused = await importOrdersFile(system.database.db, ndjsonFile([relined]));
+      expect(refused.failed).toBe(1);
+      expect(refused.problems[0]!.reason).toMatch(/Xero does not edit a paid invoice/);
+      const paid = [later];
+      const imported = await importOrdersFile(
+        system.database.db,
+        ndjsonFile([{ ...paidLater!, payments: paid }]),
+      );
+      expect(imported).toMatchObject({ revised: 1, failed: 0 });
+
+      const second = await syncToEnd(system, body);
+      // The refusal is an error the merchant sees on the request, with the reason.
+      expect(second.result.state).toBe('completed_with_errors');
+      const { rows } = await system.database.db.query<{ order_id: string; outcome: string; error: string }>(
+        `SELECT order_id, outcome, error FROM sync_request_orders WHERE request_id = $1 AND order_id = $2`,
+        [second.id, paidLater!.id],
+      );
+      expect(rows).toEqual([
+        expect.objectContaining({
+          outcome: 'failed',
+          error: expect.stringMatching(
+            /daily summary .*never edited: a later payment .*record it in Xero as a payment on POS-/,
+          ),
+        }),
+      ]);
+      expect((await simInvoices(system.xero.baseUrl)).map((i) => posted(i as never))).toEqual(before);
+      expect((await simCreditNotes(system.xero.baseUrl)).length).toBe(notes);
+      // Refused changes are settled: nothing is left to send.
+      await expect(submitSync(system, body)).rejects.toThrow(/answered 409: .*"nothing_to_send"/);
     },
     10 * 60_000,
   );
