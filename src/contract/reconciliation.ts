@@ -80,3 +80,44 @@ export const Reconciliation = z.object({
   }),
 });
 export type Reconciliation = z.infer<typeof Reconciliation>;
+
+/** "Check against Xero": its scope, and `dryRun` to learn its call cost before it starts. */
+export const ReconciliationCheckBody = z
+  .object({
+    startDate: IsoDate.describe('First local day (business time zone), inclusive.'),
+    endDate: IsoDate.describe('Last local day, inclusive.'),
+    channel: Channel.optional(),
+    locationId: InputText(
+      100,
+      'must not be empty: give a location id, or leave it out for every location',
+    ).optional(),
+    dryRun: z
+      .boolean()
+      .default(false)
+      .describe('true: only count the invoices and the Xero calls; read nothing.'),
+  })
+  .strict()
+  .refine((q) => q.startDate <= q.endDate, { path: ['endDate'], error: 'must be on or after startDate' });
+
+export const ReconciliationFinding = z.object({
+  day: IsoDate,
+  locationId: z.string(),
+  locationName: z.string(),
+  orderId: z.string(),
+  orderNumber: z.string(),
+  invoiceNumber: z.string(),
+  amount: Money.describe('What the ledger says Xero holds for the invoice.'),
+  xeroStatus: z.string().describe('The invoice’s status in Xero now (VOIDED, DELETED, …).'),
+  xeroTotal: Money.nullable(),
+  what: z.string().describe('What changed in Xero since the sync, in words.'),
+});
+
+export const ReconciliationCheck = z.object({
+  invoices: z.number().int().describe('Invoices the ledger says are in Xero for the scope.'),
+  calls: z.number().int().describe('Xero calls the check makes (GET /Invoices by IDs, 50 a call).'),
+  ran: z.boolean().describe('false for a dry run: nothing was read.'),
+  findings: z
+    .array(ReconciliationFinding)
+    .describe('Invoices changed, voided or deleted in Xero since the sync.'),
+});
+export type ReconciliationCheck = z.infer<typeof ReconciliationCheck>;

@@ -49,6 +49,8 @@ export interface ApiContext {
   params: Record<string, string>;
   body: unknown;
   nowMs: number;
+  /** The request's If-Modified-Since header, when given (GET /Invoices reads it). */
+  ifModifiedSince?: string;
 }
 
 /** The organisation's "today" (Singapore, UTC+8), used when a document has no Date. */

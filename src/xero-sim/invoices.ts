@@ -238,8 +238,10 @@ function selectInvoices(ctx: ApiContext): StoredInvoice[] {
   const statuses = new Set(ctx.query.list('Statuses'));
   const term = ctx.query.get('searchTerm')?.toLowerCase();
   const where = parseWhereOrFail(ctx.query.get('where'));
+  const since = modifiedSince(ctx);
   found = found.filter(
     (i) =>
+      (since === null || i.updatedMs > since) &&
       (ids.size === 0 || ids.has(i.InvoiceID)) &&
       (contactIds.size === 0 || contactIds.has(i.ContactID)) &&
       (statuses.size === 0 || statuses.has(i.Status)) &&
@@ -251,10 +253,41 @@ function selectInvoices(ctx: ApiContext): StoredInvoice[] {
   return found;
 }
 
-/** GET /Invoices: InvoiceNumbers, IDs, ContactIDs, Statuses, where, searchTerm, page/pageSize, unitdp. */
+/**
+ * `If-Modified-Since` (OpenAPI parameter ifModifiedSince: "Only records created or modified since this timestamp
+ * will be returned"): an ISO instant or an HTTP date; one that cannot be read is ignored.
+ */
+function modifiedSince(ctx: ApiContext): number | null {
+  if (!ctx.ifModifiedSince) return null;
+  const ms = Date.parse(ctx.ifModifiedSince);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/**
+ * `summaryOnly=true` (OpenAPI parameter summaryOnly: "returns only lightweight fields, excluding computation-heavy
+ * fields"): the invoice without its lines, payments and credit notes (which fields Xero drops is a guess: the
+ * documentation does not list them).
+ */
+function summaryOf(invoice: Record<string, unknown>): Record<string, unknown> {
+  const {
+    LineItems: _l,
+    Payments: _p,
+    CreditNotes: _c,
+    Prepayments: _pp,
+    Overpayments: _o,
+    ...rest
+  } = invoice;
+  return rest;
+}
+
+/** GET /Invoices: InvoiceNumbers, IDs, ContactIDs, Statuses, where, searchTerm, page/pageSize, unitdp, summaryOnly, If-Modified-Since. */
 export function getInvoices(ctx: ApiContext): ApiResult {
   const { items, extra } = paginate(ctx, selectInvoices(ctx));
-  const rendered = items.map((i) => invoiceJson(ctx.tenant, i, unitdp(ctx)));
+  const summary = ctx.query.bool('summaryOnly') === true;
+  const rendered = items.map((i) => {
+    const full = invoiceJson(ctx.tenant, i, unitdp(ctx)) as Record<string, unknown>;
+    return summary ? summaryOf(full) : full;
+  });
   return { status: 200, body: envelope(ctx, 'Invoices', rendered, extra) };
 }
 

@@ -179,6 +179,7 @@ export function handle(sim: XeroSim, handler: Handler): RequestHandler {
         params: req.params as Record<string, string>,
         body: parsed.body,
         nowMs: sim.tenantNow(state.tenant),
+        ifModifiedSince: req.get('If-Modified-Since'),
       };
       return runHandler(handler, ctx);
     };

@@ -150,6 +150,37 @@ export class XeroGateway {
     return res.invoices ?? [];
   }
 
+  /**
+   * Invoices by id (one page of up to 100), reading as little as Xero allows: `summaryOnly` drops the lines, and
+   * `modifiedSince` (If-Modified-Since) answers only those created or changed since then.
+   */
+  async getInvoicesByIds(
+    ctx: CallContext,
+    ids: string[],
+    read: { summaryOnly: boolean; modifiedSince?: Date },
+  ): Promise<Invoice[]> {
+    if (ids.length === 0) return [];
+    const res = await this.call(ctx, 'GET /Invoices', (api) =>
+      api.getInvoices(
+        ctx.tenantId,
+        read.modifiedSince,
+        undefined,
+        undefined,
+        ids,
+        undefined,
+        undefined,
+        undefined,
+        1,
+        true,
+        undefined,
+        undefined,
+        read.summaryOnly,
+        100,
+      ),
+    );
+    return res.invoices ?? [];
+  }
+
   async getContacts(ctx: CallContext, query: ContactQuery): Promise<Contact[]> {
     return (await this.getContactPage(ctx, { page: 1, pageSize: 100, ...query })).contacts;
   }

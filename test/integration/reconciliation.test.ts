@@ -1,8 +1,9 @@
-import type { Reconciliation } from '../../src/contract';
+import type { Reconciliation, ReconciliationCheck } from '../../src/contract';
+import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import { importOrdersFile } from '../../src/orders/import';
 import type { Order } from '../../src/orders/schema';
 import { importRevisions, loadMonth, MONTH, reviseMonth, syncMonth } from '../support/changes';
-import { createBusiness, ndjsonFile } from '../support/orders';
+import { createBusiness, ndjsonFile, simInvoices, simStats } from '../support/orders';
 import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
@@ -98,6 +99,45 @@ describe('the reconciliation of a synced month', () => {
       const bad = await api.get(`/api/reconciliation?startDate=${MONTH.endDate}&endDate=${MONTH.startDate}`);
       expect(bad.status).toBe(400);
       expect(JSON.stringify(bad.body)).toMatch(/endDate/);
+
+      // Check against Xero: an invoice voided behind the product's back shows with its day, order and amount;
+      // the invoices the product voided itself (the month's voids) do not; its call cost is known before it starts.
+      const target = revised.paid[0]!;
+      const invoice = (await simInvoices(system.xero.baseUrl)).find((i) => i.Reference === target.id)!;
+      const hook = `${system.xero.baseUrl}/__sim/tenants/${DEMO_TENANT_ID}/invoices/${invoice.InvoiceID}/void`;
+      expect((await fetch(hook, { method: 'POST' })).status).toBe(204);
+      const scope = { startDate: MONTH.startDate, endDate: MONTH.endDate };
+      const cost = await api.post<ReconciliationCheck>('/api/reconciliation/check', {
+        ...scope,
+        dryRun: true,
+      });
+      expect(cost.status).toBe(200);
+      const inXero = orders.filter((o) => o.status !== 'voided').length; // the product's own voids included
+      expect(cost.body).toEqual({
+        invoices: inXero,
+        calls: Math.ceil(inXero / 50),
+        ran: false,
+        findings: [],
+      });
+      const reads = async () => (await simStats(system.xero.baseUrl)).calls.byEndpoint['GET /Invoices'] ?? 0;
+      const before = await reads();
+      const check = await api.post<ReconciliationCheck>('/api/reconciliation/check', scope);
+      expect(check.status).toBe(200);
+      expect(await reads()).toBe(before + cost.body.calls);
+      expect(check.body.findings).toEqual([
+        {
+          day: target.placedAt.slice(0, 10),
+          locationId: target.location.id,
+          locationName: target.location.name,
+          orderId: target.id,
+          orderNumber: target.number,
+          invoiceNumber: invoice.InvoiceNumber,
+          amount: target.total,
+          xeroStatus: 'VOIDED',
+          xeroTotal: target.total,
+          what: 'voided in Xero since the sync',
+        },
+      ]);
     },
     10 * 60_000,
   );

@@ -219,6 +219,26 @@ describe('updating the lines of an approved invoice (POST /Invoices/{InvoiceID})
   });
 });
 
+describe('reading invoices back cheaply (GET /Invoices with IDs, summaryOnly, If-Modified-Since)', () => {
+  it('answers only those changed since the instant, without their lines when summaryOnly', async () => {
+    const kept = await createInvoice();
+    const changed = await createInvoice();
+    const since = new Date(h.running.sim.tenantNow(h.running.sim.tenants.get(h.tenantId)!) + 30_000);
+    h.running.sim.advanceClock(60);
+    expect((await voidInvoice(changed)).status).toBe(200);
+    const read = await http(h, 'GET', `/Invoices?IDs=${kept},${changed}&summaryOnly=true`, {
+      headers: { 'If-Modified-Since': since.toISOString() },
+    });
+    expect(read.status).toBe(200);
+    expect(read.body.Invoices.map((i: { InvoiceID: string }) => i.InvoiceID)).toEqual([changed]);
+    expect(read.body.Invoices[0]).toMatchObject({ Status: 'VOIDED', Total: 54.5 });
+    expect(read.body.Invoices[0].LineItems).toBeUndefined();
+    const full = await http(h, 'GET', `/Invoices?IDs=${kept},${changed}`);
+    expect(full.body.Invoices).toHaveLength(2);
+    expect(full.body.Invoices[0].LineItems).toHaveLength(1);
+  });
+});
+
 describe('a document voided in Xero by someone else (/__sim/ hook)', () => {
   it('voids the invoice with its payments deleted, and refuses unknown documents', async () => {
     const id = await createInvoice();

@@ -12,6 +12,8 @@ import {
   PreviewResult,
   Problem,
   Reconciliation,
+  ReconciliationCheck,
+  ReconciliationCheckBody,
   ReconciliationQuery,
   RequestIdParams,
   SyncRequestAccepted,
@@ -245,6 +247,24 @@ export const syncRequestOperations = {
     query: ReconciliationQuery,
     responses: {
       200: { description: 'The CSV (RFC 4180, UTF-8).', schema: z.string(), contentType: 'text/csv' },
+    },
+  },
+  checkAgainstXero: {
+    method: 'post',
+    path: '/api/reconciliation/check',
+    operationId: 'checkAgainstXero',
+    summary:
+      'Read back what the ledger says is in Xero, and report invoices changed, voided or deleted since',
+    description:
+      'Reads through the organisation’s limiter (GET /Invoices by IDs, 50 a call, summaryOnly, If-Modified-Since); ' +
+      '`dryRun: true` answers the call cost first, reading nothing (docs/reconciliation.md).',
+    tag,
+    auth: true,
+    session: true,
+    body: ReconciliationCheckBody,
+    responses: {
+      200: { description: 'The check, or its cost for a dry run.', schema: ReconciliationCheck },
+      ...checkFailures,
     },
   },
   pause: control('pause', 'Pause a request at the next batch boundary'),

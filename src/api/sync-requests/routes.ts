@@ -13,6 +13,7 @@ import { CursorError, describeRequest, linksOf, listHistory, requireRequest } fr
 import { listOrderResults } from '../../requests/order-results';
 import { csvField, ordersCsv } from '../../requests/orders-csv';
 import { reconcile, reconciliationCsv } from '../../requests/reconciliation';
+import { checkAgainstXero } from '../../requests/xero-check';
 import { getBusiness } from '../../businesses/store';
 import { previewSyncRequest } from '../../requests/preview';
 import { submitSyncRequest } from '../../requests/submit';
@@ -119,6 +120,10 @@ export function syncRequestRoutes(deps: SyncRequestRouteDeps): Router {
   });
   mount(router, ops.rangeReconciliation, async ({ businessId, query }, res) => {
     reply(res, ops.rangeReconciliation, 200, await rangeReconciliation(businessId, query));
+  });
+
+  mount(router, ops.checkAgainstXero, async ({ businessId, body }, res) => {
+    reply(res, ops.checkAgainstXero, 200, await checkAgainstXero(deps, businessId, body));
   });
 
   for (const action of ['pause', 'resume', 'cancel'] as const satisfies ControlAction[]) {
