@@ -8,6 +8,7 @@ import {
   DailyQuotaReserveSetting,
   InvoiceStatus,
   PaymentAccountsSetting,
+  PostingSetting,
   TaxMapping,
   TaxTypeCode,
   TaxTypesSetting,
@@ -69,6 +70,7 @@ const settingsShape = {
       'The organisation’s daily Xero call limit for estimates (1000 on Xero’s Starter tier); null: the deployment’s XERO_DAILY_LIMIT, or what Xero’s headers showed.',
     ),
   tracking: TrackingSetting,
+  posting: PostingSetting,
 };
 
 /** Every setting, as GET answers them. */
@@ -133,6 +135,7 @@ export function settingsView(timeZone: string, settings: BusinessSettings): Sett
     dailyQuotaReserve: settings.dailyQuotaReserve,
     dailyCallLimit: settings.dailyCallLimit,
     tracking: settings.tracking,
+    posting: settings.posting,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Db } from '../db/pool';
-import type { InvoiceStatus } from '../contract';
+import type { InvoiceStatus, PostingMode } from '../contract';
 import type { TrackingMapping } from './tracking';
 
 /** Invoice-mapping settings kept per business (validated against the organisation by the settings API). */
@@ -20,6 +20,8 @@ export interface BusinessSettings {
   dailyCallLimit: number | null;
   /** Locations and/or channels → Xero tracking options, by id (src/businesses/tracking.ts); at most two categories. */
   tracking: TrackingMapping[];
+  /** The posting mode of a request that names none (issue 23; src/requests/posting.ts decides where it applies). */
+  posting: PostingMode;
 }
 
 export interface Business {
@@ -42,6 +44,7 @@ export const DEFAULT_SETTINGS: BusinessSettings = {
   dailyQuotaReserve: 500,
   dailyCallLimit: null,
   tracking: [],
+  posting: 'per-order',
 };
 
 interface BusinessRow {

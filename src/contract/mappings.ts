@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from '../text';
+import { PostingMode } from './sync-request';
 
 /**
  * The business's mappings as a merchant edits them on the Manual Syncing page (and as the settings API checks
@@ -52,15 +53,20 @@ export const DailyQuotaReserveSetting = z
   .max(4999, 'must be a whole number from 0 to 4999')
   .describe('Calls of the daily Xero quota left untouched for the platform’s real-time sync.');
 
+export const PostingSetting = PostingMode.describe(
+  'The posting mode a sync request uses when it does not name one: "per-order" or "daily-summary". A daily-summary default applies only to requests a summary can serve (POS with auto contacts, or a manual contact, and resyncPolicy "skip"); others post per order.',
+);
+
 /**
- * What the page shows and changes (GET and PATCH /api/business/mappings). Issue 23's posting mode and tracking
- * mapping join here when they exist: one field each, checked by the same settings update.
+ * What the page shows and changes (GET and PATCH /api/business/mappings), with issue 23's default posting mode.
+ * The tracking mapping joins here when the page edits it: one field, checked by the same settings update.
  */
 export const MerchantSettings = z
   .object({
     taxTypes: TaxTypesSetting,
     paymentAccounts: PaymentAccountsSetting,
     dailyQuotaReserve: DailyQuotaReserveSetting,
+    posting: PostingSetting,
   })
   .strict();
 export type MerchantSettings = z.infer<typeof MerchantSettings>;

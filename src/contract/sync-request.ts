@@ -53,6 +53,17 @@ export type InvoiceStatus = z.infer<typeof InvoiceStatus>;
 
 export const ResyncPolicy = z.enum(['skip', 'update'], { error: 'must be "skip" or "update"' });
 
+/**
+ * How orders become Xero documents (issue 23): one invoice per order, or one summary invoice per channel, location,
+ * local day, currency and contact (docs/posting-modes.md).
+ */
+export const PostingMode = z.enum(['per-order', 'daily-summary'], {
+  error: 'must be "per-order" or "daily-summary"',
+});
+export type PostingMode = z.infer<typeof PostingMode>;
+const POSTING_DESCRIPTION =
+  'per-order: one Xero invoice per order; daily-summary: one invoice per channel, location, local day, currency and contact (POS with auto contacts, or any channel with a manual contact). Default: the business’s posting setting.';
+
 export const SyncOptions = z.object({
   invoiceStatus: InvoiceStatus,
   recordPayments: z.boolean(),
@@ -63,6 +74,8 @@ export const SyncOptions = z.object({
     .describe(
       'true: only the changes of orders already in Xero (later payments, refunds, voids; docs/revisions.md) are sent; orders not yet in Xero are left for another request.',
     ),
+  /** Absent: per-order (every request started before issue 23 has none, so their inputs stay as they were). */
+  posting: PostingMode.optional().describe(POSTING_DESCRIPTION),
 });
 export type SyncOptions = z.infer<typeof SyncOptions>;
 
@@ -141,6 +154,7 @@ const SyncOptionsBody = z
       .boolean()
       .default(false)
       .describe(SyncOptions.shape.changesOnly.description ?? ''),
+    posting: PostingMode.optional().describe(POSTING_DESCRIPTION),
   })
   .strict();
 

@@ -22,6 +22,7 @@ import type { Contact } from 'xero-node';
 import type { XeroGateway } from '../xero/gateway';
 import { dateLabel, futureEndProblem } from '../calendar';
 import { findByIdempotencyKey, getRequest, insertRequest } from './store';
+import { postingOf, summaryProblems } from './posting';
 import type { RequestRow } from './store';
 
 export interface SubmitDeps {
@@ -206,6 +207,11 @@ export async function buildInput(
     throw new NotConnected(`Business ${business.id} has no Xero organisation connected; connect it first.`);
   const future = futureEndProblem(body.endDate, business.timeZone, (deps.now ?? (() => new Date()))());
   if (future) throw new InvalidInput([future]);
+  const posting = postingOf(body, business.settings);
+  if (posting === 'daily-summary') {
+    const problems = summaryProblems(body);
+    if (problems.length) throw new InvalidInput(problems);
+  }
   const locationId = body.locationId === 'all' ? null : body.locationId;
   if (locationId !== null) await checkLocation(deps.db, business.id, locationId, body.channel);
   if (checkContact && body.contactMapping.mode === 'manual') {
@@ -228,6 +234,7 @@ export async function buildInput(
       resyncPolicy: body.options.resyncPolicy,
       // Only when asked, so the input of a request that does not ask stays as it always was.
       ...(body.options.changesOnly ? { changesOnly: true } : {}),
+      ...(posting === 'daily-summary' ? { posting } : {}),
     },
   };
   return { input, business };

@@ -85,6 +85,7 @@ describe('business settings API', () => {
       dailyQuotaReserve: 500,
       dailyCallLimit: null,
       tracking: [],
+      posting: 'per-order',
     });
   });
 
@@ -121,6 +122,7 @@ describe('business settings API', () => {
       dailyQuotaReserve: 800,
       dailyCallLimit: null,
       tracking: [],
+      posting: 'per-order',
     };
     expect(res.body).toEqual(expected);
     expect(await settingsOf(a)).toEqual(expected);

@@ -62,6 +62,7 @@ function mappingsOf(settings: SettingsView): MerchantSettings {
     taxTypes: settings.taxTypes,
     paymentAccounts: settings.paymentAccounts,
     dailyQuotaReserve: settings.dailyQuotaReserve,
+    posting: settings.posting,
   };
 }
 
