@@ -9,6 +9,7 @@ import {
   InputText,
   IsoDate,
   OrderOutcome,
+  PostingMode,
   PreviewWarning,
   SyncCounts,
   SyncOptions,
@@ -252,6 +253,48 @@ export const ControlAccepted = z.object({
 });
 export type ControlAccepted = z.infer<typeof ControlAccepted>;
 
+/**
+ * One posting mode's cost for the previewed range (issue 23): what it would write and the Xero calls that takes,
+ * counted by the engine's own plan for that mode, so a merchant sees both side by side.
+ */
+export const PostingModeEstimate = z.object({
+  mode: PostingMode,
+  refusal: z
+    .string()
+    .nullable()
+    .describe(
+      'Why this mode cannot serve the request (daily summary for online or B2B orders with auto-matched contacts, or with resyncPolicy "update"); null when it can.',
+    ),
+  estimate: z
+    .object({
+      orders: z.number().int().describe('Orders it would send.'),
+      invoices: z
+        .number()
+        .int()
+        .describe(
+          'Invoices it would write: one per order, or one summary per location, local day and currency.',
+        ),
+      creditNotes: z.number().int(),
+      payments: z
+        .number()
+        .int()
+        .describe('Payments it would write, refunds paid back out of credit notes included.'),
+      allocations: z.number().int(),
+      calls: z.number().int().describe('Xero calls in all (contacts and the organisation’s reads included).'),
+    })
+    .nullable()
+    .describe('null when the mode is refused.'),
+  skipped: z
+    .object({
+      count: z.number().int(),
+      reason: z.string(),
+    })
+    .describe(
+      'Orders of the range the other posting mode already sent: this mode never sends them again (count 0: none).',
+    ),
+});
+export type PostingModeEstimate = z.infer<typeof PostingModeEstimate>;
+
 /** A preview asks about exactly what a submit would start. */
 export const PreviewBody = CreateSyncRequestBody;
 
@@ -307,6 +350,14 @@ export const PreviewResult = z.object({
       assumption: z.string(),
     }),
   }),
+  posting: z
+    .object({
+      mode: PostingMode.describe('The mode this request would use (its own, or the business’s default).'),
+      modes: z
+        .array(PostingModeEstimate)
+        .describe('Per order and daily summary, side by side, for the same range.'),
+    })
+    .describe('Issue 23: both posting modes’ costs for this range (docs/posting-modes.md).'),
   warnings: z.array(PreviewWarning),
 });
 export type PreviewResult = z.infer<typeof PreviewResult>;

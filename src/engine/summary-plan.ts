@@ -109,11 +109,20 @@ export interface SentElsewhere {
 export const NO_SUMMARIES: SentElsewhere = { heldBySummary: () => 'false' };
 
 /** The facts of the orders a summary request would send: not voided, not in Xero per order nor in a summary. */
+export interface SummaryFacts {
+  /** The orders a summary request would send. */
+  orders: SummaryOrderFacts[];
+  /** Orders of the range a per-order request already sent: a summary request skips them. */
+  sentPerOrder: number;
+  /** Orders of the range already held by a summary: a per-order request skips them. */
+  heldBySummary: number;
+}
+
 export async function summaryFacts(
   db: Db,
   input: ManualSyncInput,
   sent: SentElsewhere = NO_SUMMARIES,
-): Promise<{ orders: SummaryOrderFacts[]; sentPerOrder: number; heldBySummary: number }> {
+): Promise<SummaryFacts> {
   const params: unknown[] = [input.timeZone];
   const where = rangeWhere(orderRangeOf(input), params);
   const local = (instant: string) => `${localDateSql(instant, '$1')}::text`;
@@ -149,6 +158,8 @@ export async function summaryFacts(
 
 export interface SummaryPlan extends RequestPlan {
   summaryWork: SummaryWork;
+  /** Orders it would send. */
+  orders: number;
   /** Orders of the range a per-order request already sent: a summary request skips them. */
   sentPerOrder: number;
   /** Orders of the range already held by a summary. */
@@ -163,16 +174,17 @@ export async function planSummaries(
   db: Db,
   input: ManualSyncInput,
   stats: RangeStats,
+  facts: SummaryFacts,
   opts: {
     walkInName: string;
     directory: ContactDirectory;
     baseCurrency: string | null;
     paymentAccounts: Record<string, string>;
-    sent?: SentElsewhere;
   },
 ): Promise<SummaryPlan> {
-  const facts = await summaryFacts(db, input, opts.sent);
-  const work = summaryWork(facts.orders, {
+  // changesOnly: no order is written anew (only the changes of orders in Xero), in either mode.
+  const orders = input.options.changesOnly ? [] : facts.orders;
+  const work = summaryWork(orders, {
     paymentAccounts: opts.paymentAccounts,
     authorised: input.options.invoiceStatus === 'AUTHORISED',
     recordPayments: input.options.recordPayments,
@@ -196,6 +208,7 @@ export async function planSummaries(
   return {
     ...plan,
     summaryWork: work,
+    orders: orders.length,
     sentPerOrder: facts.sentPerOrder,
     heldBySummary: facts.heldBySummary,
   };

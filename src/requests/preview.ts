@@ -15,7 +15,11 @@ import { organisationWarnings } from './organisation-warnings';
 import { trackingWarnings } from './tracking-warnings';
 import { contactSpellingsOf, liveOrders, orderRangeOf, planFromStats, rangeStats } from '../engine/plan';
 import { openChangeCount } from '../engine/change-ledger';
-import type { RangeStats, RequestPlan } from '../engine/plan';
+import type { ContactDirectory, RangeStats, RequestPlan } from '../engine/plan';
+import { NO_SUMMARIES, planSummaries, summaryFacts } from '../engine/summary-plan';
+import type { SentElsewhere, SummaryPlan } from '../engine/summary-plan';
+import type { PostingModeEstimate } from '../contract';
+import { summaryProblems } from './posting';
 import { buildInput, findContact, ownRequest } from './submit';
 import type { SubmitDeps } from './submit';
 
@@ -24,6 +28,11 @@ export interface PreviewDeps extends SubmitDeps {
 }
 
 type Warning = PreviewWarning;
+
+/** Which orders another posting mode already sent: the summaries' ledger plugs in here once it exists. */
+const sentElsewhere: SentElsewhere = NO_SUMMARIES;
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * What a request would do, without doing it: counts, the calls the engine will make for it (its own plan,
@@ -38,14 +47,18 @@ export async function previewSyncRequest(deps: PreviewDeps, businessId: string, 
   const stats = await rangeStats(deps.db, input);
   const facts = await previewFacts(deps, business, stats);
   const quota = await deps.limiter.dailyQuota(business.xeroTenantId!);
-  const plan = await planFromStats(
-    deps.db,
-    input,
-    stats,
-    business.settings.walkInContactName,
-    { size: () => directorySize(deps, business, quota.contactsCount), where: quota.contactWhere },
-    facts?.baseCurrency ?? null,
-  );
+  let size: Promise<number | null> | null = null;
+  const directory: ContactDirectory = {
+    size: () => (size ??= directorySize(deps, business, quota.contactsCount)),
+    where: quota.contactWhere,
+  };
+  const baseCurrency = facts?.baseCurrency ?? null;
+  const walkIn = business.settings.walkInContactName;
+  const perOrder = await planFromStats(deps.db, input, stats, walkIn, directory, baseCurrency);
+  const modes = await postingModes(deps, business, request, input, stats, perOrder, directory, baseCurrency);
+  const mode = input.options.posting ?? 'per-order';
+  const chosen = mode === 'daily-summary' ? modes.summary! : perOrder;
+  const plan: RequestPlan = chosen;
   return {
     orders: {
       total: stats.total,
@@ -53,9 +66,14 @@ export async function previewSyncRequest(deps: PreviewDeps, businessId: string, 
       refunded: stats.refunded,
       voided: stats.voided,
       alreadySynced: stats.alreadySynced,
-      toSync: input.options.changesOnly ? 0 : stats.invoices,
+      toSync: input.options.changesOnly
+        ? 0
+        : mode === 'daily-summary'
+          ? modes.summary!.orders
+          : stats.invoices,
       changes: await openChangeCount(deps.db, orderRangeOf(input)),
     },
+    posting: { mode, modes: modes.views },
     estimate: {
       calls: plan.calls,
       contacts: {
@@ -70,6 +88,76 @@ export async function previewSyncRequest(deps: PreviewDeps, businessId: string, 
       ...(facts && stats.total > 0 ? await organisationWarnings(deps.db, input, facts) : []),
       ...(liveOrders(stats) > 0 ? await trackingWarnings(deps, business, input) : []),
     ],
+  };
+}
+
+/**
+ * Both posting modes' costs for the range (issue 23), side by side: per order (the request's own plan when it
+ * posts per order) and daily summary (src/engine/summary-plan.ts), or why a summary cannot serve the request.
+ * Each says how many orders it skips because the other mode already sent them.
+ */
+async function postingModes(
+  deps: PreviewDeps,
+  business: Business,
+  body: CreateSyncRequestBody,
+  input: ManualSyncInput,
+  stats: RangeStats,
+  perOrder: RequestPlan,
+  directory: ContactDirectory,
+  baseCurrency: string | null,
+): Promise<{ summary: SummaryPlan | null; views: PostingModeEstimate[] }> {
+  const facts = await summaryFacts(deps.db, input, sentElsewhere);
+  const asSummary = { ...body, options: { ...body.options, posting: 'daily-summary' as const } };
+  const refusal = summaryProblems(asSummary).map((p) => p.message);
+  const summary =
+    refusal.length > 0
+      ? null
+      : await planSummaries(
+          deps.db,
+          { ...input, options: { ...input.options, posting: 'daily-summary' } },
+          stats,
+          facts,
+          {
+            walkInName: business.settings.walkInContactName,
+            directory,
+            baseCurrency,
+            paymentAccounts: business.settings.paymentAccounts,
+          },
+        );
+  const orders = input.options.changesOnly ? 0 : stats.invoices;
+  return {
+    summary,
+    views: [
+      {
+        mode: 'per-order',
+        refusal: null,
+        estimate: documentsOf(orders, perOrder),
+        skipped: {
+          count: facts.heldBySummary,
+          reason: `${plural(facts.heldBySummary, 'order')} of this range ${facts.heldBySummary === 1 ? 'is' : 'are'} already in Xero in a daily summary; per order never sends them again.`,
+        },
+      },
+      {
+        mode: 'daily-summary',
+        refusal: refusal.length > 0 ? `Daily summary does not apply: ${refusal.join('; ')}` : null,
+        estimate: summary ? documentsOf(summary.orders, summary) : null,
+        skipped: {
+          count: facts.sentPerOrder,
+          reason: `${plural(facts.sentPerOrder, 'order')} of this range ${facts.sentPerOrder === 1 ? 'is' : 'are'} already in Xero as ${facts.sentPerOrder === 1 ? 'its own invoice' : 'their own invoices'}; a summary never holds them again.`,
+        },
+      },
+    ],
+  };
+}
+
+function documentsOf(orders: number, plan: RequestPlan): NonNullable<PostingModeEstimate['estimate']> {
+  return {
+    orders,
+    invoices: plan.work.invoices,
+    creditNotes: plan.work.creditNotes,
+    payments: plan.work.payments + plan.work.refunds,
+    allocations: plan.work.allocations,
+    calls: plan.calls.total,
   };
 }
 

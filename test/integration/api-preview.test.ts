@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { PreviewResult } from '../../src/contract';
 import type { Order } from '../../src/orders/schema';
 import { generateDemoOrders } from '../../src/orders/seed';
+import { localDateOf } from '../../src/calendar';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import type { ApiClient } from '../support/api';
 import { createBusiness, loadDemoOrders, loadOrders, seedSimContacts, simStats } from '../support/orders';
@@ -178,6 +179,85 @@ describe('previewing a sync request', () => {
     const empty = await preview(api, { channel: 'b2b', startDate: '2024-01-01', endDate: '2024-01-02' });
     expect(empty.warnings.map((w) => w.code)).toEqual(['no_orders']);
     expect(empty.estimate.quotaWindows).toBe(0);
+  });
+
+  it('compares both posting modes for the same range: a year of POS as daily summaries takes fewer invoices, payments and calls; online with auto contacts refuses a summary with the reason', async () => {
+    const api = await system.api('biz_year');
+    const range = { channel: 'pos', startDate: '2025-01-01', endDate: '2025-12-31' };
+    const summary = await preview(api, { ...range, options: { posting: 'daily-summary' } });
+    const perOrder = await preview(api, { ...range, options: { posting: 'per-order' } });
+    expect(summary.posting.mode).toBe('daily-summary');
+    expect(perOrder.posting.mode).toBe('per-order');
+    // Both previews show the same two modes side by side.
+    expect(summary.posting.modes).toEqual(perOrder.posting.modes);
+    const [byOrder, byDay] = summary.posting.modes;
+    expect(byOrder!.mode).toBe('per-order');
+    expect(byDay!.mode).toBe('daily-summary');
+    const pos = year.filter((o) => o.channel === 'pos' && o.status !== 'voided');
+    // One summary per location, local day, currency and tax mode that had live orders.
+    const keys = new Set(
+      pos.map((o) =>
+        [o.location.id, localDateOf(o.placedAt, 'Asia/Singapore'), o.currency, o.pricesIncludeTax].join(),
+      ),
+    );
+    expect(byDay!.estimate).toMatchObject({ orders: pos.length, invoices: keys.size });
+    expect(byOrder!.estimate).toMatchObject({ orders: pos.length, invoices: pos.length });
+    // About 3 orders a location a day here: a third of the invoices; payments one per method per day, fewer too.
+    expect(keys.size).toBeLessThan(pos.length / 2);
+    expect(byDay!.estimate!.payments).toBeLessThan(byOrder!.estimate!.payments);
+    expect(byDay!.estimate!.calls).toBeLessThan(byOrder!.estimate!.calls);
+    // The request's own estimate is its mode's.
+    expect(summary.estimate.calls.total).toBe(byDay!.estimate!.calls);
+    expect(perOrder.estimate.calls.total).toBe(byOrder!.estimate!.calls);
+    expect(summary.estimate.calls.invoices).toBe(Math.ceil(keys.size / 50));
+    expect(summary.orders.toSync).toBe(pos.length);
+    expect(byDay!.skipped.count).toBe(0);
+
+    const online = await preview(api, { channel: 'online', startDate: '2025-01-01', endDate: '2025-01-31' });
+    const refused = online.posting.modes.find((m) => m.mode === 'daily-summary')!;
+    expect(refused.estimate).toBeNull();
+    expect(refused.refusal).toMatch(/one contact for the whole day/);
+    const asked = await api.post('/api/sync-requests/preview', {
+      channel: 'online',
+      locationId: 'all',
+      startDate: '2025-01-01',
+      endDate: '2025-01-31',
+      contactMapping: { mode: 'auto' },
+      options: { posting: 'daily-summary' },
+    });
+    expect(asked.status).toBe(400);
+    expect(JSON.stringify(asked.body.errors)).toMatch(
+      /body\.options\.posting.*one contact for the whole day/,
+    );
+  });
+
+  it('says how many orders of the range a summary skips because a per-order request already sent them', async () => {
+    const businessId = 'biz_skip';
+    await createBusiness(system.database.db, businessId);
+    await loadDemoOrders(system.database.db, {
+      businessId,
+      from: '2025-05-01',
+      to: '2025-05-04',
+      ordersPerDay: 8,
+      seed: 12,
+    });
+    await syncToEnd(system, { businessId, channel: 'pos', startDate: '2025-05-01', endDate: '2025-05-01' });
+    const { rows } = await system.database.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM order_ledger WHERE business_id = $1 AND status = 'synced'",
+      [businessId],
+    );
+    expect(rows[0]!.n).toBeGreaterThan(0);
+    const api = await system.api(businessId);
+    const p = await preview(api, {
+      channel: 'pos',
+      startDate: '2025-05-01',
+      endDate: '2025-05-04',
+      options: { posting: 'daily-summary' },
+    });
+    const byDay = p.posting.modes.find((m) => m.mode === 'daily-summary')!;
+    expect(byDay.skipped.count).toBe(rows[0]!.n);
+    expect(byDay.skipped.reason).toMatch(/already in Xero as their own invoices/);
+    expect(p.orders.toSync).toBe(p.orders.total - p.orders.voided - rows[0]!.n);
   });
 
   it('refuses bad preview input like a submit, naming the field', async () => {
