@@ -16,8 +16,8 @@ import { trackingWarnings } from './tracking-warnings';
 import { contactSpellingsOf, liveOrders, orderRangeOf, planFromStats, rangeStats } from '../engine/plan';
 import { openChangeCount } from '../engine/change-ledger';
 import type { ContactDirectory, RangeStats, RequestPlan } from '../engine/plan';
-import { NO_SUMMARIES, planSummaries, summaryFacts } from '../engine/summary-plan';
-import type { SentElsewhere, SummaryPlan } from '../engine/summary-plan';
+import { NO_SUMMARIES, planSummaries, summaryFacts } from '../engine/summary-estimate';
+import type { SentElsewhere, SummaryPlan } from '../engine/summary-estimate';
 import type { PostingModeEstimate } from '../contract';
 import { summaryProblems } from './posting';
 import { buildInput, findContact, ownRequest } from './submit';
@@ -93,7 +93,7 @@ export async function previewSyncRequest(deps: PreviewDeps, businessId: string, 
 
 /**
  * Both posting modes' costs for the range (issue 23), side by side: per order (the request's own plan when it
- * posts per order) and daily summary (src/engine/summary-plan.ts), or why a summary cannot serve the request.
+ * posts per order) and daily summary (src/engine/summary-estimate.ts), or why a summary cannot serve the request.
  * Each says how many orders it skips because the other mode already sent them.
  */
 async function postingModes(

@@ -1,8 +1,8 @@
 import { localDateOf } from '../../src/calendar';
 import type { MappingSettings } from '../../src/engine/invoice-mapping';
 import { buildDailySummaries, buildRefundSummaries } from '../../src/engine/summary';
-import { summaryWork } from '../../src/engine/summary-plan';
-import type { SummaryOrderFacts, SummaryWorkOptions } from '../../src/engine/summary-plan';
+import { summaryWork } from '../../src/engine/summary-estimate';
+import type { SummaryOrderFacts, SummaryWorkOptions } from '../../src/engine/summary-estimate';
 import { planCalls } from '../../src/engine/packing';
 import { combinedRefund } from '../../src/orders/revisions';
 import type { Order } from '../../src/orders/schema';
@@ -10,7 +10,7 @@ import { generateDemoOrders } from '../../src/orders/seed';
 import { discountedRefundOrders } from '../support/orders';
 
 /**
- * The daily-summary estimate (src/engine/summary-plan.ts): the documents it counts are the ones the summary
+ * The daily-summary estimate (src/engine/summary-estimate.ts): the documents it counts are the ones the summary
  * builder (src/engine/summary.ts) makes for the same orders, and they pack into calls as invoices do.
  */
 
