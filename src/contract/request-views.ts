@@ -243,6 +243,59 @@ export type OrderResult = z.infer<typeof OrderResult>;
 export const OrdersPage = z.object({ items: z.array(OrderResult), nextCursor: z.string().nullable() });
 export type OrdersPage = z.infer<typeof OrdersPage>;
 
+export const SummariesQuery = z
+  .object({
+    limit: HistoryQuery.shape.limit,
+    cursor: Cursor.optional(),
+  })
+  .strict();
+
+/** One order a daily summary holds. */
+export const SummaryOrderView = z.object({
+  orderId: z.string(),
+  orderNumber: z.string().nullable(),
+  total: z.string().nullable().describe('The order total as a decimal string.'),
+});
+
+/** A daily summary a request wrote (issue 23): its Xero number, its orders and its amounts (docs/posting-modes.md). */
+export const DailySummaryView = z.object({
+  number: z.string().describe('Its number in Xero (InvoiceNumber, or CreditNoteNumber for refunds).'),
+  kind: z
+    .enum(['invoice', 'credit_note'])
+    .describe('invoice: the day’s sales; credit_note: the day’s refunds.'),
+  date: IsoDate.describe('The local business day it summarises (for refunds, the refund date).'),
+  locationId: z.string(),
+  currency: z.string(),
+  adjustment: z
+    .number()
+    .int()
+    .describe(
+      '0: the day’s summary; 1, 2, …: an adjustment summary of orders imported after the day was posted.',
+    ),
+  state: z
+    .enum(['writing', 'done', 'failed'])
+    .describe('writing: it or its payments are still to be written; failed: `error` says why.'),
+  error: z.string().nullable(),
+  xeroId: z.string().nullable().describe('Its InvoiceID (or CreditNoteID) once Xero has it.'),
+  total: z.string().describe('What its orders add up to, as they state them.'),
+  tax: z.string().describe('The tax the per-order invoices of its orders would carry in Xero.'),
+  xeroTotal: z.string().nullable().describe('Xero’s total, once written.'),
+  difference: z
+    .string()
+    .nullable()
+    .describe(
+      'Xero’s total minus the sum of its orders when they differ (the money check); null when equal.',
+    ),
+  orders: z.array(SummaryOrderView).describe('The orders it holds, in the order they were placed.'),
+});
+export type DailySummaryView = z.infer<typeof DailySummaryView>;
+
+export const SummariesPage = z.object({
+  items: z.array(DailySummaryView),
+  nextCursor: z.string().nullable(),
+});
+export type SummariesPage = z.infer<typeof SummariesPage>;
+
 export const ControlAccepted = z.object({
   id: z.string(),
   action: ControlAction,

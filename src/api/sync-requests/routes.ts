@@ -12,6 +12,7 @@ import { DetailCache } from '../../requests/detail-cache';
 import { CursorError, describeRequest, linksOf, listHistory, requireRequest } from '../../requests/history';
 import { listOrderResults } from '../../requests/order-results';
 import { ordersCsv } from '../../requests/orders-csv';
+import { listSummaries } from '../../requests/summary-views';
 import { previewSyncRequest } from '../../requests/preview';
 import { submitSyncRequest } from '../../requests/submit';
 import type { Submitted } from '../../requests/submit';
@@ -80,6 +81,14 @@ export function syncRequestRoutes(deps: SyncRequestRouteDeps): Router {
       listOrderResults(deps.db, { businessId, requestId: params.id, ...query }),
     );
     reply(res, ops.orders, 200, page);
+  });
+
+  mount(router, ops.summaries, async ({ businessId, params, query }, res) => {
+    await requireRequest(deps, businessId, params.id);
+    const page = await withCursor(() =>
+      listSummaries(deps.db, { businessId, requestId: params.id, ...query }),
+    );
+    reply(res, ops.summaries, 200, page);
   });
 
   mount(router, ops.exportOrders, async ({ businessId, params }, res) => {

@@ -10,6 +10,7 @@ import { FailureReasonCell } from './failure-reason';
 import { xeroInvoiceLink } from './xero-links';
 import { OutcomeNote } from './outcomes';
 import { StatusBar } from './status';
+import { summaryAnchor, SummaryList } from './summaries';
 import { locationName, putRequests, usePageState } from './store';
 
 /**
@@ -60,6 +61,7 @@ export function RequestDetailView({ id }: { id: string }) {
         </a>{' '}
         <span class="muted">with each order’s outcome, Xero invoice number and reason</span>
       </p>
+      {r.options?.posting === 'daily-summary' && <SummaryList request={r} />}
       <OrderList request={r} status="failed" title="Failed orders" empty="No order failed." />
       <OrderList request={r} status="synced" title="Synced orders" empty="No order has been synced yet." />
       <OrderList request={r} status="skipped" title="Skipped orders" empty="No order was skipped." />
@@ -129,7 +131,12 @@ function OrderList(props: { request: RequestView; status: OrderOutcome; title: s
       ) : page.items.length === 0 ? (
         <p class="muted">{props.empty}</p>
       ) : (
-        <OrdersTable page={page} status={props.status} title={props.title} />
+        <OrdersTable
+          page={page}
+          status={props.status}
+          title={props.title}
+          summarised={props.request.options?.posting === 'daily-summary'}
+        />
       )}
       {(page?.nextCursor || cursors.length > 1) && (
         <OrdersPager
@@ -176,11 +183,20 @@ const LAST_COLUMN: Record<OrderOutcome, string> = {
 function InvoiceCell({
   order: o,
   shortCode,
+  summarised,
 }: {
   order: OrdersPage['items'][number];
   shortCode: string | null;
+  summarised: boolean;
 }) {
   if (!o.invoiceNumber) return <>—</>;
+  // In a daily-summary request, the order's invoice is the summary holding it: link to it on this page.
+  if (summarised)
+    return (
+      <>
+        In summary <a href={`#${summaryAnchor(o.invoiceNumber)}`}>{o.invoiceNumber}</a>
+      </>
+    );
   if (!shortCode || !o.xeroInvoiceId) return <>{o.invoiceNumber}</>;
   return (
     <>
@@ -192,7 +208,7 @@ function InvoiceCell({
   );
 }
 
-function OrdersTable(props: { page: OrdersPage; status: OrderOutcome; title: string }) {
+function OrdersTable(props: { page: OrdersPage; status: OrderOutcome; title: string; summarised: boolean }) {
   const synced = props.status === 'synced';
   const shortCode = usePageState().business?.organisation?.shortCode ?? null;
   return (
@@ -220,7 +236,7 @@ function OrdersTable(props: { page: OrdersPage; status: OrderOutcome; title: str
                 {o.reason ? (
                   <FailureReasonCell reason={o.reason} />
                 ) : synced ? (
-                  <InvoiceCell order={o} shortCode={shortCode} />
+                  <InvoiceCell order={o} shortCode={shortCode} summarised={props.summarised} />
                 ) : (
                   (o.message ?? '—')
                 )}
