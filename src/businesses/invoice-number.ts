@@ -80,3 +80,28 @@ export function renderInvoiceNumber(template: string, order: OrderFields): Rende
   }
   return { ok: true, invoiceNumber };
 }
+
+const SUMMARY_TOKENS = ['CHANNEL', 'channel', 'LOCATION', 'DATE', 'CURRENCY'];
+
+/**
+ * Problems with a daily summary's number template (issue 23), each an actionable sentence. A summary is one per
+ * channel, location and local day, so its number needs all three; an adjustment adds "-ADJ<n>", a refund "-CN".
+ */
+export function validateSummaryTemplate(template: string): string[] {
+  const used = [...template.matchAll(TOKEN_PATTERN)].map((m) => m[1] ?? '');
+  const problems = used
+    .filter((t) => !SUMMARY_TOKENS.includes(t))
+    .map(
+      (t) =>
+        `Unknown token {${t}} in the summary number template; the tokens are {${SUMMARY_TOKENS.join('}, {')}}.`,
+    );
+  const has = (...tokens: string[]) => tokens.some((t) => used.includes(t));
+  if (!has('DATE') || !has('LOCATION') || !has('CHANNEL', 'channel'))
+    problems.push(
+      'The summary number template must contain {CHANNEL} (or {channel}), {LOCATION} and {DATE}: one summary is written per channel, location and day, and its number must be unique.',
+    );
+  if (template.includes(',') || /[{}]/.test(template.replace(TOKEN_PATTERN, '')))
+    problems.push('The summary number template must not contain a comma or an unmatched "{" or "}".');
+  if (template.length > 200) problems.push('The summary number template must be at most 200 characters.');
+  return problems;
+}

@@ -13,7 +13,7 @@ import {
   TaxTypeCode,
   TaxTypesSetting,
 } from '../contract';
-import { validateTemplate } from './invoice-number';
+import { validateSummaryTemplate, validateTemplate } from './invoice-number';
 import { isValidTimeZone } from '../calendar';
 import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from '../text';
 import { DEFAULT_SETTINGS } from './store';
@@ -71,6 +71,15 @@ const settingsShape = {
     ),
   tracking: TrackingSetting,
   posting: PostingSetting,
+  summaryNumberTemplate: z
+    .string()
+    .regex(PRINTABLE_PATTERN, CONTROL_MESSAGE)
+    .superRefine((template, ctx) => {
+      for (const message of validateSummaryTemplate(template)) ctx.addIssue({ code: 'custom', message });
+    })
+    .describe(
+      'Numbers daily summaries (issue 23). Tokens: {CHANNEL}, {channel}, {LOCATION}, {DATE}, {CURRENCY}; must contain {CHANNEL}, {LOCATION} and {DATE}. An adjustment summary adds "-ADJ1", "-ADJ2", ...; a refund credit note "-CN".',
+    ),
 };
 
 /** Every setting, as GET answers them. */
@@ -136,6 +145,7 @@ export function settingsView(timeZone: string, settings: BusinessSettings): Sett
     dailyCallLimit: settings.dailyCallLimit,
     tracking: settings.tracking,
     posting: settings.posting,
+    summaryNumberTemplate: settings.summaryNumberTemplate,
   };
 }
 

@@ -22,6 +22,8 @@ export interface BusinessSettings {
   tracking: TrackingMapping[];
   /** The posting mode of a request that names none (issue 23; src/requests/posting.ts decides where it applies). */
   posting: PostingMode;
+  /** Numbers daily summaries: {CHANNEL}, {channel}, {LOCATION}, {DATE}, {CURRENCY} (src/businesses/invoice-number.ts). */
+  summaryNumberTemplate: string;
 }
 
 export interface Business {
@@ -45,6 +47,7 @@ export const DEFAULT_SETTINGS: BusinessSettings = {
   dailyCallLimit: null,
   tracking: [],
   posting: 'per-order',
+  summaryNumberTemplate: '{CHANNEL}-{LOCATION}-{DATE}',
 };
 
 interface BusinessRow {

@@ -19,6 +19,8 @@ import { applyChanges } from './order-changes';
 import type { InvoicePage, Planned } from './invoices';
 import { openStep, PauseRequested, quotaStop } from './step';
 import { TaskPool } from './task-pool';
+import { summariesOfOrders } from './summary-ledger';
+import { syncSummaries } from './summary-walk';
 import type { Step, StepHooks } from './step';
 
 // Rows read from PostgreSQL at a time while pages of invoices are put together (five pages of 50 per read).
@@ -39,6 +41,8 @@ export async function syncOrders(
   start: OrdersCursor,
   hooks: StepHooks,
 ): Promise<StepOutcome> {
+  // Daily summaries walk the same range with the same cursor, so the workflow's commands stay as they were.
+  if (input.options.posting === 'daily-summary') return syncSummaries(deps, input, start, hooks);
   const cursor = (hooks.resumed as OrdersCursor | undefined) ?? start;
   const step = await openStep(deps, input, hooks, cursor);
   const walk = new OrdersWalk(step, cursor);
@@ -72,7 +76,7 @@ class OrdersWalk {
   private contacts: Map<string, ContactResolution> | null = null;
   private readonly range: ReturnType<typeof orderRangeOf>;
   // Rows read ahead and not yet put into a page (a page stops at its 50th order to write).
-  private readonly buffer: Array<{ row: StoredOrder; ledger: LedgerRow | undefined }> = [];
+  private readonly buffer: Array<{ row: StoredOrder; ledger: LedgerRow | undefined; summary?: string }> = [];
   private bufferAfter: OrdersCursor['after'] | undefined;
   private bufferWalked = false;
   private progressWrittenAt = 0;
@@ -158,7 +162,10 @@ class OrdersWalk {
         page.walked = true;
         break;
       }
-      this.sortOut(next.row, next.ledger, page);
+      if (next.summary !== undefined) {
+        const error = `already in Xero in daily summary ${next.summary}; a per-order request never sends it again`;
+        page.settled.push({ orderId: next.row.order.id, outcome: 'skipped', error });
+      } else this.sortOut(next.row, next.ledger, page);
       page.end = { placedAt: next.row.placedAtUtc, id: next.row.order.id };
       if (page.settled.length + page.failed.length >= SETTLED_PER_PAGE) break;
     }
@@ -168,17 +175,26 @@ class OrdersWalk {
   }
 
   /** The next order of the walk with its ledger row, read ahead READ_AHEAD at a time. */
-  private async nextRow(): Promise<{ row: StoredOrder; ledger: LedgerRow | undefined } | null> {
+  private async nextRow(): Promise<{
+    row: StoredOrder;
+    ledger: LedgerRow | undefined;
+    summary?: string;
+  } | null> {
     if (this.buffer.length === 0 && !this.bufferWalked) {
       const { db } = this.step.deps;
       const after = this.bufferAfter === undefined ? this.readAfter : this.bufferAfter;
       const rows = await listOrdersPage(db, { ...this.range, after, limit: READ_AHEAD });
-      const ledger = await ledgerRows(
-        db,
-        this.step.input.businessId,
-        rows.map((r) => r.order.id),
+      const ids = rows.map((r) => r.order.id);
+      const ledger = await ledgerRows(db, this.step.input.businessId, ids);
+      // Orders a daily summary holds are never sent per order too (issue 23).
+      const summaries = await summariesOfOrders(db, this.step.input.businessId, 'invoice', ids);
+      this.buffer.push(
+        ...rows.map((row) => ({
+          row,
+          ledger: ledger.get(row.order.id),
+          summary: summaries.get(row.order.id)?.number,
+        })),
       );
-      this.buffer.push(...rows.map((row) => ({ row, ledger: ledger.get(row.order.id) })));
       const last = rows[rows.length - 1];
       if (last) this.bufferAfter = { placedAt: last.placedAtUtc, id: last.order.id };
       this.bufferWalked = rows.length < READ_AHEAD;

@@ -82,10 +82,15 @@ export async function rangeStats(db: Db, input: ManualSyncInput): Promise<RangeS
   const changesOnly = `$${params.length}`;
   const { rows } = await db.query<RangeStats>(
     `WITH r AS (
-       SELECT o.*, l.status = 'synced' AS synced FROM orders o
-       LEFT JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id WHERE ${where}),
+       SELECT o.*, (l.status = 'synced' OR s.order_id IS NOT NULL) AS synced, s.order_id IS NOT NULL AS summarised
+       FROM orders o
+       LEFT JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id
+       -- An order a daily summary holds is in Xero: never sent again, in either mode (issue 23).
+       LEFT JOIN summary_orders s ON s.business_id = o.business_id AND s.order_id = o.id AND s.kind = 'invoice'
+       WHERE ${where}),
      fresh AS (SELECT * FROM r WHERE status <> 'voided' AND synced IS NOT TRUE AND NOT ${changesOnly}),
-     todo AS (SELECT * FROM r WHERE status <> 'voided' AND (synced IS NOT TRUE OR ${update}) AND NOT ${changesOnly})
+     todo AS (SELECT * FROM r WHERE status <> 'voided' AND (synced IS NOT TRUE OR ${update}) AND NOT summarised
+       AND NOT ${changesOnly})
      SELECT
        (SELECT count(*)::int FROM r) AS total,
        (SELECT count(*)::int FROM r WHERE status = 'completed') AS completed,

@@ -16,6 +16,7 @@ import type { ManualSyncInput, ManualSyncWorkflow } from '../definitions';
 import { IdempotencyKeyReused, InvalidInput, NotConnected, NotFound, NothingToSend } from '../errors';
 import { followUpsMayRemain, orderRangeOf, rangeStats } from '../engine/plan';
 import { openChangeCount } from '../engine/change-ledger';
+import { summaryWorkRemains } from '../engine/summary-plan';
 import { getBusiness, getLocation } from '../businesses/store';
 import type { Business } from '../businesses/store';
 import type { Contact } from 'xero-node';
@@ -102,6 +103,12 @@ export async function submitSyncRequest(
 async function refuseNothingToSend(db: Db, input: ManualSyncInput): Promise<void> {
   const stats = await rangeStats(db, input);
   if (stats.invoices > 0) return;
+  if (input.options.posting === 'daily-summary') {
+    // A summary request writes no per-order follow-ups or changes: only its summaries' own work may be left.
+    if (await summaryWorkRemains(db, input)) return;
+    const { total, alreadySynced, voided } = stats;
+    throw new NothingToSend({ total, alreadySynced, voided, toSync: 0 });
+  }
   // Orders already in Xero may still have work: changes imported since (docs/revisions.md) or follow-ups.
   if ((await openChangeCount(db, orderRangeOf(input))) > 0 || (await followUpsMayRemain(db, input))) return;
   const { total, alreadySynced, voided } = stats;

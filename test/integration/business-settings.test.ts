@@ -86,6 +86,7 @@ describe('business settings API', () => {
       dailyCallLimit: null,
       tracking: [],
       posting: 'per-order',
+      summaryNumberTemplate: '{CHANNEL}-{LOCATION}-{DATE}',
     });
   });
 
@@ -123,6 +124,7 @@ describe('business settings API', () => {
       dailyCallLimit: null,
       tracking: [],
       posting: 'per-order',
+      summaryNumberTemplate: '{CHANNEL}-{LOCATION}-{DATE}',
     };
     expect(res.body).toEqual(expected);
     expect(await settingsOf(a)).toEqual(expected);

@@ -1,0 +1,345 @@
+import type { ManualSyncInput, OrdersCursor, StepOutcome } from '../definitions';
+import type { Db } from '../db/pool';
+import { listOrdersPage, rangeWhere } from '../orders/store';
+import type { Order } from '../orders/schema';
+import type { Dependencies } from '../runtime';
+import { localDateOf, rangeUtc } from '../calendar';
+import type { ContactRef } from '../xero/documents';
+import { DailyQuotaExhausted } from '../xero/limiter';
+import { money2 as money } from '../xero/amounts';
+import { ledgerRows, recordOrders, requestCounts } from './ledger';
+import type { OrderOutcomeRow } from './ledger';
+import { orderRangeOf } from './plan';
+import { setProgress } from './progress-records';
+import { loadRequestContacts } from './request-contacts';
+import type { ContactResolution } from './request-contacts';
+import { contactOf } from './invoices';
+import { openStep, PauseRequested, quotaStop } from './step';
+import type { Step, StepHooks } from './step';
+import { buildDailySummaries, buildRefundSummaries } from './summary';
+import type { RefundSummary, Summary } from './summary';
+import { lastAdjustments, recordSummaries, summariesOfOrders, unfinishedSummaries } from './summary-ledger';
+import type { NewSummary } from './summary-ledger';
+import { writeSummary } from './summary-writes';
+
+/**
+ * The orders walk of a daily-summary request (issue 23; docs/revisions.md "Daily summaries"): the same activity
+ * and cursor as the per-order walk, so the workflow's commands do not change. It walks the range one local day at
+ * a time: the day's orders not yet in Xero (per order or in a summary) are summarised, the summaries recorded with
+ * their orders, then written one by one; the cursor moves past a day once all its summaries are settled. When the
+ * days are walked, the range's refunds are summarised per key and refund date into credit notes.
+ */
+export async function syncSummaries(
+  deps: Dependencies,
+  input: ManualSyncInput,
+  start: OrdersCursor,
+  hooks: StepHooks,
+): Promise<StepOutcome> {
+  const cursor = (hooks.resumed as OrdersCursor | undefined) ?? start;
+  const step = await openStep(deps, input, hooks, cursor);
+  const walk = new SummaryWalk(step, cursor);
+  try {
+    return await walk.outcome(await walk.run(), null);
+  } catch (err) {
+    if (err instanceof PauseRequested) return await walk.outcome(false, null);
+    if (!(err instanceof DailyQuotaExhausted)) throw err;
+    quotaStop(step, err);
+    return await walk.outcome(false, err);
+  }
+}
+
+class SummaryWalk {
+  private contacts: Map<string, ContactResolution> | null = null;
+
+  constructor(
+    private readonly step: Step,
+    private committed: OrdersCursor,
+  ) {}
+
+  async run(): Promise<boolean> {
+    const { step } = this;
+    while (!this.committed.walked && Date.now() < step.deadline && !step.signal.aborted) {
+      if (await step.pausing()) return false;
+      const day = await this.nextDay();
+      if (!day) {
+        this.move({ after: this.committed.after, walked: true });
+        break;
+      }
+      await this.handleDay(day.orders);
+      this.move({ after: day.end, walked: false });
+      await setProgress(step.deps.db, step.input.requestId, { phase: 'orders', reachedAt: day.end.placedAt });
+    }
+    if (!this.committed.walked || (await step.pausing())) return false;
+    return this.refunds();
+  }
+
+  async outcome(done: boolean, quota: DailyQuotaExhausted | null): Promise<StepOutcome> {
+    return {
+      done,
+      cursor: this.committed,
+      resumeAt: quota?.resumeAt.toISOString() ?? null,
+      resetKnown: quota?.resetKnown ?? false,
+      progressed: this.step.calls.work > 0,
+      counts: await requestCounts(this.step.deps.db, this.step.input.requestId),
+    };
+  }
+
+  private move(next: OrdersCursor): void {
+    this.committed = next;
+    this.step.checkpoint(next);
+  }
+
+  /** The orders of the next local day of the range after the cursor (null: none left). */
+  private async nextDay(): Promise<{ orders: Order[]; end: { placedAt: string; id: string } } | null> {
+    const { db } = this.step.deps;
+    const range = orderRangeOf(this.step.input);
+    const [first] = await listOrdersPage(db, { ...range, after: this.committed.after, limit: 1 });
+    if (!first) return null;
+    const date = localDateOf(first.order.placedAt, this.step.input.timeZone);
+    const { fromUtc, toUtcExclusive } = rangeUtc(date, date, this.step.input.timeZone);
+    const rows = await listOrdersPage(db, {
+      ...range,
+      fromUtc,
+      toUtcExclusive,
+      after: null,
+      limit: 1_000_000,
+    });
+    const last = rows[rows.length - 1]!;
+    return { orders: rows.map((r) => r.order), end: { placedAt: last.placedAtUtc, id: last.order.id } };
+  }
+
+  private async handleDay(orders: Order[]): Promise<void> {
+    const { step } = this;
+    const { db } = step.deps;
+    const { businessId, requestId } = step.input;
+    const ids = orders.map((o) => o.id);
+    // Summaries of these orders left unfinished (this request's after a crash, or an ended request's).
+    for (const row of await unfinishedSummaries(db, businessId, requestId, {
+      orderIds: ids,
+      kind: 'invoice',
+    }))
+      await writeSummary(step, row);
+    for (let attempt = 0; ; attempt += 1) {
+      const { fresh, outcomes } = await this.sortOut(orders);
+      const built = await this.build(fresh, outcomes);
+      if (await recordSummaries(db, businessId, requestId, built)) {
+        await recordOrders(db, businessId, requestId, { outcomes });
+        for (const s of built)
+          await writeSummary(step, { ...s, requestId, stage: 'document', tried: false, xeroId: null });
+        return;
+      }
+      // Another request summarised some of these orders first: sort the day out again.
+      if (attempt >= 3) throw new Error(`the orders of a day kept changing hands while being summarised`);
+    }
+  }
+
+  /** The day's orders to summarise; the others settled with the reason (never in two summaries, or both modes). */
+  private async sortOut(orders: Order[]): Promise<{ fresh: Order[]; outcomes: OrderOutcomeRow[] }> {
+    const { db } = this.step.deps;
+    const { businessId, requestId, options } = this.step.input;
+    const ids = orders.map((o) => o.id);
+    const perOrder = await ledgerRows(db, businessId, ids);
+    const held = await summariesOfOrders(db, businessId, 'invoice', ids);
+    const fresh: Order[] = [];
+    const outcomes: OrderOutcomeRow[] = [];
+    const skip = (orderId: string, error: string) => outcomes.push({ orderId, outcome: 'skipped', error });
+    for (const order of orders) {
+      const ledger = perOrder.get(order.id);
+      const summary = held.get(order.id);
+      if (order.status === 'voided') skip(order.id, 'voided orders are not pushed');
+      else if (summary && summary.requestId !== requestId)
+        skip(order.id, `already in Xero in daily summary ${summary.number} (request ${summary.requestId})`);
+      else if (summary) continue;
+      else if (ledger && ledger.status !== 'failed')
+        skip(order.id, perOrderReason(ledger.invoiceNumber, ledger.requestId, ledger.status));
+      else if (options.changesOnly)
+        skip(
+          order.id,
+          'not in Xero yet: this request sends only the changes of orders in Xero (changesOnly)',
+        );
+      else fresh.push(order);
+    }
+    return { fresh, outcomes };
+  }
+
+  /** The day's summaries, one per contact's orders, numbered (an adjustment when the key was summarised before). */
+  private async build(fresh: Order[], outcomes: OrderOutcomeRow[]): Promise<NewSummary[]> {
+    const { step } = this;
+    this.contacts ??= await loadRequestContacts(step.deps.db, step.input.requestId);
+    const byContact = new Map<string, { contact: ContactRef; orders: Order[] }>();
+    for (const order of fresh) {
+      const contact = contactOf(step, order, this.contacts);
+      if ('error' in contact) {
+        outcomes.push({ orderId: order.id, outcome: 'failed', error: contact.error });
+        continue;
+      }
+      const label = JSON.stringify(contact);
+      const group = byContact.get(label) ?? { contact, orders: [] };
+      group.orders.push(order);
+      byContact.set(label, group);
+    }
+    const summaries: Summary[] = [];
+    for (const { contact, orders } of byContact.values()) {
+      const built = buildDailySummaries(orders, step.settings, contact, this.template());
+      summaries.push(...built.summaries);
+      for (const f of built.failed)
+        outcomes.push({ orderId: f.orderId, outcome: 'failed', error: f.message });
+    }
+    return this.numbered(summaries.map((s) => invoiceSummary(s, step.input.options.recordPayments)));
+  }
+
+  private template(): string {
+    return this.step.business.settings.summaryNumberTemplate;
+  }
+
+  /** Numbers each summary: its key's number, or that number's next adjustment when it exists already. */
+  private async numbered(summaries: NewSummary[]): Promise<NewSummary[]> {
+    const last = await lastAdjustments(
+      this.step.deps.db,
+      this.step.input.businessId,
+      summaries.map((s) => s.baseNumber),
+    );
+    return summaries.map((s) => {
+      const adjustment = (last.get(s.baseNumber) ?? -1) + 1;
+      return adjustment === 0 ? s : asAdjustment(s, adjustment);
+    });
+  }
+
+  /**
+   * The range's refunds of summarised orders, one credit note per summary key and local refund date (AUTHORISED
+   * summaries only, as per order). True when nothing is left to write.
+   */
+  private async refunds(): Promise<boolean> {
+    const { step } = this;
+    const { db } = step.deps;
+    const { businessId, requestId } = step.input;
+    for (const row of await unfinishedSummaries(db, businessId, requestId, { kind: 'credit_note' }))
+      await writeSummary(step, row);
+    if (step.settings.invoiceStatus !== 'AUTHORISED') return true;
+    const refunded = await refundsToSummarise(db, step.input);
+    if (refunded.length === 0) return true;
+    const built: NewSummary[] = [];
+    for (const group of groupByContact(refunded)) {
+      const notes = buildRefundSummaries(
+        group.orders,
+        step.settings,
+        group.contact,
+        group.invoices,
+        this.template(),
+      );
+      built.push(...notes.map(creditNoteSummary));
+    }
+    const numbered = await this.numbered(built);
+    if (!(await recordSummaries(db, businessId, requestId, numbered))) return false;
+    for (const s of numbered)
+      await writeSummary(step, { ...s, requestId, stage: 'document', tried: false, xeroId: null });
+    return true;
+  }
+}
+
+function perOrderReason(invoiceNumber: string, requestId: string, status: string): string {
+  return status === 'synced'
+    ? `already in Xero as its own invoice ${invoiceNumber} (per-order, request ${requestId}); a daily summary never sends it again`
+    : `being written as its own invoice ${invoiceNumber} by request ${requestId} (per-order); a daily summary never sends it too`;
+}
+
+function invoiceSummary(s: Summary, recordPayments: boolean): NewSummary {
+  const number = s.invoice.InvoiceNumber;
+  return {
+    number,
+    kind: 'invoice',
+    baseNumber: number,
+    adjustment: 0,
+    localDate: s.key.date,
+    channel: s.key.channel,
+    locationId: s.key.locationId,
+    currency: s.key.currency,
+    document: { invoice: s.invoice, payments: recordPayments ? s.payments : [] },
+    orderIds: s.orderIds,
+    expectedTotal: money(s.perOrder.total),
+    expectedTax: money(s.perOrder.tax),
+  };
+}
+
+function creditNoteSummary(s: RefundSummary): NewSummary {
+  const number = s.creditNote.CreditNoteNumber;
+  return {
+    number,
+    kind: 'credit_note',
+    baseNumber: number,
+    adjustment: 0,
+    localDate: s.key.date,
+    channel: s.key.channel,
+    locationId: s.key.locationId,
+    currency: s.key.currency,
+    document: { creditNote: s.creditNote, allocations: s.allocations, refundPayments: s.refundPayments },
+    orderIds: s.orderIds,
+    expectedTotal: money(s.perOrder.total),
+    expectedTax: money(s.perOrder.tax),
+  };
+}
+
+/** An adjustment of a summarised key: its own number and a Reference that says so, never merged into the first. */
+function asAdjustment(s: NewSummary, n: number): NewSummary {
+  const number = `${s.baseNumber}-ADJ${n}`;
+  const d = s.document;
+  const reference = (r: string) => `Adjustment ${n}: ${r}`;
+  return {
+    ...s,
+    number,
+    adjustment: n,
+    document: {
+      ...d,
+      ...(d.invoice
+        ? {
+            invoice: { ...d.invoice, InvoiceNumber: number, Reference: reference(d.invoice.Reference ?? '') },
+          }
+        : {}),
+      ...(d.creditNote
+        ? {
+            creditNote: {
+              ...d.creditNote,
+              CreditNoteNumber: number,
+              Reference: reference(d.creditNote.Reference ?? ''),
+            },
+          }
+        : {}),
+      ...(d.payments ? { payments: d.payments.map((p) => ({ ...p, invoiceNumber: number })) } : {}),
+    },
+  };
+}
+
+interface RefundedOrder {
+  order: Order;
+  invoiceNumber: string;
+  contact: ContactRef;
+}
+
+/** Refunded orders of the range whose summary invoice is in Xero and whose refund is in no credit note yet. */
+async function refundsToSummarise(db: Db, input: ManualSyncInput): Promise<RefundedOrder[]> {
+  const params: unknown[] = [];
+  const where = rangeWhere(orderRangeOf(input), params);
+  const { rows } = await db.query<{ payload: Order; number: string; contact: ContactRef }>(
+    `SELECT o.payload, s.number, s.document->'invoice'->'contact' AS contact FROM orders o
+     JOIN summary_orders so ON so.business_id = o.business_id AND so.order_id = o.id AND so.kind = 'invoice'
+     JOIN summaries s ON s.business_id = so.business_id AND s.number = so.number AND s.stage = 'done'
+     WHERE ${where} AND o.status = 'refunded' AND NOT EXISTS (SELECT 1 FROM summary_orders c
+       WHERE c.business_id = o.business_id AND c.order_id = o.id AND c.kind = 'credit_note')
+     ORDER BY o.placed_at, o.id`,
+    params,
+  );
+  return rows.map((r) => ({ order: r.payload, invoiceNumber: r.number, contact: r.contact }));
+}
+
+function groupByContact(refunded: RefundedOrder[]) {
+  const groups = new Map<string, { contact: ContactRef; orders: Order[]; invoices: Summary[] }>();
+  for (const r of refunded) {
+    const label = JSON.stringify(r.contact);
+    const group = groups.get(label) ?? { contact: r.contact, orders: [], invoices: [] };
+    group.orders.push(r.order);
+    // Only what buildRefundSummaries reads of a summary: which invoice holds the order.
+    group.invoices.push({ orderIds: [r.order.id], invoice: { InvoiceNumber: r.invoiceNumber } } as Summary);
+    groups.set(label, group);
+  }
+  return [...groups.values()];
+}
