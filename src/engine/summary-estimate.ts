@@ -4,23 +4,29 @@ import { localDateSql } from '../calendar';
 import { parseDecimal } from '../money';
 import { rangeWhere } from '../orders/store';
 import { orderRangeOf, planFromStats } from './plan';
+import { planCalls } from './packing';
 import type { ContactDirectory, RangeStats, RequestPlan } from './plan';
 
 /**
  * What a request in daily-summary mode (issue 23) will write, and the calls that takes: the same keys the summary
- * builder uses (src/engine/summary.ts), counted from one pass over the range's orders, then packed by the engine's
- * own plan (src/engine/plan.ts, packing.ts), so contacts and the organisation's facts are counted exactly as for
- * per-order requests.
+ * builder uses (src/engine/summary.ts), counted from one pass over the range's orders. Contacts and the
+ * organisation's facts are counted by the engine's own plan (src/engine/plan.ts), exactly as for per-order requests.
  *
- * - One summary invoice per location, local business day, currency and line-amount type (the channel and the
- *   contact are one per request: POS in auto mode is the location's contact, manual mode one contact). Summaries
- *   go 50 to a `PUT /Invoices`, as invoices do.
- * - One payment per summary per payment account per local payment date; refunds paid back out of a credit note
- *   share the `PUT /Payments` batches (50 elements a call).
- * - One credit note per summary key per local **refund** date (a partial refund's is tax-inclusive, as per order),
- *   50 to a `PUT /CreditNotes`; one allocation per
- *   credit note per summary invoice its orders were sold on (Xero has no batch endpoint: one call each), and one
- *   refund payment per credit note per account of the orders' last payment method for what was paid back.
+ * Documents (summaryWork):
+ * - one summary invoice per location, local business day, currency and line-amount type (the channel and the
+ *   contact are one per request: POS in auto mode is the location's contact, manual mode one contact);
+ * - one payment per summary per payment account per local payment date;
+ * - one credit note per summary key per local **refund** date (a partial refund's is tax-inclusive, as per order);
+ *   one allocation per credit note per summary invoice its orders were sold on, and one refund payment per credit
+ *   note per account of the orders' last payment method for what was paid back.
+ *
+ * Calls: two packings of those documents.
+ * - summaryWriteCalls: as the engine writes them today (src/engine/summary-writes.ts), one summary at a time: its
+ *   document on its own call, its payments (or its refund payments) on one more, an allocation a call. The
+ *   preview's estimate; it must move with summary-writes.ts.
+ * - summaryMinimumCalls: Xero's batch limits (src/engine/packing.ts): summaries 50 to a `PUT /Invoices` like
+ *   invoices, payments and refund payments 50 to a `PUT /Payments`, credit notes 50 to a `PUT /CreditNotes`, an
+ *   allocation a call. What the bench measures the engine against.
  */
 
 /** One order, as much as the summary keys need. Days are local dates in the business's time zone. */
@@ -47,9 +53,13 @@ export interface SummaryWork {
   summaries: number;
   payments: number;
   creditNotes: number;
-  /** Refund payments out of the credit notes (in the payment batches). */
+  /** Refund payments out of the credit notes. */
   refunds: number;
   allocations: number;
+  /** Summaries with at least one payment to write. */
+  summariesWithPayments: number;
+  /** Credit notes with at least one refund payment to write. */
+  notesWithRefunds: number;
 }
 
 const key = (...parts: Array<string | boolean>) => JSON.stringify(parts);
@@ -63,7 +73,11 @@ function allocationOf(facts: SummaryOrderFacts, paid: bigint): { allocated: bigi
   return { allocated: allocated > 0n ? allocated : 0n, paidBack: refund - (allocated > 0n ? allocated : 0n) };
 }
 
-/** The documents daily summaries of these orders make (pure: the preview's estimate and its tests use it). */
+/**
+ * The documents daily summaries of these orders make (pure: the preview's estimate and its tests use it). A
+ * refund is split between allocation and paying back by what the order paid, whether or not payments are recorded
+ * (the mapping's rule, src/engine/invoice-mapping.ts).
+ */
 export function summaryWork(orders: readonly SummaryOrderFacts[], opts: SummaryWorkOptions): SummaryWork {
   const summaries = new Set<string>();
   const payments = new Set<string>();
@@ -75,106 +89,105 @@ export function summaryWork(orders: readonly SummaryOrderFacts[], opts: SummaryW
     const sale = key(o.locationId, o.day, o.currency, o.inclusive);
     summaries.add(sale);
     if (!opts.authorised) continue;
-    const recorded = opts.recordPayments ? o.payments.filter((p) => parseDecimal(p.amount) !== 0n) : [];
-    for (const p of recorded) payments.add(key(sale, account(p.method), p.day));
+    const paid = o.payments.filter((p) => parseDecimal(p.amount) !== 0n);
+    if (opts.recordPayments) for (const p of paid) payments.add(key(sale, account(p.method), p.day));
     if (!o.refund) continue;
     // A partial refund's credit note is one tax-inclusive line (invoice-mapping.ts): its key is Inclusive.
     const whole = parseDecimal(o.refund.amount) === parseDecimal(o.total);
     const note = key(o.locationId, o.refund.day, o.currency, whole ? o.inclusive : true);
     creditNotes.add(note);
-    const paid = recorded.reduce((n, p) => n + parseDecimal(p.amount), 0n);
-    const { allocated, paidBack } = allocationOf(o, paid);
+    const { allocated, paidBack } = allocationOf(
+      o,
+      paid.reduce((n, p) => n + parseDecimal(p.amount), 0n),
+    );
     if (allocated > 0n) allocations.add(key(note, sale));
     const last = o.payments[o.payments.length - 1];
     if (paidBack > 0n && last) refunds.add(key(note, account(last.method)));
   }
+  const owners = (keys: Set<string>) => new Set([...keys].map((k) => JSON.stringify(JSON.parse(k)[0]))).size;
   return {
     summaries: summaries.size,
     payments: payments.size,
     creditNotes: creditNotes.size,
     refunds: refunds.size,
     allocations: allocations.size,
+    summariesWithPayments: owners(payments),
+    notesWithRefunds: owners(refunds),
   };
 }
 
-/**
- * Which orders of the range another posting mode already sent, as SQL on the order alias `o`: the engine's
- * summaries' ledger plugs in here (`heldBySummary`); until it does, no order is held by a summary.
- */
-export interface SentElsewhere {
-  /** SQL, true when order `o` is held by a daily summary already in Xero (or being written). */
-  heldBySummary: (alias: string) => string;
+/** The document calls as the engine makes them today: one summary at a time (src/engine/summary-writes.ts). */
+export function summaryWriteCalls(work: SummaryWork) {
+  return {
+    invoices: work.summaries,
+    payments: work.summariesWithPayments + work.notesWithRefunds,
+    creditNotes: work.creditNotes,
+    allocations: work.allocations,
+  };
 }
 
-export const NO_SUMMARIES: SentElsewhere = { heldBySummary: () => 'false' };
-
-/** The facts of the orders a summary request would send: not voided, not in Xero per order nor in a summary. */
-export interface SummaryFacts {
-  /** The orders a summary request would send. */
-  orders: SummaryOrderFacts[];
-  /** Orders of the range a per-order request already sent: a summary request skips them. */
-  sentPerOrder: number;
-  /** Orders of the range already held by a summary: a per-order request skips them. */
-  heldBySummary: number;
+/** The fewest document calls under Xero's batch limits (src/engine/packing.ts): the bench's summary minimum. */
+export function summaryMinimumCalls(work: SummaryWork) {
+  const { invoices, payments, creditNotes, allocations } = planCalls({
+    invoices: work.summaries,
+    payments: work.payments,
+    creditNotes: work.creditNotes,
+    refunds: work.refunds,
+    allocations: work.allocations,
+    contactReads: 0,
+    newContacts: 0,
+    organisationReads: 0,
+  });
+  return { invoices, payments, creditNotes, allocations };
 }
 
-export async function summaryFacts(
-  db: Db,
-  input: ManualSyncInput,
-  sent: SentElsewhere = NO_SUMMARIES,
-): Promise<SummaryFacts> {
+/** The orders a summary request would send: not voided, not in Xero (or being written) per order nor in a summary. */
+export async function summaryFacts(db: Db, input: ManualSyncInput): Promise<SummaryOrderFacts[]> {
   const params: unknown[] = [input.timeZone];
   const where = rangeWhere(orderRangeOf(input), params);
   const local = (instant: string) => `${localDateSql(instant, '$1')}::text`;
-  const { rows } = await db.query<SummaryOrderFacts & { synced: boolean; held: boolean }>(
+  const refunds = `jsonb_typeof(o.payload->'refunds') = 'array' AND jsonb_array_length(o.payload->'refunds') > 0`;
+  // The orders the summary walk sorts out as fresh (src/engine/summary-walk.ts): a per-order ledger row that
+  // failed does not hold an order back; one synced or pending does; so does a summary holding it.
+  const { rows } = await db.query<SummaryOrderFacts>(
     `SELECT o.location_id AS "locationId", o.payload->>'currency' AS currency,
        coalesce((o.payload->>'pricesIncludeTax')::boolean, false) AS inclusive,
        ${local('o.placed_at')} AS day, o.total::text AS total,
-       coalesce(l.status = 'synced', false) AS synced, ${sent.heldBySummary('o')} AS held,
        ARRAY(SELECT json_build_object('method', p->>'method', 'amount', p->>'amount', 'day', ${local("p->>'paidAt'")})
              FROM jsonb_array_elements(o.payload->'payments') WITH ORDINALITY AS x(p, n) ORDER BY n) AS payments,
        CASE WHEN o.status = 'refunded' THEN json_build_object(
-         'day', CASE
-           WHEN jsonb_typeof(o.payload->'refunds') = 'array' AND jsonb_array_length(o.payload->'refunds') > 0 THEN
-             (SELECT ${local("max((r->>'refundedAt')::timestamptz)")} FROM jsonb_array_elements(o.payload->'refunds') r)
+         'day', CASE WHEN ${refunds}
+           THEN (SELECT ${local("max((r->>'refundedAt')::timestamptz)")} FROM jsonb_array_elements(o.payload->'refunds') r)
            ELSE ${local("coalesce(o.payload->'refund'->>'refundedAt', o.placed_at::text)")} END,
-         'amount', CASE
-           WHEN jsonb_typeof(o.payload->'refunds') = 'array' AND jsonb_array_length(o.payload->'refunds') > 0 THEN
-             (SELECT sum((r->>'amount')::numeric)::text FROM jsonb_array_elements(o.payload->'refunds') r)
+         'amount', CASE WHEN ${refunds}
+           THEN (SELECT sum((r->>'amount')::numeric)::text FROM jsonb_array_elements(o.payload->'refunds') r)
            ELSE coalesce(o.payload->'refund'->>'amount', o.total::text) END) END AS refund
      FROM orders o
      LEFT JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id
-     WHERE ${where} AND o.status <> 'voided'
+     WHERE ${where} AND o.status <> 'voided' AND (l.status IS NULL OR l.status = 'failed')
+       AND NOT EXISTS (SELECT 1 FROM summary_orders s
+         WHERE s.business_id = o.business_id AND s.order_id = o.id AND s.kind = 'invoice')
      ORDER BY o.placed_at, o.id`,
     params,
   );
-  const orders = rows.filter((r) => !r.synced && !r.held);
-  return {
-    orders,
-    sentPerOrder: rows.filter((r) => r.synced && !r.held).length,
-    heldBySummary: rows.filter((r) => r.held).length,
-  };
+  return rows;
 }
 
 export interface SummaryPlan extends RequestPlan {
   summaryWork: SummaryWork;
   /** Orders it would send. */
   orders: number;
-  /** Orders of the range a per-order request already sent: a summary request skips them. */
-  sentPerOrder: number;
-  /** Orders of the range already held by a summary. */
-  heldBySummary: number;
 }
 
 /**
- * The plan of the same range in daily-summary mode: the per-order plan's stats with the summaries' documents in
- * place of the invoices and follow-ups, so contacts and the organisation's reads are counted the same way.
+ * The plan of the same range in daily-summary mode: contacts and the organisation's reads as the per-order plan
+ * counts them (its stats with the summaries' documents in place of the invoices and follow-ups), the documents'
+ * calls as the engine writes them (summaryWriteCalls).
  */
 export async function planSummaries(
   db: Db,
   input: ManualSyncInput,
   stats: RangeStats,
-  facts: SummaryFacts,
   opts: {
     walkInName: string;
     directory: ContactDirectory;
@@ -183,7 +196,7 @@ export async function planSummaries(
   },
 ): Promise<SummaryPlan> {
   // changesOnly: no order is written anew (only the changes of orders in Xero), in either mode.
-  const orders = input.options.changesOnly ? [] : facts.orders;
+  const orders = input.options.changesOnly ? [] : await summaryFacts(db, input);
   const work = summaryWork(orders, {
     paymentAccounts: opts.paymentAccounts,
     authorised: input.options.invoiceStatus === 'AUTHORISED',
@@ -205,11 +218,13 @@ export async function planSummaries(
     opts.directory,
     opts.baseCurrency,
   );
+  const documents = summaryWriteCalls(work);
+  const { contacts, organisation } = plan.calls;
+  const total = Object.values(documents).reduce((n, c) => n + c, 0) + contacts + organisation;
   return {
     ...plan,
+    calls: { ...documents, contacts, organisation, total },
     summaryWork: work,
     orders: orders.length,
-    sentPerOrder: facts.sentPerOrder,
-    heldBySummary: facts.heldBySummary,
   };
 }

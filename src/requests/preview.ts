@@ -16,8 +16,9 @@ import { trackingWarnings } from './tracking-warnings';
 import { contactSpellingsOf, liveOrders, orderRangeOf, planFromStats, rangeStats } from '../engine/plan';
 import { openChangeCount } from '../engine/change-ledger';
 import type { ContactDirectory, RangeStats, RequestPlan } from '../engine/plan';
-import { NO_SUMMARIES, planSummaries, summaryFacts } from '../engine/summary-estimate';
-import type { SentElsewhere, SummaryPlan } from '../engine/summary-estimate';
+import { planSummaries } from '../engine/summary-estimate';
+import type { SummaryPlan } from '../engine/summary-estimate';
+import { postingSkips } from '../engine/summary-plan';
 import type { PostingModeEstimate } from '../contract';
 import { summaryProblems } from './posting';
 import { buildInput, findContact, ownRequest } from './submit';
@@ -28,9 +29,6 @@ export interface PreviewDeps extends SubmitDeps {
 }
 
 type Warning = PreviewWarning;
-
-/** Which orders another posting mode already sent: the summaries' ledger plugs in here once it exists. */
-const sentElsewhere: SentElsewhere = NO_SUMMARIES;
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -106,24 +104,19 @@ async function postingModes(
   directory: ContactDirectory,
   baseCurrency: string | null,
 ): Promise<{ summary: SummaryPlan | null; views: PostingModeEstimate[] }> {
-  const facts = await summaryFacts(deps.db, input, sentElsewhere);
+  const skips = await postingSkips(deps.db, input);
   const asSummary = { ...body, options: { ...body.options, posting: 'daily-summary' as const } };
   const refusal = summaryProblems(asSummary).map((p) => p.message);
+  const summaryInput = { ...input, options: { ...input.options, posting: 'daily-summary' as const } };
   const summary =
     refusal.length > 0
       ? null
-      : await planSummaries(
-          deps.db,
-          { ...input, options: { ...input.options, posting: 'daily-summary' } },
-          stats,
-          facts,
-          {
-            walkInName: business.settings.walkInContactName,
-            directory,
-            baseCurrency,
-            paymentAccounts: business.settings.paymentAccounts,
-          },
-        );
+      : await planSummaries(deps.db, summaryInput, stats, {
+          walkInName: business.settings.walkInContactName,
+          directory,
+          baseCurrency,
+          paymentAccounts: business.settings.paymentAccounts,
+        });
   const orders = input.options.changesOnly ? 0 : stats.invoices;
   return {
     summary,
@@ -133,8 +126,8 @@ async function postingModes(
         refusal: null,
         estimate: documentsOf(orders, perOrder),
         skipped: {
-          count: facts.heldBySummary,
-          reason: `${plural(facts.heldBySummary, 'order')} of this range ${facts.heldBySummary === 1 ? 'is' : 'are'} already in Xero in a daily summary; per order never sends them again.`,
+          count: skips.inSummaries,
+          reason: `${plural(skips.inSummaries, 'order')} of this range ${skips.inSummaries === 1 ? 'is' : 'are'} already in Xero in a daily summary; per order never sends them again.`,
         },
       },
       {
@@ -142,8 +135,8 @@ async function postingModes(
         refusal: refusal.length > 0 ? `Daily summary does not apply: ${refusal.join('; ')}` : null,
         estimate: summary ? documentsOf(summary.orders, summary) : null,
         skipped: {
-          count: facts.sentPerOrder,
-          reason: `${plural(facts.sentPerOrder, 'order')} of this range ${facts.sentPerOrder === 1 ? 'is' : 'are'} already in Xero as ${facts.sentPerOrder === 1 ? 'its own invoice' : 'their own invoices'}; a summary never holds them again.`,
+          count: skips.sentPerOrder,
+          reason: `${plural(skips.sentPerOrder, 'order')} of this range ${skips.sentPerOrder === 1 ? 'is' : 'are'} already in Xero as ${skips.sentPerOrder === 1 ? 'its own invoice' : 'their own invoices'}; a summary never holds them again.`,
         },
       },
     ],

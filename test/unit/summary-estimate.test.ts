@@ -1,9 +1,8 @@
 import { localDateOf } from '../../src/calendar';
 import type { MappingSettings } from '../../src/engine/invoice-mapping';
 import { buildDailySummaries, buildRefundSummaries } from '../../src/engine/summary';
-import { summaryWork } from '../../src/engine/summary-estimate';
+import { summaryMinimumCalls, summaryWork, summaryWriteCalls } from '../../src/engine/summary-estimate';
 import type { SummaryOrderFacts, SummaryWorkOptions } from '../../src/engine/summary-estimate';
-import { planCalls } from '../../src/engine/packing';
 import { combinedRefund } from '../../src/orders/revisions';
 import type { Order } from '../../src/orders/schema';
 import { generateDemoOrders } from '../../src/orders/seed';
@@ -64,6 +63,8 @@ function built(orders: Order[]) {
     creditNotes: notes.length,
     refunds: notes.reduce((n, s) => n + s.refundPayments.length, 0),
     allocations: notes.reduce((n, s) => n + s.allocations.length, 0),
+    summariesWithPayments: summaries.filter((s) => s.payments.length > 0).length,
+    notesWithRefunds: notes.filter((s) => s.refundPayments.length > 0).length,
   };
 }
 
@@ -126,7 +127,15 @@ describe('summaryWork (the daily-summary estimate)', () => {
       ],
       OPTS,
     );
-    expect(work).toEqual({ summaries: 5, payments: 7, creditNotes: 0, refunds: 0, allocations: 0 });
+    expect(work).toEqual({
+      summaries: 5,
+      payments: 7,
+      creditNotes: 0,
+      refunds: 0,
+      allocations: 0,
+      summariesWithPayments: 5,
+      notesWithRefunds: 0,
+    });
   });
 
   it('two methods paid into one account make one payment', () => {
@@ -148,10 +157,12 @@ describe('summaryWork (the daily-summary estimate)', () => {
       creditNotes: 2,
       refunds: 2,
       allocations: 1,
+      summariesWithPayments: 1,
+      notesWithRefunds: 2,
     });
   });
 
-  it('DRAFT summaries carry no payments nor refunds; without recorded payments a refund is allocated', () => {
+  it('DRAFT summaries carry no payments nor refunds; without recorded payments a refund is still split by what was paid', () => {
     const orders = [day('2025-01-01', { refund: { day: '2025-01-02', amount: '10.00' } })];
     expect(summaryWork(orders, { ...OPTS, authorised: false })).toEqual({
       summaries: 1,
@@ -159,32 +170,40 @@ describe('summaryWork (the daily-summary estimate)', () => {
       creditNotes: 0,
       refunds: 0,
       allocations: 0,
+      summariesWithPayments: 0,
+      notesWithRefunds: 0,
     });
+    // As the mapping does (invoice-mapping.ts): the order was paid, so its refund is paid back, not allocated.
     expect(summaryWork(orders, { ...OPTS, recordPayments: false })).toMatchObject({
       payments: 0,
-      allocations: 1,
-      refunds: 0,
+      creditNotes: 1,
+      allocations: 0,
+      refunds: 1,
     });
   });
 
-  it('packs like invoices: a year of three locations’ days is 1,095 summaries in 22 calls', () => {
-    const orders = ['L1', 'L2', 'L3'].flatMap((locationId) =>
-      Array.from({ length: 365 }, (_, i) =>
-        day(new Date(Date.UTC(2025, 0, 1 + i)).toISOString().slice(0, 10), { locationId }),
-      ),
-    );
-    const work = summaryWork(orders, OPTS);
+  const year = ['L1', 'L2', 'L3'].flatMap((locationId) =>
+    Array.from({ length: 365 }, (_, i) =>
+      day(new Date(Date.UTC(2025, 0, 1 + i)).toISOString().slice(0, 10), { locationId }),
+    ),
+  );
+
+  it('the minimum packs like invoices: a year of three locations’ days is 1,095 summaries in 22 calls, their payments in 22', () => {
+    const work = summaryWork(year, OPTS);
     expect(work.summaries).toBe(1095);
-    const calls = planCalls({
-      invoices: work.summaries,
-      payments: work.payments,
-      creditNotes: work.creditNotes,
-      refunds: work.refunds,
-      allocations: work.allocations,
-      contactReads: 0,
-      newContacts: 0,
-      organisationReads: 1,
+    expect(summaryMinimumCalls(work)).toEqual({ invoices: 22, payments: 22, creditNotes: 0, allocations: 0 });
+  });
+
+  it('the estimate counts the calls as the engine writes them: a summary and its payments a call each', () => {
+    const work = summaryWork(
+      [...year, day('2025-01-01', { payments: [], refund: { day: '2025-01-03', amount: '10.00' } })],
+      OPTS,
+    );
+    expect(summaryWriteCalls(work)).toEqual({
+      invoices: 1095,
+      payments: 1095,
+      creditNotes: 1,
+      allocations: 1,
     });
-    expect(calls).toMatchObject({ invoices: 22, payments: 22, total: 45 });
   });
 });
