@@ -2,6 +2,8 @@ import type { Browser } from 'playwright-core';
 import { addDays, localDateOf } from '../../src/calendar';
 import { generateDemoOrders } from '../../src/orders/seed';
 import type { Order } from '../../src/orders/schema';
+import { parseDecimal } from '../../src/money';
+import { money2 } from '../../src/xero/amounts';
 import {
   collectPageErrors,
   expectThat,
@@ -90,7 +92,7 @@ describe('posting modes on the Manual Syncing page', () => {
     await context.close();
   }, 120_000);
 
-  it('submits last week’s POS orders as daily summaries and shows the request reach Completed: one invoice per location per day', async () => {
+  it('submits last week’s POS orders as daily summaries and shows the request reach Completed: one invoice per location per day, listed in its detail with their orders and linked from each order', async () => {
     const { context, page } = await openPage(browser, system, businessId);
     const errors = collectPageErrors(page);
     await page.getByRole('button', { name: 'Add Sync Request' }).click();
@@ -125,6 +127,29 @@ describe('posting modes on the Manual Syncing page', () => {
     expect(invoices.map((i) => i.InvoiceNumber).sort()).toEqual(
       [...days].map((d) => `POS-${d.replace(' ', '-')}`).sort(),
     );
+
+    // Its detail: the summaries with their Xero number and amounts, and each synced order linked to its summary.
+    await row.getByRole('link', { name: 'POS · All locations' }).click();
+    const table = page.getByRole('region', { name: 'Daily summaries' });
+    const first = [...days].sort()[0]!;
+    const number = `POS-${first.replace(' ', '-')}`;
+    const held = lastWeek.filter((o) => `${o.location.id} ${localDateOf(o.placedAt, TIME_ZONE)}` === first);
+    const total = held.reduce((n, o) => n + parseDecimal(o.total), 0n);
+    const heldRow = table.getByRole('row', { name: new RegExp(number) });
+    await expectThat(heldRow).toContainText(`${held.length} orders`);
+    // As the page shows money (en-GB in the test's browser): 1,234.50.
+    const shown = Number(money2(total)).toLocaleString('en-GB', { minimumFractionDigits: 2 });
+    await expectThat(heldRow).toContainText(shown);
+    await expectThat(heldRow).toContainText('In Xero');
+    await heldRow.getByText(`${held.length} orders`).click();
+    await expectThat(heldRow.getByRole('listitem').first()).toContainText(held[0]!.number);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    const synced = page.getByRole('region', { name: 'Synced orders' });
+    const link = synced.getByRole('link', { name: /^POS-/ }).first();
+    const target = (await link.textContent())!;
+    await link.click();
+    expect(new URL(page.url()).hash).toBe(`#summary-${target}`);
+    await expectThat(table.locator(`tr#summary-${target}`)).toBeVisible();
     expect(errors).toEqual([]);
     await context.close();
   }, 180_000);
