@@ -4,7 +4,7 @@ import { localDateSql } from '../calendar';
 import { parseDecimal } from '../money';
 import { rangeWhere } from '../orders/store';
 import { orderRangeOf, planFromStats } from './plan';
-import { planCalls } from './packing';
+import { packByElements, planCalls, WRITE_BATCH } from './packing';
 import type { ContactDirectory, RangeStats, RequestPlan } from './plan';
 
 /**
@@ -60,6 +60,8 @@ export interface SummaryWork {
   summariesWithPayments: number;
   /** Credit notes with at least one refund payment to write. */
   notesWithRefunds: number;
+  /** Per local day of sale, in order: each summary's payments to write (the engine writes them day by day). */
+  days: number[][];
 }
 
 const key = (...parts: Array<string | boolean>) => JSON.stringify(parts);
@@ -106,6 +108,7 @@ export function summaryWork(orders: readonly SummaryOrderFacts[], opts: SummaryW
   }
   const owners = (keys: Set<string>) => new Set([...keys].map((k) => JSON.stringify(JSON.parse(k)[0]))).size;
   return {
+    days: daysOf(summaries, payments),
     summaries: summaries.size,
     payments: payments.size,
     creditNotes: creditNotes.size,
@@ -116,12 +119,58 @@ export function summaryWork(orders: readonly SummaryOrderFacts[], opts: SummaryW
   };
 }
 
+/** Per local day (the orders' order), each summary's payments to write. */
+function daysOf(summaries: Set<string>, payments: Set<string>): number[][] {
+  const perSummary = new Map<string, number>();
+  for (const p of payments) {
+    const sale = JSON.parse(p)[0] as string;
+    perSummary.set(sale, (perSummary.get(sale) ?? 0) + 1);
+  }
+  const days = new Map<string, number[]>();
+  for (const sale of summaries) {
+    const day = JSON.parse(sale)[1] as string;
+    days.set(day, [...(days.get(day) ?? []), perSummary.get(sale) ?? 0]);
+  }
+  return [...days.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, counts]) => counts);
+}
+
 /** The document calls as the engine makes them today: one summary at a time (src/engine/summary-writes.ts). */
 export function summaryWriteCalls(work: SummaryWork) {
   return {
     invoices: work.summaries,
     payments: work.summariesWithPayments + work.notesWithRefunds,
     creditNotes: work.creditNotes,
+    allocations: work.allocations,
+  };
+}
+
+/**
+ * The document calls as the engine writes summaries in batches: the walk keeps a day's summaries pending and writes
+ * them once 50 or more are (then at the walk's end), 50 to a `PUT /Invoices`, their payments packed 50 elements to
+ * a `PUT /Payments` (a summary's never split); credit notes 50 to a `PUT /CreditNotes` at the end, each one's
+ * allocations a call each and its refund payments one call.
+ */
+export function summaryBatchedWriteCalls(work: SummaryWork) {
+  let invoices = 0;
+  let payments = 0;
+  let pending: number[] = [];
+  const flush = () => {
+    invoices += Math.ceil(pending.length / WRITE_BATCH);
+    payments += packByElements(
+      pending.filter((n) => n > 0),
+      (n) => n,
+    ).length;
+    pending = [];
+  };
+  for (const day of work.days) {
+    pending.push(...day);
+    if (pending.length >= WRITE_BATCH) flush();
+  }
+  flush();
+  return {
+    invoices,
+    payments: payments + work.notesWithRefunds,
+    creditNotes: Math.ceil(work.creditNotes / WRITE_BATCH),
     allocations: work.allocations,
   };
 }

@@ -1,7 +1,12 @@
 import { localDateOf } from '../../src/calendar';
 import type { MappingSettings } from '../../src/engine/invoice-mapping';
 import { buildDailySummaries, buildRefundSummaries } from '../../src/engine/summary';
-import { summaryMinimumCalls, summaryWork, summaryWriteCalls } from '../../src/engine/summary-estimate';
+import {
+  summaryBatchedWriteCalls,
+  summaryMinimumCalls,
+  summaryWork,
+  summaryWriteCalls,
+} from '../../src/engine/summary-estimate';
 import type { SummaryOrderFacts, SummaryWorkOptions } from '../../src/engine/summary-estimate';
 import { combinedRefund } from '../../src/orders/revisions';
 import type { Order } from '../../src/orders/schema';
@@ -65,6 +70,9 @@ function built(orders: Order[]) {
     allocations: notes.reduce((n, s) => n + s.allocations.length, 0),
     summariesWithPayments: summaries.filter((s) => s.payments.length > 0).length,
     notesWithRefunds: notes.filter((s) => s.refundPayments.length > 0).length,
+    days: [...new Set(summaries.map((s) => s.key.date))]
+      .sort()
+      .map((date) => summaries.filter((s) => s.key.date === date).map((s) => s.payments.length)),
   };
 }
 
@@ -135,6 +143,7 @@ describe('summaryWork (the daily-summary estimate)', () => {
       allocations: 0,
       summariesWithPayments: 5,
       notesWithRefunds: 0,
+      days: [[3, 1, 1, 1], [1]],
     });
   });
 
@@ -159,6 +168,7 @@ describe('summaryWork (the daily-summary estimate)', () => {
       allocations: 1,
       summariesWithPayments: 1,
       notesWithRefunds: 2,
+      days: [[0], [1]],
     });
   });
 
@@ -172,6 +182,7 @@ describe('summaryWork (the daily-summary estimate)', () => {
       allocations: 0,
       summariesWithPayments: 0,
       notesWithRefunds: 0,
+      days: [[0]],
     });
     // As the mapping does (invoice-mapping.ts): the order was paid, so its refund is paid back, not allocated.
     expect(summaryWork(orders, { ...OPTS, recordPayments: false })).toMatchObject({
@@ -204,6 +215,17 @@ describe('summaryWork (the daily-summary estimate)', () => {
       payments: 1095,
       creditNotes: 1,
       allocations: 1,
+    });
+  });
+
+  it('batched as the walk flushes (50 or more pending, then the end): a year of three locations’ days', () => {
+    const work = summaryWork(year, OPTS);
+    // 17 days make 51 pending: 21 flushes of 51 (2 invoice calls each) and the last 24 days' 72 (2 calls).
+    expect(summaryBatchedWriteCalls(work)).toEqual({
+      invoices: 44,
+      payments: 43,
+      creditNotes: 0,
+      allocations: 0,
     });
   });
 });
