@@ -125,6 +125,31 @@ export const RequestEta = z.object({
 });
 export type RequestEta = z.infer<typeof RequestEta>;
 
+/** A daily-summary request's summaries (issue 23): how many are written, and each money check that differed. */
+export const RequestSummaries = z.object({
+  invoices: z.number().int().describe('Summary invoices this request recorded (adjustments included).'),
+  creditNotes: z.number().int().describe('Refund credit notes (one per location and refund date).'),
+  adjustments: z
+    .number()
+    .int()
+    .describe('Of those, adjustment summaries: orders imported after their day was summarised.'),
+  written: z.number().int().describe('Summaries whose writes are all done.'),
+  failed: z.number().int().describe('Summaries Xero refused; their orders failed with the reason.'),
+  differences: z
+    .array(
+      z.object({
+        number: z.string(),
+        expected: z.string().describe('The sum of its orders (what the per-order documents would total).'),
+        xero: z.string().describe('The total Xero holds.'),
+        difference: z.string().describe('xero - expected.'),
+      }),
+    )
+    .describe(
+      'Money checks that differed (at most 50 shown): each summary’s Xero total against the sum of its orders.',
+    ),
+});
+export type RequestSummaries = z.infer<typeof RequestSummaries>;
+
 /** A request's detail: its summary, with its options and its progress (GET /api/sync-requests/{id}). */
 export const SyncRequestDetail = SyncRequestSummary.extend({
   requestId: z.string(),
@@ -142,6 +167,9 @@ export const SyncRequestDetail = SyncRequestSummary.extend({
     .describe(
       'Changes of orders already in Xero (later payments, refunds, voids; docs/revisions.md) this request applied or could not apply, apart from the new orders in `counts`.',
     ),
+  summaries: RequestSummaries.optional().describe(
+    'Daily-summary requests only (options.posting "daily-summary"): their summaries, counted as they are written.',
+  ),
   xeroCalls: z.number().int().describe('Every Xero call made for the request so far, retries included.'),
   plannedCalls: z.number().int().nullable().describe('The calls the request was planned to need.'),
   etaSeconds: z

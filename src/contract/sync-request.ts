@@ -218,6 +218,7 @@ export const PreviewWarningCode = z.enum([
   'plan_invoice_cap',
   'tracking_unmapped',
   'tracking_option_archived',
+  'open_day',
 ]);
 
 export const PreviewWarning = z.object({

@@ -187,7 +187,7 @@ class OrdersWalk {
       const ids = rows.map((r) => r.order.id);
       const ledger = await ledgerRows(db, this.step.input.businessId, ids);
       // Orders a daily summary holds are never sent per order too (issue 23).
-      const summaries = await summariesOfOrders(db, this.step.input.businessId, 'invoice', ids);
+      const summaries = await summariesOfOrders(db, this.step.input.businessId, 'invoice', ids, true);
       this.buffer.push(
         ...rows.map((row) => ({
           row,

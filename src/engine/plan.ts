@@ -87,6 +87,8 @@ export async function rangeStats(db: Db, input: ManualSyncInput): Promise<RangeS
        LEFT JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id
        -- An order a daily summary holds is in Xero: never sent again, in either mode (issue 23).
        LEFT JOIN summary_orders s ON s.business_id = o.business_id AND s.order_id = o.id AND s.kind = 'invoice'
+         AND EXISTS (SELECT 1 FROM summaries x WHERE x.business_id = s.business_id AND x.number = s.number
+                     AND x.stage <> 'failed')
        WHERE ${where}),
      fresh AS (SELECT * FROM r WHERE status <> 'voided' AND synced IS NOT TRUE AND NOT ${changesOnly}),
      todo AS (SELECT * FROM r WHERE status <> 'voided' AND (synced IS NOT TRUE OR ${update}) AND NOT summarised

@@ -21,9 +21,10 @@ import type { ContactDirectory, RangeStats, RequestPlan } from './plan';
  *   note per account of the orders' last payment method for what was paid back.
  *
  * Calls: two packings of those documents.
- * - summaryWriteCalls: as the engine writes them today (src/engine/summary-writes.ts), one summary at a time: its
- *   document on its own call, its payments (or its refund payments) on one more, an allocation a call. The
- *   preview's estimate; it must move with summary-writes.ts.
+ * - summaryWriteCalls: as the engine writes them (src/engine/summary-walk.ts, summary-writes.ts): the walk keeps
+ *   each day's summaries pending and writes them once 50 or more are, so a batch may be 50 and a few. The
+ *   preview's estimate; it must move with those files. (A step that ends mid-range, about every
+ *   SYNC_STEP_SECONDS, writes what is pending too: a partial batch or two more per step, not counted.)
  * - summaryMinimumCalls: Xero's batch limits (src/engine/packing.ts): summaries 50 to a `PUT /Invoices` like
  *   invoices, payments and refund payments 50 to a `PUT /Payments`, credit notes 50 to a `PUT /CreditNotes`, an
  *   allocation a call. What the bench measures the engine against.
@@ -134,23 +135,13 @@ function daysOf(summaries: Set<string>, payments: Set<string>): number[][] {
   return [...days.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, counts]) => counts);
 }
 
-/** The document calls as the engine makes them today: one summary at a time (src/engine/summary-writes.ts). */
-export function summaryWriteCalls(work: SummaryWork) {
-  return {
-    invoices: work.summaries,
-    payments: work.summariesWithPayments + work.notesWithRefunds,
-    creditNotes: work.creditNotes,
-    allocations: work.allocations,
-  };
-}
-
 /**
  * The document calls as the engine writes summaries in batches: the walk keeps a day's summaries pending and writes
  * them once 50 or more are (then at the walk's end), 50 to a `PUT /Invoices`, their payments packed 50 elements to
  * a `PUT /Payments` (a summary's never split); credit notes 50 to a `PUT /CreditNotes` at the end, each one's
  * allocations a call each and its refund payments one call.
  */
-export function summaryBatchedWriteCalls(work: SummaryWork) {
+export function summaryWriteCalls(work: SummaryWork) {
   let invoices = 0;
   let payments = 0;
   let pending: number[] = [];

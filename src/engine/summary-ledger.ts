@@ -93,6 +93,8 @@ export async function summariesOfOrders(
   businessId: string,
   kind: SummaryKind,
   orderIds: string[],
+  /** Only summaries not refused by Xero (an order of a refused one may be sent per order). */
+  liveOnly = false,
 ): Promise<Map<string, { number: string; requestId: string; stage: SummaryStage }>> {
   if (orderIds.length === 0) return new Map();
   const { rows } = await db.query<{
@@ -103,8 +105,8 @@ export async function summariesOfOrders(
   }>(
     `SELECT so.order_id, s.number, s.request_id, s.stage FROM summary_orders so
      JOIN summaries s ON s.business_id = so.business_id AND s.number = so.number
-     WHERE so.business_id = $1 AND so.kind = $2 AND so.order_id = ANY($3)`,
-    [businessId, kind, orderIds],
+     WHERE so.business_id = $1 AND so.kind = $2 AND so.order_id = ANY($3) AND NOT ($4 AND s.stage = 'failed')`,
+    [businessId, kind, orderIds, liveOnly],
   );
   return new Map(
     rows.map((r) => [r.order_id, { number: r.number, requestId: r.request_id, stage: r.stage }]),
@@ -139,6 +141,13 @@ export async function recordSummaries(
   const client = await db.connect();
   try {
     await client.query('BEGIN');
+    // Orders of a summary Xero refused are released to the new one (the refused summary keeps its number).
+    await client.query(
+      `DELETE FROM summary_orders so USING summaries s
+       WHERE so.business_id = $1 AND so.order_id = ANY($2) AND s.business_id = so.business_id
+         AND s.number = so.number AND s.stage = 'failed'`,
+      [businessId, summaries.flatMap((s) => s.orderIds)],
+    );
     for (const s of summaries) {
       await client.query(
         `INSERT INTO summaries (business_id, number, kind, base_number, adjustment, local_date, channel,
@@ -186,18 +195,18 @@ export async function unfinishedSummaries(
   db: Db,
   businessId: string,
   requestId: string,
-  where: { orderIds?: string[]; kind?: SummaryKind },
+  where: { orderIds?: string[]; kind?: SummaryKind; own?: boolean },
 ): Promise<SummaryRow[]> {
   const { rows } = await db.query<DbRow>(
     `SELECT ${COLUMNS} FROM summaries s
      WHERE s.business_id = $1 AND s.stage IN ('document', 'follow_ups')
        AND ($3::text[] IS NULL OR EXISTS (SELECT 1 FROM summary_orders so WHERE so.business_id = s.business_id
              AND so.number = s.number AND so.order_id = ANY($3)))
-       AND ($4::text IS NULL OR s.kind = $4)
+       AND ($4::text IS NULL OR s.kind = $4) AND (NOT $5 OR s.request_id = $2)
        AND (s.request_id = $2 OR NOT EXISTS (SELECT 1 FROM sync_requests r WHERE r.id = s.request_id
              AND r.state NOT IN ('completed', 'completed_with_errors', 'failed', 'cancelled')))
      ORDER BY s.local_date, s.number`,
-    [businessId, requestId, where.orderIds ?? null, where.kind ?? null],
+    [businessId, requestId, where.orderIds ?? null, where.kind ?? null, where.own === true],
   );
   return rows.map(rowOf);
 }
@@ -215,11 +224,16 @@ export async function summaryInvoiceIds(
   return new Map(rows.map((r) => [r.number, r.xero_id]));
 }
 
-/** A write of the summary's stage is about to be sent: if its outcome is lost, Xero is asked first. */
-export async function markTried(db: Db, businessId: string, number: string, tried: boolean): Promise<void> {
+/** Writes of these summaries' stage are about to be sent: if their outcome is lost, Xero is asked first. */
+export async function markTried(
+  db: Db,
+  businessId: string,
+  numbers: string[],
+  tried: boolean,
+): Promise<void> {
   await db.query(
-    'UPDATE summaries SET tried = $3, updated_at = now() WHERE business_id = $1 AND number = $2',
-    [businessId, number, tried],
+    'UPDATE summaries SET tried = $3, updated_at = now() WHERE business_id = $1 AND number = ANY($2)',
+    [businessId, numbers, tried],
   );
 }
 

@@ -52,6 +52,8 @@ export async function postingSkips(db: Db, input: ManualSyncInput): Promise<Post
      FROM orders o
      LEFT JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id
      LEFT JOIN summary_orders s ON s.business_id = o.business_id AND s.order_id = o.id AND s.kind = 'invoice'
+       AND EXISTS (SELECT 1 FROM summaries x WHERE x.business_id = s.business_id AND x.number = s.number
+                   AND x.stage <> 'failed')
      WHERE ${where} AND o.status <> 'voided'`,
     params,
   );

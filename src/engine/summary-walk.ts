@@ -19,8 +19,9 @@ import type { Step, StepHooks } from './step';
 import { buildDailySummaries, buildRefundSummaries } from './summary';
 import type { RefundSummary, Summary } from './summary';
 import { lastAdjustments, recordSummaries, summariesOfOrders, unfinishedSummaries } from './summary-ledger';
-import type { NewSummary } from './summary-ledger';
-import { writeSummary } from './summary-writes';
+import type { NewSummary, SummaryRow } from './summary-ledger';
+import { writeSummaries } from './summary-writes';
+import { WRITE_BATCH } from './packing';
 
 /**
  * The orders walk of a daily-summary request (issue 23; docs/revisions.md "Daily summaries"): the same activity
@@ -50,6 +51,8 @@ export async function syncSummaries(
 
 class SummaryWalk {
   private contacts: Map<string, ContactResolution> | null = null;
+  /** Summaries recorded and not written yet: written 50 to a call (a crash leaves them to `unfinished`). */
+  private pending: SummaryRow[] = [];
 
   constructor(
     private readonly step: Step,
@@ -68,9 +71,21 @@ class SummaryWalk {
       await this.handleDay(day.orders);
       this.move({ after: day.end, walked: false });
       await setProgress(step.deps.db, step.input.requestId, { phase: 'orders', reachedAt: day.end.placedAt });
+      if (this.pending.filter((r) => r.kind === 'invoice').length >= WRITE_BATCH) await this.flush();
     }
+    await this.flush();
     if (!this.committed.walked || (await step.pausing())) return false;
+    // Summaries of this request a crash left recorded but unwritten (their days are behind the cursor).
+    const { db } = step.deps;
+    this.pending = await unfinishedSummaries(db, step.input.businessId, step.input.requestId, { own: true });
+    await this.flush();
     return this.refunds();
+  }
+
+  private async flush(): Promise<void> {
+    const rows = this.pending;
+    this.pending = [];
+    if (rows.length > 0) await writeSummaries(this.step, rows);
   }
 
   async outcome(done: boolean, quota: DailyQuotaExhausted | null): Promise<StepOutcome> {
@@ -114,18 +129,14 @@ class SummaryWalk {
     const { businessId, requestId } = step.input;
     const ids = orders.map((o) => o.id);
     // Summaries of these orders left unfinished (this request's after a crash, or an ended request's).
-    for (const row of await unfinishedSummaries(db, businessId, requestId, {
-      orderIds: ids,
-      kind: 'invoice',
-    }))
-      await writeSummary(step, row);
+    const waiting = await unfinishedSummaries(db, businessId, requestId, { orderIds: ids, kind: 'invoice' });
+    this.pending.push(...waiting.filter((r) => !this.pending.some((p) => p.number === r.number)));
     for (let attempt = 0; ; attempt += 1) {
       const { fresh, outcomes } = await this.sortOut(orders);
       const built = await this.build(fresh, outcomes);
       if (await recordSummaries(db, businessId, requestId, built)) {
         await recordOrders(db, businessId, requestId, { outcomes });
-        for (const s of built)
-          await writeSummary(step, { ...s, requestId, stage: 'document', tried: false, xeroId: null });
+        this.pending.push(...built.map((s) => asRow(s, requestId)));
         return;
       }
       // Another request summarised some of these orders first: sort the day out again.
@@ -147,6 +158,8 @@ class SummaryWalk {
       const ledger = perOrder.get(order.id);
       const summary = held.get(order.id);
       if (order.status === 'voided') skip(order.id, 'voided orders are not pushed');
+      // A summary Xero refused releases its orders (recordSummaries takes them from it).
+      else if (summary?.stage === 'failed') fresh.push(order);
       else if (summary && summary.requestId !== requestId)
         skip(order.id, `already in Xero in daily summary ${summary.number} (request ${summary.requestId})`);
       else if (summary) continue;
@@ -213,8 +226,7 @@ class SummaryWalk {
     const { step } = this;
     const { db } = step.deps;
     const { businessId, requestId } = step.input;
-    for (const row of await unfinishedSummaries(db, businessId, requestId, { kind: 'credit_note' }))
-      await writeSummary(step, row);
+    await writeSummaries(step, await unfinishedSummaries(db, businessId, requestId, { kind: 'credit_note' }));
     if (step.settings.invoiceStatus !== 'AUTHORISED') return true;
     const refunded = await refundsToSummarise(db, step.input);
     if (refunded.length === 0) return true;
@@ -231,10 +243,17 @@ class SummaryWalk {
     }
     const numbered = await this.numbered(built);
     if (!(await recordSummaries(db, businessId, requestId, numbered))) return false;
-    for (const s of numbered)
-      await writeSummary(step, { ...s, requestId, stage: 'document', tried: false, xeroId: null });
+    await writeSummaries(
+      step,
+      numbered.map((s) => asRow(s, requestId)),
+    );
     return true;
   }
+}
+
+/** A summary just recorded, as the ledger would answer it. */
+function asRow(s: NewSummary, requestId: string): SummaryRow {
+  return { ...s, requestId, stage: 'document', tried: false, xeroId: null };
 }
 
 function perOrderReason(invoiceNumber: string, requestId: string, status: string): string {

@@ -9,34 +9,115 @@ import { recordOrders } from './ledger';
 import { documentWritten, markTried, setStage, summaryInvoiceIds } from './summary-ledger';
 import type { SummaryRow } from './summary-ledger';
 import { PauseRequested } from './step';
+import { creditNoteNumberGroups, invoiceNumberGroups, packByElements, WRITE_BATCH } from './packing';
 import type { Step } from './step';
 
 /**
- * Writes one summary through the Xero gateway (and so the limiter), exactly once: its document (invoice or credit
- * note), then its follow-ups (payments; or allocations and refund payments). Before each write the summary is
- * marked `tried`; a summary found tried (a crash, a fault, a lost answer) is looked up in Xero first (by its
- * number, our idempotency key, and its Reference) and adopted, and only what Xero does not hold is written.
+ * Writes summaries through the Xero gateway (and so the limiter), exactly once, packed like per-order writes: up to
+ * 50 documents to a call, then their payments up to 50 to a call; a refund credit note's allocations one call each.
+ * Before each write its summaries are marked `tried`; a summary found tried (a crash, a fault, a lost answer) is
+ * looked up in Xero first (by its number, our idempotency key, and its Reference) and adopted, and only what Xero
+ * does not hold is written.
  */
-export async function writeSummary(step: Step, row: SummaryRow): Promise<void> {
-  if (row.stage === 'document') {
-    const written = await writeDocument(step, row);
-    if ('error' in written) return failSummary(step, row, written.error);
-    const next = hasFollowUps(row) ? 'follow_ups' : 'done';
-    const difference = parseDecimal(written.total) - parseDecimal(row.expectedTotal);
-    await documentWritten(
-      step.deps.db,
-      step.input.businessId,
-      { number: row.number, requestId: step.input.requestId, next },
-      { ...written, difference: difference === 0n ? null : money2(difference) },
+export async function writeSummaries(step: Step, rows: SummaryRow[]): Promise<void> {
+  const after: SummaryRow[] = [];
+  for (const kind of ['invoice', 'credit_note'] as const) {
+    const ofKind = rows.filter((r) => r.kind === kind);
+    after.push(...ofKind.filter((r) => r.stage === 'follow_ups'));
+    after.push(
+      ...(await writeDocuments(
+        step,
+        ofKind.filter((r) => r.stage === 'document'),
+      )),
     );
-    row = { ...row, stage: next, tried: false, xeroId: written.id };
-    if (row.kind === 'invoice') await recordHeld(step, row, null);
   }
-  if (row.stage === 'follow_ups') {
-    const error = row.kind === 'invoice' ? await writePayments(step, row) : await applyCreditNote(step, row);
-    if (error) return failSummary(step, row, error);
-    await setStage(step.deps.db, step.input.businessId, row.number, 'done');
+  await writePayments(
+    step,
+    after.filter((r) => r.kind === 'invoice'),
+  );
+  for (const row of after.filter((r) => r.kind === 'credit_note')) {
+    const error = await applyCreditNote(step, row);
+    if (error) await failSummary(step, row, error);
+    else await setStage(step.deps.db, step.input.businessId, row.number, 'done');
   }
+}
+
+/** Documents, 50 to a call (tried ones looked up first); answers those now waiting for their follow-ups. */
+async function writeDocuments(step: Step, rows: SummaryRow[]): Promise<SummaryRow[]> {
+  const next: SummaryRow[] = [];
+  const found = await findDocuments(
+    step,
+    rows.filter((r) => r.tried),
+  );
+  const toWrite: SummaryRow[] = [];
+  for (const row of rows) {
+    const written = found.get(row.number);
+    if (written) next.push(...(await settleDocument(step, row, written)));
+    else toWrite.push(row);
+  }
+  for (let i = 0; i < toWrite.length; i += WRITE_BATCH) {
+    const batch = toWrite.slice(i, i + WRITE_BATCH);
+    const results = await createDocuments(step, batch);
+    const clashes: SummaryRow[] = [];
+    for (const [j, row] of batch.entries()) {
+      const result = results[j];
+      const errors = result ? elementErrors(result) : ['Xero returned no element for this summary'];
+      const id = result && ('invoiceID' in result ? result.invoiceID : (result as CreditNote).creditNoteID);
+      if (errors.length === 0 && result && id)
+        next.push(
+          ...(await settleDocument(step, row, {
+            id,
+            total: money(result.total),
+            tax: money(result.totalTax),
+          })),
+        );
+      else if (errors.some((e) => /must be unique/i.test(e))) clashes.push(row);
+      else await failSummary(step, row, `Xero refused it: ${errors.join('; ')}`);
+    }
+    // Ours from an attempt whose answer was lost is adopted; anyone else's number is a real clash.
+    const adopted = await findDocuments(step, clashes);
+    for (const row of clashes) {
+      const written = adopted.get(row.number);
+      if (written) next.push(...(await settleDocument(step, row, written)));
+      else
+        await failSummary(
+          step,
+          row,
+          `number ${row.number} is already used in Xero by another document; change the summary number template (summaryNumberTemplate)`,
+        );
+    }
+  }
+  return next;
+}
+
+async function createDocuments(step: Step, batch: SummaryRow[]): Promise<Array<Invoice | CreditNote>> {
+  return tried(step, batch, async () => {
+    if (batch[0]!.kind === 'invoice') {
+      const invoices = batch.map((r) => toXeroInvoice(r.document.invoice!));
+      return step.xero.createInvoices(step.ctx, invoices, {
+        idempotencyKey: keyOf(step, 'summaries', invoices),
+      });
+    }
+    const notes = batch.map((r) => toXeroCreditNote(r.document.creditNote!));
+    return step.xero.createCreditNotes(step.ctx, notes, {
+      idempotencyKey: keyOf(step, 'summary-cns', notes),
+    });
+  });
+}
+
+/** The document is in Xero: its money check kept, its orders' result lines written; answers it if follow-ups wait. */
+async function settleDocument(step: Step, row: SummaryRow, written: Written): Promise<SummaryRow[]> {
+  const next = hasFollowUps(row) ? 'follow_ups' : 'done';
+  const difference = parseDecimal(written.total) - parseDecimal(row.expectedTotal);
+  await documentWritten(
+    step.deps.db,
+    step.input.businessId,
+    { number: row.number, requestId: step.input.requestId, next },
+    { ...written, difference: difference === 0n ? null : money2(difference) },
+  );
+  const settled: SummaryRow = { ...row, stage: next, tried: false, xeroId: written.id };
+  if (row.kind === 'invoice') await recordHeld(step, settled, null);
+  return next === 'follow_ups' ? [settled] : [];
 }
 
 function hasFollowUps(row: SummaryRow): boolean {
@@ -67,13 +148,14 @@ const keyOf = (step: Step, what: string, body: unknown) =>
     .digest('hex');
 
 /** Runs a write marked tried; a write never sent (quota spent, pausing) is unmarked, so no lookup follows. */
-async function tried<T>(step: Step, row: SummaryRow, write: () => Promise<T>): Promise<T> {
-  await markTried(step.deps.db, step.input.businessId, row.number, true);
+async function tried<T>(step: Step, rows: SummaryRow[], write: () => Promise<T>): Promise<T> {
+  const numbers = rows.map((r) => r.number);
+  await markTried(step.deps.db, step.input.businessId, numbers, true);
   try {
     return await write();
   } catch (err) {
     if (err instanceof DailyQuotaExhausted || err instanceof PauseRequested)
-      await markTried(step.deps.db, step.input.businessId, row.number, false);
+      await markTried(step.deps.db, step.input.businessId, numbers, false);
     throw err;
   }
 }
@@ -87,55 +169,34 @@ interface Written {
 const money = (n: number | undefined) => money2(decimalFromNumber(Number(n ?? 0)));
 const live = (status: unknown) => !['VOIDED', 'DELETED'].includes(String(status));
 
-async function findDocument(step: Step, row: SummaryRow): Promise<Written | null> {
-  if (row.kind === 'invoice') {
-    const draft = row.document.invoice!;
-    const found = (await step.xero.getInvoicesByNumbers(step.ctx, [row.number])).find(
-      (i: Invoice) => i.invoiceNumber === row.number && i.reference === draft.Reference && live(i.status),
-    );
-    return found?.invoiceID
-      ? { id: found.invoiceID, total: money(found.total), tax: money(found.totalTax) }
-      : null;
-  }
-  if (/["\\]/.test(row.number)) return null;
-  const draft = row.document.creditNote!;
-  const found = (await step.xero.getCreditNotesWhere(step.ctx, `CreditNoteNumber=="${row.number}"`)).find(
-    (c: CreditNote) => c.creditNoteNumber === row.number && c.reference === draft.Reference && live(c.status),
-  );
-  return found?.creditNoteID
-    ? { id: found.creditNoteID, total: money(found.total), tax: money(found.totalTax) }
-    : null;
-}
-
-async function writeDocument(step: Step, row: SummaryRow): Promise<Written | { error: string }> {
-  if (row.tried) {
-    const found = await findDocument(step, row);
-    if (found) return found;
-  }
-  const isInvoice = row.kind === 'invoice';
-  const results: Array<Invoice | CreditNote> = await tried(step, row, async () => {
-    if (isInvoice) {
-      const invoices = [toXeroInvoice(row.document.invoice!)];
-      return step.xero.createInvoices(step.ctx, invoices, {
-        idempotencyKey: keyOf(step, 'summary', invoices),
-      });
-    }
-    const notes = [toXeroCreditNote(row.document.creditNote!)];
-    return step.xero.createCreditNotes(step.ctx, notes, { idempotencyKey: keyOf(step, 'summary-cn', notes) });
-  });
-  const result = results[0];
-  const errors = result ? elementErrors(result) : ['Xero returned no element for this summary'];
-  const id = result && ('invoiceID' in result ? result.invoiceID : (result as CreditNote).creditNoteID);
-  if (errors.length === 0 && id) return { id, total: money(result.total), tax: money(result.totalTax) };
-  if (errors.some((e) => /must be unique/i.test(e))) {
-    // Ours from an attempt whose answer was lost is adopted; anyone else's number is a real clash.
-    const found = await findDocument(step, row);
-    if (found) return found;
-    return {
-      error: `number ${row.number} is already used in Xero by another document; change the summary number template (summaryNumberTemplate)`,
-    };
-  }
-  return { error: `Xero refused it: ${errors.join('; ')}` };
+/** Summaries' documents Xero holds (ours: same number and Reference, not voided or deleted), by number. */
+async function findDocuments(step: Step, rows: SummaryRow[]): Promise<Map<string, Written>> {
+  const found = new Map<string, Written>();
+  const byNumber = new Map(rows.map((r) => [r.number, r]));
+  const keep = (number: string | undefined, reference: string | undefined, status: unknown, w: Written) => {
+    const row = number ? byNumber.get(number) : undefined;
+    const draft = row && (row.document.invoice ?? row.document.creditNote);
+    if (row && draft && reference === draft.Reference && live(status)) found.set(row.number, w);
+  };
+  const invoices = rows.filter((r) => r.kind === 'invoice').map((r) => r.number);
+  for (const group of invoiceNumberGroups(invoices))
+    for (const i of await step.xero.getInvoicesByNumbers(step.ctx, group))
+      if (i.invoiceID)
+        keep(i.invoiceNumber, i.reference, i.status, {
+          id: i.invoiceID,
+          total: money(i.total),
+          tax: money(i.totalTax),
+        });
+  const notes = rows.filter((r) => r.kind === 'credit_note').map((r) => r.number);
+  for (const group of creditNoteNumberGroups(notes))
+    for (const c of await step.xero.getCreditNotesWhere(step.ctx, group.where))
+      if (c.creditNoteID)
+        keep(c.creditNoteNumber, c.reference, c.status, {
+          id: c.creditNoteID,
+          total: money(c.total),
+          tax: money(c.totalTax),
+        });
+  return found;
 }
 
 /** The amounts Xero already holds of a document's payments (several of one amount counted each). */
@@ -154,22 +215,53 @@ function missing<T extends { amount: string }>(planned: T[], held: string[]): T[
   });
 }
 
-async function writePayments(step: Step, row: SummaryRow): Promise<string | null> {
-  let planned = row.document.payments ?? [];
-  if (row.tried) {
-    const [invoice] = await step.xero.getInvoicesByNumbers(step.ctx, [row.number]);
-    planned = missing(planned, heldAmounts(invoice?.payments));
-  }
-  if (planned.length === 0) return null;
-  const payments = planned.map((p) => toXeroPayment(p, row.xeroId!));
-  const results = await tried(step, row, () =>
-    step.xero.createPayments(step.ctx, payments, {
-      idempotencyKey: keyOf(step, 'summary-payments', payments),
-    }),
+/** Summary invoices' payments, up to 50 to a call (a summary's payments never split); each summary done or failed. */
+async function writePayments(step: Step, rows: SummaryRow[]): Promise<void> {
+  const held = await heldPayments(
+    step,
+    rows.filter((r) => r.tried),
   );
-  const problems = results.flatMap((r) => elementErrors(r));
-  if (results.length < payments.length) problems.push('Xero returned fewer payments than were sent');
-  return problems.length ? `summary written, but a payment was refused: ${problems.join('; ')}` : null;
+  const todo = rows.map((row) => {
+    const planned = row.document.payments ?? [];
+    return { row, payments: row.tried ? missing(planned, held.get(row.number) ?? []) : planned };
+  });
+  for (const done of todo.filter((t) => t.payments.length === 0))
+    await setStage(step.deps.db, step.input.businessId, done.row.number, 'done');
+  const batches = packByElements(
+    todo.filter((t) => t.payments.length > 0),
+    (t) => t.payments.length,
+    WRITE_BATCH,
+  );
+  for (const batch of batches) {
+    const payments = batch.flatMap((t) => t.payments.map((p) => toXeroPayment(p, t.row.xeroId!)));
+    const results = await tried(
+      step,
+      batch.map((t) => t.row),
+      () =>
+        step.xero.createPayments(step.ctx, payments, {
+          idempotencyKey: keyOf(step, 'summary-payments', payments),
+        }),
+    );
+    let at = 0;
+    for (const t of batch) {
+      const answers = results.slice(at, at + t.payments.length);
+      at += t.payments.length;
+      const problems = answers.flatMap((r) => elementErrors(r));
+      if (answers.length < t.payments.length) problems.push('Xero returned fewer payments than were sent');
+      if (problems.length)
+        await failSummary(step, t.row, `summary written, but a payment was refused: ${problems.join('; ')}`);
+      else await setStage(step.deps.db, step.input.businessId, t.row.number, 'done');
+    }
+  }
+}
+
+/** The payments Xero holds on these summary invoices, by number (read 50 numbers to a call). */
+async function heldPayments(step: Step, rows: SummaryRow[]): Promise<Map<string, string[]>> {
+  const held = new Map<string, string[]>();
+  for (const group of invoiceNumberGroups(rows.map((r) => r.number)))
+    for (const invoice of await step.xero.getInvoicesByNumbers(step.ctx, group))
+      if (invoice.invoiceNumber) held.set(invoice.invoiceNumber, heldAmounts(invoice.payments));
+  return held;
 }
 
 /** A refund credit note's allocations (one call each) and refund payments (one call), as the plan has them. */
@@ -199,7 +291,7 @@ async function applyCreditNote(step: Step, row: SummaryRow): Promise<string | nu
     date: r.date,
     amount: Number(r.amount),
   }));
-  const results = await tried(step, row, () =>
+  const results = await tried(step, [row], () =>
     step.xero.createPayments(step.ctx, payments, {
       idempotencyKey: keyOf(step, 'summary-refunds', payments),
     }),
@@ -216,7 +308,7 @@ async function allocate(
   allocation: { invoice: { invoiceID: string }; amount: number; date: string },
 ): Promise<string | null> {
   try {
-    const [result] = await tried(step, row, () =>
+    const [result] = await tried(step, [row], () =>
       step.xero.allocateCreditNote(step.ctx, row.xeroId!, allocation, {
         idempotencyKey: keyOf(step, `summary-allocation ${row.number}`, allocation),
       }),

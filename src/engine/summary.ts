@@ -1,5 +1,5 @@
 /**
- * DAILY SUMMARY (issue 23; a pure builder, not yet wired into a request): one sales invoice per channel, location,
+ * DAILY SUMMARY (issue 23; the pure builder the summary walk, src/engine/summary-walk.ts, writes from): one sales invoice per channel, location,
  * local business day, currency, contact and line-amount type, for the orders of a POS day that one contact serves.
  *
  * Built from the per-order mapping itself (mapOrder), so a summary carries exactly what the per-order invoices of

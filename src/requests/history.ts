@@ -1,4 +1,5 @@
 import { requestChangeCounts } from './change-counts';
+import { requestSummaries } from './summary-counts';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Db } from '../db/pool';
@@ -195,6 +196,9 @@ export async function describeRequest(deps: DetailDeps, businessId: string, id: 
     options: row.input.options,
     ...(await progressDetail(deps, business, row, state, progress)),
     changes,
+    ...(row.input.options.posting === 'daily-summary'
+      ? { summaries: await requestSummaries(deps.db, row.input.businessId, id) }
+      : {}),
     quotaWaits: recorded.quotaWaits,
     asOf: (progress?.updatedAt ?? row.createdAt).toISOString(),
     stale: state === 'running' && quiet,

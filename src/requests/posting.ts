@@ -1,4 +1,6 @@
-import type { ContactMapping, CreateSyncRequestBody, PostingMode } from '../contract';
+import type { ContactMapping, CreateSyncRequestBody, PostingMode, PreviewWarning } from '../contract';
+import type { ManualSyncInput } from '../definitions';
+import { localDateOf } from '../calendar';
 import type { FieldProblem } from '../errors';
 import type { BusinessSettings } from '../businesses/store';
 
@@ -41,4 +43,22 @@ export function postingOf(body: RequestBody, settings: Pick<BusinessSettings, 'p
   if (body.options.posting) return body.options.posting;
   if (settings.posting === 'daily-summary' && summaryProblems(body).length === 0) return 'daily-summary';
   return 'per-order';
+}
+
+/**
+ * A daily-summary range that ends on today's local date: today is still open, so its orders imported after this
+ * request go into an adjustment summary of today (never into the one posted now).
+ */
+export function openDayWarning(input: ManualSyncInput, now: Date): PreviewWarning[] {
+  if (input.options.posting !== 'daily-summary') return [];
+  const today = localDateOf(now.toISOString(), input.timeZone);
+  if (input.endDate !== today) return [];
+  return [
+    {
+      code: 'open_day',
+      message: `The range ends today (${today}), which is still open: orders of today imported after this request go into an adjustment summary of today, with its own number. End the range yesterday to post only closed days.`,
+      count: 1,
+      examples: [today],
+    },
+  ];
 }

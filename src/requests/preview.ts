@@ -22,6 +22,7 @@ import { postingSkips } from '../engine/summary-plan';
 import type { PostingModeEstimate } from '../contract';
 import { summaryProblems } from './posting';
 import { buildInput, findContact, ownRequest } from './submit';
+import { openDayWarning } from './posting';
 import type { SubmitDeps } from './submit';
 
 export interface PreviewDeps extends SubmitDeps {
@@ -85,6 +86,7 @@ export async function previewSyncRequest(deps: PreviewDeps, businessId: string, 
       ...(await warnings(deps, business, input, stats)),
       ...(facts && stats.total > 0 ? await organisationWarnings(deps.db, input, facts) : []),
       ...(liveOrders(stats) > 0 ? await trackingWarnings(deps, business, input) : []),
+      ...openDayWarning(input, (deps.now ?? (() => new Date()))()),
     ],
   };
 }

@@ -211,14 +211,16 @@ describe('previewing a sync request', () => {
     expect(byDay!.estimate).toMatchObject({ orders: pos.length, invoices: keys.size });
     expect(byOrder!.estimate).toMatchObject({ orders: pos.length, invoices: pos.length });
     // About 3 orders a location a day here: a third of the invoices; payments one per method per day, fewer too.
-    // (Calls are compared by the bench's DS rows: today's engine writes one summary a call.)
     expect(keys.size).toBeLessThan(pos.length / 2);
     expect(byDay!.estimate!.payments).toBeLessThan(byOrder!.estimate!.payments);
+    // (Their calls are compared by the bench's DS rows, at a POS chain's volume: here a day has few orders.)
     // The request's own estimate is its mode's.
     expect(summary.estimate.calls.total).toBe(byDay!.estimate!.calls);
     expect(perOrder.estimate.calls.total).toBe(byOrder!.estimate!.calls);
-    // As the engine writes them (src/engine/summary-writes.ts): one summary a call.
-    expect(summary.estimate.calls.invoices).toBe(keys.size);
+    // As the engine writes them: 50 to a call, a day's summaries at a time (so some batches take 50 and a few).
+    const batches = Math.ceil(keys.size / 50);
+    expect(summary.estimate.calls.invoices).toBeGreaterThanOrEqual(batches);
+    expect(summary.estimate.calls.invoices).toBeLessThanOrEqual(2 * batches);
     expect(summary.orders.toSync).toBe(pos.length);
     expect(byDay!.skipped.count).toBe(0);
 

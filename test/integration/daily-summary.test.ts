@@ -10,7 +10,9 @@ import {
   simStats,
 } from '../support/orders';
 import type { SimInvoice } from '../support/orders';
-import { syncToEnd } from '../support/requests';
+import { requestDetail, syncToEnd } from '../support/requests';
+import type { ManualSyncInput } from '../../src/definitions';
+import { postingSkips } from '../../src/engine/summary-plan';
 import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
@@ -135,6 +137,23 @@ describe('daily summaries', () => {
       const live = orders.filter((o) => o.status !== 'voided').length;
       expect(rows[0]).toEqual({ orders: live, distinct: live, differences: 0 });
       expect(result.counts).toMatchObject({ found: orders.length, synced: live, failed: 0 });
+      // Each summary's tax, as Xero holds it, is the per-order documents' tax for the same orders, to the cent
+      // (the ledger keeps that sum, from the per-order mapping; tax-inclusive POS days here, both kinds in
+      // test/unit/daily-summary.test.ts).
+      const taxes = await system.database.db.query<{ number: string; expected_tax: string }>(
+        `SELECT number, expected_tax FROM summaries WHERE business_id = $1 AND kind = 'invoice'`,
+        [businessId],
+      );
+      const xeroTax = new Map(
+        (await simInvoices(system.xero.baseUrl)).map((i) => [
+          i.InvoiceNumber,
+          (i as SimInvoice & { TotalTax: number }).TotalTax,
+        ]),
+      );
+      expect(
+        taxes.rows.filter((t) => amount(xeroTax.get(t.number)) !== parseDecimal(t.expected_tax)),
+      ).toEqual([]);
+      expect(taxes.rows.some((t) => parseDecimal(t.expected_tax) > 0n)).toBe(true);
       // The faults really happened: 5xx answers were part of this run.
       const stats = await simStats(system.xero.baseUrl);
       expect(stats.calls.byStatus['503'] ?? 0).toBeGreaterThan(0);
@@ -171,4 +190,73 @@ describe('daily summaries', () => {
     // The posted summary is left as it was.
     expect(after.find((i) => i.InvoiceNumber === base)).toMatchObject({ Total: posted.Total });
   });
+
+  it('never sends an order in both modes: a summary skips orders sent per order (and says why), a per-order request skips summarised ones', async () => {
+    const other = 'biz_summary_modes';
+    await createBusiness(system.database.db, other, { dailyQuotaReserve: 10 });
+    const mixed = await loadDemoOrders(system.database.db, {
+      businessId: other,
+      from: '2025-01-01',
+      to: '2025-01-03',
+      ordersPerDay: 10,
+      channel: 'pos',
+      seed: 8,
+    });
+    const body = (startDate: string, endDate: string, posting: string) => ({
+      ...request(startDate, endDate),
+      businessId: other,
+      options: { posting },
+    });
+    const live = (day: string) => mixed.filter((o) => o.status !== 'voided' && dayOf(o.placedAt) === day);
+    const first = await syncToEnd(system, body('2025-01-01', '2025-01-01', 'per-order'));
+    expect(first.result.counts.synced).toBe(live('2025-01-01').length);
+
+    const summary = await syncToEnd(system, body('2025-01-01', '2025-01-03', 'daily-summary'));
+    const voided = mixed.filter((o) => o.status === 'voided').length;
+    expect(summary.result.counts).toMatchObject({
+      synced: live('2025-01-02').length + live('2025-01-03').length,
+      skipped: live('2025-01-01').length + voided,
+      failed: 0,
+    });
+    const invoices = (await simInvoices(system.xero.baseUrl)).filter((i) =>
+      /2025-01-0\d$/.test(i.InvoiceNumber),
+    );
+    const days = byDay(mixed.filter((o) => dayOf(o.placedAt) !== '2025-01-01'));
+    expect(invoices.map((i) => i.InvoiceNumber).sort()).toEqual([...days.keys()].sort());
+    const detail = await requestDetail(system, other, summary.id);
+    expect(detail.summaries).toMatchObject({
+      invoices: days.size,
+      adjustments: 0,
+      failed: 0,
+      differences: [],
+    });
+    expect(detail.summaries!.written).toBe(detail.summaries!.invoices + detail.summaries!.creditNotes);
+    const skipped = await (
+      await system.api(other)
+    ).get<{ items: Array<{ message: string | null }> }>(
+      `/api/sync-requests/${summary.id}/orders?status=skipped&limit=100`,
+    );
+    expect(skipped.body.items.some((o) => /as its own invoice .* \(per-order/.test(o.message ?? ''))).toBe(
+      true,
+    );
+
+    const input = { ...(await requestInput(other, summary.id)) };
+    expect(await postingSkips(system.database.db, input)).toEqual({
+      sentPerOrder: live('2025-01-01').length,
+      inSummaries: days.size === 0 ? 0 : live('2025-01-02').length + live('2025-01-03').length,
+    });
+    const again = await (
+      await system.api(other)
+    ).post('/api/sync-requests', body('2025-01-01', '2025-01-03', 'per-order'));
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ type: 'nothing_to_send' });
+  });
+
+  async function requestInput(businessId: string, id: string): Promise<ManualSyncInput> {
+    const { rows } = await system.database.db.query<{ input: ManualSyncInput }>(
+      'SELECT input FROM sync_requests WHERE business_id = $1 AND id = $2',
+      [businessId, id],
+    );
+    return rows[0]!.input;
+  }
 });

@@ -1,3 +1,4 @@
+import { localDateOf } from '../../src/calendar';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import { createBusiness, loadDemoOrders, seedSimContacts } from '../support/orders';
 import { requestDetail, syncResult } from '../support/requests';
@@ -98,5 +99,17 @@ describe('the posting mode of a sync request', () => {
     // Naming the mode still refuses it, with the reason.
     const named = await post('/api/sync-requests', { ...request, options: { posting: 'daily-summary' } });
     expect(named.status).toBe(400);
+  });
+
+  it('warns in the preview when a daily-summary range ends today, an open day (not per order)', async () => {
+    const today = localDateOf(new Date().toISOString(), 'Asia/Singapore');
+    const body = { ...request, channel: 'pos', startDate: today, endDate: today };
+    const codes = async (posting: string) => {
+      const res = await post('/api/sync-requests/preview', { ...body, options: { posting } });
+      expect(res.status).toBe(200);
+      return (res.body.warnings as Array<{ code: string; message: string }>).map((w) => w.code);
+    };
+    expect(await codes('daily-summary')).toContain('open_day');
+    expect(await codes('per-order')).not.toContain('open_day');
   });
 });

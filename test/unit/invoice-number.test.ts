@@ -1,6 +1,7 @@
 import {
   DEFAULT_INVOICE_NUMBER_TEMPLATE,
   renderInvoiceNumber,
+  validateSummaryTemplate,
   validateTemplate,
 } from '../../src/businesses/invoice-number';
 
@@ -71,5 +72,22 @@ describe('validateTemplate', () => {
     expect(validateTemplate('{number},x')).toEqual([expect.stringContaining('comma')]);
     expect(validateTemplate('  ')).toEqual([expect.stringContaining('empty')]);
     expect(validateTemplate(' {number}')).toEqual([expect.stringContaining('spaces')]);
+  });
+});
+
+describe('the daily summary number template (issue 23)', () => {
+  it('accepts a template naming the channel, location and day', () => {
+    expect(validateSummaryTemplate('{CHANNEL}-{LOCATION}-{DATE}')).toEqual([]);
+    expect(validateSummaryTemplate('S-{channel}/{LOCATION}/{DATE}-{CURRENCY}')).toEqual([]);
+  });
+
+  it('refuses one that could give two summaries one number, an unknown token, or a comma, saying what to do', () => {
+    expect(validateSummaryTemplate('{CHANNEL}-{DATE}')).toEqual([expect.stringContaining('must contain')]);
+    expect(validateSummaryTemplate('{CHANNEL}-{LOCATION}-{DATE}-{number}')).toEqual([
+      expect.stringContaining('Unknown token {number}'),
+    ]);
+    expect(validateSummaryTemplate('{CHANNEL},{LOCATION},{DATE}')).toEqual([
+      expect.stringContaining('comma'),
+    ]);
   });
 });

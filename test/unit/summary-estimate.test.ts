@@ -1,12 +1,7 @@
 import { localDateOf } from '../../src/calendar';
 import type { MappingSettings } from '../../src/engine/invoice-mapping';
 import { buildDailySummaries, buildRefundSummaries } from '../../src/engine/summary';
-import {
-  summaryBatchedWriteCalls,
-  summaryMinimumCalls,
-  summaryWork,
-  summaryWriteCalls,
-} from '../../src/engine/summary-estimate';
+import { summaryMinimumCalls, summaryWork, summaryWriteCalls } from '../../src/engine/summary-estimate';
 import type { SummaryOrderFacts, SummaryWorkOptions } from '../../src/engine/summary-estimate';
 import { combinedRefund } from '../../src/orders/revisions';
 import type { Order } from '../../src/orders/schema';
@@ -205,28 +200,31 @@ describe('summaryWork (the daily-summary estimate)', () => {
     expect(summaryMinimumCalls(work)).toEqual({ invoices: 22, payments: 22, creditNotes: 0, allocations: 0 });
   });
 
-  it('the estimate counts the calls as the engine writes them: a summary and its payments a call each', () => {
-    const work = summaryWork(
-      [...year, day('2025-01-01', { payments: [], refund: { day: '2025-01-03', amount: '10.00' } })],
-      OPTS,
-    );
-    expect(summaryWriteCalls(work)).toEqual({
-      invoices: 1095,
-      payments: 1095,
-      creditNotes: 1,
-      allocations: 1,
-    });
-  });
-
-  it('batched as the walk flushes (50 or more pending, then the end): a year of three locations’ days', () => {
+  it('the estimate counts the calls as the engine writes them, batched as the walk flushes (50 or more pending, then the end)', () => {
     const work = summaryWork(year, OPTS);
     // 17 days make 51 pending: 21 flushes of 51 (50 + 1: two calls each, and so their payments), then the
     // last 8 days' 24 at the end (one call each).
-    expect(summaryBatchedWriteCalls(work)).toEqual({
+    expect(summaryWriteCalls(work)).toEqual({
       invoices: 43,
       payments: 43,
       creditNotes: 0,
       allocations: 0,
     });
+  });
+
+  it('a credit note’s refund payments take a call of their own, its allocations a call each; credit notes 50 to a call', () => {
+    const refunded = (d: string, extra: Partial<SummaryOrderFacts>) =>
+      day(d, { refund: { day: '2025-02-01', amount: '10.00' }, ...extra });
+    const work = summaryWork(
+      [
+        refunded('2025-01-01', {}),
+        refunded('2025-01-02', {}),
+        refunded('2025-01-03', { payments: [] }),
+        refunded('2025-01-04', { payments: [], locationId: 'L2' }),
+      ],
+      OPTS,
+    );
+    expect(work).toMatchObject({ creditNotes: 2, refunds: 1, allocations: 2 });
+    expect(summaryWriteCalls(work)).toEqual({ invoices: 1, payments: 2, creditNotes: 1, allocations: 2 });
   });
 });
