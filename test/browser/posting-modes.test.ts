@@ -131,6 +131,7 @@ describe('posting modes on the Manual Syncing page', () => {
     // Its detail: the summaries with their Xero number and amounts, and each synced order linked to its summary.
     await row.getByRole('link', { name: 'POS · All locations' }).click();
     const table = page.getByRole('region', { name: 'Daily summaries' });
+    await expectThat(page.locator('.facts')).toContainText(/Daily summaries(\d+) of \1 in Xero/);
     const first = [...days].sort()[0]!;
     const number = `POS-${first.replace(' ', '-')}`;
     const held = lastWeek.filter((o) => `${o.location.id} ${localDateOf(o.placedAt, TIME_ZONE)}` === first);

@@ -294,6 +294,10 @@ describe('previewing a sync request', () => {
     const { id } = await syncToEnd(system, { businessId, ...body });
     const after = await simStats(system.xero.baseUrl, tenantId);
     expect(after.calls.total - before.calls.total).toBe(estimate.estimate.calls.total);
+    // The request planned the same calls at its start (its progress and ETA count from there).
+    const detail = await api.get<{ plannedCalls: number; xeroCalls: number }>(`/api/sync-requests/${id}`);
+    expect(detail.body.plannedCalls).toBe(estimate.estimate.calls.total);
+    expect(detail.body.xeroCalls).toBe(estimate.estimate.calls.total);
 
     const live = orders.filter((o) => o.channel === 'pos' && o.status !== 'voided');
     const page = await api.get<SummariesPage>(`/api/sync-requests/${id}/summaries?limit=100`);

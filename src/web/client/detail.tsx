@@ -97,6 +97,7 @@ function Facts({ request: r }: { request: RequestView }) {
   if (r.contactMapping.mode === 'auto' && r.contacts && r.contacts.total > 0)
     facts.splice(5, 0, ['Contacts matched', `${r.contacts.done} of ${r.contacts.total}`]);
   if (r.quotaWaits) facts.push(['Daily quota waits', String(r.quotaWaits)]);
+  if (r.summaries) facts.push(['Daily summaries', summaryWords(r.summaries)]);
   return (
     <dl class="facts counts">
       {facts.map(([term, value]) => (
@@ -108,6 +109,16 @@ function Facts({ request: r }: { request: RequestView }) {
       {r.retryOf && <RetryOfFact retryOf={r.retryOf} words="the earlier request" />}
     </dl>
   );
+}
+
+/** How many of a daily-summary request's summaries are in Xero, failed, or adjust a day posted before. */
+function summaryWords(s: NonNullable<RequestView['summaries']>): string {
+  const all = s.invoices + s.creditNotes;
+  const parts = [`${s.written} of ${all} in Xero`];
+  if (s.failed) parts.push(`${s.failed} failed`);
+  if (s.adjustments) parts.push(`${plural(s.adjustments, 'adjustment')}`);
+  if (s.differences.length) parts.push(`${plural(s.differences.length, 'money difference')}`);
+  return parts.join(', ');
 }
 
 /**
