@@ -282,14 +282,16 @@ describe('previewing a sync request', () => {
     const orders = await loadDemoOrders(system.database.db, {
       businessId,
       from: '2025-06-01',
-      to: '2025-06-03',
+      to: '2025-07-15',
       ordersPerDay: 10,
       seed: 13,
     });
     const api = await system.api(businessId);
-    const range = { channel: 'pos', startDate: '2025-06-01', endDate: '2025-06-03' };
+    const range = { channel: 'pos', startDate: '2025-06-01', endDate: '2025-07-15' };
     const body = { ...range, options: { posting: 'daily-summary' } };
     const estimate = await preview(api, body);
+    // Per order, the same range takes another number of calls (so the request's plan below is the summaries').
+    expect(estimate.posting.modes[0]!.estimate!.calls).not.toBe(estimate.estimate.calls.total);
     const before = await simStats(system.xero.baseUrl, tenantId);
     const { id } = await syncToEnd(system, { businessId, ...body });
     const after = await simStats(system.xero.baseUrl, tenantId);
@@ -300,9 +302,15 @@ describe('previewing a sync request', () => {
     expect(detail.body.xeroCalls).toBe(estimate.estimate.calls.total);
 
     const live = orders.filter((o) => o.channel === 'pos' && o.status !== 'voided');
-    const page = await api.get<SummariesPage>(`/api/sync-requests/${id}/summaries?limit=100`);
-    expect(page.status).toBe(200);
-    const invoices = page.body.items.filter((s) => s.kind === 'invoice');
+    const all: SummariesPage['items'] = [];
+    for (let cursor = ''; ;) {
+      const page = await api.get<SummariesPage>(`/api/sync-requests/${id}/summaries?limit=100${cursor}`);
+      expect(page.status).toBe(200);
+      all.push(...page.body.items);
+      if (!page.body.nextCursor) break;
+      cursor = `&cursor=${page.body.nextCursor}`;
+    }
+    const invoices = all.filter((s) => s.kind === 'invoice');
     expect(invoices.length).toBe(estimate.posting.modes[1]!.estimate!.invoices);
     // Every live order in exactly one summary, whose total is its orders' sum, as Xero holds it.
     expect(invoices.flatMap((s) => s.orders.map((o) => o.orderId)).sort()).toEqual(
@@ -325,7 +333,7 @@ describe('previewing a sync request', () => {
       `/api/sync-requests/${id}/summaries?limit=1&cursor=${first.body.nextCursor}`,
     );
     expect([first.body.items[0]!.number, second.body.items[0]!.number]).toEqual(
-      page.body.items.slice(0, 2).map((s) => s.number),
+      all.slice(0, 2).map((s) => s.number),
     );
     const forged = await api.get(`/api/sync-requests/${id}/summaries?cursor=bm90IGpzb24`);
     expect(forged.status).toBe(400);
