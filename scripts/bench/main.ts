@@ -5,6 +5,7 @@
  *
  *   npm run bench                      # everything (about 10 minutes on 2 cores)
  *   npm run bench -- --only P1,RP      # some scenarios: P1 P2 P3 P4 P5 RP (real pacing) SO (scale-out)
+ *                                      # DS (daily summaries, issue 23)
  *   npm run bench -- --out FILE        # where the JSON goes (default .data/bench/results.json)
  */
 import path from 'node:path';
@@ -19,6 +20,7 @@ import { runP2Latency, runP2Many, runP2Shared, runP2Single } from './p2-budget';
 import { runP3 } from './p3-year';
 import { runP4, runP5Counts, runP5Polling } from './p4-p5';
 import { runRealPacing } from './real-pacing';
+import { runDailySummary } from './daily-summary';
 import { runScaleOut, runScaleOutRealPace } from './scale-out';
 import { machine, printTable, writeResults } from './report';
 import type { Row } from './report';
@@ -50,6 +52,18 @@ const SYSTEMS: Array<{
     },
     workers: 1,
     scenarios: [runP1, runP1Large, runDemoOnline, runP2Single, runP2Shared, runP5Polling, runP5Counts],
+  },
+  {
+    // Its own system, so `--only DS` runs it alone: the same scale as P1 (a year of orders, twice).
+    name: 'scaled (1 s minute), daily summaries',
+    ids: ['DS'],
+    options: {
+      sim: { timeScale: 60 },
+      env: { XERO_WINDOW_MS: '1000', XERO_REQUEST_TIMEOUT_MS: '5000' },
+      worker: false,
+    },
+    workers: 1,
+    scenarios: [runDailySummary],
   },
   {
     name: 'scaled, 30 s minute, two worker processes',

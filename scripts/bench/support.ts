@@ -85,6 +85,7 @@ export interface SyncBody {
   endDate: string;
   locationId?: string;
   contactMapping?: { mode: 'auto' } | { mode: 'manual'; contactId: string };
+  options?: Record<string, unknown>;
 }
 
 export async function preview(system: TestSystem, org: Org, body: SyncBody) {

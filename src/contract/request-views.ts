@@ -9,6 +9,7 @@ import {
   InputText,
   IsoDate,
   OrderOutcome,
+  PostingMode,
   PreviewWarning,
   SyncCounts,
   SyncOptions,
@@ -283,6 +284,59 @@ export type OrderResult = z.infer<typeof OrderResult>;
 export const OrdersPage = z.object({ items: z.array(OrderResult), nextCursor: z.string().nullable() });
 export type OrdersPage = z.infer<typeof OrdersPage>;
 
+export const SummariesQuery = z
+  .object({
+    limit: HistoryQuery.shape.limit,
+    cursor: Cursor.optional(),
+  })
+  .strict();
+
+/** One order a daily summary holds. */
+export const SummaryOrderView = z.object({
+  orderId: z.string(),
+  orderNumber: z.string().nullable(),
+  total: z.string().nullable().describe('The order total as a decimal string.'),
+});
+
+/** A daily summary a request wrote (issue 23): its Xero number, its orders and its amounts (docs/posting-modes.md). */
+export const DailySummaryView = z.object({
+  number: z.string().describe('Its number in Xero (InvoiceNumber, or CreditNoteNumber for refunds).'),
+  kind: z
+    .enum(['invoice', 'credit_note'])
+    .describe('invoice: the day’s sales; credit_note: the day’s refunds.'),
+  date: IsoDate.describe('The local business day it summarises (for refunds, the refund date).'),
+  locationId: z.string(),
+  currency: z.string(),
+  adjustment: z
+    .number()
+    .int()
+    .describe(
+      '0: the day’s summary; 1, 2, …: an adjustment summary of orders imported after the day was posted.',
+    ),
+  state: z
+    .enum(['writing', 'done', 'failed'])
+    .describe('writing: it or its payments are still to be written; failed: `error` says why.'),
+  error: z.string().nullable(),
+  xeroId: z.string().nullable().describe('Its InvoiceID (or CreditNoteID) once Xero has it.'),
+  total: z.string().describe('What its orders add up to, as they state them.'),
+  tax: z.string().describe('The tax the per-order invoices of its orders would carry in Xero.'),
+  xeroTotal: z.string().nullable().describe('Xero’s total, once written.'),
+  difference: z
+    .string()
+    .nullable()
+    .describe(
+      'Xero’s total minus the sum of its orders when they differ (the money check); null when equal.',
+    ),
+  orders: z.array(SummaryOrderView).describe('The orders it holds, in the order they were placed.'),
+});
+export type DailySummaryView = z.infer<typeof DailySummaryView>;
+
+export const SummariesPage = z.object({
+  items: z.array(DailySummaryView),
+  nextCursor: z.string().nullable(),
+});
+export type SummariesPage = z.infer<typeof SummariesPage>;
+
 export const ControlAccepted = z.object({
   id: z.string(),
   action: ControlAction,
@@ -292,6 +346,48 @@ export const ControlAccepted = z.object({
     .describe('true: accepted, and takes effect when the step in flight ends (pause) or it stops (cancel).'),
 });
 export type ControlAccepted = z.infer<typeof ControlAccepted>;
+
+/**
+ * One posting mode's cost for the previewed range (issue 23): what it would write and the Xero calls that takes,
+ * counted by the engine's own plan for that mode, so a merchant sees both side by side.
+ */
+export const PostingModeEstimate = z.object({
+  mode: PostingMode,
+  refusal: z
+    .string()
+    .nullable()
+    .describe(
+      'Why this mode cannot serve the request (daily summary for online or B2B orders with auto-matched contacts, or with resyncPolicy "update"); null when it can.',
+    ),
+  estimate: z
+    .object({
+      orders: z.number().int().describe('Orders it would send.'),
+      invoices: z
+        .number()
+        .int()
+        .describe(
+          'Invoices it would write: one per order, or one summary per location, local day and currency.',
+        ),
+      creditNotes: z.number().int(),
+      payments: z
+        .number()
+        .int()
+        .describe('Payments it would write, refunds paid back out of credit notes included.'),
+      allocations: z.number().int(),
+      calls: z.number().int().describe('Xero calls in all (contacts and the organisation’s reads included).'),
+    })
+    .nullable()
+    .describe('null when the mode is refused.'),
+  skipped: z
+    .object({
+      count: z.number().int(),
+      reason: z.string(),
+    })
+    .describe(
+      'Orders of the range the other posting mode already sent: this mode never sends them again (count 0: none).',
+    ),
+});
+export type PostingModeEstimate = z.infer<typeof PostingModeEstimate>;
 
 /** A preview asks about exactly what a submit would start. */
 export const PreviewBody = CreateSyncRequestBody;
@@ -349,6 +445,14 @@ export const PreviewResult = z.object({
       assumption: z.string(),
     }),
   }),
+  posting: z
+    .object({
+      mode: PostingMode.describe('The mode this request would use (its own, or the business’s default).'),
+      modes: z
+        .array(PostingModeEstimate)
+        .describe('Per order and daily summary, side by side, for the same range.'),
+    })
+    .describe('Issue 23: both posting modes’ costs for this range (docs/posting-modes.md).'),
   warnings: z.array(PreviewWarning),
 });
 export type PreviewResult = z.infer<typeof PreviewResult>;

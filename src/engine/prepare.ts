@@ -6,6 +6,7 @@ import { requestFacts, takeRequestFacts } from './request-facts';
 import { liveOrders, planFromStats, rangeStats } from './plan';
 import type { RangeStats } from './plan';
 import { setProgress } from './progress-records';
+import { planSummaries } from './summary-estimate';
 import type { OrganisationFacts } from '../xero/organisation';
 import type { StepHooks } from './step';
 
@@ -30,7 +31,17 @@ export async function prepareRequest(
     size: () => Promise.resolve(quota?.contactsCount ?? null),
     where: quota?.contactWhere ?? { refused: null, answered: null },
   };
-  const plan = await planFromStats(deps.db, input, stats, walkIn, directory, facts?.baseCurrency ?? null);
+  const baseCurrency = facts?.baseCurrency ?? null;
+  // A daily-summary request's calls are its summaries' (src/engine/summary-estimate.ts), as its preview showed.
+  const plan =
+    input.options.posting === 'daily-summary'
+      ? await planSummaries(deps.db, input, stats, {
+          walkInName: walkIn,
+          directory,
+          baseCurrency,
+          paymentAccounts: business?.settings.paymentAccounts ?? {},
+        })
+      : await planFromStats(deps.db, input, stats, walkIn, directory, baseCurrency);
   await setProgress(deps.db, input.requestId, {
     phase: input.contactMapping.mode === 'auto' ? 'contacts' : 'orders',
     expected: plan.stats.total,

@@ -26,6 +26,8 @@ async function factsCounts(db: Db, input: ManualSyncInput, lockDate: string | nu
   const tz = add(input.timeZone);
   const payments = add(input.options.recordPayments);
   const lock = add(lockDate);
+  // Daily summaries: a month approves one invoice per location, local day, currency and tax mode, not per order.
+  const summaries = add(input.options.posting === 'daily-summary');
   const local = (instant: string) => localDateSql(instant, tz);
   // An order is locked when its invoice, a payment it records or its refund is dated on or before the lock date:
   // the rule src/engine/organisation-rules.ts applies to each order before writing it.
@@ -34,7 +36,8 @@ async function factsCounts(db: Db, input: ManualSyncInput, lockDate: string | nu
        SELECT o.*, l.status = 'synced' AS synced FROM orders o
        LEFT JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id WHERE ${where}),
      d AS (
-       SELECT id, number, placed_at, synced, payload->>'currency' AS currency, ${local('placed_at')} AS day,
+       SELECT id, number, placed_at, synced, location_id, payload->>'currency' AS currency, ${local('placed_at')} AS day,
+         coalesce((payload->>'pricesIncludeTax')::boolean, false) AS inclusive,
          (SELECT min(${local("p->>'paidAt'")}) FROM jsonb_array_elements(payload->'payments') p
             WHERE ${payments} AND (p->>'amount')::numeric <> 0) AS paid_day,
          CASE WHEN status = 'refunded'
@@ -51,7 +54,9 @@ async function factsCounts(db: Db, input: ManualSyncInput, lockDate: string | nu
        ARRAY(SELECT json_build_object('currency', currency, 'orders', n) FROM (
          SELECT currency, count(*)::int AS n FROM k GROUP BY 1 ORDER BY 1) c) AS currencies,
        ARRAY(SELECT json_build_object('month', month, 'invoices', n) FROM (
-         SELECT to_char(day, 'YYYY-MM') AS month, count(*)::int AS n FROM k
+         SELECT to_char(day, 'YYYY-MM') AS month,
+           (CASE WHEN ${summaries} THEN count(DISTINCT (location_id, day, currency, inclusive)) ELSE count(*) END)::int AS n
+         FROM k
          WHERE synced IS NOT TRUE AND NOT locked GROUP BY 1 ORDER BY 1) m) AS months`,
     params,
   );

@@ -15,7 +15,12 @@ import { organisationWarnings } from './organisation-warnings';
 import { trackingWarnings } from './tracking-warnings';
 import { contactSpellingsOf, liveOrders, orderRangeOf, planFromStats, rangeStats } from '../engine/plan';
 import { openChangeKinds } from '../engine/change-ledger';
-import type { RangeStats, RequestPlan } from '../engine/plan';
+import type { ContactDirectory, RangeStats, RequestPlan } from '../engine/plan';
+import { planSummaries } from '../engine/summary-estimate';
+import type { SummaryPlan } from '../engine/summary-estimate';
+import { postingSkips } from '../engine/summary-plan';
+import type { PostingModeEstimate } from '../contract';
+import { summaryProblems } from './posting';
 import { buildInput, findContact, ownRequest } from './submit';
 import { openDayWarning } from './posting';
 import type { SubmitDeps } from './submit';
@@ -25,6 +30,8 @@ export interface PreviewDeps extends SubmitDeps {
 }
 
 type Warning = PreviewWarning;
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * What a request would do, without doing it: counts, the calls the engine will make for it (its own plan,
@@ -39,14 +46,18 @@ export async function previewSyncRequest(deps: PreviewDeps, businessId: string, 
   const stats = await rangeStats(deps.db, input);
   const facts = await previewFacts(deps, business, stats);
   const quota = await deps.limiter.dailyQuota(business.xeroTenantId!);
-  const plan = await planFromStats(
-    deps.db,
-    input,
-    stats,
-    business.settings.walkInContactName,
-    { size: () => directorySize(deps, business, quota.contactsCount), where: quota.contactWhere },
-    facts?.baseCurrency ?? null,
-  );
+  let size: Promise<number | null> | null = null;
+  const directory: ContactDirectory = {
+    size: () => (size ??= directorySize(deps, business, quota.contactsCount)),
+    where: quota.contactWhere,
+  };
+  const baseCurrency = facts?.baseCurrency ?? null;
+  const walkIn = business.settings.walkInContactName;
+  const perOrder = await planFromStats(deps.db, input, stats, walkIn, directory, baseCurrency);
+  const modes = await postingModes(deps, business, request, input, stats, perOrder, directory, baseCurrency);
+  const mode = input.options.posting ?? 'per-order';
+  const chosen = mode === 'daily-summary' ? modes.summary! : perOrder;
+  const plan: RequestPlan = chosen;
   return {
     orders: {
       total: stats.total,
@@ -54,9 +65,14 @@ export async function previewSyncRequest(deps: PreviewDeps, businessId: string, 
       refunded: stats.refunded,
       voided: stats.voided,
       alreadySynced: stats.alreadySynced,
-      toSync: input.options.changesOnly ? 0 : stats.invoices,
+      toSync: input.options.changesOnly
+        ? 0
+        : mode === 'daily-summary'
+          ? modes.summary!.orders
+          : stats.invoices,
       ...(await changesOf(deps.db, input)),
     },
+    posting: { mode, modes: modes.views },
     estimate: {
       calls: plan.calls,
       contacts: {
@@ -76,10 +92,70 @@ export async function previewSyncRequest(deps: PreviewDeps, businessId: string, 
 }
 
 /**
- * The organisation's facts for the preview's warnings: read within FACTS_REUSE_MS, or read now (GET
- * /Organisation, and GET /Currencies when an order is in another currency than the base). None when the range has
- * nothing to write; the last ones known when Xero's daily quota is spent (the preview still shows the rest).
+ * Both posting modes' costs for the range (issue 23), side by side: per order (the request's own plan when it
+ * posts per order) and daily summary (src/engine/summary-estimate.ts), or why a summary cannot serve the request.
+ * Each says how many orders it skips because the other mode already sent them.
  */
+async function postingModes(
+  deps: PreviewDeps,
+  business: Business,
+  body: CreateSyncRequestBody,
+  input: ManualSyncInput,
+  stats: RangeStats,
+  perOrder: RequestPlan,
+  directory: ContactDirectory,
+  baseCurrency: string | null,
+): Promise<{ summary: SummaryPlan | null; views: PostingModeEstimate[] }> {
+  const skips = await postingSkips(deps.db, input);
+  const asSummary = { ...body, options: { ...body.options, posting: 'daily-summary' as const } };
+  const refusal = summaryProblems(asSummary).map((p) => p.message);
+  const summaryInput = { ...input, options: { ...input.options, posting: 'daily-summary' as const } };
+  const summary =
+    refusal.length > 0
+      ? null
+      : await planSummaries(deps.db, summaryInput, stats, {
+          walkInName: business.settings.walkInContactName,
+          directory,
+          baseCurrency,
+          paymentAccounts: business.settings.paymentAccounts,
+        });
+  const orders = input.options.changesOnly ? 0 : stats.invoices;
+  return {
+    summary,
+    views: [
+      {
+        mode: 'per-order',
+        refusal: null,
+        estimate: documentsOf(orders, perOrder),
+        skipped: {
+          count: skips.inSummaries,
+          reason: `${plural(skips.inSummaries, 'order')} of this range ${skips.inSummaries === 1 ? 'is' : 'are'} already in Xero in a daily summary; per order never sends them again.`,
+        },
+      },
+      {
+        mode: 'daily-summary',
+        refusal: refusal.length > 0 ? `Daily summary does not apply: ${refusal.join('; ')}` : null,
+        estimate: summary ? documentsOf(summary.orders, summary) : null,
+        skipped: {
+          count: skips.sentPerOrder,
+          reason: `${plural(skips.sentPerOrder, 'order')} of this range ${skips.sentPerOrder === 1 ? 'is' : 'are'} already in Xero as ${skips.sentPerOrder === 1 ? 'its own invoice' : 'their own invoices'}; a summary never holds them again.`,
+        },
+      },
+    ],
+  };
+}
+
+function documentsOf(orders: number, plan: RequestPlan): NonNullable<PostingModeEstimate['estimate']> {
+  return {
+    orders,
+    invoices: plan.work.invoices,
+    creditNotes: plan.work.creditNotes,
+    payments: plan.work.payments + plan.work.refunds,
+    allocations: plan.work.allocations,
+    calls: plan.calls.total,
+  };
+}
+
 /** The range's open changes, in all and by kind: counted apart from the new orders. */
 async function changesOf(db: PreviewDeps['db'], input: ManualSyncInput) {
   const changeKinds = await openChangeKinds(db, orderRangeOf(input));
@@ -87,6 +163,11 @@ async function changesOf(db: PreviewDeps['db'], input: ManualSyncInput) {
   return { changes: payments + refunds + voids + lineChanges, changeKinds };
 }
 
+/**
+ * The organisation's facts for the preview's warnings: read within FACTS_REUSE_MS, or read now (GET
+ * /Organisation, and GET /Currencies when an order is in another currency than the base). None when the range has
+ * nothing to write; the last ones known when Xero's daily quota is spent (the preview still shows the rest).
+ */
 async function previewFacts(
   deps: PreviewDeps,
   business: Business,

@@ -315,6 +315,32 @@ describe('the organisation’s facts: lock dates, currencies, plan caps and the 
       expect(o.message).toContain('You have reached the limit of invoices you can approve.');
   });
 
+  it('in daily-summary mode the plan-cap warning counts the summaries a month would approve, not the orders', async () => {
+    const businessId = 'biz_starter_summary';
+    const tenantId = await ownOrganisation(businessId);
+    system.xero.sim.setOrganisation(tenantId, { class: 'STARTER' });
+    // 30 orders on 3 days at 2 shops: 30 invoices per order, 6 summaries.
+    const orders = Array.from({ length: 30 }, (_, i) =>
+      order(businessId, i, `2026-03-0${1 + (i % 3)}T1${i % 10}:00:00+08:00`, {
+        location: i % 2 ? { id: 'loc_a', name: 'Shop A' } : { id: 'loc_b', name: 'Shop B' },
+      }),
+    );
+    await loadOrders(system.database.db, orders);
+    const api = await system.api(businessId);
+    const range = { startDate: '2026-03-01', endDate: '2026-03-03' };
+    const perOrder = await preview(api, { ...range, options: { posting: 'per-order' } });
+    expect(perOrder.warnings.find((w) => w.code === 'plan_invoice_cap')).toMatchObject({
+      count: 10,
+      months: [{ month: '2026-03', invoices: 30, cap: 20 }],
+    });
+    const summary = await preview(api, { ...range, options: { posting: 'daily-summary' } });
+    expect(summary.warnings.find((w) => w.code === 'plan_invoice_cap')).toMatchObject({
+      count: 0,
+      months: [{ month: '2026-03', invoices: 6, cap: 20 }],
+    });
+    expect(summary.posting.modes.find((m) => m.mode === 'daily-summary')?.estimate?.invoices).toBe(6);
+  });
+
   it('GET /api/business shows the daily limit in use and its source (default, Xero’s headers, the setting), and the facts with when they were read', async () => {
     const businessId = 'biz_limits';
     const tenantId = await ownOrganisation(businessId, { perDay: 1000 });

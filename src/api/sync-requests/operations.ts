@@ -16,6 +16,8 @@ import {
   ReconciliationCheckBody,
   ReconciliationQuery,
   RequestIdParams,
+  SummariesPage,
+  SummariesQuery,
   SyncRequestAccepted,
   SyncRequestDetail,
 } from '../../contract';
@@ -172,6 +174,21 @@ export const syncRequestOperations = {
     params: RequestIdParams,
     query: OrdersQuery,
     responses: { 200: { description: 'A page of order results.', schema: OrdersPage }, 404: notFound },
+  },
+  summaries: {
+    method: 'get',
+    path: `${BASE}/:id/summaries`,
+    operationId: 'listSyncRequestSummaries',
+    summary: 'The daily summaries a request wrote: their Xero numbers, amounts and orders',
+    description:
+      'Daily-summary requests only (issue 23; a per-order request has none): each summary invoice or refund credit ' +
+      'note, its state, Xero’s number and id, what its orders add up to and Xero’s total, and the orders it holds.',
+    tag,
+    auth: true,
+    session: true,
+    params: RequestIdParams,
+    query: SummariesQuery,
+    responses: { 200: { description: 'A page of summaries.', schema: SummariesPage }, 404: notFound },
   },
   exportOrders: {
     method: 'get',

@@ -15,6 +15,7 @@ import { csvField, ordersCsv } from '../../requests/orders-csv';
 import { reconcile, reconciliationCsv } from '../../requests/reconciliation';
 import { checkAgainstXero } from '../../requests/xero-check';
 import { getBusiness } from '../../businesses/store';
+import { listSummaries } from '../../requests/summary-views';
 import { previewSyncRequest } from '../../requests/preview';
 import { submitSyncRequest } from '../../requests/submit';
 import type { Submitted } from '../../requests/submit';
@@ -83,6 +84,14 @@ export function syncRequestRoutes(deps: SyncRequestRouteDeps): Router {
       listOrderResults(deps.db, { businessId, requestId: params.id, ...query }),
     );
     reply(res, ops.orders, 200, page);
+  });
+
+  mount(router, ops.summaries, async ({ businessId, params, query }, res) => {
+    await requireRequest(deps, businessId, params.id);
+    const page = await withCursor(() =>
+      listSummaries(deps.db, { businessId, requestId: params.id, ...query }),
+    );
+    reply(res, ops.summaries, 200, page);
   });
 
   mount(router, ops.exportOrders, async ({ businessId, params }, res) => {

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Channel, ContactMapping, ContactSummary, PreviewResult } from '../../contract';
+import type { Channel, ContactMapping, ContactSummary, PostingMode, PreviewResult } from '../../contract';
 import { api, ApiProblem } from './api';
 import type { SubmitBody } from './api';
 import { addDays, localDate } from './format';
@@ -8,7 +8,7 @@ import { addDays, localDate } from './format';
  * The Add Sync Request dialog's state: what the merchant has chosen (and the body it makes), the API's problems
  * placed next to their fields, the preview of the current body, and its submit.
  */
-export type Field = 'channel' | 'locationId' | 'startDate' | 'endDate' | 'contact';
+export type Field = 'channel' | 'locationId' | 'startDate' | 'endDate' | 'contact' | 'posting';
 
 const FIELD_OF_PATH: Array<[RegExp, Field]> = [
   [/^body\.channel/, 'channel'],
@@ -16,6 +16,7 @@ const FIELD_OF_PATH: Array<[RegExp, Field]> = [
   [/^body\.startDate/, 'startDate'],
   [/^body\.endDate/, 'endDate'],
   [/^body\.contactMapping/, 'contact'],
+  [/^body\.options\.posting/, 'posting'],
 ];
 
 function placeProblems(err: unknown): { fields: Partial<Record<Field, string>>; form: string | null } {
@@ -57,6 +58,8 @@ export function useChoices() {
   const [endDate, setEndDate] = useState(addDays(today, -1));
   const [mode, setMode] = useState<ContactMapping['mode']>('auto');
   const [contact, setContact] = useState<ContactSummary | null>(null);
+  // null: the business's default posting mode (the preview says which one applies).
+  const [posting, setPosting] = useState<PostingMode | null>(null);
   const body: SubmitBody | null =
     mode === 'manual' && !contact
       ? null
@@ -67,10 +70,11 @@ export function useChoices() {
           endDate,
           contactMapping:
             mode === 'auto' ? { mode: 'auto' } : { mode: 'manual', contactId: contact!.contactId },
+          ...(posting ? { options: { posting } } : {}),
         };
   const bodyKey = body ? JSON.stringify(body) : '';
-  const choices = { today, channel, locationId, startDate, endDate, mode, contact, body, bodyKey };
-  const set = { setChannel, setLocationId, setStartDate, setEndDate, setMode, setContact };
+  const choices = { today, channel, locationId, startDate, endDate, mode, contact, posting, body, bodyKey };
+  const set = { setChannel, setLocationId, setStartDate, setEndDate, setMode, setContact, setPosting };
   return { ...choices, ...set };
 }
 export type Choices = ReturnType<typeof useChoices>;

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
-import type { Channel, PreviewResult } from '../../contract';
+import type { Channel, PostingMode, PreviewResult } from '../../contract';
 import { useChoices, usePreview, useProblems, useSubmit } from './add-request-state';
 import type { Choices, Problems } from './add-request-state';
 import { ContactPicker } from './contact-picker';
@@ -33,6 +33,7 @@ export function AddSyncRequest(props: {
         <WhereFields choices={choices} problems={problems} />
         <DateFields choices={choices} problems={problems} />
         <ContactMappingField choices={choices} problems={problems} />
+        <PostingField choices={choices} problems={problems} fresh={fresh} />
         <PreviewSection asked={!!choices.body} previewing={previewing} fresh={fresh} />
         {problems.formError && (
           <p class="form-error" role="alert">
@@ -156,6 +157,66 @@ function ContactMappingField({ choices: c, problems: { errors } }: FieldsProps) 
       </p>
       {c.mode === 'manual' && (
         <ContactPicker id="add-contact" value={c.contact} onPick={c.setContact} error={errors.contact} />
+      )}
+    </fieldset>
+  );
+}
+
+const POSTING: Array<{ mode: PostingMode; label: string; gives: string }> = [
+  {
+    mode: 'per-order',
+    label: 'One invoice per order',
+    gives: 'Each order is its own Xero invoice, to its customer: what online and B2B sales need.',
+  },
+  {
+    mode: 'daily-summary',
+    label: 'Daily summary',
+    gives:
+      'One invoice per location and day, its lines summed by account and tax: far fewer invoices and calls for walk-in POS sales.',
+  },
+];
+
+/**
+ * Per order or daily summary (issue 23), one sentence on what each gives. Until the merchant picks one, the
+ * business's default applies (the preview says which); a daily summary the API refuses for these choices (online
+ * or B2B with auto-matched contacts) is disabled, with the API's reason.
+ */
+function PostingField({
+  choices: c,
+  problems: { errors },
+  fresh,
+}: FieldsProps & { fresh: PreviewResult | null }) {
+  const current = c.posting ?? fresh?.posting.mode ?? 'per-order';
+  const refusal = fresh?.posting.modes.find((m) => m.mode === 'daily-summary')?.refusal ?? null;
+  return (
+    <fieldset class="field" aria-describedby={errors.posting ? 'add-posting-error' : undefined}>
+      <legend>Posting</legend>
+      {POSTING.map((p) => {
+        const refused = p.mode === 'daily-summary' && !!refusal && current !== 'daily-summary';
+        return (
+          <label class="choice" key={p.mode}>
+            <input
+              type="radio"
+              name="posting"
+              value={p.mode}
+              checked={current === p.mode}
+              disabled={refused}
+              aria-describedby={`add-posting-${p.mode}`}
+              onChange={() => c.setPosting(p.mode)}
+            />
+            <span>
+              {p.label}
+              <span id={`add-posting-${p.mode}`} class="hint block">
+                {refused ? refusal : p.gives}
+              </span>
+            </span>
+          </label>
+        );
+      })}
+      {errors.posting && (
+        <p id="add-posting-error" class="field-error">
+          {errors.posting}
+        </p>
       )}
     </fieldset>
   );

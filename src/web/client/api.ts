@@ -15,6 +15,7 @@ import type {
   OrdersPage,
   PreviewResult,
   Problem,
+  SummariesPage,
   SyncRequestAccepted,
   SyncRequestDetail,
   SyncRequestSummary,
@@ -121,6 +122,11 @@ export const api = {
     call<OrdersPage>(
       'GET',
       `/api/sync-requests/${encodeURIComponent(id)}/orders${q({ status, cursor, limit: '10' })}`,
+    ),
+  summaries: (id: string, cursor?: string) =>
+    call<SummariesPage>(
+      'GET',
+      `/api/sync-requests/${encodeURIComponent(id)}/summaries${q({ cursor, limit: '10' })}`,
     ),
   preview: (body: SubmitBody) => call<PreviewResult>('POST', '/api/sync-requests/preview', body),
   submit: (body: SubmitBody, idempotencyKey: string) =>

@@ -19,6 +19,7 @@ import { FailureReasonCell } from './failure-reason';
 import { xeroInvoiceLink } from './xero-links';
 import { OutcomeNote } from './outcomes';
 import { StatusBar } from './status';
+import { summaryAnchor, SummaryList } from './summaries';
 import { locationName, putRequests, usePageState } from './store';
 
 /**
@@ -69,6 +70,7 @@ export function RequestDetailView({ id }: { id: string }) {
         </a>{' '}
         <span class="muted">with each order’s outcome, Xero invoice number and reason</span>
       </p>
+      {r.options?.posting === 'daily-summary' && <SummaryList request={r} />}
       <OrderList request={r} status="failed" title="Failed orders" empty="No order failed." />
       <OrderList request={r} status="synced" title="Synced orders" empty="No order has been synced yet." />
       <OrderList request={r} status="skipped" title="Skipped orders" empty="No order was skipped." />
@@ -105,6 +107,7 @@ function Facts({ request: r }: { request: RequestView }) {
     facts.splice(5, 0, ['Contacts matched', `${r.contacts.done} of ${r.contacts.total}`]);
   if (r.changes && r.changes.applied + r.changes.failed > 0) facts.splice(4, 0, ...changeFacts(r.changes));
   if (r.quotaWaits) facts.push(['Daily quota waits', String(r.quotaWaits)]);
+  if (r.summaries) facts.push(['Daily summaries', summaryWords(r.summaries)]);
   return (
     <dl class="facts counts">
       {facts.map(([term, value]) => (
@@ -124,6 +127,16 @@ function changeFacts(changes: NonNullable<RequestView['changes']>): Array<[strin
     ['Changes applied (orders already in Xero)', changeKindsWords(changes.kinds)],
     ['Changes not applied', changes.failed.toLocaleString()],
   ];
+}
+
+/** How many of a daily-summary request's summaries are in Xero, failed, or adjust a day posted before. */
+function summaryWords(s: NonNullable<RequestView['summaries']>): string {
+  const all = s.invoices + s.creditNotes;
+  const parts = [`${s.written} of ${all} in Xero`];
+  if (s.failed) parts.push(`${s.failed} failed`);
+  if (s.adjustments) parts.push(`${plural(s.adjustments, 'adjustment')}`);
+  if (s.differences.length) parts.push(`${plural(s.differences.length, 'money difference')}`);
+  return parts.join(', ');
 }
 
 /**
@@ -147,7 +160,12 @@ function OrderList(props: { request: RequestView; status: OrderOutcome; title: s
       ) : page.items.length === 0 ? (
         <p class="muted">{props.empty}</p>
       ) : (
-        <OrdersTable page={page} status={props.status} title={props.title} />
+        <OrdersTable
+          page={page}
+          status={props.status}
+          title={props.title}
+          summarised={props.request.options?.posting === 'daily-summary'}
+        />
       )}
       {(page?.nextCursor || cursors.length > 1) && (
         <OrdersPager
@@ -194,11 +212,20 @@ const LAST_COLUMN: Record<OrderOutcome, string> = {
 function InvoiceCell({
   order: o,
   shortCode,
+  summarised,
 }: {
   order: OrdersPage['items'][number];
   shortCode: string | null;
+  summarised: boolean;
 }) {
   if (!o.invoiceNumber) return <>—</>;
+  // In a daily-summary request, the order's invoice is the summary holding it: link to it on this page.
+  if (summarised)
+    return (
+      <>
+        In summary <a href={`#${summaryAnchor(o.invoiceNumber)}`}>{o.invoiceNumber}</a>
+      </>
+    );
   if (!shortCode || !o.xeroInvoiceId) return <>{o.invoiceNumber}</>;
   return (
     <>
@@ -210,7 +237,7 @@ function InvoiceCell({
   );
 }
 
-function OrdersTable(props: { page: OrdersPage; status: OrderOutcome; title: string }) {
+function OrdersTable(props: { page: OrdersPage; status: OrderOutcome; title: string; summarised: boolean }) {
   const synced = props.status === 'synced';
   const shortCode = usePageState().business?.organisation?.shortCode ?? null;
   return (
@@ -238,7 +265,7 @@ function OrdersTable(props: { page: OrdersPage; status: OrderOutcome; title: str
                 {o.reason ? (
                   <FailureReasonCell reason={o.reason} />
                 ) : synced ? (
-                  <InvoiceCell order={o} shortCode={shortCode} />
+                  <InvoiceCell order={o} shortCode={shortCode} summarised={props.summarised} />
                 ) : (
                   (o.message ?? '—')
                 )}

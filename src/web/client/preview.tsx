@@ -1,4 +1,4 @@
-import type { DailyLimit, PreviewResult } from '../../contract';
+import type { DailyLimit, PostingModeEstimate, PreviewResult } from '../../contract';
 import { changeKindsWords, duration, plural } from './format';
 
 /**
@@ -48,6 +48,7 @@ function PreviewSummary({ preview: p }: { preview: PreviewResult }) {
           ` Shares Xero’s limits with ${plural(estimate.sharedWith, 'running request')}.`}{' '}
         {dailyLimitText(estimate.dailyLimit)}
       </p>
+      <PostingComparison preview={p} />
       {p.warnings.length > 0 && (
         <ul class="warnings" aria-label="Warnings">
           {p.warnings.map((w) => (
@@ -68,4 +69,59 @@ const LIMIT_SOURCES: Record<DailyLimit['source'], string> = {
 /** The daily limit the estimate uses, and where it comes from. */
 function dailyLimitText(limit: DailyLimit): string {
   return `Xero’s daily limit: ${plural(limit.calls, 'call')} (${LIMIT_SOURCES[limit.source]}).`;
+}
+
+const MODE_LABELS: Record<PostingModeEstimate['mode'], string> = {
+  'per-order': 'One invoice per order',
+  'daily-summary': 'Daily summary',
+};
+
+/**
+ * Both posting modes for the same range, side by side (issue 23): the invoices, payments and credit notes each
+ * would write and the Xero calls that takes, or why a daily summary does not apply; and the orders each skips
+ * because the other mode already sent them.
+ */
+function PostingComparison({ preview }: { preview: PreviewResult }) {
+  const { modes, mode } = preview.posting;
+  const skipped = modes.find((m) => m.mode === mode)?.skipped;
+  return (
+    <>
+      <div class="table-wrap">
+        <table class="modes" aria-label="Posting modes compared">
+          <thead>
+            <tr>
+              <th scope="col">Posting</th>
+              <th scope="col">Invoices</th>
+              <th scope="col">Payments</th>
+              <th scope="col">Credit notes</th>
+              <th scope="col">Xero calls</th>
+            </tr>
+          </thead>
+          <tbody>
+            {modes.map((m) => (
+              <tr key={m.mode} aria-current={m.mode === mode ? 'true' : undefined}>
+                <th scope="row">
+                  {MODE_LABELS[m.mode]}
+                  {m.mode === mode && ' (this request)'}
+                </th>
+                {m.estimate ? (
+                  <>
+                    <td>{m.estimate.invoices}</td>
+                    <td>{m.estimate.payments}</td>
+                    <td>{m.estimate.creditNotes}</td>
+                    <td>{m.estimate.calls}</td>
+                  </>
+                ) : (
+                  <td colSpan={4} class="refused">
+                    {m.refusal}
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {skipped && skipped.count > 0 && <p class="hint">{skipped.reason}</p>}
+    </>
+  );
 }
