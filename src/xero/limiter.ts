@@ -131,9 +131,9 @@ export async function waitFor(ms: number, signal?: AbortSignal, onWait?: () => v
 const RISE_THRESHOLD = 15;
 
 // The send rate (DailyQuota.sendRate): a gap between two starts of more than this many minute windows is not
-// sending (a quota wait), and the measure keeps about the last this many windows (5 to 10: halved past 10).
+// sending (a quota wait), and the measure keeps about the last this many windows (2 to 4: halved past 4).
 const SEND_RATE_IDLE_WINDOWS = 2;
-const SEND_RATE_MEMORY_WINDOWS = 10;
+const SEND_RATE_MEMORY_WINDOWS = 4;
 
 // One statement starts a call: the budget check (with the probe claim), a free lease, the paced start time and
 // the request's call count. Nothing is taken unless the budget allows it.
