@@ -271,6 +271,20 @@ export function etaRange(input: Omit<EtaInput, 'secondsUntilDayReset'>): {
   return { earliest, latest: Math.min(Math.max(...ends), earliest + Math.ceil(window)) };
 }
 
+/**
+ * The range while the reset is unknown: no later than the latest end at the pace assumed, no sooner than the
+ * soonest at the budget's (the pace may pick up again), and at most one window wide.
+ */
+function unknownResetRange(
+  input: Omit<EtaInput, 'secondsUntilDayReset'>,
+  budgetPerMinute: number,
+): { earliest: number; latest: number } {
+  const { latest } = etaRange(input);
+  const fastest = etaRange({ ...input, perMinute: budgetPerMinute }).earliest;
+  const window = Math.ceil(input.windowSeconds ?? SECONDS_PER_DAY);
+  return { earliest: Math.min(latest, Math.max(fastest, latest - window)), latest };
+}
+
 // Calls a measured send rate needs before the ETA believes it (fewer: the minute budget's pace).
 const SEND_RATE_MIN_CALLS = 20;
 
@@ -408,7 +422,7 @@ export async function sharedEta(
   const point = view.resetKnown
     ? etaSeconds({ ...input, secondsUntilDayReset: view.secondsUntilDayReset })
     : null;
-  const range = point === null ? etaRange(input) : { earliest: point, latest: point };
+  const range = point === null ? unknownResetRange(input, budget) : { earliest: point, latest: point };
   const seconds = range.latest;
   return {
     seconds,

@@ -173,6 +173,13 @@ describe('sharedEta: a range while the daily reset is unknown, a point once know
     expect(slow).toMatchObject({ seconds: 1800, perMinute: 20 });
   });
 
+  it('before it is learnt, slower than the budget: no later than at the measured pace, no sooner than at the budget', async () => {
+    const quota = { ...spent(null), dayRemaining: 5000, sendRate: { calls: 30, ms: 60_000 } };
+    // 600 calls: at 30 a minute (measured) 1,200 s, at the budget's 60 a minute 600 s.
+    const eta = await sharedEta(depsWith(quota), 't', 600, [], business);
+    expect(eta).toMatchObject({ resetKnown: false, seconds: 1200, earliestSeconds: 600, perMinute: 30 });
+  });
+
   it('once learnt: one point, the reset hours away counted as it is (never a whole day)', async () => {
     const eta = await sharedEta(
       depsWith(spent(new Date(Date.now() + 3 * 3_600_000))),
