@@ -45,6 +45,9 @@ export async function syncOrders(
   if (input.options.posting === 'daily-summary') return syncSummaries(deps, input, start, hooks);
   const cursor = (hooks.resumed as OrdersCursor | undefined) ?? start;
   const step = await openStep(deps, input, hooks, cursor);
+  // The phase as the step starts, not at its first page: the status line said "Matching contacts" while the first
+  // orders were being sent (or their facts read, or the quota waited for).
+  await setProgress(deps.db, input.requestId, { phase: 'orders' });
   const walk = new OrdersWalk(step, cursor);
   try {
     const done = await walk.run();

@@ -227,27 +227,74 @@ export interface EtaInput {
   windowSeconds?: number;
 }
 
-function pacingSeconds(calls: number, perMinute: number): number {
-  return Math.ceil((calls * 60) / perMinute);
-}
-
 /**
- * Seconds until the remaining calls are done: minute pacing while daily quota lasts; when it runs out, wait for the
- * reset, then a full day per further window (or longer, if pacing is so slow a day's budget takes more than a day).
+ * Seconds until the remaining calls are done, at `perMinute` calls a minute: today's usable budget until it is spent
+ * or the window resets (whichever comes first: budget left at a reset is lost, the next window brings its own),
+ * then each window's budget, waiting for its reset when it runs out. A pace too slow to spend a window's budget
+ * never waits after the first reset.
  */
 export function etaSeconds(input: EtaInput): number {
   const { remainingCalls, perMinute, dayRemaining, reserve, secondsUntilDayReset, dayLimit } = input;
   requireCount('remainingCalls', remainingCalls);
   if (!(perMinute > 0)) throw new RangeError('perMinute must be > 0');
+  const rate = perMinute / 60;
   const today = usableToday(dayRemaining, reserve);
-  if (remainingCalls <= today) return pacingSeconds(remainingCalls, perMinute);
+  if (remainingCalls <= today) return Math.ceil(remainingCalls / rate);
   const perDay = usablePerDay(dayLimit, reserve);
-  const afterToday = remainingCalls - today;
-  const fullWindows = Math.ceil(afterToday / perDay) - 1;
-  const lastWindowCalls = afterToday - fullWindows * perDay;
-  const firstWait = Math.max(Math.max(0, secondsUntilDayReset), pacingSeconds(today, perMinute));
-  const windowSeconds = Math.max(input.windowSeconds ?? SECONDS_PER_DAY, pacingSeconds(perDay, perMinute));
-  return firstWait + fullWindows * windowSeconds + pacingSeconds(lastWindowCalls, perMinute);
+  const untilReset = Math.max(0, secondsUntilDayReset);
+  const left = remainingCalls - Math.min(today, Math.floor(untilReset * rate));
+  const perWindow = Math.min(perDay, Math.floor((input.windowSeconds ?? SECONDS_PER_DAY) * rate));
+  // The budget never runs out again: the calls go on at their pace.
+  if (perWindow < perDay || left <= perDay) return Math.ceil(untilReset + left / rate);
+  const fullWindows = Math.ceil(left / perDay) - 1;
+  const window = input.windowSeconds ?? SECONDS_PER_DAY;
+  return Math.ceil(untilReset + fullWindows * window + (left - fullWindows * perDay) / rate);
+}
+
+// Where the unknown reset is tried over the next window (and when today's budget would run out).
+const RESET_SAMPLES = 48;
+
+/**
+ * While the organisation's reset is not known (it comes somewhere in the next window): the soonest and the latest
+ * the calls can be done, over every moment the reset may come. At most one window apart.
+ */
+export function etaRange(input: Omit<EtaInput, 'secondsUntilDayReset'>): {
+  earliest: number;
+  latest: number;
+} {
+  const window = input.windowSeconds ?? SECONDS_PER_DAY;
+  const spent = usableToday(input.dayRemaining, input.reserve) / (input.perMinute / 60);
+  const resets = Array.from({ length: RESET_SAMPLES + 1 }, (_, k) => (window * k) / RESET_SAMPLES);
+  if (spent <= window) resets.push(spent);
+  const ends = resets.map((r) => etaSeconds({ ...input, secondsUntilDayReset: r }));
+  const earliest = Math.min(...ends);
+  return { earliest, latest: Math.min(Math.max(...ends), earliest + Math.ceil(window)) };
+}
+
+/**
+ * The range while the reset is unknown: no later than the latest end at the pace assumed, no sooner than the
+ * soonest at the budget's (the pace may pick up again), and at most one window wide.
+ */
+function unknownResetRange(
+  input: Omit<EtaInput, 'secondsUntilDayReset'>,
+  budgetPerMinute: number,
+): { earliest: number; latest: number } {
+  const { latest } = etaRange(input);
+  const fastest = etaRange({ ...input, perMinute: budgetPerMinute }).earliest;
+  const window = Math.ceil(input.windowSeconds ?? SECONDS_PER_DAY);
+  return { earliest: Math.min(latest, Math.max(fastest, latest - window)), latest };
+}
+
+// Calls a measured send rate needs before the ETA believes it (fewer: the minute budget's pace).
+const SEND_RATE_MIN_CALLS = 20;
+
+/**
+ * The pace the ETA assumes, in calls a minute: the minute budget's, or the organisation's measured send rate when
+ * that is slower (Xero's latency, a busy worker: a sync goes no faster than it has been going).
+ */
+export function sendRate(budgetPerMinute: number, measured: DailyQuota['sendRate']): number {
+  if (!measured || measured.calls < SEND_RATE_MIN_CALLS || measured.ms <= 0) return budgetPerMinute;
+  return Math.min(budgetPerMinute, (measured.calls * 60_000) / measured.ms);
 }
 
 // THE ETA
@@ -345,8 +392,10 @@ export async function sharedEta(
   known?: DailyQuota,
 ): Promise<{
   seconds: number;
-  /** While the reset is unknown: the ETA if it came at once (a range of at most one window with `seconds`). */
+  /** While the reset is unknown: the ETA if it came at the best moment (a range of at most one window). */
   earliestSeconds: number;
+  /** The pace assumed, in calls a minute (the minute budget's, or the measured send rate when slower). */
+  perMinute: number;
   resetKnown: boolean;
   dayRemaining: number;
   dayLimit: number;
@@ -360,21 +409,25 @@ export async function sharedEta(
   const dayLimit = limit.calls;
   const reserve = Math.min(business.dailyReserve, dayLimit - 1);
   const view = quotaView(quota, dayLimit, deps.cfg.XERO_DAY_WINDOW_MS, Date.now());
-  const eta = (secondsUntilDayReset: number) =>
-    etaSeconds({
-      remainingCalls: shared,
-      perMinute: deps.cfg.XERO_MINUTE_BUDGET * (60_000 / deps.cfg.XERO_WINDOW_MS),
-      dayRemaining: view.dayRemaining,
-      secondsUntilDayReset,
-      reserve,
-      dayLimit,
-      windowSeconds: deps.cfg.XERO_DAY_WINDOW_MS / 1000,
-    });
-  const seconds = eta(view.secondsUntilDayReset);
+  const budget = deps.cfg.XERO_MINUTE_BUDGET * (60_000 / deps.cfg.XERO_WINDOW_MS);
+  const input = {
+    remainingCalls: shared,
+    perMinute: sendRate(budget, quota.sendRate),
+    dayRemaining: view.dayRemaining,
+    reserve,
+    dayLimit,
+    windowSeconds: deps.cfg.XERO_DAY_WINDOW_MS / 1000,
+  };
+  // Known reset: one point. Unknown: it lies somewhere in the next window, so a range over where it may fall.
+  const point = view.resetKnown
+    ? etaSeconds({ ...input, secondsUntilDayReset: view.secondsUntilDayReset })
+    : null;
+  const range = point === null ? unknownResetRange(input, budget) : { earliest: point, latest: point };
+  const seconds = range.latest;
   return {
     seconds,
-    // The reset lies somewhere in the next window: it may come at once (the ETA moves by the first wait alone).
-    earliestSeconds: view.resetKnown ? seconds : eta(0),
+    earliestSeconds: range.earliest,
+    perMinute: Math.round(input.perMinute),
     resetKnown: view.resetKnown,
     dayRemaining: view.dayRemaining,
     dayLimit,

@@ -75,6 +75,11 @@ export interface DailyQuota {
   contactsCount: number | null;
   /** What the organisation showed of the contacts `where` it answers (src/engine/packing.ts, whereGroupSize). */
   contactWhere: WhereLimit;
+  /**
+   * The organisation's measured send rate: `calls` started over the last `ms` of sending (quota waits and probes
+   * left out), or null before any call. The ETA goes no faster than this (src/requests/progress.ts).
+   */
+  sendRate: { calls: number; ms: number } | null;
 }
 
 /** Thrown instead of calling Xero when the tenant's daily budget (less the reserve) is spent. */
@@ -125,11 +130,17 @@ export async function waitFor(ms: number, signal?: AbortSignal, onWait?: () => v
 // raise it by up to the number in flight).
 const RISE_THRESHOLD = 15;
 
+// The send rate (DailyQuota.sendRate): a gap between two starts of more than this many minute windows is not
+// sending (a quota wait), and the measure keeps about the last this many windows (2 to 4: halved past 4).
+const SEND_RATE_IDLE_WINDOWS = 2;
+const SEND_RATE_MEMORY_WINDOWS = 4;
+
 // One statement starts a call: the budget check (with the probe claim), a free lease, the paced start time and
 // the request's call count. Nothing is taken unless the budget allows it.
 const ACQUIRE_SQL = `
 WITH p AS (
-  SELECT day_reset_at, probe_at,
+  SELECT day_reset_at, probe_at, last_start_at,
+    GREATEST(next_slot_at, clock_timestamp(), COALESCE(blocked_until, '-infinity')) AS start_at,
     (day_remaining IS NOT NULL AND day_remaining <= $6
       AND (day_reset_at IS NULL OR day_reset_at > clock_timestamp())) AS exhausted
   FROM xero_tenant_pacing WHERE tenant_id = $1 FOR UPDATE
@@ -144,14 +155,26 @@ WITH p AS (
       ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED)
     AND (SELECT NOT exhausted OR probing FROM gate)
   RETURNING slot
+), rate AS (
+  -- The send rate's measure (migration 024): a probe or a start after a long gap (a quota wait) is not sending;
+  -- a measure older than its memory is halved, keeping its rate.
+  SELECT p.start_at, p.last_start_at IS NULL OR t.rate_since IS NULL AS fresh,
+    (SELECT probing FROM gate) OR p.start_at - p.last_start_at > $9 * interval '1 millisecond' AS idle,
+    p.start_at - t.rate_since > $10 * interval '1 millisecond' AS old
+  FROM p, xero_tenant_pacing t WHERE t.tenant_id = $1
 ), pace AS (
   UPDATE xero_tenant_pacing t SET
-    next_slot_at = GREATEST(t.next_slot_at, clock_timestamp(), COALESCE(t.blocked_until, '-infinity'))
-      + $5 * interval '1 millisecond',
+    next_slot_at = r.start_at + $5 * interval '1 millisecond',
     probe_at = CASE WHEN (SELECT probing FROM gate) THEN clock_timestamp() + $7 * interval '1 millisecond'
-                    ELSE t.probe_at END
+                    ELSE t.probe_at END,
+    last_start_at = r.start_at,
+    rate_since = CASE WHEN r.fresh THEN r.start_at WHEN r.idle THEN t.rate_since + (r.start_at - t.last_start_at)
+      WHEN r.old THEN r.start_at - (r.start_at - t.rate_since) / 2 ELSE t.rate_since END,
+    rate_calls = CASE WHEN r.fresh THEN 0 WHEN r.idle THEN t.rate_calls
+      WHEN r.old THEN (t.rate_calls + 1) / 2 ELSE t.rate_calls + 1 END
+  FROM rate r
   WHERE t.tenant_id = $1 AND EXISTS (SELECT 1 FROM lease)
-  RETURNING t.next_slot_at - $5 * interval '1 millisecond' AS start_at
+  RETURNING r.start_at
 ), counted AS (
   INSERT INTO sync_request_progress (request_id, xero_calls)
   SELECT $8, 1 WHERE $8::text IS NOT NULL AND EXISTS (SELECT 1 FROM lease)
@@ -300,9 +323,12 @@ export class TenantLimiter {
       contacts_count: number | null;
       contact_where_refused: number | null;
       contact_where_answered: number | null;
+      rate_calls: number;
+      rate_ms: number | null;
     }>(
       `SELECT day_remaining, day_observed_at, day_reset_at, probe_at, day_limit_seen, contacts_count,
-              contact_where_refused, contact_where_answered
+              contact_where_refused, contact_where_answered, rate_calls,
+              (EXTRACT(EPOCH FROM (last_start_at - rate_since)) * 1000)::float8 AS rate_ms
        FROM xero_tenant_pacing WHERE tenant_id = $1`,
       [tenantId],
     );
@@ -318,6 +344,7 @@ export class TenantLimiter {
         refused: row?.contact_where_refused ?? null,
         answered: row?.contact_where_answered ?? null,
       },
+      sendRate: row && row.rate_ms !== null ? { calls: row.rate_calls, ms: Math.max(0, row.rate_ms) } : null,
     };
   }
 
@@ -384,6 +411,8 @@ export class TenantLimiter {
         call.dailyReserve,
         probeMs,
         call.requestId ?? null,
+        SEND_RATE_IDLE_WINDOWS * windowMs,
+        SEND_RATE_MEMORY_WINDOWS * windowMs,
       ]);
       const row = rows[0];
       if (row?.slot !== null && row?.slot !== undefined)

@@ -328,7 +328,7 @@ describe('the Manual Syncing page', () => {
     await row.getByRole('link', { name: 'POS · All locations' }).click();
     const detail = page.locator('.detail');
     const state = detail.locator('.state');
-    await expectThat(state).toContainText(/Running|Matching contacts|Queued/);
+    await expectThat(state).toContainText(/Running|Preparing|Matching contacts|Sending orders|Queued/);
     expect(await detail.getByRole('button', { name: 'Resume' }).count()).toBe(0);
     expect(await seriousAxeViolations(page)).toEqual([]);
 

@@ -116,4 +116,36 @@ describe('TenantLimiter, daily quota', () => {
     await l.recordContactWhere(tenantId, 8, false); // Xero now refuses what it answered: forget the answer
     expect(await where()).toEqual({ refused: 8, answered: null });
   });
+
+  it('measures the send rate: its pace while sending, leaving out quota waits and probes (issue 24)', async () => {
+    const tenantId = 'tenant-rate';
+    // 600 a minute of a 1 s window: one start every 100 ms at most; a gap of over 2 s is not sending.
+    const l = new TenantLimiter(database.db, {
+      perMinute: 10,
+      concurrency: 1,
+      windowMs: 1_000,
+      dayWindowMs: DAY_MS,
+      leaseMs: 60_000,
+      probeMs: 3_000,
+    });
+    const rate = async () => (await l.dailyQuota(tenantId)).sendRate!;
+    expect((await l.dailyQuota(tenantId)).sendRate).toBeNull();
+    for (let i = 0; i < 6; i++) await call(l, tenantId, 500);
+    const paced = await rate();
+    expect(paced.calls).toBe(5);
+    expect(paced.ms).toBeGreaterThanOrEqual(5 * 100 - 5);
+    expect(paced.ms).toBeLessThan(5 * 100 + 200);
+    // A slower sender: 250 ms between calls, measured as such.
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      await call(l, tenantId, 500);
+    }
+    const slower = await rate();
+    expect(slower.calls).toBe(9);
+    expect(slower.ms).toBeGreaterThanOrEqual(paced.ms + 4 * 250);
+    // A quota wait of 2.5 s: the call after it is not counted, and the wait is not sending time.
+    await new Promise((r) => setTimeout(r, 2_500));
+    await call(l, tenantId, 500);
+    expect(await rate()).toEqual(slower);
+  });
 });

@@ -56,5 +56,14 @@ describe('real pacing', () => {
     // The progress the API serves says what happened: every call counted.
     const detail = await requestDetail(system, businessId, id);
     expect(detail).toMatchObject({ xeroCalls: stats.calls.total - before, state: 'completed' });
+    // The send rate the ETA goes by (issue 24), measured at the real window: every start counted (no gap of two
+    // minute windows in this run), and never faster than the minute budget's pace.
+    const { rows } = await system.database.db.query<{ xero_tenant_id: string }>(
+      'SELECT xero_tenant_id FROM businesses WHERE id = $1',
+      [businessId],
+    );
+    const rate = (await system.deps.limiter.dailyQuota(rows[0]!.xero_tenant_id)).sendRate!;
+    expect(rate.calls).toBe(stats.calls.total - before - 1);
+    expect(rate.ms).toBeGreaterThanOrEqual((rate.calls * 60_000) / system.cfg.XERO_MINUTE_BUDGET - 50);
   }, 180_000);
 });

@@ -1,6 +1,6 @@
 import type { Config } from '../../src/config';
 import type { Db } from '../../src/db/pool';
-import { estimateQuotaWindows, etaSeconds, sharedEta } from '../../src/requests/progress';
+import { estimateQuotaWindows, etaRange, etaSeconds, sendRate, sharedEta } from '../../src/requests/progress';
 import type { DailyQuota } from '../../src/xero/limiter';
 
 describe('estimateQuotaWindows', () => {
@@ -66,6 +66,62 @@ describe('etaSeconds', () => {
   it('refuses a zero pace', () => {
     expect(() => etaSeconds({ ...quota, perMinute: 0, remainingCalls: 1 })).toThrow(RangeError);
   });
+
+  it('loses what is left of today at a reset that comes before it is spent, and waits no window after', () => {
+    // Issue 24's bench: 600 a day less 10 kept back, 55 calls a second, a 30 s window, 589 left today.
+    const p3 = { perMinute: 3300, dayRemaining: 599, reserve: 10, dayLimit: 600, windowSeconds: 30 };
+    // The reset in 2 s: 110 calls before it, 721 after, more than the new window's 590: a wait for the next one.
+    expect(etaSeconds({ ...p3, remainingCalls: 831, secondsUntilDayReset: 2 })).toBe(
+      Math.ceil(2 + 30 + 131 / 55),
+    );
+    // The reset in 5 s: 275 calls before it, 556 after (within the new window's 590).
+    expect(etaSeconds({ ...p3, remainingCalls: 831, secondsUntilDayReset: 5 })).toBe(Math.ceil(5 + 556 / 55));
+    // The reset just as today's budget runs out: no wait at all.
+    expect(etaSeconds({ ...p3, remainingCalls: 831, secondsUntilDayReset: 589 / 55 })).toBe(
+      Math.ceil(831 / 55),
+    );
+  });
+
+  it('never waits for a window whose budget its pace cannot spend', () => {
+    // 10 calls a minute cannot spend 4,000 calls in a 1 h window: after the first reset it just goes on.
+    const slow = { ...quota, perMinute: 10, windowSeconds: 3600, secondsUntilDayReset: 600 };
+    expect(etaSeconds({ ...slow, dayRemaining: 1000, remainingCalls: 500 })).toBe(600 + 500 * 6);
+  });
+});
+
+describe('etaRange: while the reset is unknown', () => {
+  const p3 = { perMinute: 3300, dayRemaining: 599, reserve: 10, dayLimit: 600, windowSeconds: 30 };
+
+  it('spans the soonest end (a reset just as the budget runs out) to the latest (a window away)', () => {
+    const range = etaRange({ ...p3, remainingCalls: 831 });
+    // The soonest: all 831 calls at their pace, the reset coming as today's 589 run out.
+    expect(range.earliest).toBe(Math.ceil(831 / 55));
+    // The latest: today's 589, the reset a window away, 242 more.
+    expect(range.latest).toBe(Math.ceil(30 + 242 / 55));
+  });
+
+  it('holds every end the reset can give, and is at most one window wide', () => {
+    for (const remainingCalls of [100, 600, 831, 1500, 5000])
+      for (const perMinute of [300, 1200, 3300]) {
+        const input = { ...p3, remainingCalls, perMinute };
+        const range = etaRange(input);
+        expect(range.latest - range.earliest).toBeLessThanOrEqual(30);
+        for (let r = 0.5; r <= 30; r += 0.5) {
+          const end = etaSeconds({ ...input, secondsUntilDayReset: r });
+          expect(end).toBeGreaterThanOrEqual(range.earliest);
+          expect(end).toBeLessThanOrEqual(range.latest);
+        }
+      }
+  });
+});
+
+describe('sendRate: the pace the ETA assumes', () => {
+  it('is the minute budget until enough calls are measured, then the slower of the two', () => {
+    expect(sendRate(55, null)).toBe(55);
+    expect(sendRate(55, { calls: 5, ms: 60_000 })).toBe(55);
+    expect(sendRate(55, { calls: 30, ms: 60_000 })).toBe(30);
+    expect(sendRate(55, { calls: 100, ms: 60_000 })).toBe(55);
+  });
 });
 
 describe('sharedEta: a range while the daily reset is unknown, a point once known', () => {
@@ -90,6 +146,7 @@ describe('sharedEta: a range while the daily reset is unknown, a point once know
     limitSeen: 5000,
     contactsCount: null,
     contactWhere: { refused: null, answered: null },
+    sendRate: null,
   });
 
   it('before the reset is learnt: earliest if it came now, latest a whole window away, at most one window apart', async () => {
@@ -100,6 +157,27 @@ describe('sharedEta: a range while the daily reset is unknown, a point once know
     expect(eta.earliestSeconds).toBe(86_400 + 2000);
     expect(eta.seconds - eta.earliestSeconds).toBeLessThanOrEqual(86_400);
     expect(eta).toMatchObject({ dayLimit: 5000, dayLimitSource: 'xero-headers', reserve: 1000 });
+  });
+
+  it('goes no faster than the organisation has been sending', async () => {
+    const quota = { ...spent(new Date(Date.now() + 3_600_000)), dayRemaining: 5000 };
+    const paced = await sharedEta(depsWith(quota), 't', 600, [], business);
+    expect(paced).toMatchObject({ seconds: 600, perMinute: 60 });
+    const slow = await sharedEta(
+      depsWith({ ...quota, sendRate: { calls: 20, ms: 60_000 } }),
+      't',
+      600,
+      [],
+      business,
+    );
+    expect(slow).toMatchObject({ seconds: 1800, perMinute: 20 });
+  });
+
+  it('before it is learnt, slower than the budget: no later than at the measured pace, no sooner than at the budget', async () => {
+    const quota = { ...spent(null), dayRemaining: 5000, sendRate: { calls: 30, ms: 60_000 } };
+    // 600 calls: at 30 a minute (measured) 1,200 s, at the budget's 60 a minute 600 s.
+    const eta = await sharedEta(depsWith(quota), 't', 600, [], business);
+    expect(eta).toMatchObject({ resetKnown: false, seconds: 1200, earliestSeconds: 600, perMinute: 30 });
   });
 
   it('once learnt: one point, the reset hours away counted as it is (never a whole day)', async () => {

@@ -18,7 +18,6 @@ import type {
   SummariesPage,
   SyncRequestAccepted,
   SyncRequestDetail,
-  SyncRequestSummary,
 } from '../../contract';
 
 /**
@@ -30,11 +29,7 @@ import type {
  * (`z.input`: fields with defaults may be left out).
  */
 
-/**
- * A request as the page keeps it: the history log's summary, with the fields of its detail once the page has
- * read them (GET /api/sync-requests/:id, and the stream's events).
- */
-export type RequestView = SyncRequestSummary & Partial<Omit<SyncRequestDetail, keyof SyncRequestSummary>>;
+export type { RequestView } from './request-view';
 
 /** A submit's or a preview's body. */
 export type SubmitBody = z.input<typeof CreateSyncRequestBody>;

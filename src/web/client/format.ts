@@ -1,6 +1,6 @@
 import { addDays, dateLabel, localDateOf } from '../../calendar';
 import type { ChangeKinds, Channel, SyncState } from '../../contract';
-import type { RequestView } from './api';
+import type { RequestView } from './request-view';
 
 /**
  * Words, dates, times and money as a merchant reads them: times in the business's time zone (not the
@@ -143,29 +143,53 @@ export function etaWords(r: RequestView, now = Date.now()): string | null {
   return `${duration(eta.latestSeconds)} left (${assumed})`;
 }
 
-/** The request's state in words, as the status bar says it. */
-export function stateWords(r: RequestView): string {
+/**
+ * The request's state in words, as the status bar says it: one sentence per state, true of what the request is
+ * doing (its phase while it runs), and for a quota wait the same moment as `resumeAt` (a reset, or only a look
+ * while the reset is not known; "now" once that moment has passed and the step is looking again).
+ */
+export function stateWords(r: RequestView, now = Date.now()): string {
+  if (r.pausing && (r.state === 'running' || r.state === 'queued' || r.state === 'waiting_for_quota'))
+    return 'Pausing…';
   switch (r.state) {
     case 'completed_with_errors':
       return `Completed with ${plural(r.counts.failed, 'error')}`;
     case 'waiting_for_quota':
-      if (r.pausing) return 'Pausing…';
-      if (!r.resumeAt) return "Waiting for Xero's daily limit";
-      return r.resumeAtIsReset
-        ? `Waiting for Xero's daily limit, resumes at ${when(r.resumeAt)}`
-        : `Waiting for Xero's daily limit, tries again at ${when(r.resumeAt)}`;
+      return quotaWords(r, now);
     case 'running':
-      if (r.pausing) return 'Pausing…';
-      if (r.phase === 'contacts' && r.contacts)
-        return `Matching contacts (${r.contacts.done} of ${r.contacts.total})`;
-      return 'Running';
-    case 'queued':
-      return r.pausing ? 'Pausing…' : 'Queued';
+      return runningWords(r);
     case 'failed':
       return r.lastError ? `Failed: ${r.lastError}` : 'Failed';
     default:
       return STATE_NAMES[r.state];
   }
+}
+
+function runningWords(r: RequestView): string {
+  switch (r.phase) {
+    case 'queued':
+      return "Preparing: reading the orders and the organisation's settings";
+    case 'contacts':
+      return r.contacts
+        ? `Matching contacts (${r.contacts.done} of ${r.contacts.total})`
+        : 'Matching contacts';
+    case 'orders':
+      return 'Sending orders to Xero';
+    default:
+      // The history log's rows carry no phase.
+      return 'Running';
+  }
+}
+
+function quotaWords(r: RequestView, now: number): string {
+  if (!r.resumeAt) return "Waiting for Xero's daily limit";
+  if (Date.parse(r.resumeAt) <= now)
+    return r.resumeAtIsReset
+      ? "Waiting for Xero's daily limit, which has reset: resuming now"
+      : "Waiting for Xero's daily limit, looking again now";
+  return r.resumeAtIsReset
+    ? `Waiting for Xero's daily limit, resumes at ${when(r.resumeAt)}`
+    : `Waiting for Xero's daily limit, tries again at ${when(r.resumeAt)} (its reset is not known yet)`;
 }
 
 /** Orders done of the orders the range holds, as a whole percentage (null while the total is unknown). */
