@@ -260,7 +260,7 @@ describe('the Manual Syncing page', () => {
     await context.close();
   }, 120_000);
 
-  it('shows every input error next to its field, with the API’s own message', async () => {
+  it('shows every input error next to its field, in the page’s own words and date format', async () => {
     const { context, page } = await openPage(browser, system, businessId);
     await page.getByRole('button', { name: 'Add Sync Request' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add Sync Request' });
@@ -278,7 +278,10 @@ describe('the Manual Syncing page', () => {
     await dialog.getByLabel('End Date').fill(localDay(1));
     const future = await messageFor(localDay(-7), localDay(1), 'body.endDate');
     const endError = dialog.locator('#add-end-error');
-    await expectThat(endError).toContainText(future);
+    // In the page's own words and date format: no API field name, no YYYY-MM-DD, no time zone name.
+    expect(future).toContain('is in the future');
+    await expectThat(endError).toContainText(/^Pick \S.* or an earlier day\.$/);
+    expect(await endError.textContent()).not.toMatch(/endDate|\d{4}-\d{2}-\d{2}|Asia\/Singapore/);
     expect(await dialog.getByLabel('End Date').getAttribute('aria-invalid')).toBe('true');
     expect(await dialog.getByLabel('End Date').getAttribute('aria-describedby')).toBe('add-end-error');
     expect(await dialog.getByRole('button', { name: 'Submit Sync Request' }).isDisabled()).toBe(true);
@@ -287,8 +290,9 @@ describe('the Manual Syncing page', () => {
     await dialog.getByLabel('End Date').fill(localDay(-9));
     const order = await messageFor(localDay(-7), localDay(-9), 'body.endDate');
     expect(order).not.toBe(future);
-    await expectThat(endError).toContainText(order);
-    await expectThat(endError).notToContainText(future);
+    expect(order).toContain('is before startDate');
+    await expectThat(endError).toContainText('The End Date is before the Start Date');
+    await expectThat(endError).notToContainText('or an earlier day');
     await dialog.getByLabel('End Date').fill(localDay(-1));
     await expectThat(endError).toHaveCount(0);
     // Last week is in Xero since the first test (nothing to send: Submit stays off); days not sent yet enable it.

@@ -67,7 +67,8 @@ describe('the README’s Quick start on other ports', () => {
     await start.waitFor(new RegExp(`Temporal Web UI: +http://127\\.0\\.0\\.1:${TEMPORAL_UI_PORT}`));
     await start.waitFor(new RegExp(`LOCAL SIMULATOR at http://127\\.0\\.0\\.1:${XERO_SIM_PORT} `));
     // One link lifetime everywhere: the banner says the README's 5 minutes.
-    const [banner] = await start.waitFor(/Manual Syncing: +http:\/\/127\.0\.0\.1:\d+\/manual-sync\/open/);
+    const banner = (await start.waitFor(/Manual Syncing: +http:\/\/127\.0\.0\.1:\d+\/manual-sync\/open/))
+      .input!;
     expect(banner).toContain(`127.0.0.1:${API_PORT}/manual-sync/open?token=`);
     expect(banner).toContain('works once, within 5 minutes');
     expect(readme).toContain('works once, within **5 minutes** (`PAGE_LINK_SECONDS`)');

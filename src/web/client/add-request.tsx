@@ -150,9 +150,11 @@ function ContactMappingField({ choices: c, problems: { errors } }: FieldsProps) 
         Manual Select Xero Contact
       </label>
       <p class="hint">
-        {c.mode === 'auto'
-          ? 'POS orders go to a contact named after their location; online and B2B orders to their customer. Missing contacts are created.'
-          : 'Every order of this request goes to the one contact you pick.'}
+        {c.mode === 'manual'
+          ? 'Every order of this request goes to the one contact you pick.'
+          : c.channel === 'pos'
+            ? 'Each POS order goes to a contact named after its location. Missing contacts are created.'
+            : `Each ${CHANNELS[c.channel]} order goes to a contact named after its customer. Missing contacts are created.`}
       </p>
       {c.mode === 'manual' && (
         <ContactPicker id="add-contact" value={c.contact} onPick={c.setContact} error={errors.contact} />

@@ -1,6 +1,7 @@
-import { addDays, dateLabel, localDateOf } from '../../calendar';
+import { addDays, localDateOf } from '../../calendar';
 import type { Channel, SyncState } from '../../contract';
 import type { RequestView } from './api';
+import { day } from './day';
 
 /**
  * Words, dates, times and money as a merchant reads them: times in the business's time zone (not the
@@ -68,15 +69,7 @@ export function localDate(at: Date = new Date()): string {
   return localDateOf(at.toISOString(), zone);
 }
 
-/** A local date (YYYY-MM-DD), shown as it is: it already is the business's day (its label, read in UTC). */
-export function day(date: string): string {
-  return new Intl.DateTimeFormat(undefined, {
-    timeZone: 'UTC',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-  }).format(dateLabel(date));
-}
+export { day };
 
 export function dateRange(start: string, end: string): string {
   return start === end ? day(start) : `${day(start)} – ${day(end)}`;
