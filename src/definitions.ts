@@ -126,7 +126,7 @@ export function newProgress(requestId: string, state: SyncState = 'queued'): Syn
 /** The answer to pause, resume and cancel: the workflow's own acceptance. */
 export interface ControlAnswer {
   state: SyncState;
-  /** The change is accepted and takes effect when the step in flight ends (pause), or at once. */
+  /** The change is accepted and takes effect at the step's next page (pause, while a step runs), or at once. */
   pending: boolean;
 }
 
@@ -137,6 +137,11 @@ export const resumeUpdate = defineUpdate<ControlAnswer>('resume');
 export const cancelUpdate = defineUpdate<ControlAnswer>('cancel');
 /** Sent by the API and the CLI when a business reconnects Xero: its `needs_reconnect` requests carry on. */
 export const reconnectedSignal = defineSignal('reconnected');
+/**
+ * Sent by the API when a business changes its daily reserve or daily call limit: its requests waiting for the
+ * daily quota look again at once (a lower reserve may leave calls for them now), so the wait and its ETA move.
+ */
+export const quotaSettingsChangedSignal = defineSignal('quotaSettingsChanged');
 
 /**
  * The ApplicationFailure type of an activity that could not get a usable Xero connection (revoked, expired,

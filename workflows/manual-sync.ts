@@ -7,6 +7,7 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -21,6 +22,7 @@ import {
   pauseUpdate,
   PLAN_VERSION,
   progressQuery,
+  quotaSettingsChangedSignal,
   reconnectedSignal,
   resumeUpdate,
   SearchAttributes,
@@ -50,7 +52,7 @@ function stepActivities(input: ManualSyncInput) {
   });
 }
 
-const { recordRequestState, xeroConnectionActive } = proxyActivities<Activities>({
+const { recordRequestState, recordPauseRequest, xeroConnectionActive } = proxyActivities<Activities>({
   // PostgreSQL only; retried until it answers, so the history log never misses a state.
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
@@ -59,6 +61,14 @@ const { recordRequestState, xeroConnectionActive } = proxyActivities<Activities>
 // A request waiting for a reconnect is resumed by the reconnected signal; this check covers a signal that never
 // came (the API finds waiting requests through visibility, which lags a little).
 const RECONNECT_CHECK_INTERVAL = '15 minutes';
+
+/**
+ * Pause at the next page (issue 24): the pause handler records the pause where the step in flight reads it (before
+ * each page and each Xero call) before it answers, a quota wait wakes on it, and resume clears it before the next
+ * step. Without it a pause waited for the step in flight (up to a minute) or the quota timer (hours). A quota wait
+ * also wakes when the business changes its reserve or daily limit (quotaSettingsChangedSignal).
+ */
+export const PAUSE_AT_PAGE = 'pause-at-page';
 
 // Continue-as-new long before Temporal's limits: a step costs about 6 events, so a run stays near 1,200.
 const STEPS_PER_RUN = 200;
@@ -74,6 +84,8 @@ export interface Carried {
 interface Control {
   cancel: boolean;
   reconnected: boolean;
+  /** The business changed its reserve or daily limit: a quota wait looks again at once. */
+  quotaSettingsChanged: boolean;
   /** The scope of the step in flight, so cancel stops it at once. */
   step: CancellationScope | null;
 }
@@ -98,7 +110,7 @@ export async function manualSync(input: ManualSyncInput, carried?: Carried): Pro
     inQuotaWait: false,
   };
   const { progress } = state;
-  const control: Control = { cancel: false, reconnected: false, step: null };
+  const control: Control = { cancel: false, reconnected: false, quotaSettingsChanged: false, step: null };
   installHandlers(state, control);
 
   let steps = 0;
@@ -149,10 +161,21 @@ function installHandlers(state: Carried, control: Control): void {
   setHandler(progressQuery, () => progress);
   setHandler(
     pauseUpdate,
-    () => {
+    async () => {
+      if (!patched(PAUSE_AT_PAGE)) {
+        state.paused = true;
+        progress.pausing = progress.state !== 'paused';
+        return answer(progress.pausing);
+      }
+      // Recorded first, so no page or Xero call of the step in flight starts after the answer.
+      await recordPauseRequest(progress.requestId, true);
       state.paused = true;
       progress.pausing = progress.state !== 'paused';
-      return answer(progress.pausing);
+      // No step in flight (a quota wait, or between steps): paused at once, and the answer says so. A reconnect
+      // wait keeps its step's scope: the pause takes effect once the connection is back.
+      if (control.step === null)
+        await condition(() => recorded.get(progress) === 'paused' || !state.paused || control.cancel);
+      return answer(recorded.get(progress) !== 'paused');
     },
     {
       validator: () => {
@@ -163,7 +186,9 @@ function installHandlers(state: Carried, control: Control): void {
   );
   setHandler(
     resumeUpdate,
-    () => {
+    async () => {
+      // Cleared before the next step can start, so it does not stop at once.
+      if (patched(PAUSE_AT_PAGE)) await recordPauseRequest(progress.requestId, false);
       state.paused = false;
       progress.pausing = false;
       return answer(false);
@@ -185,6 +210,7 @@ function installHandlers(state: Carried, control: Control): void {
     { validator: refuseIfCancelling },
   );
   setHandler(reconnectedSignal, () => void (control.reconnected = true));
+  setHandler(quotaSettingsChangedSignal, () => void (control.quotaSettingsChanged = true));
 }
 
 /** One step of the current phase; a revoked connection is waited out (the step then runs again). */
@@ -226,7 +252,7 @@ async function afterStep(
   if (outcome.progressed) state.inQuotaWait = false;
   if (outcome.resumeAt !== null) {
     // Xero's daily quota ran out: wait durably (a timer the Web UI shows), then run the step again.
-    await waitForQuota(state, outcome, () => control.cancel);
+    await waitForQuota(state, outcome, control);
     return;
   }
   if (outcome.done) progress.phase = nextPhase(input, progress.phase);
@@ -241,7 +267,8 @@ async function waitWhilePaused(state: Carried, control: Control): Promise<void> 
   setCurrentDetails('');
 }
 
-async function waitForQuota(state: Carried, outcome: StepOutcome, cancelled: () => boolean): Promise<void> {
+async function waitForQuota(state: Carried, outcome: StepOutcome, control: Control): Promise<void> {
+  const cancelled = () => control.cancel;
   const { progress } = state;
   const resumeAt = outcome.resumeAt!;
   if (!state.inQuotaWait) progress.quotaWaits += 1;
@@ -254,7 +281,13 @@ async function waitForQuota(state: Carried, outcome: StepOutcome, cancelled: () 
     ? `Waiting for Xero's daily API quota to reset at ${resumeAt}`
     : `Xero's daily API quota is used up and its reset time is not known yet; looking again at ${resumeAt}`;
   setCurrentDetails(why);
-  await condition(cancelled, ms, { summary: why });
+  // A pause ends the wait at once (the request is paused now, not when the quota resets); resumed, it looks again.
+  // So does a change of the business's reserve or daily limit: the step looks at the budget again at once.
+  control.quotaSettingsChanged = false;
+  const wakes = patched(PAUSE_AT_PAGE)
+    ? () => cancelled() || state.paused || control.quotaSettingsChanged
+    : cancelled;
+  await condition(wakes, ms, { summary: why });
   setCurrentDetails('');
   progress.resumeAt = null;
 }
@@ -299,6 +332,9 @@ async function waitForReconnect(
   progress.lastError = null;
 }
 
+// The state the history log (the API's record) last has, per request run: a pause answers once it is there.
+const recorded = new WeakMap<SyncProgress, SyncState>();
+
 /** Every state change shows in three places: the query, the Web UI's search attribute and the history log. */
 async function setState(progress: SyncProgress, state: SyncState, always = false): Promise<void> {
   if (progress.state === state && !always) return;
@@ -306,6 +342,7 @@ async function setState(progress: SyncProgress, state: SyncState, always = false
   upsertSearchAttributes([{ key: SearchAttributes.state, value: state }]);
   log.info('Sync state', { requestId: progress.requestId, state });
   await recordRequestState(progress);
+  recorded.set(progress, state);
 }
 
 async function finish(progress: SyncProgress, state: SyncState): Promise<ManualSyncResult> {

@@ -46,20 +46,87 @@ function rssMiB(pid: number | undefined): number {
   return Math.round(kb / 1024);
 }
 
-async function sampleEta(
-  system: TestSystem,
-  org: Org,
-  id: string,
-  samples: Array<{ at: number; eta: number }>,
-) {
-  const api = await system.api(org.businessId);
-  const res = await api.get<{ etaSeconds: number | null; state: string }>(`/api/sync-requests/${id}`);
-  if (res.body.etaSeconds !== null && res.body.state !== 'completed')
-    samples.push({ at: Date.now(), eta: res.body.etaSeconds });
+interface EtaSample {
+  at: number;
+  /** The ETA's range (equal while the reset is known), in seconds from `at`. */
+  earliest: number;
+  latest: number;
+  resetKnown: boolean;
 }
 
+async function sampleEta(system: TestSystem, org: Org, id: string, samples: EtaSample[]) {
+  const api = await system.api(org.businessId);
+  const res = await api.get<{
+    state: string;
+    eta: { earliestSeconds: number; latestSeconds: number; resetKnown: boolean } | null;
+  }>(`/api/sync-requests/${id}`);
+  const { eta, state } = res.body;
+  if (eta && state !== 'completed')
+    samples.push({
+      at: Date.now(),
+      earliest: eta.earliestSeconds,
+      latest: eta.latestSeconds,
+      resetKnown: eta.resetKnown,
+    });
+}
+
+/** Waits until the organisation's next daily reset is `inMs` (real ms) away, so a run starts at that phase. */
+async function startAtPhase(system: TestSystem, org: Org, inMs: number): Promise<void> {
+  const sim = system.xero.sim;
+  const tenant = sim.tenants.get(org.tenantId)!;
+  const scale = sim.clock.timeScale;
+  const windowMs = sim.options.dayWindowSeconds * 1000;
+  const untilReset = sim.limiter(tenant).msUntilDayReset(sim.tenantNow(tenant), windowMs) / scale;
+  const wait = (((untilReset - inMs) % (windowMs / scale)) + windowMs / scale) % (windowMs / scale);
+  await new Promise((r) => setTimeout(r, wait));
+}
+
+/**
+ * The first daily reset at several phases of the window (issue 24): early, middle and late, and just before and
+ * just after the budget would run out (590 calls at the pacing interval). P3's time/ideal is the worst of them.
+ */
 export async function runP3(system: TestSystem): Promise<Row[]> {
-  const org = await newOrg(system, 'P3 year', {
+  const spacingMs = system.cfg.XERO_WINDOW_MS / system.cfg.XERO_MINUTE_BUDGET;
+  const windowMs = (system.xero.sim.options.dayWindowSeconds * 1000) / system.xero.sim.clock.timeScale;
+  const runOut = (PER_DAY - RESERVE) * spacingMs;
+  const phases = [
+    { name: 'early', ms: 0.1 * windowMs },
+    { name: 'middle', ms: 0.5 * windowMs },
+    { name: 'late', ms: 0.9 * windowMs },
+    { name: 'just before the budget runs out', ms: Math.max(500, runOut - 1000) },
+    { name: 'just after the budget runs out', ms: runOut + 1000 },
+  ];
+  // BENCH_P3_PHASES=3,4 runs only those phases (by index), to look into one.
+  const only = process.env.BENCH_P3_PHASES?.split(',').map(Number);
+  const runs: YearRun[] = [];
+  for (const [i, phase] of phases.entries())
+    if (!only || only.includes(i)) runs.push(await runYear(system, i, phase));
+  return summarise(runs);
+}
+
+interface YearRun {
+  phase: string;
+  tookMs: number;
+  idealMs: number;
+  waits: number;
+  calls: number;
+  minimum: number;
+  resumes: number[];
+  /** Samples before the first learnt reset: did their range hold the true end? */
+  rangeHeld: boolean[];
+  /** Samples once the reset was learnt: relative error of the point. */
+  pointErrors: number[];
+  rss: number[];
+  events: number[];
+  orders: number;
+}
+
+async function runYear(
+  system: TestSystem,
+  index: number,
+  phase: { name: string; ms: number },
+): Promise<YearRun> {
+  const org = await newOrg(system, `P3 year ${index}`, {
     limits: { perDay: PER_DAY },
     settings: { dailyQuotaReserve: RESERVE },
   });
@@ -75,13 +142,14 @@ export async function runP3(system: TestSystem): Promise<Row[]> {
   await load(system, orders);
   const worker: ChildProcess = spawnWorker(workerEnv(system.cfg));
   const rss: number[] = [];
-  const etas: Array<{ at: number; eta: number }> = [];
+  const etas: EtaSample[] = [];
   try {
     const sim = system.xero.sim;
     const tenant = sim.tenants.get(org.tenantId)!;
     const scale = sim.clock.timeScale;
     const windowMs = sim.options.dayWindowSeconds * 1000;
     const before = await tenantStats(system, org);
+    await startAtPhase(system, org, phase.ms);
     const started = Date.now();
     const firstResetMs = sim.limiter(tenant).msUntilDayReset(sim.tenantNow(tenant), windowMs) / scale;
     const id = await submit(system, org, { channel: 'pos', startDate: '2024-01-01', endDate: '2024-12-31' });
@@ -106,67 +174,109 @@ export async function runP3(system: TestSystem): Promise<Row[]> {
     });
     const resets = resetsDuring(started + firstResetMs, windowMs / scale, finished);
     const resumes = resets.map((r) => (org.calls.find((t) => t >= r) ?? finished) - r);
-    const etaErrors = etas.map(
-      (s) => Math.abs(s.at + s.eta * 1000 - finished) / Math.max(1000, finished - s.at),
-    );
-    const events = await eventsPerRun(system, id);
-    const scenario = `a year, ${orders.length} POS orders, ${PER_DAY} calls a day`;
-    return [
-      {
-        id: 'P3',
-        scenario,
-        metric: `time / quota-bound ideal (${seconds(finished - started)} s / ${seconds(ideal)} s, ${done.quotaWaits} waits)`,
-        value: ratio(finished - started, ideal),
-        target: '≤ 1.15',
-        pass: finished - started <= 1.15 * ideal,
-      },
-      {
-        id: 'P3',
-        scenario,
-        metric: `calls / minimum (${after.calls.total - before.calls.total} / ${minimum})`,
-        value: ratio(after.calls.total - before.calls.total, minimum),
-        target: 'reported',
-        pass: true,
-      },
-      {
-        id: 'P3',
-        scenario,
-        metric: `seconds from each reset to work resuming (max; ${resets.length} resets)`,
-        value: seconds(Math.max(0, ...resumes)),
-        target: 'reported',
-        pass: true,
-      },
-      {
-        id: 'P3',
-        scenario,
-        metric: `ETA error, mean relative (${etas.length} samples)`,
-        value: ratio(
-          etaErrors.reduce((a, b) => a + b, 0),
-          Math.max(1, etaErrors.length),
-        ),
-        target: 'reported',
-        pass: true,
-      },
-      {
-        id: 'P5',
-        scenario,
-        metric: `worker RSS MiB (start ${rss[0] ?? 0}, peak)`,
-        value: Math.max(0, ...rss),
-        target: 'reported',
-        pass: true,
-      },
-      {
-        id: 'P5',
-        scenario,
-        metric: `history events per workflow run (max of ${events.length} runs)`,
-        value: Math.max(0, ...events),
-        target: '< 4,000',
-        pass: Math.max(0, ...events) < 4000,
-      },
-    ];
+    // A second of slack either side: the samples are a second apart, and so is the end's reading.
+    const learnt = etas.findIndex((e) => e.resetKnown);
+    const before_ = learnt === -1 ? etas : etas.slice(0, learnt);
+    const after_ = learnt === -1 ? [] : etas.slice(learnt);
+    return {
+      phase: phase.name,
+      tookMs: finished - started,
+      idealMs: ideal,
+      waits: done.quotaWaits,
+      calls: after.calls.total - before.calls.total,
+      minimum,
+      resumes,
+      rangeHeld: before_.map(
+        (e) => e.at + e.earliest * 1000 - 1000 <= finished && finished <= e.at + e.latest * 1000 + 1000,
+      ),
+      pointErrors: after_.map(
+        (e) => Math.abs(e.at + e.latest * 1000 - finished) / Math.max(1000, finished - e.at),
+      ),
+      rss,
+      events: await eventsPerRun(system, id),
+      orders: orders.length,
+    };
   } finally {
     await stopWorker(worker);
   }
+}
+
+function summarise(runs: YearRun[]): Row[] {
+  const worst = runs.reduce((a, b) => (b.tookMs / b.idealMs > a.tookMs / a.idealMs ? b : a));
+  const scenario = `a year, ${runs[0]!.orders} POS orders, ${PER_DAY} calls a day, ${runs.length} reset phases`;
+  const held = runs.flatMap((r) => r.rangeHeld);
+  const errors = runs.flatMap((r) => r.pointErrors);
+  const events = runs.flatMap((r) => r.events);
+  const rows: Row[] = runs.map((r) => ({
+    id: 'P3',
+    scenario,
+    metric: `time / ideal, first reset ${r.phase} (${seconds(r.tookMs)} s / ${seconds(r.idealMs)} s, ${r.waits} waits)`,
+    value: ratio(r.tookMs, r.idealMs),
+    target: 'reported',
+    pass: true,
+  }));
+  return [
+    ...rows,
+    {
+      id: 'P3',
+      scenario,
+      metric: `worst time / quota-bound ideal (${worst.phase})`,
+      value: ratio(worst.tookMs, worst.idealMs),
+      target: '≤ 1.15',
+      pass: worst.tookMs <= 1.15 * worst.idealMs,
+    },
+    {
+      id: 'P3',
+      scenario,
+      metric: `calls / minimum (worst of the phases)`,
+      value: Math.max(...runs.map((r) => ratio(r.calls, r.minimum))),
+      target: 'reported',
+      pass: true,
+    },
+    {
+      id: 'P3',
+      scenario,
+      metric: `seconds from each reset to work resuming (max over the phases)`,
+      value: seconds(Math.max(0, ...runs.flatMap((r) => r.resumes))),
+      target: 'reported',
+      pass: true,
+    },
+    {
+      id: 'P3',
+      scenario,
+      metric: `ETA before the first learnt reset: share of ranges holding the true end (${held.length} samples)`,
+      value: ratio(held.filter(Boolean).length, Math.max(1, held.length)),
+      target: '≥ 0.95',
+      pass: held.filter(Boolean).length >= 0.95 * held.length,
+    },
+    {
+      id: 'P3',
+      scenario,
+      metric: `ETA after the first learnt reset: mean relative error (${errors.length} samples)`,
+      value: ratio(
+        errors.reduce((a, b) => a + b, 0),
+        Math.max(1, errors.length),
+      ),
+      target: '≤ 0.20',
+      pass: errors.reduce((a, b) => a + b, 0) <= 0.2 * Math.max(1, errors.length),
+    },
+    {
+      id: 'P5',
+      scenario,
+      metric: `worker RSS MiB (start ${runs[0]!.rss[0] ?? 0}, peak)`,
+      value: Math.max(0, ...runs.flatMap((r) => r.rss)),
+      target: 'reported',
+      pass: true,
+    },
+    {
+      id: 'P5',
+      scenario,
+      metric: `history events per workflow run (max of ${events.length} runs)`,
+      value: Math.max(0, ...events),
+      target: '< 4,000',
+      pass: Math.max(0, ...events) < 4000,
+    },
+  ];
 }
 
 function resetsDuring(first: number, every: number, until: number): number[] {

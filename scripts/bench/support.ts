@@ -11,6 +11,7 @@ import type { ManualSyncResult } from '../../src/definitions';
 import type { SimTenantStats } from '../../test/support/orders';
 import { businessOnOwnOrganisation, loadOrders, simStats } from '../../test/support/orders';
 import type { BusinessSettings } from '../../src/businesses/store';
+import type { Row } from './report';
 import type { TestSystem } from '../../test/support/system';
 import { contactKey, contactNameFor } from '../../src/engine/contact-names';
 import { organisationReads } from '../../src/engine/organisation-rules';
@@ -223,4 +224,20 @@ export async function spawnApi(system: TestSystem): Promise<{ url: string; stop:
   const url = `http://127.0.0.1:${port}`;
   await waitUntilReady(`${url}/healthz`, child);
   return { url, stop: () => stopWorker(child) };
+}
+
+/**
+ * A scaled-time scenario run `times` times (issue 24: one run says little): each row's value is the median of its
+ * repeats, the metric says the spread, and it passes when the median's run passed. `run` gets the repeat's number
+ * (for fresh organisation names).
+ */
+export async function medianOf(times: number, run: (repeat: number) => Promise<Row[]>): Promise<Row[]> {
+  const repeats: Row[][] = [];
+  for (let i = 0; i < times; i++) repeats.push(await run(i));
+  return repeats[0]!.map((first, k) => {
+    const rows = repeats.map((r) => r[k]!).sort((a, b) => a.value - b.value);
+    const median = rows[Math.floor(rows.length / 2)]!;
+    const spread = `${rows[0]!.value}–${rows[rows.length - 1]!.value}`;
+    return { ...median, metric: `${first.metric}, median of ${times} (spread ${spread})` };
+  });
 }

@@ -3,7 +3,10 @@ import type { CallContext } from '../xero/gateway';
 import type { Business } from './store';
 
 /** What a caller may add to a business's calls: the request they count for, and the activity's hooks. */
-export type CallExtras = Pick<CallContext, 'requestId' | 'signal' | 'heartbeat' | 'onCall' | 'log'>;
+export type CallExtras = Pick<
+  CallContext,
+  'requestId' | 'signal' | 'heartbeat' | 'onCall' | 'beforeSend' | 'log'
+>;
 
 /**
  * How every Xero call for a business is made, built in this one place: its organisation, and within its daily

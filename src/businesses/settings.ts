@@ -16,6 +16,8 @@ import { validateTemplate } from './invoice-number';
 import { isValidTimeZone } from '../calendar';
 import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from '../text';
 import { DEFAULT_SETTINGS } from './store';
+import type { TrackingCategory } from 'xero-node';
+import { checkTrackingAgainstXero, checkTrackingLocally, TrackingSetting } from './tracking';
 import type { BusinessSettings } from './store';
 
 /**
@@ -66,6 +68,7 @@ const settingsShape = {
     .describe(
       'The organisation’s daily Xero call limit for estimates (1000 on Xero’s Starter tier); null: the deployment’s XERO_DAILY_LIMIT, or what Xero’s headers showed.',
     ),
+  tracking: TrackingSetting,
 };
 
 /** Every setting, as GET answers them. */
@@ -83,6 +86,7 @@ export const XERO_CHECKED_FIELDS = [
   'paymentAccounts',
   'taxTypes',
   'noTaxType',
+  'tracking',
 ] as const satisfies ReadonlyArray<keyof SettingsPatch>;
 
 /** Equal as JSON values, whatever their keys' order (PostgreSQL's jsonb does not keep it). */
@@ -110,6 +114,8 @@ export function changesToCheck(current: SettingsView, patch: SettingsPatch): Set
       if (entries.length) Object.assign(out, { [field]: Object.fromEntries(entries) });
     } else Object.assign(out, { [field]: next });
   }
+  // No tracking at all needs no Xero to confirm it.
+  if (out.tracking?.length === 0) delete out.tracking;
   return out;
 }
 
@@ -126,6 +132,7 @@ export function settingsView(timeZone: string, settings: BusinessSettings): Sett
     invoiceStatus: settings.invoiceStatus,
     dailyQuotaReserve: settings.dailyQuotaReserve,
     dailyCallLimit: settings.dailyCallLimit,
+    tracking: settings.tracking,
   };
 }
 
@@ -139,7 +146,7 @@ export function mergeSettings(current: SettingsView, patch: SettingsPatch): Sett
  * no-tax type is 0%. Checked on the merged settings; reported on the patched field that breaks them.
  */
 export function checkConsistency(merged: SettingsView, patch: SettingsPatch): FieldProblem[] {
-  const problems: FieldProblem[] = [];
+  const problems: FieldProblem[] = patch.tracking ? checkTrackingLocally(patch.tracking) : [];
   const rateOf = new Map<string, { rate: bigint; code: string }>();
   for (const [code, m] of Object.entries(merged.taxTypes)) {
     const rate = parseDecimal(m.rate);
@@ -181,6 +188,8 @@ function formatRate(rate: bigint): string {
 export interface ChartOfAccounts {
   accounts?: Account[];
   taxRates?: TaxRate[];
+  /** Read only when the tracking setting changes (archived ones included, to name them). */
+  trackingCategories?: TrackingCategory[];
 }
 
 const text = (v: unknown) => (v === undefined || v === null ? '' : String(v));
@@ -322,6 +331,8 @@ export function checkAgainstXero(patch: SettingsPatch, chart: ChartOfAccounts): 
   for (const [code, m] of Object.entries(patch.taxTypes ?? {}))
     problems.push(...checkTaxMapping(rates, code, m));
   if (patch.noTaxType !== undefined) problems.push(...checkNoTaxType(rates, patch.noTaxType));
+  if (patch.tracking !== undefined)
+    problems.push(...checkTrackingAgainstXero(patch.tracking, chart.trackingCategories ?? []));
   return problems;
 }
 

@@ -1,5 +1,6 @@
 import type { Db } from '../db/pool';
 import type { InvoiceStatus } from '../contract';
+import type { TrackingMapping } from './tracking';
 
 /** Invoice-mapping settings kept per business (validated against the organisation by the settings API). */
 export interface BusinessSettings {
@@ -17,6 +18,8 @@ export interface BusinessSettings {
   dailyQuotaReserve: number;
   /** The organisation's daily call limit for estimates; null: the deployment's, or what Xero's headers showed. */
   dailyCallLimit: number | null;
+  /** Locations and/or channels → Xero tracking options, by id (src/businesses/tracking.ts); at most two categories. */
+  tracking: TrackingMapping[];
 }
 
 export interface Business {
@@ -38,6 +41,7 @@ export const DEFAULT_SETTINGS: BusinessSettings = {
   walkInContactName: 'Walk-in Customer',
   dailyQuotaReserve: 500,
   dailyCallLimit: null,
+  tracking: [],
 };
 
 interface BusinessRow {

@@ -64,7 +64,7 @@ async function refreshFacts(deps: SettingsDeps, business: Business): Promise<voi
   );
 }
 
-/** Reads what the patch needs from Xero: Accounts for account codes, TaxRates for tax types. */
+/** Reads what the patch needs from Xero: Accounts for account codes, TaxRates for tax types, TrackingCategories for tracking. */
 async function readChart(
   deps: SettingsDeps,
   business: Business,
@@ -82,10 +82,12 @@ async function readChart(
   const ctx = callContextFor(business);
   const needsAccounts = fields.some((f) => f.endsWith('AccountCode') || f === 'paymentAccounts');
   const needsRates = fields.includes('taxTypes') || fields.includes('noTaxType');
+  const needsTracking = fields.includes('tracking');
   try {
     const chart = {
       accounts: needsAccounts ? await gateway.getAccounts(ctx) : undefined,
       taxRates: needsRates ? await gateway.getTaxRates(ctx) : undefined,
+      trackingCategories: needsTracking ? await gateway.getTrackingCategories(ctx) : undefined,
     };
     await refreshFacts(deps, business);
     return chart;

@@ -11,7 +11,8 @@ export function registerOrders(program: Command, outcome: Outcome): Command {
     .command('import')
     .description(
       'Load orders (one JSON order per line); idempotent on (business, order id). A changed order is updated ' +
-        'while it is not in Xero; one in Xero is kept.',
+        'while it is not in Xero; for one in Xero a new revision is recorded (its payments, refunds or void go to ' +
+        'Xero with the next sync of its range).',
     )
     .argument('<file>', 'an NDJSON file, e.g. orders.ndjson')
     .action(async (file: string) => {
@@ -22,7 +23,7 @@ export function registerOrders(program: Command, outcome: Outcome): Command {
           onUpdated: (p) => console.error(`${shown}:${p.line}: ${p.reason}`),
         });
         console.log(
-          `Imported ${summary.imported} new orders, updated ${summary.updated}, ${summary.unchanged} unchanged; ${summary.failed} line(s) failed.`,
+          `Imported ${summary.imported} new orders, updated ${summary.updated}, revised ${summary.revised} (in Xero), ${summary.unchanged} unchanged; ${summary.failed} line(s) failed.`,
         );
         return summary.failed > 0 ? EXIT.failed : EXIT.ok;
       });

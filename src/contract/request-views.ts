@@ -89,7 +89,7 @@ export const SyncRequestSummary = z.object({
     'true: resumeAt is the daily window’s reset; false: only when the sync looks again.',
   ),
   pausing: SyncProgress.shape.pausing.describe(
-    'A pause was accepted and takes effect when the step in flight ends.',
+    'A pause was accepted; it takes effect at the next page of orders, or at once in a wait, and stays true until the request is paused.',
   ),
   lastError: SyncProgress.shape.lastError.describe('Why the request failed, or is waiting for a reconnect.'),
   alreadyInXero: z
@@ -108,6 +108,22 @@ export const SyncRequestSummary = z.object({
 });
 export type SyncRequestSummary = z.infer<typeof SyncRequestSummary>;
 
+/**
+ * A request's ETA: a range while the organisation's daily reset is not known yet (it lies somewhere in the next
+ * window: done no sooner than `earliestSeconds`, no later than `latestSeconds`, at most one window apart), a point
+ * (the two equal) once it is, and the daily limit it assumed.
+ */
+export const RequestEta = z.object({
+  earliestSeconds: z.number().int().describe('Seconds to go if the daily window resets at the soonest.'),
+  latestSeconds: z.number().int().describe('Seconds to go if it resets at the latest (etaSeconds).'),
+  resetKnown: z
+    .boolean()
+    .describe('true: the organisation’s daily reset is known (learnt from Xero), so the two are one point.'),
+  dailyLimit: DailyLimitView.describe('The daily call limit the ETA assumed, and where it comes from.'),
+  dailyReserve: z.number().int().describe('The calls a day the ETA left for the business’s live sync.'),
+});
+export type RequestEta = z.infer<typeof RequestEta>;
+
 /** A request's detail: its summary, with its options and its progress (GET /api/sync-requests/{id}). */
 export const SyncRequestDetail = SyncRequestSummary.extend({
   requestId: z.string(),
@@ -120,6 +136,11 @@ export const SyncRequestDetail = SyncRequestSummary.extend({
     .nullable()
     .describe('The local date (business time zone) of the last order the sync has passed.'),
   contacts: z.object({ total: z.number().int(), done: z.number().int() }),
+  changes: z
+    .object({ applied: z.number().int(), failed: z.number().int() })
+    .describe(
+      'Changes of orders already in Xero (later payments, refunds, voids; docs/revisions.md) this request applied or could not apply, apart from the new orders in `counts`.',
+    ),
   xeroCalls: z.number().int().describe('Every Xero call made for the request so far, retries included.'),
   plannedCalls: z.number().int().nullable().describe('The calls the request was planned to need.'),
   etaSeconds: z
@@ -127,6 +148,9 @@ export const SyncRequestDetail = SyncRequestSummary.extend({
     .int()
     .nullable()
     .describe('Seconds to go, sharing the organisation’s quota with its other running requests.'),
+  eta: RequestEta.nullable().describe(
+    'The ETA and what it assumed; null while it cannot be known (no plan yet) or the request is not moving.',
+  ),
   quotaWaits: SyncProgress.shape.quotaWaits.describe('Daily quota windows waited for.'),
   asOf: z.string().describe('When this progress was last recorded.'),
   stale: z.boolean().describe('true: the request is running but has not reported progress for a while.'),
@@ -239,6 +263,12 @@ export const PreviewResult = z.object({
     voided: z.number().int(),
     alreadySynced: z.number().int(),
     toSync: z.number().int(),
+    changes: z
+      .number()
+      .int()
+      .describe(
+        'Changes of orders already in Xero (later payments, refunds, voids) not yet applied: sent by this request, apart from the new orders (docs/revisions.md).',
+      ),
   }),
   estimate: z.object({
     calls: z.object({

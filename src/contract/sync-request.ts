@@ -57,6 +57,12 @@ export const SyncOptions = z.object({
   invoiceStatus: InvoiceStatus,
   recordPayments: z.boolean(),
   resyncPolicy: ResyncPolicy,
+  changesOnly: z
+    .boolean()
+    .optional()
+    .describe(
+      'true: only the changes of orders already in Xero (later payments, refunds, voids; docs/revisions.md) are sent; orders not yet in Xero are left for another request.',
+    ),
 });
 export type SyncOptions = z.infer<typeof SyncOptions>;
 
@@ -108,7 +114,7 @@ export const SyncProgress = z.object({
   resumeAtIsReset: z.boolean(),
   /** How many daily quota windows the request waited for (a window counts once, however many looks). */
   quotaWaits: z.number().int(),
-  /** A pause was accepted and takes effect when the current step ends. */
+  /** A pause was accepted and takes effect at the next page of orders (or at once in a wait). */
   pausing: z.boolean(),
   lastError: z.string().nullable(),
 });
@@ -131,6 +137,10 @@ const SyncOptionsBody = z
     invoiceStatus: InvoiceStatus.optional(),
     recordPayments: SyncOptions.shape.recordPayments.default(true),
     resyncPolicy: SyncOptions.shape.resyncPolicy.default('skip'),
+    changesOnly: z
+      .boolean()
+      .default(false)
+      .describe(SyncOptions.shape.changesOnly.description ?? ''),
   })
   .strict();
 
@@ -154,7 +164,7 @@ export const CreateSyncRequestBody = z
     startDate: IsoDate.describe('First local day (business time zone), inclusive.'),
     endDate: IsoDate.describe('Last local day, inclusive; not in the future.'),
     contactMapping: ContactMapping,
-    options: SyncOptionsBody.default({ recordPayments: true, resyncPolicy: 'skip' }),
+    options: SyncOptionsBody.default({ recordPayments: true, resyncPolicy: 'skip', changesOnly: false }),
   })
   .strict()
   // The range is checked here, once, at the edge: its dates above, their order here. Whether its end is already
@@ -192,6 +202,8 @@ export const PreviewWarningCode = z.enum([
   'locked_period',
   'currency_not_enabled',
   'plan_invoice_cap',
+  'tracking_unmapped',
+  'tracking_option_archived',
 ]);
 
 export const PreviewWarning = z.object({

@@ -21,7 +21,7 @@ import { setProgress } from './progress-records';
 import { XeroApiError } from '../xero/errors';
 import { DailyQuotaExhausted } from '../xero/limiter';
 import { elementErrors } from '../xero/wire';
-import { openStep, quotaStop } from './step';
+import { openStep, PauseRequested, quotaStop } from './step';
 import { TaskPool } from './task-pool';
 import type { Step, StepHooks } from './step';
 
@@ -53,6 +53,8 @@ export async function resolveContacts(
     // Done when every name is found, unusable or created; a step that ran out of time leaves the rest to the next.
     return await outcome([...names.keys()].every((k) => known.has(k) && !isMissing(known.get(k))));
   } catch (err) {
+    // Pausing: the step stops as at its deadline; the workflow, which holds the pause, pauses.
+    if (err instanceof PauseRequested) return await outcome(false);
     if (!(err instanceof DailyQuotaExhausted)) throw err;
     quotaStop(step, err);
     return await outcome(false, err);
@@ -313,7 +315,7 @@ export function archivedContactError(name: string): string {
 async function createContacts(step: Step, missing: Array<[string, string]>): Promise<void> {
   const pool = new TaskPool(step.deps.cfg.XERO_CONCURRENCY);
   for (const batch of chunk(missing)) {
-    if (Date.now() >= step.deadline) break;
+    if (Date.now() >= step.deadline || (await step.pausing())) break;
     await pool.run(() => createBatch(step, batch));
   }
   await pool.drain();

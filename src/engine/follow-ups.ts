@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Payment } from 'xero-node';
 import { parseDecimal } from '../money';
 import type { Order } from '../orders/schema';
+import { combinedRefund } from '../orders/revisions';
 import { ordersByIds } from '../orders/store';
 import { mapOrder, paymentsFor } from './invoice-mapping';
 import { lockedProblem } from './organisation-rules';
@@ -24,6 +25,7 @@ import type { WorkItem } from './work-queue';
 import { parseXeroError } from '../xero/errors';
 import { DailyQuotaExhausted } from '../xero/limiter';
 import { elementErrors, toXeroCreditNote, toXeroPayment } from '../xero/wire';
+import { PauseRequested } from './step';
 import type { Step } from './step';
 
 /**
@@ -63,7 +65,7 @@ export function followUpsOf(step: Step, order: Order, row: LedgerRow, placedAt: 
 export function lockedFollowUps(step: Step, order: Order, items: WorkItem[]): string | null {
   if (items.length === 0) return null;
   const { timeZone } = step.settings;
-  const refundDay = localDateOf(order.refund?.refundedAt ?? order.placedAt, timeZone);
+  const refundDay = localDateOf(combinedRefund(order)?.refundedAt ?? order.placedAt, timeZone);
   const documents = items.flatMap((item) =>
     item.kind === 'payments'
       ? order.payments
@@ -176,14 +178,15 @@ async function claim(step: Step, batch: WorkItem[], busy: Set<string>): Promise<
 
 /**
  * Runs a write. If it fails, nothing of ours is in flight any more: a write that was never sent (the daily
- * budget is spent) gives its claims back; one whose outcome is unknown leaves them for the next claimant to
+ * budget is spent, or the request is pausing) gives its claims back; one whose outcome is unknown leaves them for the next claimant to
  * settle by asking Xero.
  */
 async function guarded<T>(step: Step, batch: Claimed[], write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (err) {
-    const giveBack = err instanceof DailyQuotaExhausted ? releaseFollowUps : releaseToSettle;
+    const notSent = err instanceof DailyQuotaExhausted || err instanceof PauseRequested;
+    const giveBack = notSent ? releaseFollowUps : releaseToSettle;
     for (const kind of new Set(batch.map((c) => c.item.kind)))
       await giveBack(
         step.deps.db,

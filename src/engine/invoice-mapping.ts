@@ -35,6 +35,7 @@
  */
 import { parseDecimal, decimalFromNumber, divDecimal, SCALE, sumDecimal, type Decimal4 } from '../money';
 import type { Order, OrderLine } from '../orders/schema';
+import { combinedRefund } from '../orders/revisions';
 import { contactNameProblem } from './contact-names';
 import { renderInvoiceNumber } from '../businesses/invoice-number';
 import { isValidTimeZone, localDateOf } from '../calendar';
@@ -49,6 +50,8 @@ import {
 } from '../xero/amounts';
 
 export type { LineAmountTypes } from '../xero/amounts';
+import type { TrackingMapping } from '../businesses/tracking';
+import { trackingOf, withTracking } from './tracking';
 import type { InvoiceStatus } from '../contract';
 import type {
   ContactRef,
@@ -76,6 +79,8 @@ export interface MappingSettings {
   invoiceStatus: InvoiceStatus;
   roundingAccountCode: string;
   noTaxType: string;
+  /** Locations/channels → Xero tracking options (src/engine/tracking.ts); none when absent. */
+  tracking?: readonly TrackingMapping[];
   /** Largest gap per order line that rounding may explain (decimal string); default "0.01". */
   roundingTolerancePerLine?: string;
 }
@@ -403,10 +408,14 @@ export function mapOrder(order: Order, settings: MappingSettings, contact: Conta
     invoice: built.invoice,
     payments: authorised ? payments.payments : [],
   };
+  const tracking = trackingOf(order, settings.tracking);
+  result.invoice = { ...built.invoice, LineItems: withTracking(built.invoice.LineItems, tracking) };
   if (order.status !== 'refunded') return result;
   const plan = creditNotePlan(order, settings, built, authorised ? payments.payments : []);
   if (isError(plan)) return plan;
-  return { ...result, creditNote: authorised ? plan : withoutAllocation(plan) };
+  const note = { ...plan.creditNote, LineItems: withTracking(plan.creditNote.LineItems, tracking) };
+  const tracked = { ...plan, creditNote: note };
+  return { ...result, creditNote: authorised ? tracked : withoutAllocation(tracked) };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -528,7 +537,7 @@ function creditNoteLines(
 ): { LineAmountTypes: 'Inclusive' | 'Exclusive'; LineItems: CreditNoteLineDraft[] } {
   if (refund === built.total)
     return { LineAmountTypes: built.invoice.LineAmountTypes, LineItems: fullRefundLines(built, settings) };
-  const reason = order.refund?.reason?.trim();
+  const reason = combinedRefund(order)?.reason?.trim();
   const line: CreditNoteLineDraft = {
     Description: `Refund of order ${order.number}${reason ? `: ${reason}` : ''}`.slice(0, 4000),
     Quantity: '1',
@@ -540,8 +549,14 @@ function creditNoteLines(
 }
 
 function refundAmount(order: Order, total: Decimal4): Decimal4 | MappingError {
-  if (!order.refund) return total;
-  const refund = wholeCents(order.refund.amount, 'refund amount', 'refund.amount', order);
+  const given = combinedRefund(order);
+  if (!given) return total;
+  const refund = wholeCents(
+    given.amount,
+    'refund amount',
+    order.refunds ? 'refunds' : 'refund.amount',
+    order,
+  );
   if (typeof refund !== 'bigint') return refund;
   if (refund === 0n)
     return fail(`${label(order)} is refunded but the refund amount is 0.00.`, 'refund.amount');
@@ -565,7 +580,7 @@ function creditNotePlan(
   const number = `${built.invoice.InvoiceNumber}-CN`;
   if (number.length > 255)
     return fail(`Credit note number for ${label(order)} exceeds 255 characters.`, 'invoiceNumberTemplate');
-  const date = localDateOf(order.refund?.refundedAt ?? order.placedAt, settings.timeZone);
+  const date = localDateOf(combinedRefund(order)?.refundedAt ?? order.placedAt, settings.timeZone);
   const lines = creditNoteLines(order, built, refund, settings);
   const creditNote: CreditNoteDraft = {
     Type: 'ACCRECCREDIT',

@@ -16,6 +16,7 @@ import { invoiceNumberGroups } from './packing';
 import type { ContactResolution } from './request-contacts';
 import type { WorkItem } from './work-queue';
 import { elementErrors, toXeroInvoice } from '../xero/wire';
+import { PauseRequested } from './step';
 import type { Step } from './step';
 
 export interface Planned {
@@ -172,8 +173,8 @@ async function pushInvoices(step: Step, page: InvoicePage, planned: Planned[]): 
       ? await step.xero.updateOrCreateInvoices(step.ctx, invoices, { idempotencyKey: key })
       : await step.xero.createInvoices(step.ctx, invoices, { idempotencyKey: key });
   } catch (err) {
-    // Never sent (the daily budget is spent): nothing to look up later.
-    if (err instanceof DailyQuotaExhausted)
+    // Never sent (the daily budget is spent, or the request is pausing): nothing to look up later.
+    if (err instanceof DailyQuotaExhausted || err instanceof PauseRequested)
       await markNotSent(
         db,
         businessId,

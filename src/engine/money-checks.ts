@@ -10,6 +10,7 @@
 import type { Allocation, CreditNote, Invoice, Payment } from 'xero-node';
 import { decimalFromNumber, parseDecimal, type Decimal4 } from '../money';
 import type { Order } from '../orders/schema';
+import { combinedRefund } from '../orders/revisions';
 import { expectedTotals, type CreditNotePlan, type MappingSettings } from './invoice-mapping';
 import { type InvoiceDraft } from '../xero/documents';
 import { money2 } from '../xero/amounts';
@@ -128,7 +129,7 @@ export function checkFoundInvoice(order: Order, found: Invoice): MoneyCheck {
 
 /** The refund amount of a refunded order: money returned, tax included (default: the order total). */
 function refundOf(order: Order): Decimal4 {
-  return parseDecimal(order.refund?.amount ?? order.total);
+  return parseDecimal(combinedRefund(order)?.amount ?? order.total);
 }
 
 /** The credit note Xero created: its Total against the refund, its TotalTax against the mapping's tax rates. */

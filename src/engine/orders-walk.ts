@@ -15,8 +15,9 @@ import { setProgress } from './progress-records';
 import { DailyQuotaExhausted, waitFor } from '../xero/limiter';
 import { flushFollowUps, followUpsOf, lockedFollowUps } from './follow-ups';
 import { planOrder, writeInvoices } from './invoices';
+import { applyChanges } from './order-changes';
 import type { InvoicePage, Planned } from './invoices';
-import { openStep, quotaStop } from './step';
+import { openStep, PauseRequested, quotaStop } from './step';
 import { TaskPool } from './task-pool';
 import type { Step, StepHooks } from './step';
 
@@ -45,6 +46,8 @@ export async function syncOrders(
     const done = await walk.run();
     return await walk.outcome(done, null);
   } catch (err) {
+    // Pausing: the step stops as at its deadline; the workflow, which holds the pause, pauses.
+    if (err instanceof PauseRequested) return await walk.outcome(false, null);
     if (!(err instanceof DailyQuotaExhausted)) throw err;
     quotaStop(step, err);
     return await walk.outcome(false, err);
@@ -86,10 +89,14 @@ class OrdersWalk {
     this.range = orderRangeOf(step.input);
   }
 
-  /** Walks until the deadline; true when every order is handled and nothing is left queued. */
+  /**
+   * Walks until the deadline, or a pause (looked for before each page); true when every order is handled and
+   * nothing is left queued.
+   */
   async run(): Promise<boolean> {
     const pool = new TaskPool(this.step.deps.cfg.XERO_CONCURRENCY);
     while (!this.readWalked && !pool.failed && Date.now() < this.step.deadline && !this.step.signal.aborted) {
+      if (await this.step.pausing()) break;
       const entry = { page: await this.assemble(), done: false };
       this.pages.push(entry);
       await pool.run(async () => {
@@ -101,7 +108,7 @@ class OrdersWalk {
     // Nothing may be left writing when the step returns: wait for the flushes even when a page failed.
     await pool.drain().finally(() => this.flusher.settled());
     await this.flusher.drain();
-    if (!this.committed.walked) return false;
+    if (!this.committed.walked || (await this.step.pausing())) return false;
     return this.finish();
   }
 
@@ -186,6 +193,11 @@ class OrdersWalk {
       page.settled.push({ orderId: order.id, outcome: 'skipped', error: 'voided orders are not pushed' });
       return;
     }
+    if (step.input.options.changesOnly && ledger?.status !== 'synced') {
+      const error = 'not in Xero yet: this request sends only the changes of orders in Xero (changesOnly)';
+      page.settled.push({ orderId: order.id, outcome: 'skipped', error });
+      return;
+    }
     if (ledger?.status === 'synced' && step.input.options.resyncPolicy === 'skip') {
       // Payments or a credit note an earlier request left unwritten are this request's to finish.
       const work = followUpsOf(step, order, ledger, row.placedAtUtc);
@@ -265,12 +277,15 @@ class OrdersWalk {
     });
   }
 
-  /** The walk is over: the partly full batches go now. Claims another writer holds are waited for. */
+  /**
+   * The walk is over: the partly full batches go now, then the changes of the range's orders already in Xero
+   * (src/engine/order-changes.ts). Claims another writer holds are waited for.
+   */
   private async finish(): Promise<boolean> {
     for (;;) {
       const left = await flushFollowUps(this.step, true, this.step.deps.cfg.XERO_CONCURRENCY);
-      if (!left) return true;
-      if (Date.now() >= this.step.deadline) return false;
+      if (!left && (await applyChanges(this.step))) return true;
+      if (Date.now() >= this.step.deadline || (await this.step.pausing())) return false;
       await waitFor(2000, this.step.signal, () => this.step.checkpoint(this.committed));
     }
   }

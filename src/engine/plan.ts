@@ -77,12 +77,15 @@ export async function rangeStats(db: Db, input: ManualSyncInput): Promise<RangeS
   const authorised = `$${params.length}`;
   params.push(input.options.recordPayments);
   const withPayments = `$${params.length}`;
+  // changesOnly: no order is written anew; only the changes of orders in Xero (src/engine/order-changes.ts).
+  params.push(input.options.changesOnly === true);
+  const changesOnly = `$${params.length}`;
   const { rows } = await db.query<RangeStats>(
     `WITH r AS (
        SELECT o.*, l.status = 'synced' AS synced FROM orders o
        LEFT JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id WHERE ${where}),
-     fresh AS (SELECT * FROM r WHERE status <> 'voided' AND synced IS NOT TRUE),
-     todo AS (SELECT * FROM r WHERE status <> 'voided' AND (synced IS NOT TRUE OR ${update}))
+     fresh AS (SELECT * FROM r WHERE status <> 'voided' AND synced IS NOT TRUE AND NOT ${changesOnly}),
+     todo AS (SELECT * FROM r WHERE status <> 'voided' AND (synced IS NOT TRUE OR ${update}) AND NOT ${changesOnly})
      SELECT
        (SELECT count(*)::int FROM r) AS total,
        (SELECT count(*)::int FROM r WHERE status = 'completed') AS completed,
@@ -219,4 +222,29 @@ export async function planFromStats(
 /** Orders of the range that may lead to a write: new ones, and those already in Xero (their follow-ups). */
 export function liveOrders(stats: Pick<RangeStats, 'total' | 'voided'>): number {
   return stats.total - stats.voided;
+}
+
+/**
+ * Whether orders of the range already in Xero may still have follow-ups to write (payments not recorded yet, a
+ * refund's credit note, refund payment or allocation): a request for them has work even with no invoice to write.
+ * A refund's refund payment or allocation not needed is marked done with its credit note (ledger.ts), so one
+ * left undone is still to write; the walk decides the rest (src/engine/follow-ups.ts).
+ */
+export async function followUpsMayRemain(db: Db, input: ManualSyncInput): Promise<boolean> {
+  if (input.options.invoiceStatus !== 'AUTHORISED' || input.options.changesOnly === true) return false;
+  const params: unknown[] = [];
+  const where = rangeWhere(orderRangeOf(input), params);
+  params.push(input.options.recordPayments);
+  const { rows } = await db.query<{ left: boolean }>(
+    `SELECT EXISTS (
+       SELECT 1 FROM orders o
+       JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id AND l.status = 'synced'
+       WHERE ${where} AND o.status <> 'voided' AND (
+         ($${params.length} AND l.payments_status <> 'done' AND EXISTS (
+            SELECT 1 FROM jsonb_array_elements(o.payload->'payments') p WHERE (p->>'amount')::numeric <> 0))
+         OR (o.status = 'refunded' AND 'done' <> ANY (ARRAY[l.credit_note_status, l.refund_status, l.allocation_status]))
+       )) AS left`,
+    params,
+  );
+  return rows[0]?.left === true;
 }

@@ -40,3 +40,12 @@ export async function setProgress(db: Db, requestId: string, fields: ProgressFie
     [requestId, ...values],
   );
 }
+
+/** Whether a pause was accepted for the request (src/requests/store.ts setPauseRequested): the step stops. */
+export async function pauseRequested(db: Db, requestId: string): Promise<boolean> {
+  const { rows } = await db.query<{ pause_requested: boolean }>(
+    'SELECT pause_requested FROM sync_requests WHERE id = $1',
+    [requestId],
+  );
+  return rows[0]?.pause_requested ?? false;
+}

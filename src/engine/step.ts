@@ -14,6 +14,7 @@ import { metrics } from '../observability/metrics';
 import { NotConnected } from '../errors';
 import type { CallLog } from '../xero/observe';
 import { ConnectionNeedsReconnect } from '../xero/tokens';
+import { pauseRequested } from './progress-records';
 
 /**
  * What every step of a request shares: the business as it is now, its Xero gateway and call context, the
@@ -32,6 +33,11 @@ export interface Step {
   deadline: number;
   signal: AbortSignal;
   log: CallLog;
+  /**
+   * Whether a pause was accepted for the request (read from PostgreSQL; once seen, the step keeps it): the walk
+   * starts no page after it, and no Xero call of the step starts after it (PauseRequested is thrown instead).
+   */
+  pausing(): Promise<boolean>;
   /** Sets what the heartbeat carries (the checkpoint a retry resumes from) and heartbeats. */
   checkpoint(details: unknown): void;
   /** Xero calls this step started that were not probes of a spent daily budget: real progress. */
@@ -62,6 +68,18 @@ export interface StepHooks {
   readonly log: CallLog;
 }
 
+/**
+ * A Xero call of a step found the request's pause accepted: it was not sent. The step stops as at its deadline
+ * (what was done is recorded; a claim taken for the call is the ledger's to settle, as after a crash), and the
+ * workflow, which holds the pause, pauses.
+ */
+export class PauseRequested extends Error {
+  constructor(requestId: string) {
+    super(`Sync request ${requestId} is pausing: no more Xero calls in this step`);
+    this.name = 'PauseRequested';
+  }
+}
+
 // Another request's claim on an order is taken over only when no call of it can still be in flight.
 const FOREIGN_CLAIM_STALE_MS = 5 * 60_000;
 
@@ -81,6 +99,8 @@ export async function openStep(
     );
   }
   let details = initial;
+  let paused = false;
+  const pausing = async () => (paused ||= await pauseRequested(deps.db, input.requestId));
   const heartbeat = coalesced(
     (d) => hooks.heartbeat(d),
     () => details,
@@ -97,6 +117,9 @@ export async function openStep(
       signal: hooks.signal,
       heartbeat,
       onCall: (probe) => void (probe ? undefined : (calls.work += 1)),
+      beforeSend: async () => {
+        if (await pausing()) throw new PauseRequested(input.requestId);
+      },
       log: hooks.log,
     }),
     who: {
@@ -107,6 +130,7 @@ export async function openStep(
     deadline: Date.now() + deps.cfg.SYNC_STEP_SECONDS * 1000,
     signal: hooks.signal,
     log: hooks.log,
+    pausing,
     checkpoint: (next) => {
       details = next;
       heartbeat();

@@ -98,9 +98,56 @@ function checkPayments(order: Order): OrderProblem[] {
   return problems;
 }
 
+/** Ids name one payment or refund each; `refunds[]` replaces the single `refund` and means money went back. */
+function checkIds(order: Order): OrderProblem[] {
+  const problems: OrderProblem[] = [];
+  const repeated = (ids: string[]) => ids.filter((id, i) => ids.indexOf(id) !== i);
+  const paymentIds = repeated(order.payments.flatMap((p) => (p.id === undefined ? [] : [p.id])));
+  if (paymentIds.length)
+    problems.push({
+      path: 'payments',
+      message: `payment id ${paymentIds[0]} appears twice; each payment its own id`,
+    });
+  if (!order.refunds) return problems;
+  if (order.refund)
+    problems.push({
+      path: 'refunds',
+      message:
+        'give either refunds[] or the single refund, not both (the single refund is refunds[] with one refund of id "refund")',
+    });
+  const refundIds = repeated(order.refunds.map((r) => r.id));
+  if (refundIds.length)
+    problems.push({
+      path: 'refunds',
+      message: `refund id ${refundIds[0]} appears twice; each refund its own id`,
+    });
+  if (order.refunds.length > 0 && order.status === 'completed')
+    problems.push({
+      path: 'status',
+      message: 'is completed but refunds[] lists refunds; a refunded order has status "refunded"',
+    });
+  return problems;
+}
+
+function checkRefunds(order: Order): OrderProblem[] {
+  if (!order.refunds) return [];
+  const problems: OrderProblem[] = [];
+  for (const [i, r] of order.refunds.entries())
+    if (parseDecimal(r.amount) === 0n)
+      problems.push({ path: `refunds.${i}.amount`, message: 'must be more than 0.00' });
+  const refunded = sumDecimal(order.refunds.map((r) => parseDecimal(r.amount)));
+  if (refunded > parseDecimal(order.total))
+    problems.push({
+      path: 'refunds',
+      message: `add up to ${money2(refunded)}, more than the order total ${order.total}`,
+    });
+  return problems;
+}
+
 /** Every consistency problem of an order that passed the schema, each naming its field. */
 export function checkOrder(order: Order, rates: TaxRates): OrderProblem[] {
+  const ids = checkIds(order);
   // A voided order is never pushed, so what it says about money cannot reach Xero.
-  if (order.status === 'voided') return [];
-  return [...checkTotal(order, rates), ...checkPayments(order)];
+  if (order.status === 'voided') return ids;
+  return [...ids, ...checkTotal(order, rates), ...checkPayments(order), ...checkRefunds(order)];
 }

@@ -9,6 +9,7 @@ import type { TaxRates } from './consistency';
 import { readLines } from './lines';
 import type { FileLine } from './lines';
 import { Order } from './schema';
+import { diffRevision } from './revisions';
 import {
   ensureBusinesses,
   orderKey,
@@ -16,7 +17,9 @@ import {
   storedVersions,
   upsertLocations,
   writeOrders,
+  writeRevisions,
 } from './store';
+import type { RevisionRow, StoredVersion } from './store';
 
 /**
  * `orders import`: an NDJSON file into the orders store, one order per line.
@@ -24,8 +27,9 @@ import {
  * - Every line is checked (UTF-8, shape, printable text, money that adds up) before any SQL; a bad line is reported
  *   with its number and field and skipped, and the rest still load. No input stops the import part-way.
  * - A re-import with the same content changes nothing. With other content, the stored order is **updated while
- *   it is not in Xero** (never pushed, or its push failed), and reported; an order **already in Xero is kept** and
- *   the line refused, naming the invoice. A later line of the same file with the same id and other content is
+ *   it is not in Xero** (never pushed, or its push failed), and reported; for an order **already in Xero** the line
+ *   is a new **revision** (src/orders/revisions.ts): what changed (payments, refunds, a void, other lines) is
+ *   listed for a sync to apply once and reported, or the line is refused with the reason. A later line of the same file with the same id and other content is
  *   refused, naming the first line.
  * - Memory stays bounded: lines are read up to a length limit, pages of 500 orders are written each in one
  *   transaction, and problems stream to `onProblem` as they are found (the summary keeps the first 1,000).
@@ -41,6 +45,8 @@ export interface ImportSummary {
   imported: number;
   /** Stored orders replaced by changed content (not yet in Xero). */
   updated: number;
+  /** Orders in Xero given a new revision (its changes listed for the next sync). */
+  revised: number;
   /** Lines identical to what is stored. */
   unchanged: number;
   /** Lines refused. */
@@ -52,7 +58,7 @@ export interface ImportSummary {
 export interface ImportOptions {
   /** Called for every refused line, as soon as it is found. */
   onProblem?: (problem: ImportProblem) => void;
-  /** Called for every line that updated a stored order. */
+  /** Called for every line that updated a stored order, or recorded a revision of one in Xero (what changed). */
   onUpdated?: (notice: ImportProblem) => void;
   /** Longest line accepted, in bytes (default 1 MiB). */
   maxLineBytes?: number;
@@ -76,7 +82,14 @@ export async function importOrdersFile(
   file: string,
   options: ImportOptions = {},
 ): Promise<ImportSummary> {
-  const summary: ImportSummary = { imported: 0, updated: 0, unchanged: 0, failed: 0, problems: [] };
+  const summary: ImportSummary = {
+    imported: 0,
+    updated: 0,
+    revised: 0,
+    unchanged: 0,
+    failed: 0,
+    problems: [],
+  };
   const run = { id: randomUUID(), db, summary, options, rates: new Map<string, TaxRates>() };
   const maxBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   let page: Parsed[] = [];
@@ -173,15 +186,18 @@ async function writeInTransaction(run: Run, tx: PoolClient, page: Parsed[]): Pro
   const unchanged: Parsed[] = [];
   const refused: Array<{ line: number; reason: string }> = [...repeated.refused];
   const updated: Parsed[] = [];
+  const revised: RevisionRow[] = [];
   for (const p of fresh) {
     const before = stored.get(orderKey(p.order.businessId, p.order.id));
     if (!before) write.push(p);
     else if (before.same) unchanged.push(p);
     else if (before.importRun === run.id)
       refused.push({ line: p.line, reason: sameFileConflict(p.order.id, before.importLine) });
-    else if (before.inXero)
-      refused.push({ line: p.line, reason: alreadyInXero(p.order.id, before.invoiceNumber) });
-    else {
+    else if (before.inXero) {
+      const revision = revisionOf(p, before);
+      if ('reason' in revision) refused.push(revision);
+      else revised.push(revision);
+    } else {
       write.push(p);
       updated.push(p);
     }
@@ -192,6 +208,7 @@ async function writeInTransaction(run: Run, tx: PoolClient, page: Parsed[]): Pro
   );
   await writeOrders(tx, write, run.id);
   await stampOrders(tx, unchanged, run.id);
+  await writeRevisions(tx, revised, run.id);
   await upsertLocations(
     tx,
     write.map((p) => p.order),
@@ -199,6 +216,7 @@ async function writeInTransaction(run: Run, tx: PoolClient, page: Parsed[]): Pro
   return () => {
     run.summary.imported += write.length - updated.length;
     run.summary.updated += updated.length;
+    run.summary.revised += revised.length;
     run.summary.unchanged += unchanged.length + repeated.identical;
     for (const r of refused) refuse(run, r.line, r.reason);
     for (const u of updated)
@@ -206,6 +224,7 @@ async function writeInTransaction(run: Run, tx: PoolClient, page: Parsed[]): Pro
         line: u.line,
         reason: `order ${escapeControls(u.order.id)} changed since it was imported; updated (it is not in Xero yet)`,
       });
+    for (const r of revised) run.options.onUpdated?.({ line: r.line, reason: revisedNotice(r) });
   };
 }
 
@@ -227,8 +246,21 @@ function sameFileConflict(id: string, line: number | null): string {
   return `order ${escapeControls(id)} appears earlier in this file (line ${line ?? '?'}) with other content; each order once per file (the first line was kept)`;
 }
 
-function alreadyInXero(id: string, invoice: string | null): string {
-  return `order ${escapeControls(id)} is already in Xero (invoice ${invoice ?? 'unknown'}) and this line changes it; the stored order is kept. Orders in Xero are not changed by an import: correct the invoice in Xero`;
+/** A line that changes an order in Xero: its next revision, or why it cannot be one (naming the invoice). */
+function revisionOf(p: Parsed, before: StoredVersion): RevisionRow | { line: number; reason: string } {
+  const revision = before.revision + 1;
+  const diff = diffRevision(before.latest, p.order, revision, new Date().toISOString());
+  if ('refused' in diff)
+    return {
+      line: p.line,
+      reason: `${diff.refused} (invoice ${before.invoiceNumber ?? 'unknown'}; the stored order is kept)`,
+    };
+  return { order: p.order, line: p.line, revision, changes: diff.changes };
+}
+
+function revisedNotice(r: RevisionRow): string {
+  const what = r.changes.length ? r.changes.map((c) => c.says).join('; ') : 'nothing Xero holds changed';
+  return `order ${escapeControls(r.order.id)} is in Xero: revision ${r.revision} recorded (${escapeControls(what)}); the next sync of its range brings Xero to it`;
 }
 
 function errorText(err: unknown): string {

@@ -81,11 +81,25 @@ export const OrderLine = z.object({
 export type OrderLine = z.infer<typeof OrderLine>;
 
 export const OrderPayment = z.object({
+  id: text(100, 1)
+    .optional()
+    .describe(
+      "The platform's id of this payment, so a later import tells a new payment from a corrected one (without ids, a payment is known by its position in the list).",
+    ),
   method: text(50, 1),
   amount: MoneyString,
   paidAt: IsoDateTimeWithOffset,
 });
 export type OrderPayment = z.infer<typeof OrderPayment>;
+
+/** One refund of an order: its own id tells a second partial refund from a corrected first one. */
+export const OrderRefund = z.object({
+  id: text(100, 1),
+  amount: MoneyString,
+  refundedAt: IsoDateTimeWithOffset,
+  reason: text(4000).optional(),
+});
+export type OrderRefund = z.infer<typeof OrderRefund>;
 
 /** One order as the platform exports it (one NDJSON line). Optional fields are ours. */
 export const Order = z.object({
@@ -110,5 +124,12 @@ export const Order = z.object({
   refund: z
     .object({ amount: MoneyString, refundedAt: IsoDateTimeWithOffset, reason: text(4000).optional() })
     .optional(),
+  voidedAt: IsoDateTimeWithOffset.optional().describe(
+    'When a voided order was voided: the day a void of an order in Xero is dated (else the moment of the import).',
+  ),
+  refunds: z
+    .array(OrderRefund)
+    .optional()
+    .describe('Every refund of the order, each with its own id (instead of the single `refund`).'),
 });
 export type Order = z.infer<typeof Order>;

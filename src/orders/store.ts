@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import { inTransaction } from '../db/pool';
 import type { Db } from '../db/pool';
 import type { Channel } from '../contract';
+import type { OrderChange } from './revisions';
 import type { Order } from './schema';
 
 /** The orders a request covers: one channel (and location) in a range of instants. */
@@ -111,12 +112,16 @@ export async function writeOrders(
 
 /** What is stored for orders about to be imported: whether each is the same, who wrote it, whether it is in Xero. */
 export interface StoredVersion {
+  /** The line is the order's latest content (its latest revision, if it has any). */
   same: boolean;
   importRun: string | null;
   importLine: number | null;
   /** The ledger says Xero has (or may have) it: synced, a write in flight, or an invoice id. */
   inXero: boolean;
   invoiceNumber: string | null;
+  /** The order's latest content and its revision number (0: as first imported). */
+  latest: Order;
+  revision: number;
 }
 
 /** Locks and reads the stored versions of these orders (key: business and order id, NUL-separated). */
@@ -129,13 +134,16 @@ export async function storedVersions(tx: PoolClient, orders: Order[]): Promise<M
     import_line: number | null;
     in_xero: boolean;
     invoice_number: string | null;
+    latest: Order;
+    revision: number;
   }>(
-    `SELECT o.business_id, o.id, o.payload = x.j AS same, o.import_run, o.import_line,
+    `SELECT o.business_id, o.id, COALESCE(r.payload, o.payload) = x.j AS same, o.import_run, o.import_line,
             COALESCE(l.status IN ('synced', 'pending') OR l.xero_invoice_id IS NOT NULL, false) AS in_xero,
-            l.invoice_number
+            l.invoice_number, COALESCE(r.payload, o.payload) AS latest, o.revision
      FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS x(b, i, j)
      JOIN orders o ON o.business_id = x.b AND o.id = x.i
      LEFT JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id
+     LEFT JOIN order_revisions r ON r.business_id = o.business_id AND r.order_id = o.id AND r.revision = o.revision
      FOR UPDATE OF o`,
     [orders.map((o) => o.businessId), orders.map((o) => o.id), orders.map((o) => JSON.stringify(o))],
   );
@@ -148,8 +156,67 @@ export async function storedVersions(tx: PoolClient, orders: Order[]): Promise<M
         importLine: r.import_line,
         inXero: r.in_xero,
         invoiceNumber: r.invoice_number,
+        latest: r.latest,
+        revision: r.revision,
       },
     ]),
+  );
+}
+
+/** A new revision of an order in Xero, with the changes it brings (src/orders/revisions.ts). */
+export interface RevisionRow {
+  order: Order;
+  line: number;
+  revision: number;
+  changes: OrderChange[];
+}
+
+/**
+ * Records revisions: the revision itself, its changes (a change already listed, by key, is not listed again) and
+ * the order's revision number and import stamp. The order's first-synced content (payload) is left as it is.
+ */
+export async function writeRevisions(tx: PoolClient, rows: RevisionRow[], importRun: string): Promise<void> {
+  if (rows.length === 0) return;
+  const key = (r: RevisionRow) => [r.order.businessId, r.order.id];
+  await tx.query(
+    `INSERT INTO order_revisions (business_id, order_id, revision, payload, changes, import_run, import_line)
+     SELECT b, i, r, j, ARRAY(SELECT jsonb_array_elements_text(c)), $6, ln
+     FROM unnest($1::text[], $2::text[], $3::int[], $4::jsonb[], $5::jsonb[], $7::int[]) AS x(b, i, r, j, c, ln)`,
+    [
+      rows.map((r) => key(r)[0]),
+      rows.map((r) => key(r)[1]),
+      rows.map((r) => r.revision),
+      rows.map((r) => JSON.stringify(r.order)),
+      rows.map((r) => JSON.stringify(r.changes.map((c) => c.says))),
+      importRun,
+      rows.map((r) => r.line),
+    ],
+  );
+  const changes = rows.flatMap((r) => r.changes.map((c) => ({ row: r, change: c })));
+  await tx.query(
+    `INSERT INTO order_changes (business_id, order_id, change_key, kind, revision, detail)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::jsonb[])
+     ON CONFLICT (business_id, order_id, change_key) DO NOTHING`,
+    [
+      changes.map((c) => c.row.order.businessId),
+      changes.map((c) => c.row.order.id),
+      changes.map((c) => c.change.key),
+      changes.map((c) => c.change.kind),
+      changes.map((c) => c.row.revision),
+      changes.map((c) => JSON.stringify(c.change.detail)),
+    ],
+  );
+  await tx.query(
+    `UPDATE orders o SET revision = x.r, import_run = $4, import_line = x.ln, updated_at = now()
+     FROM unnest($1::text[], $2::text[], $3::int[], $5::int[]) AS x(b, i, r, ln)
+     WHERE o.business_id = x.b AND o.id = x.i`,
+    [
+      rows.map((r) => key(r)[0]),
+      rows.map((r) => key(r)[1]),
+      rows.map((r) => r.revision),
+      importRun,
+      rows.map((r) => r.line),
+    ],
   );
 }
 

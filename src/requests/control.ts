@@ -26,7 +26,7 @@ function alreadyClosed(id: string, state: SyncState | 'ended', what: string): Co
 /**
  * Pause, resume or cancel: a Temporal Update, so the answer is the workflow's own acceptance, or its refusal
  * (already paused, not paused, being cancelled) as a 409 with its reason. Cancel stops the step in flight at once;
- * pause takes effect when the step in flight ends (`pending: true`).
+ * pause takes effect at the step's next page (`pending: true`), or at once in a wait (`state: 'paused'`).
  */
 export async function controlRequest(
   deps: HistoryDeps,

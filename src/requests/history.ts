@@ -1,3 +1,4 @@
+import { requestChangeCounts } from './change-counts';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Db } from '../db/pool';
@@ -68,7 +69,8 @@ function summaryOf(
     expected: progress?.expected ?? null,
     resumeAt: state === 'waiting_for_quota' ? recorded.resumeAt : null,
     resumeAtIsReset: recorded.resumeAtIsReset,
-    pausing: recorded.pausing && !CLOSED_STATES.has(state),
+    // The pause the workflow accepted (kept in the row before it answered) until the request is paused.
+    pausing: (row.pauseRequested || recorded.pausing) && state !== 'paused' && !CLOSED_STATES.has(state),
     lastError: recorded.lastError,
     alreadyInXero: outcomes?.alreadyInXero ?? 0,
     retriedBy: outcomes?.retriedBy ?? null,
@@ -112,10 +114,15 @@ async function liveStates(
   return found;
 }
 
+/**
+ * The row's state, which the workflow records on every change, unless Temporal says the workflow has ended: its
+ * search attribute lags the row at times (visibility is eventually consistent), and a page must not show Waiting
+ * with Pause for a request the API already answered paused.
+ */
 async function reconcile(deps: HistoryDeps, row: RequestRow, info: WorkflowExecutionInfo | undefined) {
   const live = info ? stateFromTemporal(info) : null;
-  if (!live || live === row.state) return row.state;
-  if (CLOSED_STATES.has(live)) await correctState(deps.db, row.id, live, info?.closeTime ?? new Date());
+  if (!live || live === row.state || !CLOSED_STATES.has(live)) return row.state;
+  await correctState(deps.db, row.id, live, info?.closeTime ?? new Date());
   return live;
 }
 
@@ -170,11 +177,12 @@ const QUIET_MS = 120_000;
  * the worker. `asOf` says how fresh the record is; `stale` that a running request has not reported for a while.
  */
 export async function describeRequest(deps: DetailDeps, businessId: string, id: string) {
-  // Four reads at once: the request (404 if it is not the business's), its progress, the business, its retry.
-  const [row, progresses, business, outcomes] = await Promise.all([
+  // Five reads at once: the request (404 if it is not the business's), its progress, the business, its changes, its retry.
+  const [row, progresses, business, changes, outcomes] = await Promise.all([
     requireRequest(deps, businessId, id),
     readProgress(deps.db, [id]),
     getBusiness(deps.db, businessId),
+    requestChangeCounts(deps.db, id),
     requestOutcomes(deps.db, [id]),
   ]);
   const recorded = row.progress ?? newProgress(row.id, row.state);
@@ -186,6 +194,7 @@ export async function describeRequest(deps: DetailDeps, businessId: string, id: 
     requestId: id,
     options: row.input.options,
     ...(await progressDetail(deps, business, row, state, progress)),
+    changes,
     quotaWaits: recorded.quotaWaits,
     asOf: (progress?.updatedAt ?? row.createdAt).toISOString(),
     stale: state === 'running' && quiet,

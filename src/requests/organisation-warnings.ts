@@ -38,7 +38,7 @@ async function factsCounts(db: Db, input: ManualSyncInput, lockDate: string | nu
          (SELECT min(${local("p->>'paidAt'")}) FROM jsonb_array_elements(payload->'payments') p
             WHERE ${payments} AND (p->>'amount')::numeric <> 0) AS paid_day,
          CASE WHEN status = 'refunded'
-           THEN ${local("coalesce(payload->'refund'->>'refundedAt', payload->>'placedAt')")} END AS refund_day
+           THEN ${local("coalesce(payload->'refund'->>'refundedAt', (SELECT max(x->>'refundedAt') FROM jsonb_array_elements(payload->'refunds') x), payload->>'placedAt')")} END AS refund_day
        FROM r WHERE status <> 'voided' AND (synced IS NOT TRUE OR ${update})),
      k AS (
        SELECT d.*, coalesce(${lock}::date IS NOT NULL

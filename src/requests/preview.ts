@@ -12,7 +12,9 @@ import { needsCurrencies } from '../engine/organisation-rules';
 import type { OrganisationFacts } from '../xero/organisation';
 import { DailyQuotaExhausted } from '../xero/limiter';
 import { organisationWarnings } from './organisation-warnings';
-import { contactSpellingsOf, liveOrders, planFromStats, rangeStats } from '../engine/plan';
+import { trackingWarnings } from './tracking-warnings';
+import { contactSpellingsOf, liveOrders, orderRangeOf, planFromStats, rangeStats } from '../engine/plan';
+import { openChangeCount } from '../engine/change-ledger';
 import type { RangeStats, RequestPlan } from '../engine/plan';
 import { buildInput, findContact, ownRequest } from './submit';
 import type { SubmitDeps } from './submit';
@@ -51,7 +53,8 @@ export async function previewSyncRequest(deps: PreviewDeps, businessId: string, 
       refunded: stats.refunded,
       voided: stats.voided,
       alreadySynced: stats.alreadySynced,
-      toSync: stats.invoices,
+      toSync: input.options.changesOnly ? 0 : stats.invoices,
+      changes: await openChangeCount(deps.db, orderRangeOf(input)),
     },
     estimate: {
       calls: plan.calls,
@@ -65,6 +68,7 @@ export async function previewSyncRequest(deps: PreviewDeps, businessId: string, 
     warnings: [
       ...(await warnings(deps, business, input, stats)),
       ...(facts && stats.total > 0 ? await organisationWarnings(deps.db, input, facts) : []),
+      ...(liveOrders(stats) > 0 ? await trackingWarnings(deps, business, input) : []),
     ],
   };
 }

@@ -4,7 +4,7 @@ import { localDateOf } from '../calendar';
 import { newProgress } from '../definitions';
 import type { SyncCounts, SyncPhase, SyncState } from '../definitions';
 import type { Config } from '../config';
-import type { DailyLimitSource } from '../contract';
+import type { DailyLimitSource, RequestEta } from '../contract';
 import type { DailyQuota } from '../xero/limiter';
 import { CLOSED_STATES } from './store';
 import type { RequestRow } from './store';
@@ -143,6 +143,12 @@ export async function progressDetail(
           dailyCallLimit: business.settings.dailyCallLimit,
         })
       : null;
+  // While waiting for the daily quota the request is done no sooner than its wait ends (the wait and its ETA say
+  // one thing: never "less than a minute" while the timer is hours away).
+  const waitLeft =
+    state === 'waiting_for_quota' && recorded.resumeAt
+      ? Math.max(0, Math.ceil((Date.parse(recorded.resumeAt) - Date.now()) / 1000))
+      : 0;
   return {
     phase: closed ? ('done' as const) : (progress?.phase ?? recorded.phase),
     reachedDate: progress?.reachedAt
@@ -151,7 +157,20 @@ export async function progressDetail(
     contacts: { total: progress?.contactsTotal ?? 0, done: progress?.contactsDone ?? 0 },
     xeroCalls: progress?.xeroCalls ?? 0,
     plannedCalls: progress?.plannedCalls ?? null,
-    etaSeconds: closed ? 0 : eta,
+    etaSeconds: closed ? 0 : eta === null ? null : Math.max(eta.seconds, waitLeft),
+    eta: eta && !closed ? etaView(eta, waitLeft) : null,
+  };
+}
+
+/** The detail's ETA: a range while the reset is unknown, a point once known, and what it assumed. */
+function etaView(eta: Awaited<ReturnType<typeof sharedEta>>, waitLeft: number): RequestEta {
+  const latestSeconds = Math.max(eta.seconds, waitLeft);
+  return {
+    earliestSeconds: Math.min(latestSeconds, Math.max(eta.earliestSeconds, waitLeft)),
+    latestSeconds,
+    resetKnown: eta.resetKnown,
+    dailyLimit: { calls: eta.dayLimit, source: eta.dayLimitSource },
+    dailyReserve: eta.reserve,
   };
 }
 
@@ -279,7 +298,7 @@ export function quotaView(
   dayLimit: number,
   windowMs: number,
   now: number,
-): { dayRemaining: number; secondsUntilDayReset: number } {
+): { dayRemaining: number; secondsUntilDayReset: number; resetKnown: boolean } {
   const reset = quota.resetAt?.getTime() ?? null;
   const stale =
     quota.observedAt === null ||
@@ -287,7 +306,11 @@ export function quotaView(
   const dayRemaining = stale || quota.dayRemaining === null ? dayLimit : quota.dayRemaining;
   // Unknown reset: at worst a whole window from now (the next probe may find it sooner).
   const untilReset = reset !== null && !stale ? reset - now : windowMs;
-  return { dayRemaining, secondsUntilDayReset: Math.ceil(Math.max(0, untilReset) / 1000) };
+  return {
+    dayRemaining,
+    secondsUntilDayReset: Math.ceil(Math.max(0, untilReset) / 1000),
+    resetKnown: reset !== null && !stale,
+  };
 }
 
 export interface BusinessQuota {
@@ -322,6 +345,9 @@ export async function sharedEta(
   known?: DailyQuota,
 ): Promise<{
   seconds: number;
+  /** While the reset is unknown: the ETA if it came at once (a range of at most one window with `seconds`). */
+  earliestSeconds: number;
+  resetKnown: boolean;
   dayRemaining: number;
   dayLimit: number;
   dayLimitSource: DailyLimitSource;
@@ -334,16 +360,22 @@ export async function sharedEta(
   const dayLimit = limit.calls;
   const reserve = Math.min(business.dailyReserve, dayLimit - 1);
   const view = quotaView(quota, dayLimit, deps.cfg.XERO_DAY_WINDOW_MS, Date.now());
-  const seconds = etaSeconds({
-    remainingCalls: shared,
-    perMinute: deps.cfg.XERO_MINUTE_BUDGET * (60_000 / deps.cfg.XERO_WINDOW_MS),
-    ...view,
-    reserve,
-    dayLimit,
-    windowSeconds: deps.cfg.XERO_DAY_WINDOW_MS / 1000,
-  });
+  const eta = (secondsUntilDayReset: number) =>
+    etaSeconds({
+      remainingCalls: shared,
+      perMinute: deps.cfg.XERO_MINUTE_BUDGET * (60_000 / deps.cfg.XERO_WINDOW_MS),
+      dayRemaining: view.dayRemaining,
+      secondsUntilDayReset,
+      reserve,
+      dayLimit,
+      windowSeconds: deps.cfg.XERO_DAY_WINDOW_MS / 1000,
+    });
+  const seconds = eta(view.secondsUntilDayReset);
   return {
     seconds,
+    // The reset lies somewhere in the next window: it may come at once (the ETA moves by the first wait alone).
+    earliestSeconds: view.resetKnown ? seconds : eta(0),
+    resetKnown: view.resetKnown,
     dayRemaining: view.dayRemaining,
     dayLimit,
     dayLimitSource: limit.source,
@@ -361,7 +393,7 @@ export async function requestEta(
   tenantId: string,
   requestId: string,
   business: BusinessQuota,
-): Promise<number | null> {
+): Promise<Awaited<ReturnType<typeof sharedEta>> | null> {
   const [open, quota] = await Promise.all([
     openRequestsOf(deps.db, tenantId),
     deps.limiter.dailyQuota(tenantId),
@@ -372,7 +404,7 @@ export async function requestEta(
   const peers = open
     .filter((r) => r.id !== requestId && !IDLE_STATES.has(r.state))
     .map((r) => r.remaining ?? mine);
-  return (await sharedEta(deps, tenantId, mine, peers, business, quota)).seconds;
+  return await sharedEta(deps, tenantId, mine, peers, business, quota);
 }
 
 /** The calls still needed by the organisation's running requests (for a preview's ETA). */

@@ -18,6 +18,8 @@ export interface RequestRow {
   /** created_at as PostgreSQL's text (microseconds kept), for the keyset cursor. */
   createdKey: string;
   closedAt: Date | null;
+  /** A pause the workflow accepted and the step in flight has to stop for (cleared on resume). */
+  pauseRequested: boolean;
 }
 
 interface DbRow {
@@ -32,11 +34,12 @@ interface DbRow {
   created_at: Date;
   created_key: string;
   closed_at: Date | null;
+  pause_requested: boolean;
 }
 
 const COLUMNS =
   'id, business_id, input, state, progress, retry_of, idempotency_key, body_hash, created_at, ' +
-  'created_at::text AS created_key, closed_at';
+  'created_at::text AS created_key, closed_at, pause_requested';
 
 function fromDb(r: DbRow): RequestRow {
   return {
@@ -51,6 +54,7 @@ function fromDb(r: DbRow): RequestRow {
     createdAt: r.created_at,
     createdKey: r.created_key,
     closedAt: r.closed_at,
+    pauseRequested: r.pause_requested,
   };
 }
 
@@ -124,6 +128,17 @@ export async function recordRequestState(
     [progress.requestId, progress.state, JSON.stringify(progress), CLOSED_STATES.has(progress.state)],
   );
   return rows[0] ?? null;
+}
+
+/**
+ * The workflow's pause handler sets this before it answers, its resume handler clears it before the next step
+ * starts (through an activity): the step in flight reads it (src/engine/progress-records.ts pauseRequested).
+ */
+export async function setPauseRequested(db: Db, id: string, requested: boolean): Promise<void> {
+  await db.query('UPDATE sync_requests SET pause_requested = $2, updated_at = now() WHERE id = $1', [
+    id,
+    requested,
+  ]);
 }
 
 /** Corrects a row whose workflow Temporal closed without the workflow recording it (terminated, timed out). */

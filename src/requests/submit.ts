@@ -14,7 +14,8 @@ import {
 } from '../definitions';
 import type { ManualSyncInput, ManualSyncWorkflow } from '../definitions';
 import { IdempotencyKeyReused, InvalidInput, NotConnected, NotFound, NothingToSend } from '../errors';
-import { rangeStats } from '../engine/plan';
+import { followUpsMayRemain, orderRangeOf, rangeStats } from '../engine/plan';
+import { openChangeCount } from '../engine/change-ledger';
 import { getBusiness, getLocation } from '../businesses/store';
 import type { Business } from '../businesses/store';
 import type { Contact } from 'xero-node';
@@ -93,10 +94,15 @@ export async function submitSyncRequest(
   });
 }
 
-/** A range with no invoice to write (empty, or every order already in Xero or voided) is refused with its counts. */
+/**
+ * A range with nothing to write (empty, or every order already in Xero or voided, with no change or follow-up left)
+ * is refused with its counts.
+ */
 async function refuseNothingToSend(db: Db, input: ManualSyncInput): Promise<void> {
   const stats = await rangeStats(db, input);
   if (stats.invoices > 0) return;
+  // Orders already in Xero may still have work: changes imported since (docs/revisions.md) or follow-ups.
+  if ((await openChangeCount(db, orderRangeOf(input))) > 0 || (await followUpsMayRemain(db, input))) return;
   const { total, alreadySynced, voided } = stats;
   throw new NothingToSend({ total, alreadySynced, voided, toSync: 0 });
 }
@@ -220,6 +226,8 @@ export async function buildInput(
       invoiceStatus: body.options.invoiceStatus ?? business.settings.invoiceStatus,
       recordPayments: body.options.recordPayments,
       resyncPolicy: body.options.resyncPolicy,
+      // Only when asked, so the input of a request that does not ask stays as it always was.
+      ...(body.options.changesOnly ? { changesOnly: true } : {}),
     },
   };
   return { input, business };

@@ -3,6 +3,7 @@ import type { Db } from '../db/pool';
 import { webhookTaskQueue } from '../definitions';
 import type { WebhookDeliveryInput } from '../definitions';
 import { connectionEventIdOf, connectionPayloadOf, payloadOf } from './events';
+import { requestChangeCounts } from '../requests/change-counts';
 import type { AnyEventPayload, ConnectionChange, RequestSnapshot } from './events';
 import { recordEvent, subscribers } from './store';
 
@@ -29,7 +30,7 @@ export async function emitRequestEvent(
     id: eventId,
     businessId: snapshot.businessId,
     requestId: snapshot.requestId,
-    payload: payloadOf(snapshot, now),
+    payload: payloadOf({ ...snapshot, changes: await requestChangeCounts(deps.db, snapshot.requestId) }, now),
   });
 }
 

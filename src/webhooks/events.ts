@@ -69,6 +69,11 @@ export const WebhookEventPayload = z.object({
       .nullable()
       .describe('Orders the range holds (known once the plan is recorded).'),
     counts: SyncCounts,
+    changes: z
+      .object({ applied: z.number().int(), failed: z.number().int() })
+      .describe(
+        'Changes of orders already in Xero (later payments, refunds, voids) the request applied or could not apply so far, apart from the new orders in `counts`.',
+      ),
     resumeAt: z
       .string()
       .nullable()
@@ -143,6 +148,8 @@ export interface RequestSnapshot {
   endDate: string;
   expected: number | null;
   counts: z.infer<typeof SyncCounts>;
+  /** Changes of orders in Xero applied and refused so far (read when the event is made). */
+  changes?: { applied: number; failed: number };
   resumeAt: string | null;
   resumeAtIsReset: boolean;
   lastError: string | null;
@@ -165,6 +172,7 @@ export function payloadOf(snapshot: RequestSnapshot, at: Date): WebhookEventPayl
       endDate: snapshot.endDate,
       expected: snapshot.expected,
       counts: snapshot.counts,
+      changes: snapshot.changes ?? { applied: 0, failed: 0 },
       resumeAt: waiting ? snapshot.resumeAt : null,
       resumeAtIsReset: waiting && snapshot.resumeAtIsReset,
       lastError: snapshot.lastError,

@@ -6,8 +6,10 @@ import { recordExchanges } from './exchange';
 import { getInvoice, getInvoices, postInvoiceById, postInvoices, putInvoices } from './invoices';
 import { getPayment, getPayments, putPayments } from './payments';
 import { authenticate, handle, limitCalls, limitUrlLength, send } from './pipeline';
+import { deleteAllocation, deletePayment, postCreditNoteById } from './reversals';
 import { getAccounts, getCurrencies, getOrganisation, getTaxRates } from './settings';
 import type { XeroSim } from './sim';
+import { getTrackingCategories } from './tracking';
 
 /** The Accounting API under /api.xro/2.0 (paths are case-insensitive, as on api.xero.com). */
 export function apiRouter(sim: XeroSim): Router {
@@ -22,6 +24,7 @@ export function apiRouter(sim: XeroSim): Router {
   router.get('/Accounts', h(getAccounts));
   router.get('/TaxRates', h(getTaxRates));
   router.get('/Currencies', h(getCurrencies));
+  router.get('/TrackingCategories', h(getTrackingCategories));
   router.get('/Contacts', h(getContacts));
   router.put('/Contacts', h(putContacts));
   router.post('/Contacts', h(postContacts));
@@ -35,11 +38,14 @@ export function apiRouter(sim: XeroSim): Router {
   router.put('/Payments', h(putPayments));
   router.post('/Payments', h(putPayments));
   router.get('/Payments/:id', h(getPayment));
+  router.post('/Payments/:id', h(deletePayment));
   router.get('/CreditNotes', h(getCreditNotes));
   router.put('/CreditNotes', h(putCreditNotes));
   router.post('/CreditNotes', h(putCreditNotes));
   router.get('/CreditNotes/:id', h(getCreditNote));
+  router.post('/CreditNotes/:id', h(postCreditNoteById));
   router.put('/CreditNotes/:id/Allocations', h(putAllocations));
+  router.delete('/CreditNotes/:id/Allocations/:allocationId', h(deleteAllocation));
   router.use((_req, res) => send(res, notFound()));
   return router;
 }

@@ -4,6 +4,7 @@ import { parseXeroDay } from './clock';
 import { isRecord, newId, str } from './context';
 import { currencyRefused } from './organisation';
 import type { LineAmountType, StoredLine, TenantState } from './state';
+import { resolveLineTracking } from './tracking';
 
 /** Lines, tax and totals the way Xero computes them, shared by invoices and credit notes. */
 
@@ -110,8 +111,7 @@ function buildLine(rules: LineRules, raw: Record<string, unknown>, errors: strin
   if (raw.Description === '') errors.push(EMPTY_DESCRIPTION);
   const accountCode = str(raw.AccountCode);
   checkAccount(rules, accountCode, errors);
-  const tracking = Array.isArray(raw.Tracking) ? raw.Tracking.filter(isRecord) : [];
-  if (tracking.length > 2) errors.push('A line item can have at most two tracking categories.');
+  const tracking = resolveLineTracking(rules.tenant.trackingCategories, raw.Tracking, errors);
   const amount = lineAmount(quantity, unit, discountRate, discountAmount);
   const { taxType, rate } = taxTypeFor(rules, raw, accountCode, errors);
   const givenTax = optionalDecimal(raw, 'TaxAmount', 2, errors);
@@ -129,7 +129,7 @@ function buildLine(rules: LineRules, raw: Record<string, unknown>, errors: strin
     LineAmount: amount,
     DiscountRate: discountRate,
     DiscountAmount: discountAmount,
-    Tracking: tracking.map((t) => ({ Name: String(t.Name ?? ''), Option: String(t.Option ?? '') })),
+    Tracking: tracking,
   };
 }
 

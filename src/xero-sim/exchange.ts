@@ -13,6 +13,7 @@ function parseJson(text: string): unknown {
 /** Reports each finished API exchange (request and response bodies) to an observer, e.g. an OpenAPI validator. */
 export function recordExchanges(observer: (exchange: ApiExchange) => void): RequestHandler {
   return (req, res, next) => {
+    const receivedAt = Date.now();
     const originalSend = res.send.bind(res);
     let sent = '';
     res.send = (body?: unknown) => {
@@ -42,6 +43,8 @@ export function recordExchanges(observer: (exchange: ApiExchange) => void): Requ
         requestBody: Buffer.isBuffer(req.body) ? parseJson(req.body.toString('utf8')) : undefined,
         status: res.statusCode,
         responseBody: parseJson(sent),
+        receivedAt,
+        answeredAt: Date.now(),
       });
     });
     next();

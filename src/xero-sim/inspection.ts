@@ -1,4 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
+import { trackingSpecOf } from './tracking';
 import type { FaultRule } from './faults';
 import type { ClientSpec, OrganisationSpec, TenantSpec } from './options';
 import type { XeroSim } from './sim';
@@ -6,6 +7,7 @@ import { APP_KINDS, TIER_CONNECTION_LIMITS } from './scopes';
 import { contactJson } from './render';
 import type { ContactStatus, StoredContact } from './state';
 import { randomUUID } from 'node:crypto';
+import { voidAsUser } from './reversals';
 
 /** The simulator's own API under /__sim/ (not Xero): inspection, setup and fault control for tests and benchmarks. */
 
@@ -111,6 +113,17 @@ export function inspectionRouter(sim: XeroSim): Router {
     res.json({ CreditNotes: sim.creditNotes(req.params.tenantId.toLowerCase()) });
   });
   router.post('/tenants/:tenantId/contacts', (req, res) => seedContacts(sim, req, res));
+  // Someone voids a document in Xero's own screens (its payments and allocations removed first, as Xero requires).
+  for (const [path, kind] of [
+    ['invoices', 'invoice'],
+    ['credit-notes', 'credit-note'],
+  ] as const)
+    router.post(`/tenants/:tenantId/${path}/:id/void`, (req, res) => {
+      const tenant = sim.tenants.get(req.params.tenantId.toLowerCase());
+      if (!tenant || !voidAsUser(tenant, kind, req.params.id, sim.clock.now()))
+        return void res.status(404).json({ error: 'unknown tenant or document' });
+      res.status(204).end();
+    });
   router.get('/tenants/:tenantId/organisation', (req, res) => {
     const tenant = sim.tenants.get(req.params.tenantId.toLowerCase());
     if (!tenant) return void res.status(404).json({ error: 'unknown tenant' });
@@ -122,6 +135,25 @@ export function inspectionRouter(sim: XeroSim): Router {
     const updated = sim.setOrganisation(req.params.tenantId.toLowerCase(), body(req) as OrganisationSpec);
     if (!updated) return void res.status(404).json({ error: 'unknown tenant' });
     res.json(updated);
+  });
+  router.post('/tenants/:tenantId/tracking-categories', (req, res) => {
+    const spec = trackingSpecOf(body(req));
+    if (typeof spec === 'string') return void res.status(400).json({ error: spec });
+    const made = sim.addTrackingCategory(req.params.tenantId.toLowerCase(), spec);
+    if (typeof made === 'string')
+      return void res.status(made.startsWith('unknown') ? 404 : 400).json({ error: made });
+    res.status(201).json(made);
+  });
+  router.post('/tenants/:tenantId/tracking/:id', (req, res) => {
+    const status = body(req).Status;
+    if (status !== 'ACTIVE' && status !== 'ARCHIVED')
+      return void res.status(400).json({ error: 'Status: ACTIVE or ARCHIVED' });
+    const refused = sim.setTrackingStatus(req.params.tenantId.toLowerCase(), req.params.id, status);
+    if (refused)
+      return void res
+        .status(refused.startsWith('unknown') || refused.startsWith('No ') ? 404 : 400)
+        .json({ error: refused });
+    res.status(204).end();
   });
   router.post('/clients', (req, res) => {
     const spec = body(req) as unknown as ClientSpec;

@@ -102,6 +102,9 @@ export interface ApiExchange {
   requestBody: unknown;
   status: number;
   responseBody: unknown;
+  /** When the request arrived and when its answer was sent (real ms since the epoch): when a write happened. */
+  receivedAt: number;
+  answeredAt: number;
 }
 
 export const DEMO_TENANT_ID = '3f1b7c2e-5d4a-4e8b-9c61-0a2d4e6f8b10';

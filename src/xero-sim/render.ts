@@ -196,7 +196,7 @@ export function paymentJson(tenant: TenantState, payment: StoredPayment): Json {
   return compact({
     ...paymentSummary(payment),
     BankAmount: jsonNumber(payment.Amount),
-    Status: 'AUTHORISED',
+    Status: payment.deleted ? 'DELETED' : 'AUTHORISED',
     IsReconciled: payment.IsReconciled,
     HasAccount: true,
     UpdatedDateUTC: msDate(payment.updatedMs, true),
@@ -223,14 +223,14 @@ export function creditNoteJson(tenant: TenantState, note: StoredCreditNote, unit
   });
 }
 
-export function allocationJson(tenant: TenantState, allocation: StoredAllocation): Json {
+export function allocationJson(tenant: TenantState, allocation: StoredAllocation, deleted = false): Json {
   const invoice = tenant.invoices.get(allocation.InvoiceID);
   return compact({
     AllocationID: allocation.AllocationID,
     Amount: jsonNumber(allocation.Amount),
     Date: dayToMsDate(allocation.Date),
     Invoice: invoice ? { InvoiceID: invoice.InvoiceID, InvoiceNumber: invoice.InvoiceNumber } : undefined,
-    IsDeleted: false,
+    IsDeleted: deleted,
     StatusAttributeString: 'OK',
   });
 }

@@ -12,6 +12,8 @@ import { ALL_SCOPES } from './scopes';
 import { TenantState } from './state';
 import { collectStats, type SimStats } from './stats';
 import { renderCreditNoteForInspection, renderInvoiceForInspection } from './render';
+import { addTrackingCategory, setTrackingStatus } from './tracking-model';
+import type { SimTrackingCategory, TrackingCategorySpec, TrackingStatus } from './tracking-model';
 
 /** The whole simulated Xero: tenants and their books, identity, limits, faults and idempotency keys. */
 export class XeroSim {
@@ -64,6 +66,20 @@ export class XeroSim {
     if (!tenant) return undefined;
     tenant.organisation = updateOrganisation(tenant.organisation, spec);
     return tenant.organisation;
+  }
+
+  /** Adds a tracking category (and its options) to a tenant: the category, or why Xero would refuse it. */
+  addTrackingCategory(tenantId: string, spec: TrackingCategorySpec): SimTrackingCategory | string {
+    const tenant = this.tenants.get(tenantId);
+    if (!tenant) return `unknown tenant ${tenantId}`;
+    return addTrackingCategory(tenant.trackingCategories, spec);
+  }
+
+  /** Archives or restores a tenant's tracking category or option by id: null, or why it is refused. */
+  setTrackingStatus(tenantId: string, id: string, status: TrackingStatus): string | null {
+    const tenant = this.tenants.get(tenantId);
+    if (!tenant) return `unknown tenant ${tenantId}`;
+    return setTrackingStatus(tenant.trackingCategories, id, status);
   }
 
   /** The high-volume rule that applies to a tenant now: marked large, or holding more contacts than the threshold. */

@@ -5,6 +5,7 @@ import type { OrganisationSpec, TenantLimits, TenantSpec } from './options';
 import { resolveOrganisation } from './organisation';
 import type { OrganisationSettings } from './organisation';
 import { seedAccounts, seedTaxRates, type SeedAccount, type SeedTaxRate } from './seed';
+import type { LineTracking, SimTrackingCategory } from './tracking-model';
 
 export type ContactStatus = 'ACTIVE' | 'ARCHIVED' | 'GDPRREQUEST';
 
@@ -34,7 +35,7 @@ export interface StoredLine {
   LineAmount: Decimal4;
   DiscountRate?: Decimal4;
   DiscountAmount?: Decimal4;
-  Tracking: { Name: string; Option: string }[];
+  Tracking: LineTracking[];
 }
 
 export type LineAmountType = 'Exclusive' | 'Inclusive' | 'NoTax';
@@ -91,6 +92,8 @@ export interface StoredPayment {
   Reference?: string;
   IsReconciled: boolean;
   updatedMs: number;
+  /** Set once the payment is deleted (POST /Payments/{id} with Status DELETED): it no longer counts. */
+  deleted?: boolean;
 }
 
 export interface StoredAllocation {
@@ -150,6 +153,8 @@ export class TenantState {
   organisation: OrganisationSettings;
   /** Sales invoices approved, by calendar month of their date ("2025-12"): what a plan's cap counts. */
   approvedByMonth = new Map<string, number>();
+  /** Its tracking categories and options (tracking.ts), settable through /__sim/; kept by a reset. */
+  trackingCategories: SimTrackingCategory[] = [];
 
   constructor(
     readonly tenantId: string,
@@ -187,7 +192,7 @@ export class TenantState {
 
   /** A copy with the same identity, limits and settings but empty books (POST /__sim/reset). */
   fresh(nowMs: number): TenantState {
-    return new TenantState(
+    const copy = new TenantState(
       this.tenantId,
       this.name,
       this.limits,
@@ -197,6 +202,8 @@ export class TenantState {
       this.organisation,
       this.highVolume,
     );
+    copy.trackingCategories = this.trackingCategories;
+    return copy;
   }
 
   account(code: string): SeedAccount | undefined {

@@ -6,6 +6,12 @@ import type { InvoiceStatus } from '../contract';
  */
 export type ContactRef = { contactId: string } | { name: string };
 
+/** A line's tracking option, by ids (a rename in Xero does not move it). */
+export interface LineTracking {
+  TrackingCategoryID: string;
+  TrackingOptionID: string;
+}
+
 export interface LineItemDraft {
   Description: string;
   Quantity: string;
@@ -15,6 +21,7 @@ export interface LineItemDraft {
   TaxType: string;
   TaxAmount?: string;
   ItemCode?: string;
+  Tracking?: LineTracking[];
 }
 
 export interface InvoiceDraft {

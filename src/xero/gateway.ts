@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import axios from 'axios';
 import { AccountingApi } from 'xero-node';
 import type {
+  TrackingCategory,
   Account,
   Allocation,
   Contact,
@@ -49,6 +50,11 @@ export interface CallContext {
   heartbeat?: () => void;
   /** Called as each call starts; `probe`: it spends the reserve to look whether the daily window has reset. */
   onCall?: (probe: boolean) => void;
+  /**
+   * Awaited once the call has its slot, just before it goes to Xero; what it throws is thrown instead of the call
+   * (a step's pause: no call starts after the pause was accepted).
+   */
+  beforeSend?: () => Promise<void>;
   /** Where 429s and long limiter waits are logged (a step passes its activity's `log`). */
   log?: CallLog;
 }
@@ -231,6 +237,43 @@ export class XeroGateway {
     return res.payments ?? [];
   }
 
+  /** Deletes a payment or refund (POST /Payments/{PaymentID} with Status DELETED). */
+  async deletePayment(ctx: CallContext, paymentId: string, write: WriteOptions): Promise<Payment[]> {
+    const res = await this.call(ctx, 'POST /Payments/{id}', (api) =>
+      api.deletePayment(ctx.tenantId, paymentId, { status: 'DELETED' }, write.idempotencyKey),
+    );
+    return res.payments ?? [];
+  }
+
+  /** Takes a credit note's allocation off its invoice, giving the credit back. */
+  async deleteAllocation(ctx: CallContext, creditNoteId: string, allocationId: string): Promise<void> {
+    await this.call(ctx, 'DELETE /CreditNotes/{id}/Allocations/{id}', (api) =>
+      api.deleteCreditNoteAllocations(ctx.tenantId, creditNoteId, allocationId),
+    );
+  }
+
+  /** Voids an approved invoice (refused by Xero while payments or allocations remain). */
+  async voidInvoice(ctx: CallContext, invoiceId: string, write: WriteOptions): Promise<Invoice[]> {
+    const invoices = {
+      invoices: [{ invoiceID: invoiceId, status: 'VOIDED' as unknown as Invoice.StatusEnum }],
+    };
+    const res = await this.call(ctx, 'POST /Invoices/{id}', (api) =>
+      api.updateInvoice(ctx.tenantId, invoiceId, invoices, 4, write.idempotencyKey),
+    );
+    return res.invoices ?? [];
+  }
+
+  /** Voids an approved credit note (refused by Xero while allocations or refunds remain). */
+  async voidCreditNote(ctx: CallContext, creditNoteId: string, write: WriteOptions): Promise<CreditNote[]> {
+    const notes = {
+      creditNotes: [{ creditNoteID: creditNoteId, status: 'VOIDED' as unknown as CreditNote.StatusEnum }],
+    };
+    const res = await this.call(ctx, 'POST /CreditNotes/{id}', (api) =>
+      api.updateCreditNote(ctx.tenantId, creditNoteId, notes, 4, write.idempotencyKey),
+    );
+    return res.creditNotes ?? [];
+  }
+
   /** The organisation's chart of accounts (every status), for checking the business's settings. */
   async getAccounts(ctx: CallContext): Promise<Account[]> {
     const res = await this.call(ctx, 'GET /Accounts', (api) => api.getAccounts(ctx.tenantId));
@@ -241,6 +284,14 @@ export class XeroGateway {
   async getTaxRates(ctx: CallContext): Promise<TaxRate[]> {
     const res = await this.call(ctx, 'GET /TaxRates', (api) => api.getTaxRates(ctx.tenantId));
     return res.taxRates ?? [];
+  }
+
+  /** The organisation's tracking categories and their options, archived ones included (to say what they are). */
+  async getTrackingCategories(ctx: CallContext): Promise<TrackingCategory[]> {
+    const res = await this.call(ctx, 'GET /TrackingCategories', (api) =>
+      api.getTrackingCategories(ctx.tenantId, undefined, undefined, true),
+    );
+    return res.trackingCategories ?? [];
   }
 
   /** The organisation's own facts: base currency, plan, lock dates, short code. */
@@ -275,6 +326,12 @@ export class XeroGateway {
         onWait: ctx.heartbeat,
       });
       observeWait(ctx, endpoint, Date.now() - waitStarted);
+      // A call Xero may already have (a retry after a lost answer) goes again whatever beforeSend says.
+      if (ctx.beforeSend && transientRetries === 0)
+        await ctx.beforeSend().catch(async (err: unknown) => {
+          await lease.release();
+          throw err;
+        });
       ctx.onCall?.(lease.probe);
       try {
         const { response, body } = await this.send(ctx, accessToken, fn);

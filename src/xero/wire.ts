@@ -24,6 +24,11 @@ function creditNoteLine(line: CreditNoteLineDraft): LineItem {
   };
   if (line.TaxAmount !== undefined) item.taxAmount = amount(line.TaxAmount);
   if (line.ItemCode !== undefined) item.itemCode = line.ItemCode;
+  if (line.Tracking?.length)
+    item.tracking = line.Tracking.map((t) => ({
+      trackingCategoryID: t.TrackingCategoryID,
+      trackingOptionID: t.TrackingOptionID,
+    }));
   return item;
 }
 

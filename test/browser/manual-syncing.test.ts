@@ -337,7 +337,7 @@ describe('the Manual Syncing page', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
 
     await detail.getByRole('button', { name: 'Pause' }).click();
-    await expectThat(state).toContainText(/^(Pausing after the current step|Paused)$/);
+    await expectThat(state).toContainText(/^(Pausing…|Paused)$/);
     await expectThat(state, 30_000).toContainText(/^Paused$/);
     await expectThat(detail.getByRole('button', { name: 'Resume' })).toBeVisible();
     expect(await detail.getByRole('button', { name: 'Pause' }).count()).toBe(0);

@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import { expectThat, launchBrowser, openPage, requestRow, seriousAxeViolations } from '../support/browser';
 import { createBusiness, loadDemoOrders } from '../support/orders';
-import { submitSync, waitForRequest } from '../support/requests';
+import { requestDetail, submitSync, waitForRequest } from '../support/requests';
 import { eventually, startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
@@ -80,6 +80,11 @@ describe('the Manual Syncing page while Xero says wait', () => {
       new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Singapore' }).format(new Date())
     )
       await expectThat(row.locator('.state')).toContainText(new RegExp(`${words} ${inSingapore}$`));
+    // The ETA in one sentence that agrees with the wait, and the daily limit it assumed.
+    await expectThat(row.locator('.eta')).toContainText(
+      /^(done between .+ and .+ \(Xero's daily reset is not known yet; |about .+ left \()assuming [\d,]+ Xero calls a day, 15 kept back\)$/,
+    );
+    await expectThat(row.locator('.eta')).notToContainText('less than a minute');
     expect(await seriousAxeViolations(page)).toEqual([]);
     await row.getByRole('link', { name: 'POS · All locations' }).click();
     await expectThat(page.locator('.detail .state')).toContainText(inSingapore);
@@ -87,6 +92,51 @@ describe('the Manual Syncing page while Xero says wait', () => {
     await expectThat(page.getByRole('button', { name: 'Pause' })).toBeVisible();
     await context.close();
     await (await system.api(businessId)).post(`/api/sync-requests/${id}/cancel`);
+  }, 120_000);
+
+  it('pauses during a quota wait at once: Paused with Resume on the API, and on the page after a reload', async () => {
+    const businessId = 'biz_quota_pause';
+    await createBusiness(system.database.db, businessId, { dailyQuotaReserve: 15 });
+    await loadDemoOrders(system.database.db, {
+      businessId,
+      from: '2025-05-01',
+      to: '2025-05-10',
+      ordersPerDay: 25,
+      channel: 'pos',
+    });
+    const id = await submitSync(system, {
+      businessId,
+      channel: 'pos',
+      startDate: '2025-05-01',
+      endDate: '2025-05-10',
+    });
+    await waitForRequest(system, businessId, id, (p) => p.state === 'waiting_for_quota', 60_000);
+    const api = await system.api(businessId);
+    const pause = await api.post(`/api/sync-requests/${id}/pause`);
+    // At once: the answer, the request's detail and the history log all say paused, not pausing.
+    expect(pause.body).toMatchObject({ state: 'paused', pending: false });
+    expect(await requestDetail(system, businessId, id)).toMatchObject({ state: 'paused', pausing: false });
+    const log = await api.get<{ items: Array<{ id: string; state: string; pausing: boolean }> }>(
+      '/api/sync-requests',
+    );
+    expect(log.body.items.find((i) => i.id === id)).toMatchObject({ state: 'paused', pausing: false });
+    const again = await api.post(`/api/sync-requests/${id}/pause`);
+    expect(again.status).toBe(409);
+
+    const { context, page } = await openPage(browser, system, businessId);
+    await expectThat(requestRow(page, id).locator('.state')).toContainText(/^Paused$/);
+    await requestRow(page, id).getByRole('link', { name: 'POS · All locations' }).click();
+    await expectThat(page.locator('.detail .state')).toContainText(/^Paused$/);
+    await expectThat(page.getByRole('button', { name: 'Resume' })).toBeVisible();
+    await page.reload();
+    await expectThat(page.locator('.detail .state')).toContainText(/^Paused$/);
+    await expectThat(page.getByRole('button', { name: 'Resume' })).toBeVisible();
+    await expectThat(page.getByRole('button', { name: 'Pause' })).toHaveCount(0);
+    // Resumed from the page, it looks at the quota again (still spent: it waits again).
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await expectThat(page.getByRole('button', { name: 'Pause' })).toBeVisible();
+    await context.close();
+    await api.post(`/api/sync-requests/${id}/cancel`);
   }, 120_000);
 
   it('shows the Xero connection at the top, and "needs reconnect" with the button as soon as it happens', async () => {

@@ -84,6 +84,7 @@ describe('business settings API', () => {
       invoiceStatus: 'AUTHORISED',
       dailyQuotaReserve: 500,
       dailyCallLimit: null,
+      tracking: [],
     });
   });
 
@@ -119,6 +120,7 @@ describe('business settings API', () => {
       invoiceStatus: 'AUTHORISED',
       dailyQuotaReserve: 800,
       dailyCallLimit: null,
+      tracking: [],
     };
     expect(res.body).toEqual(expected);
     expect(await settingsOf(a)).toEqual(expected);

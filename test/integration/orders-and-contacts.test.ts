@@ -1,13 +1,8 @@
-import { writeFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { PLAN_VERSION } from '../../src/definitions';
 import type { Order } from '../../src/orders/schema';
 import { generateDemoOrders } from '../../src/orders/seed';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import { createBusiness, loadOrders, seedSimContacts, simInvoices } from '../support/orders';
-import { syncToEnd } from '../support/requests';
+import { recordHistoryFixture, syncToEnd } from '../support/requests';
 import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
@@ -128,27 +123,7 @@ describe('per-order errors and contacts', () => {
     expect(pos.result.state).toBe('completed');
 
     // Saved once per released workflow shape as the fixture the replay test guards determinism with:
-    // RECORD_HISTORY=1 for a new plan, RECORD_HISTORY=<patch id> for a patched() change (docs/changing-the-workflow.md).
-    if (process.env.RECORD_HISTORY) {
-      const shape = process.env.RECORD_HISTORY === '1' ? '' : `-${process.env.RECORD_HISTORY}`;
-      if (!/^(-[a-z0-9-]+)?$/.test(shape)) throw new Error('RECORD_HISTORY: 1, or a patch id (a-z, 0-9, -)');
-      const dir = path.resolve(__dirname, '../fixtures/histories');
-      mkdirSync(dir, { recursive: true });
-      const { stdout } = await promisify(execFile)(
-        process.env.TEST_TEMPORAL_CLI!,
-        [
-          'workflow',
-          'show',
-          '--workflow-id',
-          web.id,
-          '--address',
-          process.env.TEST_TEMPORAL_ADDRESS!,
-          '--output',
-          'json',
-        ],
-        { maxBuffer: 64 << 20 },
-      );
-      writeFileSync(path.join(dir, `manual-sync-plan${PLAN_VERSION}${shape}.json`), stdout);
-    }
+    // RECORD_HISTORY=1 for a new plan (docs/changing-the-workflow.md).
+    await recordHistoryFixture(web.id);
   });
 });

@@ -245,7 +245,7 @@ describe('orders import', () => {
     const inXero = await importOrdersFile(t.db, writeNdjson([JSON.stringify({ ...base, number: '1001-B' })]));
     expect(inXero).toMatchObject({ updated: 0, failed: 1 });
     expect(inXero.problems[0]!.reason).toMatch(
-      /already in Xero \(invoice POS-1001-A\).*stored order is kept/,
+      /already in Xero and this line changes its number.*\(invoice POS-1001-A; the stored order is kept\)/,
     );
     const { rows } = await t.db.query("SELECT number FROM orders WHERE business_id = 'biz_reimport'");
     expect(rows).toEqual([{ number: '1001-A' }]);
@@ -322,7 +322,9 @@ describe('orders import', () => {
     }).catch((err: { code: number; stdout: string; stderr: string }) => err);
     expect('code' in result ? result.code : 0).toBe(1);
     expect(result.stderr).toContain(`${file}:2: not valid JSON`);
-    expect(result.stdout).toContain('Imported 1 new orders, updated 0, 0 unchanged; 1 line(s) failed.');
+    expect(result.stdout).toContain(
+      'Imported 1 new orders, updated 0, revised 0 (in Xero), 0 unchanged; 1 line(s) failed.',
+    );
   });
 
   it('reads a day page by page in (placedAt, id) order with flat memory', async () => {

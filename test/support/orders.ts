@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Db } from '../../src/db/pool';
 import { parseDecimal, sumDecimal } from '../../src/money';
 import { upsertBusiness } from './businesses';
@@ -350,4 +353,12 @@ export interface SimCreditNote {
 export async function simCreditNotes(baseUrl: string, tenantId = DEMO_TENANT_ID): Promise<SimCreditNote[]> {
   const res = await fetch(`${baseUrl}/__sim/tenants/${tenantId}/credit-notes`);
   return ((await res.json()) as { CreditNotes: SimCreditNote[] }).CreditNotes;
+}
+
+/** Orders (or raw objects) as an NDJSON file in a fresh temporary folder, for `importOrdersFile`. */
+export function ndjsonFile(orders: unknown[]): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'xms-orders-'));
+  const file = path.join(dir, 'orders.ndjson');
+  writeFileSync(file, orders.map((o) => JSON.stringify(o)).join('\n') + '\n');
+  return file;
 }

@@ -1,6 +1,11 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 import type { z } from 'zod';
 import type { SyncRequestDetail } from '../../src/contract';
+import { PLAN_VERSION } from '../../src/definitions';
 import type { ManualSyncResult } from '../../src/definitions';
 import { eventually } from './system';
 import type { TestSystem } from './system';
@@ -19,6 +24,8 @@ export interface SyncRequestBody {
   locationId?: string;
   /** Default auto-match by name. */
   contactMapping?: { mode: 'auto' } | { mode: 'manual'; contactId: string };
+  /** Default: the API's defaults. */
+  options?: Record<string, unknown>;
 }
 
 /** Submits a sync request over the real HTTP API (with the business's key) and returns its id; anything but 202 fails the test. */
@@ -81,4 +88,34 @@ export async function listedWorkflowIds(client: Client, query: string): Promise<
   const ids: string[] = [];
   for await (const wf of client.workflow.list({ query })) ids.push(wf.workflowId);
   return ids;
+}
+
+/**
+ * Saves the request's workflow history as the fixture the replay test guards determinism with, when RECORD_HISTORY
+ * asks for this shape: `1` for a new plan (`shape` undefined), a patch id for a patched() change
+ * (docs/changing-the-workflow.md). Does nothing otherwise.
+ */
+export async function recordHistoryFixture(workflowId: string, shape?: string): Promise<void> {
+  const wanted = process.env.RECORD_HISTORY;
+  if (!wanted || wanted !== (shape ?? '1')) return;
+  if (shape !== undefined && !/^[a-z0-9-]+$/.test(shape))
+    throw new Error('RECORD_HISTORY: 1, or a patch id (a-z, 0-9, -)');
+  const dir = path.resolve(__dirname, '../fixtures/histories');
+  mkdirSync(dir, { recursive: true });
+  const { stdout } = await promisify(execFile)(
+    process.env.TEST_TEMPORAL_CLI!,
+    [
+      'workflow',
+      'show',
+      '--workflow-id',
+      workflowId,
+      '--address',
+      process.env.TEST_TEMPORAL_ADDRESS!,
+      '--output',
+      'json',
+    ],
+    { maxBuffer: 64 << 20 },
+  );
+  const name = `manual-sync-plan${PLAN_VERSION}${shape ? `-${shape}` : ''}.json`;
+  writeFileSync(path.join(dir, name), stdout);
 }

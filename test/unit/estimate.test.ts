@@ -1,4 +1,7 @@
-import { estimateQuotaWindows, etaSeconds } from '../../src/requests/progress';
+import type { Config } from '../../src/config';
+import type { Db } from '../../src/db/pool';
+import { estimateQuotaWindows, etaSeconds, sharedEta } from '../../src/requests/progress';
+import type { DailyQuota } from '../../src/xero/limiter';
 
 describe('estimateQuotaWindows', () => {
   it('is one window when the calls fit in what is left today beyond the reserve', () => {
@@ -62,5 +65,54 @@ describe('etaSeconds', () => {
 
   it('refuses a zero pace', () => {
     expect(() => etaSeconds({ ...quota, perMinute: 0, remainingCalls: 1 })).toThrow(RangeError);
+  });
+});
+
+describe('sharedEta: a range while the daily reset is unknown, a point once known', () => {
+  const DAY_MS = 86_400_000;
+  const cfg = {
+    XERO_MINUTE_BUDGET: 60,
+    XERO_WINDOW_MS: 60_000,
+    XERO_DAY_WINDOW_MS: DAY_MS,
+    XERO_DAILY_LIMIT: 5000,
+  } as Config;
+  const depsWith = (quota: DailyQuota) => ({
+    cfg,
+    db: {} as Db,
+    limiter: { dailyQuota: async () => quota },
+  });
+  const business = { dailyReserve: 1000, dailyCallLimit: null };
+  const spent = (resetAt: Date | null): DailyQuota => ({
+    dayRemaining: 1000,
+    observedAt: new Date(),
+    resetAt,
+    probeAt: null,
+    limitSeen: 5000,
+    contactsCount: null,
+    contactWhere: { refused: null, answered: null },
+  });
+
+  it('before the reset is learnt: earliest if it came now, latest a whole window away, at most one window apart', async () => {
+    const eta = await sharedEta(depsWith(spent(null)), 't', 6000, [], business);
+    expect(eta.resetKnown).toBe(false);
+    // 6,000 calls at 4,000 a day: one wait, one full window, 2,000 calls of pacing.
+    expect(eta.seconds).toBe(86_400 + 86_400 + 2000);
+    expect(eta.earliestSeconds).toBe(86_400 + 2000);
+    expect(eta.seconds - eta.earliestSeconds).toBeLessThanOrEqual(86_400);
+    expect(eta).toMatchObject({ dayLimit: 5000, dayLimitSource: 'xero-headers', reserve: 1000 });
+  });
+
+  it('once learnt: one point, the reset hours away counted as it is (never a whole day)', async () => {
+    const eta = await sharedEta(
+      depsWith(spent(new Date(Date.now() + 3 * 3_600_000))),
+      't',
+      6000,
+      [],
+      business,
+    );
+    expect(eta.resetKnown).toBe(true);
+    expect(eta.earliestSeconds).toBe(eta.seconds);
+    expect(eta.seconds).toBeGreaterThanOrEqual(3 * 3600 + 86_400 + 2000 - 1);
+    expect(eta.seconds).toBeLessThanOrEqual(3 * 3600 + 86_400 + 2000 + 1);
   });
 });

@@ -90,6 +90,7 @@ function fakes(overrides: Partial<Activities>): { activities: Activities; states
     resolveContacts: async () => outcome({ done: true }),
     syncOrders: async () => outcome({ done: true }),
     recordRequestState: async (p) => void states.push(p.state),
+    recordPauseRequest: async () => undefined,
     xeroConnectionActive: async () => false,
     keepXeroConnectionsAlive: async () => ({ idle: 0, refreshed: 0, needsReconnect: 0, failed: 0 }),
     notifyConnectionsNeedingReconnect: async () => 0,
@@ -217,6 +218,71 @@ describe('manualSync with mocked activities', () => {
     expect(contactSteps).toBe(2);
     expect(result).toMatchObject({ state: 'completed', lastError: null });
     expect(states).toContain('needs_reconnect');
+  });
+
+  it('records a pause for the step in flight before answering (it stops at its next page), and clears it on resume before the next step', async () => {
+    let flag = false;
+    let stepRunning = false;
+    // What the step saw of the pause as each step started, and how long each ran.
+    const steps: Array<{ flagAtStart: boolean; ms: number }> = [];
+    const { activities } = fakes({
+      recordPauseRequest: async (_id, requested) => void (flag = requested),
+      // A long step that looks for the pause at each "page" (every 20 ms), as the orders walk does.
+      syncOrders: async () => {
+        const started = Date.now();
+        const flagAtStart = flag;
+        stepRunning = true;
+        // The first step would run for 8 s (under the 10 s heartbeat timeout); the next one finishes.
+        while (steps.length === 0 && !flag && Date.now() - started < 8000)
+          await new Promise((r) => setTimeout(r, 20));
+        stepRunning = false;
+        steps.push({ flagAtStart, ms: Date.now() - started });
+        return outcome({ done: steps.length > 1 });
+      },
+    });
+    const { worker, handle } = await start('pause-page', activities, inputFor('pause-page'));
+    const result = (await worker.runUntil(async () => {
+      await eventually(async () => stepRunning);
+      expect(await handle.executeUpdate(pauseUpdate)).toEqual({ state: 'running', pending: true });
+      // Recorded before the answer: the step in flight can see it.
+      expect(flag).toBe(true);
+      await eventually(async () => (await handle.query(progressQuery)).state === 'paused');
+      expect(steps).toHaveLength(1);
+      expect(steps[0]!.ms).toBeLessThan(5000);
+      expect(await handle.executeUpdate(resumeUpdate)).toMatchObject({ pending: false });
+      expect(flag).toBe(false);
+      return handle.result();
+    })) as ManualSyncResult;
+    expect(result.state).toBe('completed');
+    // The step after the resume did not find the pause still recorded.
+    expect(steps.map((s) => s.flagAtStart)).toEqual([false, false]);
+  });
+
+  it('pauses at once during a quota wait (the answer says paused), and looks at the quota again once resumed', async () => {
+    const flags: boolean[] = [];
+    let resumeAt = '';
+    const answers: Array<(now: number) => StepOutcome> = [
+      (now) => outcome({ resumeAt: (resumeAt = inMinutes(now, 300)), resetKnown: true }),
+      () => outcome({ done: true }),
+    ];
+    const { activities, states } = fakes({
+      recordPauseRequest: async (_id, requested) => void flags.push(requested),
+      syncOrders: async () => answers.shift()!(await skipping.currentTimeMs()),
+    });
+    const { worker, handle } = await start('pause-quota', activities, inputFor('pause-quota'), {
+      env: skipping,
+    });
+    const result = (await worker.runUntil(async () => {
+      await eventually(async () => (await handle.query(progressQuery)).state === 'waiting_for_quota');
+      expect(await handle.executeUpdate(pauseUpdate)).toEqual({ state: 'paused', pending: false });
+      // Paused long before the reset it was waiting for.
+      expect(await skipping.currentTimeMs()).toBeLessThan(Date.parse(resumeAt));
+      expect(states.at(-1)).toBe('paused');
+      expect(await handle.executeUpdate(resumeUpdate)).toMatchObject({ pending: false });
+      return handle.result();
+    })) as ManualSyncResult;
+    expect(flags).toEqual([true, false]);
+    expect(result).toMatchObject({ state: 'completed', quotaWaits: 1 });
   });
 
   it('pauses at the end of the step in flight, refuses a second pause and a resume while running, and cancels at once', async () => {

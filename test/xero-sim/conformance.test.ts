@@ -22,6 +22,8 @@ describe('OpenAPI conformance (every exchange is validated against xero_accounti
       requestBody: undefined,
       status: 200,
       responseBody: { Invoices: [{ Type: 'NOT-A-TYPE', InvoiceID: 'not-a-uuid', Total: '12.00' }] },
+      receivedAt: 0,
+      answeredAt: 0,
     };
     const problems = validateExchange(exchange);
     expect(problems.join('\n')).toMatch(/enum/);

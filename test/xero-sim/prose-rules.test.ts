@@ -291,6 +291,12 @@ describe('line items', () => {
   });
 
   it('a line item has at most 2 tracking categories', async () => {
+    // Lines may only name the organisation's own active categories (src/xero-sim/tracking.ts): two are set up.
+    for (const Name of ['Cat0', 'Cat1'])
+      if (
+        typeof h.running.sim.addTrackingCategory(h.tenantId, { Name, Options: [{ Name: 'A' }] }) === 'string'
+      )
+        throw new Error(`could not add ${Name}`);
     const tracking = (n: number) => Array.from({ length: n }, (_, i) => ({ Name: `Cat${i}`, Option: 'A' }));
     const base = { Description: 'x', Quantity: 1, UnitAmount: 1, AccountCode: '200', TaxType: 'NONE' };
     const [two, three] = await put('/Invoices', 'Invoices', [

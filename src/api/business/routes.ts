@@ -16,6 +16,8 @@ import { dailyLimitInUse } from '../../requests/progress';
 import { bindingLock, monthlyInvoiceCap } from '../../xero/organisation';
 import type { OrganisationFacts } from '../../xero/organisation';
 import type { TenantLimiter } from '../../xero/limiter';
+import type { Client } from '@temporalio/client';
+import { wakeQuotaWaits } from '../../requests/reconnect';
 
 /**
  * The API key's business and its settings. There is no business id in these paths: the key decides the business,
@@ -88,6 +90,7 @@ export const businessOperations = {
 
 export interface BusinessRouteDeps extends SettingsDeps {
   cfg: Config;
+  temporal: Client;
   limiter: Pick<TenantLimiter, 'dailyQuota'>;
 }
 
@@ -144,7 +147,11 @@ export function businessRoutes(deps: BusinessRouteDeps): Router {
   });
 
   mount(router, businessOperations.updateSettings, async ({ businessId, body }, res) => {
-    reply(res, businessOperations.updateSettings, 200, await updateSettings(deps, businessId, body));
+    const updated = await updateSettings(deps, businessId, body);
+    // A new reserve or daily limit moves a quota wait's end (and its ETA) at once, not at its old timer.
+    if (body.dailyQuotaReserve !== undefined || body.dailyCallLimit !== undefined)
+      await wakeQuotaWaits(deps.db, deps.temporal, businessId);
+    reply(res, businessOperations.updateSettings, 200, updated);
   });
   return router;
 }

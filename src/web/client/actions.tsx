@@ -25,7 +25,7 @@ export function Actions({ request: r }: { request: RequestView }) {
         onCancel={() => setConfirming(true)}
         onRetry={() => void run('retry', () => retryFailed(r, retryKey.current))}
       />
-      {r.pausing && <p class="muted">A pause was accepted: it takes effect when the current step ends.</p>}
+      {r.pausing && <p class="muted">A pause was accepted: it takes effect at the next page of orders.</p>}
       {error && (
         <p class="form-error" role="alert">
           {error}
@@ -63,7 +63,12 @@ function useRun() {
 }
 
 async function controlRequest(r: RequestView, action: ControlAction): Promise<void> {
-  const answer = await api.control(r.id, action);
+  const answer = await api.control(r.id, action).catch(async (err: unknown) => {
+    // Refused (already paused, not paused): what the page showed was behind; show the request as it is now, so
+    // a paused request has its Resume button.
+    if (err instanceof ApiProblem && err.status === 409) putRequests([await api.request(r.id)]);
+    throw err;
+  });
   // The stream brings the state the workflow records; until then, what it accepted.
   if (action === 'pause')
     putRequests([{ ...r, pausing: answer.pending, state: answer.pending ? r.state : 'paused' }]);

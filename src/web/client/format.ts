@@ -110,23 +110,39 @@ function when(iso: string): string {
   return localDate(new Date(iso)) === localDate() ? clock(iso) : dateTime(iso);
 }
 
+/**
+ * The ETA in words, one sentence per case: a range ("done between 14:00 and tomorrow 13:00") while Xero's daily
+ * reset is not known yet, a duration once it is; and the daily limit it assumed. Null while it cannot be known.
+ */
+export function etaWords(r: RequestView, now = Date.now()): string | null {
+  const eta = r.eta;
+  if (CLOSED.has(r.state) || !eta || eta.latestSeconds <= 0) return null;
+  const assumed = `assuming ${eta.dailyLimit.calls.toLocaleString()} Xero calls a day, ${eta.dailyReserve.toLocaleString()} kept back`;
+  if (!eta.resetKnown && eta.earliestSeconds < eta.latestSeconds) {
+    const at = (seconds: number) => when(new Date(now + seconds * 1000).toISOString());
+    return `done between ${at(eta.earliestSeconds)} and ${at(eta.latestSeconds)} (Xero's daily reset is not known yet; ${assumed})`;
+  }
+  return `${duration(eta.latestSeconds)} left (${assumed})`;
+}
+
 /** The request's state in words, as the status bar says it. */
 export function stateWords(r: RequestView): string {
   switch (r.state) {
     case 'completed_with_errors':
       return `Completed with ${plural(r.counts.failed, 'error')}`;
     case 'waiting_for_quota':
+      if (r.pausing) return 'Pausing…';
       if (!r.resumeAt) return "Waiting for Xero's daily limit";
       return r.resumeAtIsReset
         ? `Waiting for Xero's daily limit, resumes at ${when(r.resumeAt)}`
         : `Waiting for Xero's daily limit, tries again at ${when(r.resumeAt)}`;
     case 'running':
-      if (r.pausing) return 'Pausing after the current step';
+      if (r.pausing) return 'Pausing…';
       if (r.phase === 'contacts' && r.contacts)
         return `Matching contacts (${r.contacts.done} of ${r.contacts.total})`;
       return 'Running';
     case 'queued':
-      return r.pausing ? 'Pausing after the current step' : 'Queued';
+      return r.pausing ? 'Pausing…' : 'Queued';
     case 'failed':
       return r.lastError ? `Failed: ${r.lastError}` : 'Failed';
     default:

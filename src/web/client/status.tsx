@@ -1,5 +1,5 @@
 import type { RequestView } from './api';
-import { CHANNELS, CLOSED, dateRange, duration, percent, plural, stateWords } from './format';
+import { CHANNELS, CLOSED, dateRange, duration, etaWords, percent, plural, stateWords } from './format';
 import { ReconnectButton } from './connection';
 
 /** Waiting for Xero's limit and Paused each have a colour of their own, apart from Running's (page.css). */
@@ -26,7 +26,10 @@ export function StatusBar({ request: r }: { request: RequestView }) {
           ? 'done'
           : (OWN_TONES[r.state] ?? 'busy');
   const eta =
-    !CLOSED.has(r.state) && typeof r.etaSeconds === 'number' && r.etaSeconds > 0 ? r.etaSeconds : null;
+    etaWords(r) ??
+    (!CLOSED.has(r.state) && typeof r.etaSeconds === 'number' && r.etaSeconds > 0
+      ? `${duration(r.etaSeconds)} left`
+      : null);
   return (
     <div class={`status status-${tone}`}>
       <div
@@ -63,7 +66,7 @@ export function StatusBar({ request: r }: { request: RequestView }) {
             <span class="sep" aria-hidden="true">
               {' · '}
             </span>
-            <span class="eta">{duration(eta)} left</span>
+            <span class="eta">{eta}</span>
           </>
         )}
         {r.stale && <span class="muted"> (no progress reported for a while)</span>}

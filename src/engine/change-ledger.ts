@@ -1,0 +1,149 @@
+import type { Db } from '../db/pool';
+import type { OrderRange } from '../orders/store';
+import { rangeWhere } from '../orders/store';
+import type { ChangeKind } from '../orders/revisions';
+import type { Order } from '../orders/schema';
+import type { Claimant } from './ledger';
+
+/**
+ * The changes of orders already in Xero (table order_changes, written by the import; docs/revisions.md) and what
+ * Xero holds for each once applied. A change is claimed (`pending`) before any write and marked `done` with the
+ * ids and amounts Xero returned, or `failed` with the reason; a `pending` claim left by a crash or a lost answer is
+ * taken over like a follow-up's (src/engine/ledger.ts claimFollowUps), and its writer asks Xero first.
+ */
+export interface OpenChange {
+  orderId: string;
+  key: string;
+  kind: ChangeKind;
+  detail: Record<string, unknown>;
+  /** The order as first synced (its invoice) and as its latest revision says. */
+  base: Order;
+  latest: Order;
+  invoiceNumber: string;
+  xeroInvoiceId: string;
+  xeroContactId: string | null;
+}
+
+/** What Xero holds for an applied change: the ids and amounts it answered. */
+export type XeroHolding = Record<string, unknown>;
+
+interface OpenRow {
+  order_id: string;
+  change_key: string;
+  kind: ChangeKind;
+  detail: Record<string, unknown>;
+  base: Order;
+  latest: Order;
+  invoice_number: string;
+  xero_invoice_id: string;
+  xero_contact_id: string | null;
+}
+
+/** Changes not yet applied of the range's orders whose invoice is in Xero, in the order the orders were placed. */
+export async function openChanges(db: Db, range: OrderRange): Promise<OpenChange[]> {
+  const params: unknown[] = [];
+  const where = rangeWhere({ ...range, failedIn: undefined }, params, 'o');
+  const { rows } = await db.query<OpenRow>(
+    `SELECT c.order_id, c.change_key, c.kind, c.detail, o.payload AS base, COALESCE(r.payload, o.payload) AS latest,
+            l.invoice_number, l.xero_invoice_id, l.xero_contact_id
+     FROM order_changes c
+     JOIN orders o ON o.business_id = c.business_id AND o.id = c.order_id
+     JOIN order_ledger l ON l.business_id = c.business_id AND l.order_id = c.order_id
+       AND l.status = 'synced' AND l.xero_invoice_id IS NOT NULL
+     LEFT JOIN order_revisions r ON r.business_id = o.business_id AND r.order_id = o.id AND r.revision = o.revision
+     WHERE ${where} AND c.status IN ('due', 'pending')
+     ORDER BY o.placed_at, o.id, c.created_at, c.change_key`,
+    params,
+  );
+  return rows.map((r) => ({
+    orderId: r.order_id,
+    key: r.change_key,
+    kind: r.kind,
+    detail: r.detail,
+    base: r.base,
+    latest: r.latest,
+    invoiceNumber: r.invoice_number,
+    xeroInvoiceId: r.xero_invoice_id,
+    xeroContactId: r.xero_contact_id,
+  }));
+}
+
+/** How many changes of the range are not yet applied (the preview and progress count them apart). */
+export async function openChangeCount(db: Db, range: OrderRange): Promise<number> {
+  const params: unknown[] = [];
+  const where = rangeWhere({ ...range, failedIn: undefined }, params, 'o');
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM order_changes c
+     JOIN orders o ON o.business_id = c.business_id AND o.id = c.order_id
+     WHERE ${where} AND c.status IN ('due', 'pending')`,
+    params,
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/**
+ * Claims one change: `fresh` (never tried), `stale` (left pending by an earlier attempt, a lost answer, or another
+ * request long ago: ask Xero first), or null (done, or another writer holds it now).
+ */
+export async function claimChange(
+  db: Db,
+  businessId: string,
+  change: Pick<OpenChange, 'orderId' | 'key'>,
+  who: Claimant,
+): Promise<'fresh' | 'stale' | null> {
+  const { rows } = await db.query<{ was: string; claimed: boolean }>(
+    `WITH old AS (
+       SELECT status, claimed_by, claimed_at FROM order_changes
+       WHERE business_id = $1 AND order_id = $2 AND change_key = $3 FOR UPDATE),
+     upd AS (
+       UPDATE order_changes c SET status = 'pending', claimed_by = $4 || ' ' || $5, claimed_at = clock_timestamp(),
+         request_id = $4, updated_at = now()
+       FROM old WHERE c.business_id = $1 AND c.order_id = $2 AND c.change_key = $3
+         AND (old.status = 'due' OR (old.status = 'pending' AND (old.claimed_by IS NULL
+              OR (split_part(old.claimed_by, ' ', 1) = $4 AND old.claimed_by <> $4 || ' ' || $5)
+              OR old.claimed_at < clock_timestamp() - $6 * interval '1 millisecond')))
+       RETURNING 1)
+     SELECT old.status AS was, EXISTS (SELECT 1 FROM upd) AS claimed FROM old`,
+    [businessId, change.orderId, change.key, who.requestId, who.attempt, who.foreignStaleMs],
+  );
+  const row = rows[0];
+  if (!row?.claimed) return null;
+  return row.was === 'due' ? 'fresh' : 'stale';
+}
+
+/** A change applied (with what Xero holds for it) or refused (with the reason and what to do). */
+export async function finishChange(
+  db: Db,
+  businessId: string,
+  change: Pick<OpenChange, 'orderId' | 'key'>,
+  result: { done: XeroHolding } | { failed: string },
+): Promise<void> {
+  const done = 'done' in result;
+  await db.query(
+    `UPDATE order_changes SET status = $4, xero = $5, error = $6, claimed_by = NULL, claimed_at = NULL,
+       updated_at = now()
+     WHERE business_id = $1 AND order_id = $2 AND change_key = $3`,
+    [
+      businessId,
+      change.orderId,
+      change.key,
+      done ? 'done' : 'failed',
+      done ? JSON.stringify(result.done) : null,
+      done ? null : result.failed,
+    ],
+  );
+}
+
+/** What Xero holds of an order's applied changes (for the amounts a void must credit back). */
+export async function appliedChanges(
+  db: Db,
+  businessId: string,
+  orderId: string,
+): Promise<Array<{ key: string; kind: ChangeKind; xero: XeroHolding }>> {
+  const { rows } = await db.query<{ change_key: string; kind: ChangeKind; xero: XeroHolding }>(
+    `SELECT change_key, kind, xero FROM order_changes
+     WHERE business_id = $1 AND order_id = $2 AND status = 'done' ORDER BY created_at, change_key`,
+    [businessId, orderId],
+  );
+  return rows.map((r) => ({ key: r.change_key, kind: r.kind, xero: r.xero }));
+}
