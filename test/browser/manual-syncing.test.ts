@@ -1,6 +1,5 @@
 import type { Browser } from 'playwright-core';
 import { addDays, localDateOf } from '../../src/calendar';
-import { generateDemoOrders } from '../../src/orders/seed';
 import type { Order } from '../../src/orders/schema';
 import { DEMO_LOCATIONS } from '../../src/orders/seed';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
@@ -12,7 +11,7 @@ import {
   requestRow,
   seriousAxeViolations,
 } from '../support/browser';
-import { createBusiness, loadDemoOrders, loadOrders, simInvoices } from '../support/orders';
+import { createBusiness, failingTaxBusiness, loadDemoOrders, simInvoices } from '../support/orders';
 import { submitSync, syncResult, syncToEnd } from '../support/requests';
 import { eventually, startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
@@ -45,27 +44,14 @@ describe('the Manual Syncing page', () => {
       }),
       launchBrowser(),
     ]);
-    await createBusiness(system.database.db, businessId, {
-      taxTypes: {
-        GST9: { taxType: 'OUTPUTY24', rate: '9' },
-        GST9X: { taxType: 'NOSUCHTAX', rate: '9' },
-      },
+    orders = await failingTaxBusiness(system.database.db, businessId, {
+      from: localDay(-30),
+      to: localDay(-1),
+      ordersPerDay: 6,
+      seed: 14,
+      failingDays: FAILING_DAYS,
+      every: 3,
     });
-    orders = [
-      ...generateDemoOrders({
-        businessId,
-        from: localDay(-30),
-        to: localDay(-1),
-        ordersPerDay: 6,
-        channel: 'pos',
-        seed: 14,
-      }),
-    ];
-    orders.forEach((o, i) => {
-      if (i % 3 === 0 && FAILING_DAYS.some((d) => o.placedAt.startsWith(d)))
-        o.lines = o.lines.map((l) => ({ ...l, taxCode: 'GST9X' }));
-    });
-    await loadOrders(system.database.db, orders);
   });
   afterAll(async () => {
     await browser?.close();

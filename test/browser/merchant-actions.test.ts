@@ -1,6 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
 import { addDays, localDateOf } from '../../src/calendar';
-import { generateDemoOrders } from '../../src/orders/seed';
 import type { Order } from '../../src/orders/schema';
 import {
   collectPageErrors,
@@ -10,7 +9,7 @@ import {
   requestRow,
   seriousAxeViolations,
 } from '../support/browser';
-import { createBusiness, loadOrders } from '../support/orders';
+import { createBusiness, failingTaxBusiness } from '../support/orders';
 import { syncResult, syncToEnd } from '../support/requests';
 import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
@@ -43,27 +42,14 @@ describe('the Manual Syncing page: what a merchant can act on', () => {
   beforeAll(async () => {
     [system, browser] = await Promise.all([startTestSystem('browser-actions'), launchBrowser()]);
     // GST9X is mapped to a tax type Xero does not have: its orders fail with Xero's own message.
-    await createBusiness(system.database.db, businessId, {
-      taxTypes: {
-        GST9: { taxType: 'OUTPUTY24', rate: '9' },
-        GST9X: { taxType: 'NOSUCHTAX', rate: '9' },
-      },
+    orders = await failingTaxBusiness(system.database.db, businessId, {
+      from: localDay(-14),
+      to: localDay(-1),
+      ordersPerDay: 4,
+      seed: 31,
+      failingDays: [FAILING_DAY],
+      every: 2,
     });
-    orders = [
-      ...generateDemoOrders({
-        businessId,
-        from: localDay(-14),
-        to: localDay(-1),
-        ordersPerDay: 4,
-        channel: 'pos',
-        seed: 31,
-      }),
-    ];
-    orders.forEach((o, i) => {
-      if (i % 2 === 0 && o.placedAt.startsWith(FAILING_DAY))
-        o.lines = o.lines.map((l) => ({ ...l, taxCode: 'GST9X' }));
-    });
-    await loadOrders(system.database.db, orders);
   });
   afterAll(async () => {
     await browser?.close();

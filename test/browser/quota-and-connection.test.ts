@@ -1,8 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import { expectThat, launchBrowser, openPage, requestRow, seriousAxeViolations } from '../support/browser';
-import { createBusiness, loadDemoOrders } from '../support/orders';
-import { requestDetail, submitSync, waitForRequest } from '../support/requests';
+import { createBusiness } from '../support/orders';
+import { requestDetail, requestInQuotaWait } from '../support/requests';
 import { eventually, startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
@@ -39,26 +39,11 @@ describe('the Manual Syncing page while Xero says wait', () => {
 
   it('shows a request waiting for the daily quota with its resume time in the business’s time zone', async () => {
     const businessId = 'biz_quota';
-    await createBusiness(system.database.db, businessId, { dailyQuotaReserve: 15 });
-    await loadDemoOrders(system.database.db, {
-      businessId,
-      from: '2025-04-01',
-      to: '2025-04-10',
-      ordersPerDay: 25,
-      channel: 'pos',
-    });
-    const id = await submitSync(system, {
-      businessId,
-      channel: 'pos',
-      startDate: '2025-04-01',
-      endDate: '2025-04-10',
-    });
-    const waiting = await waitForRequest(
+    const { id, waiting } = await requestInQuotaWait(
       system,
       businessId,
-      id,
-      (p) => p.state === 'waiting_for_quota' && p.resumeAt !== null,
-      60_000,
+      { from: '2025-04-01', to: '2025-04-10' },
+      (p) => p.resumeAt !== null,
     );
     const at = new Date(waiting.resumeAt!);
     const inSingapore = new Intl.DateTimeFormat('en-GB', {
@@ -96,21 +81,7 @@ describe('the Manual Syncing page while Xero says wait', () => {
 
   it('pauses during a quota wait at once: Paused with Resume on the API, and on the page after a reload', async () => {
     const businessId = 'biz_quota_pause';
-    await createBusiness(system.database.db, businessId, { dailyQuotaReserve: 15 });
-    await loadDemoOrders(system.database.db, {
-      businessId,
-      from: '2025-05-01',
-      to: '2025-05-10',
-      ordersPerDay: 25,
-      channel: 'pos',
-    });
-    const id = await submitSync(system, {
-      businessId,
-      channel: 'pos',
-      startDate: '2025-05-01',
-      endDate: '2025-05-10',
-    });
-    await waitForRequest(system, businessId, id, (p) => p.state === 'waiting_for_quota', 60_000);
+    const { id } = await requestInQuotaWait(system, businessId, { from: '2025-05-01', to: '2025-05-10' });
     const api = await system.api(businessId);
     const pause = await api.post(`/api/sync-requests/${id}/pause`);
     // At once: the answer, the request's detail and the history log all say paused, not pausing.

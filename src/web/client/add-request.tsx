@@ -107,26 +107,26 @@ function WhereFields({ choices: c, problems: { errors } }: FieldsProps) {
   );
 }
 
-/** The first and last local days, none after today. */
+/** The first and last local days: one field each, same shape, none after today. */
+const DAYS = [
+  { id: 'add-start', label: 'Start Date', field: 'startDate', set: 'setStartDate' },
+  { id: 'add-end', label: 'End Date', field: 'endDate', set: 'setEndDate' },
+] as const;
+
 function DateFields({ choices: c, problems: { errors } }: FieldsProps) {
   return (
     <div class="two">
-      <DateField
-        id="add-start"
-        label="Start Date"
-        value={c.startDate}
-        max={c.today}
-        error={errors.startDate}
-        onChange={c.setStartDate}
-      />
-      <DateField
-        id="add-end"
-        label="End Date"
-        value={c.endDate}
-        max={c.today}
-        error={errors.endDate}
-        onChange={c.setEndDate}
-      />
+      {DAYS.map((d) => (
+        <DateField
+          key={d.id}
+          id={d.id}
+          label={d.label}
+          value={c[d.field]}
+          max={c.today}
+          error={errors[d.field]}
+          onChange={c[d.set]}
+        />
+      ))}
     </div>
   );
 }
