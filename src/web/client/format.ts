@@ -2,6 +2,9 @@ import { addDays, localDateOf } from '../../calendar';
 import type { Channel, SyncState } from '../../contract';
 import type { RequestView } from './api';
 import { day } from './day';
+import { plural } from './plural';
+
+export { plural };
 
 /**
  * Words, dates, times and money as a merchant reads them: times in the business's time zone (not the
@@ -101,10 +104,6 @@ export function money(amount: string | null, currency: string | null): string {
   }
 }
 
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
-}
-
 /** When a wait ends: "14:05", or with its date when that is not today (in the business's time zone). */
 function when(iso: string): string {
   return localDate(new Date(iso)) === localDate() ? clock(iso) : dateTime(iso);
@@ -158,6 +157,8 @@ export function percent(r: RequestView): number | null {
   return Math.min(100, Math.floor((r.counts.found * 100) / r.expected));
 }
 
-export function contactMappingWords(r: Pick<RequestView, 'contactMapping'>): string {
-  return r.contactMapping.mode === 'auto' ? 'Auto-match by name' : 'Manual: one Xero contact';
+/** Auto-match, or the manual contact by the name Xero gave it when the request was submitted. */
+export function contactMappingWords(r: Pick<RequestView, 'contactMapping' | 'contactName'>): string {
+  if (r.contactMapping.mode === 'auto') return 'Auto-match by name';
+  return r.contactName ? `Manual: ${r.contactName}` : 'Manual: one Xero contact';
 }

@@ -1,5 +1,6 @@
 import type { DailyLimit, PreviewResult } from '../../contract';
 import { duration, plural } from './format';
+import { warningWords } from './warning-words';
 
 /**
  * The Add Sync Request dialog's preview: what the request would send, its Xero calls and days of quota, the
@@ -51,16 +52,6 @@ function PreviewSummary({ preview: p }: { preview: PreviewResult }) {
       )}
     </div>
   );
-}
-
-/** A warning that names codes says which, and how many (the API's `examples` and `count`). */
-function warningWords(w: PreviewResult['warnings'][number]): string {
-  const named = w.examples.map((e) => `"${e}"`).join(', ');
-  if (w.code === 'unmapped_tax_code')
-    return `${plural(w.count, 'tax code')} of these orders (${named}) ${w.count === 1 ? 'has' : 'have'} no Xero tax rate in your Settings: their orders will fail until ${w.count === 1 ? 'it is' : 'they are'} added.`;
-  if (w.code === 'unmapped_payment_method')
-    return `${plural(w.count, 'payment method')} (${named}) ${w.count === 1 ? 'has' : 'have'} no Xero bank account in your Settings: those payments will not be recorded.`;
-  return w.message;
 }
 
 const LIMIT_SOURCES: Record<DailyLimit['source'], string> = {
