@@ -217,7 +217,7 @@ describe('the Manual Syncing page: what a merchant can act on', () => {
     await context.close();
   }, 60_000);
 
-  it('lays the failed orders out for a phone: at 375 px nothing scrolls sideways', async () => {
+  it('lays the failed orders and the settings out for a phone: at 375 px no table scrolls sideways', async () => {
     const list = await (
       await system.api(businessId)
     ).get<{ items: Array<{ id: string; counts: { failed: number }; retryOf: string | null }> }>(
@@ -231,13 +231,19 @@ describe('the Manual Syncing page: what a merchant can act on', () => {
       'NOSUCHTAX',
     );
     // Every box of the page that scrolls sideways (the page itself, a table's wrapper, the main column).
-    const overflow = await page.evaluate(`({
+    const overflow = () =>
+      page.evaluate(`({
       page: document.documentElement.scrollWidth,
-      wide: [...document.querySelectorAll('.table-wrap, main, body')]
+      wide: [...document.querySelectorAll('.table-wrap, table, main, body')]
         .filter((e) => e.scrollWidth > e.clientWidth + 1)
         .map((e) => e.className || e.tagName),
     })`);
-    expect(overflow).toEqual({ page: 375, wide: [] });
+    expect(await overflow()).toEqual({ page: 375, wide: [] });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    // The settings' tables (tax mapping, payment methods) fit too.
+    await page.goto(`${system.apiUrl}/manual-sync/settings`);
+    await expectThat(page.getByLabel('Xero tax type for GST9X')).toBeVisible();
+    expect(await overflow()).toEqual({ page: 375, wide: [] });
     expect(await seriousAxeViolations(page)).toEqual([]);
     await context.close();
   }, 60_000);

@@ -424,5 +424,16 @@ describe('the sync-request API', () => {
     expect(tooShort.body.errors).toEqual([
       { path: 'query.search', message: expect.stringContaining('at least 2') },
     ]);
+    // A disconnect forgets the copy with the rest (this is the file's last test: nothing after it needs Xero).
+    const stored = async () =>
+      (
+        await system.database.db.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM xero_contact_directory WHERE business_id = $1',
+          [businessId],
+        )
+      ).rows[0]!.n;
+    expect(await stored()).toBeGreaterThan(0);
+    expect((await api.post(`/xero/disconnect?business=${businessId}`)).status).toBe(200);
+    expect(await stored()).toBe(0);
   });
 });
