@@ -99,6 +99,6 @@ export type ContactSummary = z.infer<typeof ContactSummary>;
 
 export const ContactsResult = z.object({
   items: z.array(ContactSummary),
-  cached: z.boolean().describe('true when answered from the cache without calling Xero.'),
+  cached: z.boolean().describe('true when answered from the local index without calling Xero.'),
 });
 export type ContactsResult = z.infer<typeof ContactsResult>;

@@ -78,6 +78,12 @@ export const SyncRequestSummary = z.object({
   startDate: z.string(),
   endDate: z.string(),
   contactMapping: ContactMapping,
+  contactName: z
+    .string()
+    .nullable()
+    .describe(
+      'The manual contact’s name as Xero had it when the request was submitted (null for auto-match).',
+    ),
   retryOf: z.string().nullable(),
   createdAt: z.string(),
   closedAt: z.string().nullable(),

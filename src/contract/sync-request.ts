@@ -226,6 +226,12 @@ export const PreviewWarning = z.object({
   message: z.string(),
   count: z.number().int(),
   examples: z.array(z.string()),
+  perCode: z
+    .array(z.object({ code: z.string(), orders: z.number().int() }))
+    .optional()
+    .describe(
+      'unmapped_tax_code and unmapped_payment_method only: each code and how many orders of the range (voided ones aside) use it.',
+    ),
   months: z
     .array(
       z.object({

@@ -84,7 +84,7 @@ export async function retryFailed(
       businessId,
       { retryOf: id },
       idempotencyKey,
-      () => Promise.resolve(earlier.input),
+      () => Promise.resolve({ input: earlier.input, contactName: earlier.contactName }),
       retryId,
     );
   const { state } = original;
@@ -100,7 +100,10 @@ export async function retryFailed(
     businessId,
     { retryOf: id },
     idempotencyKey,
-    async (requestId) => ({ ...original.input, ...range, requestId, retryOf: id }),
+    async (requestId) => ({
+      input: { ...original.input, ...range, requestId, retryOf: id },
+      contactName: original.contactName,
+    }),
     retryId,
   );
 }

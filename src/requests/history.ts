@@ -63,6 +63,7 @@ function summaryOf(
     startDate: input.startDate,
     endDate: input.endDate,
     contactMapping: input.contactMapping,
+    contactName: input.contactMapping.mode === 'manual' ? row.contactName : null,
     retryOf: row.retryOf,
     createdAt: row.createdAt.toISOString(),
     closedAt: row.closedAt?.toISOString() ?? null,

@@ -21,6 +21,7 @@ import type { SummaryPlan } from '../engine/summary-estimate';
 import { postingSkips } from '../engine/summary-plan';
 import type { PostingModeEstimate } from '../contract';
 import { summaryProblems } from './posting';
+import { ordersPerCode } from './code-counts';
 import { buildInput, findContact, ownRequest } from './submit';
 import { openDayWarning } from './posting';
 import type { SubmitDeps } from './submit';
@@ -240,6 +241,18 @@ async function warnings(
   const push = (code: Warning['code'], items: string[], message: string) => {
     if (items.length > 0) out.push({ code, message, count: items.length, examples: items.slice(0, 10) });
   };
+  // A code's warning says how many orders use each code (the first 10 codes, as in examples).
+  const pushPerCode = async (
+    code: Warning['code'],
+    kind: Parameters<typeof ordersPerCode>[2],
+    codes: string[],
+    message: string,
+  ) => {
+    if (codes.length === 0) return;
+    const counts = await ordersPerCode(deps.db, input, kind, codes.slice(0, 10));
+    push(code, codes, message);
+    out[out.length - 1]!.perCode = codes.slice(0, 10).map((c) => ({ code: c, orders: counts.get(c) ?? 0 }));
+  };
   if (stats.total === 0)
     out.push({
       code: 'no_orders',
@@ -247,14 +260,16 @@ async function warnings(
       count: 0,
       examples: [],
     });
-  push(
+  await pushPerCode(
     'unmapped_tax_code',
+    'taxCode',
     stats.taxCodes.filter((c) => !Object.hasOwn(taxTypes, c)),
     'Order tax codes with no Xero TaxType in the business settings; their orders will fail until they are mapped.',
   );
   if (input.options.recordPayments)
-    push(
+    await pushPerCode(
       'unmapped_payment_method',
+      'paymentMethod',
       stats.paymentMethods.filter((m) => !Object.hasOwn(paymentAccounts, m)),
       'Payment methods with no Xero bank account in the business settings; their payments will not be recorded.',
     );

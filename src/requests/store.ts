@@ -20,6 +20,8 @@ export interface RequestRow {
   closedAt: Date | null;
   /** A pause the workflow accepted and the step in flight has to stop for (cleared on resume). */
   pauseRequested: boolean;
+  /** The manual contact's name when the request was submitted (null for auto-match). */
+  contactName: string | null;
 }
 
 interface DbRow {
@@ -35,11 +37,12 @@ interface DbRow {
   created_key: string;
   closed_at: Date | null;
   pause_requested: boolean;
+  contact_name: string | null;
 }
 
 const COLUMNS =
   'id, business_id, input, state, progress, retry_of, idempotency_key, body_hash, created_at, ' +
-  'created_at::text AS created_key, closed_at, pause_requested';
+  'created_at::text AS created_key, closed_at, pause_requested, contact_name';
 
 function fromDb(r: DbRow): RequestRow {
   return {
@@ -55,6 +58,7 @@ function fromDb(r: DbRow): RequestRow {
     createdKey: r.created_key,
     closedAt: r.closed_at,
     pauseRequested: r.pause_requested,
+    contactName: r.contact_name,
   };
 }
 
@@ -65,16 +69,22 @@ export const CLOSED_STATES: ReadonlySet<SyncState> = new Set([
   'cancelled',
 ]);
 
+/** A request ready to record: its workflow input, and the manual contact's name to show beside it. */
+export interface NewRequest {
+  input: ManualSyncInput;
+  contactName: string | null;
+}
+
 /** Inserts the request's row; false when the id (an idempotent retry) is already there. */
 export async function insertRequest(
   db: Db,
-  input: ManualSyncInput,
+  { input, contactName }: NewRequest,
   idempotency: { key: string; bodyHash: string } | null,
 ): Promise<boolean> {
   const { rowCount } = await db.query(
     `INSERT INTO sync_requests (id, business_id, channel, location_id, start_date, end_date, input, retry_of,
-       idempotency_key, body_hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
+       idempotency_key, body_hash, contact_name)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
     [
       input.requestId,
       input.businessId,
@@ -86,6 +96,7 @@ export async function insertRequest(
       input.retryOf ?? null,
       idempotency?.key ?? null,
       idempotency?.bodyHash ?? null,
+      contactName,
     ],
   );
   return (rowCount ?? 0) > 0;

@@ -24,7 +24,7 @@ import type { XeroGateway } from '../xero/gateway';
 import { dateLabel, futureEndProblem } from '../calendar';
 import { findByIdempotencyKey, getRequest, insertRequest } from './store';
 import { postingOf, summaryProblems } from './posting';
-import type { RequestRow } from './store';
+import type { NewRequest, RequestRow } from './store';
 
 export interface SubmitDeps {
   cfg: Config;
@@ -90,9 +90,9 @@ export async function submitSyncRequest(
 ): Promise<Submitted> {
   const request = ownRequest(businessId, body);
   return startOnce(deps, businessId, request, idempotencyKey, async (requestId) => {
-    const { input } = await buildInput(deps, businessId, request, requestId);
+    const { input, contactName } = await buildInput(deps, businessId, request, requestId);
     await refuseNothingToSend(deps.db, input);
-    return input;
+    return { input, contactName };
   });
 }
 
@@ -126,7 +126,7 @@ export async function startOnce(
   businessId: string,
   request: unknown,
   idempotencyKey: string | undefined,
-  build: (requestId: string) => Promise<ManualSyncInput>,
+  build: (requestId: string) => Promise<NewRequest>,
   fixedId?: string,
 ): Promise<Submitted> {
   const idem = idempotencyKey ? { key: idempotencyKey, bodyHash: bodyHash(request) } : null;
@@ -139,8 +139,9 @@ export async function startOnce(
     const earlier = await getRequest(deps.db, businessId, fixedId);
     if (earlier) return replay(deps, earlier, null);
   }
-  const input = await build(requestId);
-  if (!(await insertRequest(deps.db, input, idem))) {
+  const built = await build(requestId);
+  const { input } = built;
+  if (!(await insertRequest(deps.db, built, idem))) {
     const earlier = idem
       ? await findByIdempotencyKey(deps.db, businessId, idem.key)
       : await getRequest(deps.db, businessId, input.requestId);
@@ -207,7 +208,7 @@ export async function buildInput(
   body: Omit<CreateSyncRequestBody, 'businessId'>,
   requestId: string,
   checkContact = true,
-): Promise<{ input: ManualSyncInput; business: Business }> {
+): Promise<{ input: ManualSyncInput; business: Business; contactName: string | null }> {
   const business = await getBusiness(deps.db, businessId);
   if (!business) throw new NotFound(`Business ${JSON.stringify(businessId)}`);
   if (!business.xeroTenantId)
@@ -221,9 +222,10 @@ export async function buildInput(
   }
   const locationId = body.locationId === 'all' ? null : body.locationId;
   if (locationId !== null) await checkLocation(deps.db, business.id, locationId, body.channel);
-  if (checkContact && body.contactMapping.mode === 'manual') {
-    await checkManualContact(deps, business, body.contactMapping.contactId);
-  }
+  const contactName =
+    checkContact && body.contactMapping.mode === 'manual'
+      ? await checkManualContact(deps, business, body.contactMapping.contactId)
+      : null;
   const input: ManualSyncInput = {
     requestId,
     businessId: business.id,
@@ -244,7 +246,7 @@ export async function buildInput(
       ...(posting === 'daily-summary' ? { posting } : {}),
     },
   };
-  return { input, business };
+  return { input, business, contactName };
 }
 
 async function checkLocation(db: Db, businessId: string, locationId: string, channel: string): Promise<void> {
@@ -261,8 +263,11 @@ async function checkLocation(db: Db, businessId: string, locationId: string, cha
   }
 }
 
-/** A manual contact must exist in the organisation and be active, or every invoice of the request would fail. */
-async function checkManualContact(deps: SubmitDeps, business: Business, contactId: string): Promise<void> {
+/**
+ * A manual contact must exist in the organisation and be active, or every invoice of the request would fail.
+ * Answers its name, which the request's row and detail show.
+ */
+async function checkManualContact(deps: SubmitDeps, business: Business, contactId: string): Promise<string> {
   const contact = await findContact(deps, business, contactId);
   const fail = (message: string) => new InvalidInput([{ path: 'contactMapping.contactId', message }]);
   if (!contact)
@@ -274,6 +279,7 @@ async function checkManualContact(deps: SubmitDeps, business: Business, contactI
       `Xero contact "${contact.name}" is ${String(contact.contactStatus).toLowerCase()}; unarchive it in Xero or pick an active contact`,
     );
   }
+  return contact.name ?? contactId;
 }
 
 /** The organisation's contact with this id (one read call through the gateway), or undefined. */

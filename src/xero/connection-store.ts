@@ -299,6 +299,9 @@ export class ConnectionStore {
     await tx.query('UPDATE businesses SET xero_tenant_id = NULL, updated_at = now() WHERE id = $1', [
       businessId,
     ]);
+    // The contact picker's copy of the organisation's contacts (src/xero/contact-directory.ts) goes with it.
+    await tx.query('DELETE FROM xero_contact_directory WHERE business_id = $1', [businessId]);
+    await tx.query('DELETE FROM xero_contact_directory_reads WHERE business_id = $1', [businessId]);
   }
 
   /** Rewrites every value sealed with an old key with TOKEN_ENCRYPTION_KEY; returns how many rows changed. */

@@ -1,8 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import { expectThat, launchBrowser, openPage, requestRow, seriousAxeViolations } from '../support/browser';
-import { createBusiness, loadDemoOrders } from '../support/orders';
-import { requestDetail, submitSync, waitForRequest } from '../support/requests';
+import { createBusiness } from '../support/orders';
+import { requestDetail, requestInQuotaWait, waitForRequest } from '../support/requests';
 import { eventually, startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
@@ -39,26 +39,11 @@ describe('the Manual Syncing page while Xero says wait', () => {
 
   it('shows a request waiting for the daily quota with its resume time in the business’s time zone', async () => {
     const businessId = 'biz_quota';
-    await createBusiness(system.database.db, businessId, { dailyQuotaReserve: 15 });
-    await loadDemoOrders(system.database.db, {
-      businessId,
-      from: '2025-04-01',
-      to: '2025-04-10',
-      ordersPerDay: 25,
-      channel: 'pos',
-    });
-    const id = await submitSync(system, {
-      businessId,
-      channel: 'pos',
-      startDate: '2025-04-01',
-      endDate: '2025-04-10',
-    });
-    const waiting = await waitForRequest(
+    const { id, waiting } = await requestInQuotaWait(
       system,
       businessId,
-      id,
-      (p) => p.state === 'waiting_for_quota' && p.resumeAt !== null,
-      60_000,
+      { from: '2025-04-01', to: '2025-04-10' },
+      (p) => p.resumeAt !== null,
     );
     const at = new Date(waiting.resumeAt!);
     const inSingapore = new Intl.DateTimeFormat('en-GB', {
@@ -96,21 +81,7 @@ describe('the Manual Syncing page while Xero says wait', () => {
 
   it('pauses during a quota wait at once: Paused with Resume on the API, and on the page after a reload', async () => {
     const businessId = 'biz_quota_pause';
-    await createBusiness(system.database.db, businessId, { dailyQuotaReserve: 15 });
-    await loadDemoOrders(system.database.db, {
-      businessId,
-      from: '2025-05-01',
-      to: '2025-05-10',
-      ordersPerDay: 25,
-      channel: 'pos',
-    });
-    const id = await submitSync(system, {
-      businessId,
-      channel: 'pos',
-      startDate: '2025-05-01',
-      endDate: '2025-05-10',
-    });
-    await waitForRequest(system, businessId, id, (p) => p.state === 'waiting_for_quota', 60_000);
+    const { id } = await requestInQuotaWait(system, businessId, { from: '2025-05-01', to: '2025-05-10' });
     const api = await system.api(businessId);
     const pause = await api.post(`/api/sync-requests/${id}/pause`);
     // At once: the answer, the request's detail and the history log all say paused, not pausing.
@@ -137,6 +108,38 @@ describe('the Manual Syncing page while Xero says wait', () => {
     await expectThat(page.getByRole('button', { name: 'Pause' })).toBeVisible();
     await context.close();
     await api.post(`/api/sync-requests/${id}/cancel`);
+  }, 120_000);
+
+  it('tells, on the next visit, which requests ended while the page was closed (once, to screen readers too)', async () => {
+    const businessId = 'biz_quota_away';
+    const { id } = await requestInQuotaWait(system, businessId, { from: '2025-06-01', to: '2025-06-10' });
+    const { context, page } = await openPage(browser, system, businessId);
+    await expectThat(requestRow(page, id).locator('.state')).toContainText("Waiting for Xero's daily limit");
+    // A first visit has nothing to tell.
+    await expectThat(page.locator('.notifications')).notToContainText('While this page was closed');
+    const origin = new URL(page.url()).origin;
+    await page.close();
+
+    // The request ends while no page is open.
+    await (await system.api(businessId)).post(`/api/sync-requests/${id}/cancel`);
+    await waitForRequest(system, businessId, id, (p) => p.state === 'cancelled', 60_000);
+
+    const again = await context.newPage();
+    await again.goto(`${origin}/manual-sync`);
+    const live = again.locator('.notifications[role="status"][aria-live="polite"]');
+    await expectThat(live).toContainText(
+      /While this page was closed, a sync request ended\. POS .+: Cancelled\./,
+    );
+    expect(await seriousAxeViolations(again)).toEqual([]);
+    // Said once: the page no longer keeps the request as running, so the next visit has nothing to tell.
+    const kept = () =>
+      again.evaluate<string | null>(
+        `localStorage.getItem(${JSON.stringify(`xero-manual-sync:running:${businessId}`)})`,
+      );
+    await eventually(async () => ((await kept()) === '[]' ? true : null));
+    await live.getByRole('link', { name: 'Open it' }).click();
+    await expectThat(again.locator('.detail .state')).toContainText('Cancelled');
+    await context.close();
   }, 120_000);
 
   it('shows the Xero connection at the top, and "needs reconnect" with the button as soon as it happens', async () => {

@@ -134,7 +134,9 @@ describe('previewing a sync request', () => {
         seed: 9,
       }),
     ];
-    orders[0]!.lines = orders[0]!.lines.map((l) => ({ ...l, taxCode: 'EXEMPT' }));
+    // Two orders use the unmapped tax code: the warning says so.
+    for (const o of [orders[0]!, orders[4]!]) o.lines = o.lines.map((l) => ({ ...l, taxCode: 'EXEMPT' }));
+    orders[4]!.status = 'completed';
     orders[1]!.payments = orders[1]!.payments.map((p) => ({ ...p, method: 'crypto' }));
     orders[1]!.status = 'completed';
     orders[2]!.customer = { name: 'Clash Person', email: null };
@@ -158,8 +160,16 @@ describe('previewing a sync request', () => {
     expect(writes(statsBefore.calls.byEndpoint)).toBeGreaterThan(0);
     const auto = await preview(api, { channel: 'online', startDate: '2025-03-01', endDate: '2025-03-02' });
     const byCode = Object.fromEntries(auto.warnings.map((w) => [w.code, w]));
-    expect(byCode.unmapped_tax_code).toMatchObject({ count: 1, examples: ['EXEMPT'] });
-    expect(byCode.unmapped_payment_method).toMatchObject({ count: 1, examples: ['crypto'] });
+    expect(byCode.unmapped_tax_code).toMatchObject({
+      count: 1,
+      examples: ['EXEMPT'],
+      perCode: [{ code: 'EXEMPT', orders: 2 }],
+    });
+    expect(byCode.unmapped_payment_method).toMatchObject({
+      count: 1,
+      examples: ['crypto'],
+      perCode: [{ code: 'crypto', orders: 1 }],
+    });
     expect(byCode.contact_name_clash?.examples[0]).toMatch(/Clash Person/);
     expect(byCode.already_synced).toMatchObject({ count: rows[0]!.n });
     expect(auto.orders.alreadySynced).toBe(rows[0]!.n);

@@ -362,7 +362,7 @@ describe('the sync-request API', () => {
     expect(stillListed.body.items).toEqual([expect.objectContaining({ id: onlineId, state: 'completed' })]);
   }, 240_000);
 
-  it('searches Xero contacts for the picker through the limiter, caching repeated searches', async () => {
+  it('searches Xero contacts for the picker through the limiter, accent- and case-insensitively, from a copy of the directory read again after 5 minutes', async () => {
     await fetch(`${system.xero.baseUrl}/__sim/tenants/${DEMO_TENANT_ID}/contacts`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -393,9 +393,48 @@ describe('the sync-request API', () => {
     // The call went through the tenant's limiter (its pacing row moved).
     const { rows } = await system.database.db.query('SELECT count(*)::int AS n FROM xero_tenant_pacing');
     expect(rows[0].n).toBeGreaterThan(0);
+    // Accents and case do not matter (Xero's own searchTerm would not find "Café" from "cafe"): the API searches
+    // its copy of the organisation's directory, folded.
+    await fetch(`${system.xero.baseUrl}/__sim/tenants/${DEMO_TENANT_ID}/contacts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        // Names the demo orders do not use (their customers include "Café "Bean" & Co", created by earlier syncs).
+        Contacts: [{ Name: 'Crème Brûlée Bakery' }, { Name: 'Zoë Ng', EmailAddress: 'zoe@ng.sg' }],
+      }),
+    });
+    const searchNames = async (term: string) =>
+      (
+        await api.get<{ items: Array<{ name: string }> }>(
+          `/api/xero/contacts?search=${encodeURIComponent(term)}`,
+        )
+      ).body.items.map((c) => c.name);
+    // The copy is read again once it is older than 5 minutes (aged here rather than waited for).
+    expect(await searchNames('creme brulee')).toEqual([]);
+    await system.database.db.query(
+      `UPDATE xero_contact_directory_reads SET read_at = now() - interval '6 minutes'`,
+    );
+    const beforeRefresh = await contactCalls();
+    expect(await searchNames('creme brulee')).toEqual(['Crème Brûlée Bakery']);
+    expect((await contactCalls()) - beforeRefresh).toBe(1);
+    expect(await searchNames('CRÈME BRULÉE')).toEqual(['Crème Brûlée Bakery']);
+    expect(await searchNames('zoe ng')).toEqual(['Zoë Ng']);
+    expect(await searchNames('ZOE@NG')).toEqual(['Zoë Ng']);
+    expect((await contactCalls()) - beforeRefresh).toBe(1);
     const tooShort = await api.get('/api/xero/contacts?search=w');
     expect(tooShort.body.errors).toEqual([
       { path: 'query.search', message: expect.stringContaining('at least 2') },
     ]);
+    // A disconnect forgets the copy with the rest (this is the file's last test: nothing after it needs Xero).
+    const stored = async () =>
+      (
+        await system.database.db.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM xero_contact_directory WHERE business_id = $1',
+          [businessId],
+        )
+      ).rows[0]!.n;
+    expect(await stored()).toBeGreaterThan(0);
+    expect((await api.post(`/xero/disconnect?business=${businessId}`)).status).toBe(200);
+    expect(await stored()).toBe(0);
   });
 });

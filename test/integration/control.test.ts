@@ -5,6 +5,7 @@ import { PAUSE_AT_PAGE } from '../../workflows/manual-sync';
 import {
   recordHistoryFixture,
   requestDetail,
+  requestInQuotaWait,
   submitSync,
   syncResult,
   waitForRequest,
@@ -203,26 +204,11 @@ describe('a change of the reserve during a quota wait', () => {
     'moves the ETA and the wake-up time at once',
     async () => {
       const businessId = 'biz_reserve_wait';
-      await createBusiness(system.database.db, businessId, { dailyQuotaReserve: 15 });
-      await loadDemoOrders(system.database.db, {
-        businessId,
-        from: '2025-04-01',
-        to: '2025-04-10',
-        ordersPerDay: 25,
-        channel: 'pos',
-      });
-      const id = await submitSync(system, {
-        businessId,
-        channel: 'pos',
-        startDate: '2025-04-01',
-        endDate: '2025-04-10',
-      });
-      const before = await waitForRequest(
+      const { id, waiting: before } = await requestInQuotaWait(
         system,
         businessId,
-        id,
-        (p) => p.state === 'waiting_for_quota' && p.resumeAt !== null && p.etaSeconds !== null,
-        60_000,
+        { from: '2025-04-01', to: '2025-04-10' },
+        (p) => p.resumeAt !== null && p.etaSeconds !== null,
       );
       const waitLeft = (Date.parse(before.resumeAt!) - Date.now()) / 1000;
       expect(waitLeft).toBeGreaterThan(30);

@@ -168,7 +168,7 @@ describe('Prometheus metrics of the worker and the API', () => {
       planVersion: PLAN_VERSION,
       stepHeartbeatMs: 60_000,
     };
-    await insertRequest(system.database.db, stuck, null);
+    await insertRequest(system.database.db, { input: stuck, contactName: null }, null);
     await system.database.db.query(
       "UPDATE sync_requests SET state = 'running', updated_at = now() - interval '40 minutes' WHERE id = $1",
       [stuck.requestId],

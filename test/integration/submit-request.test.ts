@@ -1,6 +1,6 @@
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import { createBusiness, loadDemoOrders, seedSimContacts, simInvoices, simStats } from '../support/orders';
-import { syncResult } from '../support/requests';
+import { requestDetail, syncResult } from '../support/requests';
 import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
@@ -94,6 +94,13 @@ describe('submitting a sync request', () => {
     expect(result.counts.synced).toBeGreaterThan(0);
     const invoices = await simInvoices(system.xero.baseUrl);
     expect(new Set(invoices.map((i) => i.Contact.ContactID))).toEqual(new Set([walkIn.ContactID]));
+    // The request's detail and its history row name the contact as Xero had it at submission.
+    const id = String(accepted.body.id);
+    expect(await requestDetail(system, businessId, id)).toMatchObject({ contactName: 'Walk-in Customer' });
+    const log = await (
+      await system.api(businessId)
+    ).get<{ items: Array<{ id: string; contactName: string | null }> }>('/api/sync-requests');
+    expect(log.body.items.find((r) => r.id === id)).toMatchObject({ contactName: 'Walk-in Customer' });
   });
 
   it('checks the manual contact within the business’s daily reserve: with only the reserve left, no call is made', async () => {

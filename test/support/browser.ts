@@ -140,12 +140,29 @@ export function expectThat(locator: Locator, timeoutMs = DEFAULT_TIMEOUT_MS) {
   };
 }
 
-/** axe-core on the page as it is: every serious or critical violation, with where it is. */
+/**
+ * axe-core on the page as it is, in both colour schemes (the page follows `prefers-color-scheme`): every serious
+ * or critical violation, with the scheme and where it is. The emulation is lifted afterwards.
+ */
 export async function seriousAxeViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  const found: string[] = [];
+  try {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      const results = await new AxeBuilder({ page }).analyze();
+      found.push(
+        ...results.violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map(
+            (v) =>
+              `${colorScheme}: ${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+          ),
+      );
+    }
+  } finally {
+    await page.emulateMedia({ colorScheme: null });
+  }
+  return found;
 }
 
 /** A request's row in the history log, found by its id. */

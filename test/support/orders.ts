@@ -150,6 +150,32 @@ export async function loadDemoOrders(db: Db, options: SeedOptions): Promise<Orde
   return orders;
 }
 
+/**
+ * A business whose tax code GST9X is mapped to a tax type Xero does not have, and its demo POS orders: every
+ * `every`-th order placed on one of `failingDays` uses GST9X on all its lines, so it fails with Xero's own message.
+ * Answers the orders loaded.
+ */
+export async function failingTaxBusiness(
+  db: Db,
+  businessId: string,
+  opts: Omit<SeedOptions, 'businessId' | 'channel'> & { failingDays: string[]; every: number },
+): Promise<Order[]> {
+  const { failingDays, every, ...seed } = opts;
+  await createBusiness(db, businessId, {
+    taxTypes: {
+      GST9: { taxType: 'OUTPUTY24', rate: '9' },
+      GST9X: { taxType: 'NOSUCHTAX', rate: '9' },
+    },
+  });
+  const orders = [...generateDemoOrders({ ...seed, businessId, channel: 'pos' })];
+  orders.forEach((o, i) => {
+    if (i % every === 0 && failingDays.some((d) => o.placedAt.startsWith(d)))
+      o.lines = o.lines.map((l) => ({ ...l, taxCode: 'GST9X' }));
+  });
+  await loadOrders(db, orders);
+  return orders;
+}
+
 export interface SimInvoice {
   InvoiceID: string;
   InvoiceNumber: string;

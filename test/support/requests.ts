@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { SyncRequestDetail } from '../../src/contract';
 import { PLAN_VERSION } from '../../src/definitions';
 import type { ManualSyncResult } from '../../src/definitions';
+import { createBusiness, loadDemoOrders } from './orders';
 import { eventually } from './system';
 import type { TestSystem } from './system';
 
@@ -81,6 +82,35 @@ export function waitForRequest(
     const detail = await requestDetail(system, businessId, id);
     return until(detail) ? detail : null;
   }, timeoutMs);
+}
+
+/**
+ * A request held by Xero's daily limit: a business keeping 15 calls of the day in reserve, 25 POS orders a day
+ * over `from`..`to`, submitted, and followed until it waits for quota (and `until` holds). Needs a simulated
+ * organisation of 20 calls a day. Answers its id and that progress.
+ */
+export async function requestInQuotaWait(
+  system: TestSystem,
+  businessId: string,
+  range: { from: string; to: string },
+  until: (detail: RequestDetail) => boolean = () => true,
+): Promise<{ id: string; waiting: RequestDetail }> {
+  await createBusiness(system.database.db, businessId, { dailyQuotaReserve: 15 });
+  await loadDemoOrders(system.database.db, { businessId, ...range, ordersPerDay: 25, channel: 'pos' });
+  const id = await submitSync(system, {
+    businessId,
+    channel: 'pos',
+    startDate: range.from,
+    endDate: range.to,
+  });
+  const waiting = await waitForRequest(
+    system,
+    businessId,
+    id,
+    (p) => p.state === 'waiting_for_quota' && until(p),
+    60_000,
+  );
+  return { id, waiting };
 }
 
 /** The ids of the workflows a visibility query lists now (visibility lags: poll it with `eventually`). */

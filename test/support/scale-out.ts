@@ -157,7 +157,8 @@ export async function submitAll(
 
 /**
  * What a platform's pages do while requests run: contact searches for the organisation, `perApi` through each
- * API process, all at once. Each is a Xero call through the organisation's limiter, beside the workers' steps.
+ * API process, all at once. Those that find the directory copy missing or stale read it from Xero through the
+ * organisation's limiter, beside the workers' steps.
  * Returns how each was answered.
  */
 export async function searchContacts(
@@ -169,7 +170,8 @@ export async function searchContacts(
   const key = await system.keyFor(org.businessId);
   const searches = cluster.apis.flatMap((api, a) =>
     Array.from({ length: perApi }, async (_, n) => {
-      // A different term each time: the API's own cache would answer a repeat without calling Xero.
+      // A different term each time. The first searches of an organisation find its directory copy empty and read it
+      // from Xero; later ones are answered from the copy.
       const res = await apiClient(api.url, key).get<{ cached: boolean }>(
         `/api/xero/contacts?search=${encodeURIComponent(`Customer ${a}-${n}`)}`,
       );

@@ -15,6 +15,7 @@ describe('stateWords: one true sentence per state', () => {
     startDate: '2026-01-01',
     endDate: '2026-01-31',
     contactMapping: { mode: 'auto' },
+    contactName: null,
     retryOf: null,
     createdAt: '2026-12-06T09:00:00Z',
     closedAt: null,

@@ -64,6 +64,29 @@ describe('contacts', () => {
     expect(names(result.body)).toEqual(['Lim Trading']);
   });
 
+  it('does not ignore accents in searchTerm or where: "cafe" finds no "Café"', async () => {
+    await call(
+      h.xero.accountingApi.createContacts(h.tenantId, { contacts: [{ name: 'Café "Bean" & Co' }] }, false),
+    );
+    const search = (term: string) =>
+      call(
+        h.xero.accountingApi.getContacts(
+          h.tenantId,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          term,
+        ),
+      );
+    expect(names((await search('CAFÉ')).body)).toEqual(['Café "Bean" & Co']);
+    expect(names((await search('cafe')).body)).toEqual([]);
+    expect(names((await where('Name.ToLower().Contains("cafe")')).body)).toEqual([]);
+  });
+
   it('filters by IDs and pages with page/pageSize', async () => {
     const all = await call(h.xero.accountingApi.getContacts(h.tenantId));
     const lim = all.body.contacts.find((c: Contact) => c.name === 'Lim Trading') as Contact;

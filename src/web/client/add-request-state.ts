@@ -3,12 +3,14 @@ import type { Channel, ContactMapping, ContactSummary, PostingMode, PreviewResul
 import { api, ApiProblem } from './api';
 import type { SubmitBody } from './api';
 import { addDays, localDate } from './format';
+import { fieldWords } from './field-words';
+import type { DialogField } from './field-words';
 
 /**
  * The Add Sync Request dialog's state: what the merchant has chosen (and the body it makes), the API's problems
  * placed next to their fields, the preview of the current body, and its submit.
  */
-export type Field = 'channel' | 'locationId' | 'startDate' | 'endDate' | 'contact' | 'posting';
+export type Field = DialogField;
 
 const FIELD_OF_PATH: Array<[RegExp, Field]> = [
   [/^body\.channel/, 'channel'],
@@ -25,7 +27,8 @@ function placeProblems(err: unknown): { fields: Partial<Record<Field, string>>; 
   const rest: string[] = [];
   for (const e of err.errors) {
     const field = FIELD_OF_PATH.find(([pattern]) => pattern.test(e.path))?.[1];
-    if (field) fields[field] = fields[field] ? `${fields[field]}; ${e.message}` : e.message;
+    const words = field ? fieldWords(field, e.message) : e.message;
+    if (field) fields[field] = fields[field] ? `${fields[field]} ${words}` : words;
     else rest.push(e.message);
   }
   const form = rest.length ? rest.join('; ') : err.errors.length ? null : err.message;

@@ -108,26 +108,26 @@ function WhereFields({ choices: c, problems: { errors } }: FieldsProps) {
   );
 }
 
-/** The first and last local days, none after today. */
+/** The first and last local days: one field each, same shape, none after today. */
+const DAYS = [
+  { id: 'add-start', label: 'Start Date', field: 'startDate', set: 'setStartDate' },
+  { id: 'add-end', label: 'End Date', field: 'endDate', set: 'setEndDate' },
+] as const;
+
 function DateFields({ choices: c, problems: { errors } }: FieldsProps) {
   return (
     <div class="two">
-      <DateField
-        id="add-start"
-        label="Start Date"
-        value={c.startDate}
-        max={c.today}
-        error={errors.startDate}
-        onChange={c.setStartDate}
-      />
-      <DateField
-        id="add-end"
-        label="End Date"
-        value={c.endDate}
-        max={c.today}
-        error={errors.endDate}
-        onChange={c.setEndDate}
-      />
+      {DAYS.map((d) => (
+        <DateField
+          key={d.id}
+          id={d.id}
+          label={d.label}
+          value={c[d.field]}
+          max={c.today}
+          error={errors[d.field]}
+          onChange={c[d.set]}
+        />
+      ))}
     </div>
   );
 }
@@ -151,9 +151,11 @@ function ContactMappingField({ choices: c, problems: { errors } }: FieldsProps) 
         Manual Select Xero Contact
       </label>
       <p class="hint">
-        {c.mode === 'auto'
-          ? 'POS orders go to a contact named after their location; online and B2B orders to their customer. Missing contacts are created.'
-          : 'Every order of this request goes to the one contact you pick.'}
+        {c.mode === 'manual'
+          ? 'Every order of this request goes to the one contact you pick.'
+          : c.channel === 'pos'
+            ? 'Each POS order goes to a contact named after its location. Missing contacts are created.'
+            : `Each ${CHANNELS[c.channel]} order goes to a contact named after its customer. Missing contacts are created.`}
       </p>
       {c.mode === 'manual' && (
         <ContactPicker id="add-contact" value={c.contact} onPick={c.setContact} error={errors.contact} />

@@ -1,6 +1,10 @@
-import { addDays, dateLabel, localDateOf } from '../../calendar';
+import { addDays, localDateOf } from '../../calendar';
 import type { ChangeKinds, Channel, SyncState } from '../../contract';
 import type { RequestView } from './request-view';
+import { day } from './day';
+import { plural } from './plural';
+
+export { plural };
 
 /**
  * Words, dates, times and money as a merchant reads them: times in the business's time zone (not the
@@ -68,15 +72,7 @@ export function localDate(at: Date = new Date()): string {
   return localDateOf(at.toISOString(), zone);
 }
 
-/** A local date (YYYY-MM-DD), shown as it is: it already is the business's day (its label, read in UTC). */
-export function day(date: string): string {
-  return new Intl.DateTimeFormat(undefined, {
-    timeZone: 'UTC',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-  }).format(dateLabel(date));
-}
+export { day };
 
 export function dateRange(start: string, end: string): string {
   return start === end ? day(start) : `${day(start)} – ${day(end)}`;
@@ -106,10 +102,6 @@ export function money(amount: string | null, currency: string | null): string {
   } catch {
     return `${currency} ${amount}`;
   }
-}
-
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
 }
 
 /** Changes of orders already in Xero, by kind: "2 payments, 1 refund, 1 line change" (the kinds with none left out). */
@@ -200,6 +192,8 @@ export function percent(r: RequestView): number | null {
   return Math.min(100, Math.floor((r.counts.found * 100) / r.expected));
 }
 
-export function contactMappingWords(r: Pick<RequestView, 'contactMapping'>): string {
-  return r.contactMapping.mode === 'auto' ? 'Auto-match by name' : 'Manual: one Xero contact';
+/** Auto-match, or the manual contact by the name Xero gave it when the request was submitted. */
+export function contactMappingWords(r: Pick<RequestView, 'contactMapping' | 'contactName'>): string {
+  if (r.contactMapping.mode === 'auto') return 'Auto-match by name';
+  return r.contactName ? `Manual: ${r.contactName}` : 'Manual: one Xero contact';
 }

@@ -4,6 +4,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { api, ApiProblem, whenSessionEnds } from './api';
 import type { RequestView } from './api';
 import type { PageEvents } from '../../contract';
+import { followRunningRequests } from './away';
 import { ConnectionBanner } from './connection';
 import { RequestDetailView } from './detail';
 import { CHANNELS, dateRange, setTimeZone, stateWords } from './format';
@@ -77,6 +78,7 @@ function loadPage(): void {
     (business) => {
       setTimeZone(business.timeZone);
       setBusiness(business);
+      followRunningRequests(business.id);
     },
     (err: unknown) => {
       if (!(err instanceof ApiProblem && err.status === 401)) setStream('connecting');

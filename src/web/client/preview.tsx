@@ -1,5 +1,6 @@
 import type { DailyLimit, PostingModeEstimate, PreviewResult } from '../../contract';
 import { changeKindsWords, duration, plural } from './format';
+import { warningWords } from './warning-words';
 
 /**
  * The Add Sync Request dialog's preview: what the request would send, its Xero calls and days of quota, the
@@ -52,7 +53,7 @@ function PreviewSummary({ preview: p }: { preview: PreviewResult }) {
       {p.warnings.length > 0 && (
         <ul class="warnings" aria-label="Warnings">
           {p.warnings.map((w) => (
-            <li key={w.code}>{w.message}</li>
+            <li key={w.code}>{warningWords(w)}</li>
           ))}
         </ul>
       )}

@@ -39,6 +39,11 @@ export function pageState(): PageState {
   return state;
 }
 
+/** Calls `listener` after every change of the page's state (outside the views). */
+export function onPageChange(listener: () => void): void {
+  listeners.add(listener);
+}
+
 /** Re-renders the calling component on every change of the page's state. */
 export function usePageState(): PageState {
   const [, setVersion] = useState(version);
