@@ -86,9 +86,11 @@ export async function rangeStats(db: Db, input: ManualSyncInput): Promise<RangeS
        FROM orders o
        LEFT JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id
        -- An order a daily summary holds is in Xero: never sent again, in either mode (issue 23).
-       LEFT JOIN summary_orders s ON s.business_id = o.business_id AND s.order_id = o.id AND s.kind = 'invoice'
-         AND EXISTS (SELECT 1 FROM summaries x WHERE x.business_id = s.business_id AND x.number = s.number
-                     AND x.stage <> 'failed')
+       -- (A derived table, not EXISTS in the join condition: that made a nested loop, minutes for a year.)
+       LEFT JOIN (SELECT so.business_id, so.order_id FROM summary_orders so JOIN summaries x
+                    ON x.business_id = so.business_id AND x.number = so.number
+                  WHERE so.kind = 'invoice' AND x.stage <> 'failed') s
+         ON s.business_id = o.business_id AND s.order_id = o.id
        WHERE ${where}),
      fresh AS (SELECT * FROM r WHERE status <> 'voided' AND synced IS NOT TRUE AND NOT ${changesOnly}),
      todo AS (SELECT * FROM r WHERE status <> 'voided' AND (synced IS NOT TRUE OR ${update}) AND NOT summarised

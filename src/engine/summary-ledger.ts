@@ -1,5 +1,9 @@
 import type { Db } from '../db/pool';
-import type { CreditNoteDraft, InvoiceDraft, PaymentDraft } from '../xero/documents';
+import type { ManualSyncInput } from '../definitions';
+import type { Order } from '../orders/schema';
+import { rangeWhere } from '../orders/store';
+import type { ContactRef, CreditNoteDraft, InvoiceDraft, PaymentDraft } from '../xero/documents';
+import { orderRangeOf } from './plan';
 
 /**
  * The summaries' ledger (tables summaries and summary_orders, migration 020; docs/revisions.md "Daily
@@ -264,4 +268,26 @@ export async function setStage(
      WHERE business_id = $1 AND number = $2`,
     [businessId, number, stage, error],
   );
+}
+
+export interface RefundedOrder {
+  order: Order;
+  invoiceNumber: string;
+  contact: ContactRef;
+}
+
+/** Refunded orders of the range whose summary invoice is in Xero and whose refund is in no credit note yet. */
+export async function refundsToSummarise(db: Db, input: ManualSyncInput): Promise<RefundedOrder[]> {
+  const params: unknown[] = [];
+  const where = rangeWhere(orderRangeOf(input), params);
+  const { rows } = await db.query<{ payload: Order; number: string; contact: ContactRef }>(
+    `SELECT o.payload, s.number, s.document->'invoice'->'contact' AS contact FROM orders o
+     JOIN summary_orders so ON so.business_id = o.business_id AND so.order_id = o.id AND so.kind = 'invoice'
+     JOIN summaries s ON s.business_id = so.business_id AND s.number = so.number AND s.stage = 'done'
+     WHERE ${where} AND o.status = 'refunded' AND NOT EXISTS (SELECT 1 FROM summary_orders c
+       WHERE c.business_id = o.business_id AND c.order_id = o.id AND c.kind = 'credit_note')
+     ORDER BY o.placed_at, o.id`,
+    params,
+  );
+  return rows.map((r) => ({ order: r.payload, invoiceNumber: r.number, contact: r.contact }));
 }

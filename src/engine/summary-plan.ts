@@ -2,6 +2,14 @@ import type { Db } from '../db/pool';
 import type { ManualSyncInput } from '../definitions';
 import { rangeWhere } from '../orders/store';
 import { orderRangeOf } from './plan';
+import type { BusinessSettings } from '../businesses/store';
+import type { Order } from '../orders/schema';
+import type { ContactRef } from '../xero/documents';
+import { contactNameFor } from './contact-names';
+import { packByElements, WRITE_BATCH } from './packing';
+import { buildDailySummaries, buildRefundSummaries } from './summary';
+import type { RefundSummary, Summary } from './summary';
+import { refundsToSummarise } from './summary-ledger';
 
 /**
  * What a request's range holds for daily summaries (issue 23), without a Xero call: what the submit's
@@ -51,11 +59,139 @@ export async function postingSkips(db: Db, input: ManualSyncInput): Promise<Post
             count(*) FILTER (WHERE s.order_id IS NOT NULL)::int AS "inSummaries"
      FROM orders o
      LEFT JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id
-     LEFT JOIN summary_orders s ON s.business_id = o.business_id AND s.order_id = o.id AND s.kind = 'invoice'
-       AND EXISTS (SELECT 1 FROM summaries x WHERE x.business_id = s.business_id AND x.number = s.number
-                   AND x.stage <> 'failed')
+     LEFT JOIN (SELECT so.business_id, so.order_id FROM summary_orders so JOIN summaries x
+                  ON x.business_id = so.business_id AND x.number = so.number
+                WHERE so.kind = 'invoice' AND x.stage <> 'failed') s
+       ON s.business_id = o.business_id AND s.order_id = o.id
      WHERE ${where} AND o.status <> 'voided'`,
     params,
   );
   return rows[0]!;
+}
+
+/** What a daily-summary request of a range would write, and the Xero calls it takes (no lookups: no faults). */
+export interface SummaryWork {
+  /** Orders it would summarise (live, in Xero neither per order nor in a summary). */
+  orders: number;
+  invoices: number;
+  /** Of those, adjustments of days already summarised. */
+  adjustments: number;
+  payments: number;
+  creditNotes: number;
+  allocations: number;
+  refundPayments: number;
+  /** The calls, packed as the summary walk packs them (src/engine/summary-writes.ts). */
+  calls: {
+    invoices: number;
+    payments: number;
+    creditNotes: number;
+    allocations: number;
+    refunds: number;
+    total: number;
+  };
+}
+
+/**
+ * The summaries a daily-summary request would write for its range, built by the same builder the walk uses (so the
+ * preview's estimate is the engine's plan): each contact's orders summarised per key, numbered as adjustments where
+ * the key was summarised before, their payments packed 50 to a call without splitting a summary's; refunds of the
+ * range (new orders' and summarised orders' not in a credit note yet) one credit note per key and refund date.
+ * A contact is named as the contacts step would name it (its id is not known before the request runs).
+ */
+export async function summaryWork(
+  db: Db,
+  input: ManualSyncInput,
+  settings: BusinessSettings,
+): Promise<SummaryWork> {
+  const mapping = { ...settings, timeZone: input.timeZone, invoiceStatus: input.options.invoiceStatus };
+  const fresh = await freshOrders(db, input);
+  const groups = new Map<string, { contact: ContactRef; orders: Order[]; invoices: Summary[] }>();
+  for (const order of fresh) {
+    const contact: ContactRef =
+      input.contactMapping.mode === 'manual'
+        ? { contactId: input.contactMapping.contactId }
+        : { name: contactNameFor(order, 'by-channel', settings.walkInContactName) };
+    const label = JSON.stringify(contact);
+    const group = groups.get(label) ?? { contact, orders: [], invoices: [] };
+    group.orders.push(order);
+    groups.set(label, group);
+  }
+  const summaries: Summary[] = [];
+  const refunds: RefundSummary[] = [];
+  const authorised = input.options.invoiceStatus === 'AUTHORISED';
+  // Refunds of orders summarised before and in no credit note yet join the new orders' refunds.
+  for (const r of authorised ? await refundsToSummarise(db, input) : []) {
+    const label = JSON.stringify(r.contact);
+    const group = groups.get(label) ?? { contact: r.contact, orders: [], invoices: [] };
+    group.orders.push(r.order);
+    group.invoices.push({ orderIds: [r.order.id], invoice: { InvoiceNumber: r.invoiceNumber } } as Summary);
+    groups.set(label, group);
+  }
+  const template = settings.summaryNumberTemplate;
+  for (const group of groups.values()) {
+    const isNew = (o: Order) => !group.invoices.some((s) => s.orderIds.includes(o.id));
+    const built = buildDailySummaries(group.orders.filter(isNew), mapping, group.contact, template).summaries;
+    summaries.push(...built);
+    if (authorised)
+      refunds.push(
+        ...buildRefundSummaries(
+          group.orders,
+          mapping,
+          group.contact,
+          [...built, ...group.invoices],
+          template,
+        ),
+      );
+  }
+  const adjustments = await countExisting(
+    db,
+    input.businessId,
+    summaries.map((s) => s.invoice.InvoiceNumber),
+  );
+  const paymentsOf = (s: Summary) => (input.options.recordPayments ? s.payments.length : 0);
+  const withPayments = summaries.filter((s) => paymentsOf(s) > 0);
+  const allocations = refunds.reduce((n, r) => n + r.allocations.length, 0);
+  const calls = {
+    invoices: Math.ceil(summaries.length / WRITE_BATCH),
+    payments: packByElements(withPayments, paymentsOf, WRITE_BATCH).length,
+    creditNotes: Math.ceil(refunds.length / WRITE_BATCH),
+    allocations,
+    refunds: refunds.filter((r) => r.refundPayments.length > 0).length,
+  };
+  return {
+    orders: fresh.length,
+    invoices: summaries.length,
+    adjustments,
+    payments: summaries.reduce((n, s) => n + paymentsOf(s), 0),
+    creditNotes: refunds.length,
+    allocations,
+    refundPayments: refunds.reduce((n, r) => n + r.refundPayments.length, 0),
+    calls: { ...calls, total: Object.values(calls).reduce((a, b) => a + b, 0) },
+  };
+}
+
+/** Live orders of the range in Xero neither per order nor in a live summary. */
+async function freshOrders(db: Db, input: ManualSyncInput): Promise<Order[]> {
+  const params: unknown[] = [];
+  const where = rangeWhere(orderRangeOf(input), params);
+  const { rows } = await db.query<{ payload: Order }>(
+    `SELECT o.payload FROM orders o
+     LEFT JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id
+     WHERE ${where} AND o.status <> 'voided' AND (l.status IS NULL OR l.status = 'failed')
+       AND NOT EXISTS (SELECT 1 FROM summary_orders so JOIN summaries s ON s.business_id = so.business_id
+         AND s.number = so.number AND s.stage <> 'failed'
+         WHERE so.business_id = o.business_id AND so.order_id = o.id AND so.kind = 'invoice')
+     ORDER BY o.placed_at, o.id`,
+    params,
+  );
+  return rows.map((r) => r.payload);
+}
+
+/** How many of these summary numbers are already recorded: the request would write adjustments of them. */
+async function countExisting(db: Db, businessId: string, numbers: string[]): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    'SELECT count(DISTINCT base_number)::int AS n FROM summaries WHERE business_id = $1 AND base_number = ANY($2)',
+    [businessId, numbers],
+  );
+  return rows[0]?.n ?? 0;
 }

@@ -1,6 +1,5 @@
 import type { ManualSyncInput, OrdersCursor, StepOutcome } from '../definitions';
-import type { Db } from '../db/pool';
-import { listOrdersPage, rangeWhere } from '../orders/store';
+import { listOrdersPage } from '../orders/store';
 import type { Order } from '../orders/schema';
 import type { Dependencies } from '../runtime';
 import { localDateOf, rangeUtc } from '../calendar';
@@ -18,8 +17,14 @@ import { openStep, PauseRequested, quotaStop } from './step';
 import type { Step, StepHooks } from './step';
 import { buildDailySummaries, buildRefundSummaries } from './summary';
 import type { RefundSummary, Summary } from './summary';
-import { lastAdjustments, recordSummaries, summariesOfOrders, unfinishedSummaries } from './summary-ledger';
-import type { NewSummary, SummaryRow } from './summary-ledger';
+import {
+  lastAdjustments,
+  recordSummaries,
+  refundsToSummarise,
+  summariesOfOrders,
+  unfinishedSummaries,
+} from './summary-ledger';
+import type { NewSummary, RefundedOrder, SummaryRow } from './summary-ledger';
 import { writeSummaries } from './summary-writes';
 
 /**
@@ -331,29 +336,7 @@ function asAdjustment(s: NewSummary, n: number): NewSummary {
   };
 }
 
-interface RefundedOrder {
-  order: Order;
-  invoiceNumber: string;
-  contact: ContactRef;
-}
-
-/** Refunded orders of the range whose summary invoice is in Xero and whose refund is in no credit note yet. */
-async function refundsToSummarise(db: Db, input: ManualSyncInput): Promise<RefundedOrder[]> {
-  const params: unknown[] = [];
-  const where = rangeWhere(orderRangeOf(input), params);
-  const { rows } = await db.query<{ payload: Order; number: string; contact: ContactRef }>(
-    `SELECT o.payload, s.number, s.document->'invoice'->'contact' AS contact FROM orders o
-     JOIN summary_orders so ON so.business_id = o.business_id AND so.order_id = o.id AND so.kind = 'invoice'
-     JOIN summaries s ON s.business_id = so.business_id AND s.number = so.number AND s.stage = 'done'
-     WHERE ${where} AND o.status = 'refunded' AND NOT EXISTS (SELECT 1 FROM summary_orders c
-       WHERE c.business_id = o.business_id AND c.order_id = o.id AND c.kind = 'credit_note')
-     ORDER BY o.placed_at, o.id`,
-    params,
-  );
-  return rows.map((r) => ({ order: r.payload, invoiceNumber: r.number, contact: r.contact }));
-}
-
-function groupByContact(refunded: RefundedOrder[]) {
+export function groupByContact(refunded: RefundedOrder[]) {
   const groups = new Map<string, { contact: ContactRef; orders: Order[]; invoices: Summary[] }>();
   for (const r of refunded) {
     const label = JSON.stringify(r.contact);

@@ -12,7 +12,8 @@ import {
 import type { SimInvoice } from '../support/orders';
 import { requestDetail, syncToEnd } from '../support/requests';
 import type { ManualSyncInput } from '../../src/definitions';
-import { postingSkips } from '../../src/engine/summary-plan';
+import { postingSkips, summaryWork } from '../../src/engine/summary-plan';
+import { getBusiness } from '../../src/businesses/store';
 import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
@@ -111,6 +112,9 @@ describe('daily summaries', () => {
         channel: 'pos',
         seed: 5,
       });
+      // What the preview can count beforehand: the summaries the walk will write, from the same builder.
+      const business = (await getBusiness(system.database.db, businessId))!;
+      const work = await summaryWork(system.database.db, yearInput(), business.settings);
       const { result } = await syncToEnd(system, request('2024-01-01', '2024-12-31'));
       expect(result.state).toBe('completed');
 
@@ -137,6 +141,17 @@ describe('daily summaries', () => {
       const live = orders.filter((o) => o.status !== 'voided').length;
       expect(rows[0]).toEqual({ orders: live, distinct: live, differences: 0 });
       expect(result.counts).toMatchObject({ found: orders.length, synced: live, failed: 0 });
+      const paid = (await simInvoices(system.xero.baseUrl)).reduce(
+        (n, i) => n + (i.Payments ?? []).length,
+        0,
+      );
+      expect(work).toMatchObject({
+        invoices: byDay(orders).size,
+        creditNotes: refundDays.size,
+        payments: paid,
+        adjustments: 0,
+      });
+      expect(work.calls.invoices).toBe(Math.ceil(work.invoices / 50));
       // Each summary's tax, as Xero holds it, is the per-order documents' tax for the same orders, to the cent
       // (the ledger keeps that sum, from the per-order mapping; tax-inclusive POS days here, both kinds in
       // test/unit/daily-summary.test.ts).
@@ -251,6 +266,27 @@ describe('daily summaries', () => {
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ type: 'nothing_to_send' });
   });
+
+  function yearInput(): ManualSyncInput {
+    return {
+      requestId: 'sr_estimate',
+      businessId,
+      channel: 'pos',
+      locationId: null,
+      startDate: '2024-01-01',
+      endDate: '2024-12-31',
+      timeZone: TZ,
+      contactMapping: { mode: 'auto' },
+      options: {
+        invoiceStatus: 'AUTHORISED',
+        recordPayments: true,
+        resyncPolicy: 'skip',
+        posting: 'daily-summary',
+      },
+      planVersion: 2,
+      stepHeartbeatMs: 30_000,
+    };
+  }
 
   async function requestInput(businessId: string, id: string): Promise<ManualSyncInput> {
     const { rows } = await system.database.db.query<{ input: ManualSyncInput }>(
