@@ -155,7 +155,8 @@ export async function summaryFacts(db: Db, input: ManualSyncInput): Promise<Summ
   const local = (instant: string) => `${localDateSql(instant, '$1')}::text`;
   const refunds = `jsonb_typeof(o.payload->'refunds') = 'array' AND jsonb_array_length(o.payload->'refunds') > 0`;
   // The orders the summary walk sorts out as fresh (src/engine/summary-walk.ts): a per-order ledger row that
-  // failed does not hold an order back; one synced or pending does; so does a summary holding it.
+  // failed does not hold an order back; one synced or pending does; so does a summary holding it (unless Xero
+  // refused that summary, which releases its orders).
   const { rows } = await db.query<SummaryOrderFacts>(
     `SELECT o.location_id AS "locationId", o.payload->>'currency' AS currency,
        coalesce((o.payload->>'pricesIncludeTax')::boolean, false) AS inclusive,
@@ -172,7 +173,8 @@ export async function summaryFacts(db: Db, input: ManualSyncInput): Promise<Summ
      FROM orders o
      LEFT JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id
      WHERE ${where} AND o.status <> 'voided' AND (l.status IS NULL OR l.status = 'failed')
-       AND NOT EXISTS (SELECT 1 FROM summary_orders s
+       AND NOT EXISTS (SELECT 1 FROM summary_orders s JOIN summaries x
+           ON x.business_id = s.business_id AND x.number = s.number AND x.stage <> 'failed'
          WHERE s.business_id = o.business_id AND s.order_id = o.id AND s.kind = 'invoice')
      ORDER BY o.placed_at, o.id`,
     params,
