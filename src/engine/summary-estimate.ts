@@ -4,7 +4,7 @@ import { localDateSql } from '../calendar';
 import { parseDecimal } from '../money';
 import { rangeWhere } from '../orders/store';
 import { orderRangeOf, planFromStats } from './plan';
-import { packByElements, planCalls, WRITE_BATCH } from './packing';
+import { planCalls, WRITE_BATCH } from './packing';
 import type { ContactDirectory, RangeStats, RequestPlan } from './plan';
 
 /**
@@ -21,10 +21,11 @@ import type { ContactDirectory, RangeStats, RequestPlan } from './plan';
  *   note per account of the orders' last payment method for what was paid back.
  *
  * Calls: two packings of those documents.
- * - summaryWriteCalls: as the engine writes them (src/engine/summary-walk.ts, summary-writes.ts): the walk keeps
- *   each day's summaries pending and writes them once 50 or more are, so a batch may be 50 and a few. The
- *   preview's estimate; it must move with those files. (A step that ends mid-range, about every
- *   SYNC_STEP_SECONDS, writes what is pending too: a partial batch or two more per step, not counted.)
+ * - summaryWriteCalls: as the engine writes them (src/engine/summary-walk.ts, summary-writes.ts): the walk sends
+ *   only full batches of 50 summaries and of 50 payments after each day, carrying the rest, so only the walk's end
+ *   sends a short one; credit notes' refund payments share batches of 50 at the end. The preview's estimate; it
+ *   must move with those files. (A step that ends mid-range, about every SYNC_STEP_SECONDS, writes what is pending
+ *   too: a short batch or two more per step, not counted.)
  * - summaryMinimumCalls: Xero's batch limits (src/engine/packing.ts): summaries 50 to a `PUT /Invoices` like
  *   invoices, payments and refund payments 50 to a `PUT /Payments`, credit notes 50 to a `PUT /CreditNotes`, an
  *   allocation a call. What the bench measures the engine against.
@@ -61,8 +62,6 @@ export interface SummaryWork {
   summariesWithPayments: number;
   /** Credit notes with at least one refund payment to write. */
   notesWithRefunds: number;
-  /** Per local day of sale, in order: each summary's payments to write (the engine writes them day by day). */
-  days: number[][];
 }
 
 const key = (...parts: Array<string | boolean>) => JSON.stringify(parts);
@@ -109,7 +108,6 @@ export function summaryWork(orders: readonly SummaryOrderFacts[], opts: SummaryW
   }
   const owners = (keys: Set<string>) => new Set([...keys].map((k) => JSON.stringify(JSON.parse(k)[0]))).size;
   return {
-    days: daysOf(summaries, payments),
     summaries: summaries.size,
     payments: payments.size,
     creditNotes: creditNotes.size,
@@ -120,47 +118,16 @@ export function summaryWork(orders: readonly SummaryOrderFacts[], opts: SummaryW
   };
 }
 
-/** Per local day (the orders' order), each summary's payments to write. */
-function daysOf(summaries: Set<string>, payments: Set<string>): number[][] {
-  const perSummary = new Map<string, number>();
-  for (const p of payments) {
-    const sale = JSON.parse(p)[0] as string;
-    perSummary.set(sale, (perSummary.get(sale) ?? 0) + 1);
-  }
-  const days = new Map<string, number[]>();
-  for (const sale of summaries) {
-    const day = JSON.parse(sale)[1] as string;
-    days.set(day, [...(days.get(day) ?? []), perSummary.get(sale) ?? 0]);
-  }
-  return [...days.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, counts]) => counts);
-}
-
 /**
- * The document calls as the engine writes summaries in batches: the walk keeps a day's summaries pending and writes
- * them once 50 or more are (then at the walk's end), 50 to a `PUT /Invoices`, their payments packed 50 elements to
- * a `PUT /Payments` (a summary's never split); credit notes 50 to a `PUT /CreditNotes` at the end, each one's
- * allocations a call each and its refund payments one call.
+ * The document calls as the engine writes summaries: 50 to a `PUT /Invoices` (full batches during the walk, the
+ * remainder at its end), their payments 50 to a `PUT /Payments` the same way (a summary's payments split where a
+ * batch fills), credit notes 50 to a `PUT /CreditNotes` at the end, then their refund payments 50 to a
+ * `PUT /Payments`; a credit note's allocations a call each.
  */
 export function summaryWriteCalls(work: SummaryWork) {
-  let invoices = 0;
-  let payments = 0;
-  let pending: number[] = [];
-  const flush = () => {
-    invoices += Math.ceil(pending.length / WRITE_BATCH);
-    payments += packByElements(
-      pending.filter((n) => n > 0),
-      (n) => n,
-    ).length;
-    pending = [];
-  };
-  for (const day of work.days) {
-    pending.push(...day);
-    if (pending.length >= WRITE_BATCH) flush();
-  }
-  flush();
   return {
-    invoices,
-    payments: payments + work.notesWithRefunds,
+    invoices: Math.ceil(work.summaries / WRITE_BATCH),
+    payments: Math.ceil(work.payments / WRITE_BATCH) + Math.ceil(work.refunds / WRITE_BATCH),
     creditNotes: Math.ceil(work.creditNotes / WRITE_BATCH),
     allocations: work.allocations,
   };

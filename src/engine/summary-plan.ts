@@ -6,7 +6,7 @@ import type { BusinessSettings } from '../businesses/store';
 import type { Order } from '../orders/schema';
 import type { ContactRef } from '../xero/documents';
 import { contactNameFor } from './contact-names';
-import { packByElements, WRITE_BATCH } from './packing';
+import { WRITE_BATCH } from './packing';
 import { buildDailySummaries, buildRefundSummaries } from './summary';
 import type { RefundSummary, Summary } from './summary';
 import { refundsToSummarise } from './summary-ledger';
@@ -98,7 +98,7 @@ export interface SummaryWork {
 /**
  * The summaries a daily-summary request would write for its range, built by the same builder the walk uses (so the
  * preview's estimate is the engine's plan): each contact's orders summarised per key, numbered as adjustments where
- * the key was summarised before, their payments packed 50 to a call without splitting a summary's; refunds of the
+ * the key was summarised before, their payments 50 to a call (many summaries' in one, split where a batch fills); refunds of the
  * range (new orders' and summarised orders' not in a credit note yet) one credit note per key and refund date.
  * A contact is named as the contacts step would name it (its id is not known before the request runs).
  */
@@ -153,23 +153,26 @@ export async function summaryWork(
     summaries.map((s) => s.invoice.InvoiceNumber),
   );
   const paymentsOf = (s: Summary) => (input.options.recordPayments ? s.payments.length : 0);
-  const withPayments = summaries.filter((s) => paymentsOf(s) > 0);
+  const payments = summaries.reduce((n, s) => n + paymentsOf(s), 0);
+  const refundPayments = refunds.reduce((n, r) => n + r.refundPayments.length, 0);
   const allocations = refunds.reduce((n, r) => n + r.allocations.length, 0);
+  // As summary-writes.ts packs them: payments of many summaries 50 to a call (split where a batch fills), then the
+  // credit notes' refund payments 50 to a call.
   const calls = {
     invoices: Math.ceil(summaries.length / WRITE_BATCH),
-    payments: packByElements(withPayments, paymentsOf, WRITE_BATCH).length,
+    payments: Math.ceil(payments / WRITE_BATCH),
     creditNotes: Math.ceil(refunds.length / WRITE_BATCH),
     allocations,
-    refunds: refunds.filter((r) => r.refundPayments.length > 0).length,
+    refunds: Math.ceil(refundPayments / WRITE_BATCH),
   };
   return {
     orders: fresh.length,
     invoices: summaries.length,
     adjustments,
-    payments: summaries.reduce((n, s) => n + paymentsOf(s), 0),
+    payments,
     creditNotes: refunds.length,
     allocations,
-    refundPayments: refunds.reduce((n, r) => n + r.refundPayments.length, 0),
+    refundPayments,
     calls: { ...calls, total: Object.values(calls).reduce((a, b) => a + b, 0) },
   };
 }

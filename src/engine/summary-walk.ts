@@ -26,7 +26,6 @@ import {
 } from './summary-ledger';
 import type { NewSummary, RefundedOrder, SummaryRow } from './summary-ledger';
 import { writeSummaries } from './summary-writes';
-import { WRITE_BATCH } from './packing';
 import { finishChange } from './change-ledger';
 import type { ChangeResult } from './change-writes';
 import { mapOrder } from './invoice-mapping';
@@ -61,7 +60,10 @@ export async function syncSummaries(
 
 class SummaryWalk {
   private contacts: Map<string, ContactResolution> | null = null;
-  /** Summaries recorded and not written yet: written 50 to a call (a crash leaves them to `unfinished`). */
+  /**
+   * Summaries recorded and not written yet, or written with payments still to write: sent in full batches of 50
+   * after each day, the remainder carried to the next (a crash leaves them to `unfinished`).
+   */
   private pending: SummaryRow[] = [];
 
   constructor(
@@ -81,21 +83,22 @@ class SummaryWalk {
       await this.handleDay(day.orders);
       this.move({ after: day.end, walked: false });
       await setProgress(step.deps.db, step.input.requestId, { phase: 'orders', reachedAt: day.end.placedAt });
-      if (this.pending.filter((r) => r.kind === 'invoice').length >= WRITE_BATCH) await this.flush();
+      await this.flush({ final: false });
     }
-    await this.flush();
+    await this.flush({ final: true });
     if (!this.committed.walked || (await step.pausing())) return false;
     // Summaries of this request a crash left recorded but unwritten (their days are behind the cursor).
     const { db } = step.deps;
     this.pending = await unfinishedSummaries(db, step.input.businessId, step.input.requestId, { own: true });
-    await this.flush();
+    await this.flush({ final: true });
     return this.refunds();
   }
 
-  private async flush(): Promise<void> {
+  /** Writes the full batches of what is pending (everything when final); the rest stays pending. */
+  private async flush(opts: { final: boolean }): Promise<void> {
     const rows = this.pending;
     this.pending = [];
-    if (rows.length > 0) await writeSummaries(this.step, rows);
+    if (rows.length > 0) this.pending = await writeSummaries(this.step, rows, opts);
   }
 
   async outcome(done: boolean, quota: DailyQuotaExhausted | null): Promise<StepOutcome> {

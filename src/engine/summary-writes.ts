@@ -9,37 +9,56 @@ import { recordOrders } from './ledger';
 import { documentWritten, markTried, setStage, summaryInvoiceIds } from './summary-ledger';
 import type { SummaryRow } from './summary-ledger';
 import { PauseRequested } from './step';
-import { creditNoteNumberGroups, invoiceNumberGroups, packByElements, WRITE_BATCH } from './packing';
+import { creditNoteNumberGroups, invoiceNumberGroups, WRITE_BATCH } from './packing';
 import type { Step } from './step';
 
 /**
  * Writes summaries through the Xero gateway (and so the limiter), exactly once, packed like per-order writes: up to
- * 50 documents to a call, then their payments up to 50 to a call; a refund credit note's allocations one call each.
- * Before each write its summaries are marked `tried`; a summary found tried (a crash, a fault, a lost answer) is
- * looked up in Xero first (by its number, our idempotency key, and its Reference) and adopted, and only what Xero
- * does not hold is written.
+ * 50 documents to a call, then the payments of many summaries (invoices' payments, credit notes' refund payments)
+ * 50 to a `PUT /Payments`, a summary's payments split across calls where a batch fills; a refund credit note's
+ * allocations one call each. Before each write its summaries are marked `tried`; a summary found tried (a crash, a
+ * fault, a lost answer) is looked up in Xero first (by its number, our idempotency key, and its Reference) and
+ * adopted, and only what Xero does not hold is written.
+ *
+ * Unless `final`, only full batches are sent: the summary invoices short of a batch of 50, and the payments short
+ * of 50, are answered (carried) for the walk's next flush, so no short batch goes out mid-walk. Credit notes are
+ * always written in full (they come at the walk's end).
  */
-export async function writeSummaries(step: Step, rows: SummaryRow[]): Promise<void> {
-  const after: SummaryRow[] = [];
-  for (const kind of ['invoice', 'credit_note'] as const) {
-    const ofKind = rows.filter((r) => r.kind === kind);
-    after.push(...ofKind.filter((r) => r.stage === 'follow_ups'));
-    after.push(
-      ...(await writeDocuments(
-        step,
-        ofKind.filter((r) => r.stage === 'document'),
-      )),
-    );
-  }
-  await writePayments(
-    step,
-    after.filter((r) => r.kind === 'invoice'),
-  );
-  for (const row of after.filter((r) => r.kind === 'credit_note')) {
-    const error = await applyCreditNote(step, row);
+export async function writeSummaries(
+  step: Step,
+  rows: SummaryRow[],
+  opts: { final: boolean } = { final: true },
+): Promise<SummaryRow[]> {
+  const carried: SummaryRow[] = [];
+  const invoices = rows.filter((r) => r.kind === 'invoice');
+  const waiting = invoices.filter((r) => r.stage === 'document');
+  // Tried ones are looked up (no write) whatever the count; the rest go out only in full batches mid-walk.
+  const fresh = waiting.filter((r) => !r.tried);
+  const sendable = opts.final ? fresh.length : fresh.length - (fresh.length % WRITE_BATCH);
+  carried.push(...fresh.slice(sendable));
+  const written = await writeDocuments(step, [
+    ...waiting.filter((r) => r.tried),
+    ...fresh.slice(0, sendable),
+  ]);
+  const invoiceFollowUps = [...invoices.filter((r) => r.stage === 'follow_ups'), ...written];
+  carried.push(...(await writePayments(step, await paymentsOf(step, invoiceFollowUps), opts.final)));
+  const notes = rows.filter((r) => r.kind === 'credit_note');
+  const noteFollowUps = [
+    ...notes.filter((r) => r.stage === 'follow_ups'),
+    ...(await writeDocuments(
+      step,
+      notes.filter((r) => r.stage === 'document'),
+    )),
+  ];
+  const refunding: Queued[] = [];
+  for (const row of noteFollowUps) {
+    const note = row.tried ? await step.xero.getCreditNote(step.ctx, row.xeroId!) : undefined;
+    const error = await applyCreditNote(step, row, note);
     if (error) await failSummary(step, row, error);
-    else await setStage(step.deps.db, step.input.businessId, row.number, 'done');
+    else refunding.push(refundsOf(row, note));
   }
+  await writePayments(step, refunding, true);
+  return carried;
 }
 
 /** Documents, 50 to a call (tried ones looked up first); answers those now waiting for their follow-ups. */
@@ -154,8 +173,10 @@ async function tried<T>(step: Step, rows: SummaryRow[], write: () => Promise<T>)
   try {
     return await write();
   } catch (err) {
+    // Never unmark a summary part of whose payments an earlier batch sent: a crash must read Xero back.
+    const unsent = rows.filter((r) => !(r as Carried).sent).map((r) => r.number);
     if (err instanceof DailyQuotaExhausted || err instanceof PauseRequested)
-      await markTried(step.deps.db, step.input.businessId, numbers, false);
+      await markTried(step.deps.db, step.input.businessId, unsent, false);
     throw err;
   }
 }
@@ -215,44 +236,90 @@ function missing<T extends { amount: string }>(planned: T[], held: string[]): T[
   });
 }
 
-/** Summary invoices' payments, up to 50 to a call (a summary's payments never split); each summary done or failed. */
-async function writePayments(step: Step, rows: SummaryRow[]): Promise<void> {
+/**
+ * A summary whose payments wait to be written: those Xero does not hold yet. `sent` once a batch with some of them
+ * went out (the summary stays `tried` from then on, so a crash reads back what Xero holds); `problems` are the
+ * refusals of its payments so far. Carried from flush to flush on the row itself.
+ */
+interface Queued {
+  row: SummaryRow;
+  payments: Payment[];
+}
+type Carried = SummaryRow & { queued?: Payment[]; sent?: boolean; problems?: string[] };
+
+/** Summary invoices' payments to write: carried ones as left, tried ones less what Xero holds. */
+async function paymentsOf(step: Step, rows: Carried[]): Promise<Queued[]> {
   const held = await heldPayments(
     step,
-    rows.filter((r) => r.tried),
+    rows.filter((r) => r.tried && !r.queued),
   );
-  const todo = rows.map((row) => {
+  return rows.map((row) => {
+    if (row.queued) return { row, payments: row.queued };
     const planned = row.document.payments ?? [];
-    return { row, payments: row.tried ? missing(planned, held.get(row.number) ?? []) : planned };
+    const left = row.tried ? missing(planned, held.get(row.number) ?? []) : planned;
+    // A tried row keeps its mark: some of its payments may be in Xero already.
+    const carried: Carried = { ...row, sent: row.tried };
+    return { row: carried, payments: left.map((p) => toXeroPayment(p, row.xeroId!)) };
   });
-  for (const done of todo.filter((t) => t.payments.length === 0))
-    await setStage(step.deps.db, step.input.businessId, done.row.number, 'done');
-  const batches = packByElements(
-    todo.filter((t) => t.payments.length > 0),
-    (t) => t.payments.length,
-    WRITE_BATCH,
-  );
-  for (const batch of batches) {
-    const payments = batch.flatMap((t) => t.payments.map((p) => toXeroPayment(p, t.row.xeroId!)));
-    const results = await tried(
-      step,
-      batch.map((t) => t.row),
-      () =>
-        step.xero.createPayments(step.ctx, payments, {
-          idempotencyKey: keyOf(step, 'summary-payments', payments),
-        }),
+}
+
+/** A credit note's refund payments Xero does not hold yet (read back when it was tried). */
+function refundsOf(row: SummaryRow, note: CreditNote | undefined): Queued {
+  let refunds = row.document.refundPayments ?? [];
+  if (note) refunds = missing(refunds, heldAmounts(note.payments));
+  return {
+    // Allocated (so marked tried) or tried before: keep the mark, a crash must read the note back.
+    row: { ...row, sent: row.tried || (row.document.allocations?.length ?? 0) > 0 } as Carried,
+    payments: refunds.map((r) => ({
+      creditNote: { creditNoteID: row.xeroId! },
+      account: { code: r.accountCode },
+      date: r.date,
+      amount: Number(r.amount),
+    })),
+  };
+}
+
+/**
+ * Payments of many summaries, 50 to a `PUT /Payments`; each summary done (or failed) once all its payments are
+ * answered. Unless `final`, the payments short of a full batch are not sent: their summaries are answered, carried.
+ */
+async function writePayments(step: Step, queued: Queued[], final: boolean): Promise<SummaryRow[]> {
+  for (const done of queued.filter((q) => q.payments.length === 0)) await settlePayments(step, done.row);
+  const items = queued.flatMap((q) => q.payments.map((payment) => ({ row: q.row as Carried, payment })));
+  const sendable = final ? items.length : items.length - (items.length % WRITE_BATCH);
+  const left = new Map<Carried, number>();
+  for (const item of items) left.set(item.row, (left.get(item.row) ?? 0) + 1);
+  for (let i = 0; i < sendable; i += WRITE_BATCH) {
+    const batch = items.slice(i, Math.min(i + WRITE_BATCH, sendable));
+    const rows = [...new Set(batch.map((b) => b.row))];
+    const payments = batch.map((b) => b.payment);
+    const results = await tried(step, rows, () =>
+      step.xero.createPayments(step.ctx, payments, {
+        idempotencyKey: keyOf(step, 'summary-payments', payments),
+      }),
     );
-    let at = 0;
-    for (const t of batch) {
-      const answers = results.slice(at, at + t.payments.length);
-      at += t.payments.length;
-      const problems = answers.flatMap((r) => elementErrors(r));
-      if (answers.length < t.payments.length) problems.push('Xero returned fewer payments than were sent');
-      if (problems.length)
-        await failSummary(step, t.row, `summary written, but a payment was refused: ${problems.join('; ')}`);
-      else await setStage(step.deps.db, step.input.businessId, t.row.number, 'done');
+    for (const [j, item] of batch.entries()) {
+      const result = results[j];
+      const errors = result ? elementErrors(result) : ['Xero returned fewer payments than were sent'];
+      item.row.sent = true;
+      if (errors.length) item.row.problems = [...(item.row.problems ?? []), ...errors];
+      left.set(item.row, left.get(item.row)! - 1);
+      if (left.get(item.row) === 0) await settlePayments(step, item.row);
     }
   }
+  // The rest waits for the next flush, each summary with the payments not sent yet.
+  const carried = new Map<Carried, Payment[]>();
+  for (const item of items.slice(sendable))
+    carried.set(item.row, [...(carried.get(item.row) ?? []), item.payment]);
+  return [...carried.entries()].map(([row, payments]) => ({ ...row, queued: payments }) as Carried);
+}
+
+async function settlePayments(step: Step, row: Carried): Promise<void> {
+  const what = row.kind === 'invoice' ? 'summary' : 'credit note';
+  const which = row.kind === 'invoice' ? 'a payment' : 'a refund payment';
+  if (row.problems?.length)
+    await failSummary(step, row, `${what} written, but ${which} was refused: ${row.problems.join('; ')}`);
+  else await setStage(step.deps.db, step.input.businessId, row.number, 'done');
 }
 
 /** The payments Xero holds on these summary invoices, by number (read 50 numbers to a call). */
@@ -264,9 +331,12 @@ async function heldPayments(step: Step, rows: SummaryRow[]): Promise<Map<string,
   return held;
 }
 
-/** A refund credit note's allocations (one call each) and refund payments (one call), as the plan has them. */
-async function applyCreditNote(step: Step, row: SummaryRow): Promise<string | null> {
-  const note = row.tried ? await step.xero.getCreditNote(step.ctx, row.xeroId!) : undefined;
+/** A refund credit note's allocations (one call each), as the plan has them; its refund payments go with others'. */
+async function applyCreditNote(
+  step: Step,
+  row: SummaryRow,
+  note: CreditNote | undefined,
+): Promise<string | null> {
   const allocated = new Set((note?.allocations ?? []).map((a) => a.invoice?.invoiceID));
   const invoiceIds = await summaryInvoiceIds(
     step.deps.db,
@@ -282,24 +352,7 @@ async function applyCreditNote(step: Step, row: SummaryRow): Promise<string | nu
     const error = await allocate(step, row, allocation);
     if (error) return error;
   }
-  let refunds = row.document.refundPayments ?? [];
-  if (note) refunds = missing(refunds, heldAmounts(note.payments));
-  if (refunds.length === 0) return null;
-  const payments: Payment[] = refunds.map((r) => ({
-    creditNote: { creditNoteID: row.xeroId! },
-    account: { code: r.accountCode },
-    date: r.date,
-    amount: Number(r.amount),
-  }));
-  const results = await tried(step, [row], () =>
-    step.xero.createPayments(step.ctx, payments, {
-      idempotencyKey: keyOf(step, 'summary-refunds', payments),
-    }),
-  );
-  const problems = results.flatMap((r) => elementErrors(r));
-  return problems.length
-    ? `credit note written, but a refund payment was refused: ${problems.join('; ')}`
-    : null;
+  return null;
 }
 
 async function allocate(
