@@ -166,8 +166,38 @@ class SummaryDraft {
   }
 }
 
-/** Xero's LineItem.Description holds 4000 characters; a long product name is cut to leave room for its count. */
-const PRODUCT_NAME_MAX = 3900;
+/**
+ * Xero takes 50 invoices to a call within a 3.5 MB body (/work/shared/xero-facts.md; src/engine/packing.ts), and
+ * sets no line limit of its own. So a by-product summary keeps at most 100 product lines, their names cut to 200
+ * characters (about 50 KB an invoice, 2.5 MB a batch); the products past the 100th of a day fold into one "Other
+ * products" line per account, tax type and tracking option, their amounts and explicit tax summed as ever.
+ */
+export const PRODUCT_LINES_MAX = 100;
+const PRODUCT_NAME_MAX = 200;
+const OTHER_PRODUCTS = 'Other products';
+
+/** The product groups past the limit, folded per account, tax type and tracking; the others as they are. */
+function folded(groups: Group[]): Group[] {
+  const products = groups.filter((g) => g.product !== undefined);
+  if (products.length <= PRODUCT_LINES_MAX) return groups;
+  const kept = new Set(products.slice(0, PRODUCT_LINES_MAX - 1));
+  const others = new Map<string, Group>();
+  for (const g of products.filter((p) => !kept.has(p))) {
+    const id = JSON.stringify([g.account, g.taxType, g.tracking ?? []]);
+    const other = others.get(id) ?? {
+      ...g,
+      product: OTHER_PRODUCTS,
+      orderIds: new Set<string>(),
+      amount: 0n,
+      tax: 0n,
+    };
+    other.amount += g.amount;
+    other.tax += g.tax;
+    for (const o of g.orderIds ?? []) other.orderIds!.add(o);
+    others.set(id, other);
+  }
+  return [...groups.filter((g) => g.product === undefined || kept.has(g)), ...others.values()];
+}
 
 function describe(group: Group, count: number): string {
   if (group.product === undefined) return `${count} orders: account ${group.account}, ${group.taxType}`;
@@ -196,7 +226,7 @@ function finish(
   const orders = draft.orders;
   const first = orders[0]!;
   const last = orders[orders.length - 1]!;
-  const lines = [...draft.groups.values()].map((g) => summaryLine(g, orders.length));
+  const lines = folded([...draft.groups.values()]).map((g) => summaryLine(g, orders.length));
   const invoice: InvoiceDraft = {
     Type: 'ACCREC',
     InvoiceNumber: summaryNumber(template, draft.key),

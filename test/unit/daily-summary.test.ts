@@ -6,6 +6,7 @@ import { mapOrder, type MappingSettings } from '../../src/engine/invoice-mapping
 import {
   buildDailySummaries,
   buildRefundSummaries,
+  PRODUCT_LINES_MAX,
   summaryNumber,
   type Summary,
 } from '../../src/engine/summary';
@@ -333,6 +334,29 @@ describe('daily summaries', () => {
       expect(
         summaries.every((s) => s.invoice.LineItems.every((l) => l.Description === 'Rounding' || l.TaxAmount)),
       ).toBe(true);
+    });
+
+    it('past 100 products a day, the rest fold into an "Other products" line; total and tax still to the cent', () => {
+      const busy = [
+        ...generateDemoOrders({
+          businessId: 'b',
+          from: '2025-03-03',
+          to: '2025-03-03',
+          ordersPerDay: 400,
+          channel: 'pos',
+          seed: 9,
+        }),
+      ].map((o) => ({ ...o, lines: o.lines.map((l, i) => ({ ...l, sku: `P-${o.id}-${i}` })) }));
+      const summaries = checkSummaries(busy, 'product');
+      expect(summaries.length).toBeGreaterThan(0);
+      for (const s of summaries) {
+        const products = s.invoice.LineItems.filter((l) => l.AccountCode !== settings.roundingAccountCode);
+        expect(products.length).toBeLessThanOrEqual(PRODUCT_LINES_MAX);
+        const others = products.filter((l) => l.Description.startsWith('Other products: '));
+        expect(others.length).toBeGreaterThan(0);
+        const keys = others.map((l) => JSON.stringify([l.AccountCode, l.TaxType, l.Tracking ?? []]));
+        expect(new Set(keys).size).toBe(keys.length);
+      }
     });
 
     it('the default groups by account: no product in the lines', () => {
