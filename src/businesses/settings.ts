@@ -9,6 +9,7 @@ import {
   InvoiceStatus,
   PaymentAccountsSetting,
   PostingSetting,
+  SummaryLinesSetting,
   TaxMapping,
   TaxTypeCode,
   TaxTypesSetting,
@@ -71,6 +72,7 @@ const settingsShape = {
     ),
   tracking: TrackingSetting,
   posting: PostingSetting,
+  summaryLines: SummaryLinesSetting,
   summaryNumberTemplate: z
     .string()
     .regex(PRINTABLE_PATTERN, CONTROL_MESSAGE)
@@ -145,6 +147,7 @@ export function settingsView(timeZone: string, settings: BusinessSettings): Sett
     dailyCallLimit: settings.dailyCallLimit,
     tracking: settings.tracking,
     posting: settings.posting,
+    summaryLines: settings.summaryLines,
     summaryNumberTemplate: settings.summaryNumberTemplate,
   };
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../db/pool';
-import type { InvoiceStatus, PostingMode } from '../contract';
+import type { InvoiceStatus, PostingMode, SummaryLines } from '../contract';
 import type { TrackingMapping } from './tracking';
 
 /** Invoice-mapping settings kept per business (validated against the organisation by the settings API). */
@@ -22,6 +22,8 @@ export interface BusinessSettings {
   tracking: TrackingMapping[];
   /** The posting mode of a request that names none (issue 23; src/requests/posting.ts decides where it applies). */
   posting: PostingMode;
+  /** How daily summaries group their lines: per account (tax type, tracking) or also per product (src/engine/summary.ts). */
+  summaryLines: SummaryLines;
   /** Numbers daily summaries: {CHANNEL}, {channel}, {LOCATION}, {DATE}, {CURRENCY} (src/businesses/invoice-number.ts). */
   summaryNumberTemplate: string;
 }
@@ -47,6 +49,7 @@ export const DEFAULT_SETTINGS: BusinessSettings = {
   dailyCallLimit: null,
   tracking: [],
   posting: 'per-order',
+  summaryLines: 'account',
   summaryNumberTemplate: '{CHANNEL}-{LOCATION}-{DATE}',
 };
 

@@ -57,6 +57,17 @@ export const PostingSetting = PostingMode.describe(
   'The posting mode a sync request uses when it does not name one: "per-order" or "daily-summary". A daily-summary default applies only to requests a summary can serve (POS with auto contacts, or a manual contact, and resyncPolicy "skip"); others post per order.',
 );
 
+/** How a daily summary groups its lines (issue 23): "account" (sales account, tax type, tracking) or also by product. */
+export const SummaryLines = z.enum(['account', 'product'], {
+  error:
+    'must be "account" (lines per sales account, tax type and tracking option) or "product" (also per product)',
+});
+export type SummaryLines = z.infer<typeof SummaryLines>;
+
+export const SummaryLinesSetting = SummaryLines.describe(
+  'How daily summaries group their lines: "account" (default) one line per sales account, tax type and tracking option; "product" one per product (the order line’s sku, else its description) within those.',
+);
+
 /**
  * What the page shows and changes (GET and PATCH /api/business/mappings), with issue 23's default posting mode.
  * The tracking mapping joins here when the page edits it: one field, checked by the same settings update.

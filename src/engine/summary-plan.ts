@@ -134,7 +134,13 @@ export async function summaryWork(
   const template = settings.summaryNumberTemplate;
   for (const group of groups.values()) {
     const isNew = (o: Order) => !group.invoices.some((s) => s.orderIds.includes(o.id));
-    const built = buildDailySummaries(group.orders.filter(isNew), mapping, group.contact, template).summaries;
+    const built = buildDailySummaries(
+      group.orders.filter(isNew),
+      mapping,
+      group.contact,
+      template,
+      settings.summaryLines,
+    ).summaries;
     summaries.push(...built);
     if (authorised)
       refunds.push(

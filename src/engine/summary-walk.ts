@@ -206,7 +206,13 @@ class SummaryWalk {
     }
     const summaries: Summary[] = [];
     for (const { contact, orders } of byContact.values()) {
-      const built = buildDailySummaries(orders, step.settings, contact, this.template());
+      const built = buildDailySummaries(
+        orders,
+        step.settings,
+        contact,
+        this.template(),
+        this.step.business.settings.summaryLines,
+      );
       summaries.push(...built.summaries);
       for (const f of built.failed)
         outcomes.push({ orderId: f.orderId, outcome: 'failed', error: f.message });

@@ -7,6 +7,12 @@
  * its lines are added into the summary's lines grouped by sales account, tax type and tracking options. Discounts
  * are already netted into the per-order line amounts.
  *
+ * BY PRODUCT (the business setting `summaryLines: "product"`): the group key also holds the order line's product,
+ * its `sku` where the order has one, else its `description` (src/orders/schema.ts: `sku` is optional), so the
+ * summary has one line per product x account x tax type x tracking option, described by the product and its count
+ * of orders. Lines a per-order mapping adds (its rounding line) have no product and group by account as before.
+ * Refund credit notes stay grouped by account: a partial refund is one line, not per product.
+ *
  * TAX TO THE CENT. Xero rounds tax per line: a summed line taxed by Xero would round once where the per-order
  * invoices rounded once per order, and could move cents. So every grouped line carries an explicit TaxAmount, the
  * sum of the per-order lines' taxes as Xero computes them; the summary's TotalTax is then the per-order invoices'
@@ -29,6 +35,7 @@ import type {
   PaymentDraft,
 } from '../xero/documents';
 import { mapOrder, xeroTotals, type CreditNotePlan, type MappingSettings } from './invoice-mapping';
+import type { SummaryLines } from '../contract';
 
 export interface SummaryKey {
   channel: string;
@@ -89,6 +96,15 @@ interface Group {
   tracking: LineTracking[] | undefined;
   amount: Decimal4;
   tax: Decimal4;
+  /** By product only: the product (sku, else description) and the orders that sold it. */
+  product?: string;
+  orderIds?: Set<string>;
+}
+
+/** The product of the order line a per-order invoice line came from (line i is order line i), if any. */
+function productOf(order: Order, index: number): string | undefined {
+  const line = order.lines[index];
+  return line ? (line.sku ?? line.description) : undefined;
 }
 
 /** One line's amount and tax as Xero computes them on its per-order invoice (explicit TaxAmount honoured). */
@@ -115,6 +131,7 @@ class SummaryDraft {
   constructor(
     readonly key: SummaryKey,
     readonly contact: ContactRef,
+    readonly by: SummaryLines = 'account',
   ) {}
 
   add(order: Order, invoice: InvoiceDraft, payments: PaymentDraft[], rates: Record<string, string>): void {
@@ -123,20 +140,23 @@ class SummaryDraft {
     const totals = xeroTotals(invoice, rates);
     this.perOrderTotal += parseDecimal(totals.Total);
     this.perOrderTax += parseDecimal(totals.TotalTax);
-    for (const line of invoice.LineItems) {
+    invoice.LineItems.forEach((line, i) => {
       const { amount, tax } = lineMoney(line, this.key.lineAmountTypes, rates);
-      const id = JSON.stringify([line.AccountCode, line.TaxType, line.Tracking ?? []]);
+      const product = this.by === 'product' ? productOf(order, i) : undefined;
+      const id = JSON.stringify([line.AccountCode, line.TaxType, line.Tracking ?? [], product ?? null]);
       const group = this.groups.get(id) ?? {
         account: line.AccountCode,
         taxType: line.TaxType,
         tracking: line.Tracking,
         amount: 0n,
         tax: 0n,
+        ...(product !== undefined ? { product, orderIds: new Set<string>() } : {}),
       };
       group.amount += amount;
       group.tax += tax;
+      group.orderIds?.add(order.id);
       this.groups.set(id, group);
-    }
+    });
     for (const p of payments) {
       const id = `${p.accountCode}|${p.date}`;
       const seen = this.payments.get(id) ?? { accountCode: p.accountCode, date: p.date, amount: 0n };
@@ -146,9 +166,48 @@ class SummaryDraft {
   }
 }
 
+/**
+ * Xero takes 50 invoices to a call within a 3.5 MB body (/work/shared/xero-facts.md; src/engine/packing.ts), and
+ * sets no line limit of its own. So a by-product summary keeps at most 100 product lines, their names cut to 200
+ * characters (about 50 KB an invoice, 2.5 MB a batch); the products past the 100th of a day fold into one "Other
+ * products" line per account, tax type and tracking option, their amounts and explicit tax summed as ever.
+ */
+export const PRODUCT_LINES_MAX = 100;
+const PRODUCT_NAME_MAX = 200;
+const OTHER_PRODUCTS = 'Other products';
+
+/** The product groups past the limit, folded per account, tax type and tracking; the others as they are. */
+function folded(groups: Group[]): Group[] {
+  const products = groups.filter((g) => g.product !== undefined);
+  if (products.length <= PRODUCT_LINES_MAX) return groups;
+  const kept = new Set(products.slice(0, PRODUCT_LINES_MAX - 1));
+  const others = new Map<string, Group>();
+  for (const g of products.filter((p) => !kept.has(p))) {
+    const id = JSON.stringify([g.account, g.taxType, g.tracking ?? []]);
+    const other = others.get(id) ?? {
+      ...g,
+      product: OTHER_PRODUCTS,
+      orderIds: new Set<string>(),
+      amount: 0n,
+      tax: 0n,
+    };
+    other.amount += g.amount;
+    other.tax += g.tax;
+    for (const o of g.orderIds ?? []) other.orderIds!.add(o);
+    others.set(id, other);
+  }
+  return [...groups.filter((g) => g.product === undefined || kept.has(g)), ...others.values()];
+}
+
+function describe(group: Group, count: number): string {
+  if (group.product === undefined) return `${count} orders: account ${group.account}, ${group.taxType}`;
+  const n = group.orderIds?.size ?? count;
+  return `${group.product.slice(0, PRODUCT_NAME_MAX)}: ${n} order${n === 1 ? '' : 's'}`;
+}
+
 function summaryLine(group: Group, count: number): LineItemDraft {
   return {
-    Description: `${count} orders: account ${group.account}, ${group.taxType}`,
+    Description: describe(group, count),
     Quantity: '1',
     UnitAmount: money2(group.amount),
     AccountCode: group.account,
@@ -167,7 +226,7 @@ function finish(
   const orders = draft.orders;
   const first = orders[0]!;
   const last = orders[orders.length - 1]!;
-  const lines = [...draft.groups.values()].map((g) => summaryLine(g, orders.length));
+  const lines = folded([...draft.groups.values()]).map((g) => summaryLine(g, orders.length));
   const invoice: InvoiceDraft = {
     Type: 'ACCREC',
     InvoiceNumber: summaryNumber(template, draft.key),
@@ -210,12 +269,14 @@ function finish(
  * The daily summaries of these orders (any order; they are sorted by placedAt, id), each for `contact`: the
  * location's walk-in contact or the request's manual one. `template` numbers them (default
  * `{CHANNEL}-{LOCATION}-{DATE}`); two summaries of one number (another currency, say) get `-2`, `-3`, … in key order.
+ * `lines` is the business's `summaryLines` setting: group by account (default) or also by product.
  */
 export function buildDailySummaries(
   orders: readonly Order[],
   settings: MappingSettings,
   contact: ContactRef,
   template = DEFAULT_TEMPLATE,
+  lines: SummaryLines = 'account',
 ): SummaryBuild {
   const rates = ratesOf(settings);
   const drafts = new Map<string, SummaryDraft>();
@@ -230,7 +291,7 @@ export function buildDailySummaries(
     }
     const key = keyOf(order, settings, contact);
     const id = JSON.stringify(Object.values(key));
-    const draft = drafts.get(id) ?? new SummaryDraft(key, contact);
+    const draft = drafts.get(id) ?? new SummaryDraft(key, contact, lines);
     draft.add(order, mapped.invoice, mapped.payments, rates);
     drafts.set(id, draft);
   }

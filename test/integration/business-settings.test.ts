@@ -86,6 +86,7 @@ describe('business settings API', () => {
       dailyCallLimit: null,
       tracking: [],
       posting: 'per-order',
+      summaryLines: 'account',
       summaryNumberTemplate: '{CHANNEL}-{LOCATION}-{DATE}',
     });
   });
@@ -124,6 +125,7 @@ describe('business settings API', () => {
       dailyCallLimit: null,
       tracking: [],
       posting: 'per-order',
+      summaryLines: 'account',
       summaryNumberTemplate: '{CHANNEL}-{LOCATION}-{DATE}',
     };
     expect(res.body).toEqual(expected);
@@ -270,6 +272,23 @@ describe('business settings API', () => {
     expect(messageAt(res, 'body.dailyQuotaReserve')).toBe('must be a whole number from 0 to 4999');
     expect((await patch(a, { dailyQuotaReserve: 12.5 })).status).toBe(400);
     expect((await patch(a, { dailyQuotaReserve: -1 })).status).toBe(400);
+    expect(await settingsOf(a)).toEqual(before);
+  });
+
+  it('summaryLines round-trips ("product", then "account" again); another value is a 400 naming the field', async () => {
+    const before = await settingsOf(a);
+    const byProduct = await patch(a, { summaryLines: 'product' });
+    expect(byProduct.status).toBe(200);
+    expect(byProduct.body).toEqual({ ...before, summaryLines: 'product' });
+    expect(await settingsOf(a)).toEqual({ ...before, summaryLines: 'product' });
+    const bad = await patch(a, { summaryLines: 'sku' });
+    expect(bad.status).toBe(400);
+    expect(errorsOf(bad).map((e) => e.path)).toEqual(['body.summaryLines']);
+    expect(messageAt(bad, 'body.summaryLines')).toBe(
+      'must be "account" (lines per sales account, tax type and tracking option) or "product" (also per product)',
+    );
+    expect(await settingsOf(a)).toEqual({ ...before, summaryLines: 'product' });
+    expect((await patch(a, { summaryLines: 'account' })).status).toBe(200);
     expect(await settingsOf(a)).toEqual(before);
   });
 

@@ -6,6 +6,7 @@ import { mapOrder, type MappingSettings } from '../../src/engine/invoice-mapping
 import {
   buildDailySummaries,
   buildRefundSummaries,
+  PRODUCT_LINES_MAX,
   summaryNumber,
   type Summary,
 } from '../../src/engine/summary';
@@ -67,9 +68,9 @@ function perOrderInXero(summary: Summary, orders: Map<string, Order>) {
   return { total, tax };
 }
 
-function checkSummaries(orders: Order[]) {
+function checkSummaries(orders: Order[], lines: 'account' | 'product' = 'account') {
   const byId = new Map(orders.map((o) => [o.id, o]));
-  const { summaries, failed } = buildDailySummaries(orders, settings, WALK_IN);
+  const { summaries, failed } = buildDailySummaries(orders, settings, WALK_IN, undefined, lines);
   expect(failed).toEqual([]);
   const problems: string[] = [];
   for (const s of summaries) {
@@ -230,5 +231,139 @@ describe('daily summaries', () => {
         );
     }
     expect(summaries.some((s) => s.key.locationId === 'loc_tampines')).toBe(true);
+  });
+
+  describe('lines grouped by product (summaryLines "product")', () => {
+    const STORE = 'aaaaaaaa-0000-4000-8000-000000000001';
+    const tracked = {
+      ...settings,
+      tracking: [
+        {
+          categoryId: STORE,
+          by: 'location' as const,
+          options: { loc_clementi: 'aaaaaaaa-0000-4000-8000-00000000000c' },
+        },
+      ],
+    };
+
+    /** Per summary: each product line's (product, account, tax type, tracking) and the orders selling it, from the per-order mapping. */
+    function expectedLines(s: Summary, byId: Map<string, Order>) {
+      const want = new Map<string, Set<string>>();
+      for (const id of s.orderIds) {
+        const order = byId.get(id)!;
+        const mapped = mapOrder(order, tracked, WALK_IN);
+        if (mapped.kind !== 'invoice') throw new Error(`${id} did not map`);
+        order.lines.forEach((line, i) => {
+          const l = mapped.invoice.LineItems[i]!;
+          const key = JSON.stringify([
+            line.sku ?? line.description,
+            l.AccountCode,
+            l.TaxType,
+            l.Tracking ?? [],
+          ]);
+          want.set(key, (want.get(key) ?? new Set()).add(id));
+        });
+      }
+      return want;
+    }
+
+    it('one line per product x account x tax type x tracking option, named by the product (sku) and its count of orders', () => {
+      const byId = new Map(demo.map((o) => [o.id, o]));
+      const { summaries, failed } = buildDailySummaries(demo, tracked, WALK_IN, undefined, 'product');
+      expect(failed).toEqual([]);
+      const skus = new Set(demo.flatMap((o) => o.lines.map((l) => l.sku)));
+      expect(skus.has(undefined)).toBe(false);
+      for (const s of summaries) {
+        const want = expectedLines(s, byId);
+        const productLines = s.invoice.LineItems.filter(
+          (l) => l.AccountCode !== settings.roundingAccountCode,
+        );
+        const got = productLines.map((l) => {
+          const product = l.Description.replace(/: \d+ orders?$/, '');
+          return JSON.stringify([product, l.AccountCode, l.TaxType, l.Tracking ?? []]);
+        });
+        expect(new Set(got).size).toBe(got.length);
+        expect(got.sort()).toEqual([...want.keys()].sort());
+        for (const l of productLines) {
+          const key = JSON.stringify([
+            l.Description.replace(/: \d+ orders?$/, ''),
+            l.AccountCode,
+            l.TaxType,
+            l.Tracking ?? [],
+          ]);
+          const n = want.get(key)!.size;
+          expect(l.Description).toMatch(new RegExp(`: ${n} orders?$`));
+          expect(l.TaxAmount).toMatch(/^-?\d+\.\d{2}$/);
+        }
+        expect(skus.has(productLines[0]!.Description.replace(/: \d+ orders?$/, ''))).toBe(true);
+      }
+      expect(summaries.some((s) => s.key.locationId === 'loc_clementi')).toBe(true);
+    });
+
+    it('orders without a sku group by description; tax-inclusive days: total and tax to the cent as per order', () => {
+      const inclusive = tricky.filter((o) => o.pricesIncludeTax);
+      expect(inclusive.every((o) => o.lines.every((l) => l.sku === undefined))).toBe(true);
+      const summaries = checkSummaries(inclusive, 'product');
+      const byId = new Map(inclusive.map((o) => [o.id, o]));
+      for (const s of summaries) {
+        const byAccount = buildDailySummaries(
+          s.orderIds.map((id) => byId.get(id)!),
+          settings,
+          WALK_IN,
+        ).summaries[0]!;
+        expect(s.invoice.LineItems.length).toBeGreaterThan(byAccount.invoice.LineItems.length);
+        const descriptions = new Set(
+          s.orderIds.flatMap((id) => byId.get(id)!.lines.map((l) => l.description)),
+        );
+        // The per-order rounding lines have no product: they group by account, as before.
+        const productLines = s.invoice.LineItems.filter(
+          (x) => x.AccountCode !== settings.roundingAccountCode,
+        );
+        expect(productLines.length).toBeGreaterThan(0);
+        for (const l of productLines)
+          expect(descriptions.has(l.Description.replace(/: \d+ orders?$/, ''))).toBe(true);
+      }
+    });
+
+    it('tax-exclusive days: total and tax to the cent as per order', () => {
+      const summaries = checkSummaries(
+        tricky.filter((o) => !o.pricesIncludeTax),
+        'product',
+      );
+      expect(summaries.every((s) => s.invoice.LineAmountTypes === 'Exclusive')).toBe(true);
+      expect(
+        summaries.every((s) => s.invoice.LineItems.every((l) => l.Description === 'Rounding' || l.TaxAmount)),
+      ).toBe(true);
+    });
+
+    it('past 100 products a day, the rest fold into an "Other products" line; total and tax still to the cent', () => {
+      const busy = [
+        ...generateDemoOrders({
+          businessId: 'b',
+          from: '2025-03-03',
+          to: '2025-03-03',
+          ordersPerDay: 400,
+          channel: 'pos',
+          seed: 9,
+        }),
+      ].map((o) => ({ ...o, lines: o.lines.map((l, i) => ({ ...l, sku: `P-${o.id}-${i}` })) }));
+      const summaries = checkSummaries(busy, 'product');
+      expect(summaries.length).toBeGreaterThan(0);
+      for (const s of summaries) {
+        const products = s.invoice.LineItems.filter((l) => l.AccountCode !== settings.roundingAccountCode);
+        expect(products.length).toBeLessThanOrEqual(PRODUCT_LINES_MAX);
+        const others = products.filter((l) => l.Description.startsWith('Other products: '));
+        expect(others.length).toBeGreaterThan(0);
+        const keys = others.map((l) => JSON.stringify([l.AccountCode, l.TaxType, l.Tracking ?? []]));
+        expect(new Set(keys).size).toBe(keys.length);
+      }
+    });
+
+    it('the default groups by account: no product in the lines', () => {
+      const { summaries } = buildDailySummaries(demo, settings, WALK_IN);
+      for (const s of summaries)
+        for (const l of s.invoice.LineItems)
+          expect(l.Description).toMatch(/^(\d+ orders: account \w+, \w+|Rounding)$/);
+    });
   });
 });
