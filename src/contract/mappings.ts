@@ -69,8 +69,9 @@ export const SummaryLinesSetting = SummaryLines.describe(
 );
 
 /**
- * What the page shows and changes (GET and PATCH /api/business/mappings), with issue 23's default posting mode.
- * The tracking mapping joins here when the page edits it: one field, checked by the same settings update.
+ * What the page shows and changes (GET and PATCH /api/business/mappings), with issue 23's default posting mode and
+ * how its summaries group lines. The tracking mapping joins here when the page edits it: one field, checked by the
+ * same settings update.
  */
 export const MerchantSettings = z
   .object({
@@ -78,6 +79,7 @@ export const MerchantSettings = z
     paymentAccounts: PaymentAccountsSetting,
     dailyQuotaReserve: DailyQuotaReserveSetting,
     posting: PostingSetting,
+    summaryLines: SummaryLinesSetting,
   })
   .strict();
 export type MerchantSettings = z.infer<typeof MerchantSettings>;

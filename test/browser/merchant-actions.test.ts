@@ -247,4 +247,31 @@ describe('the Manual Syncing page: what a merchant can act on', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
     await context.close();
   }, 60_000);
+
+  // Last: a daily-summary default would change how the requests above post.
+  it('changes the default posting mode and summary lines on the settings page, stored as the API answers them', async () => {
+    const { context, page } = await openPage(browser, system, businessId);
+    const errors = collectPageErrors(page);
+    await page.goto(`${system.apiUrl}/manual-sync/settings#posting`);
+    const section = page.getByRole('region', { name: 'Default posting mode' });
+    const posting = section.getByRole('group', { name: 'Posting' });
+    const lines = section.getByRole('group', { name: 'Summary lines' });
+    expect(await posting.getByRole('radio', { name: /^Per order/ }).isChecked()).toBe(true);
+    expect(await lines.getByRole('radio', { name: /^Per account/ }).isChecked()).toBe(true);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await posting.getByRole('radio', { name: /^Daily summary/ }).check();
+    await lines.getByRole('radio', { name: /^Per product/ }).check();
+    await section.getByRole('button', { name: 'Save default posting mode' }).click();
+    await expectThat(page.getByRole('status').getByText('Default posting mode saved')).toBeVisible();
+    const stored = await (
+      await system.api(businessId)
+    ).get<{ posting: string; summaryLines: string }>('/api/business/mappings');
+    expect(stored.body).toMatchObject({ posting: 'daily-summary', summaryLines: 'product' });
+    // Shown as stored after a reload.
+    await page.reload();
+    expect(await posting.getByRole('radio', { name: /^Daily summary/ }).isChecked()).toBe(true);
+    expect(await lines.getByRole('radio', { name: /^Per product/ }).isChecked()).toBe(true);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 60_000);
 });

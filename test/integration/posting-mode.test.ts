@@ -112,4 +112,18 @@ describe('the posting mode of a sync request', () => {
     expect(await codes('daily-summary')).toContain('open_day');
     expect(await codes('per-order')).not.toContain('open_day');
   });
+
+  it('shows and changes summary lines through the page’s mappings, refusing an unknown grouping by its field', async () => {
+    const get = async () => (await system.api(businessId)).get('/api/business/mappings');
+    expect((await get()).body.summaryLines).toBe('account');
+    const refused = await patchMappings({ summaryLines: 'customer' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([
+      { path: 'body.summaryLines', message: expect.stringContaining('"product"') },
+    ]);
+    const saved = await patchMappings({ summaryLines: 'product' });
+    expect(saved.status).toBe(200);
+    expect(saved.body.summaryLines).toBe('product');
+    expect((await get()).body.summaryLines).toBe('product');
+  });
 });

@@ -63,6 +63,7 @@ function mappingsOf(settings: SettingsView): MerchantSettings {
     paymentAccounts: settings.paymentAccounts,
     dailyQuotaReserve: settings.dailyQuotaReserve,
     posting: settings.posting,
+    summaryLines: settings.summaryLines,
   };
 }
 

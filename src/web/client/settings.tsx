@@ -8,7 +8,8 @@ import { BASE, onLinkClick } from './router';
  * The business's settings a merchant can fix on this page: the tax mapping, the payment methods and the daily
  * reserve (GET and PATCH /api/business/mappings). Each section is saved on its own, and the API checks every code
  * against the organisation in Xero before anything is stored; its messages are shown beside the row they name.
- * Issue 23's posting mode and tracking mapping get their own sections here, after the reserve.
+ * Issue 23's default posting mode (with how its summaries group lines) follows the reserve; the tracking mapping
+ * joins after it.
  */
 export function SettingsView() {
   const [settings, setSettings] = useState<MerchantSettings | null>(null);
@@ -39,6 +40,7 @@ export function SettingsView() {
           <TaxMappingSection settings={settings} onSaved={setSettings} />
           <PaymentMethodsSection settings={settings} onSaved={setSettings} />
           <ReserveSection settings={settings} onSaved={setSettings} />
+          <PostingSection settings={settings} onSaved={setSettings} />
         </>
       )}
     </section>
@@ -236,6 +238,112 @@ function ReserveSection({ settings, onSaved }: SectionProps) {
         </p>
       )}
     </section>
+  );
+}
+
+type Choice<V extends string> = { value: V; label: string; gives: string };
+
+const POSTING_MODES: Choice<MerchantSettings['posting']>[] = [
+  { value: 'per-order', label: 'Per order', gives: 'Each order becomes its own invoice in Xero.' },
+  {
+    value: 'daily-summary',
+    label: 'Daily summary',
+    gives:
+      'Each day’s orders become one invoice, for requests a summary can serve (point-of-sale orders with automatic contacts, or a chosen contact); others still post per order.',
+  },
+];
+const SUMMARY_LINES: Choice<MerchantSettings['summaryLines']>[] = [
+  {
+    value: 'account',
+    label: 'Per account',
+    gives: 'A summary has one line per sales account, tax rate and tracking option.',
+  },
+  { value: 'product', label: 'Per product', gives: 'A summary also has one line per product within those.' },
+];
+
+/** The mode a request uses when it names none, and how a daily summary groups its lines; saved together. */
+function PostingSection({ settings, onSaved }: SectionProps) {
+  const [posting, setPosting] = useState(settings.posting);
+  const [summaryLines, setSummaryLines] = useState(settings.summaryLines);
+  const { saving, errors, formError, save } = useSave(onSaved, 'Default posting mode');
+  return (
+    <section class="settings-section" id="posting" tabIndex={-1} aria-labelledby="posting-title">
+      <h3 id="posting-title">Default posting mode</h3>
+      <p class="hint">
+        What a sync request uses when it does not choose; a request can still choose its own.
+      </p>
+      <RadioGroup
+        name="posting"
+        legend="Posting"
+        choices={POSTING_MODES}
+        value={posting}
+        error={errors.posting}
+        onChange={setPosting}
+      />
+      <RadioGroup
+        name="summaryLines"
+        legend="Summary lines"
+        choices={SUMMARY_LINES}
+        value={summaryLines}
+        error={errors.summaryLines}
+        onChange={setSummaryLines}
+      />
+      <div class="actions">
+        <button
+          type="button"
+          class="button primary"
+          disabled={saving}
+          onClick={() => void save({ posting, summaryLines })}
+        >
+          {saving ? 'Saving…' : 'Save default posting mode'}
+        </button>
+      </div>
+      {formError && (
+        <p class="form-error" role="alert">
+          {formError}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** One choice of a few, each with the sentence saying what it gives; the API's message below the group. */
+function RadioGroup<V extends string>(props: {
+  name: string;
+  legend: string;
+  choices: Choice<V>[];
+  value: V;
+  error?: string;
+  onChange: (value: V) => void;
+}) {
+  const errorId = `settings-${props.name}-error`;
+  return (
+    <fieldset class="field" aria-describedby={props.error ? errorId : undefined}>
+      <legend>{props.legend}</legend>
+      {props.choices.map((c) => (
+        <label class="choice" key={c.value}>
+          <input
+            type="radio"
+            name={`settings-${props.name}`}
+            value={c.value}
+            checked={props.value === c.value}
+            aria-describedby={`settings-${props.name}-${c.value}`}
+            onChange={() => props.onChange(c.value)}
+          />
+          <span>
+            {c.label}
+            <span id={`settings-${props.name}-${c.value}`} class="hint block">
+              {c.gives}
+            </span>
+          </span>
+        </label>
+      ))}
+      {props.error && (
+        <p id={errorId} class="field-error">
+          {props.error}
+        </p>
+      )}
+    </fieldset>
   );
 }
 
