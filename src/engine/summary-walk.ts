@@ -402,35 +402,32 @@ function perOrderReason(invoiceNumber: string, requestId: string, status: string
 }
 
 function invoiceSummary(s: Summary, recordPayments: boolean): NewSummary {
-  const number = s.invoice.InvoiceNumber;
-  return {
-    number,
-    kind: 'invoice',
-    baseNumber: number,
-    adjustment: 0,
-    localDate: s.key.date,
-    channel: s.key.channel,
-    locationId: s.key.locationId,
-    currency: s.key.currency,
-    document: { invoice: s.invoice, payments: recordPayments ? s.payments : [] },
-    orderIds: s.orderIds,
-    expectedTotal: money(s.perOrder.total),
-    expectedTax: money(s.perOrder.tax),
-  };
+  const document = { invoice: s.invoice, payments: recordPayments ? s.payments : [] };
+  return newSummary('invoice', s.invoice.InvoiceNumber, s, document);
 }
 
 function creditNoteSummary(s: RefundSummary): NewSummary {
-  const number = s.creditNote.CreditNoteNumber;
+  const document = { creditNote: s.creditNote, allocations: s.allocations, refundPayments: s.refundPayments };
+  return newSummary('credit_note', s.creditNote.CreditNoteNumber, s, document);
+}
+
+/** The ledger row of a summary or a refund credit note first built for its day (no adjustment yet). */
+function newSummary(
+  kind: NewSummary['kind'],
+  number: string,
+  s: Pick<Summary, 'key' | 'orderIds' | 'perOrder'>,
+  document: NewSummary['document'],
+): NewSummary {
   return {
     number,
-    kind: 'credit_note',
+    kind,
     baseNumber: number,
     adjustment: 0,
     localDate: s.key.date,
     channel: s.key.channel,
     locationId: s.key.locationId,
     currency: s.key.currency,
-    document: { creditNote: s.creditNote, allocations: s.allocations, refundPayments: s.refundPayments },
+    document,
     orderIds: s.orderIds,
     expectedTotal: money(s.perOrder.total),
     expectedTax: money(s.perOrder.tax),
