@@ -13,13 +13,14 @@ import {
   TaxMapping,
   TaxTypeCode,
   TaxTypesSetting,
+  TrackingSetting,
 } from '../contract';
 import { validateSummaryTemplate, validateTemplate } from './invoice-number';
 import { isValidTimeZone } from '../calendar';
 import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from '../text';
 import { DEFAULT_SETTINGS } from './store';
 import type { TrackingCategory } from 'xero-node';
-import { checkTrackingAgainstXero, checkTrackingLocally, TrackingSetting } from './tracking';
+import { checkTrackingAgainstXero, checkTrackingLocally } from './tracking';
 import type { BusinessSettings } from './store';
 
 /**

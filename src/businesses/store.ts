@@ -1,6 +1,5 @@
 import type { Db } from '../db/pool';
-import type { InvoiceStatus, PostingMode, SummaryLines } from '../contract';
-import type { TrackingMapping } from './tracking';
+import type { InvoiceStatus, PostingMode, SummaryLines, TrackingMapping } from '../contract';
 
 /** Invoice-mapping settings kept per business (validated against the organisation by the settings API). */
 export interface BusinessSettings {

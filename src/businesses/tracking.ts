@@ -1,48 +1,14 @@
-import { z } from 'zod';
 import type { TrackingCategory, TrackingOption } from 'xero-node';
+import { Channel } from '../contract';
+import type { TrackingMapping } from '../contract';
 import type { FieldProblem } from '../errors';
-import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from '../text';
 
 /**
- * Tracking: the business maps its locations and/or channels to options of Xero tracking categories, so that every
- * line of its invoices, credit notes (and summaries) carries the option and the profit and loss reads per store or
- * per channel. Each mapping names one category and, per location id or channel, an option, **by id**: a rename in
- * Xero does not break it. At most two categories (Xero's limit of active ones); a location may feed both (Store
- * and Region, say). Checked against the organisation's GET /TrackingCategories when it changes.
+ * Checks of the tracking mapping (its schema, `TrackingMapping`, is the contract's: src/contract/tracking.ts):
+ * what needs no Xero, and what is checked against the organisation's GET /TrackingCategories when it changes.
  */
 
-const XERO_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const xeroId = (what: string) => z.string().regex(XERO_ID, `must be the ${what}'s Xero id (a UUID)`);
-
-export const TrackingMapping = z
-  .object({
-    categoryId: xeroId('tracking category').describe(
-      'TrackingCategoryID of an active Xero tracking category.',
-    ),
-    by: z
-      .enum(['location', 'channel'], { error: 'must be "location" or "channel"' })
-      .describe('What picks the option: the order’s location id, or its channel (pos, online, b2b).'),
-    options: z
-      .record(
-        z
-          .string()
-          .min(1, 'a location id or channel must not be empty')
-          .max(100, 'a location id or channel must be at most 100 characters')
-          .regex(PRINTABLE_PATTERN, CONTROL_MESSAGE),
-        xeroId('tracking option'),
-      )
-      .describe('Location id (or channel) → TrackingOptionID of an active option of that category.'),
-  })
-  .strict();
-export type TrackingMapping = z.infer<typeof TrackingMapping>;
-
-export const TrackingSetting = z
-  .array(TrackingMapping)
-  .describe(
-    'Up to two tracking categories (Xero’s limit), each mapping locations or channels to an option by id. Replaced as a whole by PATCH; [] for none.',
-  );
-
-const CHANNELS = ['pos', 'online', 'b2b'];
+const CHANNELS: readonly string[] = Channel.options;
 
 /** What needs no Xero: one category once, channel keys that are channels, lower-case ids (Xero answers them so). */
 export function checkTrackingLocally(tracking: TrackingMapping[]): FieldProblem[] {

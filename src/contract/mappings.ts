@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { CONTROL_MESSAGE, PRINTABLE_PATTERN } from '../text';
 import { PostingMode } from './sync-request';
+import { TrackingSetting } from './tracking';
 
 /**
  * The business's mappings as a merchant edits them on the Manual Syncing page (and as the settings API checks
  * them, src/businesses/settings.ts builds on these): order tax codes to Xero tax types and rates, payment methods to
- * Xero bank accounts, and the daily reserve. Each code is also checked against the organisation in Xero.
+ * Xero bank accounts, the daily reserve, and locations or channels to Xero tracking options. Each code is also checked against the organisation in Xero.
  */
 
 const ACCOUNT_CODE = /^[A-Za-z0-9._-]{1,10}$/;
@@ -70,8 +71,7 @@ export const SummaryLinesSetting = SummaryLines.describe(
 
 /**
  * What the page shows and changes (GET and PATCH /api/business/mappings), with issue 23's default posting mode and
- * how its summaries group lines. The tracking mapping joins here when the page edits it: one field, checked by the
- * same settings update.
+ * how its summaries group lines, and the tracking mapping (checked by the same settings update).
  */
 export const MerchantSettings = z
   .object({
@@ -80,6 +80,7 @@ export const MerchantSettings = z
     dailyQuotaReserve: DailyQuotaReserveSetting,
     posting: PostingSetting,
     summaryLines: SummaryLinesSetting,
+    tracking: TrackingSetting,
   })
   .strict();
 export type MerchantSettings = z.infer<typeof MerchantSettings>;

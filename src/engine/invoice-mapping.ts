@@ -50,9 +50,8 @@ import {
 } from '../xero/amounts';
 
 export type { LineAmountTypes } from '../xero/amounts';
-import type { TrackingMapping } from '../businesses/tracking';
 import { trackingOf, withTracking } from './tracking';
-import type { InvoiceStatus } from '../contract';
+import type { InvoiceStatus, TrackingMapping } from '../contract';
 import type {
   ContactRef,
   CreditNoteDraft,

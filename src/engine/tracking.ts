@@ -1,4 +1,4 @@
-import type { TrackingMapping } from '../businesses/tracking';
+import type { TrackingMapping } from '../contract';
 import type { LineTracking } from '../xero/documents';
 
 /**

@@ -10,8 +10,8 @@ import { mount, reply } from '../operation';
 import type { Operation } from '../operation';
 
 /**
- * The settings a merchant changes on the Manual Syncing page: the tax mapping, the payment methods and the daily
- * reserve. The page's session may call these two (with its CSRF token), not the whole settings API: the rest
+ * The settings a merchant changes on the Manual Syncing page: the tax mapping, the payment methods, the daily
+ * reserve, the default posting mode and the tracking mapping. The page's session may call these two (with its CSRF token), not the whole settings API: the rest
  * (account codes, invoice numbers, time zone) stays the platform's, behind its key. A change goes through the same
  * update as PATCH /api/business/settings, so it is checked against the organisation in Xero the same way.
  */
@@ -22,7 +22,8 @@ export const mappingOperations = {
     method: 'get',
     path: '/api/business/mappings',
     operationId: 'getBusinessMappings',
-    summary: 'The tax mapping, payment methods and daily reserve (what the merchant’s page edits)',
+    summary:
+      'The tax mapping, payment methods, daily reserve, default posting mode and tracking mapping (what the merchant’s page edits)',
     tag,
     auth: true,
     session: true,
@@ -32,11 +33,12 @@ export const mappingOperations = {
     method: 'patch',
     path: '/api/business/mappings',
     operationId: 'updateBusinessMappings',
-    summary: 'Change the tax mapping, payment methods or daily reserve',
+    summary: 'Change the tax mapping, payment methods, daily reserve, posting mode or tracking mapping',
     description:
-      'Each field given replaces the stored one (the mappings as a whole). Tax types and account codes are checked ' +
-      'against the organisation’s TaxRates and Accounts in Xero, as PATCH /api/business/settings checks them: an ' +
-      'unknown code is refused with a message naming the field. Answers the mappings after the change.',
+      'Each field given replaces the stored one (the mappings as a whole). Tax types, account codes and tracking ' +
+      'options are checked against the organisation’s TaxRates, Accounts and TrackingCategories in Xero, as PATCH ' +
+      '/api/business/settings checks them: an unknown or archived one is refused with a message naming the field ' +
+      '(`tracking.0.options.loc_orchard`). Answers the mappings after the change.',
     tag,
     auth: true,
     session: true,
@@ -64,6 +66,7 @@ function mappingsOf(settings: SettingsView): MerchantSettings {
     dailyQuotaReserve: settings.dailyQuotaReserve,
     posting: settings.posting,
     summaryLines: settings.summaryLines,
+    tracking: settings.tracking,
   };
 }
 
