@@ -17,6 +17,7 @@ import { syncRequestOperations } from './sync-requests/operations';
 import { syncRequestRoutes } from './sync-requests/routes';
 import { systemOperations, systemRoutes } from './system/routes';
 import { contactsOperation, xeroContactRoutes } from './xero/contacts';
+import { trackingCategoriesOperation, xeroTrackingRoutes } from './xero/tracking-categories';
 import { metricsOperation, metricsRoutes, requestIds, requestLogging, requestMetrics } from './observability';
 import { decodeUtf8 } from '../text';
 import { webhookEventSpecs, webhookOperations, webhookRoutes } from './webhooks/routes';
@@ -35,6 +36,7 @@ export interface ApiDeps {
 export const OPERATIONS: readonly Operation[] = [
   ...Object.values(syncRequestOperations),
   contactsOperation,
+  trackingCategoriesOperation,
   ...Object.values(businessOperations),
   ...Object.values(mappingOperations),
   ...Object.values(xeroConnectionOperations),
@@ -68,6 +70,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/api', requireKeyOrPageSession(deps.db, deps.cfg));
   app.use(syncRequestRoutes(deps));
   app.use(xeroContactRoutes(deps));
+  app.use(xeroTrackingRoutes(deps));
   app.use(businessRoutes(deps));
   app.use(mappingRoutes(deps));
   app.use(webhookRoutes(deps));

@@ -34,6 +34,8 @@ interface XeroApiErrorFields {
   rateLimitProblem?: string;
   dayLimitRemaining?: number;
   minLimitRemaining?: number;
+  /** A 403 whose WWW-Authenticate says `error="insufficient_scope"`: the token lacks the call's scope (RFC 6750). */
+  insufficientScope?: true;
 }
 
 export class XeroApiError extends Error implements XeroApiErrorFields {
@@ -46,6 +48,7 @@ export class XeroApiError extends Error implements XeroApiErrorFields {
   readonly rateLimitProblem?: string;
   readonly dayLimitRemaining?: number;
   readonly minLimitRemaining?: number;
+  readonly insufficientScope?: true;
 
   constructor(fields: XeroApiErrorFields) {
     super(describe(fields));
@@ -58,6 +61,7 @@ export class XeroApiError extends Error implements XeroApiErrorFields {
     if (fields.rateLimitProblem !== undefined) this.rateLimitProblem = fields.rateLimitProblem;
     if (fields.dayLimitRemaining !== undefined) this.dayLimitRemaining = fields.dayLimitRemaining;
     if (fields.minLimitRemaining !== undefined) this.minLimitRemaining = fields.minLimitRemaining;
+    if (fields.insufficientScope) this.insufficientScope = true;
   }
 }
 
@@ -238,7 +242,14 @@ function fromResponse(raw: RawResponse): XeroApiError {
     rateLimitProblem,
     dayLimitRemaining: limits.dayRemaining,
     minLimitRemaining: limits.minRemaining,
+    ...(insufficientScope(raw) ? { insufficientScope: true as const } : {}),
   });
+}
+
+/** Xero names a missing scope in the 403's WWW-Authenticate (community.xero.com discussion 119166525). */
+function insufficientScope(raw: RawResponse): boolean {
+  const challenge = header(raw.headers, 'WWW-Authenticate') ?? '';
+  return raw.status === 403 && /error="?insufficient_scope"?/i.test(challenge);
 }
 
 // Network failures, before sending (refused, no such host) or after (reset, timeout, hang-up): transient either
