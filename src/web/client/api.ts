@@ -18,6 +18,7 @@ import type {
   SummariesPage,
   SyncRequestAccepted,
   SyncRequestDetail,
+  TrackingCategoriesView,
 } from '../../contract';
 
 /**
@@ -138,6 +139,7 @@ export const api = {
       },
     ),
   contacts: (search: string) => call<ContactsResult>('GET', `/api/xero/contacts${q({ search })}`),
+  trackingCategories: () => call<TrackingCategoriesView>('GET', '/api/xero/tracking-categories'),
   mappings: () => call<MerchantSettings>('GET', '/api/business/mappings'),
   saveMappings: (patch: MerchantSettingsPatch) =>
     call<MerchantSettings>('PATCH', '/api/business/mappings', patch),

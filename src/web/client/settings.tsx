@@ -1,15 +1,17 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { MerchantSettings, MerchantSettingsPatch } from '../../contract';
+import type { MerchantSettings } from '../../contract';
 import { api, ApiProblem } from './api';
-import { notify } from './notifications';
 import { BASE, onLinkClick } from './router';
+import { useSave } from './settings-save';
+import type { SectionProps } from './settings-save';
+import { TrackingSection } from './tracking-settings';
 
 /**
  * The business's settings a merchant can fix on this page: the tax mapping, the payment methods and the daily
  * reserve (GET and PATCH /api/business/mappings). Each section is saved on its own, and the API checks every code
  * against the organisation in Xero before anything is stored; its messages are shown beside the row they name.
- * Issue 23's default posting mode (with how its summaries group lines) follows the reserve; the tracking mapping
- * joins after it.
+ * Issue 23's default posting mode (with how its summaries group lines) follows the reserve, and the tracking
+ * mapping comes last (tracking-settings.tsx).
  */
 export function SettingsView() {
   const [settings, setSettings] = useState<MerchantSettings | null>(null);
@@ -41,40 +43,11 @@ export function SettingsView() {
           <PaymentMethodsSection settings={settings} onSaved={setSettings} />
           <ReserveSection settings={settings} onSaved={setSettings} />
           <PostingSection settings={settings} onSaved={setSettings} />
+          <TrackingSection settings={settings} onSaved={setSettings} />
         </>
       )}
     </section>
   );
-}
-
-interface SectionProps {
-  settings: MerchantSettings;
-  onSaved: (settings: MerchantSettings) => void;
-}
-
-/** One section's save: its messages by path (taxTypes.GST9.taxType), or one for the whole section. */
-function useSave(onSaved: SectionProps['onSaved'], what: string) {
-  const [saving, setSaving] = useState(false);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const save = async (patch: MerchantSettingsPatch) => {
-    setSaving(true);
-    setErrors({});
-    setFormError(null);
-    try {
-      onSaved(await api.saveMappings(patch));
-      notify(`${what} saved, checked against Xero.`);
-    } catch (err) {
-      if (!(err instanceof ApiProblem)) return setFormError('Something went wrong; try again.');
-      const byPath: Record<string, string> = {};
-      for (const e of err.errors) byPath[e.path.replace(/^body\./, '')] = e.message;
-      setErrors(byPath);
-      if (!err.errors.length) setFormError(err.message);
-    } finally {
-      setSaving(false);
-    }
-  };
-  return { saving, errors, formError, save };
 }
 
 type Row = { key: string; values: string[] };
