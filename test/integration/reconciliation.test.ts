@@ -19,10 +19,11 @@ import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 /**
- * The reconciliation (docs/reconciliation.md), over a month (about 250 orders of every channel, to keep the run
- * short; a year is the same query over more rows): once the month is synced, and again once its later payments,
- * refunds and voids are applied, every row of every day × location × payment method shows no difference; a refund
- * imported but not yet sent shows on its day and location with its order and amount.
+ * The reconciliation (docs/reconciliation.md), over a month of every channel per order (about 250 orders: the later
+ * payments, refunds and voids; reconciliation-year.test.ts proves a year) and a month of daily summaries: once
+ * synced, and again once the later changes are applied, every row of every day × location × payment method shows
+ * no difference; a change imported but not yet sent shows on its day and location with its order and amount; and
+ * "Check against Xero" finds what someone changed in Xero behind the product's back.
  */
 describe('the reconciliation of a synced month', () => {
   let system: TestSystem;
