@@ -32,6 +32,10 @@ export const ReconciliationDifference = z.object({
     .string()
     .nullable()
     .describe('Its invoice number in Xero, per the ledger (null: not in Xero).'),
+  summaryNumber: z
+    .string()
+    .optional()
+    .describe('Posted in a daily summary: the summary invoice holding it (its invoiceNumber once in Xero).'),
   expected: Money.describe('What the order’s latest revision comes to on this row.'),
   inXero: Money.describe('What Xero holds for it on this row, per the ledger.'),
   why: z
@@ -110,14 +114,41 @@ export const ReconciliationFinding = z.object({
   xeroStatus: z.string().describe('The invoice’s status in Xero now (VOIDED, DELETED, …).'),
   xeroTotal: Money.nullable(),
   what: z.string().describe('What changed in Xero since the sync, in words.'),
+  document: z
+    .enum(['invoice', 'credit note'])
+    .optional()
+    .describe('The document read back (a payment deleted shows on its invoice).'),
+  documentNumber: z.string().optional().describe('Its number in Xero.'),
+  orders: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'A daily summary’s document: the order numbers of the scope it holds (orderId names the first).',
+    ),
 });
 
 export const ReconciliationCheck = z.object({
-  invoices: z.number().int().describe('Invoices the ledger says are in Xero for the scope.'),
-  calls: z.number().int().describe('Xero calls the check makes (GET /Invoices by IDs, 50 a call).'),
+  invoices: z
+    .number()
+    .int()
+    .describe('Invoices (per order and daily summaries) the ledger says are in Xero for the scope.'),
+  creditNotes: z.number().int().describe('Credit notes the ledger says are in Xero for the scope.'),
+  calls: z
+    .number()
+    .int()
+    .describe(
+      'Xero calls the check makes in all: invoiceCalls + creditNoteCalls (payments read with invoices).',
+    ),
+  invoiceCalls: z.number().int().describe('GET /Invoices by IDs, 50 a call, summaryOnly.'),
+  creditNoteCalls: z
+    .number()
+    .int()
+    .describe('GET /CreditNotes by a where on their ids, as many as the URL budget takes.'),
   ran: z.boolean().describe('false for a dry run: nothing was read.'),
   findings: z
     .array(ReconciliationFinding)
-    .describe('Invoices changed, voided or deleted in Xero since the sync.'),
+    .describe(
+      'Documents changed, voided or deleted in Xero since the sync (a deleted payment: on its invoice).',
+    ),
 });
 export type ReconciliationCheck = z.infer<typeof ReconciliationCheck>;

@@ -132,6 +132,14 @@ export function invoiceNumberGroups(numbers: string[]): string[][] {
   return groupClauses(numbers, (n) => n, ',').map((g) => g.items);
 }
 
+/** `where` clauses finding credit notes by id (GET /CreditNotes has no `IDs`), grouped within the URL budget. */
+export function creditNoteIdGroups(ids: string[]): Array<{ where: string; ids: string[] }> {
+  return groupClauses(ids, (id) => `CreditNoteID==Guid("${id}")`, ' OR ').map((g) => ({
+    where: g.text,
+    ids: g.items,
+  }));
+}
+
 /** `where` clauses finding credit notes by number, grouped within the URL budget. */
 export function creditNoteNumberGroups(numbers: string[]): Array<{ where: string; numbers: string[] }> {
   // A number with a double quote cannot be asked for in `where` (Xero has no escape for it).

@@ -5,6 +5,8 @@ import { formatDecimal, parseDecimal, sumDecimal } from '../money';
 import type { Decimal4 } from '../money';
 import { combinedRefund, refundsOf } from '../orders/revisions';
 import type { Order } from '../orders/schema';
+import { summaryAmounts } from './reconciliation-summaries';
+import type { HeldSummary } from './reconciliation-summaries';
 
 /**
  * The reconciliation (docs/reconciliation.md): each order's latest revision against what Xero holds for it as the
@@ -31,7 +33,15 @@ interface LedgerOrder {
   payments_status: string | null;
   credit_note_status: string | null;
   money_checks: Record<string, string> | null;
-  changes: Array<{ kind: string; detail: Record<string, unknown>; xero: Record<string, unknown> }>;
+  changes: Array<{
+    key: string;
+    kind: string;
+    detail: Record<string, unknown>;
+    xero: Record<string, unknown>;
+  }>;
+  /** Posted in a daily summary: the summary invoice holding it, and the credit notes holding its refunds. */
+  summary: HeldSummary | null;
+  notes: HeldSummary[];
 }
 
 /** One order's amounts on its rows: expected (latest revision) and held (Xero, per the ledger). */
@@ -47,7 +57,8 @@ const amount = (value: unknown): Decimal4 =>
 export async function reconcile(db: Db, scope: ReconciliationScope): Promise<Reconciliation> {
   const orders = await ledgerOrders(db, scope);
   const rows = new Map<string, ReconciliationRow>();
-  for (const o of orders) addOrder(rows, o, scope.timeZone);
+  const seen = new Set<string>();
+  for (const o of orders) addOrder(rows, o, scope.timeZone, seen);
   const list = [...rows.values()].sort((a, b) =>
     `${a.day}|${a.locationId}|${a.paymentMethod ?? ''}` < `${b.day}|${b.locationId}|${b.paymentMethod ?? ''}`
       ? -1
@@ -69,6 +80,11 @@ export async function reconcile(db: Db, scope: ReconciliationScope): Promise<Rec
   };
 }
 
+// A summary document as the reconciliation reads it (reconciliation-summaries.ts HeldSummary).
+const HELD_SUMMARY = `jsonb_build_object('number', s.number, 'stage', s.stage, 'xeroId', s.xero_id,
+  'xeroTotal', s.xero_total, 'expectedTotal', s.expected_total, 'error', s.error,
+  'payments', s.document->'payments', 'changeKey', so.change_key)`;
+
 /** The scope's orders with their ledger row and the changes applied, oldest first. */
 async function ledgerOrders(db: Db, scope: ReconciliationScope): Promise<LedgerOrder[]> {
   const { fromUtc, toUtcExclusive } = rangeUtc(scope.query.startDate, scope.query.endDate, scope.timeZone);
@@ -79,11 +95,20 @@ async function ledgerOrders(db: Db, scope: ReconciliationScope): Promise<LedgerO
   const { rows } = await db.query<LedgerOrder>(
     `SELECT o.id, o.payload AS base, COALESCE(r.payload, o.payload) AS latest, l.status, l.invoice_number,
             l.xero_total::text AS xero_total, l.payments_status, l.credit_note_status, l.money_checks,
-            COALESCE((SELECT jsonb_agg(jsonb_build_object('kind', c.kind, 'detail', c.detail, 'xero', c.xero)
+            COALESCE((SELECT jsonb_agg(jsonb_build_object('key', c.change_key, 'kind', c.kind, 'detail', c.detail,
+                                                          'xero', c.xero)
                                 ORDER BY c.created_at, c.change_key)
                       FROM order_changes c
                       WHERE c.business_id = o.business_id AND c.order_id = o.id AND c.status = 'done'),
-                     '[]'::jsonb) AS changes
+                     '[]'::jsonb) AS changes,
+            (SELECT ${HELD_SUMMARY} FROM summary_orders so JOIN summaries s
+               ON s.business_id = so.business_id AND s.number = so.number
+             WHERE so.business_id = o.business_id AND so.order_id = o.id AND so.kind = 'invoice'
+             ORDER BY (s.stage = 'failed'), s.number LIMIT 1) AS summary,
+            COALESCE((SELECT jsonb_agg(${HELD_SUMMARY} ORDER BY s.number) FROM summary_orders so JOIN summaries s
+                        ON s.business_id = so.business_id AND s.number = so.number
+                      WHERE so.business_id = o.business_id AND so.order_id = o.id AND so.kind = 'credit_note'),
+                     '[]'::jsonb) AS notes
      FROM orders o
      LEFT JOIN order_revisions r ON r.business_id = o.business_id AND r.order_id = o.id AND r.revision = o.revision
      LEFT JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id
@@ -112,7 +137,8 @@ function expectedOf(latest: Order): Pick<OrderAmounts, 'sales' | 'payments'> {
 }
 
 /** What Xero holds for the order per the ledger: its invoice, credit notes and payments, less what a void undid. */
-function amountsOf(o: LedgerOrder): OrderAmounts {
+function amountsOf(o: LedgerOrder, timeZone: string, seen: Set<string>): OrderAmounts {
+  if (inSummary(o)) return summarised(o, timeZone, seen);
   const { sales, payments } = expectedOf(o.latest);
   const why: string[] = [];
   if (o.status !== 'synced') {
@@ -147,9 +173,48 @@ function amountsOf(o: LedgerOrder): OrderAmounts {
   return { sales, payments, why };
 }
 
-function addOrder(rows: Map<string, ReconciliationRow>, o: LedgerOrder, timeZone: string): void {
+/** Posted in a summary (not one Xero refused, whose orders a per-order request may have sent since). */
+function inSummary(o: LedgerOrder): o is LedgerOrder & { summary: HeldSummary } {
+  if (!o.summary) return false;
+  return !(o.summary.xeroId === null && o.status === 'synced' && o.invoice_number !== o.summary.number);
+}
+
+/** A summarised order: its share of the summary documents (reconciliation-summaries.ts). */
+function summarised(
+  o: LedgerOrder & { summary: HeldSummary },
+  timeZone: string,
+  seen: Set<string>,
+): OrderAmounts {
+  const { sales, payments } = expectedOf(o.latest);
+  // A void of a summarised order is credited, not unpaid: its payments stay on the summary in Xero, and the money
+  // goes back as its credit note's refund (as for a refund); so its payments are still expected.
+  if (o.latest.status === 'voided')
+    for (const p of o.latest.payments) {
+      const row = payments.get(p.method) ?? { expected: 0n, held: 0n, documents: 0 };
+      row.expected += parseDecimal(p.amount);
+      payments.set(p.method, row);
+    }
+  const held = summaryAmounts(o, seen, timeZone);
+  sales.invoices = held.invoices;
+  sales.creditNotes = held.creditNotes;
+  sales.documents = held.documents;
+  for (const [method, p] of held.payments) {
+    const row = payments.get(method) ?? { expected: 0n, held: 0n, documents: 0 };
+    row.held += p.held;
+    row.documents += p.documents;
+    payments.set(method, row);
+  }
+  return { sales, payments, why: held.why };
+}
+
+function addOrder(
+  rows: Map<string, ReconciliationRow>,
+  o: LedgerOrder,
+  timeZone: string,
+  seen: Set<string>,
+): void {
   const day = localDateOf(o.latest.placedAt, timeZone);
-  const a = amountsOf(o);
+  const a = amountsOf(o, timeZone, seen);
   const row = (method: string | null) => {
     const key = `${day}|${o.latest.location.id}|${o.latest.currency}|${method ?? ''}`;
     let r = rows.get(key);
@@ -209,7 +274,12 @@ function addTo(
   r.differences.push({
     orderId: o.id,
     orderNumber: o.latest.number,
-    invoiceNumber: o.status === 'synced' ? o.invoice_number : null,
+    invoiceNumber: inSummary(o)
+      ? o.summary.xeroId && o.summary.number
+      : o.status === 'synced'
+        ? o.invoice_number
+        : null,
+    ...(inSummary(o) ? { summaryNumber: o.summary.number } : {}),
     expected: formatDecimal(expected),
     inXero: formatDecimal(held),
     why: why.length > 0 ? why.join('; ') : 'a change not yet applied in Xero',

@@ -15,6 +15,7 @@ import {
 } from './context';
 import { buildLines, computeTotals, parseCurrency, parseDay, parseLineAmountTypes } from './documents';
 import { notFound, type ApiResult } from './errors';
+import { modifiedSince } from './invoices';
 import { lockedDate } from './organisation';
 import { settleIfPaid, spendCredit } from './payments';
 import { allocationJson, amountDue, creditNoteJson } from './render';
@@ -122,11 +123,18 @@ function whereView(tenant: TenantState, note: StoredCreditNote): Record<string, 
   };
 }
 
-/** GET /CreditNotes: where (e.g. CreditNoteNumber=="CN-0001", Reference=="…"), page/pageSize, unitdp. */
+/**
+ * GET /CreditNotes: where (e.g. CreditNoteNumber=="CN-0001", Reference=="…"), page/pageSize, unitdp, and
+ * If-Modified-Since (only those created or changed after it, as GET /Invoices: the OpenAPI document gives
+ * getCreditNotes the same ifModifiedSince parameter).
+ */
 export function getCreditNotes(ctx: ApiContext): ApiResult {
   const where = parseWhereOrFail(ctx.query.get('where'));
+  const since = modifiedSince(ctx);
   const found = [...ctx.tenant.creditNotes.values()].filter(
-    (note) => !where || !!evaluate(where, whereView(ctx.tenant, note)),
+    (note) =>
+      (since === null || note.updatedMs > since) &&
+      (!where || !!evaluate(where, whereView(ctx.tenant, note))),
   );
   const { items, extra } = paginate(ctx, found);
   const rendered = items.map((note) => creditNoteJson(ctx.tenant, note, unitdp(ctx)));

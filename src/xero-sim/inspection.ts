@@ -7,7 +7,7 @@ import { APP_KINDS, TIER_CONNECTION_LIMITS } from './scopes';
 import { contactJson } from './render';
 import type { ContactStatus, StoredContact } from './state';
 import { randomUUID } from 'node:crypto';
-import { voidAsUser } from './reversals';
+import { deletePaymentAsUser, voidAsUser } from './reversals';
 
 /** The simulator's own API under /__sim/ (not Xero): inspection, setup and fault control for tests and benchmarks. */
 
@@ -124,6 +124,13 @@ export function inspectionRouter(sim: XeroSim): Router {
         return void res.status(404).json({ error: 'unknown tenant or document' });
       res.status(204).end();
     });
+  // Someone deletes a payment in Xero's own screens (its invoice owes again).
+  router.post('/tenants/:tenantId/payments/:id/delete', (req, res) => {
+    const tenant = sim.tenants.get(req.params.tenantId.toLowerCase());
+    if (!tenant || !deletePaymentAsUser(tenant, req.params.id, sim.clock.now()))
+      return void res.status(404).json({ error: 'unknown tenant or live payment' });
+    res.status(204).end();
+  });
   router.get('/tenants/:tenantId/organisation', (req, res) => {
     const tenant = sim.tenants.get(req.params.tenantId.toLowerCase());
     if (!tenant) return void res.status(404).json({ error: 'unknown tenant' });

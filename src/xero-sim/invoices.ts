@@ -257,7 +257,7 @@ function selectInvoices(ctx: ApiContext): StoredInvoice[] {
  * `If-Modified-Since` (OpenAPI parameter ifModifiedSince: "Only records created or modified since this timestamp
  * will be returned"): an ISO instant or an HTTP date; one that cannot be read is ignored.
  */
-function modifiedSince(ctx: ApiContext): number | null {
+export function modifiedSince(ctx: ApiContext): number | null {
   if (!ctx.ifModifiedSince) return null;
   const ms = Date.parse(ctx.ifModifiedSince);
   return Number.isNaN(ms) ? null : ms;

@@ -155,3 +155,14 @@ export function voidAsUser(
   doc.updatedMs = nowMs;
   return true;
 }
+
+/**
+ * Someone deletes a payment (or a refund) in Xero's own screens (a test hook): it is taken off its document as
+ * deletePayment takes it off. False when the tenant holds no such live payment.
+ */
+export function deletePaymentAsUser(tenant: TenantState, id: string, nowMs: number): boolean {
+  const payment = tenant.payments.get(id.toLowerCase());
+  if (!payment || payment.deleted) return false;
+  unbookPayment(tenant, payment, nowMs);
+  return true;
+}

@@ -229,9 +229,14 @@ export class XeroGateway {
     return res.creditNotes ?? [];
   }
 
-  async getCreditNotesWhere(ctx: CallContext, where: string): Promise<CreditNote[]> {
+  /** Credit notes by a `where` filter (one page of up to 100); `modifiedSince` (If-Modified-Since): only those changed since. */
+  async getCreditNotesWhere(
+    ctx: CallContext,
+    where: string,
+    read: { modifiedSince?: Date } = {},
+  ): Promise<CreditNote[]> {
     const res = await this.call(ctx, 'GET /CreditNotes', (api) =>
-      api.getCreditNotes(ctx.tenantId, undefined, where, undefined, 1, 4, 100),
+      api.getCreditNotes(ctx.tenantId, read.modifiedSince, where, undefined, 1, 4, 100),
     );
     return res.creditNotes ?? [];
   }

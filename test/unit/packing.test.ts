@@ -2,6 +2,7 @@ import { contactKey } from '../../src/engine/contact-names';
 import {
   chooseContactReads,
   contactLookups,
+  creditNoteIdGroups,
   creditNoteNumberGroups,
   invoiceNumberGroups,
   packByElements,
@@ -179,6 +180,23 @@ describe('invoice and credit-note number groups', () => {
     for (const g of groups) expect(encodeURIComponent(g.join(',')).length).toBeLessThanOrEqual(WHERE_BUDGET);
     const notes = creditNoteNumberGroups(numbers.map((n) => `${n}-CN`));
     for (const g of notes) expect(encodeURIComponent(g.where).length).toBeLessThanOrEqual(WHERE_BUDGET);
+  });
+
+  it('reads credit notes by id in as few GETs as the URL budget allows, each id once', () => {
+    const ids = Array.from(
+      { length: 100 },
+      (_, i) => `0000${String(i).padStart(4, '0')}-1111-2222-3333-444455556666`,
+    );
+    const groups = creditNoteIdGroups(ids);
+    expect(groups.flatMap((g) => g.ids)).toEqual(ids);
+    expect(groups[0]!.where).toMatch(/^CreditNoteID==Guid\("00000000-1111-2222-3333-444455556666"\) OR /);
+    for (const g of groups) {
+      expect(encodeURIComponent(g.where).length).toBeLessThanOrEqual(WHERE_BUDGET);
+      expect(g.where.split(' OR ')).toHaveLength(g.ids.length);
+    }
+    // Full: the next id would not have fitted.
+    const clause = encodeURIComponent(` OR CreditNoteID==Guid("${ids[0]}")`).length;
+    expect(encodeURIComponent(groups[0]!.where).length + clause).toBeGreaterThan(WHERE_BUDGET);
   });
 });
 

@@ -239,6 +239,45 @@ describe('reading invoices back cheaply (GET /Invoices with IDs, summaryOnly, If
   });
 });
 
+describe('reading credit notes back cheaply (GET /CreditNotes with where on ids and If-Modified-Since)', () => {
+  it('answers only the named credit notes changed since the instant', async () => {
+    const kept = await creditNote(2);
+    const changed = await creditNote(3);
+    const since = new Date(h.running.sim.tenantNow(h.running.sim.tenants.get(h.tenantId)!) + 30_000);
+    h.running.sim.advanceClock(60);
+    expect((await http(h, 'POST', `/__sim/tenants/${h.tenantId}/credit-notes/${changed}/void`)).status).toBe(
+      204,
+    );
+    const where = encodeURIComponent(`CreditNoteID==Guid("${kept}") OR CreditNoteID==Guid("${changed}")`);
+    const read = await http(h, 'GET', `/CreditNotes?where=${where}`, {
+      headers: { 'If-Modified-Since': since.toISOString() },
+    });
+    expect(read.status).toBe(200);
+    expect(read.body.CreditNotes.map((n: { CreditNoteID: string }) => n.CreditNoteID)).toEqual([changed]);
+    expect(read.body.CreditNotes[0]).toMatchObject({ Status: 'VOIDED' });
+    const all = await http(h, 'GET', `/CreditNotes?where=${where}`);
+    expect(all.body.CreditNotes).toHaveLength(2);
+  });
+});
+
+describe('a payment deleted in Xero by someone else (/__sim/ hook)', () => {
+  it('takes the payment off its invoice, which owes again and reads as changed; refuses a payment twice', async () => {
+    const id = await createInvoice();
+    const paymentId = await pay({ Invoice: { InvoiceID: id } }, 54.5);
+    const since = new Date(h.running.sim.tenantNow(h.running.sim.tenants.get(h.tenantId)!) + 30_000);
+    h.running.sim.advanceClock(60);
+    const hook = `/__sim/tenants/${h.tenantId}/payments/${paymentId}/delete`;
+    expect((await http(h, 'POST', hook)).status).toBe(204);
+    const read = await http(h, 'GET', `/Invoices?IDs=${id}&summaryOnly=true`, {
+      headers: { 'If-Modified-Since': since.toISOString() },
+    });
+    expect(read.body.Invoices).toHaveLength(1);
+    expect(read.body.Invoices[0]).toMatchObject({ Status: 'AUTHORISED', AmountPaid: 0, AmountDue: 54.5 });
+    expect((await http(h, 'GET', `/Payments/${paymentId}`)).body.Payments[0].Status).toBe('DELETED');
+    expect((await http(h, 'POST', hook)).status).toBe(404);
+  });
+});
+
 describe('a document voided in Xero by someone else (/__sim/ hook)', () => {
   it('voids the invoice with its payments deleted, and refuses unknown documents', async () => {
     const id = await createInvoice();
