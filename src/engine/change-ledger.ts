@@ -1,4 +1,5 @@
 import type { Db } from '../db/pool';
+import type { ManualSyncInput } from '../definitions';
 import type { OrderRange } from '../orders/store';
 import { rangeWhere } from '../orders/store';
 import type { ChangeKind } from '../orders/revisions';
@@ -83,22 +84,46 @@ export const KIND_COUNTS = (filter: string) => `
   count(*) FILTER (WHERE ${filter} AND c.kind = 'void')::int AS voids,
   count(*) FILTER (WHERE ${filter} AND c.kind = 'amend')::int AS "lineChanges"`;
 
-/** How many changes of the range are not yet applied, by kind. */
-export async function openChangeKinds(db: Db, range: OrderRange): Promise<ChangeKindCounts> {
+/**
+ * Where an order's changes are applied: its own invoice (a per-order request's change walk, order-changes.ts) or the
+ * daily summary holding it (a daily-summary request's, summary-changes.ts). A request of one mode never applies the
+ * other's.
+ */
+export type ChangeHolder = 'invoice' | 'summary';
+
+/** SQL: joins `orders o` to what holds its changes in Xero (aliases `l`, or `so` and `s`). */
+export const HELD_BY: Record<ChangeHolder, string> = {
+  invoice: `JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id
+       AND l.status = 'synced' AND l.xero_invoice_id IS NOT NULL`,
+  summary: `JOIN summary_orders so ON so.business_id = o.business_id AND so.order_id = o.id AND so.kind = 'invoice'
+     JOIN summaries s ON s.business_id = so.business_id AND s.number = so.number AND s.stage = 'done'`,
+};
+
+/** The changes a request of this posting mode applies. */
+export const holderOf = (posting: ManualSyncInput['options']['posting']): ChangeHolder =>
+  posting === 'daily-summary' ? 'summary' : 'invoice';
+
+/** How many changes of the range that `holder` holds are not yet applied, by kind. */
+export async function openChangeKinds(
+  db: Db,
+  range: OrderRange,
+  holder: ChangeHolder,
+): Promise<ChangeKindCounts> {
   const params: unknown[] = [];
   const where = rangeWhere({ ...range, failedIn: undefined }, params, 'o');
   const { rows } = await db.query<ChangeKindCounts>(
     `SELECT ${KIND_COUNTS('true')} FROM order_changes c
      JOIN orders o ON o.business_id = c.business_id AND o.id = c.order_id
+     ${HELD_BY[holder]}
      WHERE ${where} AND c.status IN ('due', 'pending')`,
     params,
   );
   return rows[0] ?? { payments: 0, refunds: 0, voids: 0, lineChanges: 0 };
 }
 
-/** How many changes of the range are not yet applied (the preview and progress count them apart). */
-export async function openChangeCount(db: Db, range: OrderRange): Promise<number> {
-  const k = await openChangeKinds(db, range);
+/** How many changes of the range that `holder` holds are not yet applied (the preview and submit count them). */
+export async function openChangeCount(db: Db, range: OrderRange, holder: ChangeHolder): Promise<number> {
+  const k = await openChangeKinds(db, range, holder);
   return k.payments + k.refunds + k.voids + k.lineChanges;
 }
 

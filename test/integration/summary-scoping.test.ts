@@ -1,7 +1,9 @@
+import { importOrdersFile } from '../../src/orders/import';
 import type { Order } from '../../src/orders/schema';
 import type { PreviewResult } from '../../src/contract';
+import { parseDecimal, sumDecimal } from '../../src/money';
 import { localDateOf } from '../../src/calendar';
-import { businessOnOwnOrganisation, createBusiness, loadDemoOrders } from '../support/orders';
+import { businessOnOwnOrganisation, createBusiness, loadDemoOrders, ndjsonFile } from '../support/orders';
 import { requestDetail, submitSync, syncToEnd } from '../support/requests';
 import type { SyncRequestBody } from '../support/requests';
 import { startTestSystem } from '../support/system';
@@ -9,7 +11,9 @@ import type { TestSystem } from '../support/system';
 
 /**
  * Two businesses with the same days and the same order ids (one seed), posted as daily summaries (issue 23): each
- * business's range statistics, preview, refusals and request detail count its own summaries only.
+ * business's range statistics, preview, refusals and request detail count its own summaries only. And a per-order
+ * request whose only work is the changes of summarised orders has nothing to send (a per-order request never
+ * touches a summary; docs/revisions.md "Later changes of summarised orders").
  */
 
 const TZ = 'Asia/Singapore';
@@ -118,6 +122,38 @@ describe('daily summaries of two businesses with the same days and order ids', (
       const rest = await syncToEnd(system, body(B, 'daily-summary'));
       expect(rest.result.state).toBe('completed');
       expect(rest.result.counts.synced).toBe(live(ordersB).length - dayOne.length);
+    },
+    5 * 60_000,
+  );
+
+  it(
+    'a per-order request whose only work is a change of a summarised order is refused as nothing to send',
+    async () => {
+      const paid = ordersA.find(
+        (o) =>
+          o.status === 'completed' &&
+          sumDecimal(o.payments.map((p) => parseDecimal(p.amount))) === parseDecimal(o.total),
+      )!;
+      const refunded: Order = {
+        ...paid,
+        status: 'refunded',
+        refunds: [{ id: 'rf-1', amount: paid.total, refundedAt: '2025-06-10T12:00:00+08:00' }],
+      };
+      expect(await importOrdersFile(system.database.db, ndjsonFile([refunded]))).toMatchObject({
+        revised: 1,
+        failed: 0,
+      });
+      // Only a daily-summary request deals with it (an adjustment credit note); per order it is not counted.
+      expect((await preview(body(A, 'per-order'))).orders).toMatchObject({ toSync: 0, changes: 0 });
+      expect((await preview(body(A, 'daily-summary'))).orders).toMatchObject({ toSync: 0, changes: 1 });
+      await expect(submitSync(system, body(A, 'per-order'))).rejects.toThrow(
+        /answered 409: .*"nothing_to_send"/,
+      );
+      const summary = await syncToEnd(system, body(A, 'daily-summary'));
+      expect(summary.result.state).toBe('completed');
+      await expect(submitSync(system, body(A, 'daily-summary'))).rejects.toThrow(
+        /answered 409: .*"nothing_to_send"/,
+      );
     },
     5 * 60_000,
   );
