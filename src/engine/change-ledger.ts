@@ -1,4 +1,5 @@
 import type { Db } from '../db/pool';
+import type { ManualSyncInput } from '../definitions';
 import type { OrderRange } from '../orders/store';
 import { rangeWhere } from '../orders/store';
 import type { ChangeKind } from '../orders/revisions';
@@ -11,14 +12,18 @@ import type { Claimant } from './ledger';
  * ids and amounts Xero returned, or `failed` with the reason; a `pending` claim left by a crash or a lost answer is
  * taken over like a follow-up's (src/engine/ledger.ts claimFollowUps), and its writer asks Xero first.
  */
-export interface OpenChange {
+export interface Change {
   orderId: string;
   key: string;
   kind: ChangeKind;
   detail: Record<string, unknown>;
-  /** The order as first synced (its invoice) and as its latest revision says. */
+  /** The order as first in Xero (in its invoice or its summary) and as its latest revision says. */
   base: Order;
   latest: Order;
+}
+
+/** A change of an order with its own invoice in Xero. */
+export interface OpenChange extends Change {
   invoiceNumber: string;
   xeroInvoiceId: string;
   xeroContactId: string | null;
@@ -27,45 +32,36 @@ export interface OpenChange {
 /** What Xero holds for an applied change: the ids and amounts it answered. */
 export type XeroHolding = Record<string, unknown>;
 
-interface OpenRow {
-  order_id: string;
-  change_key: string;
-  kind: ChangeKind;
-  detail: Record<string, unknown>;
-  base: Order;
-  latest: Order;
-  invoice_number: string;
-  xero_invoice_id: string;
-  xero_contact_id: string | null;
+/** Changes not yet applied of the range's orders whose invoice is in Xero, in the order the orders were placed. */
+export function openChanges(db: Db, range: OrderRange): Promise<OpenChange[]> {
+  return openChangeRows<Pick<OpenChange, 'invoiceNumber' | 'xeroInvoiceId' | 'xeroContactId'>>(
+    db,
+    range,
+    'invoice',
+    `l.invoice_number AS "invoiceNumber", l.xero_invoice_id AS "xeroInvoiceId", l.xero_contact_id AS "xeroContactId"`,
+  );
 }
 
-/** Changes not yet applied of the range's orders whose invoice is in Xero, in the order the orders were placed. */
-export async function openChanges(db: Db, range: OrderRange): Promise<OpenChange[]> {
+/**
+ * The one query of both change walks (order-changes.ts per order, summary-changes.ts in summaries): the range's
+ * changes not yet applied that `holder` holds, in the order the orders were placed, each as first in Xero (`base`)
+ * and as its latest revision says, with `columns` of its holder (`l`, or `so` and `s`; aliased as T's fields).
+ */
+export async function openChangeRows<T extends object>(
+  db: Db,
+  range: OrderRange,
+  holder: ChangeHolder,
+  columns: string,
+): Promise<Array<Change & T>> {
   const params: unknown[] = [];
-  const where = rangeWhere({ ...range, failedIn: undefined }, params, 'o');
-  const { rows } = await db.query<OpenRow>(
-    `SELECT c.order_id, c.change_key, c.kind, c.detail, o.payload AS base, COALESCE(r.payload, o.payload) AS latest,
-            l.invoice_number, l.xero_invoice_id, l.xero_contact_id
-     FROM order_changes c
-     JOIN orders o ON o.business_id = c.business_id AND o.id = c.order_id
-     JOIN order_ledger l ON l.business_id = c.business_id AND l.order_id = c.order_id
-       AND l.status = 'synced' AND l.xero_invoice_id IS NOT NULL
-     LEFT JOIN order_revisions r ON r.business_id = o.business_id AND r.order_id = o.id AND r.revision = o.revision
-     WHERE ${where} AND c.status IN ('due', 'pending')
+  const { rows } = await db.query<Change & T>(
+    `SELECT c.order_id AS "orderId", c.change_key AS "key", c.kind, c.detail, o.payload AS base,
+            COALESCE(r.payload, o.payload) AS latest, ${columns}
+     ${openChangesOf(range, holder, params)}
      ORDER BY o.placed_at, o.id, c.created_at, c.change_key`,
     params,
   );
-  return rows.map((r) => ({
-    orderId: r.order_id,
-    key: r.change_key,
-    kind: r.kind,
-    detail: r.detail,
-    base: r.base,
-    latest: r.latest,
-    invoiceNumber: r.invoice_number,
-    xeroInvoiceId: r.xero_invoice_id,
-    xeroContactId: r.xero_contact_id,
-  }));
+  return rows;
 }
 
 /** Open changes of a range, counted by what they do in Xero (the preview shows them apart from new orders). */
@@ -83,22 +79,55 @@ export const KIND_COUNTS = (filter: string) => `
   count(*) FILTER (WHERE ${filter} AND c.kind = 'void')::int AS voids,
   count(*) FILTER (WHERE ${filter} AND c.kind = 'amend')::int AS "lineChanges"`;
 
-/** How many changes of the range are not yet applied, by kind. */
-export async function openChangeKinds(db: Db, range: OrderRange): Promise<ChangeKindCounts> {
-  const params: unknown[] = [];
+/**
+ * Where an order's changes are applied: its own invoice (a per-order request's change walk, order-changes.ts) or the
+ * daily summary holding it (a daily-summary request's, summary-changes.ts). A request of one mode never applies the
+ * other's.
+ */
+export type ChangeHolder = 'invoice' | 'summary';
+
+/** SQL: joins `orders o` to what holds its changes in Xero (aliases `l`, or `so` and `s`). */
+const HELD_BY: Record<ChangeHolder, string> = {
+  invoice: `JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id
+       AND l.status = 'synced' AND l.xero_invoice_id IS NOT NULL`,
+  summary: `JOIN summary_orders so ON so.business_id = o.business_id AND so.order_id = o.id AND so.kind = 'invoice'
+     JOIN summaries s ON s.business_id = so.business_id AND s.number = so.number AND s.stage = 'done'`,
+};
+
+/**
+ * SQL: FROM the range's changes not yet applied that `holder` holds: `order_changes c`, its order `o`, the order's
+ * latest revision `r` (if any) and its holder's rows.
+ */
+function openChangesOf(range: OrderRange, holder: ChangeHolder, params: unknown[]): string {
   const where = rangeWhere({ ...range, failedIn: undefined }, params, 'o');
-  const { rows } = await db.query<ChangeKindCounts>(
-    `SELECT ${KIND_COUNTS('true')} FROM order_changes c
+  return `FROM order_changes c
      JOIN orders o ON o.business_id = c.business_id AND o.id = c.order_id
-     WHERE ${where} AND c.status IN ('due', 'pending')`,
+     ${HELD_BY[holder]}
+     LEFT JOIN order_revisions r ON r.business_id = o.business_id AND r.order_id = o.id AND r.revision = o.revision
+     WHERE ${where} AND c.status IN ('due', 'pending')`;
+}
+
+/** The changes a request of this posting mode applies. */
+export const holderOf = (posting: ManualSyncInput['options']['posting']): ChangeHolder =>
+  posting === 'daily-summary' ? 'summary' : 'invoice';
+
+/** How many changes of the range that `holder` holds are not yet applied, by kind. */
+export async function openChangeKinds(
+  db: Db,
+  range: OrderRange,
+  holder: ChangeHolder,
+): Promise<ChangeKindCounts> {
+  const params: unknown[] = [];
+  const { rows } = await db.query<ChangeKindCounts>(
+    `SELECT ${KIND_COUNTS('true')} ${openChangesOf(range, holder, params)}`,
     params,
   );
   return rows[0] ?? { payments: 0, refunds: 0, voids: 0, lineChanges: 0 };
 }
 
-/** How many changes of the range are not yet applied (the preview and progress count them apart). */
-export async function openChangeCount(db: Db, range: OrderRange): Promise<number> {
-  const k = await openChangeKinds(db, range);
+/** How many changes of the range that `holder` holds are not yet applied (the preview and submit count them). */
+export async function openChangeCount(db: Db, range: OrderRange, holder: ChangeHolder): Promise<number> {
+  const k = await openChangeKinds(db, range, holder);
   return k.payments + k.refunds + k.voids + k.lineChanges;
 }
 

@@ -3,7 +3,7 @@ import type { ManualSyncInput, OrdersCursor, StepOutcome } from '../definitions'
 import { listOrdersPage } from '../orders/store';
 import type { StoredOrder } from '../orders/store';
 import type { Dependencies } from '../runtime';
-import { failedOutcome, ledgerRows, recordOrders, requestCounts } from './ledger';
+import { failedOutcome, ledgerRows, recordOrders } from './ledger';
 import type { FailedOrder, LedgerRow, OrderOutcomeRow } from './ledger';
 import { WRITE_BATCH } from './packing';
 import { loadRequestContacts } from './request-contacts';
@@ -17,7 +17,7 @@ import { flushFollowUps, followUpsOf, lockedFollowUps } from './follow-ups';
 import { planOrder, writeInvoices } from './invoices';
 import { applyChanges } from './order-changes';
 import type { InvoicePage, Planned } from './invoices';
-import { openStep, PauseRequested, quotaStop } from './step';
+import { openStep, PauseRequested, quotaStop, stepOutcome } from './step';
 import { TaskPool } from './task-pool';
 import { summariesOfOrders } from './summary-ledger';
 import { syncSummaries } from './summary-walk';
@@ -121,14 +121,7 @@ class OrdersWalk {
 
   async outcome(done: boolean, quota: DailyQuotaExhausted | null): Promise<StepOutcome> {
     if (this.progressDirty) await this.writeProgress();
-    return {
-      done,
-      cursor: this.committed,
-      resumeAt: quota?.resumeAt.toISOString() ?? null,
-      resetKnown: quota?.resetKnown ?? false,
-      progressed: this.step.calls.work > 0,
-      counts: await requestCounts(this.step.deps.db, this.step.input.requestId),
-    };
+    return stepOutcome(this.step, this.committed, done, quota);
   }
 
   /** The next page: up to 50 orders to write; the others (voided, already in Xero, unmappable) settled here. */

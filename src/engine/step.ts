@@ -1,11 +1,12 @@
 import { callContextFor } from '../businesses/call-context';
 import { getBusiness } from '../businesses/store';
 import type { Business } from '../businesses/store';
-import type { ManualSyncInput } from '../definitions';
+import type { ManualSyncInput, OrdersCursor, StepOutcome } from '../definitions';
 import type { Order } from '../orders/schema';
 import type { Dependencies } from '../runtime';
 import type { MappingSettings } from './invoice-mapping';
 import type { OrganisationFacts } from '../xero/organisation';
+import { requestCounts } from './ledger';
 import type { Claimant } from './ledger';
 import { WorkQueue } from './work-queue';
 import type { CallContext, XeroGateway } from '../xero/gateway';
@@ -184,4 +185,24 @@ export function quotaStop(step: Step, quota: DailyQuotaExhausted): void {
     resetKnown: quota.resetKnown,
     waitSeconds: Math.round(seconds),
   });
+}
+
+/**
+ * What a walk's step answers the workflow: done or not, the cursor committed, when to resume after a spent daily
+ * quota, whether it made progress, and the request's counts now.
+ */
+export async function stepOutcome(
+  step: Step,
+  cursor: OrdersCursor,
+  done: boolean,
+  quota: DailyQuotaExhausted | null,
+): Promise<StepOutcome> {
+  return {
+    done,
+    cursor,
+    resumeAt: quota?.resumeAt.toISOString() ?? null,
+    resetKnown: quota?.resetKnown ?? false,
+    progressed: step.calls.work > 0,
+    counts: await requestCounts(step.deps.db, step.input.requestId),
+  };
 }

@@ -1,13 +1,13 @@
 import type { ManualSyncInput } from '../definitions';
 import type { Db } from '../db/pool';
 import { parseDecimal, sumDecimal } from '../money';
-import { rangeWhere } from '../orders/store';
 import { refundsOf } from '../orders/revisions';
-import type { ChangeKind } from '../orders/revisions';
 import type { Order } from '../orders/schema';
 import type { ContactRef } from '../xero/documents';
 import { money2 } from '../xero/amounts';
 import { orderRangeOf } from './plan';
+import { openChangeRows } from './change-ledger';
+import type { Change } from './change-ledger';
 
 /**
  * Changes of orders inside posted daily summaries (issue 26 meets issue 23; docs/revisions.md "Daily summaries").
@@ -18,14 +18,8 @@ import { orderRangeOf } from './plan';
  * builder takes (src/engine/summary.ts buildRefundSummaries).
  */
 
-export interface SummaryChange {
-  orderId: string;
-  key: string;
-  kind: ChangeKind;
-  detail: Record<string, unknown>;
-  /** The order as summarised, and as its latest revision says. */
-  base: Order;
-  latest: Order;
+/** A change of an order a summary invoice holds (`base`: the order as summarised). */
+export interface SummaryChange extends Change {
   /** The summary invoice holding the order, its contact and the status it was written with. */
   summary: string;
   contact: ContactRef;
@@ -34,41 +28,13 @@ export interface SummaryChange {
 
 /** Open changes of the range's orders that a summary invoice in Xero holds, in the order they were placed. */
 export async function summaryChanges(db: Db, input: ManualSyncInput): Promise<SummaryChange[]> {
-  const params: unknown[] = [];
-  const where = rangeWhere({ ...orderRangeOf(input), failedIn: undefined }, params, 'o');
-  const { rows } = await db.query<{
-    order_id: string;
-    change_key: string;
-    kind: ChangeKind;
-    detail: Record<string, unknown>;
-    base: Order;
-    latest: Order;
-    number: string;
-    contact: ContactRef;
-    status: string | null;
-  }>(
-    `SELECT c.order_id, c.change_key, c.kind, c.detail, o.payload AS base, COALESCE(r.payload, o.payload) AS latest,
-            s.number, s.document->'invoice'->'contact' AS contact, s.document->'invoice'->>'Status' AS status
-     FROM order_changes c
-     JOIN orders o ON o.business_id = c.business_id AND o.id = c.order_id
-     JOIN summary_orders so ON so.business_id = o.business_id AND so.order_id = o.id AND so.kind = 'invoice'
-     JOIN summaries s ON s.business_id = so.business_id AND s.number = so.number AND s.stage = 'done'
-     LEFT JOIN order_revisions r ON r.business_id = o.business_id AND r.order_id = o.id AND r.revision = o.revision
-     WHERE ${where} AND c.status IN ('due', 'pending')
-     ORDER BY o.placed_at, o.id, c.created_at, c.change_key`,
-    params,
+  const rows = await openChangeRows<{ summary: string; contact: ContactRef; status: string | null }>(
+    db,
+    orderRangeOf(input),
+    'summary',
+    `s.number AS summary, s.document->'invoice'->'contact' AS contact, s.document->'invoice'->>'Status' AS status`,
   );
-  return rows.map((r) => ({
-    orderId: r.order_id,
-    key: r.change_key,
-    kind: r.kind,
-    detail: r.detail,
-    base: r.base,
-    latest: r.latest,
-    summary: r.number,
-    contact: r.contact,
-    status: r.status ?? 'AUTHORISED',
-  }));
+  return rows.map((r) => ({ ...r, status: r.status ?? 'AUTHORISED' }));
 }
 
 /** Why a change of a summarised order is not written (null: a refund or void the summary's credit note takes). */

@@ -182,6 +182,26 @@ export async function summaryFacts(db: Db, input: ManualSyncInput): Promise<Summ
   return rows;
 }
 
+/**
+ * What a daily-summary request of the range would write and the document calls that takes as the engine writes
+ * them: the one count the preview, the request's own plan (prepare.ts) and the tests share, so they cannot
+ * disagree. `orders`: how many it would send.
+ */
+export async function summaryEstimate(
+  db: Db,
+  input: ManualSyncInput,
+  paymentAccounts: Record<string, string>,
+): Promise<{ orders: number; work: SummaryWork; calls: ReturnType<typeof summaryWriteCalls> }> {
+  // changesOnly: no order is written anew (only the changes of orders in Xero), in either mode.
+  const orders = input.options.changesOnly ? [] : await summaryFacts(db, input);
+  const work = summaryWork(orders, {
+    paymentAccounts,
+    authorised: input.options.invoiceStatus === 'AUTHORISED',
+    recordPayments: input.options.recordPayments,
+  });
+  return { orders: orders.length, work, calls: summaryWriteCalls(work) };
+}
+
 export interface SummaryPlan extends RequestPlan {
   summaryWork: SummaryWork;
   /** Orders it would send. */
@@ -204,13 +224,7 @@ export async function planSummaries(
     paymentAccounts: Record<string, string>;
   },
 ): Promise<SummaryPlan> {
-  // changesOnly: no order is written anew (only the changes of orders in Xero), in either mode.
-  const orders = input.options.changesOnly ? [] : await summaryFacts(db, input);
-  const work = summaryWork(orders, {
-    paymentAccounts: opts.paymentAccounts,
-    authorised: input.options.invoiceStatus === 'AUTHORISED',
-    recordPayments: input.options.recordPayments,
-  });
+  const { orders, work, calls: documents } = await summaryEstimate(db, input, opts.paymentAccounts);
   const summaryStats: RangeStats = {
     ...stats,
     invoices: work.summaries,
@@ -227,13 +241,12 @@ export async function planSummaries(
     opts.directory,
     opts.baseCurrency,
   );
-  const documents = summaryWriteCalls(work);
   const { contacts, organisation } = plan.calls;
   const total = Object.values(documents).reduce((n, c) => n + c, 0) + contacts + organisation;
   return {
     ...plan,
     calls: { ...documents, contacts, organisation, total },
     summaryWork: work,
-    orders: orders.length,
+    orders,
   };
 }

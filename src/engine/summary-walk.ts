@@ -6,14 +6,14 @@ import { localDateOf, rangeUtc } from '../calendar';
 import type { ContactRef } from '../xero/documents';
 import { DailyQuotaExhausted } from '../xero/limiter';
 import { money2 as money } from '../xero/amounts';
-import { ledgerRows, recordOrders, requestCounts } from './ledger';
+import { ledgerRows, recordOrders } from './ledger';
 import type { OrderOutcomeRow } from './ledger';
 import { orderRangeOf } from './plan';
 import { setProgress } from './progress-records';
 import { loadRequestContacts } from './request-contacts';
 import type { ContactResolution } from './request-contacts';
 import { contactOf } from './invoices';
-import { openStep, PauseRequested, quotaStop } from './step';
+import { openStep, PauseRequested, quotaStop, stepOutcome } from './step';
 import type { Step, StepHooks } from './step';
 import { buildDailySummaries, buildRefundSummaries } from './summary';
 import type { RefundSummary, Summary } from './summary';
@@ -102,14 +102,7 @@ class SummaryWalk {
   }
 
   async outcome(done: boolean, quota: DailyQuotaExhausted | null): Promise<StepOutcome> {
-    return {
-      done,
-      cursor: this.committed,
-      resumeAt: quota?.resumeAt.toISOString() ?? null,
-      resetKnown: quota?.resetKnown ?? false,
-      progressed: this.step.calls.work > 0,
-      counts: await requestCounts(this.step.deps.db, this.step.input.requestId),
-    };
+    return stepOutcome(this.step, this.committed, done, quota);
   }
 
   private move(next: OrdersCursor): void {
@@ -265,6 +258,17 @@ class SummaryWalk {
     return true;
   }
 
+  /** The refund credit notes of a contact's refunded orders, held by the summary invoices `invoices` name. */
+  private refundNotes(group: ReturnType<typeof groupByContact>[number]) {
+    return buildRefundSummaries(
+      group.orders,
+      this.step.settings,
+      group.contact,
+      group.invoices,
+      this.template(),
+    );
+  }
+
   /** The refunds orders carried when they were summarised (AUTHORISED summaries only, as per order). */
   private async firstRefunds(): Promise<NewSummary[]> {
     const { step } = this;
@@ -272,13 +276,7 @@ class SummaryWalk {
     const refunded = await refundsToSummarise(step.deps.db, step.input);
     const built: NewSummary[] = [];
     for (const group of groupByContact(refunded)) {
-      const notes = buildRefundSummaries(
-        group.orders,
-        step.settings,
-        group.contact,
-        group.invoices,
-        this.template(),
-      );
+      const notes = this.refundNotes(group);
       built.push(...notes.map(creditNoteSummary));
     }
     return built;
@@ -308,13 +306,7 @@ class SummaryWalk {
     }
     const built: NewSummary[] = [];
     for (const group of groupCredits(credits)) {
-      const notes = buildRefundSummaries(
-        group.orders,
-        step.settings,
-        group.contact,
-        group.invoices,
-        this.template(),
-      );
+      const notes = this.refundNotes(group);
       for (const note of notes) {
         const held = credits.filter(
           (c) =>

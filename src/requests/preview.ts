@@ -14,7 +14,7 @@ import { DailyQuotaExhausted } from '../xero/limiter';
 import { organisationWarnings } from './organisation-warnings';
 import { trackingWarnings } from './tracking-warnings';
 import { contactSpellingsOf, liveOrders, orderRangeOf, planFromStats, rangeStats } from '../engine/plan';
-import { openChangeKinds } from '../engine/change-ledger';
+import { holderOf, openChangeKinds } from '../engine/change-ledger';
 import type { ContactDirectory, RangeStats, RequestPlan } from '../engine/plan';
 import { planSummaries } from '../engine/summary-estimate';
 import type { SummaryPlan } from '../engine/summary-estimate';
@@ -157,9 +157,12 @@ function documentsOf(orders: number, plan: RequestPlan): NonNullable<PostingMode
   };
 }
 
-/** The range's open changes, in all and by kind: counted apart from the new orders. */
+/**
+ * The range's open changes this request's mode applies (its own invoices' per order, its summaries' as a daily
+ * summary), in all and by kind: counted apart from the new orders.
+ */
 async function changesOf(db: PreviewDeps['db'], input: ManualSyncInput) {
-  const changeKinds = await openChangeKinds(db, orderRangeOf(input));
+  const changeKinds = await openChangeKinds(db, orderRangeOf(input), holderOf(input.options.posting));
   const { payments, refunds, voids, lineChanges } = changeKinds;
   return { changes: payments + refunds + voids + lineChanges, changeKinds };
 }

@@ -109,8 +109,13 @@ async function refuseNothingToSend(db: Db, input: ManualSyncInput): Promise<void
     const { total, alreadySynced, voided } = stats;
     throw new NothingToSend({ total, alreadySynced, voided, toSync: 0 });
   }
-  // Orders already in Xero may still have work: changes imported since (docs/revisions.md) or follow-ups.
-  if ((await openChangeCount(db, orderRangeOf(input))) > 0 || (await followUpsMayRemain(db, input))) return;
+  // Orders already in Xero may still have work: changes imported since (docs/revisions.md) or follow-ups. Only
+  // changes of orders with their own invoice: a change of a summarised order is a daily-summary request's work.
+  if (
+    (await openChangeCount(db, orderRangeOf(input), 'invoice')) > 0 ||
+    (await followUpsMayRemain(db, input))
+  )
+    return;
   const { total, alreadySynced, voided } = stats;
   throw new NothingToSend({ total, alreadySynced, voided, toSync: 0 });
 }

@@ -31,7 +31,7 @@ export const HAS_PAYMENTS =
 
 const CREATE_STATUSES: DocStatus[] = ['DRAFT', 'SUBMITTED', 'AUTHORISED'];
 /** Status changes Xero allows on an existing invoice. */
-const TRANSITIONS: Record<DocStatus, DocStatus[]> = {
+export const TRANSITIONS: Record<DocStatus, DocStatus[]> = {
   DRAFT: ['DRAFT', 'SUBMITTED', 'AUTHORISED', 'DELETED'],
   SUBMITTED: ['DRAFT', 'SUBMITTED', 'AUTHORISED', 'DELETED'],
   AUTHORISED: ['AUTHORISED', 'VOIDED'],

@@ -1,6 +1,6 @@
 import { batchItems, batchResult, str, unitdp, type ApiContext, type BatchElement } from './context';
 import { notFound, type ApiResult } from './errors';
-import { HAS_PAYMENTS } from './invoices';
+import { HAS_PAYMENTS, TRANSITIONS } from './invoices';
 import { lockedDate } from './organisation';
 import { allocationJson, creditNoteJson, paymentJson } from './render';
 import type { DocStatus, StoredAllocation, StoredCreditNote, StoredPayment, TenantState } from './state';
@@ -21,15 +21,8 @@ import type { DocStatus, StoredAllocation, StoredCreditNote, StoredPayment, Tena
 export const PAYMENT_NOT_MODIFIABLE = 'Payment not of valid status for modification';
 export const CREDIT_NOTE_NOT_MODIFIABLE = 'Credit note not of valid status for modification';
 
-/** Status changes allowed on an existing credit note (by analogy with invoices; only the status is modelled). */
-const NOTE_TRANSITIONS: Record<DocStatus, DocStatus[]> = {
-  DRAFT: ['DRAFT', 'SUBMITTED', 'AUTHORISED', 'DELETED'],
-  SUBMITTED: ['DRAFT', 'SUBMITTED', 'AUTHORISED', 'DELETED'],
-  AUTHORISED: ['AUTHORISED', 'VOIDED'],
-  PAID: [],
-  VOIDED: [],
-  DELETED: [],
-};
+/** Status changes allowed on an existing credit note: as on an invoice, by analogy (only the status is modelled). */
+const NOTE_TRANSITIONS = TRANSITIONS;
 
 /** A document with nothing left outstanding is PAID; one that owes again goes back to AUTHORISED. */
 function reopen(doc: { Status: DocStatus; fullyPaidOn?: string; updatedMs: number }, nowMs: number): void {

@@ -148,14 +148,7 @@ export class ConnectionStore {
     const clientId = this.open(b, 'client_id_enc', row.client_id_enc);
     const clientSecret = this.open(b, 'client_secret_enc', row.client_secret_enc);
     return {
-      businessId: b,
-      kind: row.kind,
-      tenantId: row.tenant_id,
-      tenantName: row.tenant_name,
-      status: row.status,
-      lastError: row.last_error,
-      expiresAt: row.expires_at,
-      updatedAt: row.updated_at,
+      ...summaryOf(row),
       xeroConnectionId: row.xero_connection_id,
       accessToken: this.open(b, 'access_token_enc', row.access_token_enc),
       refreshToken: this.open(b, 'refresh_token_enc', row.refresh_token_enc),

@@ -1,5 +1,4 @@
 import type { Browser } from 'playwright-core';
-import { addDays, localDateOf } from '../../src/calendar';
 import type { Order } from '../../src/orders/schema';
 import { DEMO_LOCATIONS } from '../../src/orders/seed';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
@@ -14,6 +13,7 @@ import {
 import { createBusiness, failingTaxBusiness, loadDemoOrders, simInvoices } from '../support/orders';
 import { submitSync, syncResult, syncToEnd } from '../support/requests';
 import { eventually, startTestSystem } from '../support/system';
+import { localDay } from '../support/businesses';
 import type { TestSystem } from '../support/system';
 
 /**
@@ -21,13 +21,6 @@ import type { TestSystem } from '../support/system';
  * Temporal, PostgreSQL and the Xero simulator. The business is in Singapore, the browser in New York.
  */
 const businessId = 'biz_page';
-const TIME_ZONE = 'Asia/Singapore';
-
-/** The business's local date, `days` from today. */
-function localDay(days: number): string {
-  return addDays(localDateOf(new Date().toISOString(), TIME_ZONE), days);
-}
-
 // Orders whose tax code is mapped to a TaxType Xero does not have fail with Xero's own message.
 const FAILING_DAYS = [localDay(-21), localDay(-20)];
 

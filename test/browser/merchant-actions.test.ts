@@ -1,5 +1,4 @@
 import type { Browser } from 'playwright-core';
-import { addDays, localDateOf } from '../../src/calendar';
 import type { Order } from '../../src/orders/schema';
 import {
   collectPageErrors,
@@ -12,6 +11,7 @@ import {
 import { createBusiness, failingTaxBusiness } from '../support/orders';
 import { syncResult, syncToEnd } from '../support/requests';
 import { startTestSystem } from '../support/system';
+import { localDay } from '../support/businesses';
 import type { TestSystem } from '../support/system';
 
 /**
@@ -20,8 +20,6 @@ import type { TestSystem } from '../support/system';
  * send cannot be submitted; the failed orders fit a phone; axe in light and dark mode on every view touched.
  */
 const businessId = 'biz_actions';
-const TIME_ZONE = 'Asia/Singapore';
-const localDay = (days: number) => addDays(localDateOf(new Date().toISOString(), TIME_ZONE), days);
 const FAILING_DAY = localDay(-12);
 
 describe('the Manual Syncing page: what a merchant can act on', () => {

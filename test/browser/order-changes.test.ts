@@ -1,5 +1,4 @@
 import type { Browser } from 'playwright-core';
-import { addDays, localDateOf } from '../../src/calendar';
 import { importOrdersFile } from '../../src/orders/import';
 import type { Order } from '../../src/orders/schema';
 import {
@@ -10,7 +9,8 @@ import {
   requestRow,
   seriousAxeViolations,
 } from '../support/browser';
-import { createBusiness, loadOrders, ndjsonFile } from '../support/orders';
+import { beansOrder, createBusiness, loadOrders, ndjsonFile } from '../support/orders';
+import { localDay } from '../support/businesses';
 import { syncToEnd } from '../support/requests';
 import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
@@ -21,27 +21,14 @@ import type { TestSystem } from '../support/system';
  * applied by kind beside its synced orders.
  */
 const businessId = 'biz_page_changes';
-const TIME_ZONE = 'Asia/Singapore';
-const DAY = addDays(localDateOf(new Date().toISOString(), TIME_ZONE), -5);
+const DAY = localDay(-5);
 
-function order(id: string, channel: Order['channel'], paid: boolean, minute: number): Order {
-  const placedAt = `${DAY}T10:${String(minute).padStart(2, '0')}:00+08:00`;
-  return {
-    id,
-    number: id.replace('ord_', '').toUpperCase(),
-    businessId,
+const order = (id: string, channel: Order['channel'], paid: boolean, minute: number) =>
+  beansOrder(businessId, id, {
+    placedAt: `${DAY}T10:${String(minute).padStart(2, '0')}:00+08:00`,
     channel,
-    location: { id: 'loc_1', name: 'Shop' },
-    customer: null,
-    placedAt,
-    currency: 'SGD',
-    pricesIncludeTax: true,
-    lines: [{ description: 'Beans', quantity: 2, unitPrice: '10.90', discount: '0.00', taxCode: 'GST9' }],
-    total: '21.80',
-    payments: paid ? [{ id: 'p1', method: 'card', amount: '21.80', paidAt: placedAt }] : [],
-    status: 'completed',
-  };
-}
+    paid,
+  });
 
 describe('the Manual Syncing page: changes apart from new orders', () => {
   let system: TestSystem;

@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { addDays, localDateOf } from '../../src/calendar';
+import { localDateOf } from '../../src/calendar';
 import { generateDemoOrders } from '../../src/orders/seed';
 import type { Order } from '../../src/orders/schema';
 import { parseDecimal } from '../../src/money';
@@ -15,6 +15,7 @@ import {
 import { createBusiness, loadOrders, simInvoices } from '../support/orders';
 import { syncResult } from '../support/requests';
 import { startTestSystem } from '../support/system';
+import { BUSINESS_TIME_ZONE, localDay } from '../support/businesses';
 import type { TestSystem } from '../support/system';
 
 /**
@@ -23,11 +24,6 @@ import type { TestSystem } from '../support/system';
  * the API's refusal of a daily summary where it does not apply.
  */
 const businessId = 'biz_posting';
-const TIME_ZONE = 'Asia/Singapore';
-
-function localDay(days: number): string {
-  return addDays(localDateOf(new Date().toISOString(), TIME_ZONE), days);
-}
 
 describe('posting modes on the Manual Syncing page', () => {
   let system: TestSystem;
@@ -101,9 +97,13 @@ describe('posting modes on the Manual Syncing page', () => {
     await dialog.getByRole('radio', { name: /Daily summary/ }).check();
     const lastWeek = orders.filter(
       (o) =>
-        o.channel === 'pos' && o.status !== 'voided' && localDateOf(o.placedAt, TIME_ZONE) >= localDay(-7),
+        o.channel === 'pos' &&
+        o.status !== 'voided' &&
+        localDateOf(o.placedAt, BUSINESS_TIME_ZONE) >= localDay(-7),
     );
-    const days = new Set(lastWeek.map((o) => `${o.location.id} ${localDateOf(o.placedAt, TIME_ZONE)}`));
+    const days = new Set(
+      lastWeek.map((o) => `${o.location.id} ${localDateOf(o.placedAt, BUSINESS_TIME_ZONE)}`),
+    );
     const summaryRow = preview.getByRole('row', { name: /Daily summary \(this request\)/ });
     await expectThat(summaryRow).toContainText(new RegExp(`^Daily summary \\(this request\\)${days.size}`));
     await expectThat(preview.getByRole('row', { name: /One invoice per order/ })).toContainText(
@@ -134,7 +134,9 @@ describe('posting modes on the Manual Syncing page', () => {
     await expectThat(page.locator('.facts')).toContainText(/Daily summaries(\d+) of \1 in Xero/);
     const first = [...days].sort()[0]!;
     const number = `POS-${first.replace(' ', '-')}`;
-    const held = lastWeek.filter((o) => `${o.location.id} ${localDateOf(o.placedAt, TIME_ZONE)}` === first);
+    const held = lastWeek.filter(
+      (o) => `${o.location.id} ${localDateOf(o.placedAt, BUSINESS_TIME_ZONE)}` === first,
+    );
     const total = held.reduce((n, o) => n + parseDecimal(o.total), 0n);
     const heldRow = table.getByRole('row', { name: new RegExp(number) });
     await expectThat(heldRow).toContainText(`${held.length} orders`);

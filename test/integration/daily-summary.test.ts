@@ -10,10 +10,9 @@ import {
   simStats,
 } from '../support/orders';
 import type { SimInvoice } from '../support/orders';
-import { requestDetail, syncToEnd } from '../support/requests';
+import { requestDetail, summaryEstimateOf, syncToEnd } from '../support/requests';
 import type { ManualSyncInput } from '../../src/definitions';
-import { postingSkips, summaryWork } from '../../src/engine/summary-plan';
-import { getBusiness } from '../../src/businesses/store';
+import { postingSkips } from '../../src/engine/summary-plan';
 import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
@@ -113,9 +112,11 @@ describe('daily summaries', () => {
         channel: 'pos',
         seed: 5,
       });
-      // What the preview can count beforehand: the summaries the walk will write, from the same builder.
-      const business = (await getBusiness(system.database.db, businessId))!;
-      const work = await summaryWork(system.database.db, yearInput(), business.settings);
+      // What the preview counts beforehand: the summaries the walk will write, by the builder's keys.
+      const { work, calls } = await summaryEstimateOf(system, businessId, {
+        startDate: '2024-01-01',
+        endDate: '2024-12-31',
+      });
       const { result } = await syncToEnd(system, request('2024-01-01', '2024-12-31'));
       expect(result.state).toBe('completed');
 
@@ -147,12 +148,11 @@ describe('daily summaries', () => {
         0,
       );
       expect(work).toMatchObject({
-        invoices: byDay(orders).size,
+        summaries: byDay(orders).size,
         creditNotes: refundDays.size,
         payments: paid,
-        adjustments: 0,
       });
-      expect(work.calls.invoices).toBe(Math.ceil(work.invoices / 50));
+      expect(calls.invoices).toBe(Math.ceil(work.summaries / 50));
       // Each summary's tax, as Xero holds it, is the per-order documents' tax for the same orders, to the cent
       // (the ledger keeps that sum, from the per-order mapping; tax-inclusive POS days here, both kinds in
       // test/unit/daily-summary.test.ts).
@@ -267,27 +267,6 @@ describe('daily summaries', () => {
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ type: 'nothing_to_send' });
   });
-
-  function yearInput(): ManualSyncInput {
-    return {
-      requestId: 'sr_estimate',
-      businessId,
-      channel: 'pos',
-      locationId: null,
-      startDate: '2024-01-01',
-      endDate: '2024-12-31',
-      timeZone: TZ,
-      contactMapping: { mode: 'auto' },
-      options: {
-        invoiceStatus: 'AUTHORISED',
-        recordPayments: true,
-        resyncPolicy: 'skip',
-        posting: 'daily-summary',
-      },
-      planVersion: 2,
-      stepHeartbeatMs: 30_000,
-    };
-  }
 
   async function requestInput(businessId: string, id: string): Promise<ManualSyncInput> {
     const { rows } = await system.database.db.query<{ input: ManualSyncInput }>(

@@ -3,13 +3,14 @@ import { importOrdersFile } from '../../src/orders/import';
 import type { Order } from '../../src/orders/schema';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import {
+  beansOrder,
   createBusiness,
   loadOrders,
   ndjsonFile,
   simCreditNotes,
   simInvoices,
-  simStats,
 } from '../support/orders';
+import { writeCalls } from '../support/changes';
 import { requestDetail, submitSync, syncToEnd } from '../support/requests';
 import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
@@ -18,16 +19,6 @@ import type { TestSystem } from '../support/system';
  * Later payments, refunds and voids of orders already in Xero (docs/revisions.md): an import records a revision,
  * the next sync of the range brings Xero to it, each change once; a sync after that writes nothing.
  */
-
-const WRITES = /^(PUT|POST|DELETE) /;
-
-/** Xero write calls the simulator has answered for the demo organisation (any status). */
-async function writeCalls(system: TestSystem): Promise<number> {
-  const stats = await simStats(system.xero.baseUrl);
-  return Object.entries(stats.calls.byEndpoint)
-    .filter(([endpoint]) => WRITES.test(endpoint))
-    .reduce((n, [, calls]) => n + calls, 0);
-}
 
 async function syncRange(system: TestSystem, businessId: string, channel: Order['channel'], day: string) {
   const { result } = await syncToEnd(system, { businessId, channel, startDate: day, endDate: day });
@@ -44,24 +35,8 @@ const invoiceOf = async (system: TestSystem, order: Order) =>
   (await simInvoices(system.xero.baseUrl)).find((i) => i.Reference === order.id)!;
 
 /** A paid POS order of 2025-03-03 (total 21.80 = 2 × 10.00 + 9% GST, tax inclusive: 20.00 + 1.80). */
-function paidOrder(businessId: string, id: string, channel: Order['channel'] = 'pos'): Order {
-  const placedAt = '2025-03-03T10:00:00+08:00';
-  return {
-    id,
-    number: id.replace('ord_', ''),
-    businessId,
-    channel,
-    location: { id: 'loc_1', name: 'Shop' },
-    customer: null,
-    placedAt,
-    currency: 'SGD',
-    pricesIncludeTax: true,
-    lines: [{ description: 'Beans', quantity: 2, unitPrice: '10.90', discount: '0.00', taxCode: 'GST9' }],
-    total: '21.80',
-    payments: [{ id: 'p1', method: 'card', amount: '21.80', paidAt: placedAt }],
-    status: 'completed',
-  };
-}
+const paidOrder = (businessId: string, id: string, channel: Order['channel'] = 'pos') =>
+  beansOrder(businessId, id, { placedAt: '2025-03-03T10:00:00+08:00', channel });
 
 /** Sets (or clears) the demo organisation's period lock date in the simulator. */
 async function setLock(system: TestSystem, day: string | null): Promise<void> {

@@ -1,6 +1,5 @@
-import type { Order } from '../../src/orders/schema';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
-import { createBusiness, loadOrders, simInvoices, simStats } from '../support/orders';
+import { beansOrder, createBusiness, loadOrders, simInvoices, simStats } from '../support/orders';
 import { syncToEnd } from '../support/requests';
 import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
@@ -13,25 +12,6 @@ import type { TestSystem } from '../support/system';
  */
 
 const DAY = '2025-03-03';
-
-function paidOrder(businessId: string, id: string, minute: number): Order {
-  const placedAt = `${DAY}T10:0${minute}:00+08:00`;
-  return {
-    id,
-    number: id.replace('ord_', '').toUpperCase(),
-    businessId,
-    channel: 'pos',
-    location: { id: 'loc_1', name: 'Shop' },
-    customer: null,
-    placedAt,
-    currency: 'SGD',
-    pricesIncludeTax: true,
-    lines: [{ description: 'Beans', quantity: 2, unitPrice: '10.90', discount: '0.00', taxCode: 'GST9' }],
-    total: '21.80',
-    payments: [{ id: 'p1', method: 'card', amount: '21.80', paidAt: placedAt }],
-    status: 'completed',
-  };
-}
 
 describe('an order written again after its invoice was voided in Xero', () => {
   let system: TestSystem;
@@ -48,7 +28,9 @@ describe('an order written again after its invoice was voided in Xero', () => {
   it('creates a new invoice under <number>-R2 with its payment, and never adopts the voided one', async () => {
     const businessId = 'biz_voided_resync';
     await createBusiness(system.database.db, businessId);
-    const orders = [paidOrder(businessId, 'ord_vr1', 1), paidOrder(businessId, 'ord_vr2', 2)];
+    const orders = [1, 2].map((n) =>
+      beansOrder(businessId, `ord_vr${n}`, { placedAt: `${DAY}T10:0${n}:00+08:00` }),
+    );
     await loadOrders(system.database.db, orders);
     const range = { businessId, channel: 'pos' as const, startDate: DAY, endDate: DAY };
     expect((await syncToEnd(system, range)).result.state).toBe('completed');

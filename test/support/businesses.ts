@@ -1,6 +1,7 @@
 import type { BusinessSettings } from '../../src/businesses/store';
 import type { Db } from '../../src/db/pool';
 import { DEMO_SETTINGS } from '../../src/demo/seed';
+import { addDays, localDateOf } from '../../src/calendar';
 
 /**
  * A business row as a test wants it, created or updated (the product creates businesses through the import, the
@@ -40,4 +41,12 @@ export async function unconnectedBusiness(
     xeroTenantId: null,
     settings: b.settings ?? DEMO_SETTINGS,
   });
+}
+
+/** The test businesses' time zone (createBusiness and its kin make them in Singapore). */
+export const BUSINESS_TIME_ZONE = 'Asia/Singapore';
+
+/** A business's local date `days` from today (negative: before), as the page's date fields and ranges use it. */
+export function localDay(days: number, timeZone = BUSINESS_TIME_ZONE): string {
+  return addDays(localDateOf(new Date().toISOString(), timeZone), days);
 }

@@ -120,6 +120,33 @@ export function newCustomersDay(businessId: string, idPrefix: string): Order[] {
   }));
 }
 
+/**
+ * One small order at one shop: two bags of beans, 21.80 tax inclusive (2 × 10.00 + 9% GST: 20.00 + 1.80), paid by
+ * card when placed unless `paid` is false, numbered after its id. What the change and resync tests revise.
+ */
+export function beansOrder(
+  businessId: string,
+  id: string,
+  opts: { placedAt: string; channel?: Order['channel']; paid?: boolean },
+): Order {
+  const { placedAt, channel = 'pos', paid = true } = opts;
+  return {
+    id,
+    number: id.replace('ord_', '').toUpperCase(),
+    businessId,
+    channel,
+    location: { id: 'loc_1', name: 'Shop' },
+    customer: null,
+    placedAt,
+    currency: 'SGD',
+    pricesIncludeTax: true,
+    lines: [{ description: 'Beans', quantity: 2, unitPrice: '10.90', discount: '0.00', taxCode: 'GST9' }],
+    total: '21.80',
+    payments: paid ? [{ id: 'p1', method: 'card', amount: '21.80', paidAt: placedAt }] : [],
+    status: 'completed',
+  };
+}
+
 /** Seeds contacts into a simulated organisation (archived ones too), in chunks; answers them as stored. */
 export async function seedSimContacts(
   baseUrl: string,

@@ -6,7 +6,9 @@ import type { Client } from '@temporalio/client';
 import type { z } from 'zod';
 import type { SyncRequestDetail } from '../../src/contract';
 import { PLAN_VERSION } from '../../src/definitions';
-import type { ManualSyncResult } from '../../src/definitions';
+import type { ManualSyncInput, ManualSyncResult } from '../../src/definitions';
+import { getBusiness } from '../../src/businesses/store';
+import { summaryEstimate } from '../../src/engine/summary-estimate';
 import { createBusiness, loadDemoOrders } from './orders';
 import { eventually } from './system';
 import type { TestSystem } from './system';
@@ -111,6 +113,38 @@ export async function requestInQuotaWait(
     60_000,
   );
   return { id, waiting };
+}
+
+/**
+ * What a daily-summary request of the business's POS orders (all locations, the API's default options) would
+ * write over `range`, and its document calls: the estimate its preview and its plan show
+ * (src/engine/summary-estimate.ts), asked directly.
+ */
+export async function summaryEstimateOf(
+  system: TestSystem,
+  businessId: string,
+  range: { startDate: string; endDate: string },
+): ReturnType<typeof summaryEstimate> {
+  const business = await getBusiness(system.database.db, businessId);
+  if (!business) throw new Error(`no business ${businessId}`);
+  const input: ManualSyncInput = {
+    requestId: 'sr_estimate',
+    businessId,
+    channel: 'pos',
+    locationId: null,
+    ...range,
+    timeZone: business.timeZone,
+    contactMapping: { mode: 'auto' },
+    options: {
+      invoiceStatus: 'AUTHORISED',
+      recordPayments: true,
+      resyncPolicy: 'skip',
+      posting: 'daily-summary',
+    },
+    planVersion: PLAN_VERSION,
+    stepHeartbeatMs: 30_000,
+  };
+  return summaryEstimate(system.database.db, input, business.settings.paymentAccounts);
 }
 
 /** The ids of the workflows a visibility query lists now (visibility lags: poll it with `eventually`). */

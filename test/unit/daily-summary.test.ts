@@ -2,7 +2,7 @@ import { parseDecimal, sumDecimal } from '../../src/money';
 import type { Order } from '../../src/orders/schema';
 import { generateDemoOrders } from '../../src/orders/seed';
 import { localDateOf } from '../../src/calendar';
-import { mapOrder, type MappingSettings } from '../../src/engine/invoice-mapping';
+import { mapOrder } from '../../src/engine/invoice-mapping';
 import {
   buildDailySummaries,
   buildRefundSummaries,
@@ -15,6 +15,7 @@ import { buildLines, computeTotals } from '../../src/xero-sim/documents';
 import type { TenantLimits } from '../../src/xero-sim/options';
 import { TenantState } from '../../src/xero-sim/state';
 import { discountedRefundOrders } from '../support/orders';
+import { SUMMARY_SETTINGS, WALK_IN } from '../support/mapping';
 
 /**
  * The daily-summary builder (src/engine/summary.ts) against the simulator's own arithmetic (Xero's per-line tax
@@ -22,21 +23,7 @@ import { discountedRefundOrders } from '../support/orders';
  * same orders total in Xero, to the cent, on tax-inclusive and tax-exclusive days.
  */
 
-const settings: MappingSettings = {
-  timeZone: 'Asia/Singapore',
-  salesAccountCode: '200',
-  taxTypes: {
-    GST9: { taxType: 'OUTPUTY24', rate: '9' },
-    GST8: { taxType: 'OUTPUTY23', rate: '8' },
-    ZERO: { taxType: 'ZERORATEDOUTPUT', rate: '0' },
-  },
-  paymentAccounts: { card: '091', cash: '092', paynow: '090' },
-  invoiceNumberTemplate: '{CHANNEL}-{number}',
-  invoiceStatus: 'AUTHORISED',
-  roundingAccountCode: '860',
-  noTaxType: 'NONE',
-};
-const WALK_IN = { name: 'Walk-in Customer' };
+const settings = SUMMARY_SETTINGS;
 const tenant = new TenantState('t', 'T', {} as TenantLimits, 0, 0, 0);
 
 /** Totals as the simulator computes them from the lines as sent (explicit TaxAmount honoured). */

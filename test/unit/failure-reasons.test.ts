@@ -1,25 +1,19 @@
 import { archivedContactError } from '../../src/engine/contacts-step';
 import { mapOrder } from '../../src/engine/invoice-mapping';
-import type { MappingSettings } from '../../src/engine/invoice-mapping';
 import { currencyProblem, lockedProblem } from '../../src/engine/organisation-rules';
 import type { Order } from '../../src/orders/schema';
 import { failureReason } from '../../src/requests/failure-reasons';
 import type { OrganisationFacts } from '../../src/xero/organisation';
+import { mappingSettings } from '../support/mapping';
 
 /**
  * A failed order's reason in plain words, classified from the very sentences the engine writes (and Xero's own
  * validation message): a reworded engine sentence that no longer matches fails here.
  */
-const settings: MappingSettings = {
-  timeZone: 'Asia/Singapore',
-  salesAccountCode: '200',
+const settings = mappingSettings({
   taxTypes: { GST9: { taxType: 'OUTPUT', rate: '9' } },
   paymentAccounts: {},
-  invoiceNumberTemplate: '{CHANNEL}-{number}',
-  invoiceStatus: 'AUTHORISED',
-  roundingAccountCode: '860',
-  noTaxType: 'NONE',
-};
+});
 
 const order: Order = {
   id: 'ord_ux_tax_0',

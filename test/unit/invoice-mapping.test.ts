@@ -16,17 +16,12 @@ import { money2 } from '../../src/xero/amounts';
 import { buildLines, computeTotals } from '../../src/xero-sim/documents';
 import type { TenantLimits } from '../../src/xero-sim/options';
 import { TenantState } from '../../src/xero-sim/state';
+import { mappingSettings } from '../support/mapping';
 
-const settings: MappingSettings = {
-  timeZone: 'Asia/Singapore',
-  salesAccountCode: '200',
+const settings = mappingSettings({
   taxTypes: { GST9: { taxType: 'OUTPUT', rate: '9' }, ZR: { taxType: 'ZERORATEDOUTPUT', rate: '0' } },
   paymentAccounts: { cash: '090', card: '091' },
-  invoiceNumberTemplate: '{CHANNEL}-{number}',
-  invoiceStatus: 'AUTHORISED',
-  roundingAccountCode: '860',
-  noTaxType: 'NONE',
-};
+});
 const RATES = { OUTPUT: '9', ZERORATEDOUTPUT: '0', NONE: '0' };
 const contact = { name: 'Orchard Road' };
 

@@ -11,17 +11,9 @@ import {
   checkPayments,
   checkRefundPayment,
 } from '../../src/engine/money-checks';
+import { mappingSettings } from '../support/mapping';
 
-const settings: MappingSettings = {
-  timeZone: 'Asia/Singapore',
-  salesAccountCode: '200',
-  taxTypes: { GST9: { taxType: 'OUTPUTY24', rate: '9' } },
-  paymentAccounts: { card: '091' },
-  invoiceNumberTemplate: '{CHANNEL}-{number}',
-  invoiceStatus: 'AUTHORISED',
-  roundingAccountCode: '860',
-  noTaxType: 'NONE',
-};
+const settings = mappingSettings();
 
 function order(overrides: Partial<Order> = {}): Order {
   return {

@@ -4,17 +4,9 @@ import type { InvoiceMapping, MappingSettings } from '../../src/engine/invoice-m
 import { currencyProblem, organisationProblem, organisationReads } from '../../src/engine/organisation-rules';
 import { bindingLock, dayOfXeroDate, monthlyInvoiceCap, xeroDay } from '../../src/xero/organisation';
 import type { OrganisationFacts } from '../../src/xero/organisation';
+import { mappingSettings } from '../support/mapping';
 
-const settings: MappingSettings = {
-  timeZone: 'Asia/Singapore',
-  salesAccountCode: '200',
-  taxTypes: { GST9: { taxType: 'OUTPUTY24', rate: '9' } },
-  paymentAccounts: { card: '091' },
-  invoiceNumberTemplate: '{CHANNEL}-{number}',
-  invoiceStatus: 'AUTHORISED',
-  roundingAccountCode: '860',
-  noTaxType: 'NONE',
-};
+const settings = mappingSettings();
 
 const facts = (overrides: Partial<OrganisationFacts> = {}): OrganisationFacts => ({
   tenantId: 't-1',

@@ -1,5 +1,4 @@
 import { localDateOf } from '../../src/calendar';
-import type { MappingSettings } from '../../src/engine/invoice-mapping';
 import { buildDailySummaries, buildRefundSummaries } from '../../src/engine/summary';
 import { summaryMinimumCalls, summaryWork, summaryWriteCalls } from '../../src/engine/summary-estimate';
 import type { SummaryOrderFacts, SummaryWorkOptions } from '../../src/engine/summary-estimate';
@@ -7,6 +6,7 @@ import { combinedRefund } from '../../src/orders/revisions';
 import type { Order } from '../../src/orders/schema';
 import { generateDemoOrders } from '../../src/orders/seed';
 import { discountedRefundOrders } from '../support/orders';
+import { SUMMARY_SETTINGS, WALK_IN } from '../support/mapping';
 
 /**
  * The daily-summary estimate (src/engine/summary-estimate.ts): the documents it counts are the ones the summary
@@ -14,21 +14,7 @@ import { discountedRefundOrders } from '../support/orders';
  */
 
 const TZ = 'Asia/Singapore';
-const settings: MappingSettings = {
-  timeZone: TZ,
-  salesAccountCode: '200',
-  taxTypes: {
-    GST9: { taxType: 'OUTPUTY24', rate: '9' },
-    GST8: { taxType: 'OUTPUTY23', rate: '8' },
-    ZERO: { taxType: 'ZERORATEDOUTPUT', rate: '0' },
-  },
-  paymentAccounts: { card: '091', cash: '092', paynow: '090' },
-  invoiceNumberTemplate: '{CHANNEL}-{number}',
-  invoiceStatus: 'AUTHORISED',
-  roundingAccountCode: '860',
-  noTaxType: 'NONE',
-};
-const WALK_IN = { name: 'Walk-in Customer' };
+const settings = SUMMARY_SETTINGS;
 const OPTS: SummaryWorkOptions = {
   paymentAccounts: settings.paymentAccounts,
   authorised: true,

@@ -1,7 +1,8 @@
 import type { Order } from '../../src/orders/schema';
-import { mapOrder, type MappingSettings } from '../../src/engine/invoice-mapping';
+import { mapOrder } from '../../src/engine/invoice-mapping';
 import { toXeroCreditNote, toXeroInvoice } from '../../src/xero/wire';
 import { checkTrackingLocally, inactiveOptions } from '../../src/businesses/tracking';
+import { mappingSettings } from '../support/mapping';
 
 /** Tracking on the lines a per-order request writes (src/engine/tracking.ts), and the setting's own checks. */
 
@@ -10,20 +11,13 @@ const ORCHARD = 'aaaaaaaa-0000-4000-8000-000000000002';
 const CHANNEL = 'bbbbbbbb-0000-4000-8000-000000000001';
 const COUNTER = 'bbbbbbbb-0000-4000-8000-000000000002';
 
-const settings: MappingSettings = {
-  timeZone: 'Asia/Singapore',
-  salesAccountCode: '200',
+const settings = mappingSettings({
   taxTypes: { GST9: { taxType: 'OUTPUT', rate: '9' } },
-  paymentAccounts: { card: '091' },
-  invoiceNumberTemplate: '{CHANNEL}-{number}',
-  invoiceStatus: 'AUTHORISED',
-  roundingAccountCode: '860',
-  noTaxType: 'NONE',
   tracking: [
     { categoryId: STORE, by: 'location', options: { loc_orchard: ORCHARD } },
     { categoryId: CHANNEL, by: 'channel', options: { pos: COUNTER } },
   ],
-};
+});
 
 function order(overrides: Partial<Order> = {}): Order {
   return {

@@ -16,18 +16,34 @@ afterAll(() => h.close());
 expectConformance(() => h);
 
 const names = (body: { contacts: Contact[] }) => body.contacts.map((c) => c.name);
-const where = (clause: string, includeArchived?: boolean) =>
+/** GET /Contacts through xero-node, its positional arguments named. */
+const getContacts = (q: {
+  where?: string;
+  ids?: string[];
+  page?: number;
+  includeArchived?: boolean;
+  searchTerm?: string;
+  pageSize?: number;
+}) =>
   call(
     h.xero.accountingApi.getContacts(
       h.tenantId,
       undefined,
-      clause,
+      q.where,
       undefined,
+      q.ids,
+      q.page,
+      q.includeArchived,
       undefined,
-      undefined,
-      includeArchived,
+      q.searchTerm,
+      q.pageSize,
     ),
   );
+const where = (clause: string, includeArchived?: boolean) => getContacts({ where: clause, includeArchived });
+const search = (searchTerm: string) => getContacts({ searchTerm });
+/** PUT /Contacts (create only) of contacts by name. */
+const create = (...names: string[]) =>
+  call(h.xero.accountingApi.createContacts(h.tenantId, { contacts: names.map((name) => ({ name })) }, false));
 
 describe('contacts', () => {
   it('matches where Name=="…" case-sensitively', async () => {
@@ -48,68 +64,22 @@ describe('contacts', () => {
   });
 
   it('searches Name, EmailAddress and the rest case-insensitively with searchTerm', async () => {
-    const result = await call(
-      h.xero.accountingApi.getContacts(
-        h.tenantId,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        'OPS@LIM',
-      ),
-    );
-    expect(names(result.body)).toEqual(['Lim Trading']);
+    expect(names((await search('OPS@LIM')).body)).toEqual(['Lim Trading']);
   });
 
   it('does not ignore accents in searchTerm or where: "cafe" finds no "Café"', async () => {
-    await call(
-      h.xero.accountingApi.createContacts(h.tenantId, { contacts: [{ name: 'Café "Bean" & Co' }] }, false),
-    );
-    const search = (term: string) =>
-      call(
-        h.xero.accountingApi.getContacts(
-          h.tenantId,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          term,
-        ),
-      );
+    await create('Café "Bean" & Co');
     expect(names((await search('CAFÉ')).body)).toEqual(['Café "Bean" & Co']);
     expect(names((await search('cafe')).body)).toEqual([]);
     expect(names((await where('Name.ToLower().Contains("cafe")')).body)).toEqual([]);
   });
 
   it('filters by IDs and pages with page/pageSize', async () => {
-    const all = await call(h.xero.accountingApi.getContacts(h.tenantId));
+    const all = await getContacts({});
     const lim = all.body.contacts.find((c: Contact) => c.name === 'Lim Trading') as Contact;
-    const byId = await call(
-      h.xero.accountingApi.getContacts(h.tenantId, undefined, undefined, undefined, [
-        lim.contactID as string,
-      ]),
-    );
+    const byId = await getContacts({ ids: [lim.contactID as string] });
     expect(names(byId.body)).toEqual(['Lim Trading']);
-    const page2 = await call(
-      h.xero.accountingApi.getContacts(
-        h.tenantId,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        2,
-        undefined,
-        undefined,
-        undefined,
-        1,
-      ),
-    );
+    const page2 = await getContacts({ page: 2, pageSize: 1 });
     expect(page2.body.contacts).toHaveLength(1);
     expect(page2.body.pagination).toMatchObject({
       page: 2,
@@ -119,9 +89,7 @@ describe('contacts', () => {
   });
 
   it("refuses a second active contact whose name differs only in case, with Xero's message", async () => {
-    const result = await call(
-      h.xero.accountingApi.createContacts(h.tenantId, { contacts: [{ name: 'TAN & SONS' }] }, false),
-    );
+    const result = await create('TAN & SONS');
     expect(result.body.contacts[0].hasValidationErrors).toBe(true);
     expect(result.body.contacts[0].validationErrors[0].message).toBe(
       'The contact name TAN & SONS is already assigned to another contact. The contact name must be unique across all active contacts.',
@@ -132,9 +100,7 @@ describe('contacts', () => {
   });
 
   it('hides archived contacts unless includeArchived=true, and lets an archived name be reused', async () => {
-    const created = await call(
-      h.xero.accountingApi.createContacts(h.tenantId, { contacts: [{ name: 'Old Shop' }] }, false),
-    );
+    const created = await create('Old Shop');
     const contactID = created.body.contacts[0].contactID as string;
     const archived = await call(
       h.xero.accountingApi.updateOrCreateContacts(
@@ -146,9 +112,7 @@ describe('contacts', () => {
     expect(archived.body.contacts[0].contactStatus).toBe(Contact.ContactStatusEnum.ARCHIVED);
     expect(names((await where('Name=="Old Shop"')).body)).toEqual([]);
     expect(names((await where('Name=="Old Shop"', true)).body)).toEqual(['Old Shop']);
-    const reused = await call(
-      h.xero.accountingApi.createContacts(h.tenantId, { contacts: [{ name: 'old shop' }] }, false),
-    );
+    const reused = await create('old shop');
     expect(reused.body.contacts[0].hasValidationErrors).toBe(false);
   });
 
