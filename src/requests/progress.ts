@@ -296,7 +296,11 @@ const SEND_RATE_MIN_CALLS = 20;
  * its memory (it keeps its rate), so a slow sync's measure often holds fewer than 20 calls over several windows;
  * ignoring it then put the budget's pace back in the ETA every other second (issue 24: 27 s, then 89 s).
  */
-export function sendRate(budgetPerMinute: number, measured: DailyQuota['sendRate'], windowMs = 60_000): number {
+export function sendRate(
+  budgetPerMinute: number,
+  measured: DailyQuota['sendRate'],
+  windowMs = 60_000,
+): number {
   if (!measured || measured.ms <= 0) return budgetPerMinute;
   if (measured.calls < SEND_RATE_MIN_CALLS && measured.ms < windowMs) return budgetPerMinute;
   return Math.min(budgetPerMinute, (measured.calls * 60_000) / measured.ms);
