@@ -254,7 +254,7 @@ async function runYear(
 }
 
 // BENCH_P3_TIMELINE=dir writes each phase's timeline there (calls, the limiter's quota row, ETA samples, the
-// workflow's history), for looking into where a phase's time went (scripts/bench/p3-timeline.py reads them).
+// workflow's history, the worker's CPU), for looking into where a phase's time went (docs/performance.md, P3).
 const timelineDir = process.env.BENCH_P3_TIMELINE;
 
 /** The organisation's pacing row every 100 ms: what the limiter knew of the daily budget and its reset. */
