@@ -285,16 +285,17 @@ function unknownResetRange(
   return { earliest: Math.min(latest, Math.max(fastest, latest - window)), latest };
 }
 
-// Calls a measured send rate needs before the ETA believes it, unless it spans a whole minute window (fewer over
+// Calls a measured send rate needs before the ETA believes it, unless it spans two minute windows (fewer over
 // less: the minute budget's pace).
 const SEND_RATE_MIN_CALLS = 20;
+const SEND_RATE_MIN_WINDOWS = 2;
 
 /**
  * The pace the ETA assumes, in calls a minute: the minute budget's, or the organisation's measured send rate when
  * that is slower (Xero's latency, a busy worker: a sync goes no faster than it has been going). A measure is
- * believed once it holds 20 calls or spans a minute window (`windowMs`): the limiter halves a measure older than
- * its memory (it keeps its rate), so a slow sync's measure often holds fewer than 20 calls over several windows;
- * ignoring it then put the budget's pace back in the ETA every other second (issue 24: 27 s, then 89 s).
+ * believed once it holds 20 calls or spans two minute windows (`windowMs`): the limiter halves a measure older than
+ * four windows (keeping its rate, over more than two), so a slow sync's measure often holds fewer than 20 calls;
+ * ignoring it put the budget's pace back in the ETA every other second (issue 24: 27 s, then 89 s, then 24 s).
  */
 export function sendRate(
   budgetPerMinute: number,
@@ -302,7 +303,8 @@ export function sendRate(
   windowMs = 60_000,
 ): number {
   if (!measured || measured.ms <= 0) return budgetPerMinute;
-  if (measured.calls < SEND_RATE_MIN_CALLS && measured.ms < windowMs) return budgetPerMinute;
+  if (measured.calls < SEND_RATE_MIN_CALLS && measured.ms < SEND_RATE_MIN_WINDOWS * windowMs)
+    return budgetPerMinute;
   return Math.min(budgetPerMinute, (measured.calls * 60_000) / measured.ms);
 }
 
