@@ -31,8 +31,6 @@ import { freePort } from '../../test/support/ports';
 
 type SystemOptions = Parameters<typeof startTestSystem>[1];
 
-const onExchange = (e: { headers: Record<string, string> }) => recordExchange(e.headers['xero-tenant-id']);
-
 /** Each system is one configuration of the product (its window scale, its limits); scenarios run inside. */
 const SYSTEMS: Array<{
   name: string;
@@ -155,7 +153,7 @@ async function main(): Promise<void> {
       console.error(`[bench] ${spec.name}`);
       const system = await startTestSystem(`bench-${spec.name}`, {
         ...spec.options,
-        sim: { ...spec.options?.sim, onExchange },
+        sim: { ...spec.options?.sim, onExchange: recordExchange },
       });
       const ports = await Promise.all(Array.from({ length: spec.workers ?? 0 }, () => freePort()));
       const workers = ports.map((port) =>

@@ -4,7 +4,9 @@
  * budget and the daily windows allow): the time taken, how soon work resumes after each reset, the ETA's error,
  * and, on the worker process, its memory and the history each workflow run leaves.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadavg } from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import { generateDemoOrders } from '../../src/orders/seed';
 import type { TestSystem } from '../../test/support/system';
@@ -50,6 +52,9 @@ function rssMiB(pid: number | undefined): number {
 
 interface EtaSample {
   at: number;
+  state: string;
+  /** The detail's whole answer on progress (for the timeline). */
+  detail: unknown;
   /** The ETA's range (equal while the reset is known), in seconds from `at`. */
   earliest: number;
   latest: number;
@@ -58,6 +63,7 @@ interface EtaSample {
 
 async function sampleEta(system: TestSystem, org: Org, id: string, samples: EtaSample[]) {
   const api = await system.api(org.businessId);
+  const asked = Date.now();
   const res = await api.get<{
     state: string;
     eta: { earliestSeconds: number; latestSeconds: number; resetKnown: boolean } | null;
@@ -66,10 +72,29 @@ async function sampleEta(system: TestSystem, org: Org, id: string, samples: EtaS
   if (eta && state !== 'completed')
     samples.push({
       at: Date.now(),
+      state,
+      detail: { asked, ...res.body },
       earliest: eta.earliestSeconds,
       latest: eta.latestSeconds,
       resetKnown: eta.resetKnown,
     });
+}
+
+// The warm-up request (on an organisation of its own, default limits): three months of the same orders.
+const WARM_UP = { channel: 'pos', startDate: '2024-01-01', endDate: '2024-03-31' };
+
+async function warmUpOrders(system: TestSystem, index: number): Promise<Org> {
+  const org = await newOrg(system, `P3 warm-up ${index}`);
+  await load(system, [
+    ...generateDemoOrders({
+      businessId: org.businessId,
+      from: WARM_UP.startDate,
+      to: WARM_UP.endDate,
+      ordersPerDay: 56,
+      channel: 'pos',
+    }),
+  ]);
+  return org;
 }
 
 /** Waits until the organisation's next daily reset is `inMs` (real ms) away, so a run starts at that phase. */
@@ -142,9 +167,12 @@ async function runYear(
     }),
   ];
   await load(system, orders);
-  // The worker runs before the clock starts, as a deployed one does: one still bundling its workflow code (several
-  // seconds on 2 cores) would hold up the first calls, and in the phase whose reset comes just before the budget
-  // would run out, the first window's budget would go unused and the year would wait out a whole extra window.
+  // The worker runs, warm, before the clock starts, as a deployed one does: one still bundling its workflow code
+  // (several seconds on 2 cores) or compiling its hot paths (its first hundred calls cost 3 to 6 times the CPU of
+  // later ones) holds up the first calls, and in the phase whose reset comes just before the budget would run out,
+  // the first window's budget goes unused and the year waits out a whole extra window. The scaled day magnifies
+  // this: a few seconds of a fresh worker are hours of a 30 s day; a deployed worker starts once, not per request.
+  const warmUp = await warmUpOrders(system, index);
   const port = await freePort();
   const worker: ChildProcess = spawnWorker(workerEnv(system.cfg, { WORKER_HTTP_PORT: String(port) }));
   const rss: number[] = [];
@@ -155,6 +183,7 @@ async function runYear(
     const scale = sim.clock.timeScale;
     const windowMs = sim.options.dayWindowSeconds * 1000;
     await waitUntilReady(`http://127.0.0.1:${port}/readyz`, worker);
+    await result(system, await submit(system, warmUp, WARM_UP));
     const before = await tenantStats(system, org);
     await startAtPhase(system, org, phase.ms);
     const started = Date.now();
@@ -164,8 +193,24 @@ async function runYear(
       rss.push(rssMiB(worker.pid));
       void sampleEta(system, org, id, etas).catch(() => undefined);
     }, 1000);
-    const done = await result(system, id).finally(() => clearInterval(sampler));
+    const pacing = timelineDir ? samplePacing(system, org, worker.pid) : null;
+    const done = await result(system, id).finally(() => {
+      clearInterval(sampler);
+      pacing?.stop();
+    });
     const finished = Date.now();
+    if (timelineDir)
+      await writeTimeline(system, id, index, {
+        phase,
+        started,
+        finished,
+        firstResetMs,
+        windowMs: windowMs / scale,
+        exchanges: org.exchanges,
+        etas,
+        pacing: pacing!.rows,
+        loadavg: loadavg(),
+      });
     const after = await tenantStats(system, org);
     const minimum = minimumCalls(orders, {
       auto: true,
@@ -206,6 +251,59 @@ async function runYear(
   } finally {
     await stopWorker(worker);
   }
+}
+
+// BENCH_P3_TIMELINE=dir writes each phase's timeline there (calls, the limiter's quota row, ETA samples, the
+// workflow's history, the worker's CPU), for looking into where a phase's time went (docs/performance.md, P3).
+const timelineDir = process.env.BENCH_P3_TIMELINE;
+
+/** The organisation's pacing row every 100 ms: what the limiter knew of the daily budget and its reset. */
+function samplePacing(system: TestSystem, org: Org, pid?: number): { rows: unknown[]; stop: () => void } {
+  const rows: unknown[] = [];
+  const timer = setInterval(() => {
+    const at = Date.now();
+    const cpu = {
+      worker: cpuMs(pid),
+      bench: Math.round(process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000),
+    };
+    void system.database.db
+      .query(
+        `SELECT day_remaining, day_reset_at, probe_at, next_slot_at, blocked_until, rate_calls,
+           (EXTRACT(EPOCH FROM (last_start_at - rate_since)) * 1000)::float8 AS rate_ms
+         FROM xero_tenant_pacing WHERE tenant_id = $1`,
+        [org.tenantId],
+      )
+      .then((r) => rows.push({ at, cpu, ...r.rows[0] }))
+      .catch(() => undefined);
+  }, 100);
+  return { rows, stop: () => clearInterval(timer) };
+}
+
+/** A process's CPU time so far (user + system, ms), from /proc. */
+function cpuMs(pid: number | undefined): number {
+  if (!pid) return 0;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function writeTimeline(system: TestSystem, id: string, index: number, data: Record<string, unknown>) {
+  const history: unknown[] = [];
+  for await (const run of system.temporal.client.workflow.list({ query: `WorkflowId = '${id}'` })) {
+    const events =
+      (await system.temporal.client.workflow.getHandle(id, run.runId).fetchHistory()).events ?? [];
+    for (const e of events)
+      history.push({
+        at: Number(e.eventTime?.seconds ?? 0) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6),
+        type: e.eventType,
+        activity: e.activityTaskScheduledEventAttributes?.activityType?.name,
+        timerMs: e.timerStartedEventAttributes?.startToFireTimeout
+          ? Number(e.timerStartedEventAttributes.startToFireTimeout.seconds ?? 0) * 1000 +
+            Math.round((e.timerStartedEventAttributes.startToFireTimeout.nanos ?? 0) / 1e6)
+          : undefined,
+      });
+  }
+  mkdirSync(timelineDir!, { recursive: true });
+  writeFileSync(path.join(timelineDir!, `p3-phase-${index}.json`), JSON.stringify({ ...data, history }));
 }
 
 function summarise(runs: YearRun[]): Row[] {

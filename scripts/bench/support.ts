@@ -30,6 +30,15 @@ export interface Org {
   businessId: string;
   /** Real timestamps (ms) of every call the simulator answered for this organisation. */
   calls: number[];
+  /** Every exchange with the simulator (when it came and was answered, what it was): P3's timeline. */
+  exchanges: Exchange[];
+}
+
+export interface Exchange {
+  at: number;
+  end: number;
+  status: number;
+  call: string;
 }
 
 /** A fresh simulated organisation with its own app connection, and a business connected to it. */
@@ -54,16 +63,31 @@ export async function newOrg(
     settings: opts.settings,
     highVolume: opts.highVolume,
   });
-  const org: Org = { tenantId, businessId, calls: [] };
-  exchangeLog.set(tenantId, org.calls);
+  const org: Org = { tenantId, businessId, calls: [], exchanges: [] };
+  exchangeLog.set(tenantId, org);
   return org;
 }
 
 /** Filled by the simulator's exchange observer (see benchSimOptions). */
-const exchangeLog = new Map<string, number[]>();
+const exchangeLog = new Map<string, Org>();
 
-export function recordExchange(tenantId: string | undefined): void {
-  if (tenantId) exchangeLog.get(tenantId.toLowerCase())?.push(Date.now());
+export function recordExchange(e: {
+  headers: Record<string, string>;
+  method: string;
+  path: string;
+  status: number;
+  receivedAt: number;
+  answeredAt: number;
+}): void {
+  const org = exchangeLog.get(e.headers['xero-tenant-id']?.toLowerCase() ?? '');
+  if (!org) return;
+  org.calls.push(Date.now());
+  org.exchanges.push({
+    at: e.receivedAt,
+    end: e.answeredAt,
+    status: e.status,
+    call: `${e.method} ${e.path}`,
+  });
 }
 
 export function forBusiness(orders: Iterable<Order>, businessId: string, prefix: string): Order[] {

@@ -285,15 +285,26 @@ function unknownResetRange(
   return { earliest: Math.min(latest, Math.max(fastest, latest - window)), latest };
 }
 
-// Calls a measured send rate needs before the ETA believes it (fewer: the minute budget's pace).
+// Calls a measured send rate needs before the ETA believes it, unless it spans two minute windows (fewer over
+// less: the minute budget's pace).
 const SEND_RATE_MIN_CALLS = 20;
+const SEND_RATE_MIN_WINDOWS = 2;
 
 /**
  * The pace the ETA assumes, in calls a minute: the minute budget's, or the organisation's measured send rate when
- * that is slower (Xero's latency, a busy worker: a sync goes no faster than it has been going).
+ * that is slower (Xero's latency, a busy worker: a sync goes no faster than it has been going). A measure is
+ * believed once it holds 20 calls or spans two minute windows (`windowMs`): the limiter halves a measure older than
+ * four windows (keeping its rate, over more than two), so a slow sync's measure often holds fewer than 20 calls;
+ * ignoring it put the budget's pace back in the ETA every other second (issue 24: 27 s, then 89 s, then 24 s).
  */
-export function sendRate(budgetPerMinute: number, measured: DailyQuota['sendRate']): number {
-  if (!measured || measured.calls < SEND_RATE_MIN_CALLS || measured.ms <= 0) return budgetPerMinute;
+export function sendRate(
+  budgetPerMinute: number,
+  measured: DailyQuota['sendRate'],
+  windowMs = 60_000,
+): number {
+  if (!measured || measured.ms <= 0) return budgetPerMinute;
+  if (measured.calls < SEND_RATE_MIN_CALLS && measured.ms < SEND_RATE_MIN_WINDOWS * windowMs)
+    return budgetPerMinute;
   return Math.min(budgetPerMinute, (measured.calls * 60_000) / measured.ms);
 }
 
@@ -412,7 +423,7 @@ export async function sharedEta(
   const budget = deps.cfg.XERO_MINUTE_BUDGET * (60_000 / deps.cfg.XERO_WINDOW_MS);
   const input = {
     remainingCalls: shared,
-    perMinute: sendRate(budget, quota.sendRate),
+    perMinute: sendRate(budget, quota.sendRate, deps.cfg.XERO_WINDOW_MS),
     dayRemaining: view.dayRemaining,
     reserve,
     dayLimit,

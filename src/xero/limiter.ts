@@ -126,9 +126,11 @@ export async function waitFor(ms: number, signal?: AbortSignal, onWait?: () => v
   }
 }
 
-// A rise of X-DayLimit-Remaining by more than this means the window reset (calls finishing out of order can
-// raise it by up to the number in flight).
-const RISE_THRESHOLD = 15;
+// A reading of X-DayLimit-Remaining counts only if its call started after the one whose reading is kept (a call
+// whose finish was held up must not bring back an older, higher number). Calls in flight together can still reach
+// Xero out of their start order, raising the reading by up to one less than the concurrency: a rise by the
+// concurrency or more means the window reset (issue 24: a fixed threshold of 15 missed a reset that came after
+// only a few calls of the window, and the ETA stayed a range for a whole window more).
 
 // The send rate (DailyQuota.sendRate): a gap between two starts of more than this many minute windows is not
 // sending (a quota wait), and the measure keeps about the last this many windows (2 to 4: halved past 4).
@@ -183,22 +185,29 @@ WITH p AS (
 SELECT (SELECT slot FROM lease) AS slot,
   (SELECT (EXTRACT(EPOCH FROM (start_at - clock_timestamp())) * 1000)::bigint FROM pace) AS wait_ms,
   (SELECT exhausted FROM gate) AS exhausted, (SELECT probing FROM gate) AS probing,
-  (SELECT day_reset_at FROM p) AS reset_at, (SELECT probe_at FROM p) AS probe_at`;
+  (SELECT day_reset_at FROM p) AS reset_at, (SELECT probe_at FROM p) AS probe_at,
+  (SELECT start_at FROM pace) AS start_at`;
 
-// One statement finishes a call: the lease back, and what the answer said about the daily budget. A rise means
+// One statement finishes a call: the lease back, and what the answer said about the daily budget. A reading from
+// a call that started before the kept reading's call is older: only the limit seen learns from it. A rise means
 // the window reset since the last reading: the next reset is a window after the known one, or (unknown) at most a
-// window from now. A learnt reset that passed without a rise was wrong, and is forgotten.
+// window from now. A learnt reset that passed without a rise was wrong, and is forgotten. `day_observed_at` is
+// the start of the call whose reading is kept (a day-limit 429's answer for blockUntil).
 const RELEASE_SQL = `
 WITH freed AS (
   UPDATE xero_tenant_leases SET holder = NULL, expires_at = NULL WHERE tenant_id = $1 AND slot = $2 AND holder = $3
 ), seen AS (
-  SELECT t.*, $4::int IS NOT NULL AND t.day_remaining IS NOT NULL AND $4::int > t.day_remaining + $6 AS rose
+  SELECT t.*, t.day_observed_at IS NULL OR $7::timestamptz >= t.day_observed_at AS newer,
+    t.day_remaining IS NOT NULL AND $4::int >= t.day_remaining + $6
+      AND (t.day_observed_at IS NULL OR $7::timestamptz >= t.day_observed_at) AS rose
   FROM xero_tenant_pacing t WHERE t.tenant_id = $1 AND $4::int IS NOT NULL FOR UPDATE
 )
 UPDATE xero_tenant_pacing t SET
-  day_remaining = $4, day_observed_at = clock_timestamp(),
+  day_remaining = CASE WHEN s.newer THEN $4 ELSE s.day_remaining END,
+  day_observed_at = CASE WHEN s.newer THEN $7::timestamptz ELSE s.day_observed_at END,
   day_limit_seen = GREATEST(COALESCE(t.day_limit_seen, 0), $4 + 1),
   day_reset_at = CASE
+    WHEN NOT s.newer THEN s.day_reset_at
     WHEN s.rose AND s.day_reset_at IS NOT NULL AND s.day_reset_at <= clock_timestamp() THEN
       s.day_reset_at + ceil(EXTRACT(EPOCH FROM (clock_timestamp() - s.day_reset_at)) * 1000 / $5 + 1e-9)
         * $5 * interval '1 millisecond'
@@ -269,15 +278,16 @@ export class TenantLimiter {
     let slot: number;
     let waitMs: number;
     let probe: boolean;
+    let startAt: Date;
     try {
-      ({ slot, waitMs, probe } = await this.takeSlot(call, holder));
+      ({ slot, waitMs, probe, startAt } = await this.takeSlot(call, holder));
     } catch (err) {
       local.give();
       throw err;
     }
     const release = async (dayRemaining: number | undefined) => {
       try {
-        await this.release(call.tenantId, slot, holder, dayRemaining);
+        await this.release(call.tenantId, slot, holder, dayRemaining, startAt);
       } finally {
         local.give();
       }
@@ -390,7 +400,7 @@ export class TenantLimiter {
   private async takeSlot(
     call: CallRequest,
     holder: string,
-  ): Promise<{ slot: number; waitMs: number; probe: boolean }> {
+  ): Promise<{ slot: number; waitMs: number; probe: boolean; startAt: Date }> {
     const { leaseMs, concurrency, windowMs, perMinute, probeMs } = this.options;
     let pollMs = this.options.pollMs ?? 20;
     for (;;) {
@@ -402,6 +412,7 @@ export class TenantLimiter {
         probing: boolean | null;
         reset_at: Date | null;
         probe_at: Date | null;
+        start_at: Date | null;
       }>(ACQUIRE_SQL, [
         call.tenantId,
         holder,
@@ -416,7 +427,12 @@ export class TenantLimiter {
       ]);
       const row = rows[0];
       if (row?.slot !== null && row?.slot !== undefined)
-        return { slot: row.slot, waitMs: Number(row.wait_ms ?? 0), probe: row.probing === true };
+        return {
+          slot: row.slot,
+          waitMs: Number(row.wait_ms ?? 0),
+          probe: row.probing === true,
+          startAt: row.start_at ?? new Date(),
+        };
       if (row?.exhausted) {
         const resumeAt = row.reset_at ?? row.probe_at ?? new Date(Date.now() + probeMs);
         throw new DailyQuotaExhausted(resumeAt, row.reset_at !== null);
@@ -432,6 +448,7 @@ export class TenantLimiter {
     slot: number,
     holder: string,
     dayRemaining: number | undefined,
+    startAt: Date,
   ): Promise<void> {
     metrics().xeroLimiterStatements.inc({ kind: 'finish' });
     await this.db.query(RELEASE_SQL, [
@@ -440,7 +457,8 @@ export class TenantLimiter {
       holder,
       dayRemaining ?? null,
       this.options.dayWindowMs,
-      RISE_THRESHOLD,
+      this.options.concurrency,
+      startAt,
     ]);
   }
 }

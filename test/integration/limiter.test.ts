@@ -87,6 +87,28 @@ describe('TenantLimiter, daily quota', () => {
     }
   });
 
+  it('learns the reset from a rise of as little as the concurrency, and keeps no reading older than its own (issue 24)', async () => {
+    const tenantId = 'tenant-small-rise';
+    const l = limiter(); // concurrency 5
+    // Two calls in flight: the first to start finishes last, with a higher (older) reading.
+    const first = await l.acquire({ tenantId, dailyReserve: 10 });
+    const second = await l.acquire({ tenantId, dailyReserve: 10 });
+    await second.release({ dayRemaining: 480 });
+    await first.release({ dayRemaining: 484 });
+    let quota = await l.dailyQuota(tenantId);
+    expect(quota.dayRemaining).toBe(480); // the older reading is not kept...
+    expect(quota.resetAt).toBeNull(); // ...and its 4 more is no rise
+    // Calls finishing out of order in Xero rise by at most the concurrency less one: not a reset.
+    await call(l, tenantId, 484);
+    expect((await l.dailyQuota(tenantId)).resetAt).toBeNull();
+    // A rise of 5 (the concurrency): the window reset, though only a few of its calls were made.
+    const before = Date.now();
+    await call(l, tenantId, 489);
+    quota = await l.dailyQuota(tenantId);
+    expect(quota.dayRemaining).toBe(489);
+    expect(quota.resetAt!.getTime()).toBeGreaterThanOrEqual(before + DAY_MS - 50);
+  });
+
   it('takes a daily-limit 429’s Retry-After as the exact reset', async () => {
     const tenantId = 'tenant-429';
     const l = limiter();

@@ -118,9 +118,19 @@ describe('etaRange: while the reset is unknown', () => {
 describe('sendRate: the pace the ETA assumes', () => {
   it('is the minute budget until enough calls are measured, then the slower of the two', () => {
     expect(sendRate(55, null)).toBe(55);
-    expect(sendRate(55, { calls: 5, ms: 60_000 })).toBe(55);
-    expect(sendRate(55, { calls: 30, ms: 60_000 })).toBe(30);
-    expect(sendRate(55, { calls: 100, ms: 60_000 })).toBe(55);
+    expect(sendRate(55, { calls: 5, ms: 30_000 }, 60_000)).toBe(55);
+    expect(sendRate(55, { calls: 30, ms: 60_000 }, 60_000)).toBe(30);
+    expect(sendRate(55, { calls: 100, ms: 60_000 }, 60_000)).toBe(55);
+  });
+
+  it('believes a measure of few calls that spans two minute windows (the limiter halves an old measure)', () => {
+    // Issue 24's bench on a busy machine: 8 calls a second against a 55 a second budget (1 s minute), the measure
+    // halved to 16 calls over 2 s. Taking the budget's pace for it made the ETA jump from 89 s to 27 s and back.
+    expect(sendRate(3300, { calls: 16, ms: 2000 }, 1000)).toBe(480);
+    expect(sendRate(55, { calls: 10, ms: 120_000 }, 60_000)).toBe(5);
+    // Fewer than 20 calls over less than two windows (a sync's first calls) say too little: the budget's pace.
+    expect(sendRate(3300, { calls: 4, ms: 500 }, 1000)).toBe(3300);
+    expect(sendRate(55, { calls: 3, ms: 90_000 }, 60_000)).toBe(55);
   });
 });
 
