@@ -6,6 +6,7 @@ import type { ReconciliationCheck } from '../contract';
 import type { Db } from '../db/pool';
 import { creditNoteIdGroups } from '../engine/packing';
 import { decimalFromNumber, formatDecimal, parseDecimal } from '../money';
+import { INVOICE_IDS_PER_CALL } from '../xero/gateway';
 import type { CallContext, XeroGateway } from '../xero/gateway';
 import { heldDocuments } from './xero-check-ledger';
 import type { CheckScope, HeldDocument } from './xero-check-ledger';
@@ -21,7 +22,7 @@ import type { CheckScope, HeldDocument } from './xero-check-ledger';
  * Reports a document voided or deleted that the product did not void, or whose amounts are not the ledger's.
  */
 
-export const CHECK_IDS_PER_CALL = 50;
+export const CHECK_IDS_PER_CALL = INVOICE_IDS_PER_CALL;
 
 export interface CheckDeps {
   db: Db;
