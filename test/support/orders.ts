@@ -193,6 +193,18 @@ export async function simInvoices(baseUrl: string, tenantId = DEMO_TENANT_ID): P
   return ((await res.json()) as { Invoices: SimInvoice[] }).Invoices;
 }
 
+/** Someone voids an invoice in Xero, behind the product's back (the simulator's test hook). */
+export async function voidInSimulator(
+  baseUrl: string,
+  invoiceId: string,
+  tenantId = DEMO_TENANT_ID,
+): Promise<void> {
+  const res = await fetch(`${baseUrl}/__sim/tenants/${tenantId}/invoices/${invoiceId}/void`, {
+    method: 'POST',
+  });
+  if (res.status !== 204) throw new Error(`the simulator's void hook answered ${res.status}`);
+}
+
 export interface SimTenantStats {
   calls: { total: number; byEndpoint: Record<string, number>; byStatus: Record<string, number> };
   rateLimited: { total: number; byProblem: Record<string, number> };

@@ -15,6 +15,10 @@ import type {
   OrdersPage,
   PreviewResult,
   Problem,
+  Reconciliation,
+  ReconciliationCheck,
+  ReconciliationCheckBody,
+  ReconciliationQuery,
   SummariesPage,
   SyncRequestAccepted,
   SyncRequestDetail,
@@ -36,6 +40,9 @@ export type SubmitBody = z.input<typeof CreateSyncRequestBody>;
 
 /** The history log's filters and page (the page asks for its own page size). */
 export type HistoryFilter = Omit<z.input<typeof HistoryQuery>, 'limit'>;
+
+/** A "Check against Xero"'s body: its scope, and `dryRun` for its cost first. */
+export type CheckBody = z.input<typeof ReconciliationCheckBody>;
 
 /** An API answer other than 2xx: the problem+json's words, and each field's message. */
 export class ApiProblem extends Error {
@@ -100,7 +107,8 @@ async function call<T>(
   );
 }
 
-const q = (params: Record<string, string | undefined>) => {
+/** The query string of these parameters (those without a value left out), with its `?`. */
+export const q = (params: Record<string, string | undefined>) => {
   const search = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v) search.set(k, v);
   const text = search.toString();
@@ -141,5 +149,10 @@ export const api = {
   mappings: () => call<MerchantSettings>('GET', '/api/business/mappings'),
   saveMappings: (patch: MerchantSettingsPatch) =>
     call<MerchantSettings>('PATCH', '/api/business/mappings', patch),
+  reconciliation: (scope: ReconciliationQuery) =>
+    call<Reconciliation>('GET', `/api/reconciliation${q(scope)}`),
+  requestReconciliation: (id: string) =>
+    call<Reconciliation>('GET', `/api/sync-requests/${encodeURIComponent(id)}/reconciliation`),
+  checkAgainstXero: (body: CheckBody) => call<ReconciliationCheck>('POST', '/api/reconciliation/check', body),
   reconnect: () => call<AuthorizeRedirect>('POST', '/manual-sync/reconnect'),
 };

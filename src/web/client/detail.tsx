@@ -12,7 +12,7 @@ import {
   money,
   plural,
 } from './format';
-import { BASE, onLinkClick } from './router';
+import { BASE, onLinkClick, reconciliationPath } from './router';
 import { RetryOfFact } from './facts';
 import { Actions } from './actions';
 import { FailureReasonCell } from './failure-reason';
@@ -69,6 +69,14 @@ export function RequestDetailView({ id }: { id: string }) {
           Export the orders (CSV)
         </a>{' '}
         <span class="muted">with each order’s outcome, Xero invoice number and reason</span>
+      </p>
+      <p class="export">
+        <a href={reconciliationPath(r.id)} onClick={onLinkClick}>
+          Reconciliation
+        </a>{' '}
+        <span class="muted">
+          this request’s orders against what Xero holds, by day and location; Check against Xero
+        </span>
       </p>
       {r.options?.posting === 'daily-summary' && <SummaryList request={r} />}
       <OrderList request={r} status="failed" title="Failed orders" empty="No order failed." />

@@ -5,7 +5,7 @@ import type { HistoryFilter, RequestView } from './api';
 import { AddSyncRequest } from './add-request';
 import { CHANNELS, contactMappingWords, dateRange, dateTime, STATE_NAMES } from './format';
 import { notify } from './notifications';
-import { onLinkClick, requestPath, settingsPath } from './router';
+import { onLinkClick, reconciliationPath, requestPath, settingsPath } from './router';
 import { RetryOfFact } from './facts';
 import { OutcomeNote } from './outcomes';
 import { StatusBar } from './status';
@@ -42,6 +42,9 @@ export function HistoryView() {
     <section aria-labelledby="history-title">
       <div class="section-head">
         <h2 id="history-title">History log</h2>
+        <a class="button" href={reconciliationPath()} onClick={onLinkClick}>
+          Reconciliation
+        </a>
         <a class="button" href={settingsPath()} onClick={onLinkClick}>
           Settings
         </a>
