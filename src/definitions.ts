@@ -211,3 +211,50 @@ export interface KeepAliveResult {
   /** Connection events recorded for webhook endpoints. */
   events: number;
 }
+
+/**
+ * The undo of a request (issue 27 part 2, docs/undo.md): its own workflow, one per request at a time (workflow id
+ * `undoWorkflowId(requestId)`; a cancelled or ended one is started again under the same id to finish the rest).
+ */
+export const UNDO_REQUEST_WORKFLOW = 'undoRequest';
+
+export function undoWorkflowId(requestId: string): string {
+  return `undo-${requestId}`;
+}
+
+export type UndoState = z.infer<typeof contract.UndoState>;
+
+/** The undo workflow's input: ids only (no secret); the take-backs live in PostgreSQL (undo_items). */
+export interface UndoInput {
+  requestId: string;
+  businessId: string;
+  /** Which start of the undo this is (1, 2, … after a cancel). */
+  run: number;
+  /** The step's heartbeat timeout, as the sync's (stepHeartbeatMs). */
+  stepHeartbeatMs: number;
+}
+
+/** What one undo step did. */
+export interface UndoStepOutcome {
+  /** Every take-back is done or left in place. */
+  done: boolean;
+  /** Xero's daily budget is spent: wait until then and run the step again. */
+  resumeAt: string | null;
+  resetKnown: boolean;
+  /** The step stopped for a cancel the API accepted. */
+  cancelled: boolean;
+}
+
+/** The undo workflow's own state (its `undoProgress` query, and what it records in request_undos). */
+export interface UndoProgressState {
+  requestId: string;
+  state: UndoState;
+  resumeAt: string | null;
+  lastError: string | null;
+}
+
+export type UndoRequestWorkflow = (input: UndoInput) => Promise<UndoProgressState>;
+
+export const undoProgressQuery = defineQuery<UndoProgressState>('undoProgress');
+/** Cancel the undo at its next take-back (what is done stays done). */
+export const cancelUndoUpdate = defineUpdate<{ state: UndoState; pending: boolean }>('cancelUndo');

@@ -9,6 +9,7 @@
 export * from './sync-request';
 export * from './request-views';
 export * from './reconciliation';
+export * from './undo';
 export * from './business';
 export * from './problem';
 export * from './page';

@@ -9,7 +9,8 @@ export const Problem = z.object({
   type: z
     .string()
     .describe(
-      '"about:blank", or a problem this API names: "nothing_to_send" (409: the range has nothing to write).',
+      '"about:blank", or a problem this API names: "nothing_to_send" (409: the range has nothing to write); an ' +
+        'undo’s refusal (409): "request_open", "orders_in_use", "undo_running", "nothing_to_undo" (docs/undo.md).',
     ),
   status: z.number().int(),
   title: z.string(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UndoSummary } from './undo';
 import {
   Channel,
   CONTACT_READ_STRATEGIES,
@@ -57,6 +58,7 @@ const Links = z.object({
   resume: z.string(),
   cancel: z.string(),
   retryFailed: z.string(),
+  undo: z.string().describe('Its undo (issue 27): GET its state, POST to start it; …/undo/preview first.'),
 });
 
 export const SyncRequestAccepted = z.object({
@@ -111,6 +113,9 @@ export const SyncRequestSummary = z.object({
     })
     .nullable()
     .describe('The retry of this request’s failed orders, once one was started (a request has one retry).'),
+  undo: UndoSummary.nullable().describe(
+    'Its undo once one was started (docs/undo.md): its state, take-backs done of total, what it left in place.',
+  ),
   links: Links,
 });
 export type SyncRequestSummary = z.infer<typeof SyncRequestSummary>;

@@ -12,6 +12,8 @@ import type { DailyQuota } from '../xero/limiter';
 import { countsOf, progressDetail, readProgress } from './progress';
 import type { RecordedProgress } from './progress';
 import { requestOutcomes } from './retry-outcomes';
+import { undoSummaries } from './undo-summaries';
+import type { UndoSummary } from '../contract';
 import type { RequestOutcomes } from './retry-outcomes';
 import { CLOSED_STATES, correctState, getRequest, listRequests } from './store';
 import type { HistoryFilter, RequestRow } from './store';
@@ -40,6 +42,7 @@ export function linksOf(id: string) {
     resume: `${self}/resume`,
     cancel: `${self}/cancel`,
     retryFailed: `${self}/retry-failed`,
+    undo: `${self}/undo`,
   };
 }
 
@@ -52,6 +55,7 @@ function summaryOf(
   state: SyncState,
   progress: RecordedProgress | undefined,
   outcomes: RequestOutcomes | undefined,
+  undo: UndoSummary | undefined,
 ) {
   const { input } = row;
   const recorded = row.progress ?? newProgress(row.id, row.state);
@@ -76,6 +80,7 @@ function summaryOf(
     lastError: recorded.lastError,
     alreadyInXero: outcomes?.alreadyInXero ?? 0,
     retriedBy: outcomes?.retriedBy ?? null,
+    undo: undo ?? null,
     links: linksOf(row.id),
   };
 }
@@ -142,10 +147,11 @@ export async function listHistory(
   const rows = await listRequests(deps.db, { ...filter, limit: filter.limit + 1, after });
   const page = rows.slice(0, filter.limit);
   const ids = page.map((r) => r.id);
-  const [live, progress, outcomes] = await Promise.all([
+  const [live, progress, outcomes, undos] = await Promise.all([
     liveStates(deps, page),
     readProgress(deps.db, ids),
     requestOutcomes(deps.db, ids),
+    undoSummaries(deps.db, ids),
   ]);
   const items = await Promise.all(
     page.map(async (row) =>
@@ -154,6 +160,7 @@ export async function listHistory(
         await reconcile(deps, row, live.get(row.id)),
         progress.get(row.id),
         outcomes.get(row.id),
+        undos.get(row.id),
       ),
     ),
   );
@@ -179,22 +186,23 @@ const QUIET_MS = 120_000;
  * the worker. `asOf` says how fresh the record is; `stale` that a running request has not reported for a while.
  */
 export async function describeRequest(deps: DetailDeps, businessId: string, id: string) {
-  // Six reads at once: the request (404 if it is not the business's), its progress, the business, its changes (and
-  // their kinds), its retry.
-  const [row, progresses, business, changes, kinds, outcomes] = await Promise.all([
+  // Seven reads at once: the request (404 if it is not the business's), its progress, the business, its changes
+  // (and their kinds), its retry, its undo.
+  const [row, progresses, business, changes, kinds, outcomes, undos] = await Promise.all([
     requireRequest(deps, businessId, id),
     readProgress(deps.db, [id]),
     getBusiness(deps.db, businessId),
     requestChangeCounts(deps.db, id),
     requestChangeKinds(deps.db, id),
     requestOutcomes(deps.db, [id]),
+    undoSummaries(deps.db, [id]),
   ]);
   const recorded = row.progress ?? newProgress(row.id, row.state);
   const progress = progresses.get(id);
   const quiet = !progress || Date.now() - progress.updatedAt.getTime() > QUIET_MS;
   const state = row.state === 'running' && quiet ? await stateOnceQuiet(deps, row) : row.state;
   return {
-    ...summaryOf(row, state, progress, outcomes.get(id)),
+    ...summaryOf(row, state, progress, outcomes.get(id), undos.get(id)),
     requestId: id,
     options: row.input.options,
     ...(await progressDetail(deps, business, row, state, progress)),

@@ -27,7 +27,8 @@ describe('stateWords: one true sentence per state', () => {
     lastError: null,
     alreadyInXero: 0,
     retriedBy: null,
-    links: { self: '', orders: '', pause: '', resume: '', cancel: '', retryFailed: '' },
+    undo: null,
+    links: { self: '', orders: '', pause: '', resume: '', cancel: '', retryFailed: '', undo: '' },
   };
   const words = (r: Partial<RequestView>) => stateWords({ ...base, ...r }, NOW);
   beforeAll(() => setTimeZone('UTC'));

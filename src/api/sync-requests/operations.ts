@@ -20,6 +20,9 @@ import {
   SummariesQuery,
   SyncRequestAccepted,
   SyncRequestDetail,
+  UndoCancelAccepted,
+  UndoPreview,
+  UndoProgress,
 } from '../../contract';
 
 const BASE = '/api/sync-requests';
@@ -34,6 +37,7 @@ function requestLinks(except: string[] = []): Record<string, LinkSpec> {
     Resume: ['resumeSyncRequest', 'Resume it.'],
     Cancel: ['cancelSyncRequest', 'Cancel it.'],
     RetryFailed: ['retryFailedOrders', 'Retry its failed orders once it has ended.'],
+    UndoPreview: ['previewSyncRequestUndo', 'What undoing it would take back, and its cost.'],
   };
   return Object.fromEntries(
     Object.entries(all)
@@ -282,6 +286,78 @@ export const syncRequestOperations = {
     responses: {
       200: { description: 'The check, or its cost for a dry run.', schema: ReconciliationCheck },
       ...checkFailures,
+    },
+  },
+  undoPreview: {
+    method: 'get',
+    path: `${BASE}/:id/undo/preview`,
+    operationId: 'previewSyncRequestUndo',
+    summary: 'What undoing the request would take back in Xero, its Xero calls, and what it would leave',
+    description:
+      'From the ledger only (no Xero call): counts per kind (payments and refunds to delete, allocations to ' +
+      'remove, credit notes and invoices to void or delete), the call estimate, and what is known to be left in ' +
+      'place (contacts the request created, documents in the locked period). `canStart` false with `refusal` says ' +
+      'why POST …/undo would be refused now (docs/undo.md).',
+    tag,
+    auth: true,
+    session: true,
+    params: RequestIdParams,
+    responses: { 200: { description: 'The undo’s preview.', schema: UndoPreview }, 404: notFound },
+  },
+  undoStart: {
+    method: 'post',
+    path: `${BASE}/:id/undo`,
+    operationId: 'undoSyncRequest',
+    summary: 'Start undoing the request in Xero (its own workflow: paced, resumable, exactly once, cancellable)',
+    description:
+      'Deletes its payments and refunds, removes its credit-note allocations, voids (or deletes, for drafts) its ' +
+      'credit notes and invoices, one Xero write each, and lists what it leaves in place and why. Starting it ' +
+      'again after a cancel finishes the rest. Refused (409, `type` names why) while the request is open, while ' +
+      'another open request of the business covers any of its orders, while its undo runs, or when nothing is ' +
+      'left to take back.',
+    tag,
+    auth: true,
+    session: true,
+    params: RequestIdParams,
+    responses: {
+      202: { description: 'Started: the undo’s state.', schema: UndoProgress },
+      404: notFound,
+      409: {
+        description:
+          'Refused: "request_open", "orders_in_use", "undo_running" or "nothing_to_undo" (problem `type`); or ' +
+          'the business has no Xero connection.',
+        schema: Problem,
+      },
+      503: { description: 'PostgreSQL or Temporal is down (Retry-After).', schema: Problem },
+    },
+  },
+  undoGet: {
+    method: 'get',
+    path: `${BASE}/:id/undo`,
+    operationId: 'getSyncRequestUndo',
+    summary: 'The undo’s state, take-backs done of total, and what it left in place and why',
+    tag,
+    auth: true,
+    session: true,
+    params: RequestIdParams,
+    responses: {
+      200: { description: 'The undo’s state.', schema: UndoProgress },
+      404: { description: 'No such request, or it was never undone.', schema: Problem },
+    },
+  },
+  undoCancel: {
+    method: 'post',
+    path: `${BASE}/:id/undo/cancel`,
+    operationId: 'cancelSyncRequestUndo',
+    summary: 'Cancel a running undo at its next page (what is done stays done; start it again to finish)',
+    tag,
+    auth: true,
+    session: true,
+    params: RequestIdParams,
+    responses: {
+      202: { description: 'Accepted by the undo.', schema: UndoCancelAccepted },
+      404: { description: 'No such request, or it was never undone.', schema: Problem },
+      409: { description: 'The undo has already ended.', schema: Problem },
     },
   },
   pause: control('pause', 'Pause a request at the next batch boundary'),
