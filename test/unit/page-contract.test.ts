@@ -152,6 +152,9 @@ const PAGE_READS = {
   mappings: contract.MerchantSettings,
   reconciliation: contract.Reconciliation,
   check: contract.ReconciliationCheck,
+  undoPreview: contract.UndoPreview,
+  undo: contract.UndoProgress,
+  undoCancel: contract.UndoCancelAccepted,
 };
 
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;

@@ -22,6 +22,9 @@ import type {
   SummariesPage,
   SyncRequestAccepted,
   SyncRequestDetail,
+  UndoCancelAccepted,
+  UndoPreview,
+  UndoProgress,
 } from '../../contract';
 
 /**
@@ -154,5 +157,11 @@ export const api = {
   requestReconciliation: (id: string) =>
     call<Reconciliation>('GET', `/api/sync-requests/${encodeURIComponent(id)}/reconciliation`),
   checkAgainstXero: (body: CheckBody) => call<ReconciliationCheck>('POST', '/api/reconciliation/check', body),
+  undoPreview: (id: string) =>
+    call<UndoPreview>('GET', `/api/sync-requests/${encodeURIComponent(id)}/undo/preview`),
+  startUndo: (id: string) => call<UndoProgress>('POST', `/api/sync-requests/${encodeURIComponent(id)}/undo`),
+  undo: (id: string) => call<UndoProgress>('GET', `/api/sync-requests/${encodeURIComponent(id)}/undo`),
+  cancelUndo: (id: string) =>
+    call<UndoCancelAccepted>('POST', `/api/sync-requests/${encodeURIComponent(id)}/undo/cancel`),
   reconnect: () => call<AuthorizeRedirect>('POST', '/manual-sync/reconnect'),
 };

@@ -18,6 +18,7 @@ import { Actions } from './actions';
 import { FailureReasonCell } from './failure-reason';
 import { xeroInvoiceLink } from './xero-links';
 import { OutcomeNote } from './outcomes';
+import { UndoSection } from './undo';
 import { StatusBar } from './status';
 import { summaryAnchor, SummaryList } from './summaries';
 import { locationName, putRequests, usePageState } from './store';
@@ -64,6 +65,7 @@ export function RequestDetailView({ id }: { id: string }) {
       <OutcomeNote request={r} />
       <Actions request={r} />
       <Facts request={r} />
+      <UndoSection request={r} />
       <p class="export">
         <a href={`/api/sync-requests/${encodeURIComponent(r.id)}/orders.csv`} download>
           Export the orders (CSV)

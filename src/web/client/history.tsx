@@ -8,6 +8,7 @@ import { notify } from './notifications';
 import { onLinkClick, reconciliationPath, requestPath, settingsPath } from './router';
 import { RetryOfFact } from './facts';
 import { OutcomeNote } from './outcomes';
+import { UndoFact } from './undo';
 import { StatusBar } from './status';
 import { filterFromUrl, isFiltered, NO_FILTER, urlWithFilter } from './filter-url';
 import type { Filter } from './filter-url';
@@ -299,6 +300,7 @@ function RequestRow({ request: r }: { request: RequestView }) {
           <dd>{r.closedAt ? dateTime(r.closedAt) : '—'}</dd>
         </div>
         {r.retryOf && <RetryOfFact retryOf={r.retryOf} words="an earlier request" />}
+        <UndoFact request={r} />
       </dl>
       <StatusBar request={r} />
       <OutcomeNote request={r} />
