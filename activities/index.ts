@@ -3,6 +3,7 @@ import type { Dependencies } from '../src/runtime';
 import { createKeepAliveActivities } from './keep-alive';
 import { recordState } from './request-state';
 import { createSyncActivities } from './sync';
+import { createUndoActivities } from './undo';
 import { setPauseRequested } from '../src/requests/store';
 
 /** The activities, built with their clients injected (the worker passes real ones, tests their own). */
@@ -18,6 +19,8 @@ export function createActivities(deps: Dependencies) {
     /** Whether the business's Xero connection is active again (a request waiting in needs_reconnect asks). */
     xeroConnectionActive: async (businessId: string) =>
       (await deps.connections.summary(businessId))?.status === 'active',
+    /** The undo of a request: its steps and its recorded state. */
+    ...createUndoActivities(deps),
     /** The Xero keep-alive's steps: refresh idle OAuth connections; tell endpoints of needs_reconnect. */
     ...createKeepAliveActivities(deps),
   };

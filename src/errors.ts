@@ -91,6 +91,21 @@ export class NothingToSend extends DomainError {
   }
 }
 
+/**
+ * An undo the request's state refuses (docs/undo.md "Refusals"), with the problem `type` that names why:
+ * request_open, orders_in_use, undo_running, nothing_to_undo.
+ */
+export class UndoRefused extends DomainError {
+  override readonly name = 'UndoRefused';
+  readonly title = 'Undo refused';
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** An Idempotency-Key sent again with a different request. */
 export class IdempotencyKeyReused extends DomainError {
   override readonly name = 'IdempotencyKeyReused';

@@ -9,6 +9,7 @@ import {
   NotConnected,
   NotFound,
   NothingToSend,
+  UndoRefused,
 } from '../errors';
 import type { FieldProblem, RangeCounts } from '../errors';
 import { NOTHING_TO_SEND } from '../contract';
@@ -126,6 +127,8 @@ function domainProblem(err: DomainError): { status: number; body: ProblemBody } 
       status: 409,
       body: { type: NOTHING_TO_SEND, title: err.title, detail: err.message, counts: err.counts },
     };
+  if (err instanceof UndoRefused)
+    return { status: 409, body: { type: err.type, title: err.title, detail: err.message } };
   if (err instanceof NotFound) return plain(404);
   if (err instanceof Conflict || err instanceof NotConnected) return plain(409);
   if (err instanceof Busy) return plain(503);

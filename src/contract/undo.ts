@@ -9,7 +9,9 @@ import { PostingMode } from './sync-request';
  * GET /api/sync-requests/{id}/undo (its state) and POST /api/sync-requests/{id}/undo/cancel.
  */
 
-const Money = z.string().describe('A decimal amount, 2 decimals, in the document’s currency (never a float).');
+const Money = z
+  .string()
+  .describe('A decimal amount, 2 decimals, in the document’s currency (never a float).');
 
 /** What an undo takes back, by kind: one Xero write each. */
 export const UndoKind = z.enum([
@@ -45,13 +47,22 @@ export const LeftInPlaceReason = z.enum([
 ]);
 export type LeftInPlaceReason = z.infer<typeof LeftInPlaceReason>;
 
-export const LeftInPlaceKind = z.enum(['contact', 'payment', 'refund', 'allocation', 'credit_note', 'invoice']);
+export const LeftInPlaceKind = z.enum([
+  'contact',
+  'payment',
+  'refund',
+  'allocation',
+  'credit_note',
+  'invoice',
+]);
 export type LeftInPlaceKind = z.infer<typeof LeftInPlaceKind>;
 
 /** One thing the undo leaves in Xero, with why (in words; Xero's own words when Xero refused it). */
 export const LeftInPlace = z.object({
   kind: LeftInPlaceKind,
-  xeroId: z.string().describe('Its id in Xero (ContactID, PaymentID, AllocationID, CreditNoteID, InvoiceID).'),
+  xeroId: z
+    .string()
+    .describe('Its id in Xero (ContactID, PaymentID, AllocationID, CreditNoteID, InvoiceID).'),
   number: z
     .string()
     .nullable()
@@ -84,7 +95,10 @@ export const UndoPreview = z.object({
   takeBack: UndoCounts.describe('What it would take back, by kind, as the ledger knows it.'),
   summaries: z
     .object({
-      invoices: z.number().int().describe('Summary invoices (adjustments included) among invoicesToVoid/Delete.'),
+      invoices: z
+        .number()
+        .int()
+        .describe('Summary invoices (adjustments included) among invoicesToVoid/Delete.'),
       creditNotes: z.number().int().describe('Summary refund credit notes among creditNotesToVoid/Delete.'),
     })
     .nullable()
@@ -111,7 +125,14 @@ export const UndoPreview = z.object({
 export type UndoPreview = z.infer<typeof UndoPreview>;
 
 /** An undo's state words, like the sync's. */
-export const UndoState = z.enum(['queued', 'running', 'waiting_for_quota', 'cancelled', 'completed', 'failed']);
+export const UndoState = z.enum([
+  'queued',
+  'running',
+  'waiting_for_quota',
+  'cancelled',
+  'completed',
+  'failed',
+]);
 export type UndoState = z.infer<typeof UndoState>;
 
 const DoneOfTotal = z.object({ done: z.number().int(), total: z.number().int() });
@@ -121,7 +142,10 @@ export const UndoProgress = z.object({
   requestId: z.string(),
   undoId: z.string().describe('Its workflow id.'),
   state: UndoState,
-  runs: z.number().int().describe('How many times the undo was started (a cancelled one can be started again).'),
+  runs: z
+    .number()
+    .int()
+    .describe('How many times the undo was started (a cancelled one can be started again).'),
   startedAt: z.string().describe('When the latest run was started.'),
   closedAt: z.string().nullable().describe('When the latest run ended; null while it runs.'),
   cancelling: z.boolean().describe('A cancel was accepted; it stops at the next page of take-backs.'),
@@ -133,7 +157,9 @@ export const UndoProgress = z.object({
       creditNotes: DoneOfTotal.describe('Voided or deleted.'),
       invoices: DoneOfTotal.describe('Voided or deleted.'),
     })
-    .describe('Take-backs done of those to do, by kind (over every run); left-in-place ones count as not done.'),
+    .describe(
+      'Take-backs done of those to do, by kind (over every run); left-in-place ones count as not done.',
+    ),
   done: z.number().int().describe('Take-backs done in all.'),
   total: z.number().int().describe('Take-backs in all.'),
   leftInPlace: z.array(LeftInPlace).describe('What the undo left in Xero, and why.'),
@@ -162,4 +188,3 @@ export const UndoSummary = z.object({
   closedAt: z.string().nullable(),
 });
 export type UndoSummary = z.infer<typeof UndoSummary>;
-

@@ -336,7 +336,7 @@ async function createBatch(step: Step, batch: Array<[string, string]>): Promise<
     const element = created[i];
     const errors = element ? elementErrors(element) : ['Xero returned no element for this contact'];
     if (element?.contactID && errors.length === 0) {
-      rows.push({ key: nameKey, spelling, resolution: { contactId: element.contactID } });
+      rows.push({ key: nameKey, spelling, resolution: { contactId: element.contactID }, created: true });
       continue;
     }
     // Another request (or the live sync) may have created it a moment ago ("already assigned"): look once more.

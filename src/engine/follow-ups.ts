@@ -227,7 +227,17 @@ function creditPlanOf(step: Step, c: Pick<Claimed, 'order' | 'row'>): CreditNote
     : { name: c.order.customer?.name ?? c.order.location.name };
   const mapped = mapOrder(c.order, step.settings, contact);
   if (mapped.kind === 'error') return mapped.message;
-  return mapped.kind === 'invoice' && mapped.creditNote ? mapped.creditNote : 'no credit note was planned';
+  if (mapped.kind !== 'invoice' || !mapped.creditNote) return 'no credit note was planned';
+  // The note follows the invoice's number as the ledger keeps it: `<number>-R2-CN` once the invoice was renumbered
+  // (its first number held by its own voided invoice, docs/reconciliation.md), as a stale note is looked up.
+  const number = `${c.row.invoiceNumber}-CN`;
+  const plan = mapped.creditNote;
+  if (plan.creditNote.CreditNoteNumber === number) return plan;
+  return {
+    ...plan,
+    creditNote: { ...plan.creditNote, CreditNoteNumber: number },
+    ...(plan.refundPayment ? { refundPayment: { ...plan.refundPayment, creditNoteNumber: number } } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ export interface ResolvedRow {
   /** The spelling a created contact gets (the first one the request's orders used). */
   spelling: string;
   resolution: ContactResolution;
+  /** This request created it in Xero (an undo lists it as left in place). */
+  created?: boolean;
 }
 
 export async function loadRequestContacts(
@@ -43,15 +45,17 @@ export async function loadRequestContacts(
 export async function saveRequestContacts(db: Db, requestId: string, rows: ResolvedRow[]): Promise<void> {
   if (rows.length === 0) return;
   await db.query(
-    `INSERT INTO request_contacts (request_id, name_key, spelling, contact_id, error)
-     SELECT $1, k, s, c, e FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS t(k, s, c, e)
-     ON CONFLICT (request_id, name_key) DO UPDATE SET contact_id = EXCLUDED.contact_id, error = EXCLUDED.error`,
+    `INSERT INTO request_contacts (request_id, name_key, spelling, contact_id, error, created)
+     SELECT $1, k, s, c, e, n FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bool[]) AS t(k, s, c, e, n)
+     ON CONFLICT (request_id, name_key) DO UPDATE SET contact_id = EXCLUDED.contact_id, error = EXCLUDED.error,
+       created = request_contacts.created OR EXCLUDED.created`,
     [
       requestId,
       rows.map((r) => r.key),
       rows.map((r) => r.spelling),
       rows.map((r) => r.resolution.contactId ?? null),
       rows.map((r) => r.resolution.error ?? null),
+      rows.map((r) => r.created === true),
     ],
   );
 }

@@ -5,6 +5,7 @@ import type { ReconciliationCheck } from '../contract';
 import type { Db } from '../db/pool';
 import { decimalFromNumber, formatDecimal, parseDecimal } from '../money';
 import type { Order } from '../orders/schema';
+import { INVOICE_IDS_PER_CALL } from '../xero/gateway';
 import type { XeroGateway } from '../xero/gateway';
 
 /**
@@ -14,7 +15,7 @@ import type { XeroGateway } from '../xero/gateway';
  * invoice voided or deleted that the product did not void, or whose total is not what the ledger keeps.
  */
 
-export const CHECK_IDS_PER_CALL = 50;
+export const CHECK_IDS_PER_CALL = INVOICE_IDS_PER_CALL;
 
 export interface CheckDeps {
   db: Db;

@@ -7,7 +7,7 @@ import { APP_KINDS, TIER_CONNECTION_LIMITS } from './scopes';
 import { contactJson } from './render';
 import type { ContactStatus, StoredContact } from './state';
 import { randomUUID } from 'node:crypto';
-import { voidAsUser } from './reversals';
+import { editAsUser, reconcileAsUser, voidAsUser } from './reversals';
 
 /** The simulator's own API under /__sim/ (not Xero): inspection, setup and fault control for tests and benchmarks. */
 
@@ -124,6 +124,26 @@ export function inspectionRouter(sim: XeroSim): Router {
         return void res.status(404).json({ error: 'unknown tenant or document' });
       res.status(204).end();
     });
+  // Someone edits a document in Xero's own screens: its Reference (body { "Reference": "…" }), and UpdatedDateUTC.
+  for (const [path, kind] of [
+    ['invoices', 'invoice'],
+    ['credit-notes', 'credit-note'],
+  ] as const)
+    router.post(`/tenants/:tenantId/${path}/:id/edit`, (req, res) => {
+      const tenant = sim.tenants.get(req.params.tenantId.toLowerCase());
+      const reference = body(req).Reference;
+      if (typeof reference !== 'string') return void res.status(400).json({ error: 'Reference: a string' });
+      if (!tenant || !editAsUser(tenant, kind, req.params.id, reference, sim.clock.now()))
+        return void res.status(404).json({ error: 'unknown tenant or document' });
+      res.status(204).end();
+    });
+  // Someone reconciles a payment to a bank statement line: IsReconciled, and Xero refuses to delete it.
+  router.post('/tenants/:tenantId/payments/:id/reconcile', (req, res) => {
+    const tenant = sim.tenants.get(req.params.tenantId.toLowerCase());
+    if (!tenant || !reconcileAsUser(tenant, req.params.id, sim.clock.now()))
+      return void res.status(404).json({ error: 'unknown tenant or payment' });
+    res.status(204).end();
+  });
   router.get('/tenants/:tenantId/organisation', (req, res) => {
     const tenant = sim.tenants.get(req.params.tenantId.toLowerCase());
     if (!tenant) return void res.status(404).json({ error: 'unknown tenant' });

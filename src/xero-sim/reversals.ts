@@ -19,6 +19,13 @@ import type { DocStatus, StoredAllocation, StoredCreditNote, StoredPayment, Tena
  */
 
 export const PAYMENT_NOT_MODIFIABLE = 'Payment not of valid status for modification';
+/**
+ * A payment matched to a bank statement line (IsReconciled) cannot be deleted until it is unreconciled. The rule is
+ * public (Loft47's help on reversing payouts in Xero: "you must first un reconcile it prior to voiding or removing
+ * the payment"; OpenAPI Payment.IsReconciled); Xero's exact words over the API are a guess.
+ */
+export const PAYMENT_RECONCILED =
+  'This payment has been reconciled to a bank statement line and cannot be deleted; unreconcile it first';
 export const CREDIT_NOTE_NOT_MODIFIABLE = 'Credit note not of valid status for modification';
 
 /** Status changes allowed on an existing credit note (by analogy with invoices; only the status is modelled). */
@@ -83,6 +90,7 @@ export function deletePayment(ctx: ApiContext): ApiResult {
   const raw = batchItems(ctx.body, 'Payments')[0] ?? {};
   const errors: string[] = [];
   if (str(raw.Status) !== 'DELETED' || payment.deleted) errors.push(PAYMENT_NOT_MODIFIABLE);
+  else if (payment.IsReconciled) errors.push(PAYMENT_RECONCILED);
   const locked = lockedDate(ctx.tenant.organisation, payment.Date, 'payment');
   if (locked) errors.push(locked);
   if (errors.length === 0) unbookPayment(ctx.tenant, payment, ctx.nowMs);
@@ -153,5 +161,41 @@ export function voidAsUser(
   }
   doc.Status = doc.Status === 'DRAFT' || doc.Status === 'SUBMITTED' ? 'DELETED' : 'VOIDED';
   doc.updatedMs = nowMs;
+  return true;
+}
+
+/** Someone reconciles a payment to a bank statement line in Xero's own screens (a test hook, `/__sim/`). */
+export function reconcileAsUser(tenant: TenantState, paymentId: string, nowMs: number): boolean {
+  const payment = tenant.payments.get(paymentId.toLowerCase());
+  if (!payment || payment.deleted) return false;
+  payment.IsReconciled = true;
+  payment.updatedMs = nowMs;
+  return true;
+}
+
+/**
+ * Someone edits a document in Xero's own screens (a test hook, `/__sim/`): its Reference is changed, and its
+ * UpdatedDateUTC moves, as any edit moves it. Its lines and amounts are left as they are.
+ */
+export function editAsUser(
+  tenant: TenantState,
+  kind: 'invoice' | 'credit-note',
+  id: string,
+  reference: string,
+  nowMs: number,
+): boolean {
+  if (kind === 'credit-note') {
+    const note = tenant.creditNotes.get(id.toLowerCase());
+    if (!note) return false;
+    note.Reference = reference;
+    note.updatedMs = nowMs;
+    return true;
+  }
+  const invoice = tenant.invoices.get(id.toLowerCase());
+  if (!invoice) return false;
+  const previous = { ...invoice };
+  invoice.Reference = reference;
+  invoice.updatedMs = nowMs;
+  tenant.putInvoice(invoice, previous);
   return true;
 }

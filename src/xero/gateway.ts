@@ -81,6 +81,9 @@ export interface ContactPage {
 
 export { DailyQuotaExhausted };
 
+/** Invoice ids one `GET /Invoices?IDs=…` names: 50 GUIDs keep its URL within what Xero serves. */
+export const INVOICE_IDS_PER_CALL = 50;
+
 // xero-node calls the shared axios instance and takes no per-call options: each call's abort signal and timeout
 // reach axios through this async context (an interceptor reads it), so concurrent calls never share them.
 const callScope = new AsyncLocalStorage<{ signal?: AbortSignal; timeoutMs: number }>();
@@ -302,8 +305,21 @@ export class XeroGateway {
 
   /** Voids an approved invoice (refused by Xero while payments or allocations remain). */
   async voidInvoice(ctx: CallContext, invoiceId: string, write: WriteOptions): Promise<Invoice[]> {
+    return this.setInvoiceStatus(ctx, invoiceId, 'VOIDED', write);
+  }
+
+  /**
+   * Voids an approved invoice, or deletes a draft or submitted one (Status DELETED): POST /Invoices/{InvoiceID}.
+   * Refused by Xero while payments or allocations remain, and in a locked period.
+   */
+  async setInvoiceStatus(
+    ctx: CallContext,
+    invoiceId: string,
+    status: 'VOIDED' | 'DELETED',
+    write: WriteOptions,
+  ): Promise<Invoice[]> {
     const invoices = {
-      invoices: [{ invoiceID: invoiceId, status: 'VOIDED' as unknown as Invoice.StatusEnum }],
+      invoices: [{ invoiceID: invoiceId, status: status as unknown as Invoice.StatusEnum }],
     };
     const res = await this.call(ctx, 'POST /Invoices/{id}', (api) =>
       api.updateInvoice(ctx.tenantId, invoiceId, invoices, 4, write.idempotencyKey),
@@ -313,13 +329,29 @@ export class XeroGateway {
 
   /** Voids an approved credit note (refused by Xero while allocations or refunds remain). */
   async voidCreditNote(ctx: CallContext, creditNoteId: string, write: WriteOptions): Promise<CreditNote[]> {
+    return this.setCreditNoteStatus(ctx, creditNoteId, 'VOIDED', write);
+  }
+
+  /** Voids an approved credit note, or deletes a draft or submitted one: POST /CreditNotes/{CreditNoteID}. */
+  async setCreditNoteStatus(
+    ctx: CallContext,
+    creditNoteId: string,
+    status: 'VOIDED' | 'DELETED',
+    write: WriteOptions,
+  ): Promise<CreditNote[]> {
     const notes = {
-      creditNotes: [{ creditNoteID: creditNoteId, status: 'VOIDED' as unknown as CreditNote.StatusEnum }],
+      creditNotes: [{ creditNoteID: creditNoteId, status: status as unknown as CreditNote.StatusEnum }],
     };
     const res = await this.call(ctx, 'POST /CreditNotes/{id}', (api) =>
       api.updateCreditNote(ctx.tenantId, creditNoteId, notes, 4, write.idempotencyKey),
     );
     return res.creditNotes ?? [];
+  }
+
+  /** One payment or refund (GET /Payments/{PaymentID}): its Status (DELETED once deleted) and IsReconciled. */
+  async getPayment(ctx: CallContext, paymentId: string): Promise<Payment | undefined> {
+    const res = await this.call(ctx, 'GET /Payments/{id}', (api) => api.getPayment(ctx.tenantId, paymentId));
+    return res.payments?.[0];
   }
 
   /** The organisation's chart of accounts (every status), for checking the business's settings. */

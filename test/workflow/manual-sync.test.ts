@@ -94,6 +94,8 @@ function fakes(overrides: Partial<Activities>): { activities: Activities; states
     xeroConnectionActive: async () => false,
     keepXeroConnectionsAlive: async () => ({ idle: 0, refreshed: 0, needsReconnect: 0, failed: 0 }),
     notifyConnectionsNeedingReconnect: async () => 0,
+    undoStep: async () => ({ done: true, resumeAt: null, resetKnown: false, cancelled: false }),
+    recordUndoState: async () => undefined,
     ...overrides,
   };
   return { activities, states };

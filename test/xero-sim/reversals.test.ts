@@ -260,3 +260,50 @@ describe('a document voided in Xero by someone else (/__sim/ hook)', () => {
     expect(unknown.status).toBe(404);
   });
 });
+
+describe('a payment reconciled to a bank statement line (IsReconciled)', () => {
+  it('is refused deletion with Xero’s reason, the invoice keeping it, until it is unreconciled (never, here)', async () => {
+    const id = await createInvoice();
+    const paymentId = await pay({ Invoice: { InvoiceID: id } }, 54.5);
+    const hook = await http(h, 'POST', `/__sim/tenants/${h.tenantId}/payments/${paymentId}/reconcile`);
+    expect(hook.status).toBe(204);
+    expect((await http(h, 'GET', `/Payments/${paymentId}`)).body.Payments[0].IsReconciled).toBe(true);
+
+    const refused = await deletePayment(paymentId);
+    expect(refused.status).toBe(400);
+    expect(messages(refused.body.Elements[0])).toEqual([
+      'This payment has been reconciled to a bank statement line and cannot be deleted; unreconcile it first',
+    ]);
+    expect(await getInvoice(id)).toMatchObject({ Status: 'PAID', AmountPaid: 54.5 });
+    expect(messages((await voidInvoice(id)).body.Elements[0])).toContain(HAS_PAYMENTS);
+    const unknown = `/__sim/tenants/${h.tenantId}/payments/00000000-0000-0000-0000-000000000001/reconcile`;
+    expect((await http(h, 'POST', unknown)).status).toBe(404);
+  });
+});
+
+describe('a document edited in Xero by someone else (/__sim/ hook)', () => {
+  it('changes its Reference and moves its UpdatedDateUTC, its amounts untouched', async () => {
+    const id = await createInvoice();
+    const before = await getInvoice(id);
+    const edited = await http(h, 'POST', `/__sim/tenants/${h.tenantId}/invoices/${id}/edit`, {
+      body: { Reference: 'edited by the bookkeeper' },
+    });
+    expect(edited.status).toBe(204);
+    const after = await getInvoice(id);
+    expect(after).toMatchObject({
+      Reference: 'edited by the bookkeeper',
+      Total: before.Total,
+      Status: 'AUTHORISED',
+    });
+    const ms = (d: string) => Number(/\d+/.exec(d)![0]);
+    expect(ms(after.UpdatedDateUTC)).toBeGreaterThanOrEqual(ms(before.UpdatedDateUTC));
+    const noteId = await creditNote(3);
+    const noteEdit = await http(h, 'POST', `/__sim/tenants/${h.tenantId}/credit-notes/${noteId}/edit`, {
+      body: { Reference: 'x' },
+    });
+    expect(noteEdit.status).toBe(204);
+    expect((await getNote(noteId)).Reference).toBe('x');
+    const noBody = await http(h, 'POST', `/__sim/tenants/${h.tenantId}/invoices/${id}/edit`, { body: {} });
+    expect(noBody.status).toBe(400);
+  });
+});

@@ -308,7 +308,8 @@ export const syncRequestOperations = {
     method: 'post',
     path: `${BASE}/:id/undo`,
     operationId: 'undoSyncRequest',
-    summary: 'Start undoing the request in Xero (its own workflow: paced, resumable, exactly once, cancellable)',
+    summary:
+      'Start undoing the request in Xero (its own workflow: paced, resumable, exactly once, cancellable)',
     description:
       'Deletes its payments and refunds, removes its credit-note allocations, voids (or deletes, for drafts) its ' +
       'credit notes and invoices, one Xero write each, and lists what it leaves in place and why. Starting it ' +

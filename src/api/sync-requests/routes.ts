@@ -18,6 +18,7 @@ import { getBusiness } from '../../businesses/store';
 import { listSummaries } from '../../requests/summary-views';
 import { previewSyncRequest } from '../../requests/preview';
 import { submitSyncRequest } from '../../requests/submit';
+import { cancelUndo, previewUndo, startUndo, undoProgress } from '../../requests/undo';
 import type { Submitted } from '../../requests/submit';
 import { mount, reply } from '../operation';
 import { syncRequestOperations as ops } from './operations';
@@ -142,6 +143,24 @@ export function syncRequestRoutes(deps: SyncRequestRouteDeps): Router {
       reply(res, ops[action], 202, outcome);
     });
   }
+
+  mount(router, ops.undoPreview, async ({ businessId, params }, res) => {
+    reply(res, ops.undoPreview, 200, await previewUndo(deps, businessId, params.id));
+  });
+  mount(router, ops.undoStart, async ({ businessId, params }, res) => {
+    const started = await startUndo(deps, businessId, params.id);
+    details.forget(params.id);
+    res.location(`/api/sync-requests/${params.id}/undo`);
+    reply(res, ops.undoStart, 202, started);
+  });
+  mount(router, ops.undoGet, async ({ businessId, params }, res) => {
+    reply(res, ops.undoGet, 200, await undoProgress(deps, businessId, params.id));
+  });
+  mount(router, ops.undoCancel, async ({ businessId, params }, res) => {
+    const accepted = await cancelUndo(deps, businessId, params.id);
+    details.forget(params.id);
+    reply(res, ops.undoCancel, 202, accepted);
+  });
 
   mount(router, ops.retryFailed, async ({ businessId, params, headers }, res) => {
     accepted(res, await retryFailed(deps, businessId, params.id, headers['idempotency-key']));
