@@ -188,7 +188,19 @@ describe('the reconciliation view on the Manual Syncing page', () => {
     await expectThat(row).toContainText(shownAmount(target.total));
     await expectThat(row).toContainText('Voided in Xero since the sync');
     expect(await seriousAxeViolations(page)).toEqual([]);
-    expect(errors).toEqual([]);
+
+    // A refusal of the API (the business's Xero organisation is no longer connected) is said in words beside
+    // the button; the dry run reads no Xero, so the refusal comes with the check itself.
+    await system.database.db.query('UPDATE businesses SET xero_tenant_id = NULL WHERE id = $1', [businessId]);
+    await check.getByRole('button', { name: 'Check against Xero' }).click();
+    await check.getByRole('button', { name: 'Run the check' }).click();
+    const refusal = check.locator('.check-actions').getByRole('alert');
+    await expectThat(refusal).toContainText('The check cannot reach Xero:');
+    expect(
+      await check.getByRole('button', { name: 'Check against Xero' }).getAttribute('aria-describedby'),
+    ).toBe('check-error');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(errors.filter((e) => !/status of 409/.test(e))).toEqual([]);
     await context.close();
   }, 120_000);
 });
