@@ -123,6 +123,7 @@ describe('undo a request', () => {
         order(businessId, 'ord_ud', DAY, 4, { paid: false }),
         order(businessId, 'ord_ue', DAY, 5, { paid: true }),
         order(businessId, 'ord_uf', LOCKED_DAY, 1, { paid: true }),
+        order(businessId, 'ord_ug', DAY, 6, { paid: true }),
       ];
       for (const o of list) orders[o.id] = o;
       await loadOrders(system.database.db, list);
@@ -141,7 +142,7 @@ describe('undo a request', () => {
       const afterSync = await receivables(system);
       expect(afterSync).toBe(1680); // ord_uc owes 21.80 less its 5.00 refund
 
-      // Someone reconciles ord_ue's payment to a bank line, and locks the period holding ord_uf.
+      // Someone reconciles ord_ue's payment to a bank line, edits ord_ug's invoice, and locks the period of ord_uf.
       const invoicesBefore = await simInvoices(system.xero.baseUrl);
       const invoiceOf = (id: string) => invoicesBefore.find((i) => i.Reference === id)!;
       const reconciled = invoiceOf('ord_ue').Payments![0]!.PaymentID;
@@ -149,6 +150,15 @@ describe('undo a request', () => {
         (await fetch(`${system.xero.baseUrl}${SIM}/payments/${reconciled}/reconcile`, { method: 'POST' }))
           .status,
       ).toBe(204);
+      const edited = await fetch(
+        `${system.xero.baseUrl}${SIM}/invoices/${invoiceOf('ord_ug').InvoiceID}/edit`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ Reference: 'ord_ug, see the bookkeeper' }),
+        },
+      );
+      expect(edited.status).toBe(204);
       const locked = await fetch(`${system.xero.baseUrl}${SIM}/organisation`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -159,13 +169,13 @@ describe('undo a request', () => {
       const preview = (await (await api()).get<UndoPreview>(`/api/sync-requests/${first}/undo/preview`)).body;
       expect(preview).toMatchObject({
         requestId: first,
-        orders: 6,
+        orders: 7,
         canStart: true,
         refusal: null,
-        takeBack: { payments: 5, refunds: 1, allocations: 1, creditNotesToVoid: 2, invoicesToVoid: 6 },
+        takeBack: { payments: 6, refunds: 1, allocations: 1, creditNotesToVoid: 2, invoicesToVoid: 7 },
       });
       expect(preview.calls.total).toBe(preview.calls.reads + preview.calls.writes);
-      expect(preview.calls.writes).toBe(15);
+      expect(preview.calls.writes).toBe(17);
 
       const started = await (await api()).post<UndoProgress>(`/api/sync-requests/${first}/undo`);
       expect(started.status).toBe(202);
@@ -180,15 +190,20 @@ describe('undo a request', () => {
           ['ord_ue', 'payment', 'payment_reconciled'],
           ['ord_uf', 'invoice', 'locked_period'],
           ['ord_uf', 'payment', 'locked_period'],
+          ['ord_ug', 'invoice', 'changed_in_xero'],
+          ['ord_ug', 'payment', 'changed_in_xero'],
         ].sort(),
       );
       expect(left.find((l) => l.kind === 'payment' && l.orderId === 'ord_ue')!.detail).toMatch(/reconciled/);
+      expect(left.find((l) => l.kind === 'invoice' && l.orderId === 'ord_ug')!.detail).toMatch(
+        /Reference was changed/,
+      );
       expect(done.progress).toEqual({
-        payments: { done: 3, total: 5 },
+        payments: { done: 3, total: 6 },
         refunds: { done: 1, total: 1 },
         allocations: { done: 1, total: 1 },
         creditNotes: { done: 2, total: 2 },
-        invoices: { done: 4, total: 6 },
+        invoices: { done: 4, total: 7 },
       });
 
       const invoices = await simInvoices(system.xero.baseUrl);
@@ -197,6 +212,9 @@ describe('undo a request', () => {
         expect([id, status(id)]).toEqual([id, ['VOIDED']]);
       expect(status('ord_ue')).toEqual(['PAID']);
       expect(status('ord_uf')).toEqual(['PAID']);
+      expect(
+        invoices.filter((i) => i.Reference === 'ord_ug, see the bookkeeper').map((i) => i.Status),
+      ).toEqual(['PAID']);
       const notes = await simCreditNotes(system.xero.baseUrl);
       expect(notes.map((n) => n.Status)).toEqual(['VOIDED', 'VOIDED']);
       expect(await receivables(system)).toBe(before);
@@ -208,7 +226,7 @@ describe('undo a request', () => {
         ).get<{ undo: { state: string; leftInPlace: number } }>(`/api/sync-requests/${first}`)
       ).body;
       expect(detail.undo).toMatchObject({ state: 'completed' });
-      expect(detail.undo.leftInPlace).toBeGreaterThanOrEqual(4);
+      expect(detail.undo.leftInPlace).toBeGreaterThanOrEqual(6);
       const report = (
         await (
           await api()
