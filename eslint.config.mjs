@@ -119,7 +119,7 @@ export const ROOMS = {
     'xero/',
   ],
   // The merchant page's views and assets (its client code imports the contract only).
-  'web/': ['calendar.ts', 'contract/'],
+  'web/': ['calendar.ts', 'contract/', 'money.ts'],
   'demo/': ['api-keys/', 'businesses/', 'calendar.ts', 'db/', 'orders/', 'sessions/', 'xero/', 'xero-sim/'],
   'webhooks/': [
     'config.ts',

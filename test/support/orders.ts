@@ -220,6 +220,30 @@ export async function simInvoices(baseUrl: string, tenantId = DEMO_TENANT_ID): P
   return ((await res.json()) as { Invoices: SimInvoice[] }).Invoices;
 }
 
+/** Someone voids an invoice in Xero, behind the product's back (the simulator's test hook). */
+export async function voidInSimulator(
+  baseUrl: string,
+  invoiceId: string,
+  tenantId = DEMO_TENANT_ID,
+): Promise<void> {
+  const res = await fetch(`${baseUrl}/__sim/tenants/${tenantId}/invoices/${invoiceId}/void`, {
+    method: 'POST',
+  });
+  if (res.status !== 204) throw new Error(`the simulator's void hook answered ${res.status}`);
+}
+
+/** Someone reconciles a payment to a bank statement line in Xero (IsReconciled; Xero then refuses to delete it). */
+export async function reconcileInSimulator(
+  baseUrl: string,
+  paymentId: string,
+  tenantId = DEMO_TENANT_ID,
+): Promise<void> {
+  const res = await fetch(`${baseUrl}/__sim/tenants/${tenantId}/payments/${paymentId}/reconcile`, {
+    method: 'POST',
+  });
+  if (res.status !== 204) throw new Error(`the simulator's reconcile hook answered ${res.status}`);
+}
+
 export interface SimTenantStats {
   calls: { total: number; byEndpoint: Record<string, number>; byStatus: Record<string, number> };
   rateLimited: { total: number; byProblem: Record<string, number> };

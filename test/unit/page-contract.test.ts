@@ -150,6 +150,11 @@ const PAGE_READS = {
   problem: contract.Problem,
   reconnect: contract.AuthorizeRedirect,
   mappings: contract.MerchantSettings,
+  reconciliation: contract.Reconciliation,
+  check: contract.ReconciliationCheck,
+  undoPreview: contract.UndoPreview,
+  undo: contract.UndoProgress,
+  undoCancel: contract.UndoCancelAccepted,
 };
 
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;

@@ -173,6 +173,11 @@ export function pageRoutes(deps: PageRouteDeps): Router {
     `${PAGE_PATH}/settings`,
     withSession(deps, (caller, _req, res) => shell(caller, res)),
   );
+  // The reconciliation view (a request's, or a date range's: its scope is in the query) is the same page too.
+  router.get(
+    `${PAGE_PATH}/reconciliation`,
+    withSession(deps, (caller, _req, res) => shell(caller, res)),
+  );
   router.get(
     `${PAGE_PATH}/requests/:id`,
     withSession(deps, async (caller, req, res) => {

@@ -15,10 +15,17 @@ import type {
   OrdersPage,
   PreviewResult,
   Problem,
+  Reconciliation,
+  ReconciliationCheck,
+  ReconciliationCheckBody,
+  ReconciliationQuery,
   SummariesPage,
   SyncRequestAccepted,
   SyncRequestDetail,
   TrackingCategoriesView,
+  UndoCancelAccepted,
+  UndoPreview,
+  UndoProgress,
 } from '../../contract';
 
 /**
@@ -37,6 +44,9 @@ export type SubmitBody = z.input<typeof CreateSyncRequestBody>;
 
 /** The history log's filters and page (the page asks for its own page size). */
 export type HistoryFilter = Omit<z.input<typeof HistoryQuery>, 'limit'>;
+
+/** A "Check against Xero"'s body: its scope, and `dryRun` for its cost first. */
+export type CheckBody = z.input<typeof ReconciliationCheckBody>;
 
 /** An API answer other than 2xx: the problem+json's words, and each field's message. */
 export class ApiProblem extends Error {
@@ -101,7 +111,8 @@ async function call<T>(
   );
 }
 
-const q = (params: Record<string, string | undefined>) => {
+/** The query string of these parameters (those without a value left out), with its `?`. */
+export const q = (params: Record<string, string | undefined>) => {
   const search = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v) search.set(k, v);
   const text = search.toString();
@@ -143,5 +154,16 @@ export const api = {
   mappings: () => call<MerchantSettings>('GET', '/api/business/mappings'),
   saveMappings: (patch: MerchantSettingsPatch) =>
     call<MerchantSettings>('PATCH', '/api/business/mappings', patch),
+  reconciliation: (scope: ReconciliationQuery) =>
+    call<Reconciliation>('GET', `/api/reconciliation${q(scope)}`),
+  requestReconciliation: (id: string) =>
+    call<Reconciliation>('GET', `/api/sync-requests/${encodeURIComponent(id)}/reconciliation`),
+  checkAgainstXero: (body: CheckBody) => call<ReconciliationCheck>('POST', '/api/reconciliation/check', body),
+  undoPreview: (id: string) =>
+    call<UndoPreview>('GET', `/api/sync-requests/${encodeURIComponent(id)}/undo/preview`),
+  startUndo: (id: string) => call<UndoProgress>('POST', `/api/sync-requests/${encodeURIComponent(id)}/undo`),
+  undo: (id: string) => call<UndoProgress>('GET', `/api/sync-requests/${encodeURIComponent(id)}/undo`),
+  cancelUndo: (id: string) =>
+    call<UndoCancelAccepted>('POST', `/api/sync-requests/${encodeURIComponent(id)}/undo/cancel`),
   reconnect: () => call<AuthorizeRedirect>('POST', '/manual-sync/reconnect'),
 };

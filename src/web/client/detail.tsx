@@ -12,12 +12,13 @@ import {
   money,
   plural,
 } from './format';
-import { BASE, onLinkClick } from './router';
+import { BASE, onLinkClick, reconciliationPath } from './router';
 import { RetryOfFact } from './facts';
 import { Actions } from './actions';
 import { FailureReasonCell } from './failure-reason';
 import { xeroInvoiceLink } from './xero-links';
 import { OutcomeNote } from './outcomes';
+import { UndoSection } from './undo';
 import { StatusBar } from './status';
 import { summaryAnchor, SummaryList } from './summaries';
 import { locationName, putRequests, usePageState } from './store';
@@ -64,11 +65,20 @@ export function RequestDetailView({ id }: { id: string }) {
       <OutcomeNote request={r} />
       <Actions request={r} />
       <Facts request={r} />
+      <UndoSection request={r} />
       <p class="export">
         <a href={`/api/sync-requests/${encodeURIComponent(r.id)}/orders.csv`} download>
           Export the orders (CSV)
         </a>{' '}
         <span class="muted">with each order’s outcome, Xero invoice number and reason</span>
+      </p>
+      <p class="export">
+        <a href={reconciliationPath(r.id)} onClick={onLinkClick}>
+          Reconciliation
+        </a>{' '}
+        <span class="muted">
+          this request’s orders against what Xero holds, by day and location; Check against Xero
+        </span>
       </p>
       {r.options?.posting === 'daily-summary' && <SummaryList request={r} />}
       <OrderList request={r} status="failed" title="Failed orders" empty="No order failed." />

@@ -5,9 +5,10 @@ import type { HistoryFilter, RequestView } from './api';
 import { AddSyncRequest } from './add-request';
 import { CHANNELS, contactMappingWords, dateRange, dateTime, STATE_NAMES } from './format';
 import { notify } from './notifications';
-import { onLinkClick, requestPath, settingsPath } from './router';
+import { onLinkClick, reconciliationPath, requestPath, settingsPath } from './router';
 import { RetryOfFact } from './facts';
 import { OutcomeNote } from './outcomes';
+import { UndoFact } from './undo';
 import { StatusBar } from './status';
 import { filterFromUrl, isFiltered, NO_FILTER, urlWithFilter } from './filter-url';
 import type { Filter } from './filter-url';
@@ -42,6 +43,9 @@ export function HistoryView() {
     <section aria-labelledby="history-title">
       <div class="section-head">
         <h2 id="history-title">History log</h2>
+        <a class="button" href={reconciliationPath()} onClick={onLinkClick}>
+          Reconciliation
+        </a>
         <a class="button" href={settingsPath()} onClick={onLinkClick}>
           Settings
         </a>
@@ -296,6 +300,7 @@ function RequestRow({ request: r }: { request: RequestView }) {
           <dd>{r.closedAt ? dateTime(r.closedAt) : '—'}</dd>
         </div>
         {r.retryOf && <RetryOfFact retryOf={r.retryOf} words="an earlier request" />}
+        <UndoFact request={r} />
       </dl>
       <StatusBar request={r} />
       <OutcomeNote request={r} />

@@ -9,6 +9,7 @@ import { ConnectionBanner } from './connection';
 import { RequestDetailView } from './detail';
 import { CHANNELS, dateRange, setTimeZone, stateWords } from './format';
 import { HistoryView } from './history';
+import { ReconciliationView } from './reconciliation';
 import { notify, Notifications } from './notifications';
 import { SettingsView } from './settings';
 import { useRoute } from './router';
@@ -98,7 +99,14 @@ function useFocusOnNewView(route: Route, heading: RefObject<HTMLHeadingElement |
     if (firstView.current) return void (firstView.current = false);
     heading.current?.focus();
     window.scrollTo(0, 0);
-  }, [route.view === 'request' ? route.id : route.view]);
+  }, [viewKey(route)]);
+}
+
+/** Which view is shown: a request's detail and a reconciliation are each one view per request. */
+function viewKey(route: Route): string {
+  if (route.view === 'request') return route.id;
+  if (route.view === 'reconciliation') return `reconciliation:${route.requestId ?? ''}`;
+  return route.view;
 }
 
 function App() {
@@ -130,6 +138,8 @@ function App() {
           <RequestDetailView id={route.id} />
         ) : route.view === 'settings' ? (
           <SettingsView />
+        ) : route.view === 'reconciliation' ? (
+          <ReconciliationView key={viewKey(route)} requestId={route.requestId} />
         ) : (
           <HistoryView />
         )}
