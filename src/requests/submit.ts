@@ -24,6 +24,7 @@ import type { XeroGateway } from '../xero/gateway';
 import { dateLabel, futureEndProblem } from '../calendar';
 import { findByIdempotencyKey, getRequest, insertRequest } from './store';
 import { postingOf, summaryProblems } from './posting';
+import { refuseWhileUndoing } from './undo-overlap';
 import type { NewRequest, RequestRow } from './store';
 
 export interface SubmitDeps {
@@ -91,6 +92,7 @@ export async function submitSyncRequest(
   const request = ownRequest(businessId, body);
   return startOnce(deps, businessId, request, idempotencyKey, async (requestId) => {
     const { input, contactName } = await buildInput(deps, businessId, request, requestId);
+    await refuseWhileUndoing(deps.db, input);
     await refuseNothingToSend(deps.db, input);
     return { input, contactName };
   });

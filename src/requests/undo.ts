@@ -19,6 +19,7 @@ import { undoEstimate } from '../engine/undo-estimate';
 import { Conflict, NotFound, UndoRefused } from '../errors';
 import { bindingLock, xeroDay } from '../xero/organisation';
 import { requireRequest } from './history';
+import { OPEN_UNDO_STATES } from './undo-overlap';
 import type { RequestRow } from './store';
 import { CLOSED_STATES } from './store';
 
@@ -33,7 +34,7 @@ export interface UndoDeps {
   temporal: Client;
 }
 
-const OPEN_UNDO: ReadonlySet<UndoState> = new Set(['queued', 'running', 'waiting_for_quota']);
+const OPEN_UNDO: ReadonlySet<UndoState> = new Set(OPEN_UNDO_STATES);
 const CLOSED_UNDO: ReadonlySet<UndoState> = new Set(['completed', 'cancelled', 'failed']);
 
 interface UndoRow {

@@ -152,13 +152,28 @@ describe('the reconciliation view on the Manual Syncing page', () => {
     );
 
     const inXero = (await simInvoices(system.xero.baseUrl)).filter((i) => i.Status !== 'VOIDED');
-    const calls = Math.ceil(inXero.length / 50);
+    // The check also reads the ledger's credit notes (refunds, voids): its dry run says how many and in how
+    // many calls; the invoices it reads are the simulator's live ones, 50 a call.
+    const cost = await (
+      await system.api(businessId)
+    ).post<{ creditNotes: number; calls: number; invoiceCalls: number }>('/api/reconciliation/check', {
+      startDate: START,
+      endDate: END,
+      channel: 'pos',
+      dryRun: true,
+    });
+    expect(cost.body.invoiceCalls).toBe(Math.ceil(inXero.length / 50));
+    const { calls, creditNotes } = cost.body;
+    const documents = inXero.length + creditNotes;
     const check = page.getByRole('region', { name: 'Check against Xero' });
-    const reads = async () => (await simStats(system.xero.baseUrl)).calls.byEndpoint['GET /Invoices'] ?? 0;
+    const reads = async () => {
+      const byEndpoint = (await simStats(system.xero.baseUrl)).calls.byEndpoint;
+      return (byEndpoint['GET /Invoices'] ?? 0) + (byEndpoint['GET /CreditNotes'] ?? 0);
+    };
     const runCheck = async () => {
       await check.getByRole('button', { name: 'Check against Xero' }).click();
       await expectThat(check.getByRole('status')).toContainText(
-        `This reads ${inXero.length} documents from Xero in about ${calls} call${calls === 1 ? '' : 's'} (of your daily limit of`,
+        `This reads ${documents} documents from Xero in about ${calls} call${calls === 1 ? '' : 's'} (of your daily limit of`,
       );
       const before = await reads();
       await check.getByRole('button', { name: 'Run the check' }).click();
@@ -169,7 +184,7 @@ describe('the reconciliation view on the Manual Syncing page', () => {
     // Nothing changed in Xero yet.
     await runCheck();
     await expectThat(check.locator('.check-result')).toContainText(
-      `Checked ${inXero.length} invoices in Xero: none changed, voided or deleted since the sync.`,
+      `Checked ${inXero.length} invoices and ${creditNotes} credit note${creditNotes === 1 ? '' : 's'} in Xero: none changed, voided or deleted since the sync.`,
     );
 
     // Someone voids one invoice in Xero.
@@ -178,7 +193,7 @@ describe('the reconciliation view on the Manual Syncing page', () => {
     await voidInSimulator(system.xero.baseUrl, invoice.InvoiceID);
     await runCheck();
     const found = check.getByRole('region', { name: 'Changed in Xero' });
-    await expectThat(check.locator('.check-result')).toContainText(`1 invoice of ${inXero.length} changed`);
+    await expectThat(check.locator('.check-result')).toContainText(`1 document of ${documents} changed`);
     const row = found.locator('tbody tr');
     await expectThat(row).toHaveCount(1);
     expect(await row.getAttribute('class')).toBe('differs');

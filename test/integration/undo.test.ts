@@ -313,6 +313,18 @@ describe('undo a request', () => {
       expect(start.status).toBe(202);
       const running = await (await api()).post<{ type: string }>(`/api/sync-requests/${big}/undo`);
       expect([running.status, running.body.type]).toEqual([409, 'undo_running']);
+      // A sync over the same orders is refused while their undo runs, and nothing of it is recorded.
+      const before = await system.database.db.query('SELECT id FROM sync_requests');
+      const beside = await (
+        await api()
+      ).post<{ type: string; detail: string }>('/api/sync-requests', {
+        ...month,
+        locationId: 'all',
+        contactMapping: { mode: 'auto' },
+      });
+      expect([beside.status, beside.body.type]).toEqual([409, 'undo_running']);
+      expect(beside.body.detail).toContain(big);
+      expect((await system.database.db.query('SELECT id FROM sync_requests')).rowCount).toBe(before.rowCount);
       const moving = await eventually(async () => {
         const s = await undoState(big);
         return (s.done >= 5 || !['queued', 'running', 'waiting_for_quota'].includes(s.state)) && s;

@@ -36,8 +36,8 @@ export function XeroCheck(props: { scope: Omit<CheckBody, 'dryRun'>; report: Rec
     <section class="xero-check" aria-labelledby="check-title">
       <h3 id="check-title">Check against Xero</h3>
       <p class="muted">
-        Reads back from Xero the invoices the product wrote for these orders, and reports any changed, voided
-        or deleted there since.
+        Reads back from Xero the invoices (with their payments) and credit notes the product wrote for these
+        orders, and reports any changed, voided or deleted there since.
       </p>
       <div class="actions check-actions">
         <button
@@ -87,18 +87,18 @@ function CheckCost(props: {
   onCancel: () => void;
 }) {
   const { dailyLimit } = usePageState().business!;
-  const { invoices, calls } = props.cost;
-  if (invoices === 0)
+  const { invoices, creditNotes, calls } = props.cost;
+  if (invoices + creditNotes === 0)
     return (
       <p class="check-cost" role="status">
-        Nothing to check: the product holds no invoice in Xero for these orders.
+        Nothing to check: the product holds no invoice or credit note in Xero for these orders.
       </p>
     );
   return (
     <div class="check-cost" role="status">
       <p>
-        This reads {plural(invoices, 'document')} from Xero in about {plural(calls, 'call')} (of your daily
-        limit of {dailyLimit.calls.toLocaleString()} calls).
+        This reads {plural(invoices + creditNotes, 'document')} from Xero in about {plural(calls, 'call')} (of
+        your daily limit of {dailyLimit.calls.toLocaleString()} calls).
       </p>
       <div class="actions">
         <button type="button" class="button primary" disabled={props.running} onClick={props.onConfirm}>
@@ -112,13 +112,14 @@ function CheckCost(props: {
   );
 }
 
-/** The invoices changed in Xero since the sync, highlighted (an icon and words, not colour alone). */
+/** The documents changed in Xero since the sync, highlighted (an icon and words, not colour alone). */
 function Findings({ result, report }: { result: ReconciliationCheck; report: Reconciliation | null }) {
   if (result.findings.length === 0)
     return (
       <p class="check-result rec-clean" role="status">
         <span aria-hidden="true">✓ </span>
-        Checked {plural(result.invoices, 'invoice')} in Xero: none changed, voided or deleted since the sync.
+        Checked {plural(result.invoices, 'invoice')} and {plural(result.creditNotes, 'credit note')} in Xero:
+        none changed, voided or deleted since the sync.
       </p>
     );
   const currencyOf = (d: string, locationId: string) =>
@@ -127,8 +128,8 @@ function Findings({ result, report }: { result: ReconciliationCheck; report: Rec
     <div class="check-result">
       <p class="rec-differs-text" role="status">
         <span aria-hidden="true">⚠ </span>
-        {plural(result.findings.length, 'invoice')} of {result.invoices.toLocaleString()} changed in Xero
-        since the sync.
+        {plural(result.findings.length, 'document')} of{' '}
+        {(result.invoices + result.creditNotes).toLocaleString()} changed in Xero since the sync.
       </p>
       <div class="table-wrap stacking" role="region" aria-label="Changed in Xero" tabIndex={0}>
         <table>
@@ -137,7 +138,7 @@ function Findings({ result, report }: { result: ReconciliationCheck; report: Rec
               <th scope="col">Day</th>
               <th scope="col">Location</th>
               <th scope="col">Order</th>
-              <th scope="col">Invoice</th>
+              <th scope="col">Document</th>
               <th scope="col" class="num">
                 Amount
               </th>
@@ -146,11 +147,14 @@ function Findings({ result, report }: { result: ReconciliationCheck; report: Rec
           </thead>
           <tbody>
             {result.findings.map((f) => (
-              <tr key={f.orderId} class="differs">
+              <tr key={`${f.document ?? 'invoice'} ${f.documentNumber ?? f.invoiceNumber}`} class="differs">
                 <td data-label="Day">{day(f.day)}</td>
                 <td data-label="Location">{f.locationName}</td>
                 <td data-label="Order">{f.orderNumber}</td>
-                <td data-label="Invoice">{f.invoiceNumber}</td>
+                <td data-label="Document">
+                  {f.document === 'credit note' ? 'Credit note ' : 'Invoice '}
+                  {f.documentNumber ?? f.invoiceNumber}
+                </td>
                 <td data-label="Amount" class="num">
                   {money(f.amount, currencyOf(f.day, f.locationId))}
                 </td>
