@@ -60,6 +60,12 @@ export interface CallRequest {
 export interface Lease {
   /** True when this call spends part of the reserve to look whether the daily window has reset. */
   readonly probe: boolean;
+  /**
+   * Whether the call's request had a pause accepted (sync_requests.pause_requested), read by the statement that
+   * took the slot; undefined when not read (no request) or when the call then waited for its paced start, so the
+   * read is older than the start. A step's pause check uses it instead of a statement of its own per call.
+   */
+  readonly pausing: boolean | undefined;
   release(quota?: RateLimitHeaders): Promise<void>;
 }
 
@@ -183,7 +189,8 @@ WITH p AS (
 SELECT (SELECT slot FROM lease) AS slot,
   (SELECT (EXTRACT(EPOCH FROM (start_at - clock_timestamp())) * 1000)::bigint FROM pace) AS wait_ms,
   (SELECT exhausted FROM gate) AS exhausted, (SELECT probing FROM gate) AS probing,
-  (SELECT day_reset_at FROM p) AS reset_at, (SELECT probe_at FROM p) AS probe_at`;
+  (SELECT day_reset_at FROM p) AS reset_at, (SELECT probe_at FROM p) AS probe_at,
+  (SELECT pause_requested FROM sync_requests WHERE id = $8) AS pausing`;
 
 // One statement finishes a call: the lease back, and what the answer said about the daily budget. A rise means
 // the window reset since the last reading: the next reset is a window after the known one, or (unknown) at most a
@@ -269,8 +276,9 @@ export class TenantLimiter {
     let slot: number;
     let waitMs: number;
     let probe: boolean;
+    let pausing: boolean | undefined;
     try {
-      ({ slot, waitMs, probe } = await this.takeSlot(call, holder));
+      ({ slot, waitMs, probe, pausing } = await this.takeSlot(call, holder));
     } catch (err) {
       local.give();
       throw err;
@@ -288,7 +296,12 @@ export class TenantLimiter {
       await release(undefined);
       throw err;
     }
-    return { probe, release: (quota) => release(quota?.dayRemaining) };
+    // A call that waited for its start is answered no pause read: one may have been accepted during the wait.
+    return {
+      probe,
+      pausing: waitMs > 0 ? undefined : pausing,
+      release: (quota) => release(quota?.dayRemaining),
+    };
   }
 
   private localSlots(tenantId: string): LocalSlots {
@@ -390,7 +403,7 @@ export class TenantLimiter {
   private async takeSlot(
     call: CallRequest,
     holder: string,
-  ): Promise<{ slot: number; waitMs: number; probe: boolean }> {
+  ): Promise<{ slot: number; waitMs: number; probe: boolean; pausing: boolean | undefined }> {
     const { leaseMs, concurrency, windowMs, perMinute, probeMs } = this.options;
     let pollMs = this.options.pollMs ?? 20;
     for (;;) {
@@ -402,6 +415,7 @@ export class TenantLimiter {
         probing: boolean | null;
         reset_at: Date | null;
         probe_at: Date | null;
+        pausing: boolean | null;
       }>(ACQUIRE_SQL, [
         call.tenantId,
         holder,
@@ -416,7 +430,12 @@ export class TenantLimiter {
       ]);
       const row = rows[0];
       if (row?.slot !== null && row?.slot !== undefined)
-        return { slot: row.slot, waitMs: Number(row.wait_ms ?? 0), probe: row.probing === true };
+        return {
+          slot: row.slot,
+          waitMs: Number(row.wait_ms ?? 0),
+          probe: row.probing === true,
+          pausing: row.pausing ?? undefined,
+        };
       if (row?.exhausted) {
         const resumeAt = row.reset_at ?? row.probe_at ?? new Date(Date.now() + probeMs);
         throw new DailyQuotaExhausted(resumeAt, row.reset_at !== null);
