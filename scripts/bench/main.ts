@@ -27,6 +27,7 @@ import type { Row } from './report';
 import { recordExchange } from './support';
 import type { BenchWorkers } from './support';
 import { spawnWorker, stopWorker, workerEnv } from '../../test/support/worker-process';
+import { waitUntilReady } from '../../test/support/api-process';
 import { freePort } from '../../test/support/ports';
 
 type SystemOptions = Parameters<typeof startTestSystem>[1];
@@ -161,6 +162,11 @@ async function main(): Promise<void> {
       );
       const metricsUrls = ports.map((port) => `http://127.0.0.1:${port}/metrics`);
       try {
+        // A scenario reads the workers' /metrics from its start (P4's limiter count): on a busy machine a worker
+        // takes longer to listen than the first scenario takes to get there.
+        await Promise.all(
+          ports.map((port, i) => waitUntilReady(`http://127.0.0.1:${port}/readyz`, workers[i])),
+        );
         for (const scenario of spec.scenarios) {
           const found = await scenario(system, { metricsUrls });
           const wanted = only ? found.filter((r) => only.includes(r.id)) : found;

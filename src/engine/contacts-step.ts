@@ -16,7 +16,7 @@ import type { ContactLookup } from './packing';
 import type { WhereLimit } from '../xero/limiter';
 import { loadRequestContacts, saveRequestContacts } from './request-contacts';
 import type { ContactResolution, ResolvedRow } from './request-contacts';
-import { contactNamesOf, rangeStats } from './plan';
+import { contactNamesOf, rangeContactSources } from './plan';
 import { setProgress } from './progress-records';
 import { XeroApiError } from '../xero/errors';
 import { DailyQuotaExhausted } from '../xero/limiter';
@@ -37,8 +37,10 @@ export async function resolveContacts(
   hooks: StepHooks,
 ): Promise<StepOutcome> {
   const step = await openStep(deps, input, hooks, null);
-  const stats = await rangeStats(deps.db, input);
-  const names = contactNamesOf(stats, step.business.settings.walkInContactName);
+  const names = contactNamesOf(
+    await rangeContactSources(deps.db, input),
+    step.business.settings.walkInContactName,
+  );
   const outcome = (done: boolean, quota?: DailyQuotaExhausted) => stepOutcome(step, done, quota);
   try {
     let known = await loadRequestContacts(deps.db, input.requestId);

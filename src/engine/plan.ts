@@ -67,21 +67,18 @@ function sources(from: string): string {
       FROM ${from} GROUP BY 1, 2, 3 ORDER BY first, first_id) s)`;
 }
 
-export async function rangeStats(db: Db, input: ManualSyncInput): Promise<RangeStats> {
-  const params: unknown[] = [];
+/**
+ * The range's orders as rangeStats reads them (`r`: each with whether it is in Xero, `fresh`: not in Xero and not
+ * voided, `todo`: to write), its parameters pushed onto `params`.
+ */
+function rangeOrders(input: ManualSyncInput, params: unknown[]): string {
   const where = rangeWhere(orderRangeOf(input), params);
   params.push(input.options.resyncPolicy === 'update');
   const update = `$${params.length}`;
-  // Payments, credit notes and allocations are written on AUTHORISED invoices only.
-  params.push(input.options.invoiceStatus === 'AUTHORISED');
-  const authorised = `$${params.length}`;
-  params.push(input.options.recordPayments);
-  const withPayments = `$${params.length}`;
   // changesOnly: no order is written anew; only the changes of orders in Xero (src/engine/order-changes.ts).
   params.push(input.options.changesOnly === true);
   const changesOnly = `$${params.length}`;
-  const { rows } = await db.query<RangeStats>(
-    `WITH r AS (
+  return `WITH r AS (
        SELECT o.*, (l.status = 'synced' OR s.order_id IS NOT NULL) AS synced, s.order_id IS NOT NULL AS summarised
        FROM orders o
        LEFT JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id
@@ -94,7 +91,19 @@ export async function rangeStats(db: Db, input: ManualSyncInput): Promise<RangeS
        WHERE ${where}),
      fresh AS (SELECT * FROM r WHERE status <> 'voided' AND synced IS NOT TRUE AND NOT ${changesOnly}),
      todo AS (SELECT * FROM r WHERE status <> 'voided' AND (synced IS NOT TRUE OR ${update}) AND NOT summarised
-       AND NOT ${changesOnly})
+       AND NOT ${changesOnly})`;
+}
+
+export async function rangeStats(db: Db, input: ManualSyncInput): Promise<RangeStats> {
+  const params: unknown[] = [];
+  const orders = rangeOrders(input, params);
+  // Payments, credit notes and allocations are written on AUTHORISED invoices only.
+  params.push(input.options.invoiceStatus === 'AUTHORISED');
+  const authorised = `$${params.length}`;
+  params.push(input.options.recordPayments);
+  const withPayments = `$${params.length}`;
+  const { rows } = await db.query<RangeStats>(
+    `${orders}
      SELECT
        (SELECT count(*)::int FROM r) AS total,
        (SELECT count(*)::int FROM r WHERE status = 'completed') AS completed,
@@ -119,6 +128,48 @@ export async function rangeStats(db: Db, input: ManualSyncInput): Promise<RangeS
     params,
   );
   return rows[0]!;
+}
+
+/**
+ * The contact-naming fields of the orders to write (rangeStats' `contactSources`) and nothing else: the contacts
+ * step needs only these, and each of its steps computed the request's whole statistics again for them.
+ */
+export async function rangeContactSources(
+  db: Db,
+  input: ManualSyncInput,
+): Promise<Pick<RangeStats, 'contactSources'>> {
+  const params: unknown[] = [];
+  const { rows } = await db.query<Pick<RangeStats, 'contactSources'>>(
+    `${rangeOrders(input, params)} SELECT ${sources('todo')} AS "contactSources"`,
+    params,
+  );
+  return rows[0]!;
+}
+
+/**
+ * Whether the range has an order to write anew (rangeStats' `invoices` above 0), stopping at the first one found:
+ * the API's nothing-to-send check needs no more, and the full statistics of a year read 40k–50k blocks (the
+ * request's prepare step computes them anyway). Same conditions as rangeStats' `todo`, same summaries join.
+ */
+export async function anyInvoiceToWrite(db: Db, input: ManualSyncInput): Promise<boolean> {
+  if (input.options.changesOnly === true) return false;
+  const params: unknown[] = [];
+  const where = rangeWhere(orderRangeOf(input), params);
+  params.push(input.options.resyncPolicy === 'update');
+  const update = `$${params.length}`;
+  const { rows } = await db.query<{ found: boolean }>(
+    `SELECT EXISTS (
+       SELECT 1 FROM orders o
+       LEFT JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id
+       LEFT JOIN (SELECT so.business_id, so.order_id FROM summary_orders so JOIN summaries x
+                    ON x.business_id = so.business_id AND x.number = so.number
+                  WHERE so.kind = 'invoice' AND x.stage <> 'failed') s
+         ON s.business_id = o.business_id AND s.order_id = o.id
+       WHERE ${where} AND o.status <> 'voided' AND s.order_id IS NULL
+         AND (${update} OR l.status IS DISTINCT FROM 'synced')) AS found`,
+    params,
+  );
+  return rows[0]!.found;
 }
 
 function sourceOrder(s: ContactSource) {

@@ -100,8 +100,7 @@ export async function openStep(
     );
   }
   let details = initial;
-  let paused = false;
-  const pausing = async () => (paused ||= await pauseRequested(deps.db, input.requestId));
+  const pause = pauseCheck(() => pauseRequested(deps.db, input.requestId));
   const heartbeat = coalesced(
     (d) => hooks.heartbeat(d),
     () => details,
@@ -118,8 +117,8 @@ export async function openStep(
       signal: hooks.signal,
       heartbeat,
       onCall: (probe) => void (probe ? undefined : (calls.work += 1)),
-      beforeSend: async () => {
-        if (await pausing()) throw new PauseRequested(input.requestId);
+      beforeSend: async (seen) => {
+        if (await pause.beforeCall(seen)) throw new PauseRequested(input.requestId);
       },
       log: hooks.log,
     }),
@@ -131,7 +130,7 @@ export async function openStep(
     deadline: Date.now() + deps.cfg.SYNC_STEP_SECONDS * 1000,
     signal: hooks.signal,
     log: hooks.log,
-    pausing,
+    pausing: pause.beforePage,
     checkpoint: (next) => {
       details = next;
       heartbeat();
@@ -140,6 +139,32 @@ export async function openStep(
     orders: new Map(),
     work: new WorkQueue(deps.db, input.requestId),
     facts: null,
+  };
+}
+
+// A page's pause check answers from a read this recent (the limiter's start statement reads the flag for every
+// call): the calls themselves are checked by that read, so a page started on it sends nothing after the pause.
+const PAUSE_READ_FRESH_MS = 250;
+
+/**
+ * The request's pause flag as a step reads it: once seen, kept. Each Xero call is checked by the read the
+ * limiter's start statement made as it took the call's slot (no statement of its own; a fresh one when the call
+ * then waited for its paced start, or had no read); a page's check reuses a read younger than
+ * PAUSE_READ_FRESH_MS. Before, each call and each page read it again: about 1.5 statements per Xero call.
+ */
+export function pauseCheck(read: () => Promise<boolean>, now: () => number = Date.now) {
+  let paused = false;
+  let readAt = -Infinity;
+  const seen = (value: boolean) => {
+    readAt = now();
+    return (paused ||= value);
+  };
+  const fresh = async () => seen(await read());
+  return {
+    beforeCall: async (limiterRead: boolean | undefined): Promise<boolean> =>
+      paused || (limiterRead === undefined ? fresh() : seen(limiterRead)),
+    beforePage: async (): Promise<boolean> =>
+      paused || (now() - readAt < PAUSE_READ_FRESH_MS ? false : fresh()),
   };
 }
 

@@ -14,7 +14,7 @@ import {
 } from '../definitions';
 import type { ManualSyncInput, ManualSyncWorkflow } from '../definitions';
 import { IdempotencyKeyReused, InvalidInput, NotConnected, NotFound, NothingToSend } from '../errors';
-import { followUpsMayRemain, orderRangeOf, rangeStats } from '../engine/plan';
+import { anyInvoiceToWrite, followUpsMayRemain, orderRangeOf, rangeStats } from '../engine/plan';
 import { openChangeCount } from '../engine/change-ledger';
 import { summaryWorkRemains } from '../engine/summary-plan';
 import { getBusiness, getLocation } from '../businesses/store';
@@ -103,8 +103,9 @@ export async function submitSyncRequest(
  * is refused with its counts.
  */
 async function refuseNothingToSend(db: Db, input: ManualSyncInput): Promise<void> {
+  // The common answer (orders to write) from the first one found; the full statistics only to refuse with counts.
+  if (await anyInvoiceToWrite(db, input)) return;
   const stats = await rangeStats(db, input);
-  if (stats.invoices > 0) return;
   if (input.options.posting === 'daily-summary') {
     // A summary request writes no per-order follow-ups or changes: only its summaries' own work may be left.
     if (await summaryWorkRemains(db, input)) return;

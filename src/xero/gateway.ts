@@ -52,9 +52,10 @@ export interface CallContext {
   onCall?: (probe: boolean) => void;
   /**
    * Awaited once the call has its slot, just before it goes to Xero; what it throws is thrown instead of the call
-   * (a step's pause: no call starts after the pause was accepted).
+   * (a step's pause: no call starts after the pause was accepted). `pausing` is the request's pause flag as the
+   * limiter's start statement read it (undefined: not read, or read before a paced wait): a fresh read is needed.
    */
-  beforeSend?: () => Promise<void>;
+  beforeSend?: (pausing: boolean | undefined) => Promise<void>;
   /** Where 429s and long limiter waits are logged (a step passes its activity's `log`). */
   log?: CallLog;
 }
@@ -413,7 +414,7 @@ export class XeroGateway {
       observeWait(ctx, endpoint, Date.now() - waitStarted);
       // A call Xero may already have (a retry after a lost answer) goes again whatever beforeSend says.
       if (ctx.beforeSend && transientRetries === 0)
-        await ctx.beforeSend().catch(async (err: unknown) => {
+        await ctx.beforeSend(lease.pausing).catch(async (err: unknown) => {
           await lease.release();
           throw err;
         });

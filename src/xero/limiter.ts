@@ -60,6 +60,12 @@ export interface CallRequest {
 export interface Lease {
   /** True when this call spends part of the reserve to look whether the daily window has reset. */
   readonly probe: boolean;
+  /**
+   * Whether the call's request had a pause accepted (sync_requests.pause_requested), read by the statement that
+   * took the slot; undefined when not read (no request) or when the call then waited for its paced start, so the
+   * read is older than the start. A step's pause check uses it instead of a statement of its own per call.
+   */
+  readonly pausing: boolean | undefined;
   release(quota?: RateLimitHeaders): Promise<void>;
 }
 
@@ -186,7 +192,8 @@ SELECT (SELECT slot FROM lease) AS slot,
   (SELECT (EXTRACT(EPOCH FROM (start_at - clock_timestamp())) * 1000)::bigint FROM pace) AS wait_ms,
   (SELECT exhausted FROM gate) AS exhausted, (SELECT probing FROM gate) AS probing,
   (SELECT day_reset_at FROM p) AS reset_at, (SELECT probe_at FROM p) AS probe_at,
-  (SELECT start_at FROM pace) AS start_at`;
+  (SELECT start_at FROM pace) AS start_at,
+  (SELECT pause_requested FROM sync_requests WHERE id = $8) AS pausing`;
 
 // One statement finishes a call: the lease back, and what the answer said about the daily budget. A reading from
 // a call that started before the kept reading's call is older: only the limit seen learns from it. A rise means
@@ -279,8 +286,9 @@ export class TenantLimiter {
     let waitMs: number;
     let probe: boolean;
     let startAt: Date;
+    let pausing: boolean | undefined;
     try {
-      ({ slot, waitMs, probe, startAt } = await this.takeSlot(call, holder));
+      ({ slot, waitMs, probe, startAt, pausing } = await this.takeSlot(call, holder));
     } catch (err) {
       local.give();
       throw err;
@@ -298,7 +306,12 @@ export class TenantLimiter {
       await release(undefined);
       throw err;
     }
-    return { probe, release: (quota) => release(quota?.dayRemaining) };
+    // A call that waited for its start is answered no pause read: one may have been accepted during the wait.
+    return {
+      probe,
+      pausing: waitMs > 0 ? undefined : pausing,
+      release: (quota) => release(quota?.dayRemaining),
+    };
   }
 
   private localSlots(tenantId: string): LocalSlots {
@@ -400,7 +413,7 @@ export class TenantLimiter {
   private async takeSlot(
     call: CallRequest,
     holder: string,
-  ): Promise<{ slot: number; waitMs: number; probe: boolean; startAt: Date }> {
+  ): Promise<{ slot: number; waitMs: number; probe: boolean; startAt: Date; pausing: boolean | undefined }> {
     const { leaseMs, concurrency, windowMs, perMinute, probeMs } = this.options;
     let pollMs = this.options.pollMs ?? 20;
     for (;;) {
@@ -413,6 +426,7 @@ export class TenantLimiter {
         reset_at: Date | null;
         probe_at: Date | null;
         start_at: Date | null;
+        pausing: boolean | null;
       }>(ACQUIRE_SQL, [
         call.tenantId,
         holder,
@@ -432,6 +446,7 @@ export class TenantLimiter {
           waitMs: Number(row.wait_ms ?? 0),
           probe: row.probing === true,
           startAt: row.start_at ?? new Date(),
+          pausing: row.pausing ?? undefined,
         };
       if (row?.exhausted) {
         const resumeAt = row.reset_at ?? row.probe_at ?? new Date(Date.now() + probeMs);

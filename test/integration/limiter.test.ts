@@ -1,4 +1,9 @@
 import { DailyQuotaExhausted, TenantLimiter } from '../../src/xero/limiter';
+import { PLAN_VERSION } from '../../src/definitions';
+import type { ManualSyncInput } from '../../src/definitions';
+import { metrics } from '../../src/observability/metrics';
+import { insertRequest, setPauseRequested } from '../../src/requests/store';
+import { upsertBusiness } from '../support/businesses';
 import { createTestDatabase } from '../support/harness';
 import type { TestDatabase } from '../support/harness';
 
@@ -169,5 +174,89 @@ describe('TenantLimiter, daily quota', () => {
     await new Promise((r) => setTimeout(r, 2_500));
     await call(l, tenantId, 500);
     expect(await rate()).toEqual(slower);
+  });
+});
+
+/**
+ * The start statement also reads the call's request's pause flag (issue 24's pause at the next call): a step's
+ * pause check needs no statement of its own per call. A call that then waits for its paced start gets no read.
+ */
+describe('TenantLimiter, the pause flag read with the start', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await upsertBusiness(database.db, {
+      id: 'biz_pause_read',
+      name: 'Pause read',
+      timeZone: 'Asia/Singapore',
+      xeroTenantId: 'tenant-pause-read',
+      settings: {},
+    });
+    const input: ManualSyncInput = {
+      requestId: 'sr_pause_read',
+      businessId: 'biz_pause_read',
+      channel: 'pos',
+      locationId: null,
+      startDate: '2025-07-01',
+      endDate: '2025-07-31',
+      timeZone: 'Asia/Singapore',
+      contactMapping: { mode: 'auto' },
+      options: { invoiceStatus: 'AUTHORISED', recordPayments: true, resyncPolicy: 'skip' },
+      planVersion: PLAN_VERSION,
+      stepHeartbeatMs: 60_000,
+    };
+    await insertRequest(database.db, { input, contactName: null }, null);
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it('answers the flag as the slot is taken, in the same statement; none after a paced wait or without a request', async () => {
+    const statements = () => metrics().xeroLimiterStatements.get();
+    const count = async () => (await statements()).values.reduce((n, v) => n + v.value, 0);
+    const l = new TenantLimiter(database.db, {
+      perMinute: 6000,
+      concurrency: 5,
+      windowMs: 60_000,
+      dayWindowMs: 60_000,
+      leaseMs: 60_000,
+      probeMs: 3_000,
+    });
+    const acquire = async (requestId?: string) => {
+      const lease = await l.acquire({ tenantId: 'tenant-pause-read', dailyReserve: 0, requestId });
+      await lease.release();
+      return lease.pausing;
+    };
+    expect(await acquire('sr_pause_read')).toBe(false);
+    const before = await count();
+    await setPauseRequested(database.db, 'sr_pause_read', true);
+    expect(await acquire('sr_pause_read')).toBe(true);
+    expect((await count()) - before).toBe(2); // its start and finish: nothing more
+    expect(await acquire()).toBeUndefined();
+
+    // A pace of one call a second: the second call waits for its start, so the flag read before the wait is not given.
+    const slow = new TenantLimiter(database.db, {
+      perMinute: 1,
+      concurrency: 5,
+      windowMs: 1_000,
+      dayWindowMs: 60_000,
+      leaseMs: 60_000,
+      probeMs: 3_000,
+    });
+    const first = await slow.acquire({
+      tenantId: 'tenant-pause-slow',
+      dailyReserve: 0,
+      requestId: 'sr_pause_read',
+    });
+    const second = slow.acquire({
+      tenantId: 'tenant-pause-slow',
+      dailyReserve: 0,
+      requestId: 'sr_pause_read',
+    });
+    expect(first.pausing).toBe(true);
+    await first.release();
+    const waited = await second;
+    await waited.release();
+    expect(waited.pausing).toBeUndefined();
   });
 });
