@@ -138,6 +138,30 @@ describe('the reconciliation view on the Manual Syncing page', () => {
     await context.close();
   }, 120_000);
 
+  it('lays the reconciliation out for a phone: at 375 px no table scrolls sideways, a difference opened', async () => {
+    const { context, page } = await openPage(browser, system, businessId, { width: 375, height: 800 });
+    await page.goto(`${system.apiUrl}/manual-sync/reconciliation?startDate=${START}&endDate=${END}`);
+    const rows = page.getByRole('region', { name: 'Reconciliation rows' });
+    await expectThat(rows.locator('tbody tr').first()).toContainText('Differs by');
+    await rows
+      .locator('tbody tr')
+      .first()
+      .getByText(/orders? behind it/)
+      .click();
+    await expectThat(rows.locator('tbody tr').first().locator('details')).toContainText('not sent to Xero');
+    // Every box of the page that could scroll sideways: the page, a table's wrapper, a table, the main column.
+    const overflow = () =>
+      page.evaluate(`({
+      page: document.documentElement.scrollWidth,
+      wide: [...document.querySelectorAll('.table-wrap, table, main, body')]
+        .filter((e) => e.scrollWidth > e.clientWidth + 1)
+        .map((e) => e.className || e.tagName),
+    })`);
+    expect(await overflow()).toEqual({ page: 375, wide: [] });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await context.close();
+  }, 60_000);
+
   it('from a request’s detail, checks against Xero: its cost first, then an invoice voided behind the product’s back with its day, order and amount, highlighted', async () => {
     const { context, page } = await openPage(browser, system, businessId);
     const errors = collectPageErrors(page);

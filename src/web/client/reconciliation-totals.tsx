@@ -17,7 +17,7 @@ export function ReconciliationTotals({ report }: { report: Reconciliation }) {
           ? `No difference: the ${plural(totals.orders, 'order')} of this range match what Xero holds.`
           : `${plural(totals.rowsWithDifference, 'row')} of ${report.rows.length.toLocaleString()} differ, from ${plural(totals.ordersWithDifference, 'order')}.`}
       </p>
-      <div class="table-wrap" role="region" aria-label="Totals" tabIndex={0}>
+      <div class="table-wrap stacking" role="region" aria-label="Totals" tabIndex={0}>
         <table>
           <thead>
             <tr>
@@ -40,10 +40,18 @@ export function ReconciliationTotals({ report }: { report: Reconciliation }) {
             {totalLines(report).map((t) => (
               <tr key={t.name}>
                 <th scope="row">{t.name}</th>
-                <td class="num">{t.orders === null ? '' : t.orders.toLocaleString()}</td>
-                <td class="num">{money(t.ordersAmount, t.currency)}</td>
-                <td class="num">{money(t.xeroAmount, t.currency)}</td>
-                <td class="num">{money(t.difference, t.currency)}</td>
+                <td class="num" data-label="Orders">
+                  {t.orders === null ? '' : t.orders.toLocaleString()}
+                </td>
+                <td class="num" data-label="Orders’ amount">
+                  {money(t.ordersAmount, t.currency)}
+                </td>
+                <td class="num" data-label="In Xero">
+                  {money(t.xeroAmount, t.currency)}
+                </td>
+                <td class="num" data-label="Difference">
+                  {money(t.difference, t.currency)}
+                </td>
               </tr>
             ))}
           </tbody>
