@@ -161,12 +161,14 @@ export async function anyInvoiceToWrite(db: Db, input: ManualSyncInput): Promise
     `SELECT EXISTS (
        SELECT 1 FROM orders o
        LEFT JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id
-       LEFT JOIN (SELECT so.business_id, so.order_id FROM summary_orders so JOIN summaries x
-                    ON x.business_id = so.business_id AND x.number = so.number
-                  WHERE so.kind = 'invoice' AND x.stage <> 'failed') s
-         ON s.business_id = o.business_id AND s.order_id = o.id
-       WHERE ${where} AND o.status <> 'voided' AND s.order_id IS NULL
-         AND (${update} OR l.status IS DISTINCT FROM 'synced')) AS found`,
+       WHERE ${where} AND o.status <> 'voided'
+         AND (${update} OR l.status IS DISTINCT FROM 'synced')
+         -- Correlated, so each order is one primary-key probe: as a joined subquery under EXISTS the planner
+         -- could run the whole summary join once per order when every order is summarised (nothing found).
+         AND NOT EXISTS (
+           SELECT 1 FROM summary_orders so JOIN summaries x ON x.business_id = so.business_id AND x.number = so.number
+           WHERE so.business_id = o.business_id AND so.order_id = o.id AND so.kind = 'invoice'
+             AND x.stage <> 'failed')) AS found`,
     params,
   );
   return rows[0]!.found;
