@@ -3,14 +3,16 @@ import type { Order } from '../../src/orders/schema';
 import {
   collectPageErrors,
   expectThat,
-  launchBrowser,
   openPage,
+  PHONE,
   requestRow,
   seriousAxeViolations,
+  sidewaysOverflow,
+  startWithBrowser,
+  stopWithBrowser,
 } from '../support/browser';
 import { createBusiness, failingTaxBusiness } from '../support/orders';
 import { syncResult, syncToEnd } from '../support/requests';
-import { startTestSystem } from '../support/system';
 import { localDay } from '../support/businesses';
 import type { TestSystem } from '../support/system';
 
@@ -27,7 +29,7 @@ describe('the Manual Syncing page: what a merchant can act on', () => {
   let browser: Browser;
   let orders: Order[];
   beforeAll(async () => {
-    [system, browser] = await Promise.all([startTestSystem('browser-actions'), launchBrowser()]);
+    ({ system, browser } = await startWithBrowser('browser-actions'));
     // GST9X is mapped to a tax type Xero does not have: its orders fail with Xero's own message.
     orders = await failingTaxBusiness(system.database.db, businessId, {
       from: localDay(-14),
@@ -38,10 +40,7 @@ describe('the Manual Syncing page: what a merchant can act on', () => {
       every: 2,
     });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-  });
+  afterAll(() => stopWithBrowser({ system, browser }));
 
   it('takes a failed order through: a plain reason, the tax mapping fixed on the page, Retry, and the original showing it fixed by the retry', async () => {
     const { id, result } = await syncToEnd(system, {
@@ -223,25 +222,17 @@ describe('the Manual Syncing page: what a merchant can act on', () => {
     );
     // The request whose orders failed (its retry and the later request failed none).
     const original = list.body.items.find((i) => i.retryOf === null && i.counts.failed > 0)!;
-    const { context, page } = await openPage(browser, system, businessId, { width: 375, height: 800 });
+    const { context, page } = await openPage(browser, system, businessId, PHONE);
     await page.goto(`${system.apiUrl}/manual-sync/requests/${original.id}`);
     await expectThat(page.getByRole('region', { name: 'Failed orders', exact: true })).toContainText(
       'NOSUCHTAX',
     );
-    // Every box of the page that scrolls sideways (the page itself, a table's wrapper, the main column).
-    const overflow = () =>
-      page.evaluate(`({
-      page: document.documentElement.scrollWidth,
-      wide: [...document.querySelectorAll('.table-wrap, table, main, body')]
-        .filter((e) => e.scrollWidth > e.clientWidth + 1)
-        .map((e) => e.className || e.tagName),
-    })`);
-    expect(await overflow()).toEqual({ page: 375, wide: [] });
+    expect(await sidewaysOverflow(page)).toEqual({ page: PHONE.width, wide: [] });
     expect(await seriousAxeViolations(page)).toEqual([]);
     // The settings' tables (tax mapping, payment methods) fit too.
     await page.goto(`${system.apiUrl}/manual-sync/settings`);
     await expectThat(page.getByLabel('Xero tax type for GST9X')).toBeVisible();
-    expect(await overflow()).toEqual({ page: 375, wide: [] });
+    expect(await sidewaysOverflow(page)).toEqual({ page: PHONE.width, wide: [] });
     expect(await seriousAxeViolations(page)).toEqual([]);
     await context.close();
   }, 60_000);

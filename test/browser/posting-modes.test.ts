@@ -7,14 +7,15 @@ import { money2 } from '../../src/xero/amounts';
 import {
   collectPageErrors,
   expectThat,
-  launchBrowser,
   openPage,
   requestRow,
   seriousAxeViolations,
+  startWithBrowser,
+  stopWithBrowser,
 } from '../support/browser';
 import { createBusiness, loadOrders, simInvoices } from '../support/orders';
 import { syncResult } from '../support/requests';
-import { startTestSystem } from '../support/system';
+import { QUICK_SYNC } from '../support/system';
 import { BUSINESS_TIME_ZONE, localDay } from '../support/businesses';
 import type { TestSystem } from '../support/system';
 
@@ -30,13 +31,7 @@ describe('posting modes on the Manual Syncing page', () => {
   let browser: Browser;
   let orders: Order[];
   beforeAll(async () => {
-    [system, browser] = await Promise.all([
-      startTestSystem('browser-posting', {
-        sim: { timeScale: 60 },
-        env: { XERO_WINDOW_MS: '1000', SYNC_STEP_SECONDS: '1' },
-      }),
-      launchBrowser(),
-    ]);
+    ({ system, browser } = await startWithBrowser('browser-posting', QUICK_SYNC));
     await createBusiness(system.database.db, businessId);
     orders = [
       ...generateDemoOrders({
@@ -49,10 +44,7 @@ describe('posting modes on the Manual Syncing page', () => {
     ];
     await loadOrders(system.database.db, orders);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-  });
+  afterAll(() => stopWithBrowser({ system, browser }));
 
   it('refuses a daily summary for online orders with auto-matched contacts, saying why, in the dialog and its preview', async () => {
     const { context, page } = await openPage(browser, system, businessId);

@@ -5,14 +5,17 @@ import type { Order } from '../../src/orders/schema';
 import {
   collectPageErrors,
   expectThat,
-  launchBrowser,
   openPage,
+  PHONE,
   requestRow,
   seriousAxeViolations,
+  sidewaysOverflow,
+  startWithBrowser,
+  stopWithBrowser,
 } from '../support/browser';
 import { createBusiness, loadDemoOrders, simInvoices, simStats, voidInSimulator } from '../support/orders';
 import { syncToEnd } from '../support/requests';
-import { startTestSystem } from '../support/system';
+import { QUICK_SYNC } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 /**
@@ -52,13 +55,7 @@ describe('the reconciliation view on the Manual Syncing page', () => {
   let orders: Order[];
   let requestId: string;
   beforeAll(async () => {
-    [system, browser] = await Promise.all([
-      startTestSystem('browser-reconciliation', {
-        sim: { timeScale: 60 },
-        env: { XERO_WINDOW_MS: '1000', SYNC_STEP_SECONDS: '1' },
-      }),
-      launchBrowser(),
-    ]);
+    ({ system, browser } = await startWithBrowser('browser-reconciliation', QUICK_SYNC));
     await createBusiness(system.database.db, businessId);
     orders = await loadDemoOrders(system.database.db, {
       businessId,
@@ -71,10 +68,7 @@ describe('the reconciliation view on the Manual Syncing page', () => {
     expect(synced.result.state).toBe('completed');
     requestId = synced.id;
   }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-  });
+  afterAll(() => stopWithBrowser({ system, browser }));
 
   it('shows a synced range with no difference, its CSV, and the orders not sent as differences with why', async () => {
     const pos = orders.filter((o) => o.channel === 'pos');
@@ -139,7 +133,7 @@ describe('the reconciliation view on the Manual Syncing page', () => {
   }, 120_000);
 
   it('lays the reconciliation out for a phone: at 375 px no table scrolls sideways, a difference opened', async () => {
-    const { context, page } = await openPage(browser, system, businessId, { width: 375, height: 800 });
+    const { context, page } = await openPage(browser, system, businessId, PHONE);
     await page.goto(`${system.apiUrl}/manual-sync/reconciliation?startDate=${START}&endDate=${END}`);
     const rows = page.getByRole('region', { name: 'Reconciliation rows' });
     await expectThat(rows.locator('tbody tr').first()).toContainText('Differs by');
@@ -149,15 +143,7 @@ describe('the reconciliation view on the Manual Syncing page', () => {
       .getByText(/orders? behind it/)
       .click();
     await expectThat(rows.locator('tbody tr').first().locator('details')).toContainText('not sent to Xero');
-    // Every box of the page that could scroll sideways: the page, a table's wrapper, a table, the main column.
-    const overflow = () =>
-      page.evaluate(`({
-      page: document.documentElement.scrollWidth,
-      wide: [...document.querySelectorAll('.table-wrap, table, main, body')]
-        .filter((e) => e.scrollWidth > e.clientWidth + 1)
-        .map((e) => e.className || e.tagName),
-    })`);
-    expect(await overflow()).toEqual({ page: 375, wide: [] });
+    expect(await sidewaysOverflow(page)).toEqual({ page: PHONE.width, wide: [] });
     expect(await seriousAxeViolations(page)).toEqual([]);
     await context.close();
   }, 60_000);

@@ -4,14 +4,15 @@ import type { UndoPreview, UndoProgress } from '../../src/contract';
 import {
   collectPageErrors,
   expectThat,
-  launchBrowser,
   openPage,
   requestRow,
   seriousAxeViolations,
+  startWithBrowser,
+  stopWithBrowser,
 } from '../support/browser';
 import { createBusiness, loadDemoOrders, reconcileInSimulator, simInvoices } from '../support/orders';
 import { syncToEnd } from '../support/requests';
-import { startTestSystem } from '../support/system';
+import { QUICK_SYNC } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 /**
@@ -31,13 +32,7 @@ describe('undo a request on the Manual Syncing page', () => {
   let system: TestSystem;
   let browser: Browser;
   beforeAll(async () => {
-    [system, browser] = await Promise.all([
-      startTestSystem('browser-undo', {
-        sim: { timeScale: 60 },
-        env: { XERO_WINDOW_MS: '1000', SYNC_STEP_SECONDS: '1' },
-      }),
-      launchBrowser(),
-    ]);
+    ({ system, browser } = await startWithBrowser('browser-undo', QUICK_SYNC));
     await createBusiness(system.database.db, businessId);
     await loadDemoOrders(system.database.db, {
       businessId,
@@ -48,10 +43,7 @@ describe('undo a request on the Manual Syncing page', () => {
       channel: 'pos',
     });
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-  });
+  afterAll(() => stopWithBrowser({ system, browser }));
 
   it('previews, confirms, follows the undo to Completed and lists what it left in place; the history links the undo to its request', async () => {
     const { id, result } = await syncToEnd(system, {

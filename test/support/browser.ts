@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import type { TestSystem } from './system';
+import { startTestSystem } from './system';
+import type { TestSystem, TestSystemOptions } from './system';
 
 /**
  * Browser tests: Playwright (playwright-core) driving Debian's Chromium (/usr/bin/chromium, or CHROMIUM_PATH),
@@ -31,6 +32,21 @@ export async function launchBrowser(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/** A test file's system and browser, started side by side (the browser launches while the system starts). */
+export async function startWithBrowser(
+  name: string,
+  options?: TestSystemOptions,
+): Promise<{ system: TestSystem; browser: Browser }> {
+  const [system, browser] = await Promise.all([startTestSystem(name, options), launchBrowser()]);
+  return { system, browser };
+}
+
+/** Closes what startWithBrowser started (either is missing when it failed). */
+export async function stopWithBrowser(started: { system?: TestSystem; browser?: Browser }): Promise<void> {
+  await started.browser?.close();
+  await started.system?.stop();
 }
 
 /**
@@ -163,6 +179,23 @@ export async function seriousAxeViolations(page: Page): Promise<string[]> {
     await page.emulateMedia({ colorScheme: null });
   }
   return found;
+}
+
+/** A phone's screen: the page must fit its width without scrolling sideways. */
+export const PHONE = { width: 375, height: 800 };
+
+/**
+ * What scrolls sideways on the page as it is: the page's own width, and every box that could (a table's wrapper, a
+ * table, the main column, the body) and is wider than it shows. A page that fits its viewport answers
+ * `{ page: <the viewport's width>, wide: [] }`.
+ */
+export function sidewaysOverflow(page: Page): Promise<{ page: number; wide: string[] }> {
+  return page.evaluate(`({
+    page: document.documentElement.scrollWidth,
+    wide: [...document.querySelectorAll('.table-wrap, table, main, body')]
+      .filter((e) => e.scrollWidth > e.clientWidth + 1)
+      .map((e) => e.className || e.tagName),
+  })`);
 }
 
 /** A request's row in the history log, found by its id. */

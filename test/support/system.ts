@@ -37,10 +37,13 @@ export interface TestSystem {
   stop(): Promise<void>;
 }
 
-export async function startTestSystem(
-  name: string,
-  options: { sim?: Partial<XeroSimOptions>; env?: Record<string, string>; worker?: boolean } = {},
-): Promise<TestSystem> {
+export interface TestSystemOptions {
+  sim?: Partial<XeroSimOptions>;
+  env?: Record<string, string>;
+  worker?: boolean;
+}
+
+export async function startTestSystem(name: string, options: TestSystemOptions = {}): Promise<TestSystem> {
   const [database, temporal, xero] = await Promise.all([
     createTestDatabase(),
     connectTemporal(),
@@ -109,6 +112,15 @@ export async function startTestSystem(
     },
   };
 }
+
+/**
+ * Xero's clock 60 times as fast (its minute window a second) and one-second steps: a request of a few days syncs in
+ * seconds, so a test (or a page in a browser) can follow it to its end.
+ */
+export const QUICK_SYNC: TestSystemOptions = {
+  sim: { timeScale: 60 },
+  env: { XERO_WINDOW_MS: '1000', SYNC_STEP_SECONDS: '1' },
+};
 
 /** Polls `fn` until it returns a truthy value (visibility is eventually consistent). */
 export async function eventually<T>(
