@@ -1,10 +1,9 @@
 import { DailyQuotaExhausted, TenantLimiter } from '../../src/xero/limiter';
-import { PLAN_VERSION } from '../../src/definitions';
-import type { ManualSyncInput } from '../../src/definitions';
 import { metrics } from '../../src/observability/metrics';
 import { insertRequest, setPauseRequested } from '../../src/requests/store';
 import { upsertBusiness } from '../support/businesses';
 import { createTestDatabase } from '../support/harness';
+import { syncInput } from '../support/requests';
 import type { TestDatabase } from '../support/harness';
 
 /**
@@ -192,19 +191,7 @@ describe('TenantLimiter, the pause flag read with the start', () => {
       xeroTenantId: 'tenant-pause-read',
       settings: {},
     });
-    const input: ManualSyncInput = {
-      requestId: 'sr_pause_read',
-      businessId: 'biz_pause_read',
-      channel: 'pos',
-      locationId: null,
-      startDate: '2025-07-01',
-      endDate: '2025-07-31',
-      timeZone: 'Asia/Singapore',
-      contactMapping: { mode: 'auto' },
-      options: { invoiceStatus: 'AUTHORISED', recordPayments: true, resyncPolicy: 'skip' },
-      planVersion: PLAN_VERSION,
-      stepHeartbeatMs: 60_000,
-    };
+    const input = syncInput({ requestId: 'sr_pause_read', businessId: 'biz_pause_read' });
     await insertRequest(database.db, { input, contactName: null }, null);
   });
   afterAll(async () => {

@@ -1,9 +1,9 @@
-import { PLAN_VERSION } from '../../src/definitions';
 import type { ManualSyncInput } from '../../src/definitions';
 import { anyInvoiceToWrite, rangeContactSources, rangeStats } from '../../src/engine/plan';
 import { createTestDatabase } from '../support/harness';
 import type { TestDatabase } from '../support/harness';
 import { createBusiness, loadDemoOrders } from '../support/orders';
+import { syncInput } from '../support/requests';
 
 /**
  * The cheaper reads that stand in for the range's full statistics (docs/performance.md, "P4 after issue 24"): the
@@ -27,19 +27,14 @@ describe('range checks agree with the range statistics', () => {
   });
   afterAll(async () => t?.drop());
 
-  const input = (options: Partial<ManualSyncInput['options']> = {}): ManualSyncInput => ({
-    requestId: 'sr_range_checks',
-    businessId,
-    channel: 'pos',
-    locationId: null,
-    startDate: '2025-03-01',
-    endDate: '2025-03-10',
-    timeZone: 'Asia/Singapore',
-    contactMapping: { mode: 'auto' },
-    options: { invoiceStatus: 'AUTHORISED', recordPayments: true, resyncPolicy: 'skip', ...options },
-    planVersion: PLAN_VERSION,
-    stepHeartbeatMs: 60_000,
-  });
+  const input = (options: Partial<ManualSyncInput['options']> = {}) =>
+    syncInput({
+      requestId: 'sr_range_checks',
+      businessId,
+      startDate: '2025-03-01',
+      endDate: '2025-03-10',
+      options,
+    });
 
   const agree = async (i: ManualSyncInput) => {
     const stats = await rangeStats(t.db, i);

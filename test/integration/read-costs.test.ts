@@ -1,5 +1,3 @@
-import { PLAN_VERSION } from '../../src/definitions';
-import type { ManualSyncInput } from '../../src/definitions';
 import type { Db } from '../../src/db/pool';
 import { describeRequest } from '../../src/requests/history';
 import { requestOutcomes } from '../../src/requests/retry-outcomes';
@@ -9,6 +7,7 @@ import { TenantLimiter } from '../../src/xero/limiter';
 import { upsertBusiness } from '../support/businesses';
 import { createTestDatabase, testConfig } from '../support/harness';
 import type { TestDatabase } from '../support/harness';
+import { syncInput } from '../support/requests';
 
 /**
  * What a progress read and a page of the sync cost PostgreSQL, counted (never timed): bench P5's 50 clients read a
@@ -20,20 +19,8 @@ describe('read costs', () => {
   beforeAll(async () => (t = await createTestDatabase()));
   afterAll(async () => t?.drop());
 
-  const input = (requestId: string, retryOf?: string): ManualSyncInput => ({
-    requestId,
-    businessId: 'biz_costs',
-    channel: 'pos',
-    locationId: null,
-    startDate: '2025-07-01',
-    endDate: '2025-07-31',
-    timeZone: 'Asia/Singapore',
-    contactMapping: { mode: 'auto' },
-    options: { invoiceStatus: 'AUTHORISED', recordPayments: true, resyncPolicy: 'skip' },
-    planVersion: PLAN_VERSION,
-    stepHeartbeatMs: 60_000,
-    ...(retryOf ? { retryOf } : {}),
-  });
+  const input = (requestId: string, retryOf?: string) =>
+    syncInput({ requestId, businessId: 'biz_costs', ...(retryOf ? { retryOf } : {}) });
 
   const results = (db: Db, requestId: string, rows: Array<[string, string, string | null]>) =>
     db.query(

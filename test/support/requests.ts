@@ -44,6 +44,30 @@ export async function submitSync(system: TestSystem, request: SyncRequestBody): 
   return (res.body as { id: string }).id;
 }
 
+/**
+ * A request's workflow input as the API builds it, for a test that records a request row or calls the engine
+ * itself: POS at every location, July 2025 in Singapore, contacts auto-matched, authorised invoices with their
+ * payments, orders already in Xero skipped. `fields` override it (its options one by one).
+ */
+export function syncInput(
+  fields: Pick<ManualSyncInput, 'requestId' | 'businessId'> &
+    Partial<Omit<ManualSyncInput, 'options'>> & { options?: Partial<ManualSyncInput['options']> },
+): ManualSyncInput {
+  const { options, ...rest } = fields;
+  return {
+    channel: 'pos',
+    locationId: null,
+    startDate: '2025-07-01',
+    endDate: '2025-07-31',
+    timeZone: 'Asia/Singapore',
+    contactMapping: { mode: 'auto' },
+    planVersion: PLAN_VERSION,
+    stepHeartbeatMs: 60_000,
+    ...rest,
+    options: { invoiceStatus: 'AUTHORISED', recordPayments: true, resyncPolicy: 'skip', ...options },
+  };
+}
+
 /** Waits for the request's workflow to end and answers its result (a workflow that failed rejects). */
 export async function syncResult(system: TestSystem, id: string): Promise<ManualSyncResult> {
   return (await system.temporal.client.workflow.getHandle(id).result()) as ManualSyncResult;
