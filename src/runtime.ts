@@ -6,6 +6,7 @@ import { createLogger } from './logger';
 import type { Logger } from './logger';
 import { XeroGateway } from './xero/gateway';
 import { TenantLimiter } from './xero/limiter';
+import type { LimiterOptions } from './xero/limiter';
 import { XeroConnections } from './xero/connections';
 import { requireTokenCipher } from './xero/token-crypto';
 import type { TokenProvider } from './xero/tokens';
@@ -52,6 +53,18 @@ async function migrateDatabase(url: string): Promise<void> {
   }
 }
 
+/** The limiter's pacing as the configuration sets it; a lease outlives a stalled call's timeout twice over. */
+export function limiterOptions(cfg: Config): LimiterOptions {
+  return {
+    perMinute: cfg.XERO_MINUTE_BUDGET,
+    concurrency: cfg.XERO_CONCURRENCY,
+    windowMs: cfg.XERO_WINDOW_MS,
+    dayWindowMs: cfg.XERO_DAY_WINDOW_MS,
+    leaseMs: cfg.XERO_REQUEST_TIMEOUT_MS * 2,
+    probeMs: cfg.XERO_QUOTA_PROBE_MS,
+  };
+}
+
 export async function openDependencies(
   cfg: Config,
   component = 'worker',
@@ -61,14 +74,7 @@ export async function openDependencies(
   await migrateDatabase(url);
   // Ten connections a process (docs/operations.md "Sizing"), named per process in pg_stat_activity.
   const db = createPool(url, 10, deadlines, `xero-manual-sync ${component} ${process.pid}`);
-  const limiter = new TenantLimiter(db, {
-    perMinute: cfg.XERO_MINUTE_BUDGET,
-    concurrency: cfg.XERO_CONCURRENCY,
-    windowMs: cfg.XERO_WINDOW_MS,
-    dayWindowMs: cfg.XERO_DAY_WINDOW_MS,
-    leaseMs: cfg.XERO_REQUEST_TIMEOUT_MS * 2,
-    probeMs: cfg.XERO_QUOTA_PROBE_MS,
-  });
+  const limiter = new TenantLimiter(db, limiterOptions(cfg));
   const log = createLogger(component, cfg.LOG_LEVEL, cfg.LOG_FILE);
   const cipher = requireTokenCipher(cfg);
   const connections = XeroConnections.fromConfig(cfg, db, cipher, log);

@@ -1,10 +1,24 @@
+import type { Db } from '../../src/db/pool';
 import { DailyQuotaExhausted, TenantLimiter } from '../../src/xero/limiter';
+import type { LimiterOptions } from '../../src/xero/limiter';
 import { metrics } from '../../src/observability/metrics';
 import { insertRequest, setPauseRequested } from '../../src/requests/store';
 import { upsertBusiness } from '../support/businesses';
 import { createTestDatabase } from '../support/harness';
 import { syncInput } from '../support/requests';
 import type { TestDatabase } from '../support/harness';
+
+/** A limiter as these tests pace it (6,000 calls a minute, 5 at once, a probe every 3 s), `changes` over that. */
+const limiterOn = (db: Db, changes: Partial<LimiterOptions> = {}) =>
+  new TenantLimiter(db, {
+    perMinute: 6000,
+    concurrency: 5,
+    windowMs: 60_000,
+    dayWindowMs: 60_000,
+    leaseMs: 60_000,
+    probeMs: 3_000,
+    ...changes,
+  });
 
 /**
  * The per-organisation limiter on a real PostgreSQL: the daily budget and how its reset is learnt. One probe per
@@ -14,15 +28,7 @@ import type { TestDatabase } from '../support/harness';
 describe('TenantLimiter, daily quota', () => {
   let database: TestDatabase;
   const DAY_MS = 10_000;
-  const limiter = () =>
-    new TenantLimiter(database.db, {
-      perMinute: 6000,
-      concurrency: 5,
-      windowMs: 60_000,
-      dayWindowMs: DAY_MS,
-      leaseMs: 60_000,
-      probeMs: 3_000,
-    });
+  const limiter = () => limiterOn(database.db, { dayWindowMs: DAY_MS });
   beforeAll(async () => {
     database = await createTestDatabase();
   });
@@ -146,14 +152,7 @@ describe('TenantLimiter, daily quota', () => {
   it('measures the send rate: its pace while sending, leaving out quota waits and probes (issue 24)', async () => {
     const tenantId = 'tenant-rate';
     // 600 a minute of a 1 s window: one start every 100 ms at most; a gap of over 2 s is not sending.
-    const l = new TenantLimiter(database.db, {
-      perMinute: 10,
-      concurrency: 1,
-      windowMs: 1_000,
-      dayWindowMs: DAY_MS,
-      leaseMs: 60_000,
-      probeMs: 3_000,
-    });
+    const l = limiterOn(database.db, { perMinute: 10, concurrency: 1, windowMs: 1_000, dayWindowMs: DAY_MS });
     const rate = async () => (await l.dailyQuota(tenantId)).sendRate!;
     expect((await l.dailyQuota(tenantId)).sendRate).toBeNull();
     for (let i = 0; i < 6; i++) await call(l, tenantId, 500);
@@ -203,14 +202,7 @@ describe('TenantLimiter, the pause flag read with the start', () => {
     const count = async () => (await statements()).values.reduce((n, v) => n + v.value, 0);
     // A start every 0.01 ms: no call here ever waits for its paced start (at 6,000 a minute, a call within 10 ms
     // of the last one waited, and was rightly given no flag; CI saw that once).
-    const l = new TenantLimiter(database.db, {
-      perMinute: 6_000_000,
-      concurrency: 5,
-      windowMs: 60_000,
-      dayWindowMs: 60_000,
-      leaseMs: 60_000,
-      probeMs: 3_000,
-    });
+    const l = limiterOn(database.db, { perMinute: 6_000_000 });
     const acquire = async (requestId?: string) => {
       const lease = await l.acquire({ tenantId: 'tenant-pause-read', dailyReserve: 0, requestId });
       await lease.release();
@@ -224,14 +216,7 @@ describe('TenantLimiter, the pause flag read with the start', () => {
     expect(await acquire()).toBeUndefined();
 
     // A pace of one call a second: the second call waits for its start, so the flag read before the wait is not given.
-    const slow = new TenantLimiter(database.db, {
-      perMinute: 1,
-      concurrency: 5,
-      windowMs: 1_000,
-      dayWindowMs: 60_000,
-      leaseMs: 60_000,
-      probeMs: 3_000,
-    });
+    const slow = limiterOn(database.db, { perMinute: 1, windowMs: 1_000 });
     const first = await slow.acquire({
       tenantId: 'tenant-pause-slow',
       dailyReserve: 0,

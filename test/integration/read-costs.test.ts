@@ -3,6 +3,7 @@ import { describeRequest } from '../../src/requests/history';
 import { requestOutcomes } from '../../src/requests/retry-outcomes';
 import { insertRequest } from '../../src/requests/store';
 import { retryRequestId } from '../../src/requests/submit';
+import { limiterOptions } from '../../src/runtime';
 import { TenantLimiter } from '../../src/xero/limiter';
 import { upsertBusiness } from '../support/businesses';
 import { createTestDatabase, testConfig } from '../support/harness';
@@ -102,14 +103,7 @@ describe('read costs', () => {
           : Reflect.get(target, key, target),
     }) as Db;
     const cfg = testConfig();
-    const limiter = new TenantLimiter(counting, {
-      perMinute: cfg.XERO_MINUTE_BUDGET,
-      concurrency: cfg.XERO_CONCURRENCY,
-      windowMs: cfg.XERO_WINDOW_MS,
-      dayWindowMs: cfg.XERO_DAY_WINDOW_MS,
-      leaseMs: 10_000,
-      probeMs: cfg.XERO_QUOTA_PROBE_MS,
-    });
+    const limiter = new TenantLimiter(counting, limiterOptions(cfg));
     const deps = { db: counting, cfg, limiter, temporal: undefined as never };
     const detail = await describeRequest(deps, 'biz_costs', 'sr_costs_big');
     expect(detail.counts.synced).toBe(5000);
