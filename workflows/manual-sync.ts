@@ -12,7 +12,6 @@ import {
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
@@ -37,26 +36,15 @@ import type {
   SyncProgress,
   SyncState,
 } from '../src/definitions';
+import { RECORD_OPTIONS, runIsLong, stepOptions } from './steps';
 
-/**
- * The steps that call Xero (prepareSync too: it reads the organisation's facts); they heartbeat around every call
- * and while they wait, so a dead worker's step is retried after the heartbeat timeout, not after 30 minutes.
- */
+/** The steps that call Xero (prepareSync too: it reads the organisation's facts). */
 function stepActivities(input: ManualSyncInput) {
-  return proxyActivities<Activities>({
-    // A step stops starting work after SYNC_STEP_SECONDS; this bounds a step that could not finish its calls.
-    startToCloseTimeout: '30 minutes',
-    // Longer than one call plus one pacing interval, so only a dead or stuck worker misses it.
-    heartbeatTimeout: input.stepHeartbeatMs,
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-  });
+  return proxyActivities<Activities>(stepOptions(input.stepHeartbeatMs));
 }
 
-const { recordRequestState, recordPauseRequest, xeroConnectionActive } = proxyActivities<Activities>({
-  // PostgreSQL only; retried until it answers, so the history log never misses a state.
-  startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { recordRequestState, recordPauseRequest, xeroConnectionActive } =
+  proxyActivities<Activities>(RECORD_OPTIONS);
 
 // A request waiting for a reconnect is resumed by the reconnected signal; this check covers a signal that never
 // came (the API finds waiting requests through visibility, which lags a little).
@@ -69,9 +57,6 @@ const RECONNECT_CHECK_INTERVAL = '15 minutes';
  * also wakes when the business changes its reserve or daily limit (quotaSettingsChangedSignal).
  */
 export const PAUSE_AT_PAGE = 'pause-at-page';
-
-// Continue-as-new long before Temporal's limits: a step costs about 6 events, so a run stays near 1,200.
-const STEPS_PER_RUN = 200;
 
 /** Carried across continue-as-new. */
 export interface Carried {
@@ -122,7 +107,7 @@ export async function manualSync(input: ManualSyncInput, carried?: Carried): Pro
     while (progress.phase !== 'done') {
       await waitWhilePaused(state, control);
       if (control.cancel) return await finish(progress, 'cancelled');
-      if (steps >= STEPS_PER_RUN || workflowInfo().continueAsNewSuggested) {
+      if (runIsLong(steps)) {
         await condition(allHandlersFinished);
         return await continueAsNew<typeof manualSync>(input, state);
       }

@@ -8,7 +8,6 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { cancelUndoUpdate, undoProgressQuery } from '../src/definitions';
@@ -19,6 +18,7 @@ import type {
   UndoState,
   UndoStepOutcome,
 } from '../src/definitions';
+import { RECORD_OPTIONS, runIsLong, stepOptions } from './steps';
 
 /**
  * The undo of a request (docs/undo.md): steps of take-backs until none is left, paced by the organisation's
@@ -28,20 +28,10 @@ import type {
  * take-back. Only a failed activity fails it.
  */
 function stepActivities(input: UndoInput) {
-  return proxyActivities<Activities>({
-    startToCloseTimeout: '30 minutes',
-    heartbeatTimeout: input.stepHeartbeatMs,
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-  });
+  return proxyActivities<Activities>(stepOptions(input.stepHeartbeatMs));
 }
 
-const { recordUndoState } = proxyActivities<Activities>({
-  startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-
-// Continue-as-new long before Temporal's limits (a step costs about 6 events).
-const STEPS_PER_RUN = 200;
+const { recordUndoState } = proxyActivities<Activities>(RECORD_OPTIONS);
 
 export async function undoRequest(input: UndoInput, carried?: UndoProgressState): Promise<UndoProgressState> {
   const progress: UndoProgressState = carried ?? {
@@ -69,7 +59,7 @@ export async function undoRequest(input: UndoInput, carried?: UndoProgressState)
   try {
     for (;;) {
       if (control.cancel) return await setState(progress, 'cancelled');
-      if (steps >= STEPS_PER_RUN || workflowInfo().continueAsNewSuggested) {
+      if (runIsLong(steps)) {
         await condition(allHandlersFinished);
         return await continueAsNew<typeof undoRequest>(input, progress);
       }
