@@ -9,24 +9,14 @@ import {
   writeCalls,
 } from '../support/changes';
 import { simStats } from '../support/orders';
-import { startTestSystem } from '../support/system';
+import { startFaultySystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 /** Issue 26's scenario with Xero failing: 5xx answers and writes that commit but whose answer is lost. */
 describe('later payments, refunds and voids with Xero faults', () => {
   let system: TestSystem;
   beforeAll(async () => {
-    system = await startTestSystem('changes-faults', {
-      sim: {
-        timeScale: 60,
-        seed: 26,
-        faults: [
-          { errorRate: 0.08, errorStatus: 503 },
-          { writesOnly: true, dropAfterCommitRate: 0.12 },
-        ],
-      },
-      env: { XERO_WINDOW_MS: '1000', XERO_REQUEST_TIMEOUT_MS: '5000' },
-    });
+    system = await startFaultySystem('changes-faults', 26);
   });
   afterAll(async () => {
     await system?.stop();

@@ -13,7 +13,7 @@ import {
   simStats,
 } from '../support/orders';
 import { submitSync, syncToEnd } from '../support/requests';
-import { startTestSystem } from '../support/system';
+import { startFaultySystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 /**
@@ -53,17 +53,7 @@ describe('refunds and voids of orders inside posted daily summaries', () => {
   let system: TestSystem;
   const businessId = 'biz_summary_changes';
   beforeAll(async () => {
-    system = await startTestSystem('summary-changes', {
-      sim: {
-        timeScale: 60,
-        seed: 2623,
-        faults: [
-          { errorRate: 0.08, errorStatus: 503 },
-          { writesOnly: true, dropAfterCommitRate: 0.12 },
-        ],
-      },
-      env: { XERO_WINDOW_MS: '1000', XERO_REQUEST_TIMEOUT_MS: '5000' },
-    });
+    system = await startFaultySystem('summary-changes', 2623);
     await createBusiness(system.database.db, businessId, { dailyQuotaReserve: 10 });
   });
   afterAll(async () => {

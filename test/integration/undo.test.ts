@@ -13,7 +13,7 @@ import {
   simStats,
 } from '../support/orders';
 import { submitSync, syncToEnd } from '../support/requests';
-import { eventually, startTestSystem } from '../support/system';
+import { eventually, startFaultySystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 /**
@@ -83,17 +83,7 @@ describe('undo a request', () => {
   const orders: Record<string, Order> = {};
 
   beforeAll(async () => {
-    system = await startTestSystem('undo', {
-      sim: {
-        timeScale: 60,
-        seed: 27,
-        faults: [
-          { errorRate: 0.08, errorStatus: 503 },
-          { writesOnly: true, dropAfterCommitRate: 0.12 },
-        ],
-      },
-      env: { XERO_WINDOW_MS: '1000', XERO_REQUEST_TIMEOUT_MS: '5000' },
-    });
+    system = await startFaultySystem('undo', 27);
     await createBusiness(system.database.db, businessId);
   });
   afterAll(async () => {

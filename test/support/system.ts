@@ -122,6 +122,25 @@ export const QUICK_SYNC: TestSystemOptions = {
   env: { XERO_WINDOW_MS: '1000', SYNC_STEP_SECONDS: '1' },
 };
 
+/**
+ * The system with Xero failing as the exactly-once tests want it: 8% of calls answered 503 and 12% of writes
+ * committed with their answer lost (a retry must find what was written), on the simulator's clock 60 times as fast.
+ * The seed draws the same faults each run.
+ */
+export function startFaultySystem(name: string, seed: number): Promise<TestSystem> {
+  return startTestSystem(name, {
+    sim: {
+      timeScale: 60,
+      seed,
+      faults: [
+        { errorRate: 0.08, errorStatus: 503 },
+        { writesOnly: true, dropAfterCommitRate: 0.12 },
+      ],
+    },
+    env: { XERO_WINDOW_MS: '1000', XERO_REQUEST_TIMEOUT_MS: '5000' },
+  });
+}
+
 /** Polls `fn` until it returns a truthy value (visibility is eventually consistent). */
 export async function eventually<T>(
   fn: () => Promise<T | null | undefined | false>,
