@@ -4,6 +4,7 @@ import type { Order } from '../../src/orders/schema';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import { writeCalls } from '../support/changes';
 import {
+  beansOrder,
   createBusiness,
   loadDemoOrders,
   loadOrders,
@@ -35,22 +36,7 @@ function order(
   minute: number,
   opts: { paid: boolean; refund?: string },
 ): Order {
-  const placedAt = `${day}T10:0${minute}:00+08:00`;
-  const base: Order = {
-    id,
-    number: id.replace('ord_', '').toUpperCase(),
-    businessId,
-    channel: 'pos',
-    location: { id: 'loc_1', name: 'Shop' },
-    customer: null,
-    placedAt,
-    currency: 'SGD',
-    pricesIncludeTax: true,
-    lines: [{ description: 'Beans', quantity: 2, unitPrice: '10.90', discount: '0.00', taxCode: 'GST9' }],
-    total: '21.80',
-    payments: opts.paid ? [{ id: 'p1', method: 'card', amount: '21.80', paidAt: placedAt }] : [],
-    status: 'completed',
-  };
+  const base = beansOrder(businessId, id, { placedAt: `${day}T10:0${minute}:00+08:00`, paid: opts.paid });
   if (!opts.refund) return base;
   const refundedAt = `${day}T15:00:00+08:00`;
   return { ...base, status: 'refunded', refunds: [{ id: 'rf1', amount: opts.refund, refundedAt }] };
