@@ -181,8 +181,7 @@ export type UndoCancelAccepted = z.infer<typeof UndoCancelAccepted>;
 export const UndoSummary = z.object({
   undoId: z.string(),
   state: UndoState,
-  done: z.number().int(),
-  total: z.number().int(),
+  ...DoneOfTotal.shape,
   leftInPlace: z.number().int(),
   startedAt: z.string(),
   closedAt: z.string().nullable(),
