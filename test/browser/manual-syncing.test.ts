@@ -5,14 +5,15 @@ import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import {
   collectPageErrors,
   expectThat,
-  launchBrowser,
   openPage,
   requestRow,
   seriousAxeViolations,
+  startWithBrowser,
+  stopWithBrowser,
 } from '../support/browser';
 import { createBusiness, failingTaxBusiness, loadDemoOrders, simInvoices } from '../support/orders';
 import { submitSync, syncResult, syncToEnd } from '../support/requests';
-import { eventually, startTestSystem } from '../support/system';
+import { eventually } from '../support/system';
 import { localDay } from '../support/businesses';
 import type { TestSystem } from '../support/system';
 
@@ -29,14 +30,11 @@ describe('the Manual Syncing page', () => {
   let browser: Browser;
   let orders: Order[];
   beforeAll(async () => {
-    [system, browser] = await Promise.all([
-      startTestSystem('browser-page', {
-        // 80 ms per Xero call and one-second steps: a request takes seconds, so its progress can be watched.
-        sim: { timeScale: 60, faults: [{ latencyMs: 80 }] },
-        env: { XERO_WINDOW_MS: '1000', SYNC_STEP_SECONDS: '1', XERO_CONCURRENCY: '1' },
-      }),
-      launchBrowser(),
-    ]);
+    ({ system, browser } = await startWithBrowser('browser-page', {
+      // 80 ms per Xero call and one-second steps: a request takes seconds, so its progress can be watched.
+      sim: { timeScale: 60, faults: [{ latencyMs: 80 }] },
+      env: { XERO_WINDOW_MS: '1000', SYNC_STEP_SECONDS: '1', XERO_CONCURRENCY: '1' },
+    }));
     orders = await failingTaxBusiness(system.database.db, businessId, {
       from: localDay(-30),
       to: localDay(-1),
@@ -46,10 +44,7 @@ describe('the Manual Syncing page', () => {
       every: 3,
     });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-  });
+  afterAll(() => stopWithBrowser({ system, browser }));
 
   it('opens from a page link, adds last week’s POS orders through the dialog (preview, notification) and shows the row reach Completed without a reload or per-row polling', async () => {
     const { context, page } = await openPage(browser, system, businessId);

@@ -4,15 +4,15 @@ import type { Order } from '../../src/orders/schema';
 import {
   collectPageErrors,
   expectThat,
-  launchBrowser,
   openPage,
   requestRow,
   seriousAxeViolations,
+  startWithBrowser,
+  stopWithBrowser,
 } from '../support/browser';
 import { beansOrder, createBusiness, loadOrders, ndjsonFile } from '../support/orders';
 import { localDay } from '../support/businesses';
 import { syncToEnd } from '../support/requests';
-import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 /**
@@ -34,13 +34,10 @@ describe('the Manual Syncing page: changes apart from new orders', () => {
   let system: TestSystem;
   let browser: Browser;
   beforeAll(async () => {
-    [system, browser] = await Promise.all([startTestSystem('browser-changes'), launchBrowser()]);
+    ({ system, browser } = await startWithBrowser('browser-changes'));
     await createBusiness(system.database.db, businessId);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-  });
+  afterAll(() => stopWithBrowser({ system, browser }));
 
   it('previews a refund apart from a new order, and a request’s detail shows what it applied by kind', async () => {
     const sold = order('ord_pc1', 'pos', true, 1);

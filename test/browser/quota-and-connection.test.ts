@@ -1,9 +1,16 @@
 import type { Browser } from 'playwright-core';
 import { DEMO_TENANT_ID } from '../../src/xero-sim';
-import { expectThat, launchBrowser, openPage, requestRow, seriousAxeViolations } from '../support/browser';
+import {
+  expectThat,
+  openPage,
+  requestRow,
+  seriousAxeViolations,
+  startWithBrowser,
+  stopWithBrowser,
+} from '../support/browser';
 import { createBusiness } from '../support/orders';
 import { requestDetail, requestInQuotaWait, waitForRequest } from '../support/requests';
-import { eventually, startTestSystem } from '../support/system';
+import { eventually } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 /**
@@ -14,28 +21,22 @@ describe('the Manual Syncing page while Xero says wait', () => {
   let system: TestSystem;
   let browser: Browser;
   beforeAll(async () => {
-    [system, browser] = await Promise.all([
-      startTestSystem('browser-quota', {
-        // 20 calls a day, 15 of them kept in reserve: a request gets 5 calls, then waits for the next window.
-        sim: {
-          timeScale: 60,
-          tenants: [
-            {
-              tenantId: DEMO_TENANT_ID,
-              name: 'Small Co',
-              limits: { perDay: 20, perMinute: 60, concurrent: 5 },
-            },
-          ],
-        },
-        env: { XERO_WINDOW_MS: '1000', SYNC_STEP_SECONDS: '1' },
-      }),
-      launchBrowser(),
-    ]);
+    ({ system, browser } = await startWithBrowser('browser-quota', {
+      // 20 calls a day, 15 of them kept in reserve: a request gets 5 calls, then waits for the next window.
+      sim: {
+        timeScale: 60,
+        tenants: [
+          {
+            tenantId: DEMO_TENANT_ID,
+            name: 'Small Co',
+            limits: { perDay: 20, perMinute: 60, concurrent: 5 },
+          },
+        ],
+      },
+      env: { XERO_WINDOW_MS: '1000', SYNC_STEP_SECONDS: '1' },
+    }));
   });
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-  });
+  afterAll(() => stopWithBrowser({ system, browser }));
 
   it('shows a request waiting for the daily quota with its resume time in the business’s time zone', async () => {
     const businessId = 'biz_quota';

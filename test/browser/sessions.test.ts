@@ -2,16 +2,17 @@ import type { Browser } from 'playwright-core';
 import { endPageSession } from '../../src/sessions/store';
 import {
   expectThat,
-  launchBrowser,
   newContext,
   openPage,
   pageLink,
   requestRow,
   seriousAxeViolations,
+  startWithBrowser,
+  stopWithBrowser,
 } from '../support/browser';
 import { createBusiness, loadDemoOrders } from '../support/orders';
 import { syncToEnd } from '../support/requests';
-import { eventually, startTestSystem } from '../support/system';
+import { eventually } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 /**
@@ -24,10 +25,7 @@ describe('sessions of the Manual Syncing page', () => {
   let browser: Browser;
   let requestOfA: string;
   beforeAll(async () => {
-    [system, browser] = await Promise.all([
-      startTestSystem('browser-sessions', { env: { PAGE_LINK_SECONDS: '10' } }),
-      launchBrowser(),
-    ]);
+    ({ system, browser } = await startWithBrowser('browser-sessions', { env: { PAGE_LINK_SECONDS: '10' } }));
     await createBusiness(system.database.db, 'biz_a');
     await createBusiness(system.database.db, 'biz_b');
     await loadDemoOrders(system.database.db, {
@@ -45,10 +43,7 @@ describe('sessions of the Manual Syncing page', () => {
     });
     requestOfA = synced.id;
   });
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-  });
+  afterAll(() => stopWithBrowser({ system, browser }));
 
   it('refuses a used link, an expired link and no session with 401 and a page that says what to do', async () => {
     const context = await newContext(browser);

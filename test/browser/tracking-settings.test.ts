@@ -4,12 +4,12 @@ import type { SimTrackingCategory } from '../../src/xero-sim/tracking';
 import {
   collectPageErrors,
   expectThat,
-  launchBrowser,
   openPage,
   seriousAxeViolations,
+  startWithBrowser,
+  stopWithBrowser,
 } from '../support/browser';
 import { businessOnOwnOrganisation, createBusiness, loadDemoOrders } from '../support/orders';
-import { startTestSystem } from '../support/system';
 import type { TestSystem } from '../support/system';
 
 /**
@@ -30,7 +30,7 @@ describe('the tracking mapping on the Settings view', () => {
   let browser: Browser;
   let store: SimTrackingCategory;
   beforeAll(async () => {
-    [system, browser] = await Promise.all([startTestSystem('browser-tracking'), launchBrowser()]);
+    ({ system, browser } = await startWithBrowser('browser-tracking'));
     await createBusiness(system.database.db, businessId);
     // Orders at the three POS locations, so the business has locations to map.
     await loadDemoOrders(system.database.db, {
@@ -48,10 +48,7 @@ describe('the tracking mapping on the Settings view', () => {
       }),
     );
   });
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-  });
+  afterAll(() => stopWithBrowser({ system, browser }));
 
   const optionId = (name: string) => store.Options.find((o) => o.Name === name)!.TrackingOptionID;
 
