@@ -22,6 +22,7 @@ import { UndoSection } from './undo';
 import { StatusBar } from './status';
 import { summaryAnchor, SummaryList } from './summaries';
 import { locationName, putRequests, usePageState } from './store';
+import { cursorMoves, Pager, TableRegion } from './tables';
 
 /**
  * A request's detail: its counts, the orders that failed with Xero's own message, the synced ones with their
@@ -251,41 +252,39 @@ function OrdersTable(props: { page: OrdersPage; status: OrderOutcome; title: str
   const synced = props.status === 'synced';
   const shortCode = usePageState().business?.organisation?.shortCode ?? null;
   return (
-    <div class="table-wrap stacking" role="region" aria-label={props.title} tabIndex={0}>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Order</th>
-            <th scope="col">Placed</th>
-            <th scope="col" class="num">
-              Total
-            </th>
-            <th scope="col">{LAST_COLUMN[props.status]}</th>
+    <TableRegion label={props.title}>
+      <thead>
+        <tr>
+          <th scope="col">Order</th>
+          <th scope="col">Placed</th>
+          <th scope="col" class="num">
+            Total
+          </th>
+          <th scope="col">{LAST_COLUMN[props.status]}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.page.items.map((o) => (
+          <tr key={o.orderId}>
+            <td data-label="Order">{o.orderNumber ?? o.orderId}</td>
+            <td data-label="Placed">{o.placedAt ? dateTime(o.placedAt) : '—'}</td>
+            <td data-label="Total" class="num">
+              {money(o.total, o.currency)}
+            </td>
+            <td data-label={LAST_COLUMN[props.status]}>
+              {o.reason ? (
+                <FailureReasonCell reason={o.reason} />
+              ) : synced ? (
+                <InvoiceCell order={o} shortCode={shortCode} summarised={props.summarised} />
+              ) : (
+                (o.message ?? '—')
+              )}
+              {synced && o.message && <span class="muted"> ({o.message})</span>}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {props.page.items.map((o) => (
-            <tr key={o.orderId}>
-              <td data-label="Order">{o.orderNumber ?? o.orderId}</td>
-              <td data-label="Placed">{o.placedAt ? dateTime(o.placedAt) : '—'}</td>
-              <td data-label="Total" class="num">
-                {money(o.total, o.currency)}
-              </td>
-              <td data-label={LAST_COLUMN[props.status]}>
-                {o.reason ? (
-                  <FailureReasonCell reason={o.reason} />
-                ) : synced ? (
-                  <InvoiceCell order={o} shortCode={shortCode} summarised={props.summarised} />
-                ) : (
-                  (o.message ?? '—')
-                )}
-                {synced && o.message && <span class="muted"> ({o.message})</span>}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+        ))}
+      </tbody>
+    </TableRegion>
   );
 }
 
@@ -297,28 +296,10 @@ function OrdersPager(props: {
   nextCursor: string | null;
   onMove: (cursors: Array<string | undefined>) => void;
 }) {
-  const { cursors, nextCursor } = props;
+  const { cursors } = props;
   return (
-    <nav class="pager" aria-label={`${props.title} pages`}>
-      <button
-        type="button"
-        class="button"
-        disabled={cursors.length === 1}
-        onClick={() => props.onMove(cursors.slice(0, -1))}
-      >
-        Previous
-      </button>
-      <span class="muted">
-        Page {cursors.length} of {Math.max(1, Math.ceil(props.count / 10))} · {plural(props.count, 'order')}
-      </span>
-      <button
-        type="button"
-        class="button"
-        disabled={!nextCursor}
-        onClick={() => nextCursor && props.onMove([...cursors, nextCursor])}
-      >
-        Next
-      </button>
-    </nav>
+    <Pager label={`${props.title} pages`} {...cursorMoves(cursors, props.nextCursor, props.onMove)}>
+      Page {cursors.length} of {Math.max(1, Math.ceil(props.count / 10))} · {plural(props.count, 'order')}
+    </Pager>
   );
 }

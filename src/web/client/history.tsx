@@ -13,6 +13,7 @@ import { StatusBar } from './status';
 import { filterFromUrl, isFiltered, NO_FILTER, urlWithFilter } from './filter-url';
 import type { Filter } from './filter-url';
 import { locationName, putRequests, usePageState } from './store';
+import { cursorMoves, Pager } from './tables';
 
 /** The history log: newest first, filtered, a page at a time; rows kept current by the page's stream. */
 export function HistoryView() {
@@ -167,27 +168,15 @@ function HistoryPager(props: {
   nextCursor: string | null;
   onMove: (cursors: Array<string | undefined>) => void;
 }) {
-  const { cursors, nextCursor } = props;
+  const { cursors } = props;
   return (
-    <nav class="pager" aria-label="History pages">
-      <button
-        type="button"
-        class="button"
-        disabled={cursors.length === 1}
-        onClick={() => props.onMove(cursors.slice(0, -1))}
-      >
-        Newer
-      </button>
-      <span class="muted">Page {cursors.length}</span>
-      <button
-        type="button"
-        class="button"
-        disabled={!nextCursor}
-        onClick={() => nextCursor && props.onMove([...cursors, nextCursor])}
-      >
-        Older
-      </button>
-    </nav>
+    <Pager
+      label="History pages"
+      words={['Newer', 'Older']}
+      {...cursorMoves(cursors, props.nextCursor, props.onMove)}
+    >
+      Page {cursors.length}
+    </Pager>
   );
 }
 

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { Reconciliation } from '../../contract';
 import { parseDecimal } from '../../money';
 import { day, money, plural } from './format';
+import { Pager, TableRegion } from './tables';
 
 /**
  * The reconciliation's rows. A year is about 1,100 rows: the table shows the rows with a difference by default
@@ -40,22 +41,13 @@ export function ReconciliationTable({ report }: { report: Reconciliation }) {
         <RowsTable rows={rows.slice(at * PAGE_SIZE, (at + 1) * PAGE_SIZE)} />
       )}
       {pages > 1 && (
-        <nav class="pager" aria-label="Reconciliation pages">
-          <button type="button" class="button" disabled={at === 0} onClick={() => setPageIndex(at - 1)}>
-            Previous
-          </button>
-          <span class="muted">
-            Page {at + 1} of {pages} · {plural(rows.length, 'row')}
-          </span>
-          <button
-            type="button"
-            class="button"
-            disabled={at + 1 >= pages}
-            onClick={() => setPageIndex(at + 1)}
-          >
-            Next
-          </button>
-        </nav>
+        <Pager
+          label="Reconciliation pages"
+          onPrevious={at === 0 ? null : () => setPageIndex(at - 1)}
+          onNext={at + 1 >= pages ? null : () => setPageIndex(at + 1)}
+        >
+          Page {at + 1} of {pages} · {plural(rows.length, 'row')}
+        </Pager>
       )}
     </section>
   );
@@ -63,49 +55,47 @@ export function ReconciliationTable({ report }: { report: Reconciliation }) {
 
 function RowsTable({ rows }: { rows: Row[] }) {
   return (
-    <div class="table-wrap stacking" role="region" aria-label="Reconciliation rows" tabIndex={0}>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Day</th>
-            <th scope="col">Location</th>
-            <th scope="col">Row</th>
-            <th scope="col" class="num">
-              Orders
-            </th>
-            <th scope="col" class="num">
-              Orders’ amount
-            </th>
-            <th scope="col">In Xero</th>
-            <th scope="col">Difference</th>
+    <TableRegion label="Reconciliation rows">
+      <thead>
+        <tr>
+          <th scope="col">Day</th>
+          <th scope="col">Location</th>
+          <th scope="col">Row</th>
+          <th scope="col" class="num">
+            Orders
+          </th>
+          <th scope="col" class="num">
+            Orders’ amount
+          </th>
+          <th scope="col">In Xero</th>
+          <th scope="col">Difference</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr
+            key={`${r.day} ${r.locationId} ${r.currency} ${r.paymentMethod ?? ''}`}
+            class={differs(r) ? 'differs' : undefined}
+          >
+            <td data-label="Day">{day(r.day)}</td>
+            <td data-label="Location">{r.locationName}</td>
+            <td data-label="Row">{r.paymentMethod === null ? 'Sales' : `Payments: ${r.paymentMethod}`}</td>
+            <td data-label="Orders" class="num">
+              {r.orders.toLocaleString()}
+            </td>
+            <td data-label="Orders’ amount" class="num">
+              {money(r.ordersAmount, r.currency)}
+            </td>
+            <td data-label="In Xero">
+              <XeroCell row={r} />
+            </td>
+            <td data-label="Difference">
+              <DifferenceCell row={r} />
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr
-              key={`${r.day} ${r.locationId} ${r.currency} ${r.paymentMethod ?? ''}`}
-              class={differs(r) ? 'differs' : undefined}
-            >
-              <td data-label="Day">{day(r.day)}</td>
-              <td data-label="Location">{r.locationName}</td>
-              <td data-label="Row">{r.paymentMethod === null ? 'Sales' : `Payments: ${r.paymentMethod}`}</td>
-              <td data-label="Orders" class="num">
-                {r.orders.toLocaleString()}
-              </td>
-              <td data-label="Orders’ amount" class="num">
-                {money(r.ordersAmount, r.currency)}
-              </td>
-              <td data-label="In Xero">
-                <XeroCell row={r} />
-              </td>
-              <td data-label="Difference">
-                <DifferenceCell row={r} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+        ))}
+      </tbody>
+    </TableRegion>
   );
 }
 

@@ -1,6 +1,7 @@
 import type { Reconciliation } from '../../contract';
 import { formatDecimal, parseDecimal, sumDecimal } from '../../money';
 import { money, plural } from './format';
+import { TableRegion } from './tables';
 
 /**
  * The report's totals: orders and differences as the API counts them, and per currency the sales rows' and the
@@ -17,46 +18,44 @@ export function ReconciliationTotals({ report }: { report: Reconciliation }) {
           ? `No difference: the ${plural(totals.orders, 'order')} of this range match what Xero holds.`
           : `${plural(totals.rowsWithDifference, 'row')} of ${report.rows.length.toLocaleString()} differ, from ${plural(totals.ordersWithDifference, 'order')}.`}
       </p>
-      <div class="table-wrap stacking" role="region" aria-label="Totals" tabIndex={0}>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Totals</th>
-              <th scope="col" class="num">
-                Orders
-              </th>
-              <th scope="col" class="num">
-                Orders’ amount
-              </th>
-              <th scope="col" class="num">
-                In Xero
-              </th>
-              <th scope="col" class="num">
-                Difference
-              </th>
+      <TableRegion label="Totals">
+        <thead>
+          <tr>
+            <th scope="col">Totals</th>
+            <th scope="col" class="num">
+              Orders
+            </th>
+            <th scope="col" class="num">
+              Orders’ amount
+            </th>
+            <th scope="col" class="num">
+              In Xero
+            </th>
+            <th scope="col" class="num">
+              Difference
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {totalLines(report).map((t) => (
+            <tr key={t.name}>
+              <th scope="row">{t.name}</th>
+              <td class="num" data-label="Orders">
+                {t.orders === null ? '' : t.orders.toLocaleString()}
+              </td>
+              <td class="num" data-label="Orders’ amount">
+                {money(t.ordersAmount, t.currency)}
+              </td>
+              <td class="num" data-label="In Xero">
+                {money(t.xeroAmount, t.currency)}
+              </td>
+              <td class="num" data-label="Difference">
+                {money(t.difference, t.currency)}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {totalLines(report).map((t) => (
-              <tr key={t.name}>
-                <th scope="row">{t.name}</th>
-                <td class="num" data-label="Orders">
-                  {t.orders === null ? '' : t.orders.toLocaleString()}
-                </td>
-                <td class="num" data-label="Orders’ amount">
-                  {money(t.ordersAmount, t.currency)}
-                </td>
-                <td class="num" data-label="In Xero">
-                  {money(t.xeroAmount, t.currency)}
-                </td>
-                <td class="num" data-label="Difference">
-                  {money(t.difference, t.currency)}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </tbody>
+      </TableRegion>
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { api, ApiProblem } from './api';
 import type { RequestView } from './api';
 import { day, money, plural } from './format';
 import { locationName, usePageState } from './store';
+import { cursorMoves, Pager, TableRegion } from './tables';
 import { xeroInvoiceLink } from './xero-links';
 
 /**
@@ -41,25 +42,9 @@ export function SummaryList({ request: r }: { request: RequestView }) {
         <SummariesTable items={page.items} />
       )}
       {(page?.nextCursor || cursors.length > 1) && (
-        <nav class="pager" aria-label="Daily summaries pages">
-          <button
-            type="button"
-            class="button"
-            disabled={cursors.length === 1}
-            onClick={() => setCursors(cursors.slice(0, -1))}
-          >
-            Previous
-          </button>
-          <span class="muted">Page {cursors.length}</span>
-          <button
-            type="button"
-            class="button"
-            disabled={!page?.nextCursor}
-            onClick={() => page?.nextCursor && setCursors([...cursors, page.nextCursor])}
-          >
-            Next
-          </button>
-        </nav>
+        <Pager label="Daily summaries pages" {...cursorMoves(cursors, page?.nextCursor, setCursors)}>
+          Page {cursors.length}
+        </Pager>
       )}
     </section>
   );
@@ -77,68 +62,66 @@ export const summaryAnchor = (number: string) => `summary-${number.replace(/[^A-
 function SummariesTable({ items }: { items: DailySummaryView[] }) {
   const shortCode = usePageState().business?.organisation?.shortCode ?? null;
   return (
-    <div class="table-wrap stacking" role="region" aria-label="Daily summaries" tabIndex={0}>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Summary</th>
-            <th scope="col">Day</th>
-            <th scope="col">Location</th>
-            <th scope="col" class="num">
-              Total
-            </th>
-            <th scope="col" class="num">
-              Tax
-            </th>
-            <th scope="col">Orders</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((s) => (
-            <tr key={s.number} id={summaryAnchor(s.number)}>
-              <td data-label="Summary">
-                {s.number}
-                {s.kind === 'credit_note' && ' (refunds)'}
-                {s.adjustment > 0 && ' (adjustment)'}{' '}
-                {shortCode && s.xeroId && s.kind === 'invoice' && (
-                  <a href={xeroInvoiceLink(shortCode, s.xeroId)} target="_blank" rel="noopener noreferrer">
-                    Open {s.number} in Xero
-                  </a>
-                )}
-                <span class="muted block">
-                  {STATE_WORDS[s.state]}
-                  {s.error && `: ${s.error}`}
+    <TableRegion label="Daily summaries">
+      <thead>
+        <tr>
+          <th scope="col">Summary</th>
+          <th scope="col">Day</th>
+          <th scope="col">Location</th>
+          <th scope="col" class="num">
+            Total
+          </th>
+          <th scope="col" class="num">
+            Tax
+          </th>
+          <th scope="col">Orders</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((s) => (
+          <tr key={s.number} id={summaryAnchor(s.number)}>
+            <td data-label="Summary">
+              {s.number}
+              {s.kind === 'credit_note' && ' (refunds)'}
+              {s.adjustment > 0 && ' (adjustment)'}{' '}
+              {shortCode && s.xeroId && s.kind === 'invoice' && (
+                <a href={xeroInvoiceLink(shortCode, s.xeroId)} target="_blank" rel="noopener noreferrer">
+                  Open {s.number} in Xero
+                </a>
+              )}
+              <span class="muted block">
+                {STATE_WORDS[s.state]}
+                {s.error && `: ${s.error}`}
+              </span>
+            </td>
+            <td data-label="Day">{day(s.date)}</td>
+            <td data-label="Location">{locationName(s.locationId)}</td>
+            <td data-label="Total" class="num">
+              {money(s.total, s.currency)}
+              {s.difference && (
+                <span class="warn block">
+                  Xero’s total {money(s.xeroTotal, s.currency)} differs by {money(s.difference, s.currency)}
                 </span>
-              </td>
-              <td data-label="Day">{day(s.date)}</td>
-              <td data-label="Location">{locationName(s.locationId)}</td>
-              <td data-label="Total" class="num">
-                {money(s.total, s.currency)}
-                {s.difference && (
-                  <span class="warn block">
-                    Xero’s total {money(s.xeroTotal, s.currency)} differs by {money(s.difference, s.currency)}
-                  </span>
-                )}
-              </td>
-              <td data-label="Tax" class="num">
-                {money(s.tax, s.currency)}
-              </td>
-              <td data-label="Orders">
-                <details>
-                  <summary>{plural(s.orders.length, 'order')}</summary>
-                  <ul class="summary-orders">
-                    {s.orders.map((o) => (
-                      <li key={o.orderId}>
-                        {o.orderNumber ?? o.orderId} <span class="muted">{money(o.total, s.currency)}</span>
-                      </li>
-                    ))}
-                  </ul>
-                </details>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+              )}
+            </td>
+            <td data-label="Tax" class="num">
+              {money(s.tax, s.currency)}
+            </td>
+            <td data-label="Orders">
+              <details>
+                <summary>{plural(s.orders.length, 'order')}</summary>
+                <ul class="summary-orders">
+                  {s.orders.map((o) => (
+                    <li key={o.orderId}>
+                      {o.orderNumber ?? o.orderId} <span class="muted">{money(o.total, s.currency)}</span>
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </TableRegion>
   );
 }

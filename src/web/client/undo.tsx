@@ -5,6 +5,7 @@ import type { RequestView } from './api';
 import { CLOSED, clock, money, plural } from './format';
 import { onLinkClick, requestPath } from './router';
 import { putRequests } from './store';
+import { TableRegion } from './tables';
 
 /**
  * Undo a request (issue 27, docs/undo.md): on a finished request's detail, "Undo this request" opens a dialog
@@ -210,40 +211,38 @@ const REASON_WORDS: Record<LeftInPlace['reason'], string> = {
 function LeftInPlaceList({ items, title }: { items: LeftInPlace[]; title: string }) {
   if (items.length === 0) return <p class="muted">Nothing is left in place.</p>;
   return (
-    <div class="table-wrap stacking" role="region" aria-label={title} tabIndex={0}>
-      <table>
-        <caption class="left-caption">
-          {title} ({items.length})
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">What</th>
-            <th scope="col">Order</th>
-            <th scope="col" class="num">
-              Amount
-            </th>
-            <th scope="col">Why</th>
+    <TableRegion label={title}>
+      <caption class="left-caption">
+        {title} ({items.length})
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">What</th>
+          <th scope="col">Order</th>
+          <th scope="col" class="num">
+            Amount
+          </th>
+          <th scope="col">Why</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((l) => (
+          <tr key={`${l.kind} ${l.xeroId}`}>
+            <td data-label="What">
+              {KIND_WORDS[l.kind]} {l.number ?? ''}
+            </td>
+            <td data-label="Order">{l.orderNumber ?? '—'}</td>
+            <td data-label="Amount" class="num">
+              {money(l.amount, null)}
+            </td>
+            <td data-label="Why">
+              {REASON_WORDS[l.reason]}
+              <span class="muted block">{l.detail}</span>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {items.map((l) => (
-            <tr key={`${l.kind} ${l.xeroId}`}>
-              <td data-label="What">
-                {KIND_WORDS[l.kind]} {l.number ?? ''}
-              </td>
-              <td data-label="Order">{l.orderNumber ?? '—'}</td>
-              <td data-label="Amount" class="num">
-                {money(l.amount, null)}
-              </td>
-              <td data-label="Why">
-                {REASON_WORDS[l.reason]}
-                <span class="muted block">{l.detail}</span>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+        ))}
+      </tbody>
+    </TableRegion>
   );
 }
 

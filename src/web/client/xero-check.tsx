@@ -4,6 +4,7 @@ import { api, ApiProblem } from './api';
 import type { CheckBody } from './api';
 import { day, money, plural } from './format';
 import { usePageState } from './store';
+import { TableRegion } from './tables';
 
 /**
  * "Check against Xero" (docs/reconciliation.md): first its cost (a dry run: the invoices it reads and the calls it
@@ -131,48 +132,46 @@ function Findings({ result, report }: { result: ReconciliationCheck; report: Rec
         {plural(result.findings.length, 'document')} of{' '}
         {(result.invoices + result.creditNotes).toLocaleString()} changed in Xero since the sync.
       </p>
-      <div class="table-wrap stacking" role="region" aria-label="Changed in Xero" tabIndex={0}>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Day</th>
-              <th scope="col">Location</th>
-              <th scope="col">Order</th>
-              <th scope="col">Document</th>
-              <th scope="col" class="num">
-                Amount
-              </th>
-              <th scope="col">In Xero now</th>
+      <TableRegion label="Changed in Xero">
+        <thead>
+          <tr>
+            <th scope="col">Day</th>
+            <th scope="col">Location</th>
+            <th scope="col">Order</th>
+            <th scope="col">Document</th>
+            <th scope="col" class="num">
+              Amount
+            </th>
+            <th scope="col">In Xero now</th>
+          </tr>
+        </thead>
+        <tbody>
+          {result.findings.map((f) => (
+            <tr key={`${f.document ?? 'invoice'} ${f.documentNumber ?? f.invoiceNumber}`} class="differs">
+              <td data-label="Day">{day(f.day)}</td>
+              <td data-label="Location">{f.locationName}</td>
+              <td data-label="Order">{f.orderNumber}</td>
+              <td data-label="Document">
+                {f.document === 'credit note' ? 'Credit note ' : 'Invoice '}
+                {f.documentNumber ?? f.invoiceNumber}
+              </td>
+              <td data-label="Amount" class="num">
+                {money(f.amount, currencyOf(f.day, f.locationId))}
+              </td>
+              <td data-label="In Xero now">
+                <strong class="bad-text">
+                  <span aria-hidden="true">⚠ </span>
+                  {f.what.charAt(0).toUpperCase() + f.what.slice(1)}
+                </strong>
+                <span class="muted block">
+                  Status {f.xeroStatus}
+                  {f.xeroTotal !== null && `, total ${money(f.xeroTotal, currencyOf(f.day, f.locationId))}`}
+                </span>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {result.findings.map((f) => (
-              <tr key={`${f.document ?? 'invoice'} ${f.documentNumber ?? f.invoiceNumber}`} class="differs">
-                <td data-label="Day">{day(f.day)}</td>
-                <td data-label="Location">{f.locationName}</td>
-                <td data-label="Order">{f.orderNumber}</td>
-                <td data-label="Document">
-                  {f.document === 'credit note' ? 'Credit note ' : 'Invoice '}
-                  {f.documentNumber ?? f.invoiceNumber}
-                </td>
-                <td data-label="Amount" class="num">
-                  {money(f.amount, currencyOf(f.day, f.locationId))}
-                </td>
-                <td data-label="In Xero now">
-                  <strong class="bad-text">
-                    <span aria-hidden="true">⚠ </span>
-                    {f.what.charAt(0).toUpperCase() + f.what.slice(1)}
-                  </strong>
-                  <span class="muted block">
-                    Status {f.xeroStatus}
-                    {f.xeroTotal !== null && `, total ${money(f.xeroTotal, currencyOf(f.day, f.locationId))}`}
-                  </span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </tbody>
+      </TableRegion>
     </div>
   );
 }
