@@ -1,6 +1,6 @@
 /**
- * The form fields of the Add Sync Request dialog: a label, the control, and the API's message for the field
- * under it (the control names it with aria-describedby).
+ * The form fields of the Add Sync Request dialog and the reconciliation's scope: a label, the control, and the API's
+ * message for the field under it (the control names it with aria-describedby).
  */
 interface FieldProps {
   id: string;
@@ -47,7 +47,7 @@ export function SelectField(props: FieldProps & { options: Array<{ value: string
   );
 }
 
-export function DateField(props: FieldProps & { max: string }) {
+export function DateField(props: FieldProps & { max: string; required?: boolean }) {
   return (
     <div class="field">
       <label for={props.id}>{props.label}</label>
@@ -56,6 +56,7 @@ export function DateField(props: FieldProps & { max: string }) {
         type="date"
         value={props.value}
         max={props.max}
+        required={props.required}
         {...described(props)}
         onChange={(e) => props.onChange(e.currentTarget.value)}
       />

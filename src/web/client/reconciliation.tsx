@@ -4,6 +4,7 @@ import { api, ApiProblem, q } from './api';
 import type { CheckBody } from './api';
 import { addDays, CHANNELS, dateRange, localDate } from './format';
 import { fieldWords } from './field-words';
+import { DateField } from './fields';
 import { ReconciliationTable } from './reconciliation-table';
 import { ReconciliationTotals } from './reconciliation-totals';
 import { BASE, onLinkClick, reconciliationPath, requestPath } from './router';
@@ -156,19 +157,21 @@ function ScopeFields(props: {
         props.onShow();
       }}
     >
-      <DateInput
+      <DateField
         id="rec-start"
         label="Start Date"
         value={form.startDate}
         max={today}
+        required
         error={errorOf('startDate')}
         onChange={(startDate) => set({ startDate })}
       />
-      <DateInput
+      <DateField
         id="rec-end"
         label="End Date"
         value={form.endDate}
         max={today}
+        required
         error={errorOf('endDate')}
         onChange={(endDate) => set({ endDate })}
       />
@@ -203,36 +206,6 @@ function ScopeFields(props: {
         </button>
       </div>
     </form>
-  );
-}
-
-function DateInput(props: {
-  id: string;
-  label: string;
-  value: string;
-  max: string;
-  error: string | undefined;
-  onChange: (value: string) => void;
-}) {
-  return (
-    <div class="field">
-      <label for={props.id}>{props.label}</label>
-      <input
-        id={props.id}
-        type="date"
-        value={props.value}
-        max={props.max}
-        required
-        aria-invalid={props.error ? true : undefined}
-        aria-describedby={props.error ? `${props.id}-error` : undefined}
-        onChange={(e) => props.onChange(e.currentTarget.value)}
-      />
-      {props.error && (
-        <p id={`${props.id}-error`} class="field-error">
-          {props.error}
-        </p>
-      )}
-    </div>
   );
 }
 
