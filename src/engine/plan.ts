@@ -9,6 +9,7 @@ import type { ContactReadStrategy } from '../contract';
 import type { WhereLimit } from '../xero/limiter';
 import { organisationReads } from './organisation-rules';
 import { rangeUtc } from '../calendar';
+import { ledgerStatusOf, summaryInvoiceOf } from './order-holds';
 
 /**
  * What a request will do, from one pass over its orders in PostgreSQL: the counts the preview shows, the work its
@@ -78,17 +79,15 @@ function rangeOrders(input: ManualSyncInput, params: unknown[]): string {
   // changesOnly: no order is written anew; only the changes of orders in Xero (src/engine/order-changes.ts).
   params.push(input.options.changesOnly === true);
   const changesOnly = `$${params.length}`;
-  return `WITH r AS (
-       SELECT o.*, (l.status = 'synced' OR s.order_id IS NOT NULL) AS synced, s.order_id IS NOT NULL AS summarised
-       FROM orders o
-       LEFT JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id
-       -- An order a daily summary holds is in Xero: never sent again, in either mode (issue 23).
-       -- (A derived table, not EXISTS in the join condition: that made a nested loop, minutes for a year.)
-       LEFT JOIN (SELECT so.business_id, so.order_id FROM summary_orders so JOIN summaries x
-                    ON x.business_id = so.business_id AND x.number = so.number
-                  WHERE so.kind = 'invoice' AND x.stage <> 'failed') s
-         ON s.business_id = o.business_id AND s.order_id = o.id
-       WHERE ${where}),
+  // What holds each order in Xero, probed per order (src/engine/order-holds.ts), never joined: a join's plan
+  // depends on the tables' statistics. An order a daily summary holds is in Xero: never sent again, in either mode
+  // (issue 23). `h` is materialised so each probe runs once per order (inlined, each use of a column repeats it).
+  return `WITH h AS MATERIALIZED (
+       SELECT o.*, ${ledgerStatusOf('o')} AS ledger_status, ${summaryInvoiceOf('o')} AS summary
+       FROM orders o WHERE ${where}),
+     r AS NOT MATERIALIZED (
+       SELECT h.*, (ledger_status = 'synced' OR summary IS NOT NULL) AS synced, summary IS NOT NULL AS summarised
+       FROM h),
      fresh AS (SELECT * FROM r WHERE status <> 'voided' AND synced IS NOT TRUE AND NOT ${changesOnly}),
      todo AS (SELECT * FROM r WHERE status <> 'voided' AND (synced IS NOT TRUE OR ${update}) AND NOT summarised
        AND NOT ${changesOnly})`;
@@ -160,18 +159,31 @@ export async function anyInvoiceToWrite(db: Db, input: ManualSyncInput): Promise
   const { rows } = await db.query<{ found: boolean }>(
     `SELECT EXISTS (
        SELECT 1 FROM orders o
-       LEFT JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id
        WHERE ${where} AND o.status <> 'voided'
-         AND (${update} OR l.status IS DISTINCT FROM 'synced')
-         -- Correlated, so each order is one primary-key probe: as a joined subquery under EXISTS the planner
-         -- could run the whole summary join once per order when every order is summarised (nothing found).
-         AND NOT EXISTS (
-           SELECT 1 FROM summary_orders so JOIN summaries x ON x.business_id = so.business_id AND x.number = so.number
-           WHERE so.business_id = o.business_id AND so.order_id = o.id AND so.kind = 'invoice'
-             AND x.stage <> 'failed')) AS found`,
+         AND (${update} OR ${ledgerStatusOf('o')} IS DISTINCT FROM 'synced')
+         AND ${summaryInvoiceOf('o')} IS NULL) AS found`,
     params,
   );
   return rows[0]!.found;
+}
+
+/** The counts a nothing-to-send refusal carries: rangeStats' `total`, `alreadySynced` and `voided`, and nothing else. */
+export async function rangeCounts(
+  db: Db,
+  input: ManualSyncInput,
+): Promise<Pick<RangeStats, 'total' | 'alreadySynced' | 'voided'>> {
+  const params: unknown[] = [];
+  const where = rangeWhere(orderRangeOf(input), params);
+  // In Xero as rangeStats' `synced` says: its ledger row synced, or a daily summary holding it (probed per order).
+  const { rows } = await db.query<Pick<RangeStats, 'total' | 'alreadySynced' | 'voided'>>(
+    `SELECT count(*)::int AS total, count(*) FILTER (WHERE status = 'voided')::int AS voided,
+       count(*) FILTER (WHERE status <> 'voided' AND (ledger_status = 'synced' OR summary IS NOT NULL))::int
+         AS "alreadySynced"
+     FROM (SELECT o.status, ${ledgerStatusOf('o')} AS ledger_status, ${summaryInvoiceOf('o')} AS summary
+           FROM orders o WHERE ${where}) h`,
+    params,
+  );
+  return rows[0]!;
 }
 
 function sourceOrder(s: ContactSource) {
@@ -297,14 +309,19 @@ export async function followUpsMayRemain(db: Db, input: ManualSyncInput): Promis
   const params: unknown[] = [];
   const where = rangeWhere(orderRangeOf(input), params);
   params.push(input.options.recordPayments);
+  // The order's ledger row probed per order (src/engine/order-holds.ts), never joined; materialised so the probe runs
+  // once per order, and read lazily, so the answer still stops at the first order with work left.
   const { rows } = await db.query<{ left: boolean }>(
-    `SELECT EXISTS (
-       SELECT 1 FROM orders o
-       JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id AND l.status = 'synced'
-       WHERE ${where} AND o.status <> 'voided' AND (
-         ($${params.length} AND l.payments_status <> 'done' AND EXISTS (
-            SELECT 1 FROM jsonb_array_elements(o.payload->'payments') p WHERE (p->>'amount')::numeric <> 0))
-         OR (o.status = 'refunded' AND 'done' <> ANY (ARRAY[l.credit_note_status, l.refund_status, l.allocation_status]))
+    `WITH h AS MATERIALIZED (
+       SELECT o.status, o.payload,
+         (SELECT l FROM order_ledger l WHERE l.business_id = o.business_id AND l.order_id = o.id) AS l
+       FROM orders o WHERE ${where} AND o.status <> 'voided')
+     SELECT EXISTS (
+       SELECT 1 FROM h WHERE (l).status = 'synced' AND (
+         ($${params.length} AND (l).payments_status <> 'done' AND EXISTS (
+            SELECT 1 FROM jsonb_array_elements(h.payload->'payments') p WHERE (p->>'amount')::numeric <> 0))
+         OR (h.status = 'refunded'
+             AND 'done' <> ANY (ARRAY[(l).credit_note_status, (l).refund_status, (l).allocation_status]))
        )) AS left`,
     params,
   );

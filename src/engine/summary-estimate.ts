@@ -3,6 +3,7 @@ import type { ManualSyncInput } from '../definitions';
 import { localDateSql } from '../calendar';
 import { parseDecimal } from '../money';
 import { rangeWhere } from '../orders/store';
+import { ledgerStatusOf, summaryInvoiceOf } from './order-holds';
 import { orderRangeOf, planFromStats } from './plan';
 import { planCalls, WRITE_BATCH } from './packing';
 import type { ContactDirectory, RangeStats, RequestPlan } from './plan';
@@ -156,7 +157,7 @@ export async function summaryFacts(db: Db, input: ManualSyncInput): Promise<Summ
   const refunds = `jsonb_typeof(o.payload->'refunds') = 'array' AND jsonb_array_length(o.payload->'refunds') > 0`;
   // The orders the summary walk sorts out as fresh (src/engine/summary-walk.ts): a per-order ledger row that
   // failed does not hold an order back; one synced or pending does; so does a summary holding it (unless Xero
-  // refused that summary, which releases its orders).
+  // refused that summary, which releases its orders). Probed per order, never joined (src/engine/order-holds.ts).
   const { rows } = await db.query<SummaryOrderFacts>(
     `SELECT o.location_id AS "locationId", o.payload->>'currency' AS currency,
        coalesce((o.payload->>'pricesIncludeTax')::boolean, false) AS inclusive,
@@ -171,11 +172,8 @@ export async function summaryFacts(db: Db, input: ManualSyncInput): Promise<Summ
            THEN (SELECT sum((r->>'amount')::numeric)::text FROM jsonb_array_elements(o.payload->'refunds') r)
            ELSE coalesce(o.payload->'refund'->>'amount', o.total::text) END) END AS refund
      FROM orders o
-     LEFT JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id
-     WHERE ${where} AND o.status <> 'voided' AND (l.status IS NULL OR l.status = 'failed')
-       AND NOT EXISTS (SELECT 1 FROM summary_orders s JOIN summaries x
-           ON x.business_id = s.business_id AND x.number = s.number AND x.stage <> 'failed'
-         WHERE s.business_id = o.business_id AND s.order_id = o.id AND s.kind = 'invoice')
+     WHERE ${where} AND o.status <> 'voided' AND coalesce(${ledgerStatusOf('o')}, 'failed') = 'failed'
+       AND ${summaryInvoiceOf('o')} IS NULL
      ORDER BY o.placed_at, o.id`,
     params,
   );

@@ -1,6 +1,7 @@
 import type { Db } from '../db/pool';
 import type { ManualSyncInput } from '../definitions';
 import { rangeWhere } from '../orders/store';
+import { heldBy, ledgerStatusOf, summaryInvoiceOf, summaryStageOf } from './order-holds';
 import { orderRangeOf } from './plan';
 
 /**
@@ -16,18 +17,20 @@ export async function summaryWorkRemains(db: Db, input: ManualSyncInput): Promis
   const params: unknown[] = [];
   const where = rangeWhere(orderRangeOf(input), params);
   params.push(input.options.invoiceStatus === 'AUTHORISED');
+  const authorised = `$${params.length}`;
+  // Per order, by probes (src/engine/order-holds.ts): as a join of orders, summary_orders and summaries, a plan made
+  // without statistics could read every summary of the business once per order.
+  const invoiceDone = heldBy('o', `so.kind = 'invoice' AND ${summaryStageOf('so')} = 'done'`);
   const { rows } = await db.query<{ left: boolean }>(
     `SELECT EXISTS (
        SELECT 1 FROM orders o
-       JOIN summary_orders so ON so.business_id = o.business_id AND so.order_id = o.id
-       JOIN summaries s ON s.business_id = so.business_id AND s.number = so.number
-       WHERE ${where} AND (s.stage IN ('document', 'follow_ups')
-         OR ($${params.length} AND so.kind = 'invoice' AND s.stage = 'done' AND o.status = 'refunded'
-             AND NOT EXISTS (SELECT 1 FROM summary_orders c WHERE c.business_id = o.business_id
-               AND c.order_id = o.id AND c.kind = 'credit_note' AND c.change_key = ''))
+       WHERE ${where} AND (${heldBy('o', `${summaryStageOf('so')} IN ('document', 'follow_ups')`)}
+         OR (${authorised} AND o.status = 'refunded' AND ${invoiceDone}
+             AND NOT ${heldBy('o', `so.kind = 'credit_note' AND so.change_key = ''`)})
          -- A later change (refund, void, payment, line change) of a summarised order not yet dealt with.
-         OR (so.kind = 'invoice' AND s.stage = 'done' AND EXISTS (SELECT 1 FROM order_changes oc
-               WHERE oc.business_id = o.business_id AND oc.order_id = o.id AND oc.status IN ('due', 'pending'))))
+         OR (EXISTS (SELECT 1 FROM order_changes oc
+               WHERE oc.business_id = o.business_id AND oc.order_id = o.id AND oc.status IN ('due', 'pending'))
+             AND ${invoiceDone}))
        ) AS left`,
     params,
   );
@@ -51,15 +54,13 @@ export async function postingSkips(db: Db, input: ManualSyncInput): Promise<Post
   const params: unknown[] = [];
   const where = rangeWhere(orderRangeOf(input), params);
   const { rows } = await db.query<PostingSkips>(
-    `SELECT count(*) FILTER (WHERE s.order_id IS NULL AND l.status IN ('synced', 'pending'))::int AS "sentPerOrder",
-            count(*) FILTER (WHERE s.order_id IS NOT NULL)::int AS "inSummaries"
-     FROM orders o
-     LEFT JOIN order_ledger l ON l.business_id = o.business_id AND l.order_id = o.id
-     LEFT JOIN (SELECT so.business_id, so.order_id FROM summary_orders so JOIN summaries x
-                  ON x.business_id = so.business_id AND x.number = so.number
-                WHERE so.kind = 'invoice' AND x.stage <> 'failed') s
-       ON s.business_id = o.business_id AND s.order_id = o.id
-     WHERE ${where} AND o.status <> 'voided'`,
+    // Probed per order (src/engine/order-holds.ts); materialised so each probe runs once.
+    `WITH h AS MATERIALIZED (
+       SELECT ${ledgerStatusOf('o')} AS ledger_status, ${summaryInvoiceOf('o')} AS summary
+       FROM orders o WHERE ${where} AND o.status <> 'voided')
+     SELECT count(*) FILTER (WHERE summary IS NULL AND ledger_status IN ('synced', 'pending'))::int AS "sentPerOrder",
+            count(*) FILTER (WHERE summary IS NOT NULL)::int AS "inSummaries"
+     FROM h`,
     params,
   );
   return rows[0]!;

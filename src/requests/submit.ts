@@ -14,7 +14,7 @@ import {
 } from '../definitions';
 import type { ManualSyncInput, ManualSyncWorkflow } from '../definitions';
 import { IdempotencyKeyReused, InvalidInput, NotConnected, NotFound, NothingToSend } from '../errors';
-import { anyInvoiceToWrite, followUpsMayRemain, orderRangeOf, rangeStats } from '../engine/plan';
+import { anyInvoiceToWrite, followUpsMayRemain, orderRangeOf, rangeCounts } from '../engine/plan';
 import { openChangeCount } from '../engine/change-ledger';
 import { summaryWorkRemains } from '../engine/summary-plan';
 import { getBusiness, getLocation } from '../businesses/store';
@@ -100,26 +100,22 @@ export async function submitSyncRequest(
 
 /**
  * A range with nothing to write (empty, or every order already in Xero or voided, with no change or follow-up left)
- * is refused with its counts.
+ * is refused with its counts. Each check stops at the first piece of work it finds; the counts are read only to
+ * refuse, and then only the three the refusal carries (the full statistics are the prepare step's).
  */
 async function refuseNothingToSend(db: Db, input: ManualSyncInput): Promise<void> {
-  // The common answer (orders to write) from the first one found; the full statistics only to refuse with counts.
   if (await anyInvoiceToWrite(db, input)) return;
-  const stats = await rangeStats(db, input);
   if (input.options.posting === 'daily-summary') {
     // A summary request writes no per-order follow-ups or changes: only its summaries' own work may be left.
     if (await summaryWorkRemains(db, input)) return;
-    const { total, alreadySynced, voided } = stats;
-    throw new NothingToSend({ total, alreadySynced, voided, toSync: 0 });
-  }
-  // Orders already in Xero may still have work: changes imported since (docs/revisions.md) or follow-ups. Only
-  // changes of orders with their own invoice: a change of a summarised order is a daily-summary request's work.
-  if (
+  } else if (
+    // Orders already in Xero may still have work: changes imported since (docs/revisions.md) or follow-ups. Only
+    // changes of orders with their own invoice: a change of a summarised order is a daily-summary request's work.
     (await openChangeCount(db, orderRangeOf(input), 'invoice')) > 0 ||
     (await followUpsMayRemain(db, input))
   )
     return;
-  const { total, alreadySynced, voided } = stats;
+  const { total, alreadySynced, voided } = await rangeCounts(db, input);
   throw new NothingToSend({ total, alreadySynced, voided, toSync: 0 });
 }
 
