@@ -80,7 +80,7 @@ function destination(file: string | undefined): pino.DestinationStream {
   );
 }
 
-/** The pino logger behind each of our loggers, for pino-http (test doubles have none). */
+/** The pino logger behind each of our loggers, for the API's request log (test doubles have none). */
 const underlying = new WeakMap<Logger, pino.Logger>();
 
 function wrap(p: pino.Logger): Logger {

@@ -7,6 +7,12 @@ interface Resource {
   /** Path parameters in the template: a literal segment beats a parameter (/preview is not /{id}). */
   params: number;
   methods: string[];
+  segments: number;
+}
+
+/** Segments of a path, one trailing slash aside (a parameter matches exactly one segment). */
+function segmentsOf(path: string): number {
+  return path.replace(/\/$/, '').split('/').length;
 }
 
 /** The document's resources, each with the methods it declares (GET implies HEAD, as Express serves it). */
@@ -25,6 +31,7 @@ function resourcesOf(operations: readonly Operation[]): Resource[] {
       'i',
     ),
     params: (path.match(/:/g) ?? []).length,
+    segments: segmentsOf(path),
     methods: [...methods, 'OPTIONS'],
   }));
 }
@@ -34,9 +41,13 @@ function resourcesOf(operations: readonly Operation[]): Resource[] {
  * document does not declare for the resource answers 405 with `Allow` (RFC 9110), not 404.
  */
 export function methodGuard(operations: readonly Operation[]): RequestHandler {
-  const resources = resourcesOf(operations);
+  // By their number of segments, the only ones a path can match: a progress poll tests a few patterns, not ~50.
+  const bySegments = new Map<number, Resource[]>();
+  for (const r of resourcesOf(operations))
+    bySegments.set(r.segments, [...(bySegments.get(r.segments) ?? []), r]);
   return (req, res, next) => {
-    const matching = resources.filter((r) => r.pattern.test(req.path)).sort((a, b) => a.params - b.params);
+    const candidates = bySegments.get(segmentsOf(req.path)) ?? [];
+    const matching = candidates.filter((r) => r.pattern.test(req.path)).sort((a, b) => a.params - b.params);
     const resource = matching[0];
     if (!resource) return next();
     const allow = resource.methods.join(', ');

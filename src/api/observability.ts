@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Router } from 'express';
 import type { Request, RequestHandler } from 'express';
-import { pinoHttp } from 'pino-http';
 import { z } from 'zod';
 import type { Db } from '../db/pool';
-import type { Logger } from '../logger';
+import type { Level, Logger } from '../logger';
 import { pinoOf } from '../logger';
 import { metrics, METRICS_CONTENT_TYPE, metricsText, setRequestGauges } from '../observability/metrics';
 import { requestGauges } from '../requests/progress';
@@ -13,7 +11,7 @@ import { mount } from './operation';
 import type { Operation } from './operation';
 
 /**
- * The API's request ids, request logs (pino-http) and Prometheus metrics (src/observability/metrics.ts).
+ * The API's request ids, request logs and Prometheus metrics (src/observability/metrics.ts).
  * Every request gets an id (the caller's X-Request-Id when it sends a sane one, else a new UUID), returned as
  * X-Request-Id and carried by its log line, so a platform's report and our log meet.
  */
@@ -42,38 +40,55 @@ function loggedUrl(url: string): string {
 // Probes and scrapes would drown the log.
 const QUIET = new Set(['/healthz', '/readyz', '/metrics']);
 
-/** One log line per request, when it is answered: method, URL (credentials redacted), status, time, business. */
+// GETs that change something (Xero's redirect after consent stores the connection): logged like a write.
+const WRITING_READS = new Set(['/xero/callback']);
+
+/**
+ * The level of a request's line. A read answered 2xx is `debug`: a platform polling a request's progress is 200
+ * reads a second for 50 clients, each line saying what `http_requests_total` and `http_request_duration_seconds`
+ * already count. Writes, redirects and refusals (4xx) are `info`; a 503 is a dependency that is down (already a
+ * warning of its own); any other 5xx is a bug, logged with its stack and errorId by the error middleware: this line
+ * only says which request it was.
+ */
+export function requestLogLevel(method: string, path: string, status: number, failed: boolean): Level {
+  if (status === 503) return 'warn';
+  if (failed || status >= 500) return 'error';
+  const read = (method === 'GET' || method === 'HEAD') && !WRITING_READS.has(path);
+  return read && status < 300 ? 'debug' : 'info';
+}
+
+/**
+ * One log line per request, when it is answered (or its connection closes first): method, URL (credentials
+ * redacted), status, time, business, at `requestLogLevel`. Nothing is built for a line the logger's level leaves
+ * out: no child logger per request, so a read below the level costs two listeners and a comparison.
+ */
 export function requestLogging(log: Logger): RequestHandler {
   const logger = pinoOf(log);
   if (!logger) return (_req, _res, next) => next(); // a test double: nothing to log through
-  const handler = pinoHttp({
-    logger,
-    genReqId: (req) => (req as IncomingMessage & { id?: string }).id ?? randomUUID(),
-    autoLogging: { ignore: (req) => QUIET.has((req.url ?? '').split('?')[0]!) },
-    // A 503 is a dependency that is down (already a warning of its own); any other 5xx is a bug, logged with its
-    // stack and errorId by the error middleware: this line only says which request it was.
-    customLogLevel: (_req, res, err) =>
-      res.statusCode === 503 ? 'warn' : err || res.statusCode >= 500 ? 'error' : 'info',
-    customSuccessMessage: (req, res) => `${req.method} ${loggedUrl(req.url ?? '')} ${res.statusCode}`,
-    customErrorMessage: (req, res) => `${req.method} ${loggedUrl(req.url ?? '')} ${res.statusCode}`,
-    // pino-http makes up an error ("failed with status code 500") with its own stack: nothing to learn from it.
-    customErrorObject: (_req, _res, _err, val: Record<string, unknown>) => ({ ...val, err: undefined }),
-    customProps: (_req, res) => {
-      const businessId = (res as ServerResponse & { locals?: { businessId?: unknown } }).locals?.businessId;
-      return typeof businessId === 'string' ? { businessId } : {};
-    },
-    serializers: {
-      req: (req: { id: unknown; method: string; url: string }) => ({
-        id: req.id,
-        method: req.method,
-        url: loggedUrl(req.url),
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-    wrapSerializers: false,
-    quietReqLogger: true,
-  });
-  return (req, res, next) => handler(req, res, next);
+  return (req, res, next) => {
+    const path = req.path;
+    if (QUIET.has(path)) return next();
+    const started = Date.now();
+    const done = (err?: unknown) => {
+      res.off('finish', done).off('close', done).off('error', done);
+      const level = requestLogLevel(req.method, path, res.statusCode, err instanceof Error);
+      if (!logger.isLevelEnabled(level)) return;
+      const url = loggedUrl(req.originalUrl);
+      const businessId = res.locals.businessId as unknown;
+      logger[level](
+        {
+          reqId: (req as Request & { id?: string }).id,
+          req: { id: (req as Request & { id?: string }).id, method: req.method, url },
+          res: { statusCode: res.statusCode },
+          responseTime: Date.now() - started,
+          ...(typeof businessId === 'string' ? { businessId } : {}),
+        },
+        `${req.method} ${url} ${res.statusCode}`,
+      );
+    };
+    res.on('finish', done).on('close', done).on('error', done);
+    next();
+  };
 }
 
 /** The route template a request matched (never its raw path, whose ids would make a series each). */

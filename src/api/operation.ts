@@ -141,7 +141,8 @@ export function mount<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
         params: parsePart(op.params, req.params, 'path'),
         query: parsePart(op.query, req.query, 'query'),
         body: parsePart(op.body, op.body ? req.body : undefined, 'body'),
-        headers: parsePart(op.headers, lowerCaseHeaders(req), 'header'),
+        // Only an operation with a headers schema reads them (a progress poll has none: nothing to copy).
+        headers: op.headers ? parsePart(op.headers, lowerCaseHeaders(req), 'header') : undefined,
         businessId: op.auth ? businessOf(res) : '',
       } as Input<Out<P>, Out<Q>, Out<B>, Out<H>>;
       await handler(input, res, req);
