@@ -5,7 +5,7 @@
  *
  *   npm run bench                      # everything (about 10 minutes on 2 cores)
  *   npm run bench -- --only P1,RP      # some scenarios: P1 P2 P3 P4 P5 RP (real pacing) SO (scale-out)
- *                                      # DS (daily summaries, issue 23)
+ *                                      # DS (daily summaries, issue 23) CPU (worker CPU per call, issue 24)
  *   npm run bench -- --out FILE        # where the JSON goes (default .data/bench/results.json)
  */
 import path from 'node:path';
@@ -21,6 +21,7 @@ import { runP3 } from './p3-year';
 import { runP4, runP5Counts, runP5Polling } from './p4-p5';
 import { runRealPacing } from './real-pacing';
 import { runDailySummary } from './daily-summary';
+import { runCpu } from './cpu';
 import { runScaleOut, runScaleOutRealPace } from './scale-out';
 import { machine, printTable, writeResults } from './report';
 import type { Row } from './report';
@@ -101,6 +102,17 @@ const SYSTEMS: Array<{
     },
     workers: 1,
     scenarios: [runP4],
+  },
+  {
+    // Worker processes of its own (cpu.ts starts them, at LOG_LEVEL info); P5's scale.
+    name: 'worker CPU per call',
+    ids: ['CPU'],
+    options: {
+      sim: { timeScale: 60 },
+      env: { XERO_WINDOW_MS: '1000', XERO_REQUEST_TIMEOUT_MS: '5000' },
+      worker: false,
+    },
+    scenarios: [runCpu],
   },
   {
     // Its own 3 worker and 2 API processes (scale-out.ts starts them); a 10 s minute keeps 20 organisations at

@@ -25,7 +25,7 @@ const TO = '2025-02-19';
 const PER_DAY = 30;
 
 /** CPU seconds a process has used (user and system, all its threads, and its children that have exited). */
-function cpuSeconds(pid: number | undefined): number {
+export function cpuSeconds(pid: number | undefined): number {
   if (!pid) return 0;
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');

@@ -19,6 +19,7 @@ import type { TenantLimiter } from './limiter';
 import { observeAnswer, observeRateLimit, observeWait } from './observe';
 import type { CallLog } from './observe';
 import type { TokenProvider } from './tokens';
+import { installFastSerializer } from './serializer';
 
 /**
  * The one wrapper around Xero's Accounting API. Everything that talks to Xero goes through here: xero-node is
@@ -109,6 +110,7 @@ const HEARTBEAT_EVERY_MS = 5000;
 export class XeroGateway {
   constructor(private readonly options: XeroGatewayOptions) {
     installInterceptor();
+    installFastSerializer();
   }
 
   async createInvoices(ctx: CallContext, invoices: Invoice[], write: WriteOptions): Promise<Invoice[]> {
