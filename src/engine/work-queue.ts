@@ -114,8 +114,8 @@ export async function removeWork(
 export class WorkQueue {
   private counts: Record<FollowUp, number> | null = null;
   private reading: Promise<Record<FollowUp, number>> | null = null;
-  /** Items a writer of this step has put in a batch it is writing ("kind orderId"). */
-  readonly taken = new Set<string>();
+  /** Items a writer of this step has put in a batch it is writing ("kind orderId"), with their elements. */
+  readonly taken = new Map<string, WorkItem>();
 
   constructor(
     private readonly db: Db,
