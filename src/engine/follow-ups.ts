@@ -78,22 +78,42 @@ export function lockedFollowUps(step: Step, order: Order, items: WorkItem[]): st
 }
 
 /**
- * Writes whatever batch is full; with `final`, everything waiting. `parallel` writers work each kind at once (their
- * claims keep them on different orders). Returns whether work is left (held by others).
+ * Beside the walk: writes one full batch, credit notes first (their refunds then join the payment batches), and
+ * answers whether it wrote or settled any, so the step's writers take turns batch by batch: a full credit-note
+ * batch never waits behind a long run of payment batches. Items another writer holds (`busy`) are passed over for
+ * the rest of the step; the final flush waits for them.
  */
-export async function flushFollowUps(step: Step, final: boolean, parallel = 1): Promise<boolean> {
-  const all = (run: () => Promise<void>) => Promise.all(Array.from({ length: parallel }, run));
+export async function flushFullBatch(step: Step, busy: Set<string>): Promise<boolean> {
+  const pass = { final: false, once: true, busy };
+  if ((await available(step, ['credit_note'])) >= WRITE_BATCH)
+    if (await flushKind(step, ['credit_note'], pass, writeCreditNotes)) return true;
+  if ((await available(step, ['payments', 'refund'])) >= WRITE_BATCH)
+    if (await flushKind(step, ['payments', 'refund'], pass, writePayments)) return true;
+  // Allocations have no batch: each goes as it comes.
+  if ((await available(step, ['allocation'])) > 0)
+    return flushKind(step, ['allocation'], { ...pass, final: true }, writeAllocations, 1);
+  return false;
+}
+
+/**
+ * The walk is over: writes everything waiting, full batches or not. `parallel` writers work each kind at once
+ * (their claims keep them on different orders; the limiter keeps the calls within its limits). Returns whether
+ * work is left (held by others).
+ */
+export async function flushFollowUps(step: Step, parallel = 1): Promise<boolean> {
+  const all = (kinds: FollowUp[], write: Writer, batchSize = WRITE_BATCH) =>
+    Promise.all(
+      Array.from({ length: parallel }, () =>
+        flushKind(step, kinds, { final: true, busy: new Set() }, write, batchSize),
+      ),
+    );
   // The final flush runs alone (the walk and its flushes are over): it asks the table, never the kept counts.
-  const waiting = await step.work.waiting(final);
+  const waiting = await step.work.waiting(true);
   // Credit notes first: their refunds then join the payment batches.
-  if (final ? waiting.credit_note > 0 : waiting.credit_note >= WRITE_BATCH)
-    await all(() => flushKind(step, ['credit_note'], final, writeCreditNotes));
-  const after = final ? await step.work.waiting(true) : waiting;
-  if (final ? after.payments + after.refund > 0 : after.payments + after.refund >= WRITE_BATCH)
-    await all(() => flushKind(step, ['payments', 'refund'], final, writePayments));
-  if (after.allocation > 0 || final)
-    await all(() => flushKind(step, ['allocation'], true, writeAllocations, 1));
-  if (!final) return false;
+  if (waiting.credit_note > 0) await all(['credit_note'], writeCreditNotes);
+  const after = await step.work.waiting(true);
+  if (after.payments + after.refund > 0) await all(['payments', 'refund'], writePayments);
+  await all(['allocation'], writeAllocations, 1);
   const left = await step.work.waiting(true);
   return Object.values(left).some((n) => n > 0);
 }
@@ -108,39 +128,57 @@ interface Claimed {
   stale: boolean;
 }
 
-/** Batches of these kinds, full ones only unless `final`, until none is left that can be written now. */
+/** How a writer goes through the queue: full batches only unless `final`; one batch only with `once`. */
+interface Pass {
+  final: boolean;
+  once?: boolean;
+  /** Items whose claim another writer holds: passed over. */
+  busy: Set<string>;
+}
+
+/**
+ * Batches of these kinds until none is left that can be written now (or, with `once`, one written). Answers
+ * whether any batch was written or settled.
+ */
 async function flushKind(
   step: Step,
   kinds: FollowUp[],
-  final: boolean,
+  pass: Pass,
   write: Writer,
   batchSize = WRITE_BATCH,
-): Promise<void> {
-  const busy = new Set<string>();
+): Promise<boolean> {
+  const { final, busy } = pass;
+  const { taken } = step.work;
   const key = (i: WorkItem) => `${i.kind} ${i.orderId}`;
+  let progressed = false;
   for (;;) {
-    // Beside the walk, the kept counts say when no full batch is left, without asking the table again.
-    if (!final && (await queued(step, kinds)) < batchSize) return;
-    const peeked = await step.work.peek(kinds, busy.size + step.work.taken.size + 2 * batchSize);
+    // Beside the walk, the kept counts say when no full batch is left for this writer, without asking the table.
+    if (!final && (await available(step, kinds)) < batchSize) return progressed;
+    const peeked = await step.work.peek(kinds, busy.size + taken.size + 2 * batchSize);
     // Taken by this step's other writers (between the peek and here nothing else runs): never in two batches.
-    const items = peeked.filter((i) => !busy.has(key(i)) && !step.work.taken.has(key(i)));
+    const items = peeked.filter((i) => !busy.has(key(i)) && !taken.has(key(i)));
     const size = items.reduce((n, i) => n + i.elements, 0);
-    if (items.length === 0 || (!final && size < batchSize)) return;
+    if (items.length === 0 || (!final && size < batchSize)) return progressed;
     const [batch = []] = packByElements(items, (i) => i.elements, batchSize);
-    for (const i of batch) step.work.taken.add(key(i));
+    for (const i of batch) taken.set(key(i), i);
     try {
       const claimed = await claim(step, batch, busy);
       if (claimed.length > 0) await write(step, claimed);
+      // Written, or settled (already done): either way the batch left the queue.
+      if (batch.some((i) => !busy.has(key(i)))) progressed = true;
     } finally {
-      for (const i of batch) step.work.taken.delete(key(i));
+      for (const i of batch) taken.delete(key(i));
     }
+    if (pass.once && progressed) return true;
   }
 }
 
-/** Elements of these kinds waiting, as the step's queue keeps count. */
-async function queued(step: Step, kinds: FollowUp[]): Promise<number> {
+/** Elements of these kinds waiting, as the step's queue keeps count, less those its writers hold in a batch. */
+async function available(step: Step, kinds: FollowUp[]): Promise<number> {
   const waiting = await step.work.waiting();
-  return kinds.reduce((n, kind) => n + waiting[kind], 0);
+  let n = kinds.reduce((sum, kind) => sum + waiting[kind], 0);
+  for (const item of step.work.taken.values()) if (kinds.includes(item.kind)) n -= item.elements;
+  return n;
 }
 
 /** Claims the batch's writes; settled ones leave the queue, busy ones are skipped for now. */

@@ -13,7 +13,8 @@ import { stepFacts } from './request-facts';
 import { orderRangeOf } from './plan';
 import { setProgress } from './progress-records';
 import { DailyQuotaExhausted, waitFor } from '../xero/limiter';
-import { flushFollowUps, followUpsOf, lockedFollowUps } from './follow-ups';
+import { flushFollowUps, flushFullBatch, followUpsOf, lockedFollowUps } from './follow-ups';
+import { Flusher } from './flusher';
 import { planOrder, writeInvoices } from './invoices';
 import { applyChanges } from './order-changes';
 import type { InvoicePage, Planned } from './invoices';
@@ -92,7 +93,13 @@ class OrdersWalk {
   ) {
     this.readAfter = committed.after;
     this.readWalked = committed.walked;
-    this.flusher = new Flusher(step);
+    // Items another writer holds are passed over for the rest of the step (the final flush waits for them).
+    const busy = new Set<string>();
+    this.flusher = new Flusher({
+      writers: step.deps.cfg.XERO_CONCURRENCY,
+      waiting: () => step.work.waiting(),
+      writeOne: () => flushFullBatch(step, busy),
+    });
     this.range = orderRangeOf(step.input);
   }
 
@@ -104,6 +111,9 @@ class OrdersWalk {
     const pool = new TaskPool(this.step.deps.cfg.XERO_CONCURRENCY);
     while (!this.readWalked && !pool.failed && Date.now() < this.step.deadline && !this.step.signal.aborted) {
       if (await this.step.pausing()) break;
+      // The payments keep up with the invoices: no page starts while the full batches wait beyond what the
+      // flushes take at once.
+      await this.flusher.keepUp();
       const entry = { page: await this.assemble(), done: false };
       this.pages.push(entry);
       await pool.run(async () => {
@@ -112,8 +122,12 @@ class OrdersWalk {
         await this.commit();
       });
     }
-    // Nothing may be left writing when the step returns: wait for the flushes even when a page failed.
-    await pool.drain().finally(() => this.flusher.settled());
+    // Nothing may be left writing when the step returns: wait for the flushes even when a page failed. The full
+    // batches still waiting go at the organisation's concurrency, not one writer's pace.
+    await pool
+      .drain()
+      .then(() => this.flusher.kickAll())
+      .finally(() => this.flusher.settled());
     await this.flusher.drain();
     if (!this.committed.walked || (await this.step.pausing())) return false;
     return this.finish();
@@ -295,7 +309,7 @@ class OrdersWalk {
    */
   private async finish(): Promise<boolean> {
     for (;;) {
-      const left = await flushFollowUps(this.step, true, this.step.deps.cfg.XERO_CONCURRENCY);
+      const left = await flushFollowUps(this.step, this.step.deps.cfg.XERO_CONCURRENCY);
       if (!left && (await applyChanges(this.step))) return true;
       if (Date.now() >= this.step.deadline || (await this.step.pausing())) return false;
       await waitFor(2000, this.step.signal, () => this.step.checkpoint(this.committed));
@@ -331,51 +345,6 @@ function nowSynced(before: LedgerRow | undefined): LedgerRow {
     allocationStatus: before?.allocationStatus ?? 'none',
     xeroContactId: before?.xeroContactId ?? null,
   };
-}
-
-/**
- * Writes full follow-up batches beside the pages, so a payment write never holds up an invoice write: up to the
- * organisation's concurrency of flushes at once (the ledger's claims keep them on different orders; the limiter
- * keeps the calls within its limits). The first failure is kept for `drain`.
- */
-class Flusher {
-  private running = 0;
-  private wanted = false;
-  private failure: { error: unknown } | null = null;
-  private readonly idle: Array<() => void> = [];
-
-  constructor(private readonly step: Step) {}
-
-  kick(): void {
-    this.wanted = true;
-    if (this.running < this.step.deps.cfg.XERO_CONCURRENCY && !this.failure) void this.loop();
-  }
-
-  /** Waits until no flush runs. */
-  async settled(): Promise<void> {
-    while (this.running > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
-  }
-
-  /** Waits until no flush runs; rethrows the first failure. */
-  async drain(): Promise<void> {
-    await this.settled();
-    if (this.failure) throw this.failure.error;
-  }
-
-  private async loop(): Promise<void> {
-    this.running += 1;
-    try {
-      while (this.wanted && !this.failure) {
-        this.wanted = false;
-        await flushFollowUps(this.step, false);
-      }
-    } catch (error) {
-      this.failure ??= { error };
-    } finally {
-      this.running -= 1;
-      if (this.running === 0) this.idle.splice(0).forEach((resolve) => resolve());
-    }
-  }
 }
 
 function syncedBefore(row: LedgerRow, requestId: string): OrderOutcomeRow {

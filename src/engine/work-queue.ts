@@ -62,17 +62,29 @@ export async function queuedElements(db: Db, requestId: string): Promise<Record<
   return out;
 }
 
-/** The oldest waiting items of these kinds, in the order the orders were placed. */
+/**
+ * The oldest waiting items of these kinds, in the order the orders were placed. One ordered read of the index per
+ * kind, merged: `kind = ANY(...)` cannot use the index's order across kinds, so PostgreSQL read and sorted every
+ * waiting row of the request at each peek (a queue of thousands when the payments fell behind, issue 24).
+ */
 export async function peekWork(
   db: Db,
   requestId: string,
   kinds: FollowUp[],
   limit: number,
 ): Promise<WorkItem[]> {
+  if (kinds.length === 0) return [];
+  const { $, values } = statementParams();
+  const request = $(requestId);
+  const n = $(limit);
+  const perKind = kinds.map(
+    (kind) => `(SELECT kind, order_id, placed_at, elements FROM sync_work
+     WHERE request_id = ${request} AND kind = ${$(kind)} ORDER BY placed_at, order_id LIMIT ${n})`,
+  );
   const { rows } = await db.query<{ kind: FollowUp; order_id: string; placed_at: string; elements: number }>(
-    `SELECT kind, order_id, placed_at::text AS placed_at, elements FROM sync_work
-     WHERE request_id = $1 AND kind = ANY($2) ORDER BY placed_at, order_id, kind LIMIT $3`,
-    [requestId, kinds, limit],
+    `SELECT kind, order_id, placed_at::text AS placed_at, elements FROM (${perKind.join(' UNION ALL ')}) AS w
+     ORDER BY w.placed_at, w.order_id, w.kind LIMIT ${n}`,
+    values,
   );
   return rows.map((r) => ({
     kind: r.kind,
@@ -102,8 +114,8 @@ export async function removeWork(
 export class WorkQueue {
   private counts: Record<FollowUp, number> | null = null;
   private reading: Promise<Record<FollowUp, number>> | null = null;
-  /** Items a writer of this step has put in a batch it is writing ("kind orderId"). */
-  readonly taken = new Set<string>();
+  /** Items a writer of this step has put in a batch it is writing ("kind orderId"), with their elements. */
+  readonly taken = new Map<string, WorkItem>();
 
   constructor(
     private readonly db: Db,

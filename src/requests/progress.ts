@@ -285,17 +285,20 @@ function unknownResetRange(
   return { earliest: Math.min(latest, Math.max(fastest, latest - window)), latest };
 }
 
-// Calls a measured send rate needs before the ETA believes it, unless it spans two minute windows (fewer over
-// less: the minute budget's pace).
+// Calls a measured send rate needs before the ETA believes it, unless it spans two minute windows, or one window
+// with a few calls (fewer over less: the minute budget's pace).
 const SEND_RATE_MIN_CALLS = 20;
 const SEND_RATE_MIN_WINDOWS = 2;
+const SEND_RATE_FEW_CALLS = 8;
 
 /**
  * The pace the ETA assumes, in calls a minute: the minute budget's, or the organisation's measured send rate when
  * that is slower (Xero's latency, a busy worker: a sync goes no faster than it has been going). A measure is
- * believed once it holds 20 calls or spans two minute windows (`windowMs`): the limiter halves a measure older than
- * four windows (keeping its rate, over more than two), so a slow sync's measure often holds fewer than 20 calls;
- * ignoring it put the budget's pace back in the ETA every other second (issue 24: 27 s, then 89 s, then 24 s).
+ * believed once it holds 20 calls, spans two minute windows (`windowMs`), or holds 8 over at least one: the limiter
+ * halves a measure older than four windows, so a slow sync's measure often holds fewer than 20 calls; ignoring it
+ * put the budget's pace back in the ETA every other second (issue 24: 27 s, then 89 s, then 24 s). A measure of 8
+ * to 13 calls over 1 to 2 windows (7 to 9 calls a second on a busy machine, against the budget's 55) still fell
+ * back to the budget's pace and made the point jump from 80 s to 23 s and back (a P3 timeline of 2026-12-06).
  */
 export function sendRate(
   budgetPerMinute: number,
@@ -303,8 +306,11 @@ export function sendRate(
   windowMs = 60_000,
 ): number {
   if (!measured || measured.ms <= 0) return budgetPerMinute;
-  if (measured.calls < SEND_RATE_MIN_CALLS && measured.ms < SEND_RATE_MIN_WINDOWS * windowMs)
-    return budgetPerMinute;
+  const believed =
+    measured.calls >= SEND_RATE_MIN_CALLS ||
+    measured.ms >= SEND_RATE_MIN_WINDOWS * windowMs ||
+    (measured.calls >= SEND_RATE_FEW_CALLS && measured.ms >= windowMs);
+  if (!believed) return budgetPerMinute;
   return Math.min(budgetPerMinute, (measured.calls * 60_000) / measured.ms);
 }
 

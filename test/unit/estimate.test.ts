@@ -128,9 +128,19 @@ describe('sendRate: the pace the ETA assumes', () => {
     // halved to 16 calls over 2 s. Taking the budget's pace for it made the ETA jump from 89 s to 27 s and back.
     expect(sendRate(3300, { calls: 16, ms: 2000 }, 1000)).toBe(480);
     expect(sendRate(55, { calls: 10, ms: 120_000 }, 60_000)).toBe(5);
-    // Fewer than 20 calls over less than two windows (a sync's first calls) say too little: the budget's pace.
+    // A few calls over less than a window, or fewer than 8 over less than two (a sync's first calls), say too
+    // little: the budget's pace.
     expect(sendRate(3300, { calls: 4, ms: 500 }, 1000)).toBe(3300);
+    expect(sendRate(3300, { calls: 12, ms: 900 }, 1000)).toBe(3300);
     expect(sendRate(55, { calls: 3, ms: 90_000 }, 60_000)).toBe(55);
+  });
+
+  it('believes 8 calls or more over at least one window (a halved measure of a slow sync)', () => {
+    // The same bench, busier: 9 calls over 1.06 s (a 1 s minute) against the budget's 55 a second. Taken for the
+    // budget's pace, the point said 23 s with 80 s to go.
+    expect(sendRate(3300, { calls: 9, ms: 1057 }, 1000)).toBeCloseTo(510.9, 1);
+    expect(sendRate(60, { calls: 8, ms: 60_000 }, 60_000)).toBe(8);
+    expect(sendRate(3300, { calls: 7, ms: 1500 }, 1000)).toBe(3300);
   });
 });
 
