@@ -129,19 +129,14 @@ describe('range checks without statistics', () => {
   });
   afterAll(async () => t?.drop());
 
-  const input = (options: Partial<ManualSyncInput['options']> = {}): ManualSyncInput => ({
-    requestId: 'sr_no_stats',
-    businessId,
-    channel: 'pos',
-    locationId: null,
-    startDate: '2025-03-01',
-    endDate: '2025-03-31',
-    timeZone: 'Asia/Singapore',
-    contactMapping: { mode: 'auto' },
-    options: { invoiceStatus: 'AUTHORISED', recordPayments: true, resyncPolicy: 'skip', ...options },
-    planVersion: PLAN_VERSION,
-    stepHeartbeatMs: 60_000,
-  });
+  const input = (options: Partial<ManualSyncInput['options']> = {}): ManualSyncInput =>
+    syncInput({
+      requestId: 'sr_no_stats',
+      businessId,
+      startDate: '2025-03-01',
+      endDate: '2025-03-31',
+      options,
+    });
 
   /** Runs `read` with each of its statements run under EXPLAIN (ANALYZE, BUFFERS) too: the most blocks one read. */
   async function blocksOf<T>(read: (db: Db) => Promise<T>): Promise<{ answer: T; blocks: number }> {
