@@ -116,8 +116,9 @@ export function changeKindsWords(kinds: ChangeKinds): string {
 }
 
 /** When a wait ends: "14:05", or with its date when that is not today (in the business's time zone). */
-function when(iso: string): string {
-  return localDate(new Date(iso)) === localDate() ? clock(iso) : dateTime(iso);
+/** A time of `now`'s day as its clock time, any other with its date (`now` given, so the words are of one moment). */
+function when(iso: string, now: number): string {
+  return localDate(new Date(iso)) === localDate(new Date(now)) ? clock(iso) : dateTime(iso);
 }
 
 /**
@@ -129,7 +130,7 @@ export function etaWords(r: RequestView, now = Date.now()): string | null {
   if (CLOSED.has(r.state) || !eta || eta.latestSeconds <= 0) return null;
   const assumed = `assuming ${eta.dailyLimit.calls.toLocaleString()} Xero calls a day, ${eta.dailyReserve.toLocaleString()} kept back`;
   if (!eta.resetKnown && eta.earliestSeconds < eta.latestSeconds) {
-    const at = (seconds: number) => when(new Date(now + seconds * 1000).toISOString());
+    const at = (seconds: number) => when(new Date(now + seconds * 1000).toISOString(), now);
     return `done between ${at(eta.earliestSeconds)} and ${at(eta.latestSeconds)} (Xero's daily reset is not known yet; ${assumed})`;
   }
   return `${duration(eta.latestSeconds)} left (${assumed})`;
@@ -180,8 +181,8 @@ function quotaWords(r: RequestView, now: number): string {
       ? "Waiting for Xero's daily limit, which has reset: resuming now"
       : "Waiting for Xero's daily limit, looking again now";
   return r.resumeAtIsReset
-    ? `Waiting for Xero's daily limit, resumes at ${when(r.resumeAt)}`
-    : `Waiting for Xero's daily limit, tries again at ${when(r.resumeAt)} (its reset is not known yet)`;
+    ? `Waiting for Xero's daily limit, resumes at ${when(r.resumeAt, now)}`
+    : `Waiting for Xero's daily limit, tries again at ${when(r.resumeAt, now)} (its reset is not known yet)`;
 }
 
 /** Orders done of the orders the range holds, as a whole percentage (null while the total is unknown). */
