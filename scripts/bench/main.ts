@@ -3,9 +3,10 @@
  * tests do), runs each scenario against the Xero simulator, prints one table and writes it with the machine's
  * description as JSON. Every figure is measured in this run; ratios compare figures of the same run.
  *
- *   npm run bench                      # everything (about 10 minutes on 2 cores)
+ *   npm run bench                      # everything (about 20 minutes on 2 cores)
  *   npm run bench -- --only P1,RP      # some scenarios: P1 P2 P3 P4 P5 RP (real pacing) SO (scale-out)
  *                                      # DS (daily summaries, issue 23) CPU (worker CPU per call, issue 24)
+ *   npm run bench -- --only P5 --scenario runP5Polling   # one scenario function of those systems
  *   npm run bench -- --out FILE        # where the JSON goes (default .data/bench/results.json)
  */
 import path from 'node:path';
@@ -152,6 +153,7 @@ async function main(): Promise<void> {
     ?.split(',')
     .map((s) => s.trim().toUpperCase());
   const out = path.resolve(argument('--out') ?? '.data/bench/results.json');
+  const scenarioName = argument('--scenario');
   const startedAt = new Date();
   quietTemporalRuntime();
   await globalSetup();
@@ -180,6 +182,8 @@ async function main(): Promise<void> {
           ports.map((port, i) => waitUntilReady(`http://127.0.0.1:${port}/readyz`, workers[i])),
         );
         for (const scenario of spec.scenarios) {
+          // `--scenario runP5Polling` runs only that scenario function of the systems `--only` picks (to look into one).
+          if (scenarioName && scenario.name !== scenarioName) continue;
           const found = await scenario(system, { metricsUrls });
           const wanted = only ? found.filter((r) => only.includes(r.id)) : found;
           rows.push(...wanted);

@@ -13,9 +13,48 @@ describe('the request detail cache', () => {
     expect(reads).toEqual(['detail 1', 'detail 1', 'detail 1']);
     now += 249;
     expect(await c.get('biz_a', 'sr_1', compute)).toBe('detail 1');
-    now += 1;
+    expect(computed).toBe(1);
+    now += 251; // twice its time: too old to be given while the next is computed
     expect(await c.get('biz_a', 'sr_1', compute)).toBe('detail 2');
     expect(computed).toBe(2);
+  });
+
+  it('once its time is up, gives the last detail at once while one next computation runs, then that one', async () => {
+    const c = cache();
+    await c.get('biz_a', 'sr_1', async () => 'detail 1');
+    let release: (v: string) => void = () => undefined;
+    let computed = 0;
+    const slow = () => {
+      computed += 1;
+      return new Promise<string>((resolve) => (release = resolve));
+    };
+    now += 300;
+    // Each reader gets the last detail without waiting for the computation, which is started once.
+    const reads = await Promise.all([1, 2, 3].map(() => c.get('biz_a', 'sr_1', slow)));
+    expect(reads).toEqual(['detail 1', 'detail 1', 'detail 1']);
+    expect(computed).toBe(1);
+    release('detail 2');
+    await new Promise((r) => setImmediate(r));
+    expect(await c.get('biz_a', 'sr_1', slow)).toBe('detail 2');
+    expect(computed).toBe(1);
+  });
+
+  it('keeps no next computation that a control action or a failure overtook', async () => {
+    const c = cache();
+    await c.get('biz_a', 'sr_1', async () => 'running');
+    let release: (v: string) => void = () => undefined;
+    now += 300;
+    expect(await c.get('biz_a', 'sr_1', () => new Promise<string>((r) => (release = r)))).toBe('running');
+    c.forget('sr_1'); // a pause through this process
+    expect(await c.get('biz_a', 'sr_1', async () => 'pausing')).toBe('pausing');
+    release('running, computed before the pause');
+    await new Promise((r) => setImmediate(r));
+    expect(await c.get('biz_a', 'sr_1', async () => 'not asked')).toBe('pausing');
+
+    now += 300;
+    expect(await c.get('biz_a', 'sr_1', () => Promise.reject(new Error('db down')))).toBe('pausing');
+    await new Promise((r) => setImmediate(r));
+    expect(await c.get('biz_a', 'sr_1', async () => 'paused')).toBe('paused');
   });
 
   it("never gives one business another's entry", async () => {
