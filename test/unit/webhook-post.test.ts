@@ -95,12 +95,13 @@ describe('a delivery attempt’s POST', () => {
   });
 
   it('closes a connection whose body never ends, once the timeout has passed', async () => {
-    expect(await post(at('/half'), '{}', HEADERS, 300, open)).toMatchObject({
+    // A timeout a loaded CI machine answers within (at 300 ms a busy run once saw no status line in time).
+    expect(await post(at('/half'), '{}', HEADERS, 1000, open)).toMatchObject({
       outcome: 'delivered',
       statusCode: 200,
     });
     expect(receiver.closed).not.toContain('/half');
-    await new Promise((r) => setTimeout(r, 600));
+    await new Promise((r) => setTimeout(r, 2500));
     expect(receiver.closed).toContain('/half');
   });
 });
