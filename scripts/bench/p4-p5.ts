@@ -191,7 +191,8 @@ export async function runP4(system: TestSystem, workers: BenchWorkers): Promise<
 
 /**
  * One request's throughput (orders/s), with `pollers` clients reading its progress from `apiUrl` meanwhile, from
- * a process of their own (scripts/bench/poller.ts), after warm-up reads (a deployed API is warm).
+ * a process of their own (scripts/bench/poller.ts, started and warm before the request is submitted), after
+ * warm-up reads (a deployed API is warm).
  */
 async function polledRun(system: TestSystem, name: string, pollers: number, apiUrl: string) {
   const org = await newOrg(system, name);
@@ -200,12 +201,13 @@ async function polledRun(system: TestSystem, name: string, pollers: number, apiU
   const orders = completedPos(org.businessId, name.replace(/\W/g, ''), days, 60);
   await load(system, orders);
   const key = await system.keyFor(org.businessId);
+  const poll = pollers > 0 ? await startPollers(key, pollers, 250) : undefined;
   const started = Date.now();
   const id = await submit(system, org, { channel: 'pos', startDate: days[0]!, endDate: days[1]! });
   const url = `${apiUrl}/api/sync-requests/${id}`;
-  for (let i = 0; i < 20 && pollers > 0; i++)
+  for (let i = 0; i < 20 && poll; i++)
     await fetch(url, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.arrayBuffer());
-  const poll = pollers > 0 ? startPollers(url, key, pollers, 250) : undefined;
+  poll?.read(url);
   await result(system, id);
   const rate = orders.length / ((Date.now() - started) / 1000);
   const { latencies, errors } = poll ? await poll.stop() : { latencies: [], errors: [] };
@@ -213,17 +215,25 @@ async function polledRun(system: TestSystem, name: string, pollers: number, apiU
   return { rate, latencies };
 }
 
-/** The pollers' process: it reads until its stdin ends, then prints its latencies. */
-function startPollers(url: string, key: string, clients: number, intervalMs: number) {
+/** The pollers' process, once it says it is ready: it reads `url` until its stdin ends, then prints its latencies. */
+async function startPollers(key: string, clients: number, intervalMs: number) {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(__dirname, 'poller.ts'), url, String(clients), String(intervalMs)],
+    ['--import', 'tsx', path.join(__dirname, 'poller.ts'), String(clients), String(intervalMs)],
     { env: { ...process.env, BENCH_API_KEY: key }, stdio: ['pipe', 'pipe', 'inherit'] },
   );
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.startsWith('ready\n')) resolve();
+    });
+    void done.then(() => reject(new Error(`the pollers exited ${child.exitCode} before they were ready`)));
+  });
+  out = out.slice('ready\n'.length);
   return {
+    read: (url: string) => child.stdin!.write(`${url}\n`),
     stop: async (): Promise<{ latencies: number[]; errors: string[] }> => {
       child.stdin!.end();
       await done;
