@@ -5,8 +5,6 @@
  * P5: progress reads with 50 clients polling a running request (latency, and the sync's throughput against an
  * unpolled run), and the per-page cost of the request's counts from 1,000 to 200,000 orders.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { AccountingApi } from 'xero-node';
 import { generateDemoOrders } from '../../src/orders/seed';
 import type { Order } from '../../src/orders/schema';
@@ -31,6 +29,7 @@ import {
 } from './support';
 import type { BenchWorkers } from './support';
 import type { Row } from './report';
+import { startPollers } from './pollers';
 
 const MANUAL_NAME = 'Bench Walk-in';
 
@@ -213,34 +212,6 @@ async function polledRun(system: TestSystem, name: string, pollers: number, apiU
   const { latencies, errors } = poll ? await poll.stop() : { latencies: [], errors: [] };
   if (errors.length) throw new Error(`progress reads failed: ${errors.slice(0, 3).join(', ')}`);
   return { rate, latencies };
-}
-
-/** The pollers' process, once it says it is ready: it reads `url` until its stdin ends, then prints its latencies. */
-async function startPollers(key: string, clients: number, intervalMs: number) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(__dirname, 'poller.ts'), String(clients), String(intervalMs)],
-    { env: { ...process.env, BENCH_API_KEY: key }, stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  let out = '';
-  const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.startsWith('ready\n')) resolve();
-    });
-    void done.then(() => reject(new Error(`the pollers exited ${child.exitCode} before they were ready`)));
-  });
-  out = out.slice('ready\n'.length);
-  return {
-    read: (url: string) => child.stdin!.write(`${url}\n`),
-    stop: async (): Promise<{ latencies: number[]; errors: string[] }> => {
-      child.stdin!.end();
-      await done;
-      if (child.exitCode !== 0) throw new Error(`the pollers exited ${child.exitCode}`);
-      return JSON.parse(out.trim()) as { latencies: number[]; errors: string[] };
-    },
-  };
 }
 
 /** The pollers read from an API process of its own, as deployed (not the one that hosts the simulator). */

@@ -22,6 +22,7 @@ import { spawnWorker, stopWorker, workerEnv } from '../../test/support/worker-pr
 import { apiEnv, waitUntilReady } from '../../test/support/api-process';
 import { freePort } from '../../test/support/ports';
 import { generateDemoOrders } from '../../src/orders/seed';
+import { startPollers } from './pollers';
 import { forBusiness, load, newOrg, percentile, result, submit } from './support';
 
 const root = path.resolve(__dirname, '../..');
@@ -143,7 +144,8 @@ async function main(): Promise<void> {
     const idleFrom = { api: cpuMsOf(api.pid!)!, at: Date.now() };
     await new Promise((r) => setTimeout(r, 5000));
     const idleMsPerSecond = ((cpuMsOf(api.pid!)! - idleFrom.api) / (Date.now() - idleFrom.at)) * 1000;
-    const pollers = startPollers(url, key, Number(process.env.PROBE_CLIENTS ?? 50));
+    const pollers = await startPollers(key, Number(process.env.PROBE_CLIENTS ?? 50), 250);
+    pollers.read(url);
     await new Promise((r) => setTimeout(r, 2000));
     const backends = new CpuOfMany();
     backends.sample(await backendPids(system, api.pid!));
@@ -217,24 +219,6 @@ function pos(businessId: string, prefix: string, days: string[]) {
 }
 
 const body = (days: string[]) => ({ channel: 'pos', startDate: days[0]!, endDate: days[1]! });
-
-function startPollers(url: string, key: string, clients: number) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(__dirname, 'poller.ts'), url, String(clients), '250'],
-    { env: { ...process.env, BENCH_API_KEY: key }, stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    stop: async (): Promise<{ latencies: number[]; errors: string[] }> => {
-      child.stdin!.end();
-      await exited;
-      return JSON.parse(out.trim()) as { latencies: number[]; errors: string[] };
-    },
-  };
-}
 
 main().catch((err: unknown) => {
   console.error(err);

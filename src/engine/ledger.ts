@@ -90,12 +90,27 @@ export async function markPending(
   );
 }
 
+/**
+ * The ledger rows of `ids` locked in order_id order, as a CTE named `locked`. Every statement that writes several
+ * ledger rows takes its locks through it (a claim by ORDER BY ... FOR UPDATE), so two writers sharing rows (a
+ * payments writer marking its batch done while the refunds' writer claims the same orders) lock them in the same
+ * order and never deadlock. Each statement used to lock in its own plan's order (the array's, the index's), and
+ * PostgreSQL broke the deadlock after its 1 s deadlock_timeout by failing one of them: a stall and a failed write
+ * in P3's slow phases (issue 24).
+ */
+function lockedInOrder(business: string, ids: string): string {
+  return `locked AS MATERIALIZED (
+    SELECT order_id FROM order_ledger WHERE business_id = ${business} AND order_id = ANY(${ids})
+    ORDER BY order_id FOR UPDATE)`;
+}
+
 /** Orders marked pending whose write was never sent: they are written again without asking Xero first. */
 export async function markNotSent(db: Db, businessId: string, orderIds: string[]): Promise<void> {
   if (orderIds.length === 0) return;
   await db.query(
-    `UPDATE order_ledger SET status = 'failed', error = 'not sent: Xero''s daily call limit was used up', updated_at = now()
-     WHERE business_id = $1 AND order_id = ANY($2) AND status = 'pending'`,
+    `WITH ${lockedInOrder('$1', '$2')}
+     UPDATE order_ledger l SET status = 'failed', error = 'not sent: Xero''s daily call limit was used up', updated_at = now()
+     FROM locked k WHERE l.business_id = $1 AND l.order_id = k.order_id AND l.status = 'pending'`,
     [businessId, orderIds],
   );
 }
@@ -278,7 +293,7 @@ export async function claimFollowUps(
   const { rows } = await db.query<LedgerDbRow & { was: string; claimed: boolean }>(
     `WITH old AS (
        SELECT ${LEDGER_COLUMNS}, ${status} AS was, ${claimedAt} AS at, ${claimedBy} AS by FROM order_ledger
-       WHERE business_id = $1 AND order_id = ANY($2) AND status = 'synced' FOR UPDATE),
+       WHERE business_id = $1 AND order_id = ANY($2) AND status = 'synced' ORDER BY order_id FOR UPDATE),
      upd AS (
        UPDATE order_ledger l SET ${status} = 'pending', ${claimedAt} = clock_timestamp(),
          ${claimedBy} = $3 || ' ' || $4, updated_at = now()
@@ -318,6 +333,7 @@ export async function completeFollowUps(
   const { $, values } = statementParams();
   const ids = kind === 'payments' ? ', payment_ids = u.ids' : '';
   const kindText = $(kind);
+  const business = $(businessId);
   const done = `
     UPDATE order_ledger l SET ${status} = 'done', ${claimedAt} = NULL, ${claimedBy} = NULL${ids},
       money_checks = CASE WHEN NOT u.checked THEN l.money_checks
@@ -328,13 +344,14 @@ export async function completeFollowUps(
           FROM unnest(${$(rows.map((r) => r.orderId))}::text[], ${$(rows.map((r) => (r.ids ?? []).join(',')))}::text[],
             ${$(rows.map((r) => r.moneyCheck ?? null))}::text[], ${$(rows.map((r) => r.moneyCheck !== undefined))}::bool[])
           AS t(o, i, m, c)) AS u
-    WHERE l.business_id = ${$(businessId)} AND l.order_id = u.o`;
+    , locked k WHERE l.business_id = ${business} AND l.order_id = u.o AND k.order_id = u.o`;
+  const locked = lockedInOrder(business, $(rows.map((r) => r.orderId)));
   if (!written || written.items.length === 0) {
-    await db.query(done, values);
+    await db.query(`WITH ${locked} ${done}`, values);
     return [];
   }
   const gone = removeWorkSql($, written.requestId, written.items);
-  const sql = `WITH done AS (${done}), gone AS (${gone}) SELECT kind, elements FROM gone`;
+  const sql = `WITH ${locked}, done AS (${done}), gone AS (${gone}) SELECT kind, elements FROM gone`;
   return (await db.query<QueueChange>(sql, values)).rows;
 }
 
@@ -351,8 +368,9 @@ export async function releaseToSettle(
   if (orderIds.length === 0) return;
   const { status, claimedBy } = FOLLOW_UP_COLUMNS[kind];
   await db.query(
-    `UPDATE order_ledger SET ${claimedBy} = NULL, updated_at = now()
-     WHERE business_id = $1 AND order_id = ANY($2) AND ${status} = 'pending'`,
+    `WITH ${lockedInOrder('$1', '$2')}
+     UPDATE order_ledger l SET ${claimedBy} = NULL, updated_at = now()
+     FROM locked k WHERE l.business_id = $1 AND l.order_id = k.order_id AND l.${status} = 'pending'`,
     [businessId, orderIds],
   );
 }
@@ -367,8 +385,9 @@ export async function releaseFollowUps(
   if (orderIds.length === 0) return;
   const { status, claimedAt, claimedBy } = FOLLOW_UP_COLUMNS[kind];
   await db.query(
-    `UPDATE order_ledger SET ${status} = 'none', ${claimedAt} = NULL, ${claimedBy} = NULL, updated_at = now()
-     WHERE business_id = $1 AND order_id = ANY($2) AND ${status} = 'pending'`,
+    `WITH ${lockedInOrder('$1', '$2')}
+     UPDATE order_ledger l SET ${status} = 'none', ${claimedAt} = NULL, ${claimedBy} = NULL, updated_at = now()
+     FROM locked k WHERE l.business_id = $1 AND l.order_id = k.order_id AND l.${status} = 'pending'`,
     [businessId, orderIds],
   );
 }
@@ -384,12 +403,13 @@ export async function recordCreditNote(
 ): Promise<void> {
   if (rows.length === 0) return;
   await db.query(
-    `UPDATE order_ledger l SET credit_note_status = 'done', credit_note_claimed_at = NULL,
+    `WITH ${lockedInOrder('$1', '$2')}
+     UPDATE order_ledger l SET credit_note_status = 'done', credit_note_claimed_at = NULL,
        credit_note_claimed_by = NULL, credit_note_id = u.id,
        allocation_status = CASE WHEN u.a THEN l.allocation_status ELSE 'done' END,
        refund_status = CASE WHEN u.r THEN l.refund_status ELSE 'done' END, updated_at = now()
-     FROM unnest($2::text[], $3::text[], $4::bool[], $5::bool[]) AS u(o, id, a, r)
-     WHERE l.business_id = $1 AND l.order_id = u.o`,
+     FROM unnest($2::text[], $3::text[], $4::bool[], $5::bool[]) AS u(o, id, a, r), locked k
+     WHERE l.business_id = $1 AND l.order_id = u.o AND k.order_id = u.o`,
     [
       businessId,
       rows.map((r) => r.orderId),
@@ -422,13 +442,14 @@ export async function recordMoneyChecks(
 ): Promise<void> {
   if (checks.length === 0) return;
   await db.query(
-    `UPDATE order_ledger l SET money_checks = NULLIF(
+    `WITH ${lockedInOrder('$1', '$3')}
+     UPDATE order_ledger l SET money_checks = NULLIF(
        CASE WHEN u.m IS NULL THEN COALESCE(l.money_checks, '{}'::jsonb) - $2::text
             ELSE COALESCE(l.money_checks, '{}'::jsonb) || jsonb_build_object($2::text, u.m) END, '{}'::jsonb),
        updated_at = now()
-     FROM unnest($3::text[], $4::text[]) AS u(o, m)
+     FROM unnest($3::text[], $4::text[]) AS u(o, m), locked k
      -- A clean answer only touches a row that holds an earlier difference of this kind (to clear it).
-     WHERE l.business_id = $1 AND l.order_id = u.o AND (u.m IS NOT NULL OR l.money_checks ? $2::text)`,
+     WHERE l.business_id = $1 AND l.order_id = u.o AND k.order_id = u.o AND (u.m IS NOT NULL OR l.money_checks ? $2::text)`,
     [businessId, kind, checks.map((c) => c.orderId), checks.map((c) => c.mismatch)],
   );
 }

@@ -1,4 +1,13 @@
-import { ledgerRows, recordOrders, requestCounts } from '../../src/engine/ledger';
+import {
+  claimFollowUps,
+  completeFollowUps,
+  ledgerRows,
+  recordCreditNote,
+  recordMoneyChecks,
+  recordOrders,
+  releaseFollowUps,
+  requestCounts,
+} from '../../src/engine/ledger';
 import { createPool } from '../../src/db/pool';
 import { createTestDatabase } from '../support/harness';
 import type { TestDatabase } from '../support/harness';
@@ -67,6 +76,57 @@ describe('the ledger, written a page at a time', () => {
   it('writes nothing for an empty page', async () => {
     await recordOrders(t.db, 'biz_l3', 'sr_l3', { synced: [], failed: [], outcomes: [] });
     expect(await requestCounts(t.db, 'sr_l3')).toEqual({ found: 0, synced: 0, failed: 0, skipped: 0 });
+  });
+});
+
+describe('writers sharing ledger rows', () => {
+  let t: TestDatabase;
+  beforeAll(async () => (t = await createTestDatabase()));
+  afterAll(async () => t?.drop());
+
+  // Zero-padded, so the ids' text order is their number order and "backwards" is the reverse of the index's.
+  const ids = Array.from({ length: 60 }, (_, i) => `o${String(i).padStart(3, '0')}`);
+
+  it('never deadlock, whatever order each gives its orders in (payments done while refunds are claimed)', async () => {
+    await recordOrders(t.db, 'biz_dl', 'sr_dl', {
+      synced: ids.map((orderId) => ({
+        orderId,
+        invoiceNumber: `INV-${orderId}`,
+        xeroInvoiceId: `xi-${orderId}`,
+        xeroContactId: 'c1',
+      })),
+    });
+    // PostgreSQL breaks a deadlock by failing one statement; find one in a twentieth of a second, not a second.
+    await t.db.query(`ALTER DATABASE ${t.url.split('/').pop()} SET deadlock_timeout = '50ms'`);
+    const backwards = [...ids].reverse();
+    const who = { requestId: 'sr_dl', attempt: 'a1', foreignStaleMs: 60_000 };
+    for (let round = 0; round < 15; round++) {
+      // Each writer as the engine's are: one statement each, concurrently, on the same orders.
+      const results = await Promise.allSettled([
+        completeFollowUps(
+          t.db,
+          'biz_dl',
+          'payments',
+          backwards.map((orderId) => ({ orderId, ids: ['p1'] })),
+        ),
+        claimFollowUps(t.db, 'biz_dl', 'refund', ids, who),
+        recordCreditNote(
+          t.db,
+          'biz_dl',
+          backwards.map((orderId) => ({ orderId, creditNoteId: 'cn', allocation: false, refund: true })),
+        ),
+        recordMoneyChecks(
+          t.db,
+          'biz_dl',
+          'payments',
+          backwards.map((orderId) => ({ orderId, mismatch: 'x' })),
+        ),
+        claimFollowUps(t.db, 'biz_dl', 'payments', backwards, who),
+      ]);
+      const failures = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+      expect(failures).toEqual([]);
+      await releaseFollowUps(t.db, 'biz_dl', 'refund', backwards);
+    }
   });
 });
 
