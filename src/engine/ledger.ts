@@ -110,7 +110,7 @@ export async function markNotSent(db: Db, businessId: string, orderIds: string[]
   await db.query(
     `WITH ${lockedInOrder('$1', '$2')}
      UPDATE order_ledger l SET status = 'failed', error = 'not sent: Xero''s daily call limit was used up', updated_at = now()
-     FROM locked k WHERE l.business_id = $1 AND l.order_id = k.order_id AND l.status = 'pending'`,
+     FROM locked k WHERE l.business_id = $1 AND l.order_id = ANY($2) AND l.order_id = k.order_id AND l.status = 'pending'`,
     [businessId, orderIds],
   );
 }
@@ -297,7 +297,7 @@ export async function claimFollowUps(
      upd AS (
        UPDATE order_ledger l SET ${status} = 'pending', ${claimedAt} = clock_timestamp(),
          ${claimedBy} = $3 || ' ' || $4, updated_at = now()
-       FROM old WHERE l.business_id = $1 AND l.order_id = old.order_id
+       FROM old WHERE l.business_id = $1 AND l.order_id = ANY($2) AND l.order_id = old.order_id
          AND (old.was = 'none' OR (old.was = 'pending' AND (old.by IS NULL
               OR (split_part(old.by, ' ', 1) = $3 AND old.by <> $3 || ' ' || $4)
               OR old.at < clock_timestamp() - $5 * interval '1 millisecond')))
@@ -334,6 +334,7 @@ export async function completeFollowUps(
   const ids = kind === 'payments' ? ', payment_ids = u.ids' : '';
   const kindText = $(kind);
   const business = $(businessId);
+  const orderIds = $(rows.map((r) => r.orderId));
   const done = `
     UPDATE order_ledger l SET ${status} = 'done', ${claimedAt} = NULL, ${claimedBy} = NULL${ids},
       money_checks = CASE WHEN NOT u.checked THEN l.money_checks
@@ -344,8 +345,9 @@ export async function completeFollowUps(
           FROM unnest(${$(rows.map((r) => r.orderId))}::text[], ${$(rows.map((r) => (r.ids ?? []).join(',')))}::text[],
             ${$(rows.map((r) => r.moneyCheck ?? null))}::text[], ${$(rows.map((r) => r.moneyCheck !== undefined))}::bool[])
           AS t(o, i, m, c)) AS u
-    , locked k WHERE l.business_id = ${business} AND l.order_id = u.o AND k.order_id = u.o`;
-  const locked = lockedInOrder(business, $(rows.map((r) => r.orderId)));
+    , locked k WHERE l.business_id = ${business} AND l.order_id = ANY(${orderIds}) AND l.order_id = u.o
+      AND k.order_id = u.o`;
+  const locked = lockedInOrder(business, orderIds);
   if (!written || written.items.length === 0) {
     await db.query(`WITH ${locked} ${done}`, values);
     return [];
@@ -370,7 +372,7 @@ export async function releaseToSettle(
   await db.query(
     `WITH ${lockedInOrder('$1', '$2')}
      UPDATE order_ledger l SET ${claimedBy} = NULL, updated_at = now()
-     FROM locked k WHERE l.business_id = $1 AND l.order_id = k.order_id AND l.${status} = 'pending'`,
+     FROM locked k WHERE l.business_id = $1 AND l.order_id = ANY($2) AND l.order_id = k.order_id AND l.${status} = 'pending'`,
     [businessId, orderIds],
   );
 }
@@ -387,7 +389,7 @@ export async function releaseFollowUps(
   await db.query(
     `WITH ${lockedInOrder('$1', '$2')}
      UPDATE order_ledger l SET ${status} = 'none', ${claimedAt} = NULL, ${claimedBy} = NULL, updated_at = now()
-     FROM locked k WHERE l.business_id = $1 AND l.order_id = k.order_id AND l.${status} = 'pending'`,
+     FROM locked k WHERE l.business_id = $1 AND l.order_id = ANY($2) AND l.order_id = k.order_id AND l.${status} = 'pending'`,
     [businessId, orderIds],
   );
 }
@@ -409,7 +411,7 @@ export async function recordCreditNote(
        allocation_status = CASE WHEN u.a THEN l.allocation_status ELSE 'done' END,
        refund_status = CASE WHEN u.r THEN l.refund_status ELSE 'done' END, updated_at = now()
      FROM unnest($2::text[], $3::text[], $4::bool[], $5::bool[]) AS u(o, id, a, r), locked k
-     WHERE l.business_id = $1 AND l.order_id = u.o AND k.order_id = u.o`,
+     WHERE l.business_id = $1 AND l.order_id = ANY($2) AND l.order_id = u.o AND k.order_id = u.o`,
     [
       businessId,
       rows.map((r) => r.orderId),
@@ -449,7 +451,8 @@ export async function recordMoneyChecks(
        updated_at = now()
      FROM unnest($3::text[], $4::text[]) AS u(o, m), locked k
      -- A clean answer only touches a row that holds an earlier difference of this kind (to clear it).
-     WHERE l.business_id = $1 AND l.order_id = u.o AND k.order_id = u.o AND (u.m IS NOT NULL OR l.money_checks ? $2::text)`,
+     WHERE l.business_id = $1 AND l.order_id = ANY($3) AND l.order_id = u.o AND k.order_id = u.o
+       AND (u.m IS NOT NULL OR l.money_checks ? $2::text)`,
     [businessId, kind, checks.map((c) => c.orderId), checks.map((c) => c.mismatch)],
   );
 }

@@ -125,7 +125,7 @@ describe('API access: keys, business scoping, health, errors, docs', () => {
 
     const revoked = await cli('keys', 'revoke', key.slice(0, 16));
     expect(revoked.stdout).toContain('Revoked');
-    // An API process trusts a key it verified for one second at most.
+    // An API process trusts a key it verified for two seconds at most (one, and one more while it looks again).
     await eventually(async () => (await client.get('/api/sync-requests')).status === 401, 3000);
     const unknownBusiness = cli('keys', 'create', '--business', 'biz_nobody');
     await expect(unknownBusiness).rejects.toMatchObject({

@@ -9,6 +9,7 @@ import {
   requestCounts,
 } from '../../src/engine/ledger';
 import { createPool } from '../../src/db/pool';
+import type { Db } from '../../src/db/pool';
 import { createTestDatabase } from '../support/harness';
 import type { TestDatabase } from '../support/harness';
 
@@ -128,6 +129,59 @@ describe('writers sharing ledger rows', () => {
       await releaseFollowUps(t.db, 'biz_dl', 'refund', backwards);
     }
   });
+
+  it('touch only the rows they write, however stale the planner’s statistics of the business', async () => {
+    const many = (prefix: string, n: number) =>
+      Array.from({ length: n }, (_, i) => {
+        const orderId = `${prefix}${String(i).padStart(5, '0')}`;
+        return {
+          orderId,
+          invoiceNumber: `INV-${orderId}`,
+          xeroInvoiceId: `xi-${orderId}`,
+          xeroContactId: 'c1',
+        };
+      });
+    // The statistics say the business has no rows (analysed before its first sync): as on a first real sync.
+    await recordOrders(t.db, 'biz_other', 'sr_other', { synced: many('x', 200) });
+    await t.db.query('ANALYZE order_ledger');
+    await recordOrders(t.db, 'biz_big', 'sr_big', { synced: many('b', 3000) });
+    const batch = many('b', 3000)
+      .slice(1000, 1050)
+      .map((o) => o.orderId);
+    const who = { requestId: 'sr_big', attempt: 'a1', foreignStaleMs: 60_000 };
+    const fetched = await rowsFetchedBy(async (db) => {
+      await claimFollowUps(db, 'biz_big', 'payments', batch, who);
+      await completeFollowUps(
+        db,
+        'biz_big',
+        'payments',
+        batch.map((orderId) => ({ orderId, ids: ['p1'] })),
+      );
+      await recordCreditNote(
+        db,
+        'biz_big',
+        batch.map((orderId) => ({ orderId, creditNoteId: 'cn', allocation: false, refund: false })),
+      );
+    });
+    // Each statement reads its 50 rows a few times (lock, check, update), never the business's 3,000.
+    expect(fetched).toBeLessThan(1000);
+  });
+
+  /** Ledger rows fetched through its primary key while `run` runs, in one transaction (then rolled back). */
+  async function rowsFetchedBy(run: (db: Db) => Promise<void>): Promise<number> {
+    const client = await t.db.connect();
+    try {
+      await client.query('BEGIN');
+      await run(client as unknown as Db);
+      const { rows } = await client.query<{ n: string }>(
+        "SELECT pg_stat_get_xact_tuples_fetched('order_ledger_pkey'::regclass) AS n",
+      );
+      return Number(rows[0]!.n);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  }
 });
 
 describe('the pool', () => {
