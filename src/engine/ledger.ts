@@ -342,7 +342,7 @@ export async function completeFollowUps(
                           ELSE NULLIF(COALESCE(l.money_checks, '{}'::jsonb) - ${kindText}::text, '{}'::jsonb) END,
       updated_at = now()
     FROM (SELECT o, string_to_array(i, ',') AS ids, m, c AS checked
-          FROM unnest(${$(rows.map((r) => r.orderId))}::text[], ${$(rows.map((r) => (r.ids ?? []).join(',')))}::text[],
+          FROM unnest(${orderIds}::text[], ${$(rows.map((r) => (r.ids ?? []).join(',')))}::text[],
             ${$(rows.map((r) => r.moneyCheck ?? null))}::text[], ${$(rows.map((r) => r.moneyCheck !== undefined))}::bool[])
           AS t(o, i, m, c)) AS u
     , locked k WHERE l.business_id = ${business} AND l.order_id = ANY(${orderIds}) AND l.order_id = u.o

@@ -1,5 +1,4 @@
 import type { Browser } from 'playwright-core';
-import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import {
   expectThat,
   openPage,
@@ -9,7 +8,7 @@ import {
   stopWithBrowser,
 } from '../support/browser';
 import { createBusiness } from '../support/orders';
-import { requestDetail, requestInQuotaWait, waitForRequest } from '../support/requests';
+import { requestDetail, requestInQuotaWait, SMALL_DAILY_QUOTA, waitForRequest } from '../support/requests';
 import { eventually } from '../support/system';
 import type { TestSystem } from '../support/system';
 
@@ -21,20 +20,7 @@ describe('the Manual Syncing page while Xero says wait', () => {
   let system: TestSystem;
   let browser: Browser;
   beforeAll(async () => {
-    ({ system, browser } = await startWithBrowser('browser-quota', {
-      // 20 calls a day, 15 of them kept in reserve: a request gets 5 calls, then waits for the next window.
-      sim: {
-        timeScale: 60,
-        tenants: [
-          {
-            tenantId: DEMO_TENANT_ID,
-            name: 'Small Co',
-            limits: { perDay: 20, perMinute: 60, concurrent: 5 },
-          },
-        ],
-      },
-      env: { XERO_WINDOW_MS: '1000', SYNC_STEP_SECONDS: '1' },
-    }));
+    ({ system, browser } = await startWithBrowser('browser-quota', SMALL_DAILY_QUOTA));
   });
   afterAll(() => stopWithBrowser({ system, browser }));
 

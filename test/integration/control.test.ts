@@ -1,4 +1,3 @@
-import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import type { ApiExchange } from '../../src/xero-sim';
 import { createBusiness, expectSyncedExactlyOnce, loadDemoOrders } from '../support/orders';
 import { PAUSE_AT_PAGE } from '../../workflows/manual-sync';
@@ -6,6 +5,7 @@ import {
   recordHistoryFixture,
   requestDetail,
   requestInQuotaWait,
+  SMALL_DAILY_QUOTA,
   submitSync,
   syncResult,
   waitForRequest,
@@ -181,20 +181,7 @@ describe('a pause in the middle of sending orders', () => {
 describe('a change of the reserve during a quota wait', () => {
   let system: TestSystem;
   beforeAll(async () => {
-    // 20 calls a day, 15 of them kept in reserve: a request gets 5 calls, then waits for the next window.
-    system = await startTestSystem('reserve-in-wait', {
-      sim: {
-        timeScale: 60,
-        tenants: [
-          {
-            tenantId: DEMO_TENANT_ID,
-            name: 'Small Co',
-            limits: { perDay: 20, perMinute: 60, concurrent: 5 },
-          },
-        ],
-      },
-      env: { XERO_WINDOW_MS: '1000', SYNC_STEP_SECONDS: '1' },
-    });
+    system = await startTestSystem('reserve-in-wait', SMALL_DAILY_QUOTA);
   });
   afterAll(async () => {
     await system?.stop();

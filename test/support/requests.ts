@@ -10,8 +10,9 @@ import type { ManualSyncInput, ManualSyncResult } from '../../src/definitions';
 import { getBusiness } from '../../src/businesses/store';
 import { summaryEstimate } from '../../src/engine/summary-estimate';
 import { createBusiness, loadDemoOrders } from './orders';
+import { DEMO_TENANT_ID } from '../../src/xero-sim';
 import { eventually } from './system';
-import type { TestSystem } from './system';
+import type { TestSystem, TestSystemOptions } from './system';
 
 /**
  * A sync request as the platform sees it: submitted over the real HTTP API, followed through its progress there,
@@ -111,9 +112,23 @@ export function waitForRequest(
 }
 
 /**
+ * The system `requestInQuotaWait` needs: the demo organisation allows 20 calls a day, so a request keeping 15 in
+ * reserve gets 5 calls and then waits for the next daily window; 1 s minutes and 1 s steps.
+ */
+export const SMALL_DAILY_QUOTA: TestSystemOptions = {
+  sim: {
+    timeScale: 60,
+    tenants: [
+      { tenantId: DEMO_TENANT_ID, name: 'Small Co', limits: { perDay: 20, perMinute: 60, concurrent: 5 } },
+    ],
+  },
+  env: { XERO_WINDOW_MS: '1000', SYNC_STEP_SECONDS: '1' },
+};
+
+/**
  * A request held by Xero's daily limit: a business keeping 15 calls of the day in reserve, 25 POS orders a day
  * over `from`..`to`, submitted, and followed until it waits for quota (and `until` holds). Needs a simulated
- * organisation of 20 calls a day. Answers its id and that progress.
+ * organisation of 20 calls a day (SMALL_DAILY_QUOTA). Answers its id and that progress.
  */
 export async function requestInQuotaWait(
   system: TestSystem,
