@@ -131,6 +131,7 @@ describe('writers sharing ledger rows', () => {
   });
 
   it('touch only the rows they write, however stale the planner’s statistics of the business', async () => {
+    const BUSINESS_ROWS = 10_000;
     const many = (prefix: string, n: number) =>
       Array.from({ length: n }, (_, i) => {
         const orderId = `${prefix}${String(i).padStart(5, '0')}`;
@@ -144,8 +145,8 @@ describe('writers sharing ledger rows', () => {
     // The statistics say the business has no rows (analysed before its first sync): as on a first real sync.
     await recordOrders(t.db, 'biz_other', 'sr_other', { synced: many('x', 200) });
     await t.db.query('ANALYZE order_ledger');
-    await recordOrders(t.db, 'biz_big', 'sr_big', { synced: many('b', 3000) });
-    const batch = many('b', 3000)
+    await recordOrders(t.db, 'biz_big', 'sr_big', { synced: many('b', BUSINESS_ROWS) });
+    const batch = many('b', BUSINESS_ROWS)
       .slice(1000, 1050)
       .map((o) => o.orderId);
     const who = { requestId: 'sr_big', attempt: 'a1', foreignStaleMs: 60_000 };
@@ -163,8 +164,11 @@ describe('writers sharing ledger rows', () => {
         batch.map((orderId) => ({ orderId, creditNoteId: 'cn', allocation: false, refund: false })),
       );
     });
-    // Each statement reads its 50 rows a few times (lock, check, update), never the business's 3,000.
-    expect(fetched).toBeLessThan(1000);
+    // Each statement reads its 50 rows a few times (lock, check, update): about 300 in all. Once in CI (2026-12-07,
+    // the whole suite running) it read 2,340, a plan that probes the batch's 50 rows once per row (at most 2,500 a
+    // statement, whatever the business's size). A scan of the business reads its 10,000 rows at least once a
+    // statement: 9,050 for 3,000 rows with the ledger of e095f1e, over 30,000 here. The bound is the business's size.
+    expect(fetched).toBeLessThan(BUSINESS_ROWS);
   });
 
   /** Ledger rows fetched through its primary key while `run` runs, in one transaction (then rolled back). */
